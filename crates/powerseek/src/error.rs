@@ -1,0 +1,51 @@
+//! The library's error type: every failure names what was wrong and where
+//! (file and line for parse errors, field or state/action for invalid models).
+
+use std::path::Path;
+
+/// Result alias used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when loading a model or asking for a computation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file was read but its content is malformed at `line` (1-based; 0 when unknown).
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        path: String,
+        line: usize,
+        message: String,
+    },
+    /// A model (MDP, distribution, options) is well-formed text but violates a rule.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Error {
+    pub(crate) fn parse(path: &str, line: usize, message: impl Into<String>) -> Self {
+        Error::Parse {
+            path: path.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Error::Invalid(message.into())
+    }
+}
+
+/// Read a whole text file, mapping failures to [`Error::Io`] with the path.
+pub(crate) fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}

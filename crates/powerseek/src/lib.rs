@@ -1,0 +1,4 @@
+//! powerseek: the mathematics of power-seeking, computable.
+pub mod error;
+pub mod mdp;
+pub use error::{Error, Result};

@@ -1,0 +1,464 @@
+//! Finite MDPs: states, per-state actions and sparse transition rows.
+//!
+//! An [`Mdp`] is immutable once built. Transitions are stored in compressed
+//! sparse rows: the actions of state `s` are the global action indices
+//! `actions(s)`, and the successors of action `a` are `successors(a)`. When
+//! every action has a single successor with probability 1 the MDP is
+//! *deterministic* and solvers use a faster kernel that skips probabilities.
+//!
+//! Rewards are not part of the MDP: they come from a
+//! [`RewardDistribution`](crate::reward::RewardDistribution), because POWER is
+//! an expectation over reward functions.
+//!
+//! Loaders for the supported file formats live in the submodules
+//! [`gridworld`], [`json`] and [`cassandra`]; [`load`] picks one by file extension.
+
+pub mod cassandra;
+pub mod gridworld;
+pub mod json;
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Probabilities in a transition row must sum to 1 within this tolerance;
+/// rows inside it are renormalised exactly.
+pub const ROW_SUM_TOLERANCE: f64 = 1e-6;
+
+/// A finite Markov decision process without rewards.
+#[derive(Clone, Debug)]
+pub struct Mdp {
+    action_start: Vec<usize>,
+    action_label: Vec<u32>,
+    succ_start: Vec<usize>,
+    succ_state: Vec<u32>,
+    succ_prob: Vec<f64>,
+    action_names: Vec<String>,
+    state_names: Vec<String>,
+    features: Option<Features>,
+    layout: Option<GridLayout>,
+    start: Option<usize>,
+    discount: Option<f64>,
+    deterministic: bool,
+}
+
+/// Per-state feature vectors `φ(s)`, stored row-major (`n_states × names.len()`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Features {
+    pub names: Vec<String>,
+    pub values: Vec<f64>,
+}
+
+impl Features {
+    pub fn n_features(&self) -> usize {
+        self.names.len()
+    }
+    /// The feature vector of state `s`.
+    pub fn of(&self, s: usize) -> &[f64] {
+        let f = self.n_features();
+        &self.values[s * f..(s + 1) * f]
+    }
+}
+
+/// What a gridworld cell is; used for drawing heatmaps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cell {
+    Wall,
+    Open,
+}
+
+/// Where each state of a gridworld sits, so results can be drawn as a map.
+#[derive(Clone, Debug)]
+pub struct GridLayout {
+    pub width: usize,
+    pub height: usize,
+    /// `cells[row * width + col]`
+    pub cells: Vec<Cell>,
+    /// `(row, col)` of each state.
+    pub position: Vec<(usize, usize)>,
+}
+
+impl Mdp {
+    pub fn n_states(&self) -> usize {
+        self.action_start.len() - 1
+    }
+    /// Total number of (state, action) pairs.
+    pub fn n_state_actions(&self) -> usize {
+        self.action_label.len()
+    }
+    /// Total number of stored transitions (non-zero entries of `T`).
+    pub fn n_transitions(&self) -> usize {
+        self.succ_state.len()
+    }
+    /// Global indices of the actions available in `s`.
+    #[inline]
+    pub fn actions(&self, s: usize) -> Range<usize> {
+        self.action_start[s]..self.action_start[s + 1]
+    }
+    /// Successor states and their probabilities for global action `a`.
+    #[inline]
+    pub fn successors(&self, a: usize) -> (&[u32], &[f64]) {
+        let r = self.succ_start[a]..self.succ_start[a + 1];
+        (&self.succ_state[r.clone()], &self.succ_prob[r])
+    }
+    /// For deterministic MDPs: the unique successor of global action `a`.
+    #[inline]
+    pub fn successor(&self, a: usize) -> usize {
+        debug_assert!(self.deterministic);
+        self.succ_state[a] as usize
+    }
+    /// Every action moves to one state with probability 1.
+    pub fn is_deterministic(&self) -> bool {
+        self.deterministic
+    }
+    /// The name of global action `a` (e.g. `"up"`).
+    pub fn action_name(&self, a: usize) -> &str {
+        &self.action_names[self.action_label[a] as usize]
+    }
+    /// All distinct action names, in first-seen order.
+    pub fn action_names(&self) -> &[String] {
+        &self.action_names
+    }
+    /// The label index of global action `a` into [`Mdp::action_names`].
+    pub fn action_label(&self, a: usize) -> usize {
+        self.action_label[a] as usize
+    }
+    pub fn state_name(&self, s: usize) -> &str {
+        &self.state_names[s]
+    }
+    pub fn state_names(&self) -> &[String] {
+        &self.state_names
+    }
+    /// Index of the state called `name`.
+    pub fn state_index(&self, name: &str) -> Option<usize> {
+        self.state_names.iter().position(|n| n == name)
+    }
+    pub fn features(&self) -> Option<&Features> {
+        self.features.as_ref()
+    }
+    pub fn layout(&self) -> Option<&GridLayout> {
+        self.layout.as_ref()
+    }
+    pub fn start(&self) -> Option<usize> {
+        self.start
+    }
+    /// The discount rate written in the file, if the format has one.
+    pub fn discount(&self) -> Option<f64> {
+        self.discount
+    }
+    pub fn max_actions(&self) -> usize {
+        (0..self.n_states())
+            .map(|s| self.actions(s).len())
+            .max()
+            .unwrap_or(0)
+    }
+
+    pub(crate) fn with_layout(mut self, layout: GridLayout) -> Self {
+        self.layout = Some(layout);
+        self
+    }
+    pub(crate) fn with_start(mut self, start: Option<usize>) -> Self {
+        self.start = start;
+        self
+    }
+    pub(crate) fn with_discount(mut self, discount: Option<f64>) -> Self {
+        self.discount = discount;
+        self
+    }
+    /// Attach per-state features (`values` is row-major `n_states × names.len()`).
+    pub fn with_features(mut self, features: Features) -> Result<Self> {
+        if features.values.len() != self.n_states() * features.n_features() {
+            return Err(Error::invalid(format!(
+                "features: expected {} values ({} states × {} features), got {}",
+                self.n_states() * features.n_features(),
+                self.n_states(),
+                features.n_features(),
+                features.values.len()
+            )));
+        }
+        if let Some(i) = features.values.iter().position(|v| !v.is_finite()) {
+            let f = features.n_features();
+            return Err(Error::invalid(format!(
+                "features: state '{}', feature '{}' is not a finite number",
+                self.state_names[i / f],
+                features.names[i % f]
+            )));
+        }
+        self.features = Some(features);
+        Ok(self)
+    }
+
+    /// The same MDP with state `s` renamed to position `perm[s]`.
+    /// POWER is invariant under such relabelling (tests rely on this).
+    pub fn relabel_states(&self, perm: &[usize]) -> Result<Mdp> {
+        let n = self.n_states();
+        let mut seen = vec![false; n];
+        if perm.len() != n
+            || perm
+                .iter()
+                .any(|&p| p >= n || std::mem::replace(&mut seen[p], true))
+        {
+            return Err(Error::invalid(
+                "relabel_states: not a permutation of the states",
+            ));
+        }
+        let mut inverse = vec![0; n];
+        for (s, &p) in perm.iter().enumerate() {
+            inverse[p] = s;
+        }
+        let mut b = MdpBuilder::new(
+            inverse
+                .iter()
+                .map(|&s| self.state_names[s].clone())
+                .collect(),
+        );
+        for &old in &inverse {
+            for a in self.actions(old) {
+                let (next, prob) = self.successors(a);
+                let row: Vec<(usize, f64)> = next
+                    .iter()
+                    .zip(prob)
+                    .map(|(&t, &p)| (perm[t as usize], p))
+                    .collect();
+                b.add_action(perm[old], self.action_name(a), &row)?;
+            }
+        }
+        let mut m = b.build()?;
+        if let Some(f) = &self.features {
+            let k = f.n_features();
+            let values = inverse
+                .iter()
+                .flat_map(|&s| f.values[s * k..(s + 1) * k].to_vec())
+                .collect();
+            m = m.with_features(Features {
+                names: f.names.clone(),
+                values,
+            })?;
+        }
+        Ok(m.with_start(self.start.map(|s| perm[s])))
+    }
+}
+
+/// Assembles an [`Mdp`] action by action, then validates it in [`MdpBuilder::build`].
+#[derive(Debug)]
+pub struct MdpBuilder {
+    state_names: Vec<String>,
+    action_names: Vec<String>,
+    label_of: HashMap<String, u32>,
+    /// (state, label, range into `succ`)
+    records: Vec<(usize, u32, Range<usize>)>,
+    succ: Vec<(usize, f64)>,
+}
+
+impl MdpBuilder {
+    /// A builder for an MDP whose states carry these names.
+    pub fn new(state_names: Vec<String>) -> Self {
+        MdpBuilder {
+            state_names,
+            action_names: Vec::new(),
+            label_of: HashMap::new(),
+            records: Vec::new(),
+            succ: Vec::new(),
+        }
+    }
+
+    /// A builder with states named `0..n`.
+    pub fn with_states(n: usize) -> Self {
+        Self::new((0..n).map(|s| s.to_string()).collect())
+    }
+
+    pub fn n_states(&self) -> usize {
+        self.state_names.len()
+    }
+
+    /// Add action `name` at `state` with successor distribution `row` of
+    /// `(next_state, probability)` pairs. Index and probability checks happen here;
+    /// the row-sum and no-action checks happen in [`MdpBuilder::build`].
+    pub fn add_action(&mut self, state: usize, name: &str, row: &[(usize, f64)]) -> Result<()> {
+        let n = self.n_states();
+        let state_name = |s: usize| {
+            self.state_names
+                .get(s)
+                .cloned()
+                .unwrap_or_else(|| s.to_string())
+        };
+        if state >= n {
+            return Err(Error::invalid(format!(
+                "action '{name}': state index {state} out of range ({n} states)"
+            )));
+        }
+        for &(t, p) in row {
+            if t >= n {
+                return Err(Error::invalid(format!(
+                    "state '{}', action '{name}': successor index {t} out of range ({n} states)",
+                    state_name(state)
+                )));
+            }
+            if !p.is_finite() || p < 0.0 {
+                return Err(Error::invalid(format!(
+                    "state '{}', action '{name}': probability {p} of successor '{}' is not a finite non-negative number",
+                    state_name(state),
+                    state_name(t)
+                )));
+            }
+        }
+        let next_label = self.action_names.len() as u32;
+        let label = *self.label_of.entry(name.to_string()).or_insert_with(|| {
+            self.action_names.push(name.to_string());
+            next_label
+        });
+        let begin = self.succ.len();
+        self.succ.extend_from_slice(row);
+        self.records.push((state, label, begin..self.succ.len()));
+        Ok(())
+    }
+
+    /// Validate and freeze: every state has an action, each action's row sums to 1
+    /// (within [`ROW_SUM_TOLERANCE`]; then renormalised), no action name repeats
+    /// within a state. Duplicate successors in a row are merged and zeros dropped.
+    pub fn build(mut self) -> Result<Mdp> {
+        let n = self.n_states();
+        if n == 0 {
+            return Err(Error::invalid("the MDP has no states"));
+        }
+        if n > u32::MAX as usize {
+            return Err(Error::invalid("more than 2^32 states are not supported"));
+        }
+        self.records.sort_by_key(|r| r.0); // stable: keeps action order within a state
+        let mut action_start = Vec::with_capacity(n + 1);
+        let mut action_label = Vec::with_capacity(self.records.len());
+        let mut succ_start = Vec::with_capacity(self.records.len() + 1);
+        let mut succ_state = Vec::with_capacity(self.succ.len());
+        let mut succ_prob = Vec::with_capacity(self.succ.len());
+        let mut r = 0;
+        let mut row: Vec<(usize, f64)> = Vec::new();
+        succ_start.push(0);
+        for s in 0..n {
+            action_start.push(action_label.len());
+            let first = r;
+            while r < self.records.len() && self.records[r].0 == s {
+                let (_, label, range) = self.records[r].clone();
+                let action = &self.action_names[label as usize];
+                if self.records[first..r].iter().any(|x| x.1 == label) {
+                    return Err(Error::invalid(format!(
+                        "state '{}': action '{action}' is defined twice",
+                        self.state_names[s]
+                    )));
+                }
+                row.clear();
+                row.extend_from_slice(&self.succ[range]);
+                row.sort_by_key(|e| e.0);
+                row.dedup_by(|b, a| {
+                    if a.0 == b.0 {
+                        a.1 += b.1;
+                        true
+                    } else {
+                        false
+                    }
+                });
+                row.retain(|e| e.1 > 0.0);
+                let total: f64 = row.iter().map(|e| e.1).sum();
+                if (total - 1.0).abs() > ROW_SUM_TOLERANCE {
+                    return Err(Error::invalid(format!(
+                        "state '{}', action '{action}': transition probabilities sum to {total}, not 1",
+                        self.state_names[s]
+                    )));
+                }
+                for &(t, p) in &row {
+                    succ_state.push(t as u32);
+                    succ_prob.push(if row.len() == 1 { 1.0 } else { p / total });
+                }
+                succ_start.push(succ_state.len());
+                action_label.push(label);
+                r += 1;
+            }
+            if r == first {
+                return Err(Error::invalid(format!(
+                    "state '{}' has no actions (every state needs at least one; make terminal states absorbing)",
+                    self.state_names[s]
+                )));
+            }
+        }
+        action_start.push(action_label.len());
+        let deterministic = succ_state.len() == action_label.len();
+        Ok(Mdp {
+            action_start,
+            action_label,
+            succ_start,
+            succ_state,
+            succ_prob,
+            action_names: self.action_names,
+            state_names: self.state_names,
+            features: None,
+            layout: None,
+            start: None,
+            discount: None,
+            deterministic,
+        })
+    }
+}
+
+/// Load an MDP from a file, choosing the format by extension:
+/// `.grid`/`.txt` gridworld, `.json` JSON, `.mdp`/`.pomdp` Cassandra.
+pub fn load(path: &Path) -> Result<Mdp> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "grid" | "txt" => gridworld::load(path),
+        "json" => json::load(path),
+        "mdp" | "pomdp" => cassandra::load(path),
+        _ => Err(Error::invalid(format!(
+            "{}: unknown MDP file extension '{ext}' (expected .grid, .json, .mdp or .pomdp)",
+            path.display()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_rejects_bad_rows_and_missing_actions() {
+        let mut b = MdpBuilder::with_states(2);
+        b.add_action(0, "go", &[(1, 0.5), (0, 0.4)]).unwrap();
+        b.add_action(1, "stay", &[(1, 1.0)]).unwrap();
+        let e = b.build().unwrap_err().to_string();
+        assert!(
+            e.contains("state '0', action 'go'") && e.contains("sum to 0.9"),
+            "{e}"
+        );
+
+        let mut b = MdpBuilder::with_states(2);
+        b.add_action(0, "go", &[(1, 1.0)]).unwrap();
+        let e = b.build().unwrap_err().to_string();
+        assert!(e.contains("state '1' has no actions"), "{e}");
+
+        let mut b = MdpBuilder::with_states(2);
+        assert!(b
+            .add_action(0, "go", &[(2, 1.0)])
+            .unwrap_err()
+            .to_string()
+            .contains("out of range"));
+        assert!(b
+            .add_action(0, "go", &[(1, f64::NAN)])
+            .unwrap_err()
+            .to_string()
+            .contains("not a finite"));
+    }
+
+    #[test]
+    fn duplicate_successors_merge_and_determinism_is_detected() {
+        let mut b = MdpBuilder::with_states(2);
+        b.add_action(0, "a", &[(1, 0.5), (1, 0.5)]).unwrap();
+        b.add_action(1, "a", &[(0, 1.0), (1, 0.0)]).unwrap();
+        let m = b.build().unwrap();
+        assert!(m.is_deterministic());
+        assert_eq!(m.successors(0), (&[1u32][..], &[1.0][..]));
+    }
+}
