@@ -1,0 +1,359 @@
+//! POWER and optimality probabilities by Monte Carlo over reward functions (SPEC 1).
+//!
+//! [`estimate_power`] draws reward functions from a
+//! [`RewardDistribution`], solves them in batches on all cores, and streams
+//! per-batch statistics into one accumulator in batch order, so results are
+//! bit-identical for any number of threads. For every state it reports
+//! `POWER_D(s, γ)` with a standard error and 95% interval; for every action,
+//! the probability that it is optimal and the POWER expected after taking it.
+//!
+//! Ties: actions whose values are within the solver's error bound of the best
+//! ([`Solver::tie_tolerance`]) count as optimal. `optimal` counts a tied
+//! action as optimal for each of the tied actions (so these probabilities can
+//! sum to more than 1 at a state), `optimal_share` splits the sample evenly
+//! among them (sums to 1), and `tie_probability` is how often a state had a tie.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::mdp::Mdp;
+use crate::reward::RewardDistribution;
+use crate::solve::{action_values, Horizon, SolveStats, Solver, SolverOptions};
+use crate::stats::{Estimate, Moments};
+
+/// How many reward samples to draw.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SampleSize {
+    /// Exactly this many reward functions.
+    Count(usize),
+    /// Keep drawing until every state's POWER has at most this standard error
+    /// (starting with `min` samples, never more than `max`).
+    StandardError { target: f64, min: usize, max: usize },
+}
+
+/// Options of [`estimate_power`].
+#[derive(Clone, Debug)]
+pub struct PowerOptions {
+    pub horizon: Horizon,
+    pub solver: SolverOptions,
+    pub samples: SampleSize,
+    pub seed: u64,
+    /// Draw samples in mirrored pairs (variance reduction).
+    pub antithetic: bool,
+    /// Samples solved together; `None` picks a size that keeps a batch in cache.
+    pub batch: Option<usize>,
+}
+
+impl Default for PowerOptions {
+    fn default() -> Self {
+        PowerOptions {
+            horizon: Horizon::Discounted(0.9),
+            solver: SolverOptions::default(),
+            samples: SampleSize::Count(10_000),
+            seed: 0,
+            antithetic: false,
+            batch: None,
+        }
+    }
+}
+
+/// Receives progress (in reward samples) from long computations.
+pub trait Progress: Sync {
+    fn set_total(&self, _samples: u64) {}
+    fn advance(&self, _samples: u64) {}
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Per-action results.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionResult {
+    pub state: usize,
+    pub action: String,
+    /// P(this action is optimal), ties counted as optimal for each tied action.
+    pub optimal: f64,
+    /// Optimal probability with ties split evenly (sums to 1 over a state's actions).
+    pub optimal_share: f64,
+    /// `E_{s'~T(s,a)} POWER(s')`: POWER expected after taking the action.
+    pub successor_power: Estimate,
+}
+
+/// Everything [`estimate_power`] measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct PowerReport {
+    pub horizon: String,
+    pub distribution: String,
+    pub seed: u64,
+    pub antithetic: bool,
+    /// Reward functions drawn.
+    pub samples: usize,
+    /// Per state, indexed like the MDP's states.
+    pub power: Vec<Estimate>,
+    pub tie_probability: Vec<f64>,
+    /// Per global action (see [`Mdp::actions`]).
+    pub actions: Vec<ActionResult>,
+    pub batch: usize,
+    /// Solver sweeps summed over batches.
+    pub iterations: u64,
+    /// State-action-sample backups performed.
+    pub updates: u64,
+    pub seconds: f64,
+}
+
+impl PowerReport {
+    /// The largest standard error over all states.
+    pub fn max_standard_error(&self) -> f64 {
+        self.power.iter().map(|e| e.se).fold(0.0, f64::max)
+    }
+
+    /// Actions at the state of action `a` that `a` seeks POWER over: their
+    /// expected successor POWER is lower than `a`'s by more than 1.96 combined
+    /// standard errors (`sqrt(se_a² + se_b²)`, conservative when the two are
+    /// positively correlated, as they are here: both use the same samples).
+    pub fn seeks_power_over(&self, mdp: &Mdp, a: usize) -> Vec<usize> {
+        let me = &self.actions[a].successor_power;
+        mdp.actions(self.actions[a].state)
+            .filter(|&b| {
+                let other = &self.actions[b].successor_power;
+                me.mean - other.mean > 1.96 * (me.se * me.se + other.se * other.se).sqrt()
+            })
+            .collect()
+    }
+}
+
+/// Default batch: about 1 MiB of rewards plus values per batch, at least 8 and
+/// at most 1024 samples, a multiple of 8.
+pub fn default_batch(n_states: usize) -> usize {
+    ((65_536 / n_states.max(1)) / 8 * 8).clamp(8, 1024)
+}
+
+/// Statistics of one batch (or of all batches merged so far).
+struct Summary {
+    power: Moments,
+    successor: Moments,
+    optimal: Vec<f64>,
+    share: Vec<f64>,
+    ties: Vec<f64>,
+    samples: usize,
+    stats: SolveStats,
+}
+
+impl Summary {
+    fn empty(mdp: &Mdp) -> Self {
+        Summary {
+            power: Moments::new(mdp.n_states()),
+            successor: Moments::new(mdp.n_state_actions()),
+            optimal: vec![0.0; mdp.n_state_actions()],
+            share: vec![0.0; mdp.n_state_actions()],
+            ties: vec![0.0; mdp.n_states()],
+            samples: 0,
+            stats: SolveStats::default(),
+        }
+    }
+
+    fn merge(&mut self, other: &Summary) {
+        self.power.merge(&other.power);
+        self.successor.merge(&other.successor);
+        for (a, b) in [
+            (&mut self.optimal, &other.optimal),
+            (&mut self.share, &other.share),
+            (&mut self.ties, &other.ties),
+        ] {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        self.samples += other.samples;
+        self.stats.iterations += other.stats.iterations;
+        self.stats.updates += other.stats.updates;
+    }
+}
+
+/// Average mirrored pairs (antithetic samples) so each pair is one observation.
+fn pair_means(x: &[f64], count: usize) -> Vec<f64> {
+    x.chunks_exact(count)
+        .flat_map(|row| row.chunks_exact(2).map(|p| 0.5 * (p[0] + p[1])))
+        .collect()
+}
+
+/// Draw, solve and summarise samples `first..first + count`.
+fn run_batch(
+    mdp: &Mdp,
+    dist: &RewardDistribution,
+    solver: &Solver,
+    opts: &PowerOptions,
+    first: usize,
+    count: usize,
+) -> Result<Summary> {
+    let n = mdp.n_states();
+    let mut rewards = vec![0.0; n * count];
+    dist.fill(opts.seed, first, count, opts.antithetic, &mut rewards);
+    let mut w = vec![0.0; n * count];
+    let stats = solver.solve(&rewards, count, &mut w)?;
+    drop(rewards);
+
+    let scale = solver.horizon().scale();
+    let tie = solver.tie_tolerance();
+    let mut summary = Summary::empty(mdp);
+    let mut power = vec![0.0; n * count];
+    let mut q: Vec<f64> = Vec::new();
+    let mut best = vec![0.0; count];
+    let mut n_opt = vec![0u32; count];
+    for s in 0..n {
+        let acts = mdp.actions(s);
+        q.resize(acts.len() * count, 0.0);
+        for (i, a) in acts.clone().enumerate() {
+            action_values(mdp, &w, count, a, &mut q[i * count..(i + 1) * count]);
+        }
+        best.fill(f64::NEG_INFINITY);
+        for qa in q.chunks_exact(count) {
+            best.iter_mut().zip(qa).for_each(|(b, &x)| *b = b.max(x));
+        }
+        n_opt.fill(0);
+        for qa in q.chunks_exact(count) {
+            n_opt
+                .iter_mut()
+                .zip(qa)
+                .zip(&best)
+                .for_each(|((k, &x), &b)| *k += (x >= b - tie) as u32);
+        }
+        for (i, a) in acts.enumerate() {
+            let qa = &q[i * count..(i + 1) * count];
+            for ((&x, &b), &k) in qa.iter().zip(&best).zip(&n_opt) {
+                if x >= b - tie {
+                    summary.optimal[a] += 1.0;
+                    summary.share[a] += 1.0 / k as f64;
+                }
+            }
+        }
+        summary.ties[s] = n_opt.iter().filter(|&&k| k > 1).count() as f64;
+        for (p, &b) in power[s * count..(s + 1) * count].iter_mut().zip(&best) {
+            *p = scale * b;
+        }
+    }
+    let mut successor = vec![0.0; mdp.n_state_actions() * count];
+    for a in 0..mdp.n_state_actions() {
+        action_values(
+            mdp,
+            &power,
+            count,
+            a,
+            &mut successor[a * count..(a + 1) * count],
+        );
+    }
+    let (power, successor, obs) = if opts.antithetic {
+        (
+            pair_means(&power, count),
+            pair_means(&successor, count),
+            count / 2,
+        )
+    } else {
+        (power, successor, count)
+    };
+    summary.power = Moments::from_samples(&power, obs);
+    summary.successor = Moments::from_samples(&successor, obs);
+    summary.samples = count;
+    summary.stats = stats;
+    Ok(summary)
+}
+
+/// Estimate POWER at every state of `mdp` under reward distribution `dist`.
+pub fn estimate_power(
+    mdp: &Mdp,
+    dist: &RewardDistribution,
+    opts: &PowerOptions,
+    progress: &dyn Progress,
+) -> Result<PowerReport> {
+    let started = Instant::now();
+    dist.validate(mdp.n_states(), opts.antithetic)?;
+    let solver = Solver::new(mdp, opts.horizon, opts.solver)?;
+    let mut batch = opts.batch.unwrap_or_else(|| default_batch(mdp.n_states()));
+    if batch == 0 {
+        return Err(Error::invalid("batch size must be positive"));
+    }
+    let even = |x: usize| if opts.antithetic { x + x % 2 } else { x };
+    batch = even(batch);
+    let (mut wanted, max) = match opts.samples {
+        SampleSize::Count(n) => (even(n), even(n)),
+        SampleSize::StandardError { target, min, max } => {
+            if !(target > 0.0 && target.is_finite()) {
+                return Err(Error::invalid(format!(
+                    "target standard error {target} must be positive"
+                )));
+            }
+            (even(min.max(4)), even(max.max(min)))
+        }
+    };
+    if wanted < 2 {
+        return Err(Error::invalid(
+            "need at least 2 reward samples for a standard error",
+        ));
+    }
+    progress.set_total(wanted as u64);
+    // Batches run in parallel in waves; summaries merge in batch order, so the
+    // result does not depend on the number of threads.
+    let summary_bytes = 8 * (3 * mdp.n_states() + 4 * mdp.n_state_actions());
+    let wave = (512 << 20) / summary_bytes.max(1);
+    let wave = wave.clamp(1, 4 * rayon::current_num_threads().max(1));
+    let mut total = Summary::empty(mdp);
+    loop {
+        let starts: Vec<usize> = (total.samples..wanted).step_by(batch).collect();
+        for group in starts.chunks(wave) {
+            let results: Vec<Result<Summary>> = group
+                .par_iter()
+                .map(|&first| {
+                    let count = batch.min(wanted - first);
+                    let r = run_batch(mdp, dist, &solver, opts, first, count);
+                    progress.advance(count as u64);
+                    r
+                })
+                .collect();
+            for r in results {
+                total.merge(&r?);
+            }
+        }
+        let SampleSize::StandardError { target, .. } = opts.samples else {
+            break;
+        };
+        let se = (0..mdp.n_states())
+            .map(|s| total.power.standard_error(s))
+            .fold(0.0, f64::max);
+        if se <= target || wanted >= max {
+            break;
+        }
+        // SE shrinks like 1/sqrt(n): aim 5% past the estimate of what is needed.
+        let needed = (total.samples as f64 * (se / target).powi(2) * 1.05).ceil() as usize;
+        wanted = even(needed.clamp(wanted + 2, max));
+        progress.set_total(wanted as u64);
+    }
+    let n = total.samples as f64;
+    let actions = (0..mdp.n_states())
+        .flat_map(|s| mdp.actions(s).map(move |a| (s, a)))
+        .map(|(s, a)| ActionResult {
+            state: s,
+            action: mdp.action_name(a).to_string(),
+            optimal: total.optimal[a] / n,
+            optimal_share: total.share[a] / n,
+            successor_power: total.successor.estimate(a),
+        })
+        .collect();
+    Ok(PowerReport {
+        horizon: opts.horizon.to_string(),
+        distribution: dist.to_string(),
+        seed: opts.seed,
+        antithetic: opts.antithetic,
+        samples: total.samples,
+        power: (0..mdp.n_states())
+            .map(|s| total.power.estimate(s))
+            .collect(),
+        tie_probability: total.ties.iter().map(|t| t / n).collect(),
+        actions,
+        batch,
+        iterations: total.stats.iterations as u64,
+        updates: total.stats.updates,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

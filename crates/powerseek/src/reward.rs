@@ -1,0 +1,450 @@
+//! Reward distributions `D` over `ℝ^S` (SPEC 1) and their reproducible sampling.
+//!
+//! Every reward sample `k` is drawn from its own random stream
+//! (`Pcg64::new(seed, k)`), so a sample's rewards depend only on the seed and
+//! its index: never on the number of threads or how samples are batched. With
+//! antithetic sampling, samples `2j` and `2j+1` share stream `j` and are
+//! mirror images (`u ↔ 1−u`, or a reflection about the mean).
+
+use std::fmt;
+use std::str::FromStr;
+
+use rand::{Rng, RngExt};
+use rand_distr::{Beta, Distribution, StandardNormal};
+use rand_pcg::Pcg64;
+
+use crate::error::{Error, Result};
+use crate::mdp::{Features, Mdp};
+
+/// The distribution of one real number (one state's reward, or one feature weight).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Marginal {
+    Uniform {
+        lo: f64,
+        hi: f64,
+    },
+    Beta {
+        alpha: f64,
+        beta: f64,
+    },
+    Bernoulli {
+        p: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    /// `values[i]` with probability `probs[i]`.
+    Finite {
+        values: Vec<f64>,
+        probs: Vec<f64>,
+    },
+}
+
+/// A distribution over reward functions `R: S → ℝ`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RewardDistribution {
+    /// Each state's reward drawn independently from the same marginal.
+    Iid(Marginal),
+    /// `R(s) = w · φ(s)` with each weight `w_f` drawn iid from `weights`.
+    Features {
+        weights: Marginal,
+        features: Features,
+    },
+}
+
+impl Marginal {
+    /// Check parameters; errors name the distribution and the parameter.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::invalid(format!("reward distribution {self}: {m}")));
+        match self {
+            Marginal::Uniform { lo, hi } if !(lo.is_finite() && hi.is_finite() && lo < hi) => {
+                bad("needs finite lo < hi".into())
+            }
+            Marginal::Beta { alpha, beta }
+                if !(*alpha > 0.0 && *beta > 0.0 && alpha.is_finite() && beta.is_finite()) =>
+            {
+                bad("α and β must be positive".into())
+            }
+            Marginal::Bernoulli { p } if !(0.0..=1.0).contains(p) => {
+                bad("p must be in [0, 1]".into())
+            }
+            Marginal::Normal { mean, sd } if !(mean.is_finite() && *sd > 0.0 && sd.is_finite()) => {
+                bad("needs a finite mean and sd > 0".into())
+            }
+            Marginal::Finite { values, probs } => {
+                if values.is_empty() || values.len() != probs.len() {
+                    return bad("needs as many values as probabilities, at least one".into());
+                }
+                if values.iter().any(|v| !v.is_finite())
+                    || probs.iter().any(|p| !(p.is_finite() && *p >= 0.0))
+                {
+                    return bad("values must be finite and probabilities non-negative".into());
+                }
+                let total: f64 = probs.iter().sum();
+                if (total - 1.0).abs() > 1e-9 {
+                    return bad(format!("probabilities sum to {total}, not 1"));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn mean(&self) -> f64 {
+        match self {
+            Marginal::Uniform { lo, hi } => 0.5 * (lo + hi),
+            Marginal::Beta { alpha, beta } => alpha / (alpha + beta),
+            Marginal::Bernoulli { p } => *p,
+            Marginal::Normal { mean, .. } => *mean,
+            Marginal::Finite { values, probs } => {
+                values.iter().zip(probs).map(|(v, p)| v * p).sum()
+            }
+        }
+    }
+
+    /// Whether an antithetic partner with the same distribution exists.
+    pub fn supports_antithetic(&self) -> bool {
+        !matches!(self, Marginal::Beta { alpha, beta } if alpha != beta)
+    }
+
+    /// One draw and its antithetic partner (same distribution, negatively correlated).
+    #[inline]
+    fn draw_pair(&self, sampler: &Sampler, rng: &mut Pcg64) -> (f64, f64) {
+        match (self, sampler) {
+            (Marginal::Uniform { lo, hi }, _) => {
+                let u: f64 = rng.random();
+                (lo + (hi - lo) * u, lo + (hi - lo) * (1.0 - u))
+            }
+            (Marginal::Normal { mean, sd }, _) => {
+                let z: f64 = StandardNormal.sample(rng);
+                (mean + sd * z, mean - sd * z)
+            }
+            (Marginal::Beta { .. }, Sampler::Beta(b)) => {
+                let x = b.sample(rng);
+                (x, 1.0 - x)
+            }
+            (Marginal::Bernoulli { p }, _) => {
+                let u: f64 = rng.random();
+                ((u < *p) as u8 as f64, ((1.0 - u) < *p) as u8 as f64)
+            }
+            (Marginal::Finite { values, .. }, Sampler::Cumulative(c)) => {
+                let u: f64 = rng.random();
+                let pick = |u: f64| values[c.partition_point(|&x| x <= u).min(values.len() - 1)];
+                (pick(u), pick(1.0 - u))
+            }
+            _ => unreachable!("sampler built by Marginal::sampler"),
+        }
+    }
+
+    fn sampler(&self) -> Sampler {
+        match self {
+            Marginal::Beta { alpha, beta } => {
+                Sampler::Beta(Beta::new(*alpha, *beta).expect("validated parameters"))
+            }
+            Marginal::Finite { probs, .. } => Sampler::Cumulative(
+                probs
+                    .iter()
+                    .scan(0.0, |acc, p| {
+                        *acc += p;
+                        Some(*acc)
+                    })
+                    .collect(),
+            ),
+            _ => Sampler::Plain,
+        }
+    }
+}
+
+/// Precomputed state for drawing from a [`Marginal`].
+enum Sampler {
+    Plain,
+    Beta(Beta<f64>),
+    Cumulative(Vec<f64>),
+}
+
+impl fmt::Display for Marginal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Marginal::Uniform { lo, hi } => write!(f, "uniform:{lo},{hi}"),
+            Marginal::Beta { alpha, beta } => write!(f, "beta:{alpha},{beta}"),
+            Marginal::Bernoulli { p } => write!(f, "bernoulli:{p}"),
+            Marginal::Normal { mean, sd } => write!(f, "normal:{mean},{sd}"),
+            Marginal::Finite { values, probs } => {
+                let parts: Vec<String> = values
+                    .iter()
+                    .zip(probs)
+                    .map(|(v, p)| format!("{v}@{p}"))
+                    .collect();
+                write!(f, "finite:{}", parts.join(","))
+            }
+        }
+    }
+}
+
+impl FromStr for Marginal {
+    type Err = Error;
+    /// `uniform` (= `uniform:0,1`), `uniform:lo,hi`, `beta:α,β`, `bernoulli:p`,
+    /// `normal:mean,sd`, `finite:v1@p1,v2@p2,...`.
+    fn from_str(spec: &str) -> Result<Self> {
+        let (name, args) = spec.split_once(':').unwrap_or((spec, ""));
+        let err = |m: &str| Error::invalid(format!("reward distribution '{spec}': {m}"));
+        let nums = |n: usize| -> Result<Vec<f64>> {
+            let v: Vec<f64> = args
+                .split(',')
+                .map(|x| {
+                    x.trim()
+                        .parse::<f64>()
+                        .map_err(|_| err(&format!("'{x}' is not a number")))
+                })
+                .collect::<Result<_>>()?;
+            if v.len() != n {
+                return Err(err(&format!("expected {n} comma-separated numbers")));
+            }
+            Ok(v)
+        };
+        let m = match name.trim() {
+            "uniform" if args.is_empty() => Marginal::Uniform { lo: 0.0, hi: 1.0 },
+            "uniform" => {
+                let v = nums(2)?;
+                Marginal::Uniform { lo: v[0], hi: v[1] }
+            }
+            "beta" => {
+                let v = nums(2)?;
+                Marginal::Beta { alpha: v[0], beta: v[1] }
+            }
+            "bernoulli" => Marginal::Bernoulli { p: nums(1)?[0] },
+            "normal" => {
+                let v = nums(2)?;
+                Marginal::Normal { mean: v[0], sd: v[1] }
+            }
+            "finite" => {
+                let mut values = Vec::new();
+                let mut probs = Vec::new();
+                for part in args.split(',') {
+                    let (v, p) = part.split_once('@').ok_or_else(|| err(&format!("'{part}': expected value@probability")))?;
+                    values.push(v.trim().parse().map_err(|_| err(&format!("'{v}' is not a number")))?);
+                    probs.push(p.trim().parse().map_err(|_| err(&format!("'{p}' is not a number")))?);
+                }
+                Marginal::Finite { values, probs }
+            }
+            other => {
+                return Err(err(&format!(
+                    "unknown distribution '{other}' (expected uniform, beta, bernoulli, normal, finite, or features:<dist>)"
+                )))
+            }
+        };
+        m.validate()?;
+        Ok(m)
+    }
+}
+
+impl RewardDistribution {
+    /// The default `D_bound`: iid uniform on [0, 1].
+    pub fn uniform() -> Self {
+        RewardDistribution::Iid(Marginal::Uniform { lo: 0.0, hi: 1.0 })
+    }
+
+    /// Parse a command-line spec for `mdp`: a [`Marginal`] spec for iid rewards,
+    /// or `features:<marginal>` for `R = w·φ(s)` using the MDP's features.
+    pub fn parse_for(spec: &str, mdp: &Mdp) -> Result<Self> {
+        match spec.strip_prefix("features:").or(if spec == "features" {
+            Some("uniform")
+        } else {
+            None
+        }) {
+            Some(weights) => {
+                let features = mdp.features().ok_or_else(|| {
+                    Error::invalid(format!(
+                        "reward distribution '{spec}': the MDP has no state features"
+                    ))
+                })?;
+                Ok(RewardDistribution::Features {
+                    weights: weights.parse()?,
+                    features: features.clone(),
+                })
+            }
+            None => Ok(RewardDistribution::Iid(spec.parse()?)),
+        }
+    }
+
+    fn marginal(&self) -> &Marginal {
+        match self {
+            RewardDistribution::Iid(m) => m,
+            RewardDistribution::Features { weights, .. } => weights,
+        }
+    }
+
+    /// Check the distribution against an MDP with `n_states` states.
+    pub fn validate(&self, n_states: usize, antithetic: bool) -> Result<()> {
+        self.marginal().validate()?;
+        if let RewardDistribution::Features { features, .. } = self {
+            if features.values.len() != n_states * features.n_features() {
+                return Err(Error::invalid(
+                    "feature table does not match the number of states",
+                ));
+            }
+        }
+        if antithetic && !self.marginal().supports_antithetic() {
+            return Err(Error::invalid(format!(
+                "antithetic sampling needs a symmetric or discrete distribution; {} is neither",
+                self.marginal()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Expected reward of state `s`.
+    pub fn mean_reward(&self, s: usize) -> f64 {
+        match self {
+            RewardDistribution::Iid(m) => m.mean(),
+            RewardDistribution::Features { weights, features } => {
+                weights.mean() * features.of(s).iter().sum::<f64>()
+            }
+        }
+    }
+
+    /// Write the rewards of samples `first..first + count` into `out`, laid out
+    /// state-major with the sample index fastest: `out[s * count + j]` is state
+    /// `s`'s reward in sample `first + j`. With `antithetic`, `first` and `count`
+    /// must be even.
+    pub fn fill(&self, seed: u64, first: usize, count: usize, antithetic: bool, out: &mut [f64]) {
+        let n_states = out.len() / count.max(1);
+        debug_assert_eq!(out.len(), n_states * count);
+        debug_assert!(!antithetic || (first % 2 == 0 && count % 2 == 0));
+        let sampler = self.marginal().sampler();
+        let step = if antithetic { 2 } else { 1 };
+        let mut weights = Vec::new();
+        for j in (0..count).step_by(step) {
+            let stream = (first + j) / step;
+            let mut rng = sample_rng(seed, stream as u64);
+            match self {
+                RewardDistribution::Iid(m) => {
+                    for s in 0..n_states {
+                        let (x, y) = m.draw_pair(&sampler, &mut rng);
+                        out[s * count + j] = x;
+                        if antithetic {
+                            out[s * count + j + 1] = y;
+                        }
+                    }
+                }
+                RewardDistribution::Features {
+                    weights: m,
+                    features,
+                } => {
+                    weights.clear();
+                    weights.extend(
+                        (0..features.n_features()).map(|_| m.draw_pair(&sampler, &mut rng)),
+                    );
+                    for s in 0..n_states {
+                        let phi = features.of(s);
+                        let dot = |pick: fn(&(f64, f64)) -> f64| {
+                            phi.iter()
+                                .zip(&weights)
+                                .map(|(f, w)| f * pick(w))
+                                .sum::<f64>()
+                        };
+                        out[s * count + j] = dot(|w| w.0);
+                        if antithetic {
+                            out[s * count + j + 1] = dot(|w| w.1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The random stream of reward sample `stream` under `seed`.
+fn sample_rng(seed: u64, stream: u64) -> Pcg64 {
+    // Spread the 64-bit seed over the 128-bit state so nearby seeds differ everywhere.
+    let state = (seed as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
+        ^ 0x2545_F491_4F6C_DD1D;
+    let mut rng = Pcg64::new(state, stream as u128);
+    let _ = rng.next_u64(); // decorrelate the first output from the raw state
+    rng
+}
+
+impl fmt::Display for RewardDistribution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RewardDistribution::Iid(m) => write!(f, "{m}"),
+            RewardDistribution::Features { weights, .. } => write!(f, "features:{weights}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_specs_and_rejects_bad_ones() {
+        assert_eq!(
+            "uniform".parse::<Marginal>().unwrap(),
+            Marginal::Uniform { lo: 0.0, hi: 1.0 }
+        );
+        assert_eq!(
+            "beta:2,3".parse::<Marginal>().unwrap(),
+            Marginal::Beta {
+                alpha: 2.0,
+                beta: 3.0
+            }
+        );
+        let f: Marginal = "finite:0@0.25,1@0.75".parse().unwrap();
+        assert!((f.mean() - 0.75).abs() < 1e-15);
+        for bad in [
+            "uniform:1,0",
+            "beta:0,1",
+            "bernoulli:1.5",
+            "normal:0,-1",
+            "finite:0@0.5",
+            "gauss",
+            "uniform:a,b",
+            "normal:nan,1",
+        ] {
+            assert!(bad.parse::<Marginal>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn samples_depend_only_on_seed_and_index() {
+        let d = RewardDistribution::uniform();
+        let mut all = vec![0.0; 3 * 8];
+        d.fill(7, 0, 8, false, &mut all);
+        let mut tail = vec![0.0; 3 * 4];
+        d.fill(7, 4, 4, false, &mut tail);
+        for s in 0..3 {
+            assert_eq!(&all[s * 8 + 4..s * 8 + 8], &tail[s * 4..s * 4 + 4]);
+        }
+    }
+
+    #[test]
+    fn antithetic_pairs_mirror_and_means_match() {
+        for spec in [
+            "uniform:-1,3",
+            "normal:2,0.5",
+            "bernoulli:0.3",
+            "finite:0@0.2,5@0.8",
+            "beta:2,2",
+        ] {
+            let m: Marginal = spec.parse().unwrap();
+            let d = RewardDistribution::Iid(m.clone());
+            let n = 20_000;
+            let mut out = vec![0.0; n];
+            d.fill(1, 0, n, true, &mut out);
+            let mean = out.iter().sum::<f64>() / n as f64;
+            let var = out.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+            assert!(
+                (mean - m.mean()).abs() < 5.0 * (var / n as f64).sqrt() + 1e-12,
+                "{spec}: {mean}"
+            );
+            if let Marginal::Uniform { lo, hi } = m {
+                assert!(out.chunks(2).all(|p| (p[0] + p[1] - lo - hi).abs() < 1e-12));
+            }
+        }
+        assert!(RewardDistribution::Iid("beta:2,5".parse().unwrap())
+            .validate(1, true)
+            .is_err());
+    }
+}
