@@ -1,8 +1,37 @@
 //! powerseek: the mathematics of power-seeking, computable.
+//!
+//! POWER — the ability to achieve a wide range of goals — of every state of a
+//! finite MDP, with standard errors, optimal-action probabilities and the
+//! `γ → 0` and `γ → 1` limits (see `SPEC.md` section 1).
+//!
+//! ```
+//! use powerseek::mdp::gridworld;
+//! use powerseek::power::{estimate_power, NoProgress, PowerOptions, SampleSize};
+//! use powerseek::reward::RewardDistribution;
+//! use powerseek::solve::Horizon;
+//!
+//! // A corridor: the middle cell can reach both ends.
+//! let env = gridworld::parse("T.T\n", "corridor").unwrap();
+//! let opts = PowerOptions { horizon: Horizon::ZeroLimit, samples: SampleSize::Count(20_000), ..Default::default() };
+//! let report = estimate_power(&env, &RewardDistribution::uniform(), &opts, &NoProgress).unwrap();
+//! // As γ → 0 the middle cell's POWER is E[max of 3 U(0,1)] = 3/4 (it can stay, go left or right).
+//! let middle = report.power[1];
+//! assert!((middle.mean - 0.75).abs() < 4.0 * middle.se);
+//! ```
+//!
+//! Modules: [`mdp`] (representation and file formats), [`reward`]
+//! (distributions and reproducible sampling), [`solve`] (batched optimal
+//! values), [`power`] (the Monte Carlo estimator), [`stats`], [`plot`].
+
+// Index loops over states read closer to the maths than iterator chains here.
+#![allow(clippy::needless_range_loop)]
+
 pub mod error;
 pub mod mdp;
+pub mod plot;
 pub mod power;
 pub mod reward;
 pub mod solve;
 pub mod stats;
+
 pub use error::{Error, Result};

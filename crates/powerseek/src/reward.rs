@@ -311,7 +311,7 @@ impl RewardDistribution {
     pub fn fill(&self, seed: u64, first: usize, count: usize, antithetic: bool, out: &mut [f64]) {
         let n_states = out.len() / count.max(1);
         debug_assert_eq!(out.len(), n_states * count);
-        debug_assert!(!antithetic || (first % 2 == 0 && count % 2 == 0));
+        debug_assert!(!antithetic || (first.is_multiple_of(2) && count.is_multiple_of(2)));
         let sampler = self.marginal().sampler();
         let step = if antithetic { 2 } else { 1 };
         let mut weights = Vec::new();

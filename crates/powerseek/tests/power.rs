@@ -1,5 +1,6 @@
 //! POWER against independent references: closed forms, brute-force
 //! enumeration with a naive scalar solver, and SPEC 1's properties.
+#![allow(clippy::needless_range_loop)]
 
 use powerseek::mdp::{gridworld, Mdp, MdpBuilder};
 use powerseek::power::{estimate_power, NoProgress, PowerOptions, PowerReport, SampleSize};

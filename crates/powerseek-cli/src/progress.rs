@@ -1,0 +1,28 @@
+//! Progress bars on stderr (indicatif hides them when stderr is not a terminal).
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+pub struct Bar(ProgressBar);
+
+impl Bar {
+    pub fn new() -> Self {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} samples ({per_sec}, eta {eta})")
+                .expect("valid template"),
+        );
+        Bar(bar)
+    }
+    pub fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+impl powerseek::power::Progress for Bar {
+    fn set_total(&self, samples: u64) {
+        self.0.set_length(samples);
+    }
+    fn advance(&self, samples: u64) {
+        self.0.inc(samples);
+    }
+}
