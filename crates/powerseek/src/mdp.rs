@@ -109,6 +109,10 @@ impl Mdp {
         debug_assert!(self.deterministic);
         self.succ_state[a] as usize
     }
+    /// For deterministic MDPs, the successor of every global action (`[a]`).
+    pub fn deterministic_successors(&self) -> Option<&[u32]> {
+        self.deterministic.then_some(&self.succ_state[..])
+    }
     /// Every action moves to one state with probability 1.
     pub fn is_deterministic(&self) -> bool {
         self.deterministic

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::mdp::Mdp;
 use crate::reward::RewardDistribution;
 use crate::solve::{action_values, Horizon, SolveStats, Solver, SolverOptions};
-use crate::stats::{Estimate, Moments};
+use crate::stats::{t_quantile_975, Estimate, Moments};
 
 /// How many reward samples to draw.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -126,10 +126,11 @@ impl PowerReport {
     }
 }
 
-/// Default batch: about 1 MiB of rewards plus values per batch, at least 8 and
-/// at most 1024 samples, a multiple of 8.
+/// Default batch: about 32 MiB per `n_states × batch` buffer, at least 8 and
+/// at most 1024 samples, a multiple of 8. (The solver works on 8 samples at a
+/// time whatever the batch; batches amortise drawing and summarising.)
 pub fn default_batch(n_states: usize) -> usize {
-    ((65_536 / n_states.max(1)) / 8 * 8).clamp(8, 1024)
+    ((4 << 20) / n_states.max(1) / 8 * 8).clamp(8, 1024)
 }
 
 /// Statistics of one batch (or of all batches merged so far).
@@ -330,6 +331,7 @@ pub fn estimate_power(
         progress.set_total(wanted as u64);
     }
     let n = total.samples as f64;
+    let t = t_quantile_975(total.power.count as usize - 1);
     let actions = (0..mdp.n_states())
         .flat_map(|s| mdp.actions(s).map(move |a| (s, a)))
         .map(|(s, a)| ActionResult {
@@ -337,7 +339,7 @@ pub fn estimate_power(
             action: mdp.action_name(a).to_string(),
             optimal: total.optimal[a] / n,
             optimal_share: total.share[a] / n,
-            successor_power: total.successor.estimate(a),
+            successor_power: total.successor.estimate(a, t),
         })
         .collect();
     Ok(PowerReport {
@@ -347,7 +349,7 @@ pub fn estimate_power(
         antithetic: opts.antithetic,
         samples: total.samples,
         power: (0..mdp.n_states())
-            .map(|s| total.power.estimate(s))
+            .map(|s| total.power.estimate(s, t))
             .collect(),
         tie_probability: total.ties.iter().map(|t| t / n).collect(),
         actions,

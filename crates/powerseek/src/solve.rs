@@ -212,38 +212,74 @@ pub fn action_values(mdp: &Mdp, w: &[f64], batch: usize, a: usize, out: &mut [f6
     }
 }
 
-/// `best[j] = max_a Σ_s' T(s'|s,a) W(s', j)` over the actions of `s`.
-#[inline]
-fn best_action_value(
-    mdp: &Mdp,
-    w: &[f64],
-    batch: usize,
-    s: usize,
-    best: &mut [f64],
-    q: &mut [f64],
-) {
-    best.fill(f64::NEG_INFINITY);
-    for a in mdp.actions(s) {
-        let (next, prob) = mdp.successors(a);
-        // Deterministic rows skip the scratch buffer: max straight from W.
-        let qa: &[f64] = if next.len() == 1 {
-            let t = next[0] as usize;
-            &w[t * batch..(t + 1) * batch]
-        } else {
-            q.fill(0.0);
-            for (&t, &p) in next.iter().zip(prob) {
-                let wt = &w[t as usize * batch..(t as usize + 1) * batch];
-                for (o, &x) in q.iter_mut().zip(wt) {
-                    *o += p * x;
-                }
-            }
-            q
-        };
-        for (b, &x) in best.iter_mut().zip(qa) {
+/// Samples solved together by the value-iteration kernel: one cache line of f64.
+const LANES: usize = 8;
+
+/// The values of one state for [`LANES`] samples, aligned to a cache line so a
+/// backup touches exactly one line per successor.
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(64))]
+struct Lanes([f64; LANES]);
+
+impl Lanes {
+    const NEG_INFINITY: Lanes = Lanes([f64::NEG_INFINITY; LANES]);
+    #[inline(always)]
+    fn max_assign(&mut self, other: &Lanes) {
+        for (b, &x) in self.0.iter_mut().zip(&other.0) {
             // `if` rather than f64::max: compiles to a plain vector max.
             *b = if x > *b { x } else { *b };
         }
     }
+}
+
+/// `max_a Σ_s' T(s'|s,a) V(s')` for one state, all lanes at once.
+#[inline(always)]
+fn best_backup(mdp: &Mdp, det: Option<&[u32]>, v: &[Lanes], s: usize) -> Lanes {
+    let mut best = Lanes::NEG_INFINITY;
+    match det {
+        Some(next) => {
+            for &t in &next[mdp.actions(s)] {
+                best.max_assign(&v[t as usize]);
+            }
+        }
+        None => {
+            for a in mdp.actions(s) {
+                let (next, prob) = mdp.successors(a);
+                let mut q = Lanes([0.0; LANES]);
+                for (&t, &p) in next.iter().zip(prob) {
+                    for (o, &x) in q.0.iter_mut().zip(&v[t as usize].0) {
+                        *o += p * x;
+                    }
+                }
+                best.max_assign(&q);
+            }
+        }
+    }
+    best
+}
+
+/// One Gauss–Seidel sweep over `order`; returns the largest change.
+#[inline(always)]
+fn sweep(
+    mdp: &Mdp,
+    det: Option<&[u32]>,
+    gamma: f64,
+    r: &[Lanes],
+    v: &mut [Lanes],
+    order: impl Iterator<Item = usize>,
+) -> f64 {
+    let mut delta = Lanes([0.0; LANES]);
+    for s in order {
+        let best = best_backup(mdp, det, v, s);
+        let (old, r) = (&mut v[s].0, &r[s].0);
+        for i in 0..LANES {
+            let new = r[i] + gamma * best.0[i];
+            let diff = (new - old[i]).abs();
+            delta.0[i] = if diff > delta.0[i] { diff } else { delta.0[i] };
+            old[i] = new;
+        }
+    }
+    delta.0.iter().fold(0.0, |a, &b| a.max(b))
 }
 
 fn value_iteration(
@@ -251,55 +287,59 @@ fn value_iteration(
     gamma: f64,
     rewards: &[f64],
     batch: usize,
-    v: &mut [f64],
+    values: &mut [f64],
     opts: &SolverOptions,
 ) -> Result<SolveStats> {
     let n = mdp.n_states();
-    // Start from the value of collecting the current reward forever: exact for
-    // states whose best move is to stay, and within the bounds of V* otherwise.
-    for (x, r) in v.iter_mut().zip(rewards) {
-        *x = r / (1.0 - gamma);
-    }
     let threshold = opts.tolerance / gamma;
-    let mut best = vec![0.0; batch];
-    let mut q = vec![0.0; batch];
-    let per_sweep = (mdp.n_state_actions() * batch) as u64;
-    for sweep in 1..=opts.max_iterations {
-        let mut delta: f64 = 0.0;
-        let mut update = |s: usize, v: &mut [f64]| {
-            best_action_value(mdp, v, batch, s, &mut best, &mut q);
-            let row = &mut v[s * batch..(s + 1) * batch];
-            let r = &rewards[s * batch..(s + 1) * batch];
-            let mut d: f64 = 0.0;
-            for ((x, &b), &r) in row.iter_mut().zip(&best).zip(r) {
-                let new = r + gamma * b;
-                let diff = (new - *x).abs();
-                d = if diff > d { diff } else { d };
-                *x = new;
+    let det = mdp.deterministic_successors();
+    let mut stats = SolveStats::default();
+    // Solve blocks of LANES samples, each in its own state × lane layout that
+    // stays in cache; missing lanes of the last block are padded with zeros.
+    let mut r = vec![Lanes([0.0; LANES]); n];
+    let mut v = vec![Lanes([0.0; LANES]); n];
+    for first in (0..batch).step_by(LANES) {
+        let width = LANES.min(batch - first);
+        for s in 0..n {
+            r[s] = Lanes([0.0; LANES]);
+            r[s].0[..width].copy_from_slice(&rewards[s * batch + first..s * batch + first + width]);
+            // Start from the value of collecting the current reward forever:
+            // exact for states whose best move is to stay.
+            for i in 0..LANES {
+                v[s].0[i] = r[s].0[i] / (1.0 - gamma);
             }
-            delta = delta.max(d);
-        };
-        if sweep % 2 == 1 {
-            (0..n).for_each(|s| update(s, v));
-        } else {
-            (0..n).rev().for_each(|s| update(s, v));
         }
-        if !delta.is_finite() {
-            return Err(Error::invalid(
-                "value iteration diverged (non-finite values): check the rewards",
-            ));
+        let mut converged = false;
+        for iteration in 1..=opts.max_iterations {
+            // Alternate directions so values flow both ways through the state order.
+            let delta = if iteration % 2 == 1 {
+                sweep(mdp, det, gamma, &r, &mut v, 0..n)
+            } else {
+                sweep(mdp, det, gamma, &r, &mut v, (0..n).rev())
+            };
+            stats.iterations += 1;
+            stats.updates += (mdp.n_state_actions() * width) as u64;
+            if !delta.is_finite() {
+                return Err(Error::invalid(
+                    "value iteration diverged (non-finite values): check the rewards",
+                ));
+            }
+            if delta <= threshold {
+                converged = true;
+                break;
+            }
         }
-        if delta <= threshold {
-            return Ok(SolveStats {
-                iterations: sweep,
-                updates: per_sweep * sweep as u64,
-            });
+        if !converged {
+            return Err(Error::invalid(format!(
+                "value iteration did not reach tolerance {} within {} sweeps; raise --max-iterations or use --method pi",
+                opts.tolerance, opts.max_iterations
+            )));
+        }
+        for s in 0..n {
+            values[s * batch + first..s * batch + first + width].copy_from_slice(&v[s].0[..width]);
         }
     }
-    Err(Error::invalid(format!(
-        "value iteration did not reach tolerance {} within {} sweeps; raise --max-iterations or use --method policy",
-        opts.tolerance, opts.max_iterations
-    )))
+    Ok(stats)
 }
 
 /// Exact policy iteration for deterministic MDPs, one sample at a time.

@@ -65,8 +65,10 @@ impl Moments {
         (self.m2[i] / (self.count - 1.0) / self.count).sqrt()
     }
 
-    pub fn estimate(&self, i: usize) -> Estimate {
-        Estimate::new(self.mean[i], self.standard_error(i), self.count as usize)
+    /// Estimate of quantity `i`, with `t` the interval's t quantile
+    /// (`t_quantile_975(count − 1)`, computed once by the caller).
+    pub fn estimate(&self, i: usize, t: f64) -> Estimate {
+        Estimate::with_quantile(self.mean[i], self.standard_error(i), t)
     }
 }
 
@@ -80,12 +82,22 @@ pub struct Estimate {
 }
 
 impl Estimate {
+    /// From `n` samples' mean and standard error.
     pub fn new(mean: f64, se: f64, n: usize) -> Self {
-        let half = if n >= 2 && se.is_finite() {
-            t_quantile_975(n - 1) * se
-        } else {
-            f64::NAN
-        };
+        Self::with_quantile(
+            mean,
+            se,
+            if n >= 2 {
+                t_quantile_975(n - 1)
+            } else {
+                f64::NAN
+            },
+        )
+    }
+
+    /// With a precomputed t quantile for the interval's half-width.
+    pub fn with_quantile(mean: f64, se: f64, t: f64) -> Self {
+        let half = t * se;
         Estimate {
             mean,
             se,
