@@ -173,11 +173,30 @@ impl Summary {
     }
 }
 
-/// Average mirrored pairs (antithetic samples) so each pair is one observation.
-fn pair_means(x: &[f64], count: usize) -> Vec<f64> {
-    x.chunks_exact(count)
-        .flat_map(|row| row.chunks_exact(2).map(|p| 0.5 * (p[0] + p[1])))
-        .collect()
+/// Buffers reused across the batches one worker runs (avoids page faults).
+#[derive(Default)]
+struct Scratch {
+    rewards: Vec<f64>,
+    values: Vec<f64>,
+    power: Vec<f64>,
+    q: Vec<f64>,
+    best: Vec<f64>,
+    inv_optimal: Vec<f64>,
+    row: Vec<f64>,
+}
+
+/// Mean and centred second moment of one row of per-sample values; with
+/// `antithetic`, of the means of consecutive pairs.
+fn row_moments(x: &[f64], antithetic: bool, pairs: &mut Vec<f64>) -> (f64, f64) {
+    let x = if antithetic {
+        pairs.clear();
+        pairs.extend(x.chunks_exact(2).map(|p| 0.5 * (p[0] + p[1])));
+        &pairs[..]
+    } else {
+        x
+    };
+    let mean = x.iter().sum::<f64>() / x.len() as f64;
+    (mean, x.iter().map(|v| (v - mean) * (v - mean)).sum())
 }
 
 /// Draw, solve and summarise samples `first..first + count`.
@@ -188,74 +207,93 @@ fn run_batch(
     opts: &PowerOptions,
     first: usize,
     count: usize,
+    scratch: &mut Scratch,
 ) -> Result<Summary> {
     let n = mdp.n_states();
-    let mut rewards = vec![0.0; n * count];
-    dist.fill(opts.seed, first, count, opts.antithetic, &mut rewards);
-    let mut w = vec![0.0; n * count];
-    let stats = solver.solve(&rewards, count, &mut w)?;
-    drop(rewards);
+    let Scratch {
+        rewards,
+        values: w,
+        power,
+        q,
+        best,
+        inv_optimal,
+        row,
+    } = scratch;
+    rewards.resize(n * count, 0.0);
+    w.resize(n * count, 0.0);
+    power.resize(n * count, 0.0);
+    best.resize(count, 0.0);
+    inv_optimal.resize(count, 0.0);
+    dist.fill(opts.seed, first, count, opts.antithetic, rewards);
+    let stats = solver.solve(rewards, count, w)?;
 
     let scale = solver.horizon().scale();
     let tie = solver.tie_tolerance();
+    let obs = if opts.antithetic { count / 2 } else { count };
     let mut summary = Summary::empty(mdp);
-    let mut power = vec![0.0; n * count];
-    let mut q: Vec<f64> = Vec::new();
-    let mut best = vec![0.0; count];
-    let mut n_opt = vec![0u32; count];
+    summary.power.count = obs as f64;
+    summary.successor.count = obs as f64;
+    let det = mdp.deterministic_successors();
     for s in 0..n {
         let acts = mdp.actions(s);
-        q.resize(acts.len() * count, 0.0);
-        for (i, a) in acts.clone().enumerate() {
-            action_values(mdp, &w, count, a, &mut q[i * count..(i + 1) * count]);
-        }
-        best.fill(f64::NEG_INFINITY);
-        for qa in q.chunks_exact(count) {
-            best.iter_mut().zip(qa).for_each(|(b, &x)| *b = b.max(x));
-        }
-        n_opt.fill(0);
-        for qa in q.chunks_exact(count) {
-            n_opt
-                .iter_mut()
-                .zip(qa)
-                .zip(&best)
-                .for_each(|((k, &x), &b)| *k += (x >= b - tie) as u32);
-        }
-        for (i, a) in acts.enumerate() {
-            let qa = &q[i * count..(i + 1) * count];
-            for ((&x, &b), &k) in qa.iter().zip(&best).zip(&n_opt) {
-                if x >= b - tie {
-                    summary.optimal[a] += 1.0;
-                    summary.share[a] += 1.0 / k as f64;
-                }
+        // Action values: rows of W itself for deterministic MDPs, else computed.
+        if det.is_none() {
+            q.resize(acts.len() * count, 0.0);
+            for (i, a) in acts.clone().enumerate() {
+                action_values(mdp, w, count, a, &mut q[i * count..(i + 1) * count]);
             }
         }
-        summary.ties[s] = n_opt.iter().filter(|&&k| k > 1).count() as f64;
-        for (p, &b) in power[s * count..(s + 1) * count].iter_mut().zip(&best) {
-            *p = scale * b;
+        let q_row = |i: usize| -> &[f64] {
+            match det {
+                Some(next) => {
+                    let t = next[acts.start + i] as usize;
+                    &w[t * count..(t + 1) * count]
+                }
+                None => &q[i * count..(i + 1) * count],
+            }
+        };
+        best.fill(f64::NEG_INFINITY);
+        for i in 0..acts.len() {
+            best.iter_mut()
+                .zip(q_row(i))
+                .for_each(|(b, &x)| *b = if x > *b { x } else { *b });
+        }
+        inv_optimal.fill(0.0);
+        for i in 0..acts.len() {
+            inv_optimal
+                .iter_mut()
+                .zip(q_row(i))
+                .zip(best.iter())
+                .for_each(|((k, &x), &b)| *k += (x >= b - tie) as u8 as f64);
+        }
+        summary.ties[s] = inv_optimal.iter().filter(|&&k| k > 1.0).count() as f64;
+        inv_optimal.iter_mut().for_each(|k| *k = 1.0 / *k);
+        for (i, a) in acts.clone().enumerate() {
+            let (mut hits, mut share) = (0.0, 0.0);
+            for ((&x, &b), &inv) in q_row(i).iter().zip(best.iter()).zip(inv_optimal.iter()) {
+                let hit = (x >= b - tie) as u8 as f64;
+                hits += hit;
+                share += hit * inv;
+            }
+            summary.optimal[a] = hits;
+            summary.share[a] = share;
+        }
+        let p = &mut power[s * count..(s + 1) * count];
+        p.iter_mut()
+            .zip(best.iter())
+            .for_each(|(p, &b)| *p = scale * b);
+        (summary.power.mean[s], summary.power.m2[s]) = row_moments(p, opts.antithetic, row);
+    }
+    // POWER expected after each action. For deterministic MDPs it is the
+    // successor's POWER, filled in from the merged totals instead.
+    if det.is_none() {
+        q.resize(count, 0.0);
+        for a in 0..mdp.n_state_actions() {
+            action_values(mdp, power, count, a, q);
+            (summary.successor.mean[a], summary.successor.m2[a]) =
+                row_moments(q, opts.antithetic, row);
         }
     }
-    let mut successor = vec![0.0; mdp.n_state_actions() * count];
-    for a in 0..mdp.n_state_actions() {
-        action_values(
-            mdp,
-            &power,
-            count,
-            a,
-            &mut successor[a * count..(a + 1) * count],
-        );
-    }
-    let (power, successor, obs) = if opts.antithetic {
-        (
-            pair_means(&power, count),
-            pair_means(&successor, count),
-            count / 2,
-        )
-    } else {
-        (power, successor, count)
-    };
-    summary.power = Moments::from_samples(&power, obs);
-    summary.successor = Moments::from_samples(&successor, obs);
     summary.samples = count;
     summary.stats = stats;
     Ok(summary)
@@ -305,9 +343,9 @@ pub fn estimate_power(
         for group in starts.chunks(wave) {
             let results: Vec<Result<Summary>> = group
                 .par_iter()
-                .map(|&first| {
+                .map_init(Scratch::default, |scratch, &first| {
                     let count = batch.min(wanted - first);
-                    let r = run_batch(mdp, dist, &solver, opts, first, count);
+                    let r = run_batch(mdp, dist, &solver, opts, first, count, scratch);
                     progress.advance(count as u64);
                     r
                 })
@@ -329,6 +367,13 @@ pub fn estimate_power(
         let needed = (total.samples as f64 * (se / target).powi(2) * 1.05).ceil() as usize;
         wanted = even(needed.clamp(wanted + 2, max));
         progress.set_total(wanted as u64);
+    }
+    if let Some(next) = mdp.deterministic_successors() {
+        for (a, &t) in next.iter().enumerate() {
+            total.successor.mean[a] = total.power.mean[t as usize];
+            total.successor.m2[a] = total.power.m2[t as usize];
+        }
+        total.successor.count = total.power.count;
     }
     let n = total.samples as f64;
     let t = t_quantile_975(total.power.count as usize - 1);

@@ -336,3 +336,53 @@ fn policy_iteration_matches_value_iteration_near_gamma_one() {
         assert!((a.mean - b.mean).abs() < 1e-8, "{} vs {}", a.mean, b.mean);
     }
 }
+
+#[test]
+fn one_hot_features_reproduce_iid_rewards_exactly() {
+    // R = w·φ with φ(s) = e_s and iid weights is the iid distribution, draw for draw.
+    let m = gridworld::parse(".T\n..\n", "g").unwrap();
+    let n = m.n_states();
+    let values = (0..n * n)
+        .map(|i| if i % (n + 1) == 0 { 1.0 } else { 0.0 })
+        .collect();
+    let features = powerseek::mdp::Features {
+        names: (0..n).map(|f| format!("f{f}")).collect(),
+        values,
+    };
+    let m = m.with_features(features).unwrap();
+    let iid = run(
+        &m,
+        &RewardDistribution::Iid("normal:0.2,1".parse().unwrap()),
+        Horizon::Discounted(0.8),
+        2_000,
+        8,
+    );
+    let feat = run(
+        &m,
+        &RewardDistribution::parse_for("features:normal:0.2,1", &m).unwrap(),
+        Horizon::Discounted(0.8),
+        2_000,
+        8,
+    );
+    assert_eq!(iid.power, feat.power);
+}
+
+#[test]
+fn shipped_examples_load_and_validate() {
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"));
+    let expect = [
+        ("fork.json", 7, true),
+        ("rooms.grid", 61, true),
+        ("maze100.grid", 8443, true),
+        ("slippery.mdp", 5, false),
+        ("powerplay3x3.grid", 9, true),
+    ];
+    for (file, states, deterministic) in expect {
+        let m = powerseek::mdp::load(&dir.join(file)).unwrap();
+        assert_eq!(
+            (m.n_states(), m.is_deterministic()),
+            (states, deterministic),
+            "{file}"
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! The `powerseek` binary end to end: outputs parse, plots are written, and
+//! bad input fails with a clear message and a non-zero exit code.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn examples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn powerseek(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_powerseek"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("powerseek-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn json_output_is_complete_and_reproducible() {
+    let fork = examples().join("fork.json");
+    let run = || {
+        powerseek(&[
+            "power",
+            fork.to_str().unwrap(),
+            "-n",
+            "2000",
+            "--seed",
+            "5",
+            "--format",
+            "json",
+        ])
+    };
+    let (a, b) = (run(), run());
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    let states = doc["states"].as_array().unwrap();
+    assert_eq!(states.len(), 7);
+    let start = &states[0];
+    assert_eq!(start["name"], "start");
+    let p = start["power"]["mean"].as_f64().unwrap();
+    assert!(p > 0.7 && p < 0.85, "{p}");
+    let right = start["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["action"] == "right")
+        .unwrap();
+    assert_eq!(right["seeks_power_over"], serde_json::json!(["left"]));
+    // Same seed, same numbers (timings aside).
+    let doc_b: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert_eq!(doc["states"], doc_b["states"]);
+}
+
+#[test]
+fn plots_are_written_for_grids_and_general_mdps() {
+    for (env, out) in [
+        ("rooms.grid", "rooms.svg"),
+        ("slippery.mdp", "slippery.png"),
+    ] {
+        let path = temp(out);
+        let r = powerseek(&[
+            "power",
+            examples().join(env).to_str().unwrap(),
+            "-n",
+            "500",
+            "--plot",
+            path.to_str().unwrap(),
+        ]);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.len() > 1000);
+        if out.ends_with(".svg") {
+            let svg = String::from_utf8(bytes).unwrap();
+            assert!(svg.contains("<svg") && svg.contains("POWER"));
+        } else {
+            assert_eq!(&bytes[..4], b"\x89PNG");
+        }
+    }
+}
+
+#[test]
+fn csv_has_one_row_per_state() {
+    let r = powerseek(&[
+        "power",
+        examples().join("slippery.mdp").to_str().unwrap(),
+        "-n",
+        "200",
+        "--format",
+        "csv",
+    ]);
+    assert!(r.status.success());
+    let text = String::from_utf8(r.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1 + 5);
+    assert!(text.starts_with("state,power,se"));
+}
+
+#[test]
+fn bad_input_fails_cleanly() {
+    let bad_grid = temp("bad.grid");
+    std::fs::write(&bad_grid, "...\n.x.\n").unwrap();
+    let bad_json = temp("bad.json");
+    std::fs::write(
+        &bad_json,
+        r#"{"states": ["a"], "transitions": {"a": {"go": {"a": 0.7}}}}"#,
+    )
+    .unwrap();
+    let fork = examples().join("fork.json");
+    let fork = fork.to_str().unwrap();
+    let slippery = examples().join("slippery.mdp");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["power", bad_grid.to_str().unwrap()], "bad.grid:2:"),
+        (vec!["power", bad_json.to_str().unwrap()], "sum to 0.7"),
+        (vec!["power", "no/such/file.grid"], "no/such/file.grid"),
+        (
+            vec!["power", fork, "--gamma", "1.5"],
+            "gamma = 1.5 is outside (0, 1)",
+        ),
+        (vec!["power", fork, "--gamma", "NaN"], "outside (0, 1)"),
+        (
+            vec!["power", fork, "--dist", "beta:0,1"],
+            "α and β must be positive",
+        ),
+        (
+            vec!["power", fork, "--dist", "poisson:3"],
+            "unknown distribution 'poisson'",
+        ),
+        (
+            vec!["power", fork, "--dist", "features:uniform"],
+            "no state features",
+        ),
+        (
+            vec!["power", fork, "--plot", "x.pdf", "-n", "10"],
+            "must end in .svg or .png",
+        ),
+        (vec!["power", fork, "-n", "1"], "at least 2 reward samples"),
+        (vec!["power", fork, "--method", "pi", "--gamma", "0.9"], ""),
+        (
+            vec!["power", slippery.to_str().unwrap(), "--gamma", "1"],
+            "deterministic MDPs",
+        ),
+    ];
+    for (args, expected) in cases {
+        let r = powerseek(&args);
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        if expected.is_empty() {
+            assert!(r.status.success(), "{args:?}: {stderr}");
+            continue;
+        }
+        assert_eq!(r.status.code(), Some(2), "{args:?} should fail: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: expected '{expected}' in: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
