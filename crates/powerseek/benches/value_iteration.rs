@@ -70,7 +70,15 @@ fn memory_bandwidth() -> f64 {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "quick");
+    // Sections to run: any of `kernel`, `estimates`, `memory` (default: all).
+    let wanted = |name: &str| {
+        args.iter().any(|a| a == name)
+            || !args
+                .iter()
+                .any(|a| ["kernel", "estimates", "memory"].contains(&a.as_str()))
+    };
     let threads = rayon::current_num_threads();
     println!(
         "powerseek benchmark: {threads} threads{}",
@@ -78,38 +86,41 @@ fn main() {
     );
 
     let grid = gridworld::open_grid(100, 100).unwrap();
-    println!("\n1. kernel, batch in cache: open 100x100 grid ({} states, {} state-actions), 8 samples per batch (1.3 MB)", grid.n_states(), grid.n_state_actions());
-    for t in [1, threads] {
-        let (rate, secs) = kernel(&grid, 0.99, if quick { 0.5 } else { 3.0 }, t);
-        println!("   {t} thread(s): {rate:.3e} updates/s ({secs:.2} s)");
+    if wanted("kernel") {
+        println!("\n1. kernel, batch in cache: open 100x100 grid ({} states, {} state-actions), 8 samples per batch (1.3 MB)", grid.n_states(), grid.n_state_actions());
+        for t in [1, threads] {
+            let (rate, secs) = kernel(&grid, 0.99, if quick { 0.5 } else { 3.0 }, t);
+            println!("   {t} thread(s): {rate:.3e} updates/s ({secs:.2} s)");
+        }
     }
 
-    println!("\n2. POWER estimates on 100x100 grids, K samples, tolerance 1e-6, whole estimate (drawing, solving, statistics):");
-    let maze = powerseek::mdp::load(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/maze100.grid").as_ref(),
-    )
-    .unwrap();
-    let k = if quick { 1_000 } else { 10_000 };
-    for (name, mdp) in [("open 100x100", &grid), ("maze100", &maze)] {
-        for gamma in [0.9, 0.99] {
-            for method in [Method::ValueIteration, Method::PolicyIteration] {
-                let opts = PowerOptions {
-                    horizon: Horizon::Discounted(gamma),
-                    solver: SolverOptions {
-                        method,
+    if wanted("estimates") {
+        println!("\n2. POWER estimates on 100x100 grids, K samples, tolerance 1e-6, whole estimate (drawing, solving, statistics):");
+        let maze = powerseek::mdp::load(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/maze100.grid").as_ref(),
+        )
+        .unwrap();
+        let k = if quick { 1_000 } else { 10_000 };
+        for (name, mdp) in [("open 100x100", &grid), ("maze100", &maze)] {
+            for gamma in [0.9, 0.99] {
+                for method in [Method::ValueIteration, Method::PolicyIteration] {
+                    let opts = PowerOptions {
+                        horizon: Horizon::Discounted(gamma),
+                        solver: SolverOptions {
+                            method,
+                            ..Default::default()
+                        },
+                        samples: SampleSize::Count(k),
                         ..Default::default()
-                    },
-                    samples: SampleSize::Count(k),
-                    ..Default::default()
-                };
-                let r = estimate_power(mdp, &RewardDistribution::uniform(), &opts, &NoProgress)
-                    .unwrap();
-                let label = if method == Method::ValueIteration {
-                    "vi"
-                } else {
-                    "pi"
-                };
-                println!(
+                    };
+                    let r = estimate_power(mdp, &RewardDistribution::uniform(), &opts, &NoProgress)
+                        .unwrap();
+                    let label = if method == Method::ValueIteration {
+                        "vi"
+                    } else {
+                        "pi"
+                    };
+                    println!(
                     "   {name:<13} γ={gamma:<5} {label}: {:>7.2} s wall, {} sweeps/steps, {:.3e} updates, {:.3e} updates/s, max SE {:.5}",
                     r.seconds,
                     r.iterations,
@@ -117,10 +128,14 @@ fn main() {
                     r.updates as f64 / r.seconds,
                     r.max_standard_error()
                 );
+                }
             }
         }
     }
 
+    if !wanted("memory") {
+        return;
+    }
     let side = if quick { 1000 } else { 2000 };
     let big = gridworld::open_grid(side, side).unwrap();
     let bytes_per_sweep = big.n_states() as f64 * (64.0 * 3.0)

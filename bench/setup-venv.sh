@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Creates bench/.venv with what the reference scripts need (numpy).
+set -euo pipefail
+cd "$(dirname "$0")"
+python3 -m venv .venv
+.venv/bin/pip install --quiet numpy
+echo "ready: bench/.venv/bin/python"
