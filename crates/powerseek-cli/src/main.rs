@@ -1,6 +1,7 @@
 //! `powerseek`: the command-line front end. A thin layer: it parses
 //! arguments, calls the library, and hands results to `output` for display.
 
+mod conflict_cmd;
 mod output;
 mod progress;
 
@@ -26,6 +27,9 @@ struct Cli {
 enum Command {
     /// POWER of every state of an MDP, with standard errors and optimal-action probabilities.
     Power(PowerArgs),
+    /// Conflict and alignment as vectors: escalation, phase diagrams, inference (SPEC 7).
+    #[command(subcommand)]
+    Conflict(conflict_cmd::ConflictCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -110,6 +114,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Power(args) => power(args),
+        Command::Conflict(cmd) => conflict_cmd::run(cmd),
     }
 }
 

@@ -160,3 +160,84 @@ fn bad_input_fails_cleanly() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn conflict_commands_run_and_reject_bad_scenarios() {
+    let ex = examples();
+    let little = ex.join("conflict-little-to-lose.toml");
+    let r = powerseek(&[
+        "conflict",
+        "simulate",
+        little.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let red = doc["initial"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agent"] == "red")
+        .unwrap();
+    assert_eq!(red["escalation_probability"], 1.0);
+
+    let r = powerseek(&[
+        "conflict",
+        "phase",
+        "--grid",
+        "11",
+        "--contest-exponent",
+        "0.5",
+    ]);
+    assert!(r.status.success());
+    assert_eq!(
+        String::from_utf8(r.stdout).unwrap().lines().count(),
+        1 + 11 * 11
+    );
+
+    let obs = ex.join("conflict-observations.toml");
+    let plot = temp("posterior.svg");
+    let r = powerseek(&[
+        "conflict",
+        "infer",
+        obs.to_str().unwrap(),
+        "--format",
+        "json",
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let post: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let total: f64 = post["density"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-9);
+    assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
+
+    for (edit, expected) in [
+        (
+            ("preference = [1.0, 0.0]", "preference = [0.0, 0.0]"),
+            "preference must be a finite non-zero vector",
+        ),
+        (("power = 1.0", "power = -1.0"), "power = -1"),
+        (("cost = 0.4", "cost = 1.4"), "model.cost = 1.4"),
+        (("cost = 0.4", "cost = \"high\""), "s.toml:"),
+    ] {
+        let text = std::fs::read_to_string(&little)
+            .unwrap()
+            .replace(edit.0, edit.1);
+        let path = temp("s.toml");
+        std::fs::write(&path, text).unwrap();
+        let r = powerseek(&["conflict", "simulate", path.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "{edit:?}");
+        assert!(
+            stderr.contains(expected) && stderr.contains("s.toml"),
+            "{edit:?}: {stderr}"
+        );
+    }
+}

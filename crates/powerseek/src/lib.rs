@@ -2,7 +2,8 @@
 //!
 //! POWER — the ability to achieve a wide range of goals — of every state of a
 //! finite MDP, with standard errors, optimal-action probabilities and the
-//! `γ → 0` and `γ → 1` limits (see `SPEC.md` section 1).
+//! `γ → 0` and `γ → 1` limits (see `SPEC.md` section 1), and the vector
+//! model of conflict and alignment ([`conflict`], section 7).
 //!
 //! ```
 //! use powerseek::mdp::gridworld;
@@ -21,11 +22,12 @@
 //!
 //! Modules: [`mdp`] (representation and file formats), [`reward`]
 //! (distributions and reproducible sampling), [`solve`] (batched optimal
-//! values), [`power`] (the Monte Carlo estimator), [`stats`], [`plot`].
+//! values), [`power`] (the Monte Carlo estimator), [`conflict`], [`stats`], [`plot`].
 
 // Index loops over states read closer to the maths than iterator chains here.
 #![allow(clippy::needless_range_loop)]
 
+pub mod conflict;
 pub mod error;
 pub mod mdp;
 pub mod plot;

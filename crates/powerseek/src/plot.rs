@@ -13,6 +13,9 @@ use crate::error::{Error, Result};
 use crate::mdp::{Cell, GridLayout};
 use crate::stats::Estimate;
 
+/// Colours for figures that take them (re-exported so callers need not depend on plotters).
+pub use plotters::style::RGBColor;
+
 const FONT: &str = "sans-serif";
 
 fn register_font() {
@@ -292,6 +295,233 @@ impl Figure for EstimateBars<'_> {
                     }),
             )
             .map_err(err)?;
+        Ok(())
+    }
+}
+
+/// A heatmap of values on a regular `xs × ys` grid (`values[iy * xs.len() + ix]`),
+/// with an optional curve drawn over it and an optional marked point.
+pub struct FieldHeatmap<'a> {
+    pub xs: &'a [f64],
+    pub ys: &'a [f64],
+    pub values: &'a [f64],
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub value_label: String,
+    pub curve: Vec<(f64, f64)>,
+    pub curve_label: String,
+    pub marker: Option<((f64, f64), String)>,
+}
+
+/// Cell edges around evenly spaced centres.
+fn cell_edges(centres: &[f64]) -> (f64, f64, f64) {
+    let step = if centres.len() > 1 {
+        centres[1] - centres[0]
+    } else {
+        1.0
+    };
+    (
+        centres[0] - step / 2.0,
+        centres[centres.len() - 1] + step / 2.0,
+        step,
+    )
+}
+
+impl Figure for FieldHeatmap<'_> {
+    fn size(&self) -> (u32, u32) {
+        (820, 600)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        root.fill(&WHITE).map_err(err)?;
+        let (lo, hi) = finite_range(self.values);
+        let (map_area, bar_area) = root.split_horizontally(690);
+        let (x0, x1, dx) = cell_edges(self.xs);
+        let (y0, y1, dy) = cell_edges(self.ys);
+        let mut chart = ChartBuilder::on(&map_area)
+            .caption(&self.title, (FONT, 18))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        let nx = self.xs.len();
+        chart
+            .draw_series(self.values.iter().enumerate().map(|(k, &v)| {
+                let (x, y) = (self.xs[k % nx], self.ys[k / nx]);
+                let color = if v.is_finite() {
+                    ViridisRGB::get_color_normalized(v, lo, hi)
+                } else {
+                    RGBColor(200, 200, 200)
+                };
+                Rectangle::new(
+                    [(x - dx / 2.0, y - dy / 2.0), (x + dx / 2.0, y + dy / 2.0)],
+                    color.filled(),
+                )
+            }))
+            .map_err(err)?;
+        if !self.curve.is_empty() {
+            chart
+                .draw_series(LineSeries::new(
+                    self.curve.iter().copied(),
+                    ShapeStyle::from(&RED).stroke_width(3),
+                ))
+                .map_err(err)?
+                .label(&self.curve_label)
+                .legend(|(x, y)| {
+                    PathElement::new(
+                        vec![(x, y), (x + 18, y)],
+                        ShapeStyle::from(&RED).stroke_width(3),
+                    )
+                });
+        }
+        if let Some(((x, y), label)) = &self.marker {
+            chart
+                .draw_series(std::iter::once(Cross::new(
+                    (*x, *y),
+                    9,
+                    ShapeStyle::from(&WHITE).stroke_width(3),
+                )))
+                .map_err(err)?
+                .label(label)
+                .legend(|(x, y)| {
+                    Cross::new((x + 9, y), 6, ShapeStyle::from(&BLACK).stroke_width(2))
+                });
+        }
+        if !self.curve.is_empty() || self.marker.is_some() {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .label_font((FONT, 13))
+                .draw()
+                .map_err(err)?;
+        }
+        draw_colour_bar(&bar_area, lo, hi, &self.value_label)
+    }
+}
+
+/// One arrow of [`ArrowDiagram`].
+pub struct Arrow {
+    pub label: String,
+    pub vector: (f64, f64),
+    pub color: RGBColor,
+    pub note: String,
+}
+
+/// Arrows from the origin (preferences scaled by power), with an optional
+/// dashed projection of one arrow's tip onto another arrow's direction.
+pub struct ArrowDiagram {
+    pub title: String,
+    pub arrows: Vec<Arrow>,
+    /// `(from, onto)`: indices into `arrows`.
+    pub projection: Option<(usize, usize)>,
+}
+
+impl Figure for ArrowDiagram {
+    fn size(&self) -> (u32, u32) {
+        (640, 640)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        root.fill(&WHITE).map_err(err)?;
+        let reach = self
+            .arrows
+            .iter()
+            .map(|a| a.vector.0.hypot(a.vector.1))
+            .fold(1e-9, f64::max)
+            * 1.25;
+        let (body, notes) = root.split_vertically(560);
+        let mut chart = ChartBuilder::on(&body)
+            .caption(&self.title, (FONT, 18))
+            .margin(12)
+            .x_label_area_size(30)
+            .y_label_area_size(40)
+            .build_cartesian_2d(-reach..reach, -reach..reach)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE.mix(0.0))
+            .label_style((FONT, 11))
+            .draw()
+            .map_err(err)?;
+        if let Some((from, onto)) = self.projection {
+            let (v, d) = (self.arrows[from].vector, self.arrows[onto].vector);
+            let norm = d.0.hypot(d.1).max(1e-12);
+            let unit = (d.0 / norm, d.1 / norm);
+            let len = v.0 * unit.0 + v.1 * unit.1;
+            let foot = (len * unit.0, len * unit.1);
+            let dashed = ShapeStyle::from(&self.arrows[from].color).stroke_width(2);
+            for segment in [[(0.0, 0.0), foot], [v, foot]] {
+                chart
+                    .draw_series(DashedLineSeries::new(segment, 6, 5, dashed))
+                    .map_err(err)?;
+            }
+            let label = format!(
+                "{} onto {}: {len:+.2}",
+                self.arrows[from].label, self.arrows[onto].label
+            );
+            let at = (0.5 * foot.0, 0.5 * foot.1 - 0.06 * reach);
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label,
+                    at,
+                    (FONT, 13).into_font().color(&self.arrows[from].color),
+                )))
+                .map_err(err)?;
+        }
+        for a in &self.arrows {
+            let (x, y) = a.vector;
+            let style = ShapeStyle::from(&a.color).stroke_width(3);
+            chart
+                .draw_series(LineSeries::new([(0.0, 0.0), (x, y)], style))
+                .map_err(err)?;
+            // Arrow head: a small triangle at the tip.
+            let len = x.hypot(y).max(1e-12);
+            let (ux, uy) = (x / len, y / len);
+            let h = 0.06 * reach;
+            let head = vec![
+                (x, y),
+                (x - h * ux + 0.5 * h * uy, y - h * uy - 0.5 * h * ux),
+                (x - h * ux - 0.5 * h * uy, y - h * uy + 0.5 * h * ux),
+            ];
+            chart
+                .draw_series(std::iter::once(Polygon::new(head, a.color.filled())))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    a.label.clone(),
+                    (x + 0.04 * reach * ux, y + 0.04 * reach * uy),
+                    (FONT, 15).into_font().color(&a.color),
+                )))
+                .map_err(err)?;
+        }
+        for (i, a) in self.arrows.iter().enumerate() {
+            notes
+                .draw(&Text::new(
+                    a.note.clone(),
+                    (20, 8 + 22 * i as i32),
+                    (FONT, 15).into_font().color(&a.color),
+                ))
+                .map_err(err)?;
+        }
         Ok(())
     }
 }

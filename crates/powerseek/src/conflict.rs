@@ -1,0 +1,844 @@
+//! Conflict and alignment as vectors (SPEC 7, seed 003): a forward model of
+//! when an agent escalates, and Bayesian inference of an agent's alignment
+//! and perceived cost of conflict from its escalate/stay decisions.
+//!
+//! **The model.** Agent `i` has a preference direction `u_i` (a unit vector;
+//! input vectors are normalised) and power `p_i ≥ 0`. The status quo is
+//! `x = Σ p_i u_i` and agent `j` values an outcome `x` by `u_j · x`. If `i`
+//! escalates against `j`:
+//!
+//! - `i` wins with probability `π = p_i^r / (p_i^r + p_j^r)` (contest exponent `r > 0`);
+//! - the winner takes a share `s` of the loser's power;
+//! - conflict destroys a fraction `c` of both contestants' power:
+//!   if `i` wins, `p_i' = (1−c)(p_i + s p_j)` and `p_j' = (1−c)(1−s) p_j`, and symmetrically.
+//!
+//! Other agents are untouched. Values are linear in `x`, so `i`'s expected
+//! gain from escalating is, with `a = cos(u_i, u_j)`,
+//!
+//! ```text
+//! Δ_i = (1−c)(E_i + a E_j) − (p_i + a p_j)
+//! E_i = π (p_i + s p_j) + (1−π)(1−s) p_i,   E_j = π (1−s) p_j + (1−π)(p_j + s p_i)
+//! ```
+//!
+//! `p_i + a p_j` is `i`'s *stake*: what the two contestants' power is worth to
+//! `i` now. A deterministic agent escalates when `Δ > 0`; at an exact tie
+//! (`Δ = 0`) it escalates only if winning would strictly help it (nothing to
+//! lose, something to gain). With logit noise at temperature `T > 0` it
+//! escalates with probability `1 / (1 + exp(−Δ/T))`.
+//!
+//! Consequences worth knowing: perfectly aligned agents (`a = 1`) never
+//! escalate when `c > 0` (`Δ = −c (p_i + p_j)`). Escalation becomes rarer as `c`
+//! grows whenever the agent's expected post-contest stake `E_i + a E_j` is
+//! non-negative; when it is negative (a weak agent facing a strong, opposed
+//! one: "little to lose"), destruction hurts the opponent more than the agent
+//! and escalation grows with `c` (see [`escalation_gain`] and the tests).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Parameters shared by every contest.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictModel {
+    /// Fraction `c ∈ [0, 1]` of the contestants' power destroyed by conflict.
+    pub cost: f64,
+    /// Contest success exponent `r > 0` (1: odds proportional to power).
+    #[serde(default = "one")]
+    pub contest_exponent: f64,
+    /// Share `s ∈ [0, 1]` of the loser's power taken by the winner.
+    #[serde(default = "half")]
+    pub loser_share: f64,
+    /// Logit noise temperature `T ≥ 0` (0: deterministic decisions).
+    #[serde(default)]
+    pub temperature: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn half() -> f64 {
+    0.5
+}
+
+impl ConflictModel {
+    pub fn validate(&self) -> Result<()> {
+        let check = |ok: bool, field: &str, rule: &str, v: f64| {
+            if ok {
+                Ok(())
+            } else {
+                Err(Error::invalid(format!("model.{field} = {v}: {rule}")))
+            }
+        };
+        check(
+            (0.0..=1.0).contains(&self.cost),
+            "cost",
+            "must be in [0, 1]",
+            self.cost,
+        )?;
+        check(
+            self.contest_exponent > 0.0 && self.contest_exponent.is_finite(),
+            "contest_exponent",
+            "must be positive",
+            self.contest_exponent,
+        )?;
+        check(
+            (0.0..=1.0).contains(&self.loser_share),
+            "loser_share",
+            "must be in [0, 1]",
+            self.loser_share,
+        )?;
+        check(
+            self.temperature >= 0.0 && self.temperature.is_finite(),
+            "temperature",
+            "must be ≥ 0",
+            self.temperature,
+        )
+    }
+
+    /// The same model with another conflict cost.
+    pub fn with_cost(self, cost: f64) -> Self {
+        ConflictModel { cost, ..self }
+    }
+}
+
+/// Probability that an agent with power `p_i` beats one with `p_j`.
+pub fn win_probability(p_i: f64, p_j: f64, r: f64) -> f64 {
+    let (a, b) = (p_i.powf(r), p_j.powf(r));
+    if a + b == 0.0 {
+        0.5
+    } else {
+        a / (a + b)
+    }
+}
+
+/// Expected powers `(E p_i', E p_j')` after `i` escalates against `j`.
+pub fn expected_powers(m: &ConflictModel, p_i: f64, p_j: f64) -> (f64, f64) {
+    let pi = win_probability(p_i, p_j, m.contest_exponent);
+    let s = m.loser_share;
+    let keep = 1.0 - m.cost;
+    let e_i = pi * (p_i + s * p_j) + (1.0 - pi) * (1.0 - s) * p_i;
+    let e_j = pi * (1.0 - s) * p_j + (1.0 - pi) * (p_j + s * p_i);
+    (keep * e_i, keep * e_j)
+}
+
+/// `Δ_i`: expected change in `i`'s value from escalating against `j`, for
+/// powers `p_i`, `p_j` and alignment `a = cos(u_i, u_j)`.
+pub fn escalation_gain(m: &ConflictModel, p_i: f64, p_j: f64, a: f64) -> f64 {
+    let (e_i, e_j) = expected_powers(m, p_i, p_j);
+    (e_i + a * e_j) - (p_i + a * p_j)
+}
+
+/// Change in `i`'s value if it escalates and wins.
+pub fn gain_if_won(m: &ConflictModel, p_i: f64, p_j: f64, a: f64) -> f64 {
+    let keep = 1.0 - m.cost;
+    keep * (p_i + m.loser_share * p_j) + a * keep * (1.0 - m.loser_share) * p_j - (p_i + a * p_j)
+}
+
+/// Probability that `i` escalates against `j` (see the module docs for the rule).
+pub fn escalation_probability(m: &ConflictModel, p_i: f64, p_j: f64, a: f64) -> f64 {
+    let gain = escalation_gain(m, p_i, p_j, a);
+    if m.temperature > 0.0 {
+        return logistic(gain / m.temperature);
+    }
+    let scale = 1e-12 * (p_i + p_j).max(1.0);
+    if gain > scale {
+        1.0
+    } else if gain < -scale {
+        0.0
+    } else {
+        (gain_if_won(m, p_i, p_j, a) > scale) as u8 as f64
+    }
+}
+
+fn logistic(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// `ln σ(z)`, accurate for large |z|.
+fn log_logistic(z: f64) -> f64 {
+    if z >= 0.0 {
+        -(-z).exp().ln_1p()
+    } else {
+        z - z.exp().ln_1p()
+    }
+}
+
+/// The alignment `a*` at which `Δ_i` changes sign for the model's cost, if it
+/// lies in `[−1, 1]`: `Δ = (1−c)(E_i + a E_j) − (p_i + a p_j)` is linear in `a`.
+pub fn boundary_alignment(m: &ConflictModel, p_i: f64, p_j: f64) -> Option<f64> {
+    let (e_i, e_j) = expected_powers(m, p_i, p_j);
+    let slope = e_j - p_j;
+    if slope.abs() < 1e-15 * (p_i + p_j).max(1.0) {
+        return None;
+    }
+    let a = (p_i - e_i) / slope;
+    (-1.0..=1.0).contains(&a).then_some(a)
+}
+
+// ---------------------------------------------------------------------------
+// Agents, scenarios and multi-round play
+
+/// An agent: a name, a preference direction and power.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agent {
+    pub name: String,
+    /// Preference direction; normalised to unit length on validation.
+    pub preference: Vec<f64>,
+    pub power: f64,
+}
+
+/// A scenario file: the model, the agents, and how long to play.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub model: ConflictModel,
+    #[serde(rename = "agent")]
+    pub agents: Vec<Agent>,
+    #[serde(default = "default_rounds")]
+    pub rounds: usize,
+    #[serde(default)]
+    pub seed: u64,
+}
+
+fn default_rounds() -> usize {
+    20
+}
+
+impl Scenario {
+    /// Parse TOML (`.toml`) or JSON (anything else) and validate.
+    pub fn parse(text: &str, origin: &str) -> Result<Scenario> {
+        let mut s: Scenario = if origin.ends_with(".toml") {
+            toml::from_str(text).map_err(|e| {
+                let line = e.span().map_or(0, |sp| {
+                    text[..sp.start.min(text.len())].lines().count().max(1)
+                });
+                Error::parse(origin, line, e.message().to_string())
+            })?
+        } else {
+            serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))?
+        };
+        s.validate()
+            .map_err(|e| Error::parse(origin, 0, e.to_string()))?;
+        Ok(s)
+    }
+
+    pub fn load(path: &std::path::Path) -> Result<Scenario> {
+        Scenario::parse(&crate::error::read_text(path)?, &path.display().to_string())
+    }
+
+    /// Check every field and normalise preference directions.
+    pub fn validate(&mut self) -> Result<()> {
+        self.model.validate()?;
+        if self.agents.len() < 2 {
+            return Err(Error::invalid("a scenario needs at least two agents"));
+        }
+        let dim = self.agents[0].preference.len();
+        for (i, agent) in self.agents.iter_mut().enumerate() {
+            let field = format!("agent[{i}] ('{}')", agent.name);
+            if agent.preference.len() != dim || dim == 0 {
+                return Err(Error::invalid(format!(
+                    "{field}.preference has {} components; every agent needs the same positive number ({dim})",
+                    agent.preference.len()
+                )));
+            }
+            let norm = agent.preference.iter().map(|x| x * x).sum::<f64>().sqrt();
+            if !norm.is_finite() || norm == 0.0 {
+                return Err(Error::invalid(format!(
+                    "{field}.preference must be a finite non-zero vector"
+                )));
+            }
+            agent.preference.iter_mut().for_each(|x| *x /= norm);
+            if !(agent.power >= 0.0 && agent.power.is_finite()) {
+                return Err(Error::invalid(format!(
+                    "{field}.power = {} must be finite and ≥ 0",
+                    agent.power
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `cos(u, v)`.
+pub fn alignment(u: &[f64], v: &[f64]) -> f64 {
+    let dot: f64 = u.iter().zip(v).map(|(a, b)| a * b).sum();
+    let nu = u.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let nv = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    (dot / (nu * nv)).clamp(-1.0, 1.0)
+}
+
+/// `x = Σ p_i u_i`.
+pub fn status_quo(agents: &[Agent]) -> Vec<f64> {
+    let mut x = vec![0.0; agents[0].preference.len()];
+    for a in agents {
+        x.iter_mut()
+            .zip(&a.preference)
+            .for_each(|(x, u)| *x += a.power * u);
+    }
+    x
+}
+
+/// `u_j · x`: how much agent `j` values outcome `x`.
+pub fn value(agent: &Agent, x: &[f64]) -> f64 {
+    agent.preference.iter().zip(x).map(|(u, x)| u * x).sum()
+}
+
+/// What one agent would do this round.
+#[derive(Clone, Debug, Serialize)]
+pub struct Assessment {
+    pub agent: String,
+    /// Value of the status quo to this agent.
+    pub value: f64,
+    /// The opponent with the largest expected gain, if any.
+    pub target: Option<String>,
+    pub alignment: f64,
+    pub gain: f64,
+    pub escalation_probability: f64,
+}
+
+/// Every agent's best escalation target and how likely it is to escalate.
+pub fn assess(agents: &[Agent], m: &ConflictModel) -> Vec<Assessment> {
+    let x = status_quo(agents);
+    agents
+        .iter()
+        .enumerate()
+        .map(|(i, me)| {
+            let best = agents
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .map(|(j, other)| {
+                    let a = alignment(&me.preference, &other.preference);
+                    (j, a, escalation_gain(m, me.power, other.power, a))
+                })
+                .max_by(|x, y| x.2.total_cmp(&y.2));
+            match best {
+                Some((j, a, gain)) => Assessment {
+                    agent: me.name.clone(),
+                    value: value(me, &x),
+                    target: Some(agents[j].name.clone()),
+                    alignment: a,
+                    gain,
+                    escalation_probability: escalation_probability(m, me.power, agents[j].power, a),
+                },
+                None => Assessment {
+                    agent: me.name.clone(),
+                    value: value(me, &x),
+                    target: None,
+                    alignment: 1.0,
+                    gain: 0.0,
+                    escalation_probability: 0.0,
+                },
+            }
+        })
+        .collect()
+}
+
+/// One conflict that happened in [`simulate`].
+#[derive(Clone, Debug, Serialize)]
+pub struct Event {
+    pub round: usize,
+    pub attacker: String,
+    pub defender: String,
+    pub attacker_won: bool,
+    pub powers_after: Vec<f64>,
+}
+
+/// The course of a multi-round simulation.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trace {
+    pub initial: Vec<Assessment>,
+    pub events: Vec<Event>,
+    pub final_powers: Vec<f64>,
+    pub rounds_played: usize,
+    /// True when a round passed with no escalation (a stable power balance).
+    pub settled: bool,
+}
+
+/// Play rounds: in each, agents in order decide whether to escalate against
+/// their best target (sampled with the scenario's seed when decisions are
+/// noisy) and contests resolve at once, so later agents see the new balance.
+/// Stops after a round without escalation or after `rounds` rounds.
+pub fn simulate(scenario: &Scenario) -> Trace {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(scenario.seed);
+    let m = &scenario.model;
+    let mut agents = scenario.agents.clone();
+    let initial = assess(&agents, m);
+    let mut events = Vec::new();
+    let mut settled = false;
+    let mut played = 0;
+    for round in 1..=scenario.rounds {
+        played = round;
+        let mut any = false;
+        for i in 0..agents.len() {
+            let Some(a) = assess(&agents, m).into_iter().nth(i) else {
+                continue;
+            };
+            let Some(target) = a.target else { continue };
+            let p = a.escalation_probability;
+            let escalate = p >= 1.0 || (p > 0.0 && rng.random::<f64>() < p);
+            if !escalate {
+                continue;
+            }
+            any = true;
+            let j = agents
+                .iter()
+                .position(|x| x.name == target)
+                .expect("target exists");
+            let (pi, pj) = (agents[i].power, agents[j].power);
+            let won = rng.random::<f64>() < win_probability(pi, pj, m.contest_exponent);
+            let (s, keep) = (m.loser_share, 1.0 - m.cost);
+            let (ni, nj) = if won {
+                (keep * (pi + s * pj), keep * (1.0 - s) * pj)
+            } else {
+                (keep * (1.0 - s) * pi, keep * (pj + s * pi))
+            };
+            agents[i].power = ni;
+            agents[j].power = nj;
+            events.push(Event {
+                round,
+                attacker: agents[i].name.clone(),
+                defender: target,
+                attacker_won: won,
+                powers_after: agents.iter().map(|a| a.power).collect(),
+            });
+        }
+        if !any {
+            settled = true;
+            break;
+        }
+    }
+    Trace {
+        initial,
+        events,
+        final_powers: agents.iter().map(|a| a.power).collect(),
+        rounds_played: played,
+        settled,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Phase diagram
+
+/// Where the weaker of two agents escalates, over alignment × cost.
+#[derive(Clone, Debug, Serialize)]
+pub struct PhaseDiagram {
+    /// Weaker power / stronger power.
+    pub power_ratio: f64,
+    pub alignments: Vec<f64>,
+    pub costs: Vec<f64>,
+    /// `probability[ic * alignments.len() + ia]`: P(weaker agent escalates).
+    pub probability: Vec<f64>,
+    /// `gain[ic * alignments.len() + ia]`: its expected gain Δ.
+    pub gain: Vec<f64>,
+    /// `(alignment, cost)` points where Δ changes sign (one per cost on a fine grid).
+    pub boundary: Vec<(f64, f64)>,
+}
+
+/// `n` evenly spaced points from `lo` to `hi` inclusive.
+pub fn linspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    match n {
+        0 => vec![],
+        1 => vec![lo],
+        _ => (0..n)
+            .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
+            .collect(),
+    }
+}
+
+/// Phase diagram for a weaker agent of power `ratio` facing one of power 1.
+/// The model's own `cost` is ignored (it is the y axis).
+pub fn phase_diagram(
+    m: &ConflictModel,
+    ratio: f64,
+    n_alignment: usize,
+    n_cost: usize,
+) -> Result<PhaseDiagram> {
+    m.validate()?;
+    if !(ratio > 0.0 && ratio <= 1.0) {
+        return Err(Error::invalid(format!(
+            "power ratio {ratio} must be in (0, 1] (weaker / stronger)"
+        )));
+    }
+    if n_alignment < 2 || n_cost < 2 {
+        return Err(Error::invalid(
+            "a phase diagram needs at least 2 points per axis",
+        ));
+    }
+    let alignments = linspace(-1.0, 1.0, n_alignment);
+    let costs = linspace(0.0, 1.0, n_cost);
+    let mut probability = Vec::with_capacity(n_alignment * n_cost);
+    let mut gain = Vec::with_capacity(n_alignment * n_cost);
+    for &c in &costs {
+        let mc = m.with_cost(c);
+        for &a in &alignments {
+            gain.push(escalation_gain(&mc, ratio, 1.0, a));
+            probability.push(escalation_probability(&mc, ratio, 1.0, a));
+        }
+    }
+    let fine = linspace(0.0, 1.0, 401);
+    let boundary = fine
+        .iter()
+        .filter_map(|&c| boundary_alignment(&m.with_cost(c), ratio, 1.0).map(|a| (a, c)))
+        .collect();
+    Ok(PhaseDiagram {
+        power_ratio: ratio,
+        alignments,
+        costs,
+        probability,
+        gain,
+        boundary,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Inverse inference
+
+/// One observed decision: an agent of power `own_power` facing one of power
+/// `other_power` escalated or stayed.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observation {
+    pub own_power: f64,
+    pub other_power: f64,
+    pub escalated: bool,
+}
+
+/// Observations with the model parameters the observer knows (`cost` is
+/// unknown and ignored).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObservationSet {
+    pub model: ConflictModel,
+    #[serde(rename = "observation")]
+    pub observations: Vec<Observation>,
+}
+
+impl ObservationSet {
+    pub fn parse(text: &str, origin: &str) -> Result<Self> {
+        let set: ObservationSet = if origin.ends_with(".toml") {
+            toml::from_str(text).map_err(|e| {
+                let line = e.span().map_or(0, |sp| {
+                    text[..sp.start.min(text.len())].lines().count().max(1)
+                });
+                Error::parse(origin, line, e.message().to_string())
+            })?
+        } else {
+            serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))?
+        };
+        set.model
+            .validate()
+            .map_err(|e| Error::parse(origin, 0, e.to_string()))?;
+        for (i, o) in set.observations.iter().enumerate() {
+            if !(o.own_power >= 0.0
+                && o.other_power >= 0.0
+                && o.own_power.is_finite()
+                && o.other_power.is_finite())
+            {
+                return Err(Error::parse(
+                    origin,
+                    0,
+                    format!("observation[{i}]: powers must be finite and ≥ 0"),
+                ));
+            }
+        }
+        Ok(set)
+    }
+}
+
+/// A posterior over (alignment, cost) on a grid. The prior is uniform over the
+/// grid: alignment evenly spaced on [−1, 1], cost on [0, 1].
+#[derive(Clone, Debug, Serialize)]
+pub struct Posterior {
+    pub alignments: Vec<f64>,
+    pub costs: Vec<f64>,
+    /// `density[ic * alignments.len() + ia]`, summing to 1.
+    pub density: Vec<f64>,
+    pub alignment: Summary,
+    pub cost: Summary,
+    /// The most probable grid point `(alignment, cost)`.
+    pub map: (f64, f64),
+}
+
+/// Marginal posterior summary.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Summary {
+    pub mean: f64,
+    pub sd: f64,
+    /// Equal-tailed 90% credible interval (grid points).
+    pub ci90: [f64; 2],
+}
+
+fn summarise(grid: &[f64], mass: &[f64]) -> Summary {
+    let mean: f64 = grid.iter().zip(mass).map(|(x, p)| x * p).sum();
+    let var: f64 = grid
+        .iter()
+        .zip(mass)
+        .map(|(x, p)| p * (x - mean) * (x - mean))
+        .sum();
+    let quantile = |q: f64| {
+        let mut acc = 0.0;
+        for (x, p) in grid.iter().zip(mass) {
+            acc += p;
+            if acc >= q - 1e-12 {
+                return *x;
+            }
+        }
+        *grid.last().unwrap_or(&f64::NAN)
+    };
+    Summary {
+        mean,
+        sd: var.sqrt(),
+        ci90: [quantile(0.05), quantile(0.95)],
+    }
+}
+
+/// Grid posterior over the observed agent's alignment with its opponents and
+/// its perceived cost of conflict. With `temperature = 0` the likelihood is
+/// 0/1 (the posterior is uniform on the consistent region).
+pub fn infer(set: &ObservationSet, n_alignment: usize, n_cost: usize) -> Result<Posterior> {
+    set.model.validate()?;
+    if n_alignment < 2 || n_cost < 2 {
+        return Err(Error::invalid(
+            "the inference grid needs at least 2 points per axis",
+        ));
+    }
+    let alignments = linspace(-1.0, 1.0, n_alignment);
+    let costs = linspace(0.0, 1.0, n_cost);
+    let mut log_post = Vec::with_capacity(n_alignment * n_cost);
+    for &c in &costs {
+        let m = set.model.with_cost(c);
+        for &a in &alignments {
+            let ll: f64 = set
+                .observations
+                .iter()
+                .map(|o| {
+                    if m.temperature > 0.0 {
+                        let z = escalation_gain(&m, o.own_power, o.other_power, a) / m.temperature;
+                        log_logistic(if o.escalated { z } else { -z })
+                    } else {
+                        let p = escalation_probability(&m, o.own_power, o.other_power, a);
+                        if (p >= 0.5) == o.escalated {
+                            0.0
+                        } else {
+                            f64::NEG_INFINITY
+                        }
+                    }
+                })
+                .sum();
+            log_post.push(ll);
+        }
+    }
+    let top = log_post.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if top == f64::NEG_INFINITY {
+        return Err(Error::invalid(
+            "no (alignment, cost) on the grid explains every observation without noise; set model.temperature > 0",
+        ));
+    }
+    let mut density: Vec<f64> = log_post.iter().map(|l| (l - top).exp()).collect();
+    let total: f64 = density.iter().sum();
+    density.iter_mut().for_each(|d| *d /= total);
+    let na = alignments.len();
+    let mut marginal_a = vec![0.0; na];
+    let mut marginal_c = vec![0.0; costs.len()];
+    for (k, d) in density.iter().enumerate() {
+        marginal_a[k % na] += d;
+        marginal_c[k / na] += d;
+    }
+    let best = density
+        .iter()
+        .enumerate()
+        .max_by(|x, y| x.1.total_cmp(y.1))
+        .map_or(0, |(k, _)| k);
+    Ok(Posterior {
+        alignment: summarise(&alignments, &marginal_a),
+        cost: summarise(&costs, &marginal_c),
+        map: (alignments[best % na], costs[best / na]),
+        alignments,
+        costs,
+        density,
+    })
+}
+
+/// Simulate `n` decisions of an agent with the given true alignment and cost,
+/// against opponents of random power (own power uniform on [0.2, 1], the
+/// opponent's on [0.2, 2]), decisions sampled from the model.
+pub fn simulate_observations(
+    model: &ConflictModel,
+    alignment: f64,
+    cost: f64,
+    n: usize,
+    seed: u64,
+) -> Vec<Observation> {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+    let m = model.with_cost(cost);
+    (0..n)
+        .map(|_| {
+            let own_power = 0.2 + 0.8 * rng.random::<f64>();
+            let other_power = 0.2 + 1.8 * rng.random::<f64>();
+            let p = escalation_probability(&m, own_power, other_power, alignment);
+            Observation {
+                own_power,
+                other_power,
+                escalated: rng.random::<f64>() < p,
+            }
+        })
+        .collect()
+}
+
+/// Simulation-based calibration: draw true (alignment, cost) from the grid
+/// prior, simulate `n_obs` decisions, and count how often the 90% credible
+/// intervals contain the truth. Returns (alignment coverage, cost coverage).
+pub fn calibration(
+    model: &ConflictModel,
+    grid: usize,
+    n_obs: usize,
+    replicates: usize,
+    seed: u64,
+) -> Result<(f64, f64)> {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+    let (alignments, costs) = (linspace(-1.0, 1.0, grid), linspace(0.0, 1.0, grid));
+    let (mut hit_a, mut hit_c) = (0usize, 0usize);
+    for rep in 0..replicates {
+        let a = alignments[rng.random_range(0..grid)];
+        let c = costs[rng.random_range(0..grid)];
+        let observations =
+            simulate_observations(model, a, c, n_obs, seed.wrapping_add(rep as u64 + 1));
+        let post = infer(
+            &ObservationSet {
+                model: *model,
+                observations,
+            },
+            grid,
+            grid,
+        )?;
+        hit_a += (post.alignment.ci90[0] <= a && a <= post.alignment.ci90[1]) as usize;
+        hit_c += (post.cost.ci90[0] <= c && c <= post.cost.ci90[1]) as usize;
+    }
+    Ok((
+        hit_a as f64 / replicates as f64,
+        hit_c as f64 / replicates as f64,
+    ))
+}
+
+/// Coordinates of each agent's power-scaled preference `p_i u_i` in the plane
+/// spanned by the first two agents' directions (first agent along the x axis),
+/// for drawing; other components are dropped.
+pub fn plane_coordinates(agents: &[Agent]) -> Vec<(f64, f64)> {
+    let e1: Vec<f64> = agents[0].preference.clone();
+    let u2 = &agents[1].preference;
+    let along: f64 = u2.iter().zip(&e1).map(|(a, b)| a * b).sum();
+    let mut e2: Vec<f64> = u2.iter().zip(&e1).map(|(a, b)| a - along * b).collect();
+    let norm = e2.iter().map(|x| x * x).sum::<f64>().sqrt();
+    if norm > 1e-12 {
+        e2.iter_mut().for_each(|x| *x /= norm);
+    } else {
+        // Collinear directions: any orthogonal axis will do.
+        e2 = vec![0.0; e1.len()];
+        if e1.len() > 1 {
+            e2[0] = -e1[1];
+            e2[1] = e1[0];
+        }
+    }
+    let dot = |u: &[f64], e: &[f64]| u.iter().zip(e).map(|(a, b)| a * b).sum::<f64>();
+    agents
+        .iter()
+        .map(|a| {
+            (
+                a.power * dot(&a.preference, &e1),
+                a.power * dot(&a.preference, &e2),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_form_gain_matches_the_outcome_vectors() {
+        // Δ from the formula equals u_i·(E[x'] − x) computed from explicit vectors.
+        let agents = vec![
+            Agent {
+                name: "i".into(),
+                preference: vec![1.0, 0.0, 0.0],
+                power: 0.7,
+            },
+            Agent {
+                name: "j".into(),
+                preference: vec![0.6, 0.8, 0.0],
+                power: 1.9,
+            },
+            Agent {
+                name: "k".into(),
+                preference: vec![0.0, 0.0, 1.0],
+                power: 1.3,
+            },
+        ];
+        let m = ConflictModel {
+            cost: 0.3,
+            contest_exponent: 1.7,
+            loser_share: 0.4,
+            temperature: 0.0,
+        };
+        let x = status_quo(&agents);
+        let pi = win_probability(0.7, 1.9, 1.7);
+        let (s, keep) = (0.4, 0.7);
+        let outcome = |pi_: f64, pj_: f64| -> Vec<f64> {
+            (0..3)
+                .map(|d| {
+                    pi_ * agents[0].preference[d]
+                        + pj_ * agents[1].preference[d]
+                        + 1.3 * agents[2].preference[d]
+                })
+                .collect()
+        };
+        let win = outcome(keep * (0.7 + s * 1.9), keep * (1.0 - s) * 1.9);
+        let lose = outcome(keep * (1.0 - s) * 0.7, keep * (1.9 + s * 0.7));
+        let expected: Vec<f64> = (0..3).map(|d| pi * win[d] + (1.0 - pi) * lose[d]).collect();
+        let direct = value(&agents[0], &expected) - value(&agents[0], &x);
+        let a = alignment(&agents[0].preference, &agents[1].preference);
+        assert!((escalation_gain(&m, 0.7, 1.9, a) - direct).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bad_scenarios_are_rejected_with_the_field() {
+        let base = r#"{"model": {"cost": 0.2}, "agent": [
+            {"name": "blue", "preference": [1, 0], "power": 2},
+            {"name": "red", "preference": [0, 1], "power": 1}]}"#;
+        assert!(Scenario::parse(base, "s.json").is_ok());
+        let cases = [
+            (
+                base.replace("[0, 1]", "[0, 0]"),
+                "agent[1] ('red').preference must be a finite non-zero vector",
+            ),
+            (
+                base.replace("\"power\": 1", "\"power\": -1"),
+                "agent[1] ('red').power = -1",
+            ),
+            (
+                base.replace("0.2", "1.5"),
+                "model.cost = 1.5: must be in [0, 1]",
+            ),
+            (base.replace("[0, 1]", "[0, 1, 2]"), "same positive number"),
+            (base.replace("\"cost\"", "\"costt\""), "unknown field"),
+        ];
+        for (text, expected) in cases {
+            let e = Scenario::parse(&text, "s.json").unwrap_err().to_string();
+            assert!(e.contains("s.json") && e.contains(expected), "{e}");
+        }
+        let e = Scenario::parse("[model]\ncost = 0.5\ntemperature = -1\n[[agent]]\nname='a'\npreference=[1]\npower=1\n[[agent]]\nname='b'\npreference=[1]\npower=1\n", "s.toml").unwrap_err().to_string();
+        assert!(e.contains("temperature"), "{e}");
+    }
+}
