@@ -28,7 +28,9 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod conflict;
+pub mod equilibrium;
 pub mod error;
+pub mod game;
 pub mod mdp;
 pub mod plot;
 pub mod power;

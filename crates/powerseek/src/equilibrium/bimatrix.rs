@@ -1,0 +1,426 @@
+//! Exact equilibria of two-player games: all extreme equilibria by vertex
+//! enumeration of the best-response polytopes, support enumeration,
+//! Lemke–Howson from every starting label, and the zero-sum LP.
+//!
+//! With payoffs made positive integers (`A`, `B`, a positive affine map per
+//! player), the best-response polytopes are
+//! `P = {x ≥ 0 : Bᵀx ≤ 1}` and `Q = {y ≥ 0 : A y ≤ 1}`. Label `i < m` is
+//! "row `i` unplayed or a best response", label `m + j` likewise for column
+//! `j`; the extreme Nash equilibria are the completely labelled vertex pairs
+//! `(x, y) ≠ (0, 0)`, normalised (von Stengel 2002).
+
+use std::collections::{HashMap, HashSet};
+
+use num_bigint::BigInt;
+use num_traits::{Signed, Zero};
+
+use super::tableau::{positive_integer_matrix, transpose, Tableau};
+use super::Equilibrium;
+use crate::error::{Error, Result};
+use crate::game::{NormalFormGame, Rational};
+
+fn require_two_players(game: &NormalFormGame) -> Result<()> {
+    if game.n_players() != 2 {
+        return Err(Error::invalid(format!(
+            "this method needs a 2-player game; this one has {} players",
+            game.n_players()
+        )));
+    }
+    if game.n_actions(0) + game.n_actions(1) > 128 {
+        return Err(Error::invalid(
+            "vertex enumeration supports at most 128 actions in total",
+        ));
+    }
+    Ok(())
+}
+
+/// A vertex of a best-response polytope and its labels (bit `l` set = label `l`).
+#[derive(Clone, Debug)]
+struct Vertex {
+    point: Vec<Rational>,
+    labels: u128,
+}
+
+/// All vertices of `{z ≥ 0 : M z ≤ 1}` by depth-first search over feasible
+/// bases (every feasible pivot, so degenerate vertices are reached through all
+/// their bases). `z_label(j)` and `slack_label(r)` give the labels.
+fn vertices(
+    m: &[Vec<BigInt>],
+    z_label: impl Fn(usize) -> usize,
+    slack_label: impl Fn(usize) -> usize,
+) -> Vec<Vertex> {
+    let start = Tableau::new(m);
+    let mut seen_bases: HashSet<Vec<usize>> = HashSet::new();
+    let mut seen_points: HashSet<Vec<Rational>> = HashSet::new();
+    let mut out = Vec::new();
+    let key = |t: &Tableau| {
+        let mut b = t.basis.clone();
+        b.sort_unstable();
+        b
+    };
+    seen_bases.insert(key(&start));
+    let mut stack = vec![start];
+    while let Some(t) = stack.pop() {
+        let values = t.values();
+        let point: Vec<Rational> = values[..t.dim].to_vec();
+        if seen_points.insert(point.clone()) {
+            let mut labels = 0u128;
+            for (j, v) in values[..t.dim].iter().enumerate() {
+                if v.is_zero() {
+                    labels |= 1 << z_label(j);
+                }
+            }
+            for (r, v) in values[t.dim..].iter().enumerate() {
+                if v.is_zero() {
+                    labels |= 1 << slack_label(r);
+                }
+            }
+            out.push(Vertex { point, labels });
+        }
+        for col in 0..t.n_vars() {
+            if t.row_of[col].is_some() {
+                continue;
+            }
+            for r in t.feasible_pivot_rows(col) {
+                let mut b = t.basis.clone();
+                b[r] = col;
+                b.sort_unstable();
+                if seen_bases.insert(b) {
+                    let mut next = t.clone();
+                    next.pivot(r, col);
+                    stack.push(next);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn normalise(v: &[Rational]) -> Vec<Rational> {
+    let total = v.iter().fold(Rational::zero(), |a, b| a + b);
+    v.iter().map(|x| x / &total).collect()
+}
+
+/// All extreme equilibria of a two-player game, grouped into connected components.
+#[derive(Clone, Debug)]
+pub struct ExtremeEquilibria {
+    pub equilibria: Vec<Equilibrium>,
+    /// Indices into `equilibria`, one list per connected component of the
+    /// equilibrium set (extreme equilibria joined when they share a strategy:
+    /// the union of maximal Nash subsets).
+    pub components: Vec<Vec<usize>>,
+}
+
+/// Every extreme Nash equilibrium, exactly, by vertex enumeration (correct on
+/// degenerate games, where equilibria form connected sets).
+pub fn enumerate_extreme(game: &NormalFormGame) -> Result<ExtremeEquilibria> {
+    require_two_players(game)?;
+    let (m, n) = (game.n_actions(0), game.n_actions(1));
+    let a = positive_integer_matrix(&game.matrix(0));
+    let b = positive_integer_matrix(&game.matrix(1));
+    // P = {x ≥ 0 : Bᵀx ≤ 1}: x_i = 0 is label i, slack of column j is label m + j.
+    let p = vertices(&transpose(&b), |i| i, |j| m + j);
+    // Q = {y ≥ 0 : A y ≤ 1}: y_j = 0 is label m + j, slack of row i is label i.
+    let q = vertices(&a, |j| m + j, |i| i);
+    let all: u128 = if m + n == 128 {
+        u128::MAX
+    } else {
+        (1u128 << (m + n)) - 1
+    };
+    let mut equilibria = Vec::new();
+    let mut pairs = Vec::new();
+    for (ix, x) in p.iter().enumerate() {
+        if x.point.iter().all(Zero::is_zero) {
+            continue;
+        }
+        for (iy, y) in q.iter().enumerate() {
+            if x.labels | y.labels == all && !y.point.iter().all(Zero::is_zero) {
+                let strategies = vec![normalise(&x.point), normalise(&y.point)];
+                let payoffs = game.expected_payoffs(&strategies);
+                equilibria.push(Equilibrium {
+                    strategies,
+                    payoffs,
+                });
+                pairs.push((ix, iy));
+            }
+        }
+    }
+    // Components: connected components of the bipartite graph x — y over equilibrium pairs.
+    let mut parent: Vec<usize> = (0..p.len() + q.len()).collect();
+    fn find(parent: &mut [usize], x: usize) -> usize {
+        let mut r = x;
+        while parent[r] != r {
+            r = parent[r];
+        }
+        let mut c = x;
+        while parent[c] != r {
+            let next = parent[c];
+            parent[c] = r;
+            c = next;
+        }
+        r
+    }
+    for &(ix, iy) in &pairs {
+        let (rx, ry) = (find(&mut parent, ix), find(&mut parent, p.len() + iy));
+        parent[rx] = ry;
+    }
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (k, &(ix, _)) in pairs.iter().enumerate() {
+        let root = find(&mut parent, ix);
+        groups.entry(root).or_default().push(k);
+    }
+    let mut components: Vec<Vec<usize>> = groups.into_values().collect();
+    components.sort();
+    Ok(ExtremeEquilibria {
+        equilibria,
+        components,
+    })
+}
+
+/// Solve `M v = rhs` exactly (Gauss–Jordan over rationals); `None` if singular.
+fn solve_linear(mut m: Vec<Vec<Rational>>, mut rhs: Vec<Rational>) -> Option<Vec<Rational>> {
+    let k = rhs.len();
+    for c in 0..k {
+        let p = (c..k).find(|&r| !m[r][c].is_zero())?;
+        m.swap(c, p);
+        rhs.swap(c, p);
+        let inv = m[c][c].recip();
+        for x in m[c].iter_mut() {
+            *x = &*x * &inv;
+        }
+        rhs[c] = &rhs[c] * &inv;
+        for r in 0..k {
+            if r != c && !m[r][c].is_zero() {
+                let f = m[r][c].clone();
+                for j in 0..k {
+                    let d = &f * &m[c][j];
+                    m[r][j] -= d;
+                }
+                let d = &f * &rhs[c];
+                rhs[r] -= d;
+            }
+        }
+    }
+    Some(rhs)
+}
+
+/// Mixed strategy over `support` (of size k among `total` actions) that makes the
+/// opponent indifferent over `other_support` in matrix `payoff[other][own]`;
+/// returns the strategy and the common payoff.
+fn indifference(
+    payoff: &[Vec<Rational>],
+    support: &[usize],
+    other_support: &[usize],
+    total: usize,
+) -> Option<(Vec<Rational>, Rational)> {
+    let k = support.len();
+    // Unknowns: probabilities on `support` and the value v.
+    let mut m = Vec::with_capacity(k + 1);
+    let mut rhs = Vec::with_capacity(k + 1);
+    for &o in other_support {
+        let mut row: Vec<Rational> = support.iter().map(|&s| payoff[o][s].clone()).collect();
+        row.push(-Rational::from_integer(1.into()));
+        m.push(row);
+        rhs.push(Rational::zero());
+    }
+    let mut sum: Vec<Rational> = vec![Rational::from_integer(1.into()); k];
+    sum.push(Rational::zero());
+    m.push(sum);
+    rhs.push(Rational::from_integer(1.into()));
+    let sol = solve_linear(m, rhs)?;
+    if sol[..k].iter().any(|p| p.is_negative()) {
+        return None;
+    }
+    let mut strategy = vec![Rational::zero(); total];
+    for (i, &s) in support.iter().enumerate() {
+        strategy[s] = sol[i].clone();
+    }
+    Some((strategy, sol[k].clone()))
+}
+
+fn subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    let mut cur = Vec::with_capacity(k);
+    fn go(start: usize, n: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if cur.len() == k {
+            out.push(cur.clone());
+            return;
+        }
+        for i in start..n {
+            cur.push(i);
+            go(i + 1, n, k, cur, out);
+            cur.pop();
+        }
+    }
+    go(0, n, k, &mut cur, &mut out);
+    out
+}
+
+/// Support enumeration over supports of equal size (exact). Finds every
+/// equilibrium of a nondegenerate game; on degenerate games it may miss some
+/// (use [`enumerate_extreme`] there).
+pub fn support_enumeration(game: &NormalFormGame) -> Result<Vec<Equilibrium>> {
+    require_two_players(game)?;
+    let (m, n) = (game.n_actions(0), game.n_actions(1));
+    let a = game.matrix(0);
+    let b = game.matrix(1);
+    let bt = transpose(&b); // bt[j][i]: column player's payoff, indexed [own][other]
+    let a_t = a.clone(); // a[i][j]: row player's payoff, indexed [own=i][other=j]
+    let mut found = Vec::new();
+    for k in 1..=m.min(n) {
+        for rows in subsets(m, k) {
+            for cols in subsets(n, k) {
+                // x makes the column player indifferent on `cols`: payoff[col][row] = B[row][col].
+                let Some((x, _)) = indifference(&bt, &rows, &cols, m) else {
+                    continue;
+                };
+                let Some((y, _)) = indifference(&a_t, &cols, &rows, n) else {
+                    continue;
+                };
+                let strategies = vec![x, y];
+                if game.regret(&strategies).iter().all(Zero::is_zero)
+                    && !found
+                        .iter()
+                        .any(|e: &Equilibrium| e.strategies == strategies)
+                {
+                    let payoffs = game.expected_payoffs(&strategies);
+                    found.push(Equilibrium {
+                        strategies,
+                        payoffs,
+                    });
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Lemke–Howson from the artificial equilibrium, dropping label `k`
+/// (`0..m` rows, `m..m+n` columns), with lexicographic pivoting (exact).
+pub fn lemke_howson(game: &NormalFormGame, k: usize) -> Result<Equilibrium> {
+    require_two_players(game)?;
+    let (m, n) = (game.n_actions(0), game.n_actions(1));
+    if k >= m + n {
+        return Err(Error::invalid(format!(
+            "starting label {k} out of range (0..{})",
+            m + n
+        )));
+    }
+    let a = positive_integer_matrix(&game.matrix(0));
+    let b = positive_integer_matrix(&game.matrix(1));
+    let mut tp = Tableau::new(&transpose(&b)); // vars: x_0..x_{m-1}, slacks r_0..r_{n-1}
+    let mut tq = Tableau::new(&a); // vars: y_0..y_{n-1}, slacks s_0..s_{m-1}
+                                   // Label of each variable, per polytope.
+    let label_p = |v: usize| if v < m { v } else { m + (v - m) };
+    let label_q = |v: usize| if v < n { m + v } else { v - n };
+    let var_p = |l: usize| if l < m { l } else { m + (l - m) };
+    let var_q = |l: usize| if l < m { n + l } else { l - m };
+    let mut entering_label = k;
+    let mut in_p = k < m; // x_k is in P; a column label's y is in Q
+    for _ in 0..10_000_000usize {
+        let (t, var, label_of): (&mut Tableau, usize, &dyn Fn(usize) -> usize) = if in_p {
+            (&mut tp, var_p(entering_label), &label_p)
+        } else {
+            (&mut tq, var_q(entering_label), &label_q)
+        };
+        let r = t
+            .lexicographic_row(var)
+            .ok_or_else(|| Error::invalid("Lemke–Howson: unbounded ray (payoffs not positive?)"))?;
+        let leaving = t.basis[r];
+        t.pivot(r, var);
+        let left = label_of(leaving);
+        if left == k {
+            let x = tp.values()[..m].to_vec();
+            let y = tq.values()[..n].to_vec();
+            let strategies = vec![normalise(&x), normalise(&y)];
+            let payoffs = game.expected_payoffs(&strategies);
+            return Ok(Equilibrium {
+                strategies,
+                payoffs,
+            });
+        }
+        entering_label = left;
+        in_p = !in_p;
+    }
+    Err(Error::invalid("Lemke–Howson did not terminate"))
+}
+
+/// Equilibria reached by Lemke–Howson from every starting label (deduplicated).
+pub fn lemke_howson_all(game: &NormalFormGame) -> Result<Vec<Equilibrium>> {
+    let mut found: Vec<Equilibrium> = Vec::new();
+    for k in 0..game.n_actions(0) + game.n_actions(1) {
+        let e = lemke_howson(game, k)?;
+        if !found.iter().any(|f| f.strategies == e.strategies) {
+            found.push(e);
+        }
+    }
+    Ok(found)
+}
+
+/// Value and optimal strategies of a two-player zero-sum (or constant-sum) game.
+#[derive(Clone, Debug)]
+pub struct ZeroSumSolution {
+    /// Row player's equilibrium payoff.
+    pub value: Rational,
+    pub row: Vec<Rational>,
+    pub column: Vec<Rational>,
+}
+
+/// Solve a constant-sum game by linear programming (exact simplex, Bland's rule):
+/// the column player's `max Σw s.t. A w ≤ 1, w ≥ 0` with `A` made positive;
+/// the row player's strategy is the dual.
+pub fn zero_sum(game: &NormalFormGame) -> Result<ZeroSumSolution> {
+    require_two_players(game)?;
+    if game.constant_sum().is_none() {
+        return Err(Error::invalid("the LP method needs a constant-sum game (payoffs summing to the same constant everywhere)"));
+    }
+    let (m, n) = (game.n_actions(0), game.n_actions(1));
+    let a = game.matrix(0);
+    use num_integer::Integer;
+    let lcm = a
+        .iter()
+        .flatten()
+        .fold(BigInt::from(1), |acc, x| acc.lcm(x.denom()));
+    let ints = positive_integer_matrix(&a);
+    // ints = lcm·A + shift, with shift = 1 − min(lcm·A).
+    let shift = &ints[0][0] - (&a[0][0] * Rational::from_integer(lcm.clone())).to_integer();
+    // Objective row appended as an extra row: det·z − Σ w_j = 0.
+    let mut t = Tableau::new(&ints);
+    let w = t.width();
+    let mut obj = vec![BigInt::zero(); w];
+    for o in obj.iter_mut().take(n) {
+        *o = BigInt::from(-1);
+    }
+    // Bland: the lowest-index nonbasic variable with a negative reduced cost enters.
+    while let Some(col) = (0..t.n_vars()).find(|&j| t.row_of[j].is_none() && obj[j].is_negative()) {
+        // Bland's leaving rule: among min-ratio rows, the lowest basic variable index.
+        let rows = t.feasible_pivot_rows(col);
+        let r = rows
+            .into_iter()
+            .filter(|&r| t.at(r, col).is_positive())
+            .min_by_key(|&r| t.basis[r])
+            .ok_or_else(|| Error::invalid("zero-sum LP unbounded (internal error)"))?;
+        // Update the objective row with the same integer pivot step.
+        let piv = t.at(r, col).clone();
+        let f = obj[col].clone();
+        for (j, o) in obj.iter_mut().enumerate() {
+            *o = (&*o * &piv - &f * t.at(r, j)) / &t.det;
+        }
+        let negate = piv.is_negative();
+        t.pivot(r, col);
+        if negate {
+            obj.iter_mut().for_each(|x| *x = -&*x);
+        }
+    }
+    let det = t.det.clone();
+    let z = Rational::new(obj[w - 1].clone(), det.clone());
+    let values = t.values();
+    let column = normalise(&values[..n]);
+    let duals: Vec<Rational> = (0..m)
+        .map(|i| Rational::new(obj[n + i].clone(), det.clone()))
+        .collect();
+    let row = normalise(&duals);
+    // Σw = 1/v' where v' = lcm·v + shift.
+    let value = (z.recip() - Rational::from_integer(shift)) / Rational::from_integer(lcm);
+    Ok(ZeroSumSolution { value, row, column })
+}

@@ -1,0 +1,453 @@
+//! Games in normal (strategic) form: players, their actions, and payoffs for
+//! every pure profile, stored exactly as rationals in one flat table; plus
+//! mixed profiles, expected payoffs, best responses and regret.
+//!
+//! Solvers live in [`crate::equilibrium`]; file formats in [`nfg`] (Gambit)
+//! and [`json`].
+//!
+//! **Layout.** Pure profiles are numbered with player 0's action changing
+//! fastest (Gambit's order): profile `(a_0, …, a_{n−1})` has index
+//! `Σ a_i · stride_i` with `stride_0 = 1`, `stride_{i+1} = stride_i · |A_i|`.
+//! `payoffs[index · n + i]` is player `i`'s payoff.
+
+pub mod json;
+pub mod nfg;
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+
+use crate::error::{Error, Result};
+
+/// Exact payoffs and probabilities.
+pub type Rational = BigRational;
+
+/// A number type the game algebra can run on: exact rationals or floats.
+pub trait Scalar: Clone + PartialOrd + num_traits::Num + std::fmt::Debug {
+    fn from_rational(r: &Rational) -> Self;
+}
+
+impl Scalar for f64 {
+    fn from_rational(r: &Rational) -> f64 {
+        r.to_f64().unwrap_or(f64::NAN)
+    }
+}
+
+impl Scalar for Rational {
+    fn from_rational(r: &Rational) -> Rational {
+        r.clone()
+    }
+}
+
+/// An n-player game in normal form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NormalFormGame {
+    pub title: String,
+    pub comment: String,
+    players: Vec<String>,
+    actions: Vec<Vec<String>>,
+    payoffs: Vec<Rational>,
+    strides: Vec<usize>,
+}
+
+impl NormalFormGame {
+    /// A game from player names, action names per player, and payoffs in the
+    /// documented layout (`n_profiles × n_players`).
+    pub fn new(
+        title: impl Into<String>,
+        players: Vec<String>,
+        actions: Vec<Vec<String>>,
+        payoffs: Vec<Rational>,
+    ) -> Result<Self> {
+        if players.is_empty() || players.len() != actions.len() {
+            return Err(Error::invalid(format!(
+                "a game needs at least one player and an action list per player ({} players, {} action lists)",
+                players.len(),
+                actions.len()
+            )));
+        }
+        if let Some(i) = actions.iter().position(|a| a.is_empty()) {
+            return Err(Error::invalid(format!(
+                "player '{}' has no actions",
+                players[i]
+            )));
+        }
+        let mut strides = Vec::with_capacity(players.len());
+        let mut size: usize = 1;
+        for a in &actions {
+            strides.push(size);
+            size = size
+                .checked_mul(a.len())
+                .ok_or_else(|| Error::invalid("too many pure profiles"))?;
+        }
+        if payoffs.len() != size * players.len() {
+            return Err(Error::invalid(format!(
+                "expected {} payoffs ({size} profiles × {} players), got {}",
+                size * players.len(),
+                players.len(),
+                payoffs.len()
+            )));
+        }
+        Ok(NormalFormGame {
+            title: title.into(),
+            comment: String::new(),
+            players,
+            actions,
+            payoffs,
+            strides,
+        })
+    }
+
+    /// A game with players `1..n` and actions `1..k` (names as numbers).
+    pub fn from_payoffs(shape: &[usize], payoffs: Vec<Rational>) -> Result<Self> {
+        let players = (1..=shape.len()).map(|i| i.to_string()).collect();
+        let actions = shape
+            .iter()
+            .map(|&k| (1..=k).map(|a| a.to_string()).collect())
+            .collect();
+        Self::new("", players, actions, payoffs)
+    }
+
+    /// A bimatrix game from row-major matrices `a[i][j]`, `b[i][j]`.
+    pub fn bimatrix(a: &[Vec<Rational>], b: &[Vec<Rational>]) -> Result<Self> {
+        let m = a.len();
+        let n = a.first().map_or(0, |r| r.len());
+        if b.len() != m || a.iter().chain(b).any(|r| r.len() != n) {
+            return Err(Error::invalid("bimatrix: both matrices must be m × n"));
+        }
+        let mut payoffs = Vec::with_capacity(2 * m * n);
+        for j in 0..n {
+            for i in 0..m {
+                payoffs.push(a[i][j].clone());
+                payoffs.push(b[i][j].clone());
+            }
+        }
+        Self::from_payoffs(&[m, n], payoffs)
+    }
+
+    pub fn n_players(&self) -> usize {
+        self.players.len()
+    }
+    pub fn players(&self) -> &[String] {
+        &self.players
+    }
+    pub fn actions(&self, player: usize) -> &[String] {
+        &self.actions[player]
+    }
+    pub fn n_actions(&self, player: usize) -> usize {
+        self.actions[player].len()
+    }
+    pub fn shape(&self) -> Vec<usize> {
+        self.actions.iter().map(Vec::len).collect()
+    }
+    pub fn n_profiles(&self) -> usize {
+        self.payoffs.len() / self.n_players()
+    }
+    /// Index of a pure profile.
+    pub fn profile_index(&self, profile: &[usize]) -> usize {
+        profile.iter().zip(&self.strides).map(|(a, s)| a * s).sum()
+    }
+    /// The pure profile with this index.
+    pub fn profile(&self, mut index: usize) -> Vec<usize> {
+        self.actions
+            .iter()
+            .map(|a| {
+                let x = index % a.len();
+                index /= a.len();
+                x
+            })
+            .collect()
+    }
+    pub fn stride(&self, player: usize) -> usize {
+        self.strides[player]
+    }
+    /// Player `player`'s payoff at profile `index`.
+    pub fn payoff(&self, index: usize, player: usize) -> &Rational {
+        &self.payoffs[index * self.n_players() + player]
+    }
+    pub fn payoffs(&self) -> &[Rational] {
+        &self.payoffs
+    }
+
+    /// Player `i`'s payoff matrix for a 2-player game, `[row][col]`.
+    pub fn matrix(&self, player: usize) -> Vec<Vec<Rational>> {
+        assert_eq!(self.n_players(), 2, "matrix() needs a 2-player game");
+        let (m, n) = (self.n_actions(0), self.n_actions(1));
+        (0..m)
+            .map(|i| {
+                (0..n)
+                    .map(|j| self.payoff(i + m * j, player).clone())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// `Some(c)` when payoffs sum to the same `c` at every profile.
+    pub fn constant_sum(&self) -> Option<Rational> {
+        let n = self.n_players();
+        let mut sums = self
+            .payoffs
+            .chunks(n)
+            .map(|p| p.iter().fold(Rational::zero(), |a, b| a + b));
+        let first = sums.next()?;
+        sums.all(|s| s == first).then_some(first)
+    }
+
+    /// The same game with players reordered: new player `k` is old `order[k]`.
+    pub fn permute_players(&self, order: &[usize]) -> Result<Self> {
+        let n = self.n_players();
+        let mut seen = vec![false; n];
+        if order.len() != n
+            || order
+                .iter()
+                .any(|&p| p >= n || std::mem::replace(&mut seen[p], true))
+        {
+            return Err(Error::invalid(
+                "permute_players: not a permutation of the players",
+            ));
+        }
+        let players = order.iter().map(|&p| self.players[p].clone()).collect();
+        let actions = order.iter().map(|&p| self.actions[p].clone()).collect();
+        let shape: Vec<usize> = order.iter().map(|&p| self.n_actions(p)).collect();
+        let total: usize = shape.iter().product();
+        let mut payoffs = Vec::with_capacity(total * n);
+        let mut new_profile = vec![0; n];
+        let mut old_profile = vec![0; n];
+        for mut idx in 0..total {
+            for (k, &size) in shape.iter().enumerate() {
+                new_profile[k] = idx % size;
+                idx /= size;
+            }
+            for (k, &p) in order.iter().enumerate() {
+                old_profile[p] = new_profile[k];
+            }
+            let old = self.profile_index(&old_profile);
+            payoffs.extend(order.iter().map(|&p| self.payoff(old, p).clone()));
+        }
+        let mut g = NormalFormGame::new(self.title.clone(), players, actions, payoffs)?;
+        g.comment = self.comment.clone();
+        Ok(g)
+    }
+
+    /// The same game with player `i`'s actions reordered: new action `k` is old `order[k]`.
+    pub fn permute_actions(&self, player: usize, order: &[usize]) -> Result<Self> {
+        let k = self.n_actions(player);
+        let mut seen = vec![false; k];
+        if order.len() != k
+            || order
+                .iter()
+                .any(|&a| a >= k || std::mem::replace(&mut seen[a], true))
+        {
+            return Err(Error::invalid(
+                "permute_actions: not a permutation of the actions",
+            ));
+        }
+        let mut actions = self.actions.clone();
+        actions[player] = order
+            .iter()
+            .map(|&a| self.actions[player][a].clone())
+            .collect();
+        let n = self.n_players();
+        let mut payoffs = Vec::with_capacity(self.payoffs.len());
+        for idx in 0..self.n_profiles() {
+            let mut profile = self.profile(idx);
+            profile[player] = order[profile[player]];
+            let old = self.profile_index(&profile);
+            payoffs.extend((0..n).map(|i| self.payoff(old, i).clone()));
+        }
+        let mut g =
+            NormalFormGame::new(self.title.clone(), self.players.clone(), actions, payoffs)?;
+        g.comment = self.comment.clone();
+        Ok(g)
+    }
+
+    /// Expected payoff to `player` of each of its actions when the others play
+    /// `profile` (the player's own entry in `profile` is ignored).
+    pub fn action_values<T: Scalar>(&self, profile: &[Vec<T>], player: usize) -> Vec<T> {
+        let n = self.n_players();
+        let mut values = vec![T::zero(); self.n_actions(player)];
+        let mut pure = vec![0usize; n];
+        for idx in 0..self.n_profiles() {
+            let mut weight = T::one();
+            for (q, &a) in pure.iter().enumerate() {
+                if q != player {
+                    weight = weight * profile[q][a].clone();
+                }
+            }
+            if weight != T::zero() {
+                let a = pure[player];
+                values[a] = values[a].clone() + weight * T::from_rational(self.payoff(idx, player));
+            }
+            // Advance the pure profile (player 0 fastest).
+            for q in 0..n {
+                pure[q] += 1;
+                if pure[q] < self.n_actions(q) {
+                    break;
+                }
+                pure[q] = 0;
+            }
+        }
+        values
+    }
+
+    /// Expected payoff of every player under `profile`.
+    pub fn expected_payoffs<T: Scalar>(&self, profile: &[Vec<T>]) -> Vec<T> {
+        (0..self.n_players())
+            .map(|i| {
+                let v = self.action_values(profile, i);
+                v.into_iter()
+                    .zip(&profile[i])
+                    .fold(T::zero(), |acc, (v, p)| acc + v * p.clone())
+            })
+            .collect()
+    }
+
+    /// Largest gain any player gets by deviating to a pure action (0 exactly at a Nash equilibrium).
+    pub fn regret<T: Scalar>(&self, profile: &[Vec<T>]) -> Vec<T> {
+        (0..self.n_players())
+            .map(|i| {
+                let v = self.action_values(profile, i);
+                let expected = v
+                    .iter()
+                    .zip(&profile[i])
+                    .fold(T::zero(), |acc, (v, p)| acc + v.clone() * p.clone());
+                let best = v.into_iter().fold(None, |b: Option<T>, x| match b {
+                    Some(b) if b >= x => Some(b),
+                    _ => Some(x),
+                });
+                best.expect("players have actions") - expected
+            })
+            .collect()
+    }
+
+    /// Check that `profile` is a probability distribution per player, of the right sizes.
+    pub fn check_profile<T: Scalar>(&self, profile: &[Vec<T>]) -> Result<()> {
+        if profile.len() != self.n_players() {
+            return Err(Error::invalid(format!(
+                "profile has {} players, the game {}",
+                profile.len(),
+                self.n_players()
+            )));
+        }
+        for (i, s) in profile.iter().enumerate() {
+            if s.len() != self.n_actions(i) {
+                return Err(Error::invalid(format!(
+                    "player '{}': {} probabilities for {} actions",
+                    self.players[i],
+                    s.len(),
+                    self.n_actions(i)
+                )));
+            }
+            if s.iter().any(|p| *p < T::zero()) {
+                return Err(Error::invalid(format!(
+                    "player '{}': negative probability",
+                    self.players[i]
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Parse a payoff or probability written as an integer, a decimal (`-7.6`,
+/// `1e-3`) or a fraction (`5/2`), exactly.
+pub fn parse_rational(text: &str) -> Option<Rational> {
+    let t = text.trim();
+    if let Some((n, d)) = t.split_once('/') {
+        let n: BigInt = n.trim().parse().ok()?;
+        let d: BigInt = d.trim().parse().ok()?;
+        return (!d.is_zero()).then(|| Rational::new(n, d));
+    }
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(p) => (&t[..p], t[p + 1..].parse::<i32>().ok()?),
+        None => (t, 0),
+    };
+    let (negative, digits) = match mantissa.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, mantissa.strip_prefix('+').unwrap_or(mantissa)),
+    };
+    let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    if !int_part
+        .chars()
+        .chain(frac_part.chars())
+        .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let all: BigInt = format!("{int_part}{frac_part}").parse().ok()?;
+    let scale = exponent - frac_part.len() as i32;
+    let ten = BigInt::from(10);
+    let mut r = if scale >= 0 {
+        Rational::from_integer(all * num_traits::pow(ten, scale as usize))
+    } else {
+        Rational::new(all, num_traits::pow(ten, (-scale) as usize))
+    };
+    if negative {
+        r = -r;
+    }
+    Some(r)
+}
+
+/// `p/q` or `p` for integers; used when writing files and tables.
+pub fn format_rational(r: &Rational) -> String {
+    if r.denom().is_one() {
+        r.numer().to_string()
+    } else {
+        format!("{}/{}", r.numer(), r.denom())
+    }
+}
+
+/// A rational from an f64 (exact binary value).
+pub fn rational_from_f64(x: f64) -> Option<Rational> {
+    Rational::from_float(x)
+}
+
+/// Absolute value helper used by solvers.
+pub fn abs(r: &Rational) -> Rational {
+    r.abs()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(s: &str) -> Rational {
+        parse_rational(s).unwrap()
+    }
+
+    #[test]
+    fn parses_exact_numbers() {
+        assert_eq!(r("5/2"), Rational::new(5.into(), 2.into()));
+        assert_eq!(r("-7.600000"), Rational::new((-38).into(), 5.into()));
+        assert_eq!(r("1e-3"), Rational::new(1.into(), 1000.into()));
+        assert_eq!(r("2.5E2"), Rational::from_integer(250.into()));
+        assert_eq!(r(".5"), Rational::new(1.into(), 2.into()));
+        for bad in ["", "-", "1/0", "abc", "1.2.3", "--1", "1e", "nan", "inf"] {
+            assert!(parse_rational(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn regret_is_zero_at_the_prisoners_dilemma_equilibrium() {
+        let p = |x: i64| Rational::from_integer(x.into());
+        let g = NormalFormGame::bimatrix(
+            &[vec![p(2), p(0)], vec![p(3), p(1)]],
+            &[vec![p(2), p(3)], vec![p(0), p(1)]],
+        )
+        .unwrap();
+        let defect = vec![vec![p(0), p(1)], vec![p(0), p(1)]];
+        assert_eq!(g.regret(&defect), vec![p(0), p(0)]);
+        let cooperate = vec![vec![p(1), p(0)], vec![p(1), p(0)]];
+        assert_eq!(g.regret(&cooperate), vec![p(1), p(1)]);
+        assert_eq!(g.expected_payoffs(&defect), vec![p(1), p(1)]);
+        let swapped = g.permute_players(&[1, 0]).unwrap();
+        for i in 0..2 {
+            for j in 0..2 {
+                assert_eq!(swapped.matrix(0)[i][j], g.matrix(1)[j][i]);
+            }
+        }
+    }
+}
