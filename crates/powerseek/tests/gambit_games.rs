@@ -2,7 +2,7 @@
 //! solvers return exactly the equilibria Gambit 16.7 reports for them.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use num_traits::Zero;
 use powerseek::equilibrium::{bimatrix, pure_equilibria, Equilibrium};
@@ -30,7 +30,7 @@ fn games_dir() -> Option<PathBuf> {
     }
 }
 
-fn reference(dir: &PathBuf) -> Value {
+fn reference(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("equilibria_by_gambit.json")).unwrap())
         .unwrap()
 }
@@ -60,7 +60,7 @@ fn gambit_key(eq: &Value, game: &NormalFormGame) -> String {
         .join("|")
 }
 
-fn load(dir: &PathBuf, file: &str) -> NormalFormGame {
+fn load(dir: &Path, file: &str) -> NormalFormGame {
     nfg::load(&dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
