@@ -1,0 +1,82 @@
+//! Properties of the exact two-player solvers on random games (proptest).
+
+use std::collections::BTreeSet;
+
+use num_traits::Zero;
+use powerseek::equilibrium::{bimatrix, Equilibrium};
+use powerseek::game::{format_rational, NormalFormGame, Rational};
+use proptest::prelude::*;
+
+fn game_from(m: usize, n: usize, values: &[i64], zero_sum: bool) -> NormalFormGame {
+    let r = |x: i64| Rational::from_integer(x.into());
+    let a: Vec<Vec<Rational>> = (0..m).map(|i| (0..n).map(|j| r(values[i * n + j])).collect()).collect();
+    let b: Vec<Vec<Rational>> = (0..m)
+        .map(|i| (0..n).map(|j| if zero_sum { -r(values[i * n + j]) } else { r(values[m * n + i * n + j]) }).collect())
+        .collect();
+    NormalFormGame::bimatrix(&a, &b).unwrap()
+}
+
+fn arb_game(range: i64, zero_sum: bool) -> impl Strategy<Value = NormalFormGame> {
+    (1usize..5, 1usize..5).prop_flat_map(move |(m, n)| {
+        proptest::collection::vec(-range..=range, 2 * m * n).prop_map(move |v| game_from(m, n, &v, zero_sum))
+    })
+}
+
+fn keys(eqs: &[Equilibrium]) -> BTreeSet<String> {
+    eqs.iter()
+        .map(|e| e.strategies.iter().map(|s| s.iter().map(format_rational).collect::<Vec<_>>().join(",")).collect::<Vec<_>>().join("|"))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn support_and_vertex_enumeration_agree(g in arb_game(1000, false)) {
+        // Payoffs from a wide range make degenerate games vanishingly rare; on
+        // nondegenerate games both methods find every equilibrium.
+        let vertex = bimatrix::enumerate_extreme(&g).unwrap().equilibria;
+        let support = bimatrix::support_enumeration(&g).unwrap();
+        prop_assert_eq!(keys(&vertex), keys(&support));
+        prop_assert!(!vertex.is_empty(), "every finite game has an equilibrium");
+    }
+
+    #[test]
+    fn every_returned_profile_has_zero_exact_regret(g in arb_game(10, false)) {
+        let all = bimatrix::enumerate_extreme(&g).unwrap();
+        prop_assert!(!all.equilibria.is_empty());
+        for e in all.equilibria.iter().chain(&bimatrix::lemke_howson_all(&g).unwrap()) {
+            prop_assert!(e.max_regret(&g).is_zero());
+        }
+        // Support enumeration may miss equilibria of degenerate games, never invent them.
+        prop_assert!(keys(&bimatrix::support_enumeration(&g).unwrap()).is_subset(&keys(&all.equilibria)));
+        prop_assert!(keys(&bimatrix::lemke_howson_all(&g).unwrap()).is_subset(&keys(&all.equilibria)));
+    }
+
+    #[test]
+    fn zero_sum_lp_value_equals_every_equilibrium_payoff(g in arb_game(10, true)) {
+        let lp = bimatrix::zero_sum(&g).unwrap();
+        prop_assert!(g.regret(&[lp.row.clone(), lp.column.clone()]).iter().all(Zero::is_zero));
+        for e in bimatrix::enumerate_extreme(&g).unwrap().equilibria {
+            prop_assert_eq!(&e.payoffs[0], &lp.value);
+        }
+    }
+
+    #[test]
+    fn relabelling_permutes_the_equilibria(g in arb_game(10, false), seed in any::<u64>()) {
+        let m = g.n_actions(0);
+        // A rotation of the row player's actions, then swapping the players.
+        let shift = (seed as usize) % m;
+        let order: Vec<usize> = (0..m).map(|k| (k + shift) % m).collect();
+        let relabelled = g.permute_actions(0, &order).unwrap().permute_players(&[1, 0]).unwrap();
+        let original = bimatrix::enumerate_extreme(&g).unwrap().equilibria;
+        let mapped: Vec<Equilibrium> = original
+            .iter()
+            .map(|e| {
+                let rows: Vec<Rational> = order.iter().map(|&old| e.strategies[0][old].clone()).collect();
+                Equilibrium { strategies: vec![e.strategies[1].clone(), rows], payoffs: vec![e.payoffs[1].clone(), e.payoffs[0].clone()] }
+            })
+            .collect();
+        prop_assert_eq!(keys(&bimatrix::enumerate_extreme(&relabelled).unwrap().equilibria), keys(&mapped));
+    }
+}
