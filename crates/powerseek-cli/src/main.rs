@@ -2,6 +2,7 @@
 //! arguments, calls the library, and hands results to `output` for display.
 
 mod conflict_cmd;
+mod game_cmd;
 mod output;
 mod progress;
 
@@ -27,6 +28,9 @@ struct Cli {
 enum Command {
     /// POWER of every state of an MDP, with standard errors and optimal-action probabilities.
     Power(PowerArgs),
+    /// Normal-form games: show, convert, and exact Nash equilibria.
+    #[command(subcommand)]
+    Game(game_cmd::GameCommand),
     /// Conflict and alignment as vectors: escalation, phase diagrams, inference (SPEC 7).
     #[command(subcommand)]
     Conflict(conflict_cmd::ConflictCommand),
@@ -115,6 +119,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Power(args) => power(args),
         Command::Conflict(cmd) => conflict_cmd::run(cmd),
+        Command::Game(cmd) => game_cmd::run(cmd),
     }
 }
 

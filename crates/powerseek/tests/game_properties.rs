@@ -9,22 +9,41 @@ use proptest::prelude::*;
 
 fn game_from(m: usize, n: usize, values: &[i64], zero_sum: bool) -> NormalFormGame {
     let r = |x: i64| Rational::from_integer(x.into());
-    let a: Vec<Vec<Rational>> = (0..m).map(|i| (0..n).map(|j| r(values[i * n + j])).collect()).collect();
+    let a: Vec<Vec<Rational>> = (0..m)
+        .map(|i| (0..n).map(|j| r(values[i * n + j])).collect())
+        .collect();
     let b: Vec<Vec<Rational>> = (0..m)
-        .map(|i| (0..n).map(|j| if zero_sum { -r(values[i * n + j]) } else { r(values[m * n + i * n + j]) }).collect())
+        .map(|i| {
+            (0..n)
+                .map(|j| {
+                    if zero_sum {
+                        -r(values[i * n + j])
+                    } else {
+                        r(values[m * n + i * n + j])
+                    }
+                })
+                .collect()
+        })
         .collect();
     NormalFormGame::bimatrix(&a, &b).unwrap()
 }
 
 fn arb_game(range: i64, zero_sum: bool) -> impl Strategy<Value = NormalFormGame> {
     (1usize..5, 1usize..5).prop_flat_map(move |(m, n)| {
-        proptest::collection::vec(-range..=range, 2 * m * n).prop_map(move |v| game_from(m, n, &v, zero_sum))
+        proptest::collection::vec(-range..=range, 2 * m * n)
+            .prop_map(move |v| game_from(m, n, &v, zero_sum))
     })
 }
 
 fn keys(eqs: &[Equilibrium]) -> BTreeSet<String> {
     eqs.iter()
-        .map(|e| e.strategies.iter().map(|s| s.iter().map(format_rational).collect::<Vec<_>>().join(",")).collect::<Vec<_>>().join("|"))
+        .map(|e| {
+            e.strategies
+                .iter()
+                .map(|s| s.iter().map(format_rational).collect::<Vec<_>>().join(","))
+                .collect::<Vec<_>>()
+                .join("|")
+        })
         .collect()
 }
 

@@ -1,0 +1,356 @@
+//! `powerseek game ...`: show, convert and solve normal-form games.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use clap::{Subcommand, ValueEnum};
+use serde_json::{json, Value};
+
+use powerseek::equilibrium::{self, bimatrix, Equilibrium};
+use powerseek::game::{self, format_rational, NormalFormGame, Rational};
+
+use crate::Format;
+
+#[derive(Subcommand)]
+pub enum GameCommand {
+    /// Print a game's payoff table.
+    Show { file: PathBuf },
+    /// Convert between .nfg and .json (by the output file's extension).
+    Convert { input: PathBuf, output: PathBuf },
+    /// Nash equilibria, each verified by an exact regret check.
+    Solve {
+        file: PathBuf,
+        /// Solver (default: Lemke–Howson for one equilibrium of a 2-player
+        /// game, vertex enumeration with --all; pure equilibria for n players).
+        #[arg(long, value_enum)]
+        method: Option<Method>,
+        /// All extreme equilibria (2 players), or every pure equilibrium (n players).
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+pub enum Method {
+    /// Vertex enumeration: every extreme equilibrium, exact (2 players).
+    Enum,
+    /// Support enumeration, exact (2 players; may miss equilibria of degenerate games).
+    Support,
+    /// Lemke–Howson, exact (2 players); with --all from every starting label.
+    Lh,
+    /// Linear programming for constant-sum games (2 players).
+    Lp,
+    /// Every pure-strategy equilibrium (any number of players).
+    Pure,
+}
+
+impl Method {
+    fn describe(self) -> &'static str {
+        match self {
+            Method::Enum => "vertex enumeration: all extreme equilibria, exact",
+            Method::Support => "support enumeration, exact",
+            Method::Lh => "Lemke–Howson, exact",
+            Method::Lp => "linear programming (constant-sum), exact",
+            Method::Pure => "all pure equilibria, exact",
+        }
+    }
+}
+
+/// Load a game by extension: `.nfg` or `.json`.
+pub fn load(path: &Path) -> Result<NormalFormGame> {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "nfg" => Ok(game::nfg::load(path)?),
+        "json" => Ok(game::json::load(path)?),
+        other => bail!(
+            "{}: unknown game file extension '{other}' (expected .nfg or .json)",
+            path.display()
+        ),
+    }
+}
+
+pub fn run(cmd: GameCommand) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        GameCommand::Show { file } => show(&mut out, &load(&file)?)?,
+        GameCommand::Convert { input, output } => {
+            let g = load(&input)?;
+            let text = match output.extension().and_then(|e| e.to_str()).unwrap_or("") {
+                "nfg" => game::nfg::write(&g),
+                "json" => game::json::write(&g),
+                other => bail!(
+                    "{}: cannot write '{other}' files (expected .nfg or .json)",
+                    output.display()
+                ),
+            };
+            std::fs::write(&output, text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
+            eprintln!("wrote {}", output.display());
+        }
+        GameCommand::Solve {
+            file,
+            method,
+            all,
+            format,
+        } => {
+            let g = load(&file)?;
+            let method = method.unwrap_or(match (g.n_players(), all) {
+                (2, true) => Method::Enum,
+                (2, false) => Method::Lh,
+                _ => Method::Pure,
+            });
+            let (equilibria, components, note) = solve(&g, method, all)?;
+            // Independent exact check of every profile returned.
+            for e in &equilibria {
+                let regret = e.max_regret(&g);
+                if regret != Rational::from_integer(0.into()) {
+                    bail!(
+                        "internal error: a returned profile has regret {}",
+                        format_rational(&regret)
+                    );
+                }
+            }
+            match format {
+                Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&solve_json(
+                        &g,
+                        &file,
+                        method,
+                        &equilibria,
+                        &components,
+                        &note
+                    ))?
+                )?,
+                _ => solve_table(&mut out, &g, method, &equilibria, &components, &note)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+type Solution = (Vec<Equilibrium>, Vec<Vec<usize>>, String);
+
+fn solve(g: &NormalFormGame, method: Method, all: bool) -> Result<Solution> {
+    Ok(match method {
+        Method::Enum => {
+            let r = bimatrix::enumerate_extreme(g)?;
+            (r.equilibria, r.components, String::new())
+        }
+        Method::Support => (bimatrix::support_enumeration(g)?, vec![], String::new()),
+        Method::Lh if all => (
+            bimatrix::lemke_howson_all(g)?,
+            vec![],
+            "from every starting label".into(),
+        ),
+        Method::Lh => (
+            vec![bimatrix::lemke_howson(g, 0)?],
+            vec![],
+            "starting label 0".into(),
+        ),
+        Method::Lp => {
+            let s = bimatrix::zero_sum(g)?;
+            let strategies = vec![s.row, s.column];
+            let payoffs = g.expected_payoffs(&strategies);
+            (
+                vec![Equilibrium {
+                    strategies,
+                    payoffs,
+                }],
+                vec![],
+                format!("value {}", format_rational(&s.value)),
+            )
+        }
+        Method::Pure => (equilibrium::pure_equilibria(g), vec![], String::new()),
+    })
+}
+
+/// `C 1/2, D 1/2`: the support with probabilities.
+fn strategy_text(g: &NormalFormGame, player: usize, s: &[Rational]) -> String {
+    let zero = Rational::from_integer(0.into());
+    let parts: Vec<String> = s
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p != zero)
+        .map(|(a, p)| {
+            if *p == Rational::from_integer(1.into()) {
+                g.actions(player)[a].clone()
+            } else {
+                format!("{}={}", g.actions(player)[a], format_rational(p))
+            }
+        })
+        .collect();
+    parts.join(", ")
+}
+
+fn solve_table(
+    out: &mut impl Write,
+    g: &NormalFormGame,
+    method: Method,
+    eqs: &[Equilibrium],
+    components: &[Vec<usize>],
+    note: &str,
+) -> Result<()> {
+    let shape: Vec<String> = g.shape().iter().map(|k| k.to_string()).collect();
+    writeln!(
+        out,
+        "{}: {} players, {}",
+        if g.title.is_empty() { "game" } else { &g.title },
+        g.n_players(),
+        shape.join("×")
+    )?;
+    writeln!(
+        out,
+        "method: {}{}",
+        method.describe(),
+        if note.is_empty() {
+            String::new()
+        } else {
+            format!(" ({note})")
+        }
+    )?;
+    writeln!(
+        out,
+        "{} equilibri{}, each with exact regret 0",
+        eqs.len(),
+        if eqs.len() == 1 { "um" } else { "a" }
+    )?;
+    for (k, e) in eqs.iter().enumerate() {
+        let strategies: Vec<String> = (0..g.n_players())
+            .map(|i| {
+                format!(
+                    "{}: {}",
+                    g.players()[i],
+                    strategy_text(g, i, &e.strategies[i])
+                )
+            })
+            .collect();
+        let payoffs: Vec<String> = e.payoffs.iter().map(format_rational).collect();
+        writeln!(
+            out,
+            "{:>3}. {}   payoffs ({})",
+            k + 1,
+            strategies.join("; "),
+            payoffs.join(", ")
+        )?;
+    }
+    if components.len() < eqs.len() && !components.is_empty() {
+        writeln!(
+            out,
+            "connected components of the equilibrium set (extreme points):"
+        )?;
+        for (c, members) in components.iter().enumerate() {
+            let list: Vec<String> = members.iter().map(|k| (k + 1).to_string()).collect();
+            writeln!(out, "  component {}: {}", c + 1, list.join(", "))?;
+        }
+    }
+    Ok(())
+}
+
+fn solve_json(
+    g: &NormalFormGame,
+    file: &Path,
+    method: Method,
+    eqs: &[Equilibrium],
+    components: &[Vec<usize>],
+    note: &str,
+) -> Value {
+    let players = g.players();
+    let equilibria: Vec<Value> = eqs
+        .iter()
+        .map(|e| {
+            let strategies: serde_json::Map<String, Value> =
+                players.iter().zip(&e.strategies).map(|(p, s)| (p.clone(), json!(s.iter().map(format_rational).collect::<Vec<_>>()))).collect();
+            let payoffs: serde_json::Map<String, Value> = players.iter().zip(&e.payoffs).map(|(p, v)| (p.clone(), json!(format_rational(v)))).collect();
+            json!({ "strategies": strategies, "payoffs": payoffs, "max_regret": format_rational(&e.max_regret(g)) })
+        })
+        .collect();
+    json!({
+        "file": file.display().to_string(),
+        "title": g.title,
+        "method": method.describe(),
+        "note": note,
+        "exact": true,
+        "n_eq": eqs.len(),
+        "equilibria": equilibria,
+        "components": components,
+    })
+}
+
+fn show(out: &mut impl Write, g: &NormalFormGame) -> Result<()> {
+    let shape: Vec<String> = g.shape().iter().map(|k| k.to_string()).collect();
+    writeln!(
+        out,
+        "{}: {} players ({}), {}",
+        if g.title.is_empty() { "game" } else { &g.title },
+        g.n_players(),
+        g.players().join(", "),
+        shape.join("×")
+    )?;
+    if let Some(c) = g.constant_sum() {
+        writeln!(
+            out,
+            "constant-sum: payoffs sum to {} at every profile",
+            format_rational(&c)
+        )?;
+    }
+    if g.n_players() == 2 {
+        let (m, n) = (g.n_actions(0), g.n_actions(1));
+        let cell = |i: usize, j: usize| {
+            let idx = g.profile_index(&[i, j]);
+            format!(
+                "{}, {}",
+                format_rational(g.payoff(idx, 0)),
+                format_rational(g.payoff(idx, 1))
+            )
+        };
+        let width = (0..m)
+            .flat_map(|i| (0..n).map(move |j| (i, j)))
+            .map(|(i, j)| cell(i, j).len())
+            .chain(g.actions(1).iter().map(String::len))
+            .max()
+            .unwrap_or(4);
+        let row_w = g
+            .actions(0)
+            .iter()
+            .map(String::len)
+            .max()
+            .unwrap_or(1)
+            .max(g.players()[0].len());
+        write!(out, "{:>row_w$} ", "")?;
+        for a in g.actions(1) {
+            write!(out, " | {a:^width$}")?;
+        }
+        writeln!(out)?;
+        for i in 0..m {
+            write!(out, "{:>row_w$} ", g.actions(0)[i])?;
+            for j in 0..n {
+                write!(out, " | {:^width$}", cell(i, j))?;
+            }
+            writeln!(out)?;
+        }
+        writeln!(
+            out,
+            "(rows: {}, columns: {}; cells: their payoffs)",
+            g.players()[0],
+            g.players()[1]
+        )?;
+    } else {
+        for idx in 0..g.n_profiles() {
+            let profile = g.profile(idx);
+            let names: Vec<&str> = profile
+                .iter()
+                .enumerate()
+                .map(|(i, &a)| g.actions(i)[a].as_str())
+                .collect();
+            let pay: Vec<String> = (0..g.n_players())
+                .map(|i| format_rational(g.payoff(idx, i)))
+                .collect();
+            writeln!(out, "({}) → ({})", names.join(", "), pay.join(", "))?;
+        }
+    }
+    Ok(())
+}
