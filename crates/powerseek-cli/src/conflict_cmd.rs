@@ -104,14 +104,8 @@ impl ModelArgs {
 
 fn parse_pair(s: &str) -> std::result::Result<(f64, f64), String> {
     let (a, c) = s.split_once(',').ok_or("expected alignment,cost")?;
-    let a: f64 = a
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{a}' is not a number"))?;
-    let c: f64 = c
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{c}' is not a number"))?;
+    let a: f64 = a.trim().parse().map_err(|_| format!("'{a}' is not a number"))?;
+    let c: f64 = c.trim().parse().map_err(|_| format!("'{c}' is not a number"))?;
     if !(-1.0..=1.0).contains(&a) || !(0.0..=1.0).contains(&c) {
         return Err("alignment must be in [-1, 1] and cost in [0, 1]".into());
     }
@@ -121,11 +115,7 @@ fn parse_pair(s: &str) -> std::result::Result<(f64, f64), String> {
 pub fn run(cmd: ConflictCommand) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match cmd {
-        ConflictCommand::Simulate {
-            scenario,
-            format,
-            plot,
-        } => {
+        ConflictCommand::Simulate { scenario, format, plot } => {
             let s = Scenario::load(&scenario)?;
             let trace = conflict::simulate(&s);
             match format {
@@ -152,16 +142,8 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
                     let mut w = csv::Writer::from_writer(&mut out);
                     w.write_record(["alignment", "cost", "gain", "escalation_probability"])?;
                     for (k, (&g, &p)) in d.gain.iter().zip(&d.probability).enumerate() {
-                        let (a, c) = (
-                            d.alignments[k % d.alignments.len()],
-                            d.costs[k / d.alignments.len()],
-                        );
-                        w.write_record([
-                            a.to_string(),
-                            c.to_string(),
-                            g.to_string(),
-                            p.to_string(),
-                        ])?;
+                        let (a, c) = (d.alignments[k % d.alignments.len()], d.costs[k / d.alignments.len()]);
+                        w.write_record([a.to_string(), c.to_string(), g.to_string(), p.to_string()])?;
                     }
                     w.flush()?;
                 }
@@ -198,8 +180,7 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
         } => {
             let set = match (&observations, truth) {
                 (Some(path), None) => {
-                    let text = std::fs::read_to_string(path)
-                        .with_context(|| path.display().to_string())?;
+                    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
                     ObservationSet::parse(&text, &path.display().to_string())?
                 }
                 (None, Some((a, c))) => {
@@ -216,7 +197,11 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&post)?)?,
                 _ => {
                     let escalations = set.observations.iter().filter(|o| o.escalated).count();
-                    writeln!(out, "{} decisions ({escalations} escalations), grid {grid}×{grid}, uniform prior", set.observations.len())?;
+                    writeln!(
+                        out,
+                        "{} decisions ({escalations} escalations), grid {grid}×{grid}, uniform prior",
+                        set.observations.len()
+                    )?;
                     if let Some((a, c)) = truth {
                         writeln!(out, "truth: alignment {a}, cost {c}")?;
                     }
@@ -227,11 +212,7 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
                             s.mean, s.sd, s.ci90[0], s.ci90[1]
                         )?;
                     }
-                    writeln!(
-                        out,
-                        "MAP: alignment {:.3}, cost {:.3}",
-                        post.map.0, post.map.1
-                    )?;
+                    writeln!(out, "MAP: alignment {:.3}, cost {:.3}", post.map.0, post.map.1)?;
                 }
             }
             if let Some(path) = plot {
@@ -261,9 +242,11 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
             replicates,
             seed,
         } => {
-            let (a, c) =
-                conflict::calibration(&model.model(0.1)?, grid, episodes, replicates, seed)?;
-            writeln!(out, "coverage of 90% credible intervals over {replicates} simulated agents ({episodes} decisions each):")?;
+            let (a, c) = conflict::calibration(&model.model(0.1)?, grid, episodes, replicates, seed)?;
+            writeln!(
+                out,
+                "coverage of 90% credible intervals over {replicates} simulated agents ({episodes} decisions each):"
+            )?;
             writeln!(
                 out,
                 "alignment {a:.3}, cost {c:.3} (binomial sd ≈ {:.3})",

@@ -8,6 +8,7 @@ use clap::{Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
 use powerseek::equilibrium::{self, bimatrix, Equilibrium};
+use powerseek::game::bayesian::{self, BayesianGame, Behaviour};
 use powerseek::game::{self, format_rational, NormalFormGame, Rational};
 
 use crate::Format;
@@ -16,8 +17,15 @@ use crate::Format;
 pub enum GameCommand {
     /// Print a game's payoff table.
     Show { file: PathBuf },
-    /// Convert between .nfg and .json (by the output file's extension).
-    Convert { input: PathBuf, output: PathBuf },
+    /// Convert between .nfg and .json (by the output file's extension); a
+    /// Bayesian game converts to its induced normal form or agent form.
+    Convert {
+        input: PathBuf,
+        output: PathBuf,
+        /// For Bayesian games: which normal form to write.
+        #[arg(long, value_enum, default_value = "induced")]
+        form: Form,
+    },
     /// Nash equilibria, each verified by an exact regret check.
     Solve {
         file: PathBuf,
@@ -31,6 +39,14 @@ pub enum GameCommand {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+pub enum Form {
+    /// Strategies are maps from types to actions.
+    Induced,
+    /// One player per (player, type).
+    Agent,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -59,11 +75,25 @@ impl Method {
     }
 }
 
-/// Load a game by extension: `.nfg` or `.json`.
-pub fn load(path: &Path) -> Result<NormalFormGame> {
+/// A game file: normal form, or Bayesian (JSON with `types`).
+pub enum GameFile {
+    Normal(NormalFormGame),
+    Bayesian(BayesianGame),
+}
+
+/// Load a game by extension: `.nfg`, or `.json` (normal-form or Bayesian).
+pub fn load_any(path: &Path) -> Result<GameFile> {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "nfg" => Ok(game::nfg::load(path)?),
-        "json" => Ok(game::json::load(path)?),
+        "nfg" => Ok(GameFile::Normal(game::nfg::load(path)?)),
+        "json" => {
+            let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let origin = path.display().to_string();
+            if bayesian::is_bayesian_json(&text) {
+                Ok(GameFile::Bayesian(bayesian::parse_json(&text, &origin)?))
+            } else {
+                Ok(GameFile::Normal(game::json::parse(&text, &origin)?))
+            }
+        }
         other => bail!(
             "{}: unknown game file extension '{other}' (expected .nfg or .json)",
             path.display()
@@ -74,9 +104,20 @@ pub fn load(path: &Path) -> Result<NormalFormGame> {
 pub fn run(cmd: GameCommand) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match cmd {
-        GameCommand::Show { file } => show(&mut out, &load(&file)?)?,
-        GameCommand::Convert { input, output } => {
-            let g = load(&input)?;
+        GameCommand::Show { file } => match load_any(&file)? {
+            GameFile::Normal(g) => show(&mut out, &g)?,
+            GameFile::Bayesian(b) => {
+                show_bayesian(&mut out, &b)?;
+                writeln!(out, "\ninduced normal form:")?;
+                show(&mut out, &b.induced_normal_form()?)?;
+            }
+        },
+        GameCommand::Convert { input, output, form } => {
+            let g = match load_any(&input)? {
+                GameFile::Normal(g) => g,
+                GameFile::Bayesian(b) if form == Form::Agent => b.agent_form()?,
+                GameFile::Bayesian(b) => b.induced_normal_form()?,
+            };
             let text = match output.extension().and_then(|e| e.to_str()).unwrap_or("") {
                 "nfg" => game::nfg::write(&g),
                 "json" => game::json::write(&g),
@@ -85,8 +126,7 @@ pub fn run(cmd: GameCommand) -> Result<()> {
                     output.display()
                 ),
             };
-            std::fs::write(&output, text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
+            std::fs::write(&output, text).map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
             eprintln!("wrote {}", output.display());
         }
         GameCommand::Solve {
@@ -95,7 +135,11 @@ pub fn run(cmd: GameCommand) -> Result<()> {
             all,
             format,
         } => {
-            let g = load(&file)?;
+            let (g, bayes) = match load_any(&file)? {
+                GameFile::Normal(g) => (g, None),
+                GameFile::Bayesian(b) if b.n_players() == 2 => (b.induced_normal_form()?, Some(b)),
+                GameFile::Bayesian(b) => (b.agent_form()?, Some(b)),
+            };
             let method = method.unwrap_or(match (g.n_players(), all) {
                 (2, true) => Method::Enum,
                 (2, false) => Method::Lh,
@@ -112,18 +156,14 @@ pub fn run(cmd: GameCommand) -> Result<()> {
                     );
                 }
             }
+            if let Some(b) = bayes {
+                return solve_bayesian(&mut out, &b, &g, method, &equilibria, format);
+            }
             match format {
                 Format::Json => writeln!(
                     out,
                     "{}",
-                    serde_json::to_string_pretty(&solve_json(
-                        &g,
-                        &file,
-                        method,
-                        &equilibria,
-                        &components,
-                        &note
-                    ))?
+                    serde_json::to_string_pretty(&solve_json(&g, &file, method, &equilibria, &components, &note))?
                 )?,
                 _ => solve_table(&mut out, &g, method, &equilibria, &components, &note)?,
             }
@@ -146,20 +186,13 @@ fn solve(g: &NormalFormGame, method: Method, all: bool) -> Result<Solution> {
             vec![],
             "from every starting label".into(),
         ),
-        Method::Lh => (
-            vec![bimatrix::lemke_howson(g, 0)?],
-            vec![],
-            "starting label 0".into(),
-        ),
+        Method::Lh => (vec![bimatrix::lemke_howson(g, 0)?], vec![], "starting label 0".into()),
         Method::Lp => {
             let s = bimatrix::zero_sum(g)?;
             let strategies = vec![s.row, s.column];
             let payoffs = g.expected_payoffs(&strategies);
             (
-                vec![Equilibrium {
-                    strategies,
-                    payoffs,
-                }],
+                vec![Equilibrium { strategies, payoffs }],
                 vec![],
                 format!("value {}", format_rational(&s.value)),
             )
@@ -220,13 +253,7 @@ fn solve_table(
     )?;
     for (k, e) in eqs.iter().enumerate() {
         let strategies: Vec<String> = (0..g.n_players())
-            .map(|i| {
-                format!(
-                    "{}: {}",
-                    g.players()[i],
-                    strategy_text(g, i, &e.strategies[i])
-                )
-            })
+            .map(|i| format!("{}: {}", g.players()[i], strategy_text(g, i, &e.strategies[i])))
             .collect();
         let payoffs: Vec<String> = e.payoffs.iter().map(format_rational).collect();
         writeln!(
@@ -238,10 +265,7 @@ fn solve_table(
         )?;
     }
     if components.len() < eqs.len() && !components.is_empty() {
-        writeln!(
-            out,
-            "connected components of the equilibrium set (extreme points):"
-        )?;
+        writeln!(out, "connected components of the equilibrium set (extreme points):")?;
         for (c, members) in components.iter().enumerate() {
             let list: Vec<String> = members.iter().map(|k| (k + 1).to_string()).collect();
             writeln!(out, "  component {}: {}", c + 1, list.join(", "))?;
@@ -262,9 +286,16 @@ fn solve_json(
     let equilibria: Vec<Value> = eqs
         .iter()
         .map(|e| {
-            let strategies: serde_json::Map<String, Value> =
-                players.iter().zip(&e.strategies).map(|(p, s)| (p.clone(), json!(s.iter().map(format_rational).collect::<Vec<_>>()))).collect();
-            let payoffs: serde_json::Map<String, Value> = players.iter().zip(&e.payoffs).map(|(p, v)| (p.clone(), json!(format_rational(v)))).collect();
+            let strategies: serde_json::Map<String, Value> = players
+                .iter()
+                .zip(&e.strategies)
+                .map(|(p, s)| (p.clone(), json!(s.iter().map(format_rational).collect::<Vec<_>>())))
+                .collect();
+            let payoffs: serde_json::Map<String, Value> = players
+                .iter()
+                .zip(&e.payoffs)
+                .map(|(p, v)| (p.clone(), json!(format_rational(v))))
+                .collect();
             json!({ "strategies": strategies, "payoffs": payoffs, "max_regret": format_rational(&e.max_regret(g)) })
         })
         .collect();
@@ -346,11 +377,129 @@ fn show(out: &mut impl Write, g: &NormalFormGame) -> Result<()> {
                 .enumerate()
                 .map(|(i, &a)| g.actions(i)[a].as_str())
                 .collect();
-            let pay: Vec<String> = (0..g.n_players())
-                .map(|i| format_rational(g.payoff(idx, i)))
-                .collect();
+            let pay: Vec<String> = (0..g.n_players()).map(|i| format_rational(g.payoff(idx, i))).collect();
             writeln!(out, "({}) → ({})", names.join(", "), pay.join(", "))?;
         }
+    }
+    Ok(())
+}
+
+/// Report equilibria of a Bayesian game's normal form as behavioural strategies per type.
+fn solve_bayesian(
+    out: &mut impl Write,
+    b: &BayesianGame,
+    nf: &NormalFormGame,
+    method: Method,
+    eqs: &[Equilibrium],
+    format: Format,
+) -> Result<()> {
+    let induced = b.n_players() == 2;
+    let mut seen = std::collections::BTreeSet::new();
+    let behaviours: Vec<Behaviour<Rational>> = eqs
+        .iter()
+        .map(|e| {
+            if induced {
+                b.behaviour_from_induced(&e.strategies)
+            } else {
+                b.behaviour_from_agents(&e.strategies)
+            }
+        })
+        .filter(|beh| seen.insert(format!("{beh:?}")))
+        .collect();
+    for beh in &behaviours {
+        let regret = b.max_interim_regret(beh);
+        if regret != Rational::from_integer(0.into()) {
+            bail!(
+                "internal error: a returned profile has interim regret {}",
+                format_rational(&regret)
+            );
+        }
+    }
+    let via = if induced { "induced normal form" } else { "agent form" };
+    if let Format::Json = format {
+        let list: Vec<Value> = behaviours
+            .iter()
+            .map(|beh| {
+                let mut behaviour = serde_json::Map::new();
+                for (i, p) in b.players().iter().enumerate() {
+                    for (t, s) in beh[i].iter().enumerate() {
+                        let probs: serde_json::Map<String, Value> = b.actions(i).iter().zip(s).map(|(a, x)| (a.clone(), json!(format_rational(x)))).collect();
+                        behaviour.insert(format!("{p}:{}", b.types(i)[t]), Value::Object(probs));
+                    }
+                }
+                let payoffs: serde_json::Map<String, Value> = b.players().iter().zip(b.expected_payoffs(beh)).map(|(p, v)| (p.clone(), json!(format_rational(&v)))).collect();
+                json!({ "behavior": behaviour, "payoffs": payoffs, "max_interim_regret": format_rational(&b.max_interim_regret(beh)) })
+            })
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({ "title": b.title, "method": method.describe(), "via": via, "n_eq": behaviours.len(), "equilibria": list })
+            )?
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{}: Bayesian game, {} players; solved on the {via} ({})",
+        b.title,
+        b.n_players(),
+        nf.shape().iter().map(|k| k.to_string()).collect::<Vec<_>>().join("×")
+    )?;
+    writeln!(out, "method: {}", method.describe())?;
+    writeln!(
+        out,
+        "{} Bayesian Nash equilibri{} (behavioural strategies), each with exact interim regret 0",
+        behaviours.len(),
+        if behaviours.len() == 1 { "um" } else { "a" }
+    )?;
+    for (k, beh) in behaviours.iter().enumerate() {
+        let payoffs: Vec<String> = b.expected_payoffs(beh).iter().map(format_rational).collect();
+        writeln!(out, "{:>3}. payoffs ({})", k + 1, payoffs.join(", "))?;
+        for (i, p) in b.players().iter().enumerate() {
+            let per_type: Vec<String> = beh[i]
+                .iter()
+                .enumerate()
+                .map(|(t, s)| format!("{} → {}", b.types(i)[t], strategy_names(b.actions(i), s)))
+                .collect();
+            writeln!(out, "     {p}: {}", per_type.join("; "))?;
+        }
+    }
+    Ok(())
+}
+
+fn strategy_names(actions: &[String], s: &[Rational]) -> String {
+    let zero = Rational::from_integer(0.into());
+    let one = Rational::from_integer(1.into());
+    let parts: Vec<String> = s
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p != zero)
+        .map(|(a, p)| {
+            if *p == one {
+                actions[a].clone()
+            } else {
+                format!("{}={}", actions[a], format_rational(p))
+            }
+        })
+        .collect();
+    parts.join(", ")
+}
+
+fn show_bayesian(out: &mut impl Write, b: &BayesianGame) -> Result<()> {
+    writeln!(out, "{}: Bayesian game, players {}", b.title, b.players().join(", "))?;
+    for i in 0..b.n_players() {
+        let types: Vec<String> = (0..b.types(i).len())
+            .map(|t| format!("{} (P = {})", b.types(i)[t], format_rational(&b.type_probability(i, t))))
+            .collect();
+        writeln!(
+            out,
+            "  {}: types {}; actions {}",
+            b.players()[i],
+            types.join(", "),
+            b.actions(i).join(", ")
+        )?;
     }
     Ok(())
 }

@@ -64,12 +64,7 @@ struct PowerArgs {
     #[arg(long, default_value = "uniform")]
     dist: String,
     /// Number of reward functions to sample.
-    #[arg(
-        long,
-        short = 'n',
-        default_value_t = 10_000,
-        conflicts_with = "target_se"
-    )]
+    #[arg(long, short = 'n', default_value_t = 10_000, conflicts_with = "target_se")]
     samples: usize,
     /// Sample until every state's standard error is at most this.
     #[arg(long)]

@@ -89,21 +89,11 @@ pub fn power_json(out: &mut impl Write, env: &str, mdp: &Mdp, r: &PowerReport) -
 /// `up .52 down .48`: the state's actions by optimal probability (ties split).
 fn optimal_summary(mdp: &Mdp, r: &PowerReport, s: usize, sep: &str) -> String {
     let mut acts: Vec<usize> = mdp.actions(s).collect();
-    acts.sort_by(|&a, &b| {
-        r.actions[b]
-            .optimal_share
-            .total_cmp(&r.actions[a].optimal_share)
-    });
+    acts.sort_by(|&a, &b| r.actions[b].optimal_share.total_cmp(&r.actions[a].optimal_share));
     acts.iter()
         .filter(|&&a| r.actions[a].optimal_share > 0.0)
         .take(3)
-        .map(|&a| {
-            format!(
-                "{}{sep}{:.3}",
-                mdp.action_name(a),
-                r.actions[a].optimal_share
-            )
-        })
+        .map(|&a| format!("{}{sep}{:.3}", mdp.action_name(a), r.actions[a].optimal_share))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -133,13 +123,7 @@ fn seeking_summary(mdp: &Mdp, r: &PowerReport, s: usize) -> String {
     }
 }
 
-pub fn power_table(
-    out: &mut impl Write,
-    env: &str,
-    mdp: &Mdp,
-    r: &PowerReport,
-    rows: usize,
-) -> Result<()> {
+pub fn power_table(out: &mut impl Write, env: &str, mdp: &Mdp, r: &PowerReport, rows: usize) -> Result<()> {
     writeln!(
         out,
         "POWER of {env}: {} states, γ = {}, rewards {}, {} samples{}, seed {}",
@@ -156,12 +140,7 @@ pub fn power_table(
         order.sort_by(|&a, &b| r.power[b].mean.total_cmp(&r.power[a].mean));
         order.truncate(rows);
     }
-    let width = order
-        .iter()
-        .map(|&s| mdp.state_name(s).len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
+    let width = order.iter().map(|&s| mdp.state_name(s).len()).max().unwrap_or(5).max(5);
     writeln!(
         out,
         "{:<width$}  {:>8}  {:>8}  {:>19}  {:<32}  seeks power",
@@ -182,7 +161,11 @@ pub fn power_table(
         )?;
     }
     if truncated {
-        writeln!(out, "… {} more states not shown (highest POWER first; use --rows N, or --format json/csv for all)", mdp.n_states() - rows)?;
+        writeln!(
+            out,
+            "… {} more states not shown (highest POWER first; use --rows N, or --format json/csv for all)",
+            mdp.n_states() - rows
+        )?;
     }
     let rate = r.updates as f64 / r.seconds.max(1e-9);
     writeln!(

@@ -59,10 +59,7 @@ fn json_output_is_complete_and_reproducible() {
 
 #[test]
 fn plots_are_written_for_grids_and_general_mdps() {
-    for (env, out) in [
-        ("rooms.grid", "rooms.svg"),
-        ("slippery.mdp", "slippery.png"),
-    ] {
+    for (env, out) in [("rooms.grid", "rooms.svg"), ("slippery.mdp", "slippery.png")] {
         let path = temp(out);
         let r = powerseek(&[
             "power",
@@ -117,23 +114,14 @@ fn bad_input_fails_cleanly() {
         (vec!["power", bad_grid.to_str().unwrap()], "bad.grid:2:"),
         (vec!["power", bad_json.to_str().unwrap()], "sum to 0.7"),
         (vec!["power", "no/such/file.grid"], "no/such/file.grid"),
-        (
-            vec!["power", fork, "--gamma", "1.5"],
-            "gamma = 1.5 is outside (0, 1)",
-        ),
+        (vec!["power", fork, "--gamma", "1.5"], "gamma = 1.5 is outside (0, 1)"),
         (vec!["power", fork, "--gamma", "NaN"], "outside (0, 1)"),
-        (
-            vec!["power", fork, "--dist", "beta:0,1"],
-            "α and β must be positive",
-        ),
+        (vec!["power", fork, "--dist", "beta:0,1"], "α and β must be positive"),
         (
             vec!["power", fork, "--dist", "poisson:3"],
             "unknown distribution 'poisson'",
         ),
-        (
-            vec!["power", fork, "--dist", "features:uniform"],
-            "no state features",
-        ),
+        (vec!["power", fork, "--dist", "features:uniform"], "no state features"),
         (
             vec!["power", fork, "--plot", "x.pdf", "-n", "10"],
             "must end in .svg or .png",
@@ -165,13 +153,7 @@ fn bad_input_fails_cleanly() {
 fn conflict_commands_run_and_reject_bad_scenarios() {
     let ex = examples();
     let little = ex.join("conflict-little-to-lose.toml");
-    let r = powerseek(&[
-        "conflict",
-        "simulate",
-        little.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let r = powerseek(&["conflict", "simulate", little.to_str().unwrap(), "--format", "json"]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     let red = doc["initial"]
@@ -182,19 +164,9 @@ fn conflict_commands_run_and_reject_bad_scenarios() {
         .unwrap();
     assert_eq!(red["escalation_probability"], 1.0);
 
-    let r = powerseek(&[
-        "conflict",
-        "phase",
-        "--grid",
-        "11",
-        "--contest-exponent",
-        "0.5",
-    ]);
+    let r = powerseek(&["conflict", "phase", "--grid", "11", "--contest-exponent", "0.5"]);
     assert!(r.status.success());
-    assert_eq!(
-        String::from_utf8(r.stdout).unwrap().lines().count(),
-        1 + 11 * 11
-    );
+    assert_eq!(String::from_utf8(r.stdout).unwrap().lines().count(), 1 + 11 * 11);
 
     let obs = ex.join("conflict-observations.toml");
     let plot = temp("posterior.svg");
@@ -227,9 +199,7 @@ fn conflict_commands_run_and_reject_bad_scenarios() {
         (("cost = 0.4", "cost = 1.4"), "model.cost = 1.4"),
         (("cost = 0.4", "cost = \"high\""), "s.toml:"),
     ] {
-        let text = std::fs::read_to_string(&little)
-            .unwrap()
-            .replace(edit.0, edit.1);
+        let text = std::fs::read_to_string(&little).unwrap().replace(edit.0, edit.1);
         let path = temp("s.toml");
         std::fs::write(&path, text).unwrap();
         let r = powerseek(&["conflict", "simulate", path.to_str().unwrap()]);

@@ -59,10 +59,7 @@ fn memory_bandwidth() -> f64 {
     let mut best = 0.0f64;
     for _ in 0..3 {
         let start = Instant::now();
-        let s: f64 = data
-            .par_chunks(1 << 16)
-            .map(|c| c.iter().sum::<f64>())
-            .sum();
+        let s: f64 = data.par_chunks(1 << 16).map(|c| c.iter().sum::<f64>()).sum();
         black_box(s);
         best = best.max((len * 8) as f64 / start.elapsed().as_secs_f64());
     }
@@ -96,10 +93,8 @@ fn main() {
 
     if wanted("estimates") {
         println!("\n2. POWER estimates on 100x100 grids, K samples, tolerance 1e-6, whole estimate (drawing, solving, statistics):");
-        let maze = powerseek::mdp::load(
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/maze100.grid").as_ref(),
-        )
-        .unwrap();
+        let maze =
+            powerseek::mdp::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/maze100.grid").as_ref()).unwrap();
         let k = if quick { 1_000 } else { 10_000 };
         for (name, mdp) in [("open 100x100", &grid), ("maze100", &maze)] {
             for gamma in [0.9, 0.99] {
@@ -113,13 +108,8 @@ fn main() {
                         samples: SampleSize::Count(k),
                         ..Default::default()
                     };
-                    let r = estimate_power(mdp, &RewardDistribution::uniform(), &opts, &NoProgress)
-                        .unwrap();
-                    let label = if method == Method::ValueIteration {
-                        "vi"
-                    } else {
-                        "pi"
-                    };
+                    let r = estimate_power(mdp, &RewardDistribution::uniform(), &opts, &NoProgress).unwrap();
+                    let label = if method == Method::ValueIteration { "vi" } else { "pi" };
                     println!(
                     "   {name:<13} γ={gamma:<5} {label}: {:>7.2} s wall, {} sweeps/steps, {:.3e} updates, {:.3e} updates/s, max SE {:.5}",
                     r.seconds,
@@ -138,9 +128,8 @@ fn main() {
     }
     let side = if quick { 1000 } else { 2000 };
     let big = gridworld::open_grid(side, side).unwrap();
-    let bytes_per_sweep = big.n_states() as f64 * (64.0 * 3.0)
-        + big.n_state_actions() as f64 * 4.0
-        + big.n_states() as f64 * 8.0;
+    let bytes_per_sweep =
+        big.n_states() as f64 * (64.0 * 3.0) + big.n_state_actions() as f64 * 4.0 + big.n_states() as f64 * 8.0;
     println!(
         "\n3. kernel, batch not in cache: open {side}x{side} grid, 8 samples per batch ({:.0} MB of values and rewards per batch)",
         big.n_states() as f64 * 128.0 / 1e6

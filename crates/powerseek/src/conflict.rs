@@ -70,12 +70,7 @@ impl ConflictModel {
                 Err(Error::invalid(format!("model.{field} = {v}: {rule}")))
             }
         };
-        check(
-            (0.0..=1.0).contains(&self.cost),
-            "cost",
-            "must be in [0, 1]",
-            self.cost,
-        )?;
+        check((0.0..=1.0).contains(&self.cost), "cost", "must be in [0, 1]", self.cost)?;
         check(
             self.contest_exponent > 0.0 && self.contest_exponent.is_finite(),
             "contest_exponent",
@@ -216,16 +211,15 @@ impl Scenario {
     pub fn parse(text: &str, origin: &str) -> Result<Scenario> {
         let mut s: Scenario = if origin.ends_with(".toml") {
             toml::from_str(text).map_err(|e| {
-                let line = e.span().map_or(0, |sp| {
-                    text[..sp.start.min(text.len())].lines().count().max(1)
-                });
+                let line = e
+                    .span()
+                    .map_or(0, |sp| text[..sp.start.min(text.len())].lines().count().max(1));
                 Error::parse(origin, line, e.message().to_string())
             })?
         } else {
             serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))?
         };
-        s.validate()
-            .map_err(|e| Error::parse(origin, 0, e.to_string()))?;
+        s.validate().map_err(|e| Error::parse(origin, 0, e.to_string()))?;
         Ok(s)
     }
 
@@ -278,9 +272,7 @@ pub fn alignment(u: &[f64], v: &[f64]) -> f64 {
 pub fn status_quo(agents: &[Agent]) -> Vec<f64> {
     let mut x = vec![0.0; agents[0].preference.len()];
     for a in agents {
-        x.iter_mut()
-            .zip(&a.preference)
-            .for_each(|(x, u)| *x += a.power * u);
+        x.iter_mut().zip(&a.preference).for_each(|(x, u)| *x += a.power * u);
     }
     x
 }
@@ -389,10 +381,7 @@ pub fn simulate(scenario: &Scenario) -> Trace {
                 continue;
             }
             any = true;
-            let j = agents
-                .iter()
-                .position(|x| x.name == target)
-                .expect("target exists");
+            let j = agents.iter().position(|x| x.name == target).expect("target exists");
             let (pi, pj) = (agents[i].power, agents[j].power);
             let won = rng.random::<f64>() < win_probability(pi, pj, m.contest_exponent);
             let (s, keep) = (m.loser_share, 1.0 - m.cost);
@@ -448,20 +437,13 @@ pub fn linspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     match n {
         0 => vec![],
         1 => vec![lo],
-        _ => (0..n)
-            .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
-            .collect(),
+        _ => (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect(),
     }
 }
 
 /// Phase diagram for a weaker agent of power `ratio` facing one of power 1.
 /// The model's own `cost` is ignored (it is the y axis).
-pub fn phase_diagram(
-    m: &ConflictModel,
-    ratio: f64,
-    n_alignment: usize,
-    n_cost: usize,
-) -> Result<PhaseDiagram> {
+pub fn phase_diagram(m: &ConflictModel, ratio: f64, n_alignment: usize, n_cost: usize) -> Result<PhaseDiagram> {
     m.validate()?;
     if !(ratio > 0.0 && ratio <= 1.0) {
         return Err(Error::invalid(format!(
@@ -469,9 +451,7 @@ pub fn phase_diagram(
         )));
     }
     if n_alignment < 2 || n_cost < 2 {
-        return Err(Error::invalid(
-            "a phase diagram needs at least 2 points per axis",
-        ));
+        return Err(Error::invalid("a phase diagram needs at least 2 points per axis"));
     }
     let alignments = linspace(-1.0, 1.0, n_alignment);
     let costs = linspace(0.0, 1.0, n_cost);
@@ -526,9 +506,9 @@ impl ObservationSet {
     pub fn parse(text: &str, origin: &str) -> Result<Self> {
         let set: ObservationSet = if origin.ends_with(".toml") {
             toml::from_str(text).map_err(|e| {
-                let line = e.span().map_or(0, |sp| {
-                    text[..sp.start.min(text.len())].lines().count().max(1)
-                });
+                let line = e
+                    .span()
+                    .map_or(0, |sp| text[..sp.start.min(text.len())].lines().count().max(1));
                 Error::parse(origin, line, e.message().to_string())
             })?
         } else {
@@ -538,11 +518,7 @@ impl ObservationSet {
             .validate()
             .map_err(|e| Error::parse(origin, 0, e.to_string()))?;
         for (i, o) in set.observations.iter().enumerate() {
-            if !(o.own_power >= 0.0
-                && o.other_power >= 0.0
-                && o.own_power.is_finite()
-                && o.other_power.is_finite())
-            {
+            if !(o.own_power >= 0.0 && o.other_power >= 0.0 && o.own_power.is_finite() && o.other_power.is_finite()) {
                 return Err(Error::parse(
                     origin,
                     0,
@@ -579,11 +555,7 @@ pub struct Summary {
 
 fn summarise(grid: &[f64], mass: &[f64]) -> Summary {
     let mean: f64 = grid.iter().zip(mass).map(|(x, p)| x * p).sum();
-    let var: f64 = grid
-        .iter()
-        .zip(mass)
-        .map(|(x, p)| p * (x - mean) * (x - mean))
-        .sum();
+    let var: f64 = grid.iter().zip(mass).map(|(x, p)| p * (x - mean) * (x - mean)).sum();
     let quantile = |q: f64| {
         let mut acc = 0.0;
         for (x, p) in grid.iter().zip(mass) {
@@ -607,9 +579,7 @@ fn summarise(grid: &[f64], mass: &[f64]) -> Summary {
 pub fn infer(set: &ObservationSet, n_alignment: usize, n_cost: usize) -> Result<Posterior> {
     set.model.validate()?;
     if n_alignment < 2 || n_cost < 2 {
-        return Err(Error::invalid(
-            "the inference grid needs at least 2 points per axis",
-        ));
+        return Err(Error::invalid("the inference grid needs at least 2 points per axis"));
     }
     let alignments = linspace(-1.0, 1.0, n_alignment);
     let costs = linspace(0.0, 1.0, n_cost);
@@ -712,8 +682,7 @@ pub fn calibration(
     for rep in 0..replicates {
         let a = alignments[rng.random_range(0..grid)];
         let c = costs[rng.random_range(0..grid)];
-        let observations =
-            simulate_observations(model, a, c, n_obs, seed.wrapping_add(rep as u64 + 1));
+        let observations = simulate_observations(model, a, c, n_obs, seed.wrapping_add(rep as u64 + 1));
         let post = infer(
             &ObservationSet {
                 model: *model,
@@ -725,10 +694,7 @@ pub fn calibration(
         hit_a += (post.alignment.ci90[0] <= a && a <= post.alignment.ci90[1]) as usize;
         hit_c += (post.cost.ci90[0] <= c && c <= post.cost.ci90[1]) as usize;
     }
-    Ok((
-        hit_a as f64 / replicates as f64,
-        hit_c as f64 / replicates as f64,
-    ))
+    Ok((hit_a as f64 / replicates as f64, hit_c as f64 / replicates as f64))
 }
 
 /// Coordinates of each agent's power-scaled preference `p_i u_i` in the plane
@@ -753,12 +719,7 @@ pub fn plane_coordinates(agents: &[Agent]) -> Vec<(f64, f64)> {
     let dot = |u: &[f64], e: &[f64]| u.iter().zip(e).map(|(a, b)| a * b).sum::<f64>();
     agents
         .iter()
-        .map(|a| {
-            (
-                a.power * dot(&a.preference, &e1),
-                a.power * dot(&a.preference, &e2),
-            )
-        })
+        .map(|a| (a.power * dot(&a.preference, &e1), a.power * dot(&a.preference, &e2)))
         .collect()
 }
 
@@ -797,11 +758,7 @@ mod tests {
         let (s, keep) = (0.4, 0.7);
         let outcome = |pi_: f64, pj_: f64| -> Vec<f64> {
             (0..3)
-                .map(|d| {
-                    pi_ * agents[0].preference[d]
-                        + pj_ * agents[1].preference[d]
-                        + 1.3 * agents[2].preference[d]
-                })
+                .map(|d| pi_ * agents[0].preference[d] + pj_ * agents[1].preference[d] + 1.3 * agents[2].preference[d])
                 .collect()
         };
         let win = outcome(keep * (0.7 + s * 1.9), keep * (1.0 - s) * 1.9);
@@ -827,10 +784,7 @@ mod tests {
                 base.replace("\"power\": 1", "\"power\": -1"),
                 "agent[1] ('red').power = -1",
             ),
-            (
-                base.replace("0.2", "1.5"),
-                "model.cost = 1.5: must be in [0, 1]",
-            ),
+            (base.replace("0.2", "1.5"), "model.cost = 1.5: must be in [0, 1]"),
             (base.replace("[0, 1]", "[0, 1, 2]"), "same positive number"),
             (base.replace("\"cost\"", "\"costt\""), "unknown field"),
         ];

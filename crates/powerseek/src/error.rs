@@ -18,11 +18,7 @@ pub enum Error {
     },
     /// A file was read but its content is malformed at `line` (1-based; 0 when unknown).
     #[error("{path}:{line}: {message}")]
-    Parse {
-        path: String,
-        line: usize,
-        message: String,
-    },
+    Parse { path: String, line: usize, message: String },
     /// A model (MDP, distribution, options) is well-formed text but violates a rule.
     #[error("{0}")]
     Invalid(String),

@@ -153,10 +153,7 @@ impl Mdp {
         self.discount
     }
     pub fn max_actions(&self) -> usize {
-        (0..self.n_states())
-            .map(|s| self.actions(s).len())
-            .max()
-            .unwrap_or(0)
+        (0..self.n_states()).map(|s| self.actions(s).len()).max().unwrap_or(0)
     }
 
     pub(crate) fn with_layout(mut self, layout: GridLayout) -> Self {
@@ -199,33 +196,18 @@ impl Mdp {
     pub fn relabel_states(&self, perm: &[usize]) -> Result<Mdp> {
         let n = self.n_states();
         let mut seen = vec![false; n];
-        if perm.len() != n
-            || perm
-                .iter()
-                .any(|&p| p >= n || std::mem::replace(&mut seen[p], true))
-        {
-            return Err(Error::invalid(
-                "relabel_states: not a permutation of the states",
-            ));
+        if perm.len() != n || perm.iter().any(|&p| p >= n || std::mem::replace(&mut seen[p], true)) {
+            return Err(Error::invalid("relabel_states: not a permutation of the states"));
         }
         let mut inverse = vec![0; n];
         for (s, &p) in perm.iter().enumerate() {
             inverse[p] = s;
         }
-        let mut b = MdpBuilder::new(
-            inverse
-                .iter()
-                .map(|&s| self.state_names[s].clone())
-                .collect(),
-        );
+        let mut b = MdpBuilder::new(inverse.iter().map(|&s| self.state_names[s].clone()).collect());
         for &old in &inverse {
             for a in self.actions(old) {
                 let (next, prob) = self.successors(a);
-                let row: Vec<(usize, f64)> = next
-                    .iter()
-                    .zip(prob)
-                    .map(|(&t, &p)| (perm[t as usize], p))
-                    .collect();
+                let row: Vec<(usize, f64)> = next.iter().zip(prob).map(|(&t, &p)| (perm[t as usize], p)).collect();
                 b.add_action(perm[old], self.action_name(a), &row)?;
             }
         }
@@ -282,12 +264,7 @@ impl MdpBuilder {
     /// the row-sum and no-action checks happen in [`MdpBuilder::build`].
     pub fn add_action(&mut self, state: usize, name: &str, row: &[(usize, f64)]) -> Result<()> {
         let n = self.n_states();
-        let state_name = |s: usize| {
-            self.state_names
-                .get(s)
-                .cloned()
-                .unwrap_or_else(|| s.to_string())
-        };
+        let state_name = |s: usize| self.state_names.get(s).cloned().unwrap_or_else(|| s.to_string());
         if state >= n {
             return Err(Error::invalid(format!(
                 "action '{name}': state index {state} out of range ({n} states)"
@@ -433,10 +410,7 @@ mod tests {
         b.add_action(0, "go", &[(1, 0.5), (0, 0.4)]).unwrap();
         b.add_action(1, "stay", &[(1, 1.0)]).unwrap();
         let e = b.build().unwrap_err().to_string();
-        assert!(
-            e.contains("state '0', action 'go'") && e.contains("sum to 0.9"),
-            "{e}"
-        );
+        assert!(e.contains("state '0', action 'go'") && e.contains("sum to 0.9"), "{e}");
 
         let mut b = MdpBuilder::with_states(2);
         b.add_action(0, "go", &[(1, 1.0)]).unwrap();

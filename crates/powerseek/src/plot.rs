@@ -22,21 +22,14 @@ fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The embedded font is valid; a failure here would only lose text.
-        let _ = plotters::style::register_font(
-            FONT,
-            FontStyle::Normal,
-            include_bytes!("../assets/DejaVuSans.ttf"),
-        );
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, include_bytes!("../assets/DejaVuSans.ttf"));
     });
 }
 
 /// Something that can draw itself on any plotters backend.
 pub trait Figure {
     fn size(&self) -> (u32, u32);
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> std::result::Result<(), String>;
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> std::result::Result<(), String>;
 }
 
 /// Render `figure` to `path` (`.svg` or `.png`).
@@ -86,10 +79,7 @@ impl Figure for GridHeatmap<'_> {
         ((w * cell) as u32 + 200, (h * cell) as u32 + 90)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> std::result::Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> std::result::Result<(), String> {
         let layout = self.layout;
         root.fill(&WHITE).map_err(err)?;
         let (lo, hi) = finite_range(self.values);
@@ -111,17 +101,11 @@ impl Figure for GridHeatmap<'_> {
                 (0..layout.height)
                     .flat_map(|r| (0..layout.width).map(move |c| (r, c)))
                     .map(|(r, c)| {
-                        let color = match (
-                            layout.cells[r * layout.width + c],
-                            value_at[r * layout.width + c],
-                        ) {
+                        let color = match (layout.cells[r * layout.width + c], value_at[r * layout.width + c]) {
                             (Cell::Open, Some(v)) => ViridisRGB::get_color_normalized(v, lo, hi),
                             _ => wall,
                         };
-                        Rectangle::new(
-                            [(c as f64, r as f64), (c as f64 + 1.0, r as f64 + 1.0)],
-                            color.filled(),
-                        )
+                        Rectangle::new([(c as f64, r as f64), (c as f64 + 1.0, r as f64 + 1.0)], color.filled())
                     }),
             )
             .map_err(err)?;
@@ -215,10 +199,7 @@ impl Figure for EstimateBars<'_> {
         ((self.names.len() as u32 * 40).clamp(480, 2400) + 100, 480)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> std::result::Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> std::result::Result<(), String> {
         root.fill(&WHITE).map_err(err)?;
         let n = self.names.len();
         let top = self
@@ -267,10 +248,7 @@ impl Figure for EstimateBars<'_> {
         chart
             .draw_series(self.estimates.iter().enumerate().map(|(i, e)| {
                 let mut bar = Rectangle::new(
-                    [
-                        (SegmentValue::Exact(i), 0.0),
-                        (SegmentValue::Exact(i + 1), e.mean),
-                    ],
+                    [(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), e.mean)],
                     fill.mix(0.8).filled(),
                 );
                 bar.set_margin(0, 0, 6, 6);
@@ -321,11 +299,7 @@ fn cell_edges(centres: &[f64]) -> (f64, f64, f64) {
     } else {
         1.0
     };
-    (
-        centres[0] - step / 2.0,
-        centres[centres.len() - 1] + step / 2.0,
-        step,
-    )
+    (centres[0] - step / 2.0, centres[centres.len() - 1] + step / 2.0, step)
 }
 
 impl Figure for FieldHeatmap<'_> {
@@ -333,10 +307,7 @@ impl Figure for FieldHeatmap<'_> {
         (820, 600)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> std::result::Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> std::result::Result<(), String> {
         root.fill(&WHITE).map_err(err)?;
         let (lo, hi) = finite_range(self.values);
         let (map_area, bar_area) = root.split_horizontally(690);
@@ -381,12 +352,7 @@ impl Figure for FieldHeatmap<'_> {
                 ))
                 .map_err(err)?
                 .label(&self.curve_label)
-                .legend(|(x, y)| {
-                    PathElement::new(
-                        vec![(x, y), (x + 18, y)],
-                        ShapeStyle::from(&RED).stroke_width(3),
-                    )
-                });
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], ShapeStyle::from(&RED).stroke_width(3)));
         }
         if let Some(((x, y), label)) = &self.marker {
             chart
@@ -397,9 +363,7 @@ impl Figure for FieldHeatmap<'_> {
                 )))
                 .map_err(err)?
                 .label(label)
-                .legend(|(x, y)| {
-                    Cross::new((x + 9, y), 6, ShapeStyle::from(&BLACK).stroke_width(2))
-                });
+                .legend(|(x, y)| Cross::new((x + 9, y), 6, ShapeStyle::from(&BLACK).stroke_width(2)));
         }
         if !self.curve.is_empty() || self.marker.is_some() {
             chart
@@ -437,10 +401,7 @@ impl Figure for ArrowDiagram {
         (640, 640)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> std::result::Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> std::result::Result<(), String> {
         root.fill(&WHITE).map_err(err)?;
         let reach = self
             .arrows

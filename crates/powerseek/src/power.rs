@@ -279,9 +279,7 @@ fn run_batch(
             summary.share[a] = share;
         }
         let p = &mut power[s * count..(s + 1) * count];
-        p.iter_mut()
-            .zip(best.iter())
-            .for_each(|(p, &b)| *p = scale * b);
+        p.iter_mut().zip(best.iter()).for_each(|(p, &b)| *p = scale * b);
         (summary.power.mean[s], summary.power.m2[s]) = row_moments(p, opts.antithetic, row);
     }
     // POWER expected after each action. For deterministic MDPs it is the
@@ -290,8 +288,7 @@ fn run_batch(
         q.resize(count, 0.0);
         for a in 0..mdp.n_state_actions() {
             action_values(mdp, power, count, a, q);
-            (summary.successor.mean[a], summary.successor.m2[a]) =
-                row_moments(q, opts.antithetic, row);
+            (summary.successor.mean[a], summary.successor.m2[a]) = row_moments(q, opts.antithetic, row);
         }
     }
     summary.samples = count;
@@ -327,9 +324,7 @@ pub fn estimate_power(
         }
     };
     if wanted < 2 {
-        return Err(Error::invalid(
-            "need at least 2 reward samples for a standard error",
-        ));
+        return Err(Error::invalid("need at least 2 reward samples for a standard error"));
     }
     progress.set_total(wanted as u64);
     // Batches run in parallel in waves; summaries merge in batch order, so the
@@ -393,9 +388,7 @@ pub fn estimate_power(
         seed: opts.seed,
         antithetic: opts.antithetic,
         samples: total.samples,
-        power: (0..mdp.n_states())
-            .map(|s| total.power.estimate(s, t))
-            .collect(),
+        power: (0..mdp.n_states()).map(|s| total.power.estimate(s, t)).collect(),
         tie_probability: total.ties.iter().map(|t| t / n).collect(),
         actions,
         batch,

@@ -47,10 +47,7 @@ pub enum RewardDistribution {
     /// Each state's reward drawn independently from the same marginal.
     Iid(Marginal),
     /// `R(s) = w · φ(s)` with each weight `w_f` drawn iid from `weights`.
-    Features {
-        weights: Marginal,
-        features: Features,
-    },
+    Features { weights: Marginal, features: Features },
 }
 
 impl Marginal {
@@ -66,9 +63,7 @@ impl Marginal {
             {
                 bad("α and β must be positive".into())
             }
-            Marginal::Bernoulli { p } if !(0.0..=1.0).contains(p) => {
-                bad("p must be in [0, 1]".into())
-            }
+            Marginal::Bernoulli { p } if !(0.0..=1.0).contains(p) => bad("p must be in [0, 1]".into()),
             Marginal::Normal { mean, sd } if !(mean.is_finite() && *sd > 0.0 && sd.is_finite()) => {
                 bad("needs a finite mean and sd > 0".into())
             }
@@ -76,9 +71,7 @@ impl Marginal {
                 if values.is_empty() || values.len() != probs.len() {
                     return bad("needs as many values as probabilities, at least one".into());
                 }
-                if values.iter().any(|v| !v.is_finite())
-                    || probs.iter().any(|p| !(p.is_finite() && *p >= 0.0))
-                {
+                if values.iter().any(|v| !v.is_finite()) || probs.iter().any(|p| !(p.is_finite() && *p >= 0.0)) {
                     return bad("values must be finite and probabilities non-negative".into());
                 }
                 let total: f64 = probs.iter().sum();
@@ -97,9 +90,7 @@ impl Marginal {
             Marginal::Beta { alpha, beta } => alpha / (alpha + beta),
             Marginal::Bernoulli { p } => *p,
             Marginal::Normal { mean, .. } => *mean,
-            Marginal::Finite { values, probs } => {
-                values.iter().zip(probs).map(|(v, p)| v * p).sum()
-            }
+            Marginal::Finite { values, probs } => values.iter().zip(probs).map(|(v, p)| v * p).sum(),
         }
     }
 
@@ -139,9 +130,7 @@ impl Marginal {
 
     fn sampler(&self) -> Sampler {
         match self {
-            Marginal::Beta { alpha, beta } => {
-                Sampler::Beta(Beta::new(*alpha, *beta).expect("validated parameters"))
-            }
+            Marginal::Beta { alpha, beta } => Sampler::Beta(Beta::new(*alpha, *beta).expect("validated parameters")),
             Marginal::Finite { probs, .. } => Sampler::Cumulative(
                 probs
                     .iter()
@@ -171,11 +160,7 @@ impl fmt::Display for Marginal {
             Marginal::Bernoulli { p } => write!(f, "bernoulli:{p}"),
             Marginal::Normal { mean, sd } => write!(f, "normal:{mean},{sd}"),
             Marginal::Finite { values, probs } => {
-                let parts: Vec<String> = values
-                    .iter()
-                    .zip(probs)
-                    .map(|(v, p)| format!("{v}@{p}"))
-                    .collect();
+                let parts: Vec<String> = values.iter().zip(probs).map(|(v, p)| format!("{v}@{p}")).collect();
                 write!(f, "finite:{}", parts.join(","))
             }
         }
@@ -248,16 +233,13 @@ impl RewardDistribution {
     /// Parse a command-line spec for `mdp`: a [`Marginal`] spec for iid rewards,
     /// or `features:<marginal>` for `R = w·φ(s)` using the MDP's features.
     pub fn parse_for(spec: &str, mdp: &Mdp) -> Result<Self> {
-        match spec.strip_prefix("features:").or(if spec == "features" {
-            Some("uniform")
-        } else {
-            None
-        }) {
+        match spec
+            .strip_prefix("features:")
+            .or(if spec == "features" { Some("uniform") } else { None })
+        {
             Some(weights) => {
                 let features = mdp.features().ok_or_else(|| {
-                    Error::invalid(format!(
-                        "reward distribution '{spec}': the MDP has no state features"
-                    ))
+                    Error::invalid(format!("reward distribution '{spec}': the MDP has no state features"))
                 })?;
                 Ok(RewardDistribution::Features {
                     weights: weights.parse()?,
@@ -280,9 +262,7 @@ impl RewardDistribution {
         self.marginal().validate()?;
         if let RewardDistribution::Features { features, .. } = self {
             if features.values.len() != n_states * features.n_features() {
-                return Err(Error::invalid(
-                    "feature table does not match the number of states",
-                ));
+                return Err(Error::invalid("feature table does not match the number of states"));
             }
         }
         if antithetic && !self.marginal().supports_antithetic() {
@@ -298,9 +278,7 @@ impl RewardDistribution {
     pub fn mean_reward(&self, s: usize) -> f64 {
         match self {
             RewardDistribution::Iid(m) => m.mean(),
-            RewardDistribution::Features { weights, features } => {
-                weights.mean() * features.of(s).iter().sum::<f64>()
-            }
+            RewardDistribution::Features { weights, features } => weights.mean() * features.of(s).iter().sum::<f64>(),
         }
     }
 
@@ -328,21 +306,13 @@ impl RewardDistribution {
                         }
                     }
                 }
-                RewardDistribution::Features {
-                    weights: m,
-                    features,
-                } => {
+                RewardDistribution::Features { weights: m, features } => {
                     weights.clear();
-                    weights.extend(
-                        (0..features.n_features()).map(|_| m.draw_pair(&sampler, &mut rng)),
-                    );
+                    weights.extend((0..features.n_features()).map(|_| m.draw_pair(&sampler, &mut rng)));
                     for s in 0..n_states {
                         let phi = features.of(s);
                         let dot = |pick: fn(&(f64, f64)) -> f64| {
-                            phi.iter()
-                                .zip(&weights)
-                                .map(|(f, w)| f * pick(w))
-                                .sum::<f64>()
+                            phi.iter().zip(&weights).map(|(f, w)| f * pick(w)).sum::<f64>()
                         };
                         out[s * count + j] = dot(|w| w.0);
                         if antithetic {
@@ -358,8 +328,7 @@ impl RewardDistribution {
 /// The random stream of reward sample `stream` under `seed`.
 fn sample_rng(seed: u64, stream: u64) -> Pcg64 {
     // Spread the 64-bit seed over the 128-bit state so nearby seeds differ everywhere.
-    let state = (seed as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
-        ^ 0x2545_F491_4F6C_DD1D;
+    let state = (seed as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835) ^ 0x2545_F491_4F6C_DD1D;
     let mut rng = Pcg64::new(state, stream as u128);
     let _ = rng.next_u64(); // decorrelate the first output from the raw state
     rng
@@ -386,10 +355,7 @@ mod tests {
         );
         assert_eq!(
             "beta:2,3".parse::<Marginal>().unwrap(),
-            Marginal::Beta {
-                alpha: 2.0,
-                beta: 3.0
-            }
+            Marginal::Beta { alpha: 2.0, beta: 3.0 }
         );
         let f: Marginal = "finite:0@0.25,1@0.75".parse().unwrap();
         assert!((f.mean() - 0.75).abs() < 1e-15);

@@ -153,9 +153,7 @@ impl<'a> Solver<'a> {
     /// solver's worst-case error on a single `Q(s,a)`.
     pub fn tie_tolerance(&self) -> f64 {
         match (self.horizon, self.options.method) {
-            (Horizon::Discounted(g), Method::ValueIteration) => {
-                2.0 * self.options.tolerance / (1.0 - g)
-            }
+            (Horizon::Discounted(g), Method::ValueIteration) => 2.0 * self.options.tolerance / (1.0 - g),
             (Horizon::Discounted(g), Method::PolicyIteration) => 1e-9 / (1.0 - g),
             _ => 1e-12,
         }
@@ -183,12 +181,8 @@ impl<'a> Solver<'a> {
                 Ok(SolveStats::default())
             }
             Horizon::Discounted(g) => match self.options.method {
-                Method::ValueIteration => {
-                    value_iteration(self.mdp, g, rewards, batch, values, &self.options)
-                }
-                Method::PolicyIteration => {
-                    policy_iteration(self.mdp, g, rewards, batch, values, &self.options)
-                }
+                Method::ValueIteration => value_iteration(self.mdp, g, rewards, batch, values, &self.options),
+                Method::PolicyIteration => policy_iteration(self.mdp, g, rewards, batch, values, &self.options),
             },
         }
     }
@@ -526,14 +520,8 @@ impl Components {
             }
         }
         let self_loop = |s: usize| succ(s).any(|t| t == s);
-        let all_self_loops = members
-            .iter()
-            .map(|c| c.iter().all(|&s| self_loop(s)))
-            .collect();
-        let has_cycle = members
-            .iter()
-            .map(|c| c.len() > 1 || self_loop(c[0]))
-            .collect();
+        let all_self_loops = members.iter().map(|c| c.iter().all(|&s| self_loop(s))).collect();
+        let has_cycle = members.iter().map(|c| c.len() > 1 || self_loop(c[0])).collect();
         Components {
             of_state,
             members,
@@ -570,8 +558,7 @@ impl Components {
     fn max_mean_cycle(&self, mdp: &Mdp, c: usize, r: &[f64]) -> f64 {
         let comp = &self.members[c];
         let k = comp.len();
-        let local: std::collections::HashMap<usize, usize> =
-            comp.iter().enumerate().map(|(i, &s)| (s, i)).collect();
+        let local: std::collections::HashMap<usize, usize> = comp.iter().enumerate().map(|(i, &s)| (s, i)).collect();
         // d[step][v]: best weight of a walk of `step` edges from comp[0] to v.
         let mut d = vec![vec![f64::NEG_INFINITY; k]; k + 1];
         d[0][0] = 0.0;
@@ -606,12 +593,7 @@ impl Components {
 }
 
 /// Optimal values `V*_R` of a single reward function (convenience wrapper).
-pub fn optimal_values(
-    mdp: &Mdp,
-    gamma: f64,
-    rewards: &[f64],
-    options: SolverOptions,
-) -> Result<Vec<f64>> {
+pub fn optimal_values(mdp: &Mdp, gamma: f64, rewards: &[f64], options: SolverOptions) -> Result<Vec<f64>> {
     let solver = Solver::new(mdp, Horizon::Discounted(gamma), options)?;
     let mut v = vec![0.0; rewards.len()];
     solver.solve(rewards, 1, &mut v)?;
@@ -627,8 +609,7 @@ mod tests {
         // 0 → 1 → ... → n-1 (absorbing)
         let mut b = MdpBuilder::with_states(n);
         for s in 0..n {
-            b.add_action(s, "next", &[((s + 1).min(n - 1), 1.0)])
-                .unwrap();
+            b.add_action(s, "next", &[((s + 1).min(n - 1), 1.0)]).unwrap();
         }
         b.build().unwrap()
     }
@@ -683,9 +664,7 @@ mod tests {
     #[test]
     fn discounted_values_approach_the_limits() {
         let m = gridworld::parse("stay = false\n...\n.#.\n..T\n", "g").unwrap();
-        let r: Vec<f64> = (0..m.n_states())
-            .map(|s| ((s * 37) % 11) as f64 / 11.0)
-            .collect();
+        let r: Vec<f64> = (0..m.n_states()).map(|s| ((s * 37) % 11) as f64 / 11.0).collect();
         let opts = SolverOptions {
             method: Method::PolicyIteration,
             tolerance: 1e-12,

@@ -84,15 +84,7 @@ pub struct Estimate {
 impl Estimate {
     /// From `n` samples' mean and standard error.
     pub fn new(mean: f64, se: f64, n: usize) -> Self {
-        Self::with_quantile(
-            mean,
-            se,
-            if n >= 2 {
-                t_quantile_975(n - 1)
-            } else {
-                f64::NAN
-            },
-        )
+        Self::with_quantile(mean, se, if n >= 2 { t_quantile_975(n - 1) } else { f64::NAN })
     }
 
     /// With a precomputed t quantile for the interval's half-width.

@@ -48,11 +48,8 @@ fn the_seeds_two_panels() {
     // with red and conflict is costly: red stays. Right: blue is very
     // misaligned and red has little to lose: red escalates.
     let scenario = |file: &str| {
-        Scenario::load(
-            &std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"))
-                .join(file),
-        )
-        .unwrap()
+        Scenario::load(&std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples")).join(file))
+            .unwrap()
     };
     for (file, red_escalates) in [
         ("conflict-much-to-lose.toml", false),
@@ -62,11 +59,7 @@ fn the_seeds_two_panels() {
         let a = assess(&s.agents, &s.model);
         let red = a.iter().find(|x| x.agent == "red").unwrap();
         let blue = a.iter().find(|x| x.agent == "blue").unwrap();
-        assert_eq!(
-            red.escalation_probability > 0.5,
-            red_escalates,
-            "{file}: {red:?}"
-        );
+        assert_eq!(red.escalation_probability > 0.5, red_escalates, "{file}: {red:?}");
         assert!(
             blue.escalation_probability < 0.5,
             "{file}: blue should keep its advantage: {blue:?}"
@@ -112,10 +105,7 @@ fn little_to_lose_means_destruction_helps() {
     let m = model(0.0, 1.0, 0.5, 0.0);
     let (ei, ej) = expected_powers(&m, pi, pj);
     assert!(ei + a * ej < 0.0);
-    assert!(
-        escalation_gain(&m.with_cost(0.8), pi, pj, a)
-            > escalation_gain(&m.with_cost(0.2), pi, pj, a)
-    );
+    assert!(escalation_gain(&m.with_cost(0.8), pi, pj, a) > escalation_gain(&m.with_cost(0.2), pi, pj, a));
 }
 
 #[test]
@@ -137,10 +127,7 @@ fn multi_round_play() {
         total = now;
     }
     // Same seed, same history.
-    assert_eq!(
-        format!("{:?}", simulate(&s).events),
-        format!("{:?}", trace.events)
-    );
+    assert_eq!(format!("{:?}", simulate(&s).events), format!("{:?}", trace.events));
 }
 
 #[test]
@@ -163,11 +150,7 @@ fn posterior_concentrates_on_the_truth() {
         assert!(spread < previous, "n={n}: {spread} !< {previous}");
         previous = spread;
         if n == 1000 {
-            assert!(
-                (post.alignment.mean - a).abs() < 0.1,
-                "{:?}",
-                post.alignment
-            );
+            assert!((post.alignment.mean - a).abs() < 0.1, "{:?}", post.alignment);
             assert!((post.cost.mean - c).abs() < 0.05, "{:?}", post.cost);
             assert!(post.alignment.ci90[0] <= a && a <= post.alignment.ci90[1]);
             assert!(post.cost.ci90[0] <= c && c <= post.cost.ci90[1]);

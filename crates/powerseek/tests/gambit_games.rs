@@ -10,10 +10,7 @@ use powerseek::game::{format_rational, nfg, NormalFormGame};
 use serde_json::Value;
 
 fn games_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/games/gambit"
-    ));
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/games/gambit"));
     if dir.is_dir() {
         Some(dir)
     } else {
@@ -31,8 +28,7 @@ fn games_dir() -> Option<PathBuf> {
 }
 
 fn reference(dir: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("equilibria_by_gambit.json")).unwrap())
-        .unwrap()
+    serde_json::from_str(&std::fs::read_to_string(dir.join("equilibria_by_gambit.json")).unwrap()).unwrap()
 }
 
 /// An equilibrium as a canonical string set element: "p1,p2|q1,q2".
@@ -116,19 +112,12 @@ fn vertex_enumeration_finds_exactly_gambits_extreme_equilibria() {
             .map(|e| gambit_key(e, &g))
             .collect();
         assert_eq!(ours_set, theirs, "{file}");
-        assert_eq!(
-            ours.equilibria.len(),
-            em["n_eq"].as_u64().unwrap() as usize,
-            "{file}"
-        );
+        assert_eq!(ours.equilibria.len(), em["n_eq"].as_u64().unwrap() as usize, "{file}");
         let in_components: usize = ours.components.iter().map(Vec::len).sum();
         assert_eq!(in_components, ours.equilibria.len());
         checked += 1;
     }
-    assert_eq!(
-        checked, 18,
-        "two-player games with Gambit's enummixed results"
-    );
+    assert_eq!(checked, 18, "two-player games with Gambit's enummixed results");
 }
 
 #[test]

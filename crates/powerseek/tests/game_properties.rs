@@ -9,9 +9,7 @@ use proptest::prelude::*;
 
 fn game_from(m: usize, n: usize, values: &[i64], zero_sum: bool) -> NormalFormGame {
     let r = |x: i64| Rational::from_integer(x.into());
-    let a: Vec<Vec<Rational>> = (0..m)
-        .map(|i| (0..n).map(|j| r(values[i * n + j])).collect())
-        .collect();
+    let a: Vec<Vec<Rational>> = (0..m).map(|i| (0..n).map(|j| r(values[i * n + j])).collect()).collect();
     let b: Vec<Vec<Rational>> = (0..m)
         .map(|i| {
             (0..n)
@@ -30,8 +28,7 @@ fn game_from(m: usize, n: usize, values: &[i64], zero_sum: bool) -> NormalFormGa
 
 fn arb_game(range: i64, zero_sum: bool) -> impl Strategy<Value = NormalFormGame> {
     (1usize..5, 1usize..5).prop_flat_map(move |(m, n)| {
-        proptest::collection::vec(-range..=range, 2 * m * n)
-            .prop_map(move |v| game_from(m, n, &v, zero_sum))
+        proptest::collection::vec(-range..=range, 2 * m * n).prop_map(move |v| game_from(m, n, &v, zero_sum))
     })
 }
 

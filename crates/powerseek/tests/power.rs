@@ -17,13 +17,7 @@ fn k_children(k: usize) -> Mdp {
     b.build().unwrap()
 }
 
-fn run(
-    mdp: &Mdp,
-    dist: &RewardDistribution,
-    horizon: Horizon,
-    samples: usize,
-    seed: u64,
-) -> PowerReport {
+fn run(mdp: &Mdp, dist: &RewardDistribution, horizon: Horizon, samples: usize, seed: u64) -> PowerReport {
     let opts = PowerOptions {
         horizon,
         samples: SampleSize::Count(samples),
@@ -53,11 +47,7 @@ fn k_absorbing_children_give_k_over_k_plus_one_at_every_gamma() {
             Horizon::OneLimit,
         ] {
             let r = run(&m, &RewardDistribution::uniform(), h, 20_000, 1);
-            within(
-                &r.power[0],
-                k as f64 / (k as f64 + 1.0),
-                &format!("k={k}, γ={h}"),
-            );
+            within(&r.power[0], k as f64 / (k as f64 + 1.0), &format!("k={k}, γ={h}"));
             within(&r.power[1], 0.5, "child");
             // Each child is optimal with probability 1/k by symmetry.
             for a in m.actions(0) {
@@ -110,20 +100,13 @@ fn naive_values(m: &Mdp, g: f64, r: &[f64]) -> Vec<f64> {
                     .actions(s)
                     .map(|a| {
                         let (next, p) = m.successors(a);
-                        next.iter()
-                            .zip(p)
-                            .map(|(&t, &p)| p * v[t as usize])
-                            .sum::<f64>()
+                        next.iter().zip(p).map(|(&t, &p)| p * v[t as usize]).sum::<f64>()
                     })
                     .fold(f64::NEG_INFINITY, f64::max);
                 r[s] + g * best
             })
             .collect();
-        let diff = new
-            .iter()
-            .zip(&v)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
+        let diff = new.iter().zip(&v).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         v = new;
         if diff < 1e-13 {
             return v;
@@ -154,9 +137,7 @@ fn brute_force_power(m: &Mdp, g: f64, values: &[f64], probs: &[f64]) -> Vec<f64>
 
 /// A small random MDP with stochastic and deterministic actions.
 fn random_mdp(n: usize, seed: u64) -> Mdp {
-    let mut x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
     let mut next = |m: u64| {
         x ^= x << 13;
         x ^= x >> 7;
@@ -172,8 +153,7 @@ fn random_mdp(n: usize, seed: u64) -> Mdp {
                 b.add_action(s, &format!("a{a}"), &[(t1, 1.0)]).unwrap();
             } else {
                 let t2 = next(n as u64) as usize;
-                b.add_action(s, &format!("a{a}"), &[(t1, 0.3), (t2, 0.7)])
-                    .unwrap();
+                b.add_action(s, &format!("a{a}"), &[(t1, 0.3), (t2, 0.7)]).unwrap();
             }
         }
     }
@@ -206,21 +186,11 @@ fn fork_branch_with_more_options_has_more_power() {
         "/../../examples/fork.json"
     )))
     .unwrap();
-    let r = run(
-        &m,
-        &RewardDistribution::uniform(),
-        Horizon::Discounted(0.9),
-        20_000,
-        11,
-    );
+    let r = run(&m, &RewardDistribution::uniform(), Horizon::Discounted(0.9), 20_000, 11);
     let idx = |name: &str| m.state_index(name).unwrap();
     assert!(r.power[idx("many")].mean > r.power[idx("one")].mean + 4.0 * r.power[idx("many")].se);
     let start = idx("start");
-    let to = |name: &str| {
-        m.actions(start)
-            .find(|&a| m.action_name(a) == name)
-            .unwrap()
-    };
+    let to = |name: &str| m.actions(start).find(|&a| m.action_name(a) == name).unwrap();
     assert!(
         r.actions[to("right")].optimal > 0.5,
         "the branch with more options is optimal for most rewards"
@@ -238,13 +208,8 @@ fn results_do_not_depend_on_thread_count() {
         ..Default::default()
     };
     let go = |threads| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| {
-            estimate_power(&m, &RewardDistribution::uniform(), &opts, &NoProgress).unwrap()
-        })
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| estimate_power(&m, &RewardDistribution::uniform(), &opts, &NoProgress).unwrap())
     };
     let (one, two) = (go(1), go(2));
     assert_eq!(one.power, two.power);
@@ -257,13 +222,7 @@ fn results_do_not_depend_on_thread_count() {
 #[test]
 fn antithetic_sampling_agrees_and_reduces_variance() {
     let m = k_children(4);
-    let plain = run(
-        &m,
-        &RewardDistribution::uniform(),
-        Horizon::Discounted(0.9),
-        20_000,
-        2,
-    );
+    let plain = run(&m, &RewardDistribution::uniform(), Horizon::Discounted(0.9), 20_000, 2);
     let opts = PowerOptions {
         horizon: Horizon::Discounted(0.9),
         samples: SampleSize::Count(20_000),
@@ -275,12 +234,7 @@ fn antithetic_sampling_agrees_and_reduces_variance() {
     let (a, p) = (anti.power[0], plain.power[0]);
     assert!((a.mean - p.mean).abs() < 4.0 * (a.se * a.se + p.se * p.se).sqrt());
     within(&a, 0.8, "antithetic k=4");
-    assert!(
-        a.se < p.se,
-        "antithetic se {} should beat plain {}",
-        a.se,
-        p.se
-    );
+    assert!(a.se < p.se, "antithetic se {} should beat plain {}", a.se, p.se);
 }
 
 #[test]
@@ -295,11 +249,7 @@ fn target_standard_error_is_reached() {
         ..Default::default()
     };
     let r = estimate_power(&m, &RewardDistribution::uniform(), &opts, &NoProgress).unwrap();
-    assert!(
-        r.max_standard_error() <= 0.002,
-        "{}",
-        r.max_standard_error()
-    );
+    assert!(r.max_standard_error() <= 0.002, "{}", r.max_standard_error());
     assert!(r.samples > 200 && r.samples < 100_000, "{}", r.samples);
 }
 
@@ -342,9 +292,7 @@ fn one_hot_features_reproduce_iid_rewards_exactly() {
     // R = w·φ with φ(s) = e_s and iid weights is the iid distribution, draw for draw.
     let m = gridworld::parse(".T\n..\n", "g").unwrap();
     let n = m.n_states();
-    let values = (0..n * n)
-        .map(|i| if i % (n + 1) == 0 { 1.0 } else { 0.0 })
-        .collect();
+    let values = (0..n * n).map(|i| if i % (n + 1) == 0 { 1.0 } else { 0.0 }).collect();
     let features = powerseek::mdp::Features {
         names: (0..n).map(|f| format!("f{f}")).collect(),
         values,
@@ -379,10 +327,6 @@ fn shipped_examples_load_and_validate() {
     ];
     for (file, states, deterministic) in expect {
         let m = powerseek::mdp::load(&dir.join(file)).unwrap();
-        assert_eq!(
-            (m.n_states(), m.is_deterministic()),
-            (states, deterministic),
-            "{file}"
-        );
+        assert_eq!((m.n_states(), m.is_deterministic()), (states, deterministic), "{file}");
     }
 }

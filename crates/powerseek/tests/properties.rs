@@ -10,22 +10,20 @@ use proptest::prelude::*;
 fn arb_mdp(deterministic: bool) -> impl Strategy<Value = Mdp> {
     (2usize..7).prop_flat_map(move |n| {
         let action = (0..n, 0..n, 0.05f64..0.95, any::<bool>());
-        proptest::collection::vec(proptest::collection::vec(action, 1..4), n).prop_map(
-            move |states| {
-                let mut b = MdpBuilder::with_states(n);
-                for (s, actions) in states.iter().enumerate() {
-                    for (i, &(t1, t2, p, single)) in actions.iter().enumerate() {
-                        let row: Vec<(usize, f64)> = if deterministic || single {
-                            vec![(t1, 1.0)]
-                        } else {
-                            vec![(t1, p), (t2, 1.0 - p)]
-                        };
-                        b.add_action(s, &format!("a{i}"), &row).unwrap();
-                    }
+        proptest::collection::vec(proptest::collection::vec(action, 1..4), n).prop_map(move |states| {
+            let mut b = MdpBuilder::with_states(n);
+            for (s, actions) in states.iter().enumerate() {
+                for (i, &(t1, t2, p, single)) in actions.iter().enumerate() {
+                    let row: Vec<(usize, f64)> = if deterministic || single {
+                        vec![(t1, 1.0)]
+                    } else {
+                        vec![(t1, p), (t2, 1.0 - p)]
+                    };
+                    b.add_action(s, &format!("a{i}"), &row).unwrap();
                 }
-                b.build().unwrap()
-            },
-        )
+            }
+            b.build().unwrap()
+        })
     })
 }
 

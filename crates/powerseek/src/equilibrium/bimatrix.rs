@@ -44,11 +44,7 @@ struct Vertex {
 /// All vertices of `{z ≥ 0 : M z ≤ 1}` by depth-first search over feasible
 /// bases (every feasible pivot, so degenerate vertices are reached through all
 /// their bases). `z_label(j)` and `slack_label(r)` give the labels.
-fn vertices(
-    m: &[Vec<BigInt>],
-    z_label: impl Fn(usize) -> usize,
-    slack_label: impl Fn(usize) -> usize,
-) -> Vec<Vertex> {
+fn vertices(m: &[Vec<BigInt>], z_label: impl Fn(usize) -> usize, slack_label: impl Fn(usize) -> usize) -> Vec<Vertex> {
     let start = Tableau::new(m);
     let mut seen_bases: HashSet<Vec<usize>> = HashSet::new();
     let mut seen_points: HashSet<Vec<Rational>> = HashSet::new();
@@ -137,10 +133,7 @@ pub fn enumerate_extreme(game: &NormalFormGame) -> Result<ExtremeEquilibria> {
             if x.labels | y.labels == all && !y.point.iter().all(Zero::is_zero) {
                 let strategies = vec![normalise(&x.point), normalise(&y.point)];
                 let payoffs = game.expected_payoffs(&strategies);
-                equilibria.push(Equilibrium {
-                    strategies,
-                    payoffs,
-                });
+                equilibria.push(Equilibrium { strategies, payoffs });
                 pairs.push((ix, iy));
             }
         }
@@ -171,10 +164,7 @@ pub fn enumerate_extreme(game: &NormalFormGame) -> Result<ExtremeEquilibria> {
     }
     let mut components: Vec<Vec<usize>> = groups.into_values().collect();
     components.sort();
-    Ok(ExtremeEquilibria {
-        equilibria,
-        components,
-    })
+    Ok(ExtremeEquilibria { equilibria, components })
 }
 
 /// Solve `M v = rhs` exactly (Gauss–Jordan over rationals); `None` if singular.
@@ -279,15 +269,10 @@ pub fn support_enumeration(game: &NormalFormGame) -> Result<Vec<Equilibrium>> {
                 };
                 let strategies = vec![x, y];
                 if game.regret(&strategies).iter().all(Zero::is_zero)
-                    && !found
-                        .iter()
-                        .any(|e: &Equilibrium| e.strategies == strategies)
+                    && !found.iter().any(|e: &Equilibrium| e.strategies == strategies)
                 {
                     let payoffs = game.expected_payoffs(&strategies);
-                    found.push(Equilibrium {
-                        strategies,
-                        payoffs,
-                    });
+                    found.push(Equilibrium { strategies, payoffs });
                 }
             }
         }
@@ -334,10 +319,7 @@ pub fn lemke_howson(game: &NormalFormGame, k: usize) -> Result<Equilibrium> {
             let y = tq.values()[..n].to_vec();
             let strategies = vec![normalise(&x), normalise(&y)];
             let payoffs = game.expected_payoffs(&strategies);
-            return Ok(Equilibrium {
-                strategies,
-                payoffs,
-            });
+            return Ok(Equilibrium { strategies, payoffs });
         }
         entering_label = left;
         in_p = !in_p;
@@ -372,15 +354,14 @@ pub struct ZeroSumSolution {
 pub fn zero_sum(game: &NormalFormGame) -> Result<ZeroSumSolution> {
     require_two_players(game)?;
     if game.constant_sum().is_none() {
-        return Err(Error::invalid("the LP method needs a constant-sum game (payoffs summing to the same constant everywhere)"));
+        return Err(Error::invalid(
+            "the LP method needs a constant-sum game (payoffs summing to the same constant everywhere)",
+        ));
     }
     let (m, n) = (game.n_actions(0), game.n_actions(1));
     let a = game.matrix(0);
     use num_integer::Integer;
-    let lcm = a
-        .iter()
-        .flatten()
-        .fold(BigInt::from(1), |acc, x| acc.lcm(x.denom()));
+    let lcm = a.iter().flatten().fold(BigInt::from(1), |acc, x| acc.lcm(x.denom()));
     let ints = positive_integer_matrix(&a);
     // ints = lcm·A + shift, with shift = 1 − min(lcm·A).
     let shift = &ints[0][0] - (&a[0][0] * Rational::from_integer(lcm.clone())).to_integer();
@@ -416,9 +397,7 @@ pub fn zero_sum(game: &NormalFormGame) -> Result<ZeroSumSolution> {
     let z = Rational::new(obj[w - 1].clone(), det.clone());
     let values = t.values();
     let column = normalise(&values[..n]);
-    let duals: Vec<Rational> = (0..m)
-        .map(|i| Rational::new(obj[n + i].clone(), det.clone()))
-        .collect();
+    let duals: Vec<Rational> = (0..m).map(|i| Rational::new(obj[n + i].clone(), det.clone())).collect();
     let row = normalise(&duals);
     // Σw = 1/v' where v' = lcm·v + shift.
     let value = (z.recip() - Rational::from_integer(shift)) / Rational::from_integer(lcm);

@@ -146,9 +146,7 @@ impl Tableau {
     /// prevents cycling in degenerate problems.
     pub fn lexicographic_row(&self, col: usize) -> Option<usize> {
         let w = self.width();
-        let keys: Vec<usize> = std::iter::once(w - 1)
-            .chain(self.dim..self.dim + self.rows)
-            .collect();
+        let keys: Vec<usize> = std::iter::once(w - 1).chain(self.dim..self.dim + self.rows).collect();
         let mut best: Option<usize> = None;
         for r in 0..self.rows {
             if !self.at(r, col).is_positive() {
@@ -181,10 +179,7 @@ impl Tableau {
 /// (a positive affine map of the payoffs, which leaves equilibria unchanged).
 pub(crate) fn positive_integer_matrix(m: &[Vec<Rational>]) -> Vec<Vec<BigInt>> {
     use num_integer::Integer;
-    let lcm = m
-        .iter()
-        .flatten()
-        .fold(BigInt::one(), |acc, x| acc.lcm(x.denom()));
+    let lcm = m.iter().flatten().fold(BigInt::one(), |acc, x| acc.lcm(x.denom()));
     let ints: Vec<Vec<BigInt>> = m
         .iter()
         .map(|row| {
@@ -193,12 +188,7 @@ pub(crate) fn positive_integer_matrix(m: &[Vec<Rational>]) -> Vec<Vec<BigInt>> {
                 .collect()
         })
         .collect();
-    let min = ints
-        .iter()
-        .flatten()
-        .min()
-        .cloned()
-        .unwrap_or_else(BigInt::zero);
+    let min = ints.iter().flatten().min().cloned().unwrap_or_else(BigInt::zero);
     let shift = BigInt::one() - min;
     ints.into_iter()
         .map(|row| row.into_iter().map(|x| x + &shift).collect())

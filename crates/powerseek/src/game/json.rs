@@ -36,8 +36,7 @@ fn number(v: &Value) -> Option<Rational> {
 
 /// Parse JSON text; `origin` names the source in error messages.
 pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
-    let root: Value =
-        serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))?;
+    let root: Value = serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))?;
     let err = |field: &str, msg: String| Error::parse(origin, 0, format!("field '{field}': {msg}"));
     let obj = root
         .as_object()
@@ -91,13 +90,8 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
         n: usize,
         err: &dyn Fn(&str, String) -> Error,
     ) -> Result<()> {
-        let field = format!(
-            "payoffs{}",
-            path.iter().map(|i| format!("[{i}]")).collect::<String>()
-        );
-        let list = v
-            .as_array()
-            .ok_or_else(|| err(&field, "expected a list".into()))?;
+        let field = format!("payoffs{}", path.iter().map(|i| format!("[{i}]")).collect::<String>());
+        let list = v.as_array().ok_or_else(|| err(&field, "expected a list".into()))?;
         if depth == shape.len() {
             if list.len() != n {
                 return Err(err(
@@ -112,8 +106,8 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
                 stride *= shape[k];
             }
             for (i, p) in list.iter().enumerate() {
-                out[idx * n + i] = number(p)
-                    .ok_or_else(|| err(&format!("{field}[{i}]"), format!("{p} is not a number")))?;
+                out[idx * n + i] =
+                    number(p).ok_or_else(|| err(&format!("{field}[{i}]"), format!("{p} is not a number")))?;
             }
             return Ok(());
         }
@@ -135,30 +129,12 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
         }
         Ok(())
     }
-    let root_payoffs = obj
-        .get("payoffs")
-        .ok_or_else(|| err("payoffs", "missing".into()))?;
-    walk(
-        root_payoffs,
-        0,
-        &mut Vec::new(),
-        &shape,
-        &mut payoffs,
-        n,
-        &err,
-    )?;
-    let title = obj
-        .get("title")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let mut game = NormalFormGame::new(title, players, actions, payoffs)
-        .map_err(|e| Error::parse(origin, 0, e.to_string()))?;
-    game.comment = obj
-        .get("comment")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let root_payoffs = obj.get("payoffs").ok_or_else(|| err("payoffs", "missing".into()))?;
+    walk(root_payoffs, 0, &mut Vec::new(), &shape, &mut payoffs, n, &err)?;
+    let title = obj.get("title").and_then(Value::as_str).unwrap_or("").to_string();
+    let mut game =
+        NormalFormGame::new(title, players, actions, payoffs).map_err(|e| Error::parse(origin, 0, e.to_string()))?;
+    game.comment = obj.get("comment").and_then(Value::as_str).unwrap_or("").to_string();
     Ok(game)
 }
 
@@ -175,11 +151,7 @@ pub fn write(game: &NormalFormGame) -> String {
     fn nest(game: &NormalFormGame, depth: usize, path: &mut Vec<usize>) -> Value {
         if depth == game.n_players() {
             let idx = game.profile_index(path);
-            return Value::Array(
-                (0..game.n_players())
-                    .map(|i| value(game.payoff(idx, i)))
-                    .collect(),
-            );
+            return Value::Array((0..game.n_players()).map(|i| value(game.payoff(idx, i))).collect());
         }
         Value::Array(
             (0..game.n_actions(depth))
@@ -229,19 +201,13 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(
-            e.contains("payoffs[0][1]") && e.contains("expected 2 payoffs"),
-            "{e}"
-        );
+        assert!(e.contains("payoffs[0][1]") && e.contains("expected 2 payoffs"), "{e}");
         let e = parse(
             r#"{"players": ["a"], "actions": [["x"]], "payoffs": [["x"]]}"#,
             "g.json",
         )
         .unwrap_err()
         .to_string();
-        assert!(
-            e.contains("payoffs[0][0]") && e.contains("not a number"),
-            "{e}"
-        );
+        assert!(e.contains("payoffs[0][0]") && e.contains("not a number"), "{e}");
     }
 }

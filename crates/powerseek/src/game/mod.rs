@@ -10,6 +10,7 @@
 //! `Σ a_i · stride_i` with `stride_0 = 1`, `stride_{i+1} = stride_i · |A_i|`.
 //! `payoffs[index · n + i]` is player `i`'s payoff.
 
+pub mod bayesian;
 pub mod json;
 pub mod nfg;
 
@@ -67,10 +68,7 @@ impl NormalFormGame {
             )));
         }
         if let Some(i) = actions.iter().position(|a| a.is_empty()) {
-            return Err(Error::invalid(format!(
-                "player '{}' has no actions",
-                players[i]
-            )));
+            return Err(Error::invalid(format!("player '{}' has no actions", players[i])));
         }
         let mut strides = Vec::with_capacity(players.len());
         let mut size: usize = 1;
@@ -174,11 +172,7 @@ impl NormalFormGame {
         assert_eq!(self.n_players(), 2, "matrix() needs a 2-player game");
         let (m, n) = (self.n_actions(0), self.n_actions(1));
         (0..m)
-            .map(|i| {
-                (0..n)
-                    .map(|j| self.payoff(i + m * j, player).clone())
-                    .collect()
-            })
+            .map(|i| (0..n).map(|j| self.payoff(i + m * j, player).clone()).collect())
             .collect()
     }
 
@@ -197,14 +191,8 @@ impl NormalFormGame {
     pub fn permute_players(&self, order: &[usize]) -> Result<Self> {
         let n = self.n_players();
         let mut seen = vec![false; n];
-        if order.len() != n
-            || order
-                .iter()
-                .any(|&p| p >= n || std::mem::replace(&mut seen[p], true))
-        {
-            return Err(Error::invalid(
-                "permute_players: not a permutation of the players",
-            ));
+        if order.len() != n || order.iter().any(|&p| p >= n || std::mem::replace(&mut seen[p], true)) {
+            return Err(Error::invalid("permute_players: not a permutation of the players"));
         }
         let players = order.iter().map(|&p| self.players[p].clone()).collect();
         let actions = order.iter().map(|&p| self.actions[p].clone()).collect();
@@ -233,20 +221,11 @@ impl NormalFormGame {
     pub fn permute_actions(&self, player: usize, order: &[usize]) -> Result<Self> {
         let k = self.n_actions(player);
         let mut seen = vec![false; k];
-        if order.len() != k
-            || order
-                .iter()
-                .any(|&a| a >= k || std::mem::replace(&mut seen[a], true))
-        {
-            return Err(Error::invalid(
-                "permute_actions: not a permutation of the actions",
-            ));
+        if order.len() != k || order.iter().any(|&a| a >= k || std::mem::replace(&mut seen[a], true)) {
+            return Err(Error::invalid("permute_actions: not a permutation of the actions"));
         }
         let mut actions = self.actions.clone();
-        actions[player] = order
-            .iter()
-            .map(|&a| self.actions[player][a].clone())
-            .collect();
+        actions[player] = order.iter().map(|&a| self.actions[player][a].clone()).collect();
         let n = self.n_players();
         let mut payoffs = Vec::with_capacity(self.payoffs.len());
         for idx in 0..self.n_profiles() {
@@ -255,8 +234,7 @@ impl NormalFormGame {
             let old = self.profile_index(&profile);
             payoffs.extend((0..n).map(|i| self.payoff(old, i).clone()));
         }
-        let mut g =
-            NormalFormGame::new(self.title.clone(), self.players.clone(), actions, payoffs)?;
+        let mut g = NormalFormGame::new(self.title.clone(), self.players.clone(), actions, payoffs)?;
         g.comment = self.comment.clone();
         Ok(g)
     }
@@ -370,11 +348,7 @@ pub fn parse_rational(text: &str) -> Option<Rational> {
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    if !int_part
-        .chars()
-        .chain(frac_part.chars())
-        .all(|c| c.is_ascii_digit())
-    {
+    if !int_part.chars().chain(frac_part.chars()).all(|c| c.is_ascii_digit()) {
         return None;
     }
     let all: BigInt = format!("{int_part}{frac_part}").parse().ok()?;

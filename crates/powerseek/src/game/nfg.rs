@@ -98,11 +98,7 @@ fn lex<'a>(text: &str, origin: &'a str) -> Result<Lexer<'a>> {
             }
         }
     }
-    Ok(Lexer {
-        origin,
-        tokens,
-        pos: 0,
-    })
+    Ok(Lexer { origin, tokens, pos: 0 })
 }
 
 fn describe(t: &Tok) -> String {
@@ -117,10 +113,7 @@ fn describe(t: &Tok) -> String {
 
 impl Lexer<'_> {
     fn line(&self) -> usize {
-        self.tokens
-            .get(self.pos)
-            .or(self.tokens.last())
-            .map_or(1, |t| t.1)
+        self.tokens.get(self.pos).or(self.tokens.last()).map_or(1, |t| t.1)
     }
     fn peek(&self) -> Option<&Tok> {
         self.tokens.get(self.pos).map(|t| &t.0)
@@ -156,19 +149,15 @@ impl Lexer<'_> {
             t => Err(Error::parse(
                 self.origin,
                 line,
-                format!(
-                    "expected {what} (a quoted string) but found {}",
-                    describe(&t)
-                ),
+                format!("expected {what} (a quoted string) but found {}", describe(&t)),
             )),
         }
     }
     fn number(&mut self, what: &str) -> Result<Rational> {
         let line = self.line();
         match self.next(what)? {
-            Tok::Word(w) => parse_rational(&w).ok_or_else(|| {
-                Error::parse(self.origin, line, format!("{what}: '{w}' is not a number"))
-            }),
+            Tok::Word(w) => parse_rational(&w)
+                .ok_or_else(|| Error::parse(self.origin, line, format!("{what}: '{w}' is not a number"))),
             t => Err(Error::parse(
                 self.origin,
                 line,
@@ -209,10 +198,7 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
             return Err(Error::parse(
                 origin,
                 1,
-                format!(
-                    "expected 'NFG' at the start of the file but found {}",
-                    describe(&t)
-                ),
+                format!("expected 'NFG' at the start of the file but found {}", describe(&t)),
             ))
         }
     }
@@ -254,11 +240,7 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
     }
     lx.expect(Tok::Close)?;
     if actions.len() != players.len() {
-        return Err(lx.err(format!(
-            "{} players but {} action lists",
-            players.len(),
-            actions.len()
-        )));
+        return Err(lx.err(format!("{} players but {} action lists", players.len(), actions.len())));
     }
     if let Some(i) = actions.iter().position(|a| a.is_empty()) {
         return Err(lx.err(format!("player \"{}\" has no actions", players[i])));
@@ -336,8 +318,8 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
             describe(t)
         )));
     }
-    let mut game = NormalFormGame::new(title, players, actions, payoffs)
-        .map_err(|e| Error::parse(origin, 0, e.to_string()))?;
+    let mut game =
+        NormalFormGame::new(title, players, actions, payoffs).map_err(|e| Error::parse(origin, 0, e.to_string()))?;
     game.comment = comment;
     Ok(game)
 }
@@ -425,10 +407,7 @@ mod tests {
         ];
         for (text, line, msg) in cases {
             let e = parse(text, "g.nfg").unwrap_err().to_string();
-            assert!(
-                e.starts_with(&format!("g.nfg{line}")) && e.contains(msg),
-                "{e}"
-            );
+            assert!(e.starts_with(&format!("g.nfg{line}")) && e.contains(msg), "{e}");
         }
     }
 }

@@ -47,10 +47,7 @@ fn tokenize(text: &str) -> Vec<Token<'_>> {
                         line: i + 1,
                     });
                 }
-                tokens.push(Token {
-                    text: ":",
-                    line: i + 1,
-                });
+                tokens.push(Token { text: ":", line: i + 1 });
                 rest = &rest[pos + 1..];
             }
             if !rest.is_empty() {
@@ -87,21 +84,17 @@ impl<'a> Parser<'a> {
         Error::parse(self.origin, line, msg)
     }
     fn line(&self) -> usize {
-        self.tokens
-            .get(self.pos)
-            .or(self.tokens.last())
-            .map_or(0, |t| t.line)
+        self.tokens.get(self.pos).or(self.tokens.last()).map_or(0, |t| t.line)
     }
     fn peek(&self, k: usize) -> Option<&'a str> {
         self.tokens.get(self.pos + k).map(|t| t.text)
     }
     fn next(&mut self, what: &str) -> Result<Token<'a>> {
-        let t = self.tokens.get(self.pos).cloned().ok_or_else(|| {
-            self.err(
-                self.line(),
-                format!("unexpected end of file: expected {what}"),
-            )
-        })?;
+        let t = self
+            .tokens
+            .get(self.pos)
+            .cloned()
+            .ok_or_else(|| self.err(self.line(), format!("unexpected end of file: expected {what}")))?;
         self.pos += 1;
         Ok(t)
     }
@@ -141,10 +134,7 @@ impl<'a> Parser<'a> {
     fn name_list(&mut self, what: &str) -> Result<Vec<String>> {
         let words = self.words();
         match words.as_slice() {
-            [] => Err(self.err(
-                self.line(),
-                format!("{what}: expected a count or a list of names"),
-            )),
+            [] => Err(self.err(self.line(), format!("{what}: expected a count or a list of names"))),
             [one] if one.text.parse::<usize>().is_ok() => {
                 let n: usize = one.text.parse().unwrap_or(0);
                 if n == 0 {
@@ -218,11 +208,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
             "states" | "actions" => {
                 p.expect_colon()?;
                 let list = p.name_list(kw.text)?;
-                let index: HashMap<String, usize> = list
-                    .iter()
-                    .enumerate()
-                    .map(|(i, n)| (n.clone(), i))
-                    .collect();
+                let index: HashMap<String, usize> = list.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
                 if index.len() != list.len() {
                     return Err(p.err(kw.line, format!("{}: duplicate names", kw.text)));
                 }
@@ -242,8 +228,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 } else {
                     p.expect_colon()?;
                     let words = p.words();
-                    start_words =
-                        Some((kw.line, words.iter().map(|t| t.text.to_string()).collect()));
+                    start_words = Some((kw.line, words.iter().map(|t| t.text.to_string()).collect()));
                 }
             }
             "values" | "observations" | "O" | "R" => {
@@ -252,10 +237,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
             }
             "T" => {
                 let (Some(sn), Some(an)) = (&states, &actions) else {
-                    return Err(p.err(
-                        kw.line,
-                        "T: before both 'states:' and 'actions:' are declared",
-                    ));
+                    return Err(p.err(kw.line, "T: before both 'states:' and 'actions:' are declared"));
                 };
                 let n = sn.len();
                 if rows.is_empty() {
@@ -322,8 +304,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                             }
                             _ => (0..n)
                                 .map(|_| {
-                                    let row =
-                                        (0..n).map(|_| p.number()).collect::<Result<Vec<_>>>()?;
+                                    let row = (0..n).map(|_| p.number()).collect::<Result<Vec<_>>>()?;
                                     Ok(row.into_iter().enumerate().filter(|e| e.1 != 0.0).collect())
                                 })
                                 .collect::<Result<_>>()?,
@@ -370,16 +351,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
         let line = states
             .iter()
             .enumerate()
-            .flat_map(|(s, sn)| {
-                actions
-                    .iter()
-                    .enumerate()
-                    .map(move |(a, an)| (s, a, sn, an))
-            })
-            .find(|(_, _, sn, an)| {
-                e.to_string()
-                    .contains(&format!("state '{sn}', action '{an}'"))
-            })
+            .flat_map(|(s, sn)| actions.iter().enumerate().map(move |(a, an)| (s, a, sn, an)))
+            .find(|(_, _, sn, an)| e.to_string().contains(&format!("state '{sn}', action '{an}'")))
             .map_or(0, |(s, a, _, _)| row_line[a * n + s]);
         p.err(line, e.to_string())
     })?;
@@ -390,10 +363,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 let probs: Vec<f64> = words.iter().map(|w| w.parse().unwrap_or(0.0)).collect();
                 probs.iter().position(|&x| x == 1.0)
             } else if words.len() == 1 {
-                let tok = Token {
-                    text: &words[0],
-                    line,
-                };
+                let tok = Token { text: &words[0], line };
                 Some(resolve(&tok, &states, &state_index, "start state", &p)?[0])
             } else {
                 None
@@ -441,10 +411,7 @@ R: * : * : * : * 1.0
         let e = parse(&EXAMPLE.replace("T: go : right : mid 0\n", ""), "x.mdp")
             .unwrap_err()
             .to_string();
-        assert!(
-            e.starts_with("x.mdp:13:") && e.contains("sum to 1.33"),
-            "{e}"
-        );
+        assert!(e.starts_with("x.mdp:13:") && e.contains("sum to 1.33"), "{e}");
     }
 
     #[test]
@@ -460,20 +427,14 @@ R: * : * : * : * 1.0
         let e = parse("states: 2\nactions: 1\nT: 0 : 0 : 5 1.0\n", "m.mdp")
             .unwrap_err()
             .to_string();
-        assert!(
-            e.starts_with("m.mdp:3:") && e.contains("unknown state '5'"),
-            "{e}"
-        );
+        assert!(e.starts_with("m.mdp:3:") && e.contains("unknown state '5'"), "{e}");
         let e = parse("states: 2\nactions: 1\nT: 0\n0 1\n1 x\n", "m.mdp")
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("m.mdp:5:") && e.contains("'x'"), "{e}");
-        let e = parse(
-            "states: 2\nactions: 1\nT: 0 : 0\n0.5 0.4\nT: 0 : 1 : 1 1\n",
-            "m.mdp",
-        )
-        .unwrap_err()
-        .to_string();
+        let e = parse("states: 2\nactions: 1\nT: 0 : 0\n0.5 0.4\nT: 0 : 1 : 1 1\n", "m.mdp")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("m.mdp:3:") && e.contains("sum to 0.9"), "{e}");
         let e = parse("states: 2\nactions: 1\nT: 0 : 0 : 1 1\n", "m.mdp")
             .unwrap_err()

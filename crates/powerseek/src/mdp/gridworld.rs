@@ -28,12 +28,7 @@ use std::path::Path;
 use super::{Cell, GridLayout, Mdp, MdpBuilder};
 use crate::error::{read_text, Error, Result};
 
-const MOVES: [(&str, isize, isize); 4] = [
-    ("up", -1, 0),
-    ("down", 1, 0),
-    ("left", 0, -1),
-    ("right", 0, 1),
-];
+const MOVES: [(&str, isize, isize); 4] = [("up", -1, 0), ("down", 1, 0), ("left", 0, -1), ("right", 0, 1)];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -63,21 +58,13 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
         }
         if let Some((key, value)) = line.split_once('=') {
             if !rows.is_empty() {
-                return Err(Error::parse(
-                    origin,
-                    line_no,
-                    "option lines must come before the grid",
-                ));
+                return Err(Error::parse(origin, line_no, "option lines must come before the grid"));
             }
             let (key, value) = (key.trim(), value.trim());
             match key {
                 "stay" => {
                     stay = value.parse().map_err(|_| {
-                        Error::parse(
-                            origin,
-                            line_no,
-                            format!("stay: expected true or false, got '{value}'"),
-                        )
+                        Error::parse(origin, line_no, format!("stay: expected true or false, got '{value}'"))
                     })?
                 }
                 "slip" => {
@@ -125,7 +112,10 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                     return Err(Error::parse(
                         origin,
                         line_no,
-                        format!("column {}: unknown cell character '{other}' (expected one of # . S T ^ v < > ~)", col + 1),
+                        format!(
+                            "column {}: unknown cell character '{other}' (expected one of # . S T ^ v < > ~)",
+                            col + 1
+                        ),
                     ))
                 }
             };
@@ -242,16 +232,9 @@ mod tests {
         assert_eq!(m.start(), Some(0));
         // (1,1): right only; (1,2): left, right; (1,3): terminal stay.
         let names: Vec<_> = (0..3)
-            .map(|s| {
-                m.actions(s)
-                    .map(|a| m.action_name(a).to_string())
-                    .collect::<Vec<_>>()
-            })
+            .map(|s| m.actions(s).map(|a| m.action_name(a).to_string()).collect::<Vec<_>>())
             .collect();
-        assert_eq!(
-            names,
-            vec![vec!["right"], vec!["left", "right"], vec!["stay"]]
-        );
+        assert_eq!(names, vec![vec!["right"], vec!["left", "right"], vec!["stay"]]);
         assert!(m.is_deterministic());
     }
 

@@ -33,25 +33,17 @@ pub fn load(path: &Path) -> Result<Mdp> {
 
 /// Parse JSON text; `origin` names the source in error messages.
 pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
-    let root: Value =
-        serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))?;
-    let field_err =
-        |field: &str, msg: String| Error::parse(origin, 0, format!("field '{field}': {msg}"));
+    let root: Value = serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))?;
+    let field_err = |field: &str, msg: String| Error::parse(origin, 0, format!("field '{field}': {msg}"));
     let obj = root
         .as_object()
         .ok_or_else(|| field_err("(root)", "expected an object".into()))?;
     for key in obj.keys() {
-        if ![
-            "states",
-            "start",
-            "transitions",
-            "features",
-            "discount",
-            "description",
-        ]
-        .contains(&key.as_str())
-        {
-            return Err(field_err(key, "unknown field (expected states, transitions, start, features, discount, description)".into()));
+        if !["states", "start", "transitions", "features", "discount", "description"].contains(&key.as_str()) {
+            return Err(field_err(
+                key,
+                "unknown field (expected states, transitions, start, features, discount, description)".into(),
+            ));
         }
     }
     let names: Vec<String> = match obj.get("states") {
@@ -70,12 +62,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 .ok_or_else(|| field_err("states", "expected a positive integer count".into()))?;
             (0..n).map(|s| s.to_string()).collect()
         }
-        _ => {
-            return Err(field_err(
-                "states",
-                "missing, or not a list of names or a count".into(),
-            ))
-        }
+        _ => return Err(field_err("states", "missing, or not a list of names or a count".into())),
     };
     let mut index = HashMap::with_capacity(names.len());
     for (i, n) in names.iter().enumerate() {
@@ -95,12 +82,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
     let transitions = obj
         .get("transitions")
         .and_then(Value::as_object)
-        .ok_or_else(|| {
-            field_err(
-                "transitions",
-                "missing, or not an object keyed by state name".into(),
-            )
-        })?;
+        .ok_or_else(|| field_err("transitions", "missing, or not an object keyed by state name".into()))?;
     let mut builder = MdpBuilder::new(names.clone());
     let mut row = Vec::new();
     for (state, actions) in transitions {
@@ -118,12 +100,9 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 Value::String(t) => row.push((lookup(&field, t)?, 1.0)),
                 Value::Object(dist) => {
                     for (t, p) in dist {
-                        let p = p.as_f64().ok_or_else(|| {
-                            field_err(
-                                &format!("{field}.{t}"),
-                                "probability is not a number".into(),
-                            )
-                        })?;
+                        let p = p
+                            .as_f64()
+                            .ok_or_else(|| field_err(&format!("{field}.{t}"), "probability is not a number".into()))?;
                         row.push((lookup(&field, t)?, p));
                     }
                 }
@@ -139,9 +118,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 .map_err(|e| field_err(&field, e.to_string()))?;
         }
     }
-    let mut mdp = builder
-        .build()
-        .map_err(|e| Error::parse(origin, 0, e.to_string()))?;
+    let mut mdp = builder.build().map_err(|e| Error::parse(origin, 0, e.to_string()))?;
     if let Some(start) = obj.get("start") {
         let name = start
             .as_str()
@@ -156,11 +133,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
     Ok(mdp)
 }
 
-fn parse_features(
-    f: &Value,
-    n_states: usize,
-    field_err: &dyn Fn(&str, String) -> Error,
-) -> Result<Features> {
+fn parse_features(f: &Value, n_states: usize, field_err: &dyn Fn(&str, String) -> Error) -> Result<Features> {
     let names: Vec<String> = f
         .get("names")
         .and_then(Value::as_array)
@@ -179,27 +152,22 @@ fn parse_features(
     if rows.len() != n_states {
         return Err(field_err(
             "features.values",
-            format!(
-                "expected {n_states} rows (one per state), got {}",
-                rows.len()
-            ),
+            format!("expected {n_states} rows (one per state), got {}", rows.len()),
         ));
     }
     let mut values = Vec::with_capacity(n_states * names.len());
     for (s, r) in rows.iter().enumerate() {
-        let r = r
-            .as_array()
-            .filter(|r| r.len() == names.len())
-            .ok_or_else(|| {
-                field_err(
-                    &format!("features.values[{s}]"),
-                    format!("expected a list of {} numbers", names.len()),
-                )
-            })?;
+        let r = r.as_array().filter(|r| r.len() == names.len()).ok_or_else(|| {
+            field_err(
+                &format!("features.values[{s}]"),
+                format!("expected a list of {} numbers", names.len()),
+            )
+        })?;
         for v in r {
-            values.push(v.as_f64().ok_or_else(|| {
-                field_err(&format!("features.values[{s}]"), "not a number".into())
-            })?);
+            values.push(
+                v.as_f64()
+                    .ok_or_else(|| field_err(&format!("features.values[{s}]"), "not a number".into()))?,
+            );
         }
     }
     Ok(Features { names, values })
@@ -226,24 +194,16 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        let e = parse(
-            r#"{"states":["a"],"transitions":{"a":{"go":"zz"}}}"#,
-            "m.json",
-        )
-        .unwrap_err()
-        .to_string();
+        let e = parse(r#"{"states":["a"],"transitions":{"a":{"go":"zz"}}}"#, "m.json")
+            .unwrap_err()
+            .to_string();
         assert!(
-            e.contains("m.json")
-                && e.contains("transitions.a.go")
-                && e.contains("unknown state 'zz'"),
+            e.contains("m.json") && e.contains("transitions.a.go") && e.contains("unknown state 'zz'"),
             "{e}"
         );
-        let e = parse(
-            r#"{"states":["a"],"transitions":{"a":{"go":{"a":0.5}}}}"#,
-            "m.json",
-        )
-        .unwrap_err()
-        .to_string();
+        let e = parse(r#"{"states":["a"],"transitions":{"a":{"go":{"a":0.5}}}}"#, "m.json")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("sum to 0.5"), "{e}");
         let e = parse("{\"states\": [\"a\"],\n \"transitions\": {", "m.json")
             .unwrap_err()

@@ -1,0 +1,152 @@
+//! Bayesian games: the shipped two-type example against Gambit's answer, and
+//! the induced normal form and the agent form giving the same equilibria.
+
+use std::collections::BTreeSet;
+
+use num_traits::Zero;
+use powerseek::equilibrium::{bimatrix, pure_equilibria};
+use powerseek::game::bayesian::{self, BayesianGame, Behaviour};
+use powerseek::game::{format_rational, parse_rational, Rational};
+use proptest::prelude::*;
+
+fn q(s: &str) -> Rational {
+    parse_rational(s).unwrap()
+}
+
+fn example() -> BayesianGame {
+    bayesian::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/games/bayesian-two-type.json"
+    )))
+    .unwrap()
+}
+
+fn key(b: &Behaviour<Rational>) -> String {
+    b.iter()
+        .map(|p| {
+            p.iter()
+                .map(|t| t.iter().map(format_rational).collect::<Vec<_>>().join(","))
+                .collect::<Vec<_>>()
+                .join(";")
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// All Bayesian Nash equilibria (extreme points of the induced normal form, as behaviour).
+fn bne_via_induced(g: &BayesianGame) -> Vec<Behaviour<Rational>> {
+    let nf = g.induced_normal_form().unwrap();
+    let mut seen = BTreeSet::new();
+    bimatrix::enumerate_extreme(&nf)
+        .unwrap()
+        .equilibria
+        .iter()
+        .map(|e| g.behaviour_from_induced(&e.strategies))
+        .filter(|b| seen.insert(key(b)))
+        .collect()
+}
+
+#[test]
+fn two_type_example_matches_gambit() {
+    let g = example();
+    let bne = bne_via_induced(&g);
+    assert_eq!(bne.len(), 1, "Gambit reports a unique equilibrium");
+    let b = &bne[0];
+    let expected: Behaviour<Rational> = vec![
+        vec![vec![q("2/3"), q("1/3")], vec![q("0"), q("1")]],
+        vec![vec![q("0"), q("1")], vec![q("2/3"), q("1/3")]],
+    ];
+    assert_eq!(b, &expected);
+    assert_eq!(g.expected_payoffs(b), vec![q("5"), q("23/6")]);
+    assert!(g.max_interim_regret(b).is_zero());
+    // Interim values at the equilibrium (Gambit's infoset action values).
+    assert_eq!(g.interim_values(b, 0, 0).unwrap(), vec![q("10/3"), q("10/3")]);
+    assert_eq!(g.interim_values(b, 0, 1).unwrap(), vec![q("8/3"), q("20/3")]);
+    assert_eq!(g.interim_values(b, 1, 0).unwrap(), vec![q("10/3"), q("13/3")]);
+    // It is a Nash equilibrium of the agent form too.
+    let agents = g.agent_form().unwrap();
+    let flat: Vec<Vec<Rational>> = b.iter().flatten().cloned().collect();
+    assert!(agents.regret(&flat).iter().all(Zero::is_zero));
+    // No pure equilibrium in either form (Gambit: enumpure and enumpure_agent find none).
+    assert!(pure_equilibria(&agents).is_empty());
+    assert!(pure_equilibria(&g.induced_normal_form().unwrap()).is_empty());
+}
+
+fn arb_bayesian() -> impl Strategy<Value = BayesianGame> {
+    (
+        proptest::collection::vec(0u32..4, 4),
+        proptest::collection::vec(-5i64..=5, 4 * 4 * 2),
+    )
+        .prop_map(|(w, pay)| {
+            // Correlated prior over 2×2 type profiles (weights, some possibly zero).
+            let w: Vec<u32> = if w.iter().all(|&x| x == 0) { vec![1, 0, 0, 0] } else { w };
+            let total: u32 = w.iter().sum();
+            let prior = w.iter().map(|&x| Rational::new(x.into(), total.into())).collect();
+            let payoffs = pay.iter().map(|&x| Rational::from_integer(x.into())).collect();
+            let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+            BayesianGame::new(
+                "random",
+                s(&["1", "2"]),
+                vec![s(&["a", "b"]), s(&["c", "d"])],
+                vec![s(&["x", "y"]), s(&["u", "v"])],
+                prior,
+                payoffs,
+            )
+            .unwrap()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn induced_and_agent_forms_give_the_same_equilibria(g in arb_bayesian()) {
+        let agents = g.agent_form().unwrap();
+        // Every equilibrium of the induced form is a Bayesian Nash equilibrium
+        // and a Nash equilibrium of the agent form.
+        for b in bne_via_induced(&g) {
+            prop_assert!(g.max_interim_regret(&b).is_zero());
+            let flat: Vec<Vec<Rational>> = b.iter().flatten().cloned().collect();
+            prop_assert!(agents.regret(&flat).iter().all(Zero::is_zero));
+        }
+        // Pure equilibria coincide exactly, as behaviour.
+        let from_agents: BTreeSet<String> = pure_equilibria(&agents).iter().map(|e| key(&g.behaviour_from_agents(&e.strategies))).collect();
+        let nf = g.induced_normal_form().unwrap();
+        let from_induced: BTreeSet<String> = pure_equilibria(&nf).iter().map(|e| key(&g.behaviour_from_induced(&e.strategies))).collect();
+        // Types of probability zero make agent-form equilibria more numerous
+        // (any action is optimal there); compare where every type matters.
+        if (0..2).all(|i| (0..2).all(|t| !g.type_probability(i, t).is_zero())) {
+            prop_assert_eq!(from_agents, from_induced);
+        } else {
+            prop_assert!(from_induced.is_subset(&from_agents));
+        }
+    }
+}
+
+#[test]
+fn bad_bayesian_files_are_rejected() {
+    let good = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/games/bayesian-two-type.json"
+    ))
+    .unwrap();
+    for (from, to, msg) in [
+        (
+            "[\"1/4\", \"1/4\"],\n            [\"1/4\", \"1/4\"]",
+            "[\"1/4\", \"1/4\"],\n            [\"1/4\", \"1/2\"]",
+            "sum to 5/4",
+        ),
+        (
+            "[[4, 2], [2, 10]], [[0, 4], [10, 2]]",
+            "[[4, 2], [2, 10]], [[0, 4]]",
+            "payoffs[1][0][1]",
+        ),
+        ("\"players\"", "\"playerz\"", "unknown field"),
+    ] {
+        assert!(good.contains(from), "{from}");
+        let e = bayesian::parse_json(&good.replace(from, to), "b.json")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("b.json") && e.contains(msg), "{e}");
+    }
+}
