@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use powerseek::equilibrium::{self, bimatrix, Equilibrium};
 use powerseek::game::bayesian::{self, BayesianGame, Behaviour};
-use powerseek::game::{self, format_rational, NormalFormGame, Rational};
+use powerseek::game::{self, format_rational, NormalFormGame, Rational, Scalar};
 
 use crate::Format;
 
@@ -61,6 +61,9 @@ pub enum Method {
     Lp,
     /// Every pure-strategy equilibrium (any number of players).
     Pure,
+    /// Logit quantal-response path following to one mixed equilibrium (any
+    /// number of players; floating point, certified by its exact max regret).
+    Logit,
 }
 
 impl Method {
@@ -71,6 +74,7 @@ impl Method {
             Method::Lh => "Lemke–Howson, exact",
             Method::Lp => "linear programming (constant-sum), exact",
             Method::Pure => "all pure equilibria, exact",
+            Method::Logit => "logit path following + Newton polish, floating point",
         }
     }
 }
@@ -143,13 +147,19 @@ pub fn run(cmd: GameCommand) -> Result<()> {
             let method = method.unwrap_or(match (g.n_players(), all) {
                 (2, true) => Method::Enum,
                 (2, false) => Method::Lh,
-                _ => Method::Pure,
+                (_, true) => Method::Pure,
+                _ => Method::Logit,
             });
             let (equilibria, components, note) = solve(&g, method, all)?;
-            // Independent exact check of every profile returned.
+            // Independent exact check of every profile returned (logit: within its tolerance).
+            let tolerance = if method == Method::Logit {
+                Rational::new(1.into(), 1_000_000.into())
+            } else {
+                Rational::from_integer(0.into())
+            };
             for e in &equilibria {
                 let regret = e.max_regret(&g);
-                if regret != Rational::from_integer(0.into()) {
+                if regret > tolerance {
                     bail!(
                         "internal error: a returned profile has regret {}",
                         format_rational(&regret)
@@ -198,25 +208,30 @@ fn solve(g: &NormalFormGame, method: Method, all: bool) -> Result<Solution> {
             )
         }
         Method::Pure => (equilibrium::pure_equilibria(g), vec![], String::new()),
+        Method::Logit => {
+            let r = equilibrium::logit::logit_equilibrium(g, &Default::default())?;
+            let regret = <f64 as Scalar>::from_rational(&r.max_regret);
+            let note = format!(
+                "λ reached {:.2e} in {} steps; max regret {regret:.2e}, exact for the rationalised profile",
+                r.lambda, r.steps
+            );
+            (vec![r.exact], vec![], note)
+        }
     })
 }
 
 /// `C 1/2, D 1/2`: the support with probabilities.
-fn strategy_text(g: &NormalFormGame, player: usize, s: &[Rational]) -> String {
-    let zero = Rational::from_integer(0.into());
-    let parts: Vec<String> = s
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| **p != zero)
-        .map(|(a, p)| {
-            if *p == Rational::from_integer(1.into()) {
-                g.actions(player)[a].clone()
-            } else {
-                format!("{}={}", g.actions(player)[a], format_rational(p))
-            }
-        })
-        .collect();
-    parts.join(", ")
+/// A probability or payoff: exact `p/q`, or a decimal for floating-point methods.
+fn number(r: &Rational, exact: bool) -> String {
+    if exact {
+        format_rational(r)
+    } else {
+        format!("{:.6}", <f64 as Scalar>::from_rational(r))
+    }
+}
+
+fn strategy_text(g: &NormalFormGame, player: usize, s: &[Rational], exact: bool) -> String {
+    strategy_names(g.actions(player), s, exact)
 }
 
 fn solve_table(
@@ -247,15 +262,26 @@ fn solve_table(
     )?;
     writeln!(
         out,
-        "{} equilibri{}, each with exact regret 0",
+        "{} equilibri{}, {}",
         eqs.len(),
-        if eqs.len() == 1 { "um" } else { "a" }
+        if eqs.len() == 1 { "um" } else { "a" },
+        if method == Method::Logit {
+            "approximate (see the regret above)"
+        } else {
+            "each with exact regret 0"
+        }
     )?;
     for (k, e) in eqs.iter().enumerate() {
         let strategies: Vec<String> = (0..g.n_players())
-            .map(|i| format!("{}: {}", g.players()[i], strategy_text(g, i, &e.strategies[i])))
+            .map(|i| {
+                format!(
+                    "{}: {}",
+                    g.players()[i],
+                    strategy_text(g, i, &e.strategies[i], method != Method::Logit)
+                )
+            })
             .collect();
-        let payoffs: Vec<String> = e.payoffs.iter().map(format_rational).collect();
+        let payoffs: Vec<String> = e.payoffs.iter().map(|p| number(p, method != Method::Logit)).collect();
         writeln!(
             out,
             "{:>3}. {}   payoffs ({})",
@@ -282,6 +308,15 @@ fn solve_json(
     components: &[Vec<usize>],
     note: &str,
 ) -> Value {
+    // Exact methods report "p/q" strings; floating-point ones plain numbers.
+    let exact = method != Method::Logit;
+    let value = |r: &Rational| {
+        if exact {
+            json!(format_rational(r))
+        } else {
+            json!(<f64 as Scalar>::from_rational(r))
+        }
+    };
     let players = g.players();
     let equilibria: Vec<Value> = eqs
         .iter()
@@ -289,14 +324,14 @@ fn solve_json(
             let strategies: serde_json::Map<String, Value> = players
                 .iter()
                 .zip(&e.strategies)
-                .map(|(p, s)| (p.clone(), json!(s.iter().map(format_rational).collect::<Vec<_>>())))
+                .map(|(p, s)| (p.clone(), json!(s.iter().map(|x| value(x)).collect::<Vec<_>>())))
                 .collect();
             let payoffs: serde_json::Map<String, Value> = players
                 .iter()
                 .zip(&e.payoffs)
-                .map(|(p, v)| (p.clone(), json!(format_rational(v))))
+                .map(|(p, v)| (p.clone(), value(v)))
                 .collect();
-            json!({ "strategies": strategies, "payoffs": payoffs, "max_regret": format_rational(&e.max_regret(g)) })
+            json!({ "strategies": strategies, "payoffs": payoffs, "max_regret": value(&e.max_regret(g)) })
         })
         .collect();
     json!({
@@ -304,7 +339,7 @@ fn solve_json(
         "title": g.title,
         "method": method.describe(),
         "note": note,
-        "exact": true,
+        "exact": exact,
         "n_eq": eqs.len(),
         "equilibria": equilibria,
         "components": components,
@@ -461,7 +496,7 @@ fn solve_bayesian(
             let per_type: Vec<String> = beh[i]
                 .iter()
                 .enumerate()
-                .map(|(t, s)| format!("{} → {}", b.types(i)[t], strategy_names(b.actions(i), s)))
+                .map(|(t, s)| format!("{} → {}", b.types(i)[t], strategy_names(b.actions(i), s, true)))
                 .collect();
             writeln!(out, "     {p}: {}", per_type.join("; "))?;
         }
@@ -469,18 +504,27 @@ fn solve_bayesian(
     Ok(())
 }
 
-fn strategy_names(actions: &[String], s: &[Rational]) -> String {
+/// `C=1/2, D=1/2`: the support with probabilities (a pure action by its name alone).
+fn strategy_names(actions: &[String], s: &[Rational], exact: bool) -> String {
     let zero = Rational::from_integer(0.into());
     let one = Rational::from_integer(1.into());
+    // Floating-point profiles hide probabilities that print as zero.
+    let shown = |p: &Rational| {
+        if exact {
+            *p != zero
+        } else {
+            number(p, false) != number(&zero, false)
+        }
+    };
     let parts: Vec<String> = s
         .iter()
         .enumerate()
-        .filter(|(_, p)| **p != zero)
+        .filter(|(_, p)| shown(p))
         .map(|(a, p)| {
             if *p == one {
                 actions[a].clone()
             } else {
-                format!("{}={}", actions[a], format_rational(p))
+                format!("{}={}", actions[a], number(p, exact))
             }
         })
         .collect();

@@ -211,3 +211,174 @@ fn conflict_commands_run_and_reject_bad_scenarios() {
         );
     }
 }
+
+fn game(name: &str) -> String {
+    examples().join("games").join(name).to_str().unwrap().to_string()
+}
+
+fn solve_json(args: &[&str]) -> serde_json::Value {
+    let r = powerseek(args);
+    assert!(r.status.success(), "{args:?}: {}", String::from_utf8_lossy(&r.stderr));
+    serde_json::from_slice(&r.stdout).unwrap()
+}
+
+/// The equilibria as a set of "p,q|r,s" strings.
+fn eq_set(doc: &serde_json::Value, players: &[&str]) -> std::collections::BTreeSet<String> {
+    doc["equilibria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            players
+                .iter()
+                .map(|p| {
+                    e["strategies"][p]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_str().unwrap())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect()
+}
+
+#[test]
+fn shipped_games_have_their_known_equilibria() {
+    let cases: Vec<(&str, [&str; 2], Vec<&str>)> = vec![
+        ("prisoners-dilemma.nfg", ["Row", "Column"], vec!["0,1|0,1"]),
+        (
+            "matching-pennies.nfg",
+            ["Matcher", "Mismatcher"],
+            vec!["1/2,1/2|1/2,1/2"],
+        ),
+        (
+            "battle-of-the-sexes.nfg",
+            ["Alice", "Bob"],
+            vec!["1,0|1,0", "0,1|0,1", "3/5,2/5|2/5,3/5"],
+        ),
+        (
+            "rock-paper-scissors.json",
+            ["Alice", "Bob"],
+            vec!["1/3,1/3,1/3|1/3,1/3,1/3"],
+        ),
+        (
+            "degenerate.nfg",
+            ["Row", "Column"],
+            vec!["1,0,0|1,0", "1,0,0|3/4,1/4", "0,1,0|3/4,1/4", "0,1,0|0,1"],
+        ),
+    ];
+    for (file, players, expected) in cases {
+        let doc = solve_json(&["game", "solve", &game(file), "--all", "--format", "json"]);
+        let expected: std::collections::BTreeSet<String> = expected.into_iter().map(String::from).collect();
+        assert_eq!(eq_set(&doc, &players), expected, "{file}");
+        for e in doc["equilibria"].as_array().unwrap() {
+            assert_eq!(e["max_regret"], "0", "{file}");
+        }
+    }
+    // The degenerate game's four extreme equilibria form one connected component.
+    let doc = solve_json(&["game", "solve", &game("degenerate.nfg"), "--all", "--format", "json"]);
+    assert_eq!(doc["components"].as_array().unwrap().len(), 1);
+    // Zero-sum LP on Matching Pennies and RPS: value 0.
+    for file in ["matching-pennies.nfg", "rock-paper-scissors.json"] {
+        let doc = solve_json(&["game", "solve", &game(file), "--method", "lp", "--format", "json"]);
+        assert!(doc["note"].as_str().unwrap().contains("value 0"), "{file}: {doc}");
+    }
+    // Three players: all pure equilibria, and one certified mixed equilibrium by the logit method.
+    let doc = solve_json(&["game", "solve", &game("three-player.nfg"), "--all", "--format", "json"]);
+    assert_eq!(doc["n_eq"], 2);
+    let doc = solve_json(&["game", "solve", &game("three-player.nfg"), "--format", "json"]);
+    assert_eq!(doc["exact"], false);
+    assert!(doc["equilibria"][0]["max_regret"].as_f64().unwrap() < 1e-9);
+}
+
+#[test]
+fn bayesian_game_solves_to_its_unique_equilibrium() {
+    let doc = solve_json(&[
+        "game",
+        "solve",
+        &game("bayesian-two-type.json"),
+        "--all",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(doc["n_eq"], 1);
+    let e = &doc["equilibria"][0];
+    assert_eq!(e["behavior"]["Player 1:1G"]["H"], "2/3");
+    assert_eq!(e["behavior"]["Player 2:2b"]["h"], "2/3");
+    assert_eq!(e["payoffs"]["Player 2"], "23/6");
+    assert_eq!(e["max_interim_regret"], "0");
+}
+
+#[test]
+fn games_convert_and_show() {
+    let out = temp("pd.json");
+    let r = powerseek(&["game", "convert", &game("prisoners-dilemma.nfg"), out.to_str().unwrap()]);
+    assert!(r.status.success());
+    let back = temp("pd-again.nfg");
+    assert!(
+        powerseek(&["game", "convert", out.to_str().unwrap(), back.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let a = solve_json(&[
+        "game",
+        "solve",
+        &game("prisoners-dilemma.nfg"),
+        "--all",
+        "--format",
+        "json",
+    ]);
+    let b = solve_json(&["game", "solve", back.to_str().unwrap(), "--all", "--format", "json"]);
+    assert_eq!(a["equilibria"], b["equilibria"]);
+    let agent = temp("agent.nfg");
+    assert!(powerseek(&[
+        "game",
+        "convert",
+        &game("bayesian-two-type.json"),
+        agent.to_str().unwrap(),
+        "--form",
+        "agent"
+    ])
+    .status
+    .success());
+    assert!(std::fs::read_to_string(&agent).unwrap().contains("\"Player 1:1G\""));
+    let shown = powerseek(&["game", "show", &game("prisoners-dilemma.nfg")]);
+    let text = String::from_utf8(shown.stdout).unwrap();
+    assert!(
+        text.contains("2, 2") && text.contains("0, 3") && text.contains("3, 0") && text.contains("1, 1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_game_files_fail_cleanly() {
+    let truncated = temp("truncated.nfg");
+    std::fs::write(&truncated, "NFG 1 R \"t\" { \"a\" \"b\" } { 2 2 }\n1 2 3\n").unwrap();
+    let word = temp("word.nfg");
+    std::fs::write(&word, "NFG 1 R \"t\" { \"a\" \"b\" } { 2 2 }\n1 2 3 4\n5 x 7 8\n").unwrap();
+    let json = temp("unknown.json");
+    std::fs::write(
+        &json,
+        r#"{"players": ["a"], "actions": [["x"]], "payoffs": [[1]], "payofs": 1}"#,
+    )
+    .unwrap();
+    for (path, expected) in [
+        (truncated.to_str().unwrap(), "expected 8 payoffs"),
+        (word.to_str().unwrap(), "word.nfg:3: a payoff: 'x' is not a number"),
+        (json.to_str().unwrap(), "unknown field"),
+    ] {
+        let r = powerseek(&["game", "solve", path]);
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "{path}: {stderr}");
+        assert!(
+            stderr.contains(expected) && !stderr.contains("panicked"),
+            "{path}: {stderr}"
+        );
+    }
+    let r = powerseek(&["game", "solve", &game("three-player.nfg"), "--method", "enum"]);
+    assert!(String::from_utf8_lossy(&r.stderr).contains("needs a 2-player game"));
+}

@@ -189,3 +189,50 @@ fn zero_sum_lp_value_matches_the_equilibrium_payoff() {
     }
     assert!(checked >= 5);
 }
+
+#[test]
+fn logit_path_following_certifies_an_equilibrium_of_every_game() {
+    use powerseek::equilibrium::logit::{logit_equilibrium, LogitOptions};
+    let Some(dir) = games_dir() else { return };
+    let refs = reference(&dir);
+    for (file, _) in refs.as_object().unwrap() {
+        let g = load(&dir, file);
+        let r = logit_equilibrium(&g, &LogitOptions::default()).unwrap();
+        let regret: f64 = num_traits::ToPrimitive::to_f64(&r.max_regret).unwrap();
+        assert!(
+            regret < 1e-9,
+            "{file}: max regret {regret} (λ = {}, {} steps, polished {})",
+            r.lambda,
+            r.steps,
+            r.polished
+        );
+        for s in &r.exact.strategies {
+            assert_eq!(
+                s.iter().fold(num_rational::BigRational::zero(), |a, b| a + b),
+                num_rational::BigRational::from_integer(1.into())
+            );
+        }
+    }
+}
+
+#[test]
+fn logit_finds_the_irrational_equilibrium_of_nau2004_sec4() {
+    use powerseek::equilibrium::logit::{logit_equilibrium, LogitOptions};
+    let Some(dir) = games_dir() else { return };
+    let refs = reference(&dir);
+    let file = "catalog_ijgt_nau2004_sec4.nfg";
+    let g = load(&dir, file);
+    let r = logit_equilibrium(&g, &LogitOptions::default()).unwrap();
+    // Gambit's enumpoly reports the unique equilibrium in floating point.
+    let eq = &refs[file]["results"]["enumpoly"]["equilibria"][0]["strategies"];
+    for (i, p) in g.players().iter().enumerate() {
+        for (a, x) in eq[p].as_array().unwrap().iter().enumerate() {
+            let theirs = x.as_f64().or_else(|| x.as_str().and_then(|s| s.parse().ok())).unwrap();
+            assert!(
+                (r.profile[i][a] - theirs).abs() < 1e-6,
+                "{p}[{a}]: {} vs {theirs}",
+                r.profile[i][a]
+            );
+        }
+    }
+}

@@ -8,6 +8,7 @@
 //! can be checked independently with [`NormalFormGame::regret`] in exact arithmetic.
 
 pub mod bimatrix;
+pub mod logit;
 mod tableau;
 
 use num_traits::Zero;
