@@ -324,7 +324,7 @@ fn solve_json(
             let strategies: serde_json::Map<String, Value> = players
                 .iter()
                 .zip(&e.strategies)
-                .map(|(p, s)| (p.clone(), json!(s.iter().map(|x| value(x)).collect::<Vec<_>>())))
+                .map(|(p, s)| (p.clone(), json!(s.iter().map(&value).collect::<Vec<_>>())))
                 .collect();
             let payoffs: serde_json::Map<String, Value> = players
                 .iter()
