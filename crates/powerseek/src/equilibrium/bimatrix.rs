@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use num_bigint::BigInt;
 use num_traits::{Signed, Zero};
 
-use super::tableau::{positive_integer_matrix, transpose, Tableau};
+use super::tableau::{positive_integer_matrix, transpose, Int, Overflow, Tableau};
 use super::Equilibrium;
 use crate::error::{Error, Result};
 use crate::game::{NormalFormGame, Rational};
@@ -41,55 +41,63 @@ struct Vertex {
     labels: u128,
 }
 
+/// Run an exact computation with `i128` arithmetic, redoing it with `BigInt`
+/// if an intermediate value leaves the `i128` range.
+fn with_fallback<R>(small: impl FnOnce() -> Result<R, Overflow>, big: impl FnOnce() -> Result<R, Overflow>) -> R {
+    small().or_else(|_| big()).expect("BigInt arithmetic cannot overflow")
+}
+
 /// All vertices of `{z ≥ 0 : M z ≤ 1}` by depth-first search over feasible
 /// bases (every feasible pivot, so degenerate vertices are reached through all
 /// their bases). `z_label(j)` and `slack_label(r)` give the labels.
-fn vertices(m: &[Vec<BigInt>], z_label: impl Fn(usize) -> usize, slack_label: impl Fn(usize) -> usize) -> Vec<Vertex> {
-    let start = Tableau::new(m);
-    let mut seen_bases: HashSet<Vec<usize>> = HashSet::new();
-    let mut seen_points: HashSet<Vec<Rational>> = HashSet::new();
+fn vertices<T: Int>(m: &[Vec<BigInt>], z_label: &dyn Fn(usize) -> usize, slack_label: &dyn Fn(usize) -> usize) -> Result<Vec<Vertex>, Overflow> {
+    let start = Tableau::<T>::new(m)?;
+    let mask = |basis: &[usize]| basis.iter().fold(0u128, |acc, &b| acc | (1 << b));
+    let mut seen_bases: HashSet<u128> = HashSet::new();
+    let mut seen_points: HashSet<Vec<(T, T)>> = HashSet::new();
     let mut out = Vec::new();
-    let key = |t: &Tableau| {
-        let mut b = t.basis.clone();
-        b.sort_unstable();
-        b
-    };
-    seen_bases.insert(key(&start));
+    seen_bases.insert(mask(&start.basis));
     let mut stack = vec![start];
     while let Some(t) = stack.pop() {
-        let values = t.values();
-        let point: Vec<Rational> = values[..t.dim].to_vec();
-        if seen_points.insert(point.clone()) {
+        let mut key: Vec<(T, T)> = vec![(T::zero(), T::one()); t.dim];
+        for (r, &b) in t.basis.iter().enumerate() {
+            if b < t.dim {
+                key[b] = T::reduce(t.rhs(r), &t.det);
+            }
+        }
+        if !seen_points.contains(&key) {
+            let zero = t.zero_variables();
             let mut labels = 0u128;
-            for (j, v) in values[..t.dim].iter().enumerate() {
-                if v.is_zero() {
+            for j in 0..t.dim {
+                if zero[j] {
                     labels |= 1 << z_label(j);
                 }
             }
-            for (r, v) in values[t.dim..].iter().enumerate() {
-                if v.is_zero() {
+            for r in 0..t.rows {
+                if zero[t.dim + r] {
                     labels |= 1 << slack_label(r);
                 }
             }
+            // Already in lowest terms with a positive denominator: no gcd needed.
+            let point = key.iter().map(|(p, q)| Rational::new_raw(p.to_big(), q.to_big())).collect();
             out.push(Vertex { point, labels });
+            seen_points.insert(key);
         }
         for col in 0..t.n_vars() {
             if t.row_of[col].is_some() {
                 continue;
             }
-            for r in t.feasible_pivot_rows(col) {
-                let mut b = t.basis.clone();
-                b[r] = col;
-                b.sort_unstable();
-                if seen_bases.insert(b) {
+            for r in t.feasible_pivot_rows(col)? {
+                let next_mask = (mask(&t.basis) & !(1u128 << t.basis[r])) | (1 << col);
+                if seen_bases.insert(next_mask) {
                     let mut next = t.clone();
-                    next.pivot(r, col);
+                    next.pivot(r, col)?;
                     stack.push(next);
                 }
             }
         }
     }
-    out
+    Ok(out)
 }
 
 fn normalise(v: &[Rational]) -> Vec<Rational> {
@@ -115,9 +123,12 @@ pub fn enumerate_extreme(game: &NormalFormGame) -> Result<ExtremeEquilibria> {
     let a = positive_integer_matrix(&game.matrix(0));
     let b = positive_integer_matrix(&game.matrix(1));
     // P = {x ≥ 0 : Bᵀx ≤ 1}: x_i = 0 is label i, slack of column j is label m + j.
-    let p = vertices(&transpose(&b), |i| i, |j| m + j);
+    let bt = transpose(&b);
+    let (zp, sp) = (|i: usize| i, |j: usize| m + j);
+    let p = with_fallback(|| vertices::<i128>(&bt, &zp, &sp), || vertices::<BigInt>(&bt, &zp, &sp));
     // Q = {y ≥ 0 : A y ≤ 1}: y_j = 0 is label m + j, slack of row i is label i.
-    let q = vertices(&a, |j| m + j, |i| i);
+    let (zq, sq) = (|j: usize| m + j, |i: usize| i);
+    let q = with_fallback(|| vertices::<i128>(&a, &zq, &sq), || vertices::<BigInt>(&a, &zq, &sq));
     let all: u128 = if m + n == 128 {
         u128::MAX
     } else {
@@ -125,12 +136,13 @@ pub fn enumerate_extreme(game: &NormalFormGame) -> Result<ExtremeEquilibria> {
     };
     let mut equilibria = Vec::new();
     let mut pairs = Vec::new();
+    let y_nonzero: Vec<bool> = q.iter().map(|y| !y.point.iter().all(Zero::is_zero)).collect();
     for (ix, x) in p.iter().enumerate() {
         if x.point.iter().all(Zero::is_zero) {
             continue;
         }
         for (iy, y) in q.iter().enumerate() {
-            if x.labels | y.labels == all && !y.point.iter().all(Zero::is_zero) {
+            if x.labels | y.labels == all && y_nonzero[iy] {
                 let strategies = vec![normalise(&x.point), normalise(&y.point)];
                 let payoffs = game.expected_payoffs(&strategies);
                 equilibria.push(Equilibrium { strategies, payoffs });
@@ -293,38 +305,38 @@ pub fn lemke_howson(game: &NormalFormGame, k: usize) -> Result<Equilibrium> {
     }
     let a = positive_integer_matrix(&game.matrix(0));
     let b = positive_integer_matrix(&game.matrix(1));
-    let mut tp = Tableau::new(&transpose(&b)); // vars: x_0..x_{m-1}, slacks r_0..r_{n-1}
-    let mut tq = Tableau::new(&a); // vars: y_0..y_{n-1}, slacks s_0..s_{m-1}
-                                   // Label of each variable, per polytope.
-    let label_p = |v: usize| if v < m { v } else { m + (v - m) };
+    let path = with_fallback(|| lemke_howson_path::<i128>(&a, &b, k), || lemke_howson_path::<BigInt>(&a, &b, k));
+    let (x, y) = path.ok_or_else(|| Error::invalid("Lemke–Howson did not terminate"))?;
+    let strategies = vec![normalise(&x), normalise(&y)];
+    let payoffs = game.expected_payoffs(&strategies);
+    Ok(Equilibrium { strategies, payoffs })
+}
+
+/// The complementary pivoting path from the artificial equilibrium dropping label `k`;
+/// returns the unnormalised `(x, y)` it ends at.
+#[allow(clippy::type_complexity)]
+fn lemke_howson_path<T: Int>(a: &[Vec<BigInt>], b: &[Vec<BigInt>], k: usize) -> Result<Option<(Vec<Rational>, Vec<Rational>)>, Overflow> {
+    let (m, n) = (a.len(), a[0].len());
+    let mut tp = Tableau::<T>::new(&transpose(b))?; // vars: x_0..x_{m-1}, slacks r_0..r_{n-1}
+    let mut tq = Tableau::<T>::new(a)?; // vars: y_0..y_{n-1}, slacks s_0..s_{m-1}
+    // Labels: in P, variable v has label v; in Q, y_j has label m + j and slack s_i label i.
     let label_q = |v: usize| if v < n { m + v } else { v - n };
-    let var_p = |l: usize| if l < m { l } else { m + (l - m) };
     let var_q = |l: usize| if l < m { n + l } else { l - m };
     let mut entering_label = k;
-    let mut in_p = k < m; // x_k is in P; a column label's y is in Q
+    let mut in_p = k < m; // a row label's variable x_k is in P; a column label's y in Q
     for _ in 0..10_000_000usize {
-        let (t, var, label_of): (&mut Tableau, usize, &dyn Fn(usize) -> usize) = if in_p {
-            (&mut tp, var_p(entering_label), &label_p)
-        } else {
-            (&mut tq, var_q(entering_label), &label_q)
-        };
-        let r = t
-            .lexicographic_row(var)
-            .ok_or_else(|| Error::invalid("Lemke–Howson: unbounded ray (payoffs not positive?)"))?;
+        let (t, var) = if in_p { (&mut tp, entering_label) } else { (&mut tq, var_q(entering_label)) };
+        let Some(r) = t.lexicographic_row(var)? else { return Ok(None) };
         let leaving = t.basis[r];
-        t.pivot(r, var);
-        let left = label_of(leaving);
+        t.pivot(r, var)?;
+        let left = if in_p { leaving } else { label_q(leaving) };
         if left == k {
-            let x = tp.values()[..m].to_vec();
-            let y = tq.values()[..n].to_vec();
-            let strategies = vec![normalise(&x), normalise(&y)];
-            let payoffs = game.expected_payoffs(&strategies);
-            return Ok(Equilibrium { strategies, payoffs });
+            return Ok(Some((tp.values()[..m].to_vec(), tq.values()[..n].to_vec())));
         }
         entering_label = left;
         in_p = !in_p;
     }
-    Err(Error::invalid("Lemke–Howson did not terminate"))
+    Ok(None)
 }
 
 /// Equilibria reached by Lemke–Howson from every starting label (deduplicated).
@@ -358,48 +370,49 @@ pub fn zero_sum(game: &NormalFormGame) -> Result<ZeroSumSolution> {
             "the LP method needs a constant-sum game (payoffs summing to the same constant everywhere)",
         ));
     }
-    let (m, n) = (game.n_actions(0), game.n_actions(1));
     let a = game.matrix(0);
     use num_integer::Integer;
     let lcm = a.iter().flatten().fold(BigInt::from(1), |acc, x| acc.lcm(x.denom()));
     let ints = positive_integer_matrix(&a);
     // ints = lcm·A + shift, with shift = 1 − min(lcm·A).
     let shift = &ints[0][0] - (&a[0][0] * Rational::from_integer(lcm.clone())).to_integer();
-    // Objective row appended as an extra row: det·z − Σ w_j = 0.
-    let mut t = Tableau::new(&ints);
-    let w = t.width();
-    let mut obj = vec![BigInt::zero(); w];
-    for o in obj.iter_mut().take(n) {
-        *o = BigInt::from(-1);
-    }
-    // Bland: the lowest-index nonbasic variable with a negative reduced cost enters.
-    while let Some(col) = (0..t.n_vars()).find(|&j| t.row_of[j].is_none() && obj[j].is_negative()) {
-        // Bland's leaving rule: among min-ratio rows, the lowest basic variable index.
-        let rows = t.feasible_pivot_rows(col);
-        let r = rows
-            .into_iter()
-            .filter(|&r| t.at(r, col).is_positive())
-            .min_by_key(|&r| t.basis[r])
-            .ok_or_else(|| Error::invalid("zero-sum LP unbounded (internal error)"))?;
-        // Update the objective row with the same integer pivot step.
-        let piv = t.at(r, col).clone();
-        let f = obj[col].clone();
-        for (j, o) in obj.iter_mut().enumerate() {
-            *o = (&*o * &piv - &f * t.at(r, j)) / &t.det;
-        }
-        let negate = piv.is_negative();
-        t.pivot(r, col);
-        if negate {
-            obj.iter_mut().for_each(|x| *x = -&*x);
-        }
-    }
-    let det = t.det.clone();
-    let z = Rational::new(obj[w - 1].clone(), det.clone());
-    let values = t.values();
-    let column = normalise(&values[..n]);
-    let duals: Vec<Rational> = (0..m).map(|i| Rational::new(obj[n + i].clone(), det.clone())).collect();
+    let (z, column, duals) = with_fallback(|| simplex_max_sum::<i128>(&ints), || simplex_max_sum::<BigInt>(&ints));
+    let column = normalise(&column);
     let row = normalise(&duals);
     // Σw = 1/v' where v' = lcm·v + shift.
     let value = (z.recip() - Rational::from_integer(shift)) / Rational::from_integer(lcm);
     Ok(ZeroSumSolution { value, row, column })
+}
+
+/// `max Σ w s.t. M w ≤ 1, w ≥ 0` by the simplex method with Bland's rule;
+/// returns the optimum, the optimal `w` and the dual prices of the rows.
+#[allow(clippy::type_complexity)]
+fn simplex_max_sum<T: Int>(ints: &[Vec<BigInt>]) -> Result<(Rational, Vec<Rational>, Vec<Rational>), Overflow> {
+    let (m, n) = (ints.len(), ints[0].len());
+    let mut t = Tableau::<T>::new(ints)?;
+    let w = t.width();
+    // Objective row `det·z + Σ c_j var_j = c_rhs`, kept eliminated like the others.
+    let mut obj = vec![T::zero(); w];
+    for o in obj.iter_mut().take(n) {
+        *o = T::one().neg();
+    }
+    // Bland: the lowest-index nonbasic variable with a negative reduced cost enters,
+    // and among min-ratio rows the one with the lowest basic variable leaves.
+    while let Some(col) = (0..t.n_vars()).find(|&j| t.row_of[j].is_none() && obj[j].signum() < 0) {
+        let rows = t.feasible_pivot_rows(col)?;
+        let Some(r) = rows.into_iter().filter(|&r| t.at(r, col).signum() > 0).min_by_key(|&r| t.basis[r]) else {
+            unreachable!("the polytope is bounded");
+        };
+        let piv = t.at(r, col).clone();
+        let f = obj[col].clone();
+        for (j, o) in obj.iter_mut().enumerate() {
+            *o = T::pivot_step(o, &piv, &f, t.at(r, j), &t.det)?;
+        }
+        t.pivot(r, col)?;
+    }
+    let det = t.det.to_big();
+    let z = Rational::new(obj[w - 1].to_big(), det.clone());
+    let column = t.values()[..n].to_vec();
+    let duals = (0..m).map(|i| Rational::new(obj[n + i].to_big(), det.clone())).collect();
+    Ok((z, column, duals))
 }
