@@ -35,7 +35,8 @@ def canonical_exact(eq):
 
 
 def canonical_float(eq):
-    return "|".join(",".join(f"{float(Fraction(x)):.6f}" for x in s) for s in eq)
+    # round, then add 0.0 so that -0.0 and tiny negatives print as 0.000000
+    return "|".join(",".join(f"{round(float(Fraction(x)), 6) + 0.0:.6f}" for x in s) for s in eq)
 
 
 def run_lrsnash(path):

@@ -13,7 +13,15 @@ use rand::{RngExt, SeedableRng};
 
 fn random_game(size: usize, seed: u64) -> NormalFormGame {
     let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-    let mut draw = || (0..size).map(|_| (0..size).map(|_| Rational::from_integer(rng.random_range(-10i64..=10).into())).collect()).collect::<Vec<Vec<Rational>>>();
+    let mut draw = || {
+        (0..size)
+            .map(|_| {
+                (0..size)
+                    .map(|_| Rational::from_integer(rng.random_range(-10i64..=10).into()))
+                    .collect()
+            })
+            .collect::<Vec<Vec<Rational>>>()
+    };
     let (a, b) = (draw(), draw());
     let mut g = NormalFormGame::bimatrix(&a, &b).unwrap();
     g.title = format!("random {size}x{size}, seed {seed}");
@@ -35,12 +43,19 @@ fn lrs_input(g: &NormalFormGame) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let games: usize = value("--games").and_then(|v| v.parse().ok()).unwrap_or(20);
     let out = value("--out");
     println!("all extreme equilibria of random bimatrix games, payoffs in [-10, 10], {games} games per size, 1 thread");
     for size in [4usize, 8, 12] {
-        let set: Vec<NormalFormGame> = (0..games as u64).map(|s| random_game(size, 1000 * size as u64 + s)).collect();
+        let set: Vec<NormalFormGame> = (0..games as u64)
+            .map(|s| random_game(size, 1000 * size as u64 + s))
+            .collect();
         let start = Instant::now();
         let results: Vec<_> = set.iter().map(|g| bimatrix::enumerate_extreme(g).unwrap()).collect();
         let secs = start.elapsed().as_secs_f64();
@@ -56,9 +71,24 @@ fn main() {
                 let stem = format!("{dir}/g{size}_{k:03}");
                 std::fs::write(format!("{stem}.nfg"), nfg::write(g)).unwrap();
                 std::fs::write(format!("{stem}.lrs"), lrs_input(g)).unwrap();
-                let eqs: Vec<Vec<Vec<String>>> =
-                    r.equilibria.iter().map(|e| e.strategies.iter().map(|s| s.iter().map(format_rational).collect()).collect()).collect();
-                std::fs::write(format!("{stem}.json"), serde_json::to_string(&serde_json::json!({"seconds_total": secs / games as f64, "equilibria": eqs})).unwrap()).unwrap();
+                let eqs: Vec<Vec<Vec<String>>> = r
+                    .equilibria
+                    .iter()
+                    .map(|e| {
+                        e.strategies
+                            .iter()
+                            .map(|s| s.iter().map(format_rational).collect())
+                            .collect()
+                    })
+                    .collect();
+                std::fs::write(
+                    format!("{stem}.json"),
+                    serde_json::to_string(
+                        &serde_json::json!({"seconds_total": secs / games as f64, "equilibria": eqs}),
+                    )
+                    .unwrap(),
+                )
+                .unwrap();
             }
         }
     }

@@ -3,7 +3,8 @@
 //! POWER — the ability to achieve a wide range of goals — of every state of a
 //! finite MDP, with standard errors, optimal-action probabilities and the
 //! `γ → 0` and `γ → 1` limits (see `SPEC.md` section 1), and the vector
-//! model of conflict and alignment ([`conflict`], section 7).
+//! model of conflict and alignment ([`conflict`], section 7); normal-form and
+//! Bayesian games with exact Nash equilibria ([`game`], [`equilibrium`], section 2).
 //!
 //! ```
 //! use powerseek::mdp::gridworld;
@@ -20,7 +21,8 @@
 //! assert!((middle.mean - 0.75).abs() < 4.0 * middle.se);
 //! ```
 //!
-//! Modules: [`mdp`] (representation and file formats), [`reward`]
+//! Modules: [`mdp`] (representation and file formats), [`game`] and
+//! [`equilibrium`] (games and their Nash equilibria), [`reward`]
 //! (distributions and reproducible sampling), [`solve`] (batched optimal
 //! values), [`power`] (the Monte Carlo estimator), [`conflict`], [`stats`], [`plot`].
 

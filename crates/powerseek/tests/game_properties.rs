@@ -96,3 +96,26 @@ proptest! {
         prop_assert_eq!(keys(&bimatrix::enumerate_extreme(&relabelled).unwrap().equilibria), keys(&mapped));
     }
 }
+
+#[test]
+fn huge_payoffs_take_the_bigint_path_and_agree() {
+    // Payoffs near 10^30 overflow the fast i128 tableaux; the BigInt fallback
+    // must give the equilibria of the unscaled game (a positive affine map).
+    let small = game_from(
+        3,
+        3,
+        &[3, -1, 4, 1, -5, 9, 2, 6, -5, 3, 5, -8, 9, 7, -9, 3, 2, 3],
+        false,
+    );
+    let big_factor = Rational::from_integer(num_bigint::BigInt::from(10).pow(30));
+    let offset = Rational::from_integer(num_bigint::BigInt::from(7).pow(20));
+    let scaled: Vec<Rational> = small.payoffs().iter().map(|p| p * &big_factor + &offset).collect();
+    let big = NormalFormGame::from_payoffs(&small.shape(), scaled).unwrap();
+    let a = bimatrix::enumerate_extreme(&small).unwrap().equilibria;
+    let b = bimatrix::enumerate_extreme(&big).unwrap().equilibria;
+    assert_eq!(keys(&a), keys(&b));
+    assert_eq!(
+        keys(&bimatrix::lemke_howson_all(&small).unwrap()),
+        keys(&bimatrix::lemke_howson_all(&big).unwrap())
+    );
+}

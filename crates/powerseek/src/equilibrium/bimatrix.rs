@@ -50,7 +50,11 @@ fn with_fallback<R>(small: impl FnOnce() -> Result<R, Overflow>, big: impl FnOnc
 /// All vertices of `{z ≥ 0 : M z ≤ 1}` by depth-first search over feasible
 /// bases (every feasible pivot, so degenerate vertices are reached through all
 /// their bases). `z_label(j)` and `slack_label(r)` give the labels.
-fn vertices<T: Int>(m: &[Vec<BigInt>], z_label: &dyn Fn(usize) -> usize, slack_label: &dyn Fn(usize) -> usize) -> Result<Vec<Vertex>, Overflow> {
+fn vertices<T: Int>(
+    m: &[Vec<BigInt>],
+    z_label: &dyn Fn(usize) -> usize,
+    slack_label: &dyn Fn(usize) -> usize,
+) -> Result<Vec<Vertex>, Overflow> {
     let start = Tableau::<T>::new(m)?;
     let mask = |basis: &[usize]| basis.iter().fold(0u128, |acc, &b| acc | (1 << b));
     let mut seen_bases: HashSet<u128> = HashSet::new();
@@ -79,7 +83,10 @@ fn vertices<T: Int>(m: &[Vec<BigInt>], z_label: &dyn Fn(usize) -> usize, slack_l
                 }
             }
             // Already in lowest terms with a positive denominator: no gcd needed.
-            let point = key.iter().map(|(p, q)| Rational::new_raw(p.to_big(), q.to_big())).collect();
+            let point = key
+                .iter()
+                .map(|(p, q)| Rational::new_raw(p.to_big(), q.to_big()))
+                .collect();
             out.push(Vertex { point, labels });
             seen_points.insert(key);
         }
@@ -305,7 +312,10 @@ pub fn lemke_howson(game: &NormalFormGame, k: usize) -> Result<Equilibrium> {
     }
     let a = positive_integer_matrix(&game.matrix(0));
     let b = positive_integer_matrix(&game.matrix(1));
-    let path = with_fallback(|| lemke_howson_path::<i128>(&a, &b, k), || lemke_howson_path::<BigInt>(&a, &b, k));
+    let path = with_fallback(
+        || lemke_howson_path::<i128>(&a, &b, k),
+        || lemke_howson_path::<BigInt>(&a, &b, k),
+    );
     let (x, y) = path.ok_or_else(|| Error::invalid("Lemke–Howson did not terminate"))?;
     let strategies = vec![normalise(&x), normalise(&y)];
     let payoffs = game.expected_payoffs(&strategies);
@@ -315,18 +325,28 @@ pub fn lemke_howson(game: &NormalFormGame, k: usize) -> Result<Equilibrium> {
 /// The complementary pivoting path from the artificial equilibrium dropping label `k`;
 /// returns the unnormalised `(x, y)` it ends at.
 #[allow(clippy::type_complexity)]
-fn lemke_howson_path<T: Int>(a: &[Vec<BigInt>], b: &[Vec<BigInt>], k: usize) -> Result<Option<(Vec<Rational>, Vec<Rational>)>, Overflow> {
+fn lemke_howson_path<T: Int>(
+    a: &[Vec<BigInt>],
+    b: &[Vec<BigInt>],
+    k: usize,
+) -> Result<Option<(Vec<Rational>, Vec<Rational>)>, Overflow> {
     let (m, n) = (a.len(), a[0].len());
     let mut tp = Tableau::<T>::new(&transpose(b))?; // vars: x_0..x_{m-1}, slacks r_0..r_{n-1}
     let mut tq = Tableau::<T>::new(a)?; // vars: y_0..y_{n-1}, slacks s_0..s_{m-1}
-    // Labels: in P, variable v has label v; in Q, y_j has label m + j and slack s_i label i.
+                                        // Labels: in P, variable v has label v; in Q, y_j has label m + j and slack s_i label i.
     let label_q = |v: usize| if v < n { m + v } else { v - n };
     let var_q = |l: usize| if l < m { n + l } else { l - m };
     let mut entering_label = k;
     let mut in_p = k < m; // a row label's variable x_k is in P; a column label's y in Q
     for _ in 0..10_000_000usize {
-        let (t, var) = if in_p { (&mut tp, entering_label) } else { (&mut tq, var_q(entering_label)) };
-        let Some(r) = t.lexicographic_row(var)? else { return Ok(None) };
+        let (t, var) = if in_p {
+            (&mut tp, entering_label)
+        } else {
+            (&mut tq, var_q(entering_label))
+        };
+        let Some(r) = t.lexicographic_row(var)? else {
+            return Ok(None);
+        };
         let leaving = t.basis[r];
         t.pivot(r, var)?;
         let left = if in_p { leaving } else { label_q(leaving) };
@@ -400,7 +420,11 @@ fn simplex_max_sum<T: Int>(ints: &[Vec<BigInt>]) -> Result<(Rational, Vec<Ration
     // and among min-ratio rows the one with the lowest basic variable leaves.
     while let Some(col) = (0..t.n_vars()).find(|&j| t.row_of[j].is_none() && obj[j].signum() < 0) {
         let rows = t.feasible_pivot_rows(col)?;
-        let Some(r) = rows.into_iter().filter(|&r| t.at(r, col).signum() > 0).min_by_key(|&r| t.basis[r]) else {
+        let Some(r) = rows
+            .into_iter()
+            .filter(|&r| t.at(r, col).signum() > 0)
+            .min_by_key(|&r| t.basis[r])
+        else {
             unreachable!("the polytope is bounded");
         };
         let piv = t.at(r, col).clone();
@@ -413,6 +437,8 @@ fn simplex_max_sum<T: Int>(ints: &[Vec<BigInt>]) -> Result<(Rational, Vec<Ration
     let det = t.det.to_big();
     let z = Rational::new(obj[w - 1].to_big(), det.clone());
     let column = t.values()[..n].to_vec();
-    let duals = (0..m).map(|i| Rational::new(obj[n + i].to_big(), det.clone())).collect();
+    let duals = (0..m)
+        .map(|i| Rational::new(obj[n + i].to_big(), det.clone()))
+        .collect();
     Ok((z, column, duals))
 }

@@ -146,7 +146,14 @@ impl<T: Int> Tableau<T> {
         for r in 0..rows {
             row_of[dim + r] = Some(r);
         }
-        Ok(Tableau { rows, dim, a, det: T::one(), basis: (dim..dim + rows).collect(), row_of })
+        Ok(Tableau {
+            rows,
+            dim,
+            a,
+            det: T::one(),
+            basis: (dim..dim + rows).collect(),
+            row_of,
+        })
     }
 
     pub fn width(&self) -> usize {
@@ -178,7 +185,11 @@ impl<T: Int> Tableau<T> {
             let f = self.a[i * w + col].clone();
             let row = &mut self.a[i * w..(i + 1) * w];
             for (x, p) in row.iter_mut().zip(&pivot_row) {
-                *x = if f.signum() == 0 { T::pivot_step(x, &piv, &zero, p, &self.det)? } else { T::pivot_step(x, &piv, &f, p, &self.det)? };
+                *x = if f.signum() == 0 {
+                    T::pivot_step(x, &piv, &zero, p, &self.det)?
+                } else {
+                    T::pivot_step(x, &piv, &f, p, &self.det)?
+                };
             }
         }
         self.det = piv;
@@ -281,7 +292,10 @@ impl<T: Int> Tableau<T> {
 /// (a positive affine map of the payoffs, which leaves equilibria unchanged).
 pub(crate) fn positive_integer_matrix(m: &[Vec<Rational>]) -> Vec<Vec<BigInt>> {
     use num_integer::Integer;
-    let lcm = m.iter().flatten().fold(<BigInt as One>::one(), |acc, x| acc.lcm(x.denom()));
+    let lcm = m
+        .iter()
+        .flatten()
+        .fold(<BigInt as One>::one(), |acc, x| acc.lcm(x.denom()));
     let ints: Vec<Vec<BigInt>> = m
         .iter()
         .map(|row| {
@@ -290,7 +304,12 @@ pub(crate) fn positive_integer_matrix(m: &[Vec<Rational>]) -> Vec<Vec<BigInt>> {
                 .collect()
         })
         .collect();
-    let min = ints.iter().flatten().min().cloned().unwrap_or_else(<BigInt as Zero>::zero);
+    let min = ints
+        .iter()
+        .flatten()
+        .min()
+        .cloned()
+        .unwrap_or_else(<BigInt as Zero>::zero);
     let shift = <BigInt as One>::one() - min;
     ints.into_iter()
         .map(|row| row.into_iter().map(|x| x + &shift).collect())
