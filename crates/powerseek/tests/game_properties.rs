@@ -119,3 +119,24 @@ fn huge_payoffs_take_the_bigint_path_and_agree() {
         keys(&bimatrix::lemke_howson_all(&big).unwrap())
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn game_parsers_never_panic(text in "\\PC{0,300}") {
+        let _ = powerseek::game::nfg::parse(&text, "fuzz.nfg");
+        let _ = powerseek::game::json::parse(&text, "fuzz.json");
+        let _ = powerseek::game::bayesian::parse_json(&text, "fuzz.json");
+    }
+
+    #[test]
+    fn nfg_parser_never_panics_on_near_valid_input(tokens in proptest::collection::vec(
+        prop_oneof![
+            Just("NFG"), Just("1"), Just("R"), Just("\"t\""), Just("{"), Just("}"), Just("\"a\""), Just("2"),
+            Just("3/4"), Just("-1.5"), Just(","), Just("\"\""), Just("0"), Just("1/0"), Just("\"x\\\"y\""),
+        ], 0..40)) {
+        let _ = powerseek::game::nfg::parse(&tokens.join(" "), "fuzz.nfg");
+        let _ = powerseek::game::nfg::parse(&format!("NFG 1 R \"t\" {{ \"a\" \"b\" }} {}", tokens.join(" ")), "fuzz.nfg");
+    }
+}

@@ -463,6 +463,8 @@ pub fn parse_json(text: &str, origin: &str) -> Result<BayesianGame> {
     }
     let ts: Vec<usize> = types.iter().map(Vec::len).collect();
     let as_: Vec<usize> = actions.iter().map(Vec::len).collect();
+    let both: Vec<usize> = ts.iter().chain(&as_).copied().collect();
+    super::profile_count(&both).map_err(|e| err("types/actions", e.to_string()))?;
     let number = |v: &Value| match v {
         Value::Number(x) => parse_rational(&x.to_string()),
         Value::String(s) => parse_rational(s),

@@ -78,7 +78,7 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
         .collect::<Result<_>>()?;
     let n = players.len();
     let shape: Vec<usize> = actions.iter().map(Vec::len).collect();
-    let total: usize = shape.iter().product();
+    let total = super::profile_count(&shape).map_err(|e| err("actions", e.to_string()))?;
     let mut payoffs = vec![Rational::from_integer(0.into()); total * n];
     // Walk the nested lists; `path` is the pure profile reached so far.
     fn walk(

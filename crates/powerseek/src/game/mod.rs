@@ -268,6 +268,19 @@ impl NormalFormGame {
         values
     }
 
+    /// The actions of `player` that maximise its expected payoff against the others' part of `profile`.
+    pub fn best_responses<T: Scalar>(&self, profile: &[Vec<T>], player: usize) -> Vec<usize> {
+        let v = self.action_values(profile, player);
+        let best = v.iter().fold(None, |b: Option<&T>, x| match b {
+            Some(b) if b >= x => Some(b),
+            _ => Some(x),
+        });
+        match best {
+            Some(best) => (0..v.len()).filter(|&a| v[a] == *best).collect(),
+            None => vec![],
+        }
+    }
+
     /// Expected payoff of every player under `profile`.
     pub fn expected_payoffs<T: Scalar>(&self, profile: &[Vec<T>]) -> Vec<T> {
         (0..self.n_players())
@@ -325,6 +338,23 @@ impl NormalFormGame {
         }
         Ok(())
     }
+}
+
+/// Most payoff entries a game may have (profiles × players): bounds memory
+/// before a file's declared sizes are trusted.
+pub const MAX_PAYOFFS: usize = 100_000_000;
+
+/// Number of pure profiles for these action counts, if `profiles × players ≤ MAX_PAYOFFS`.
+pub fn profile_count(shape: &[usize]) -> Result<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &k| acc.checked_mul(k))
+        .filter(|&p| p.saturating_mul(shape.len()) <= MAX_PAYOFFS)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "the game has too many pure profiles (more than {MAX_PAYOFFS} payoffs)"
+            ))
+        })
 }
 
 /// Parse a payoff or probability written as an integer, a decimal (`-7.6`,
@@ -417,6 +447,12 @@ mod tests {
         let cooperate = vec![vec![p(1), p(0)], vec![p(1), p(0)]];
         assert_eq!(g.regret(&cooperate), vec![p(1), p(1)]);
         assert_eq!(g.expected_payoffs(&defect), vec![p(1), p(1)]);
+        assert_eq!(g.best_responses(&cooperate, 0), vec![1]);
+        let half = vec![
+            vec![p(1), p(0)],
+            vec![Rational::new(1.into(), 2.into()), Rational::new(1.into(), 2.into())],
+        ];
+        assert_eq!(g.best_responses(&half, 0), vec![1]);
         let swapped = g.permute_players(&[1, 0]).unwrap();
         for i in 0..2 {
             for j in 0..2 {

@@ -235,6 +235,11 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
     } else {
         while lx.peek() != Some(&Tok::Close) {
             let k = lx.integer("a number of actions")?;
+            if k > 1_000_000 {
+                return Err(lx.err(format!(
+                    "{k} actions for one player is more than this reader accepts (10^6)"
+                )));
+            }
             actions.push((1..=k).map(|a| a.to_string()).collect());
         }
     }
@@ -251,7 +256,8 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
         String::new()
     };
     let n = players.len();
-    let profiles: usize = actions.iter().map(Vec::len).product();
+    let shape: Vec<usize> = actions.iter().map(Vec::len).collect();
+    let profiles = super::profile_count(&shape).map_err(|e| lx.err(e.to_string()))?;
     let payoffs = if lx.peek() == Some(&Tok::Open) {
         // Outcome version.
         lx.next("'{'")?;
@@ -403,6 +409,11 @@ mod tests {
                 "NFG 1 R \"x\" { \"a\" \"b\" } { 1 1 }\n{ { \"\" 1, 2 } }\n2\n",
                 ":3:",
                 "refers to outcome 2",
+            ),
+            (
+                "NFG 1 R \"x\" { \"a\" \"b\" } { 99999 99999 }\n",
+                ":1:",
+                "too many pure profiles",
             ),
         ];
         for (text, line, msg) in cases {
