@@ -209,16 +209,7 @@ fn default_rounds() -> usize {
 impl Scenario {
     /// Parse TOML (`.toml`) or JSON (anything else) and validate.
     pub fn parse(text: &str, origin: &str) -> Result<Scenario> {
-        let mut s: Scenario = if origin.ends_with(".toml") {
-            toml::from_str(text).map_err(|e| {
-                let line = e
-                    .span()
-                    .map_or(0, |sp| text[..sp.start.min(text.len())].lines().count().max(1));
-                Error::parse(origin, line, e.message().to_string())
-            })?
-        } else {
-            serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))?
-        };
+        let mut s: Scenario = crate::input::deserialize(text, origin)?;
         s.validate().map_err(|e| Error::parse(origin, 0, e.to_string()))?;
         Ok(s)
     }
@@ -504,16 +495,7 @@ pub struct ObservationSet {
 
 impl ObservationSet {
     pub fn parse(text: &str, origin: &str) -> Result<Self> {
-        let set: ObservationSet = if origin.ends_with(".toml") {
-            toml::from_str(text).map_err(|e| {
-                let line = e
-                    .span()
-                    .map_or(0, |sp| text[..sp.start.min(text.len())].lines().count().max(1));
-                Error::parse(origin, line, e.message().to_string())
-            })?
-        } else {
-            serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))?
-        };
+        let set: ObservationSet = crate::input::deserialize(text, origin)?;
         set.model
             .validate()
             .map_err(|e| Error::parse(origin, 0, e.to_string()))?;

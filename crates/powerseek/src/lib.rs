@@ -33,6 +33,7 @@ pub mod conflict;
 pub mod equilibrium;
 pub mod error;
 pub mod game;
+mod input;
 pub mod mdp;
 pub mod plot;
 pub mod power;

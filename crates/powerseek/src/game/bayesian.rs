@@ -20,8 +20,9 @@ use std::path::Path;
 use num_traits::Zero;
 use serde_json::Value;
 
-use super::{parse_rational, NormalFormGame, Rational, Scalar};
+use super::{NormalFormGame, Rational, Scalar};
 use crate::error::{read_text, Error, Result};
+use crate::input::{exact_number, JsonDoc};
 
 /// σ[i][t_i][a_i]: a behavioural strategy profile.
 pub type Behaviour<T> = Vec<Vec<Vec<T>>>;
@@ -421,42 +422,15 @@ pub fn load(path: &Path) -> Result<BayesianGame> {
 /// every player's payoff `r_i(t, a)`. Numbers are exact (JSON numbers by their
 /// decimal text, or strings such as `"1/3"`).
 pub fn parse_json(text: &str, origin: &str) -> Result<BayesianGame> {
-    let root: Value = serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))?;
-    let err = |field: &str, msg: String| Error::parse(origin, 0, format!("field '{field}': {msg}"));
-    let obj = root
-        .as_object()
-        .ok_or_else(|| err("(root)", "expected an object".into()))?;
-    for key in obj.keys() {
-        if !["title", "comment", "players", "types", "actions", "prior", "payoffs"].contains(&key.as_str()) {
-            return Err(err(
-                key,
-                "unknown field (expected title, comment, players, types, actions, prior, payoffs)".into(),
-            ));
-        }
-    }
-    let strings = |field: &str, v: Option<&Value>| -> Result<Vec<String>> {
-        v.and_then(Value::as_array)
-            .ok_or_else(|| err(field, "missing, or not a list".into()))?
-            .iter()
-            .map(|s| {
-                s.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| err(field, "expected strings".into()))
-            })
-            .collect()
-    };
-    let lists = |field: &str| -> Result<Vec<Vec<String>>> {
-        obj.get(field)
-            .and_then(Value::as_array)
-            .ok_or_else(|| err(field, "missing, or not a list of lists".into()))?
-            .iter()
-            .enumerate()
-            .map(|(i, v)| strings(&format!("{field}[{i}]"), Some(v)))
-            .collect()
-    };
-    let players = strings("players", obj.get("players"))?;
-    let types = lists("types")?;
-    let actions = lists("actions")?;
+    let doc = JsonDoc::parse(
+        text,
+        origin,
+        &["title", "comment", "players", "types", "actions", "prior", "payoffs"],
+    )?;
+    let err = |field: &str, msg: String| doc.err(field, msg);
+    let players = doc.strings("players", doc.get("players"))?;
+    let types = doc.string_lists("types")?;
+    let actions = doc.string_lists("actions")?;
     let n = players.len();
     if types.len() != n || actions.len() != n {
         return Err(err("types/actions", format!("need one list per player ({n})")));
@@ -465,11 +439,7 @@ pub fn parse_json(text: &str, origin: &str) -> Result<BayesianGame> {
     let as_: Vec<usize> = actions.iter().map(Vec::len).collect();
     let both: Vec<usize> = ts.iter().chain(&as_).copied().collect();
     super::profile_count(&both).map_err(|e| err("types/actions", e.to_string()))?;
-    let number = |v: &Value| match v {
-        Value::Number(x) => parse_rational(&x.to_string()),
-        Value::String(s) => parse_rational(s),
-        _ => None,
-    };
+    let number = exact_number;
     // Read a nested array with the given dimensions, leaves of `leaf` numbers, in profile order.
     fn nested(
         v: &Value,
@@ -506,7 +476,7 @@ pub fn parse_json(text: &str, origin: &str) -> Result<BayesianGame> {
     }
     let mut prior_cells = Vec::new();
     nested(
-        obj.get("prior").ok_or_else(|| err("prior", "missing".into()))?,
+        doc.get("prior").ok_or_else(|| err("prior", "missing".into()))?,
         &ts,
         0,
         &mut Vec::new(),
@@ -521,7 +491,7 @@ pub fn parse_json(text: &str, origin: &str) -> Result<BayesianGame> {
     let dims: Vec<usize> = ts.iter().chain(&as_).copied().collect();
     let mut cells = Vec::new();
     nested(
-        obj.get("payoffs").ok_or_else(|| err("payoffs", "missing".into()))?,
+        doc.get("payoffs").ok_or_else(|| err("payoffs", "missing".into()))?,
         &dims,
         n,
         &mut Vec::new(),
@@ -538,7 +508,7 @@ pub fn parse_json(text: &str, origin: &str) -> Result<BayesianGame> {
             payoffs[(t * na + a) * n + i] = number(x).ok_or_else(|| err("payoffs", format!("{x} is not a number")))?;
         }
     }
-    let title = obj.get("title").and_then(Value::as_str).unwrap_or("").to_string();
+    let title = doc.get("title").and_then(Value::as_str).unwrap_or("").to_string();
     BayesianGame::new(title, players, types, actions, prior, payoffs)
         .map_err(|e| Error::parse(origin, 0, e.to_string()))
 }

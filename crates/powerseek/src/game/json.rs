@@ -19,63 +19,26 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::{format_rational, parse_rational, NormalFormGame, Rational};
+use super::{format_rational, NormalFormGame, Rational};
 use crate::error::{read_text, Error, Result};
+use crate::input::{exact_number, JsonDoc};
 
 pub fn load(path: &Path) -> Result<NormalFormGame> {
     parse(&read_text(path)?, &path.display().to_string())
 }
 
-fn number(v: &Value) -> Option<Rational> {
-    match v {
-        Value::Number(n) => parse_rational(&n.to_string()),
-        Value::String(s) => parse_rational(s),
-        _ => None,
-    }
-}
-
 /// Parse JSON text; `origin` names the source in error messages.
 pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
-    let root: Value = serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))?;
-    let err = |field: &str, msg: String| Error::parse(origin, 0, format!("field '{field}': {msg}"));
-    let obj = root
-        .as_object()
-        .ok_or_else(|| err("(root)", "expected an object".into()))?;
-    for key in obj.keys() {
-        if !["title", "comment", "players", "actions", "payoffs"].contains(&key.as_str()) {
-            return Err(err(
-                key,
-                "unknown field (expected title, comment, players, actions, payoffs)".into(),
-            ));
-        }
-    }
-    let strings = |field: &str, v: Option<&Value>| -> Result<Vec<String>> {
-        v.and_then(Value::as_array)
-            .ok_or_else(|| err(field, "missing, or not a list".into()))?
-            .iter()
-            .map(|s| {
-                s.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| err(field, "expected strings".into()))
-            })
-            .collect()
-    };
-    let players = strings("players", obj.get("players"))?;
-    let action_lists = obj
-        .get("actions")
-        .and_then(Value::as_array)
-        .ok_or_else(|| err("actions", "missing, or not a list of lists".into()))?;
-    if action_lists.len() != players.len() {
+    let doc = JsonDoc::parse(text, origin, &["title", "comment", "players", "actions", "payoffs"])?;
+    let err = |field: &str, msg: String| doc.err(field, msg);
+    let players = doc.strings("players", doc.get("players"))?;
+    let actions = doc.string_lists("actions")?;
+    if actions.len() != players.len() {
         return Err(err(
             "actions",
-            format!("{} lists for {} players", action_lists.len(), players.len()),
+            format!("{} lists for {} players", actions.len(), players.len()),
         ));
     }
-    let actions: Vec<Vec<String>> = action_lists
-        .iter()
-        .enumerate()
-        .map(|(i, a)| strings(&format!("actions[{i}]"), Some(a)))
-        .collect::<Result<_>>()?;
     let n = players.len();
     let shape: Vec<usize> = actions.iter().map(Vec::len).collect();
     let total = super::profile_count(&shape).map_err(|e| err("actions", e.to_string()))?;
@@ -107,7 +70,7 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
             }
             for (i, p) in list.iter().enumerate() {
                 out[idx * n + i] =
-                    number(p).ok_or_else(|| err(&format!("{field}[{i}]"), format!("{p} is not a number")))?;
+                    exact_number(p).ok_or_else(|| err(&format!("{field}[{i}]"), format!("{p} is not a number")))?;
             }
             return Ok(());
         }
@@ -129,12 +92,12 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
         }
         Ok(())
     }
-    let root_payoffs = obj.get("payoffs").ok_or_else(|| err("payoffs", "missing".into()))?;
+    let root_payoffs = doc.get("payoffs").ok_or_else(|| err("payoffs", "missing".into()))?;
     walk(root_payoffs, 0, &mut Vec::new(), &shape, &mut payoffs, n, &err)?;
-    let title = obj.get("title").and_then(Value::as_str).unwrap_or("").to_string();
+    let title = doc.get("title").and_then(Value::as_str).unwrap_or("").to_string();
     let mut game =
         NormalFormGame::new(title, players, actions, payoffs).map_err(|e| Error::parse(origin, 0, e.to_string()))?;
-    game.comment = obj.get("comment").and_then(Value::as_str).unwrap_or("").to_string();
+    game.comment = doc.get("comment").and_then(Value::as_str).unwrap_or("").to_string();
     Ok(game)
 }
 

@@ -26,6 +26,7 @@ use serde_json::Value;
 
 use super::{Features, Mdp, MdpBuilder};
 use crate::error::{read_text, Error, Result};
+use crate::input::JsonDoc;
 
 pub fn load(path: &Path) -> Result<Mdp> {
     parse(&read_text(path)?, &path.display().to_string())
@@ -33,20 +34,13 @@ pub fn load(path: &Path) -> Result<Mdp> {
 
 /// Parse JSON text; `origin` names the source in error messages.
 pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
-    let root: Value = serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))?;
-    let field_err = |field: &str, msg: String| Error::parse(origin, 0, format!("field '{field}': {msg}"));
-    let obj = root
-        .as_object()
-        .ok_or_else(|| field_err("(root)", "expected an object".into()))?;
-    for key in obj.keys() {
-        if !["states", "start", "transitions", "features", "discount", "description"].contains(&key.as_str()) {
-            return Err(field_err(
-                key,
-                "unknown field (expected states, transitions, start, features, discount, description)".into(),
-            ));
-        }
-    }
-    let names: Vec<String> = match obj.get("states") {
+    let doc = JsonDoc::parse(
+        text,
+        origin,
+        &["states", "start", "transitions", "features", "discount", "description"],
+    )?;
+    let field_err = |field: &str, msg: String| doc.err(field, msg);
+    let names: Vec<String> = match doc.get("states") {
         Some(Value::Array(a)) => a
             .iter()
             .enumerate()
@@ -59,7 +53,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
         Some(Value::Number(n)) => {
             let n = n
                 .as_u64()
-                .ok_or_else(|| field_err("states", "expected a positive integer count".into()))?;
+                .filter(|&n| n <= u32::MAX as u64)
+                .ok_or_else(|| field_err("states", "expected a positive integer count below 2^32".into()))?;
             (0..n).map(|s| s.to_string()).collect()
         }
         _ => return Err(field_err("states", "missing, or not a list of names or a count".into())),
@@ -79,7 +74,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
             .copied()
             .ok_or_else(|| field_err(field, format!("unknown state '{name}'")))
     };
-    let transitions = obj
+    let transitions = doc
         .get("transitions")
         .and_then(Value::as_object)
         .ok_or_else(|| field_err("transitions", "missing, or not an object keyed by state name".into()))?;
@@ -119,16 +114,22 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
         }
     }
     let mut mdp = builder.build().map_err(|e| Error::parse(origin, 0, e.to_string()))?;
-    if let Some(start) = obj.get("start") {
+    if let Some(start) = doc.get("start") {
         let name = start
             .as_str()
             .ok_or_else(|| field_err("start", "expected a state name".into()))?;
         mdp = mdp.with_start(Some(lookup("start", name)?));
     }
-    if let Some(f) = obj.get("features") {
+    if let Some(f) = doc.get("features") {
         mdp = mdp
             .with_features(parse_features(f, names.len(), &field_err)?)
             .map_err(|e| field_err("features", e.to_string()))?;
+    }
+    if let Some(d) = doc.get("discount") {
+        let g = d.as_f64().filter(|g| (0.0..=1.0).contains(g));
+        mdp = mdp.with_discount(Some(
+            g.ok_or_else(|| field_err("discount", format!("{d} is not a number in [0, 1]")))?,
+        ));
     }
     Ok(mdp)
 }
