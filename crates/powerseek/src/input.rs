@@ -86,3 +86,11 @@ pub(crate) fn deserialize<T: DeserializeOwned>(text: &str, origin: &str) -> Resu
         serde_json::from_str(text).map_err(|e| Error::parse(origin, e.line(), e.to_string()))
     }
 }
+
+/// A path's extension, lower-cased (`""` when there is none).
+pub(crate) fn extension(path: &std::path::Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}

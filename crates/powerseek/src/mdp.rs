@@ -384,11 +384,7 @@ impl MdpBuilder {
 /// Load an MDP from a file, choosing the format by extension:
 /// `.grid`/`.txt` gridworld, `.json` JSON, `.mdp`/`.pomdp` Cassandra.
 pub fn load(path: &Path) -> Result<Mdp> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = crate::input::extension(path);
     match ext.as_str() {
         "grid" | "txt" => gridworld::load(path),
         "json" => json::load(path),

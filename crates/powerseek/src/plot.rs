@@ -36,11 +36,7 @@ pub trait Figure {
 pub fn save(figure: &impl Figure, path: &Path) -> Result<()> {
     register_font();
     let fail = |e: String| Error::invalid(format!("{}: cannot draw the plot: {e}", path.display()));
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = crate::input::extension(path);
     match ext.as_str() {
         "svg" => {
             let root = SVGBackend::new(path, figure.size()).into_drawing_area();
