@@ -35,6 +35,7 @@ pub mod error;
 pub mod game;
 mod input;
 pub mod mdp;
+pub mod multiagent;
 pub mod plot;
 pub mod power;
 pub mod reward;

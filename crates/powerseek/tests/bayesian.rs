@@ -150,3 +150,102 @@ fn bad_bayesian_files_are_rejected() {
         assert!(e.contains("b.json") && e.contains(msg), "{e}");
     }
 }
+
+mod multiagent_power {
+    use super::*;
+    use powerseek::multiagent::{constant_sum, power};
+
+    #[test]
+    fn gambit_reference_power_of_bayes1a() {
+        // bayesian_power_reference.json: at the unique BNE POWER = (5, 23/6);
+        // at the uniform profile POWER = (5, 21/4) with expected payoffs (4, 33/8).
+        let g = example();
+        let bne = &bne_via_induced(&g)[0];
+        let r = power(&g, bne);
+        assert_eq!(
+            r.players.iter().map(|p| p.power.clone()).collect::<Vec<_>>(),
+            vec![q("5"), q("23/6")]
+        );
+        assert!(r.is_equilibrium && r.total_regret.is_zero());
+        let half = vec![q("1/2"), q("1/2")];
+        let uniform: Behaviour<Rational> = vec![vec![half.clone(), half.clone()], vec![half.clone(), half]];
+        let r = power(&g, &uniform);
+        assert_eq!(
+            r.players.iter().map(|p| p.power.clone()).collect::<Vec<_>>(),
+            vec![q("5"), q("21/4")]
+        );
+        assert_eq!(
+            r.players.iter().map(|p| p.expected_payoff.clone()).collect::<Vec<_>>(),
+            vec![q("4"), q("33/8")]
+        );
+        assert_eq!(r.players[1].by_type, vec![Some(q("11/2")), Some(q("5"))]);
+        assert!(!r.is_equilibrium);
+    }
+
+    fn arb_profile() -> impl Strategy<Value = Behaviour<Rational>> {
+        proptest::collection::vec(0u32..5, 8).prop_map(|w| {
+            let pair = |a: u32, b: u32| {
+                let t = (a + b).max(1);
+                if a + b == 0 {
+                    vec![q("1/2"), q("1/2")]
+                } else {
+                    vec![Rational::new(a.into(), t.into()), Rational::new(b.into(), t.into())]
+                }
+            };
+            vec![
+                vec![pair(w[0], w[1]), pair(w[2], w[3])],
+                vec![pair(w[4], w[5]), pair(w[6], w[7])],
+            ]
+        })
+    }
+
+    /// A constant-sum version of a random game: r_2 = c − r_1.
+    fn constant_sum_version(g: &BayesianGame, c: i64) -> BayesianGame {
+        let mut payoffs = Vec::new();
+        for t in 0..g.n_type_profiles() {
+            for a in 0..g.n_action_profiles() {
+                let r1 = g.payoff(t, a, 0).clone();
+                payoffs.push(r1.clone());
+                payoffs.push(Rational::from_integer(c.into()) - r1);
+            }
+        }
+        let prior = (0..g.n_type_profiles()).map(|t| g.prior(t).clone()).collect();
+        let s = |v: &[String]| v.to_vec();
+        BayesianGame::new(
+            "constant-sum",
+            s(g.players()),
+            vec![s(g.types(0)), s(g.types(1))],
+            vec![s(g.actions(0)), s(g.actions(1))],
+            prior,
+            payoffs,
+        )
+        .unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn total_regret_is_nonnegative_and_zero_exactly_at_equilibria(g in arb_bayesian(), sigma in arb_profile()) {
+            let r = power(&g, &sigma);
+            prop_assert!(r.total_regret >= Rational::zero());
+            prop_assert_eq!(r.is_equilibrium, g.max_interim_regret(&sigma).is_zero());
+            for b in bne_via_induced(&g) {
+                prop_assert!(power(&g, &b).is_equilibrium);
+            }
+        }
+
+        #[test]
+        fn constant_sum_games_conserve_power_at_equilibria(g in arb_bayesian(), sigma in arb_profile(), c in -3i64..4) {
+            let cs = constant_sum_version(&g, c);
+            let constant = constant_sum(&cs).expect("constant-sum by construction");
+            prop_assert_eq!(&constant, &Rational::from_integer(c.into()));
+            for b in bne_via_induced(&cs) {
+                prop_assert_eq!(power(&cs, &b).total_power, constant.clone());
+            }
+            let r = power(&cs, &sigma);
+            prop_assert!(r.total_power >= constant);
+            prop_assert_eq!(r.total_power > constant, !r.is_equilibrium);
+        }
+    }
+}

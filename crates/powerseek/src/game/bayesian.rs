@@ -114,6 +114,28 @@ impl BayesianGame {
         })
     }
 
+    /// The one-type Bayesian game of a normal-form game.
+    pub fn from_normal_form(game: &NormalFormGame) -> Self {
+        let n = game.n_players();
+        BayesianGame {
+            title: game.title.clone(),
+            players: game.players().to_vec(),
+            types: vec![vec!["-".to_string()]; n],
+            actions: (0..n).map(|i| game.actions(i).to_vec()).collect(),
+            prior: vec![Rational::from_integer(1.into())],
+            payoffs: game.payoffs().to_vec(),
+        }
+    }
+
+    /// The largest absolute payoff (at least 1): a scale for float tolerances.
+    pub fn payoff_scale(&self) -> Rational {
+        use num_traits::Signed;
+        self.payoffs
+            .iter()
+            .map(|p| p.abs())
+            .fold(Rational::from_integer(1.into()), |a, b| if b > a { b } else { a })
+    }
+
     pub fn n_players(&self) -> usize {
         self.players.len()
     }
@@ -156,7 +178,7 @@ impl BayesianGame {
 
     /// `Σ_{t_{−i}} Ω(t_i, t_{−i}) E_{a_{−i} ~ σ_{−i}}[r_i(t, (a_i, a_{−i}))]` for each `a_i`:
     /// the ex-ante weight of type `ti` times its interim values.
-    fn weighted_values<T: Scalar>(&self, sigma: &Behaviour<T>, i: usize, ti: usize) -> Vec<T> {
+    pub fn weighted_action_values<T: Scalar>(&self, sigma: &Behaviour<T>, i: usize, ti: usize) -> Vec<T> {
         let (ts, as_) = (self.type_sizes(), self.action_sizes());
         let mut v = vec![T::zero(); as_[i]];
         for t in 0..self.n_type_profiles() {
@@ -190,7 +212,7 @@ impl BayesianGame {
         }
         let p = T::from_rational(&p);
         Some(
-            self.weighted_values(sigma, i, ti)
+            self.weighted_action_values(sigma, i, ti)
                 .into_iter()
                 .map(|x| x / p.clone())
                 .collect(),
@@ -202,7 +224,7 @@ impl BayesianGame {
         (0..self.n_players())
             .map(|i| {
                 (0..self.types[i].len()).fold(T::zero(), |acc, ti| {
-                    let v = self.weighted_values(sigma, i, ti);
+                    let v = self.weighted_action_values(sigma, i, ti);
                     v.into_iter()
                         .zip(&sigma[i][ti])
                         .fold(acc, |acc, (v, p)| acc + v * p.clone())

@@ -25,16 +25,20 @@ pub type Rational = BigRational;
 
 /// A number type the game algebra can run on: exact rationals or floats.
 pub trait Scalar: Clone + PartialOrd + num_traits::Num + std::fmt::Debug {
+    /// Arithmetic is exact (comparisons with zero need no tolerance).
+    const EXACT: bool;
     fn from_rational(r: &Rational) -> Self;
 }
 
 impl Scalar for f64 {
+    const EXACT: bool = false;
     fn from_rational(r: &Rational) -> f64 {
         r.to_f64().unwrap_or(f64::NAN)
     }
 }
 
 impl Scalar for Rational {
+    const EXACT: bool = true;
     fn from_rational(r: &Rational) -> Rational {
         r.clone()
     }
