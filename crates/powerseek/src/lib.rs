@@ -29,6 +29,7 @@
 // Index loops over states read closer to the maths than iterator chains here.
 #![allow(clippy::needless_range_loop)]
 
+pub mod alignment;
 pub mod conflict;
 pub mod equilibrium;
 pub mod error;

@@ -1,0 +1,353 @@
+//! Alignment metrics for normal-form games (SPEC 3, seed 001): sums of
+//! utility, the covariance of utilities, the Coordination–Alignment
+//! inequalities and α, security levels and the threat point, surplus, and the
+//! Nash bargaining solution.
+//!
+//! Welfare is `w(u) = Σ_i c_i u_i` with weights `c_i > 0` (all 1 by default).
+//! For an attained profile `σ`:
+//!
+//! ```text
+//! E_σ[w]  ≤  max_a w(a)  ≤  Σ_i c_i max_a u_i(a)
+//! coordination gap = max_a w(a) − E_σ[w],   alignment gap = Σ_i c_i max_a u_i(a) − max_a w(a),   α = −alignment gap
+//! ```
+//!
+//! Everything but the Nash bargaining solution is exact (rational). The
+//! bargaining solution maximises `Π_i (x_i − d_i)` over the convex hull of the
+//! payoff profiles by Frank–Wolfe ascent on `Σ_i log(x_i − d_i)` from the
+//! point maximising the smallest surplus (found exactly by linear
+//! programming); it is floating point, accurate to about 1e-9 relative.
+
+use num_traits::{Signed, Zero};
+use serde::Serialize;
+
+use crate::equilibrium::bimatrix;
+use crate::error::{Error, Result};
+use crate::game::{NormalFormGame, Rational, Scalar};
+
+/// Welfare weights, validated: one positive weight per player.
+pub fn check_weights(game: &NormalFormGame, weights: &[Rational]) -> Result<()> {
+    if weights.len() != game.n_players() || weights.iter().any(|w| !w.is_positive()) {
+        return Err(Error::invalid(format!(
+            "welfare weights: need {} positive numbers",
+            game.n_players()
+        )));
+    }
+    Ok(())
+}
+
+/// `w(a)` for every pure profile.
+pub fn welfare(game: &NormalFormGame, weights: &[Rational]) -> Vec<Rational> {
+    (0..game.n_profiles())
+        .map(|idx| (0..game.n_players()).fold(Rational::zero(), |acc, i| acc + &weights[i] * game.payoff(idx, i)))
+        .collect()
+}
+
+/// Probability of every pure profile under a mixed profile (independent mixing).
+pub fn profile_distribution<T: Scalar>(game: &NormalFormGame, profile: &[Vec<T>]) -> Vec<T> {
+    (0..game.n_profiles())
+        .map(|idx| {
+            game.profile(idx)
+                .iter()
+                .enumerate()
+                .fold(T::one(), |acc, (i, &a)| acc * profile[i][a].clone())
+        })
+        .collect()
+}
+
+/// `E_σ[w]`: the local sum-of-utility metric.
+pub fn expected_welfare(game: &NormalFormGame, weights: &[Rational], profile: &[Vec<Rational>]) -> Rational {
+    let w = welfare(game, weights);
+    profile_distribution(game, profile)
+        .iter()
+        .zip(&w)
+        .fold(Rational::zero(), |acc, (p, w)| acc + p * w)
+}
+
+/// `Cov_σ(u_i, u_j)` for all pairs: the n × n covariance matrix of utilities.
+pub fn covariance(game: &NormalFormGame, profile: &[Vec<Rational>]) -> Vec<Vec<Rational>> {
+    let n = game.n_players();
+    let p = profile_distribution(game, profile);
+    let mean: Vec<Rational> = (0..n)
+        .map(|i| {
+            p.iter()
+                .enumerate()
+                .fold(Rational::zero(), |acc, (idx, q)| acc + q * game.payoff(idx, i))
+        })
+        .collect();
+    (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| {
+                    let e: Rational = p.iter().enumerate().fold(Rational::zero(), |acc, (idx, q)| {
+                        acc + q * game.payoff(idx, i) * game.payoff(idx, j)
+                    });
+                    e - &mean[i] * &mean[j]
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The global quantities of the Coordination–Alignment inequalities.
+#[derive(Clone, Debug)]
+pub struct Alignment {
+    /// `max_a w(a)` and the pure profiles attaining it.
+    pub max_welfare: Rational,
+    pub max_welfare_profiles: Vec<usize>,
+    /// `Σ_i c_i max_a u_i(a)`: welfare if everyone got their way at once.
+    pub ideal_welfare: Rational,
+    /// `α = max_a w(a) − Σ_i c_i max_a u_i(a) ≤ 0`.
+    pub alpha: Rational,
+    /// Welfare is the same at every profile (coordination gap 0 for every profile).
+    pub constant_welfare: bool,
+    /// α = 0: some profile is optimal for every player at once — the unique
+    /// Pareto-efficient payoff profile; these are the profiles attaining it.
+    pub unanimous_profiles: Vec<usize>,
+}
+
+pub fn alignment(game: &NormalFormGame, weights: &[Rational]) -> Alignment {
+    let w = welfare(game, weights);
+    let max_welfare = w.iter().max().cloned().unwrap_or_else(Rational::zero);
+    let max_welfare_profiles = (0..w.len()).filter(|&k| w[k] == max_welfare).collect();
+    let best: Vec<Rational> = (0..game.n_players())
+        .map(|i| {
+            (0..game.n_profiles())
+                .map(|idx| game.payoff(idx, i).clone())
+                .max()
+                .unwrap_or_else(Rational::zero)
+        })
+        .collect();
+    let ideal_welfare = best
+        .iter()
+        .zip(weights)
+        .fold(Rational::zero(), |acc, (b, c)| acc + b * c);
+    let unanimous_profiles = (0..game.n_profiles())
+        .filter(|&idx| (0..game.n_players()).all(|i| *game.payoff(idx, i) == best[i]))
+        .collect();
+    Alignment {
+        alpha: &max_welfare - &ideal_welfare,
+        constant_welfare: w.iter().all(|x| *x == max_welfare),
+        max_welfare,
+        max_welfare_profiles,
+        ideal_welfare,
+        unanimous_profiles,
+    }
+}
+
+/// The coordination gap `max_a w(a) − E_σ[w] ≥ 0` at a profile.
+pub fn coordination_gap(game: &NormalFormGame, weights: &[Rational], profile: &[Vec<Rational>]) -> Rational {
+    alignment(game, weights).max_welfare - expected_welfare(game, weights, profile)
+}
+
+/// A player's security level and a strategy guaranteeing it.
+#[derive(Clone, Debug)]
+pub struct Security {
+    /// `max_{a_i} min_{a_{−i}} u_i`: best guarantee with a pure action.
+    pub pure_level: Rational,
+    pub pure_action: usize,
+    /// `max_{σ_i} min_{a_{−i}} u_i(σ_i, a_{−i})`: best guarantee with a mixed strategy (exact LP).
+    pub mixed_level: Rational,
+    pub mixed_strategy: Vec<Rational>,
+}
+
+/// Pure and mixed security (maxmin) levels of every player.
+pub fn security_levels(game: &NormalFormGame) -> Result<Vec<Security>> {
+    (0..game.n_players())
+        .map(|i| {
+            // Player i against the others' pure profiles as one opponent: a zero-sum game.
+            let others: Vec<usize> = (0..game.n_profiles())
+                .filter(|&idx| game.profile(idx)[i] == 0)
+                .collect();
+            let matrix: Vec<Vec<Rational>> = (0..game.n_actions(i))
+                .map(|a| {
+                    others
+                        .iter()
+                        .map(|&base| game.payoff(base + a * game.stride(i), i).clone())
+                        .collect()
+                })
+                .collect();
+            let (pure_action, pure_level) = matrix
+                .iter()
+                .enumerate()
+                .map(|(a, row)| (a, row.iter().min().cloned().unwrap_or_else(Rational::zero)))
+                .max_by(|x, y| x.1.cmp(&y.1))
+                .expect("players have actions");
+            let negated: Vec<Vec<Rational>> = matrix.iter().map(|r| r.iter().map(|x| -x).collect()).collect();
+            let zero_sum = NormalFormGame::bimatrix(&matrix, &negated)?;
+            let lp = bimatrix::zero_sum(&zero_sum)?;
+            Ok(Security {
+                pure_level,
+                pure_action,
+                mixed_level: lp.value,
+                mixed_strategy: lp.row,
+            })
+        })
+        .collect()
+}
+
+/// Each player's payoff when everyone plays a mixed maxmin strategy: the
+/// threat point `d` used for surplus and bargaining.
+pub fn threat_point(game: &NormalFormGame, security: &[Security]) -> Vec<Rational> {
+    let profile: Vec<Vec<Rational>> = security.iter().map(|s| s.mixed_strategy.clone()).collect();
+    game.expected_payoffs(&profile)
+}
+
+/// Surplus `s_i(σ) = u_i(σ) − d_i`.
+pub fn surplus(game: &NormalFormGame, profile: &[Vec<Rational>], threat: &[Rational]) -> Vec<Rational> {
+    game.expected_payoffs(profile)
+        .into_iter()
+        .zip(threat)
+        .map(|(u, d)| u - d)
+        .collect()
+}
+
+/// The Nash bargaining solution.
+#[derive(Clone, Debug, Serialize)]
+pub struct Bargaining {
+    pub payoffs: Vec<f64>,
+    /// `Π_i (x_i − d_i)`; 0 when no feasible point gives everyone positive surplus.
+    pub product: f64,
+    /// A correlated distribution over pure profiles attaining the payoffs: (profile index, probability).
+    pub distribution: Vec<(usize, f64)>,
+    /// Some feasible point gives every player strictly positive surplus.
+    pub interior: bool,
+}
+
+/// Maximise `Π_i (x_i − d_i)` over the convex hull of the payoff profiles, `x ≥ d`.
+pub fn nash_bargaining(game: &NormalFormGame, threat: &[Rational]) -> Result<Bargaining> {
+    let n = game.n_players();
+    let k = game.n_profiles();
+    // Start: the distribution maximising the smallest surplus, an exact zero-sum LP
+    // (rows: pure profiles, columns: players, entries u_i(a) − d_i).
+    let gains: Vec<Vec<Rational>> = (0..k)
+        .map(|idx| (0..n).map(|i| game.payoff(idx, i) - &threat[i]).collect())
+        .collect();
+    let negated: Vec<Vec<Rational>> = gains.iter().map(|r| r.iter().map(|x| -x).collect()).collect();
+    let start = bimatrix::zero_sum(&NormalFormGame::bimatrix(&gains, &negated)?)?;
+    let d: Vec<f64> = threat.iter().map(f64::from_rational).collect();
+    let u: Vec<Vec<f64>> = (0..k)
+        .map(|idx| (0..n).map(|i| f64::from_rational(game.payoff(idx, i))).collect())
+        .collect();
+    let mut p: Vec<f64> = start.row.iter().map(f64::from_rational).collect();
+    let payoff = |p: &[f64]| -> Vec<f64> { (0..n).map(|i| (0..k).map(|a| p[a] * u[a][i]).sum()).collect() };
+    if !start.value.is_positive() {
+        let x = payoff(&p);
+        let distribution = p
+            .iter()
+            .enumerate()
+            .filter(|(_, &q)| q > 1e-12)
+            .map(|(a, &q)| (a, q))
+            .collect();
+        return Ok(Bargaining {
+            payoffs: x,
+            product: 0.0,
+            distribution,
+            interior: false,
+        });
+    }
+    let objective = |x: &[f64]| -> f64 { x.iter().zip(&d).map(|(x, d)| (x - d).ln()).sum() };
+    for _ in 0..20_000 {
+        let x = payoff(&p);
+        // Frank–Wolfe: move towards the pure profile with the steepest gain.
+        let grad: Vec<f64> = (0..n).map(|i| 1.0 / (x[i] - d[i])).collect();
+        let score = |a: usize| (0..n).map(|i| grad[i] * u[a][i]).sum::<f64>();
+        let best = (0..k).max_by(|&a, &b| score(a).total_cmp(&score(b))).unwrap_or(0);
+        let current: f64 = (0..n).map(|i| grad[i] * x[i]).sum();
+        if score(best) - current < 1e-13 * current.abs().max(1.0) {
+            break;
+        }
+        // Exact line search on the concave 1-D objective by bisection on its derivative.
+        let direction: Vec<f64> = (0..n).map(|i| u[best][i] - x[i]).collect();
+        let slope = |t: f64| {
+            (0..n)
+                .map(|i| direction[i] / (x[i] + t * direction[i] - d[i]))
+                .sum::<f64>()
+        };
+        let (mut lo, mut hi) = (0.0, 1.0);
+        // Stay strictly inside x > d.
+        for i in 0..n {
+            if direction[i] < 0.0 {
+                hi = f64::min(hi, 0.999_999 * (x[i] - d[i]) / -direction[i]);
+            }
+        }
+        if slope(hi) > 0.0 {
+            lo = hi;
+        } else {
+            for _ in 0..60 {
+                let mid = 0.5 * (lo + hi);
+                if slope(mid) > 0.0 {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+        }
+        if lo <= 0.0 {
+            break;
+        }
+        p.iter_mut().for_each(|q| *q *= 1.0 - lo);
+        p[best] += lo;
+    }
+    let x = payoff(&p);
+    let product = objective(&x).exp();
+    let distribution = p
+        .iter()
+        .enumerate()
+        .filter(|(_, &q)| q > 1e-9)
+        .map(|(a, &q)| (a, q))
+        .collect();
+    Ok(Bargaining {
+        payoffs: x,
+        product,
+        distribution,
+        interior: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::game::parse_rational;
+
+    fn q(s: &str) -> Rational {
+        parse_rational(s).unwrap()
+    }
+
+    fn pd() -> NormalFormGame {
+        let m = |v: [[i64; 2]; 2]| {
+            v.iter()
+                .map(|r| r.iter().map(|&x| Rational::from_integer(x.into())).collect())
+                .collect::<Vec<Vec<Rational>>>()
+        };
+        NormalFormGame::bimatrix(&m([[2, 0], [3, 1]]), &m([[2, 3], [0, 1]])).unwrap()
+    }
+
+    fn mp() -> NormalFormGame {
+        let m = |v: [[i64; 2]; 2]| {
+            v.iter()
+                .map(|r| r.iter().map(|&x| Rational::from_integer(x.into())).collect())
+                .collect::<Vec<Vec<Rational>>>()
+        };
+        NormalFormGame::bimatrix(&m([[1, -1], [-1, 1]]), &m([[-1, 1], [1, -1]])).unwrap()
+    }
+
+    #[test]
+    fn seed_reference_numbers() {
+        let ones = vec![q("1"), q("1")];
+        assert_eq!(alignment(&mp(), &ones).alpha, q("-2"));
+        assert_eq!(alignment(&pd(), &ones).alpha, q("-2"));
+        // PD with independent defection probabilities p1, p2: Cov = −2 Σ p_i (1 − p_i).
+        for (p1, p2) in [("1/2", "1/2"), ("1/3", "3/4"), ("0", "1"), ("1/10", "0")] {
+            let (a, b) = (q(p1), q(p2));
+            let profile = vec![vec![q("1") - &a, a.clone()], vec![q("1") - &b, b.clone()]];
+            let expected = q("-2") * (&a * (q("1") - &a) + &b * (q("1") - &b));
+            assert_eq!(covariance(&pd(), &profile)[0][1], expected, "p = ({p1}, {p2})");
+        }
+        // Matching Pennies: Cov(u1, u2) = −Var(u1) under any profile.
+        for (p1, p2) in [("1/2", "1/2"), ("1/3", "1/5")] {
+            let profile = vec![vec![q(p1), q("1") - q(p1)], vec![q(p2), q("1") - q(p2)]];
+            let c = covariance(&mp(), &profile);
+            assert_eq!(c[0][1], -c[0][0].clone());
+        }
+    }
+}
