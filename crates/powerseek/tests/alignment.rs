@@ -94,8 +94,8 @@ proptest! {
         let nbs = nash_bargaining(&g, &d).unwrap();
         let df: Vec<f64> = d.iter().map(f64::from_rational).collect();
         let scale_f = 1000.0;
-        for i in 0..2 {
-            prop_assert!(nbs.payoffs[i] >= df[i] - 1e-9 * scale_f);
+        for (x, d) in nbs.payoffs.iter().zip(&df) {
+            prop_assert!(*x >= d - 1e-9 * scale_f);
         }
         let total: f64 = nbs.distribution.iter().map(|x| x.1).sum();
         prop_assert!((total - 1.0).abs() < 1e-9);
