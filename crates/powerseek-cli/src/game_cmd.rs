@@ -26,6 +26,27 @@ pub enum GameCommand {
         #[arg(long, value_enum, default_value = "induced")]
         form: Form,
     },
+    /// Multi-agent POWER of every player at each equilibrium (and the uniform
+    /// profile), or at a given profile; per type for Bayesian games. Exact.
+    Power {
+        file: PathBuf,
+        /// A profile file (JSON: {"player": [probabilities]} or, for Bayesian
+        /// games, {"player": {"type": [probabilities]}}), or `uniform`.
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Alignment metrics: welfare, α and the Coordination–Alignment gaps,
+    /// security levels, threat point, surplus, Nash bargaining, covariance.
+    Align {
+        file: PathBuf,
+        /// Welfare weights, one per player (default all 1).
+        #[arg(long)]
+        weights: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// Nash equilibria, each verified by an exact regret check.
     Solve {
         file: PathBuf,
@@ -108,6 +129,12 @@ pub fn load_any(path: &Path) -> Result<GameFile> {
 pub fn run(cmd: GameCommand) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match cmd {
+        GameCommand::Power { file, profile, format } => {
+            crate::game_metrics::power(&mut out, &file, profile.as_deref(), format)?
+        }
+        GameCommand::Align { file, weights, format } => {
+            crate::game_metrics::align(&mut out, &file, weights.as_deref(), format)?
+        }
         GameCommand::Show { file } => match load_any(&file)? {
             GameFile::Normal(g) => show(&mut out, &g)?,
             GameFile::Bayesian(b) => {

@@ -3,6 +3,7 @@
 
 mod conflict_cmd;
 mod game_cmd;
+mod game_metrics;
 mod output;
 mod progress;
 

@@ -382,3 +382,50 @@ fn bad_game_files_fail_cleanly() {
     let r = powerseek(&["game", "solve", &game("three-player.nfg"), "--method", "enum"]);
     assert!(String::from_utf8_lossy(&r.stderr).contains("needs a 2-player game"));
 }
+
+#[test]
+fn game_power_and_align_report_the_seed_numbers() {
+    let doc = solve_json(&["game", "power", &game("bayesian-two-type.json"), "--format", "json"]);
+    let eq = &doc["profiles"][0];
+    assert_eq!(eq["players"]["Player 1"]["power"], "5");
+    assert_eq!(eq["players"]["Player 2"]["power"], "23/6");
+    assert_eq!(eq["is_equilibrium"], true);
+    let uniform = doc["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["profile"] == "uniform")
+        .unwrap();
+    assert_eq!(uniform["players"]["Player 2"]["power"], "21/4");
+    assert_eq!(uniform["total_regret"], "17/8");
+
+    let doc = solve_json(&["game", "power", &game("matching-pennies.nfg"), "--format", "json"]);
+    assert_eq!(doc["constant_sum"], "0");
+    assert_eq!(doc["profiles"][0]["total_power"], "0");
+
+    let profile = temp("profile.json");
+    std::fs::write(&profile, r#"{"Row": ["1", "0"], "Column": ["1/2", "1/2"]}"#).unwrap();
+    let doc = solve_json(&[
+        "game",
+        "power",
+        &game("prisoners-dilemma.nfg"),
+        "--profile",
+        profile.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    // Row cooperates, Column mixes: Row's POWER = max(C: 1, D: 2) = 2; Column's = max(C: 2, D: 3) = 3.
+    assert_eq!(doc["profiles"][0]["players"]["Row"]["power"], "2");
+    assert_eq!(doc["profiles"][0]["players"]["Column"]["power"], "3");
+    assert_eq!(doc["profiles"][0]["is_equilibrium"], false);
+
+    for (file, alpha) in [("prisoners-dilemma.nfg", "-2"), ("matching-pennies.nfg", "-2")] {
+        let doc = solve_json(&["game", "align", &game(file), "--format", "json"]);
+        assert_eq!(doc["alpha"], alpha, "{file}");
+    }
+    let doc = solve_json(&["game", "align", &game("matching-pennies.nfg"), "--format", "json"]);
+    assert_eq!(doc["constant_welfare"], true);
+    let r = powerseek(&["game", "align", &game("prisoners-dilemma.nfg"), "--weights", "1,-1"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("positive"));
+}
