@@ -256,6 +256,15 @@ fn pure_profile(g: &NormalFormGame, actions: &[usize]) -> Vec<Vec<Rational>> {
         .collect()
 }
 
+/// Metrics at one localizing profile.
+struct Localized {
+    name: String,
+    sum: Rational,
+    gap: Rational,
+    surplus: Vec<Rational>,
+    covariance: Vec<Vec<Rational>>,
+}
+
 /// `powerseek game align`.
 pub fn align(out: &mut impl Write, file: &Path, weights: Option<&str>, format: Format) -> Result<()> {
     let g = match load_any(file)? {
@@ -288,17 +297,17 @@ pub fn align(out: &mut impl Write, file: &Path, weights: Option<&str>, format: F
     for (k, e) in equilibria_of(&g)?.into_iter().enumerate() {
         localizers.push((format!("Nash equilibrium {}", k + 1), e.strategies));
     }
-    let rows: Vec<(String, Rational, Rational, Vec<Rational>, Vec<Vec<Rational>>)> = localizers
+    let rows: Vec<Localized> = localizers
         .iter()
         .map(|(name, s)| {
             let sum = alignment::expected_welfare(&g, &w, s);
-            (
-                name.clone(),
-                sum.clone(),
-                &al.max_welfare - &sum,
-                alignment::surplus(&g, s, &threat),
-                alignment::covariance(&g, s),
-            )
+            Localized {
+                name: name.clone(),
+                gap: &al.max_welfare - &sum,
+                sum,
+                surplus: alignment::surplus(&g, s, &threat),
+                covariance: alignment::covariance(&g, s),
+            }
         })
         .collect();
     if let Format::Json = format {
@@ -316,7 +325,7 @@ pub fn align(out: &mut impl Write, file: &Path, weights: Option<&str>, format: F
             "threat_point": threat.iter().map(q).collect::<Vec<_>>(),
             "nash_bargaining": {"payoffs": nbs.payoffs, "product": nbs.product, "interior": nbs.interior,
                 "distribution": nbs.distribution.iter().map(|(k, p)| json!({"profile": profile_name(&g, *k), "probability": p})).collect::<Vec<_>>()},
-            "localized": rows.iter().map(|(name, sum, gap, surplus, cov)| json!({"profile": name, "sum_of_utility": q(sum), "coordination_gap": q(gap),
+            "localized": rows.iter().map(|Localized { name, sum, gap, surplus, covariance: cov }| json!({"profile": name, "sum_of_utility": q(sum), "coordination_gap": q(gap),
                 "surplus": surplus.iter().map(q).collect::<Vec<_>>(), "covariance": cov.iter().map(|r| r.iter().map(q).collect::<Vec<_>>()).collect::<Vec<_>>()})).collect::<Vec<_>>(),
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
@@ -404,7 +413,14 @@ pub fn align(out: &mut impl Write, file: &Path, weights: Option<&str>, format: F
         "\n{:<28} {:>12} {:>12}  {:<24} covariance Cov(u_1, u_2)",
         "localizer", "Σ utility", "coord. gap", "surplus"
     )?;
-    for (name, sum, gap, surplus, cov) in &rows {
+    for Localized {
+        name,
+        sum,
+        gap,
+        surplus,
+        covariance: cov,
+    } in &rows
+    {
         let off = if cov.len() > 1 { q(&cov[0][1]) } else { "-".into() };
         writeln!(
             out,
