@@ -2,6 +2,7 @@
 //! arguments, calls the library, and hands results to `output` for display.
 
 mod conflict_cmd;
+mod experiment_cmd;
 mod game_cmd;
 mod game_metrics;
 mod output;
@@ -32,6 +33,9 @@ enum Command {
     /// Normal-form games: show, convert, and exact Nash equilibria.
     #[command(subcommand)]
     Game(game_cmd::GameCommand),
+    /// Experiments over families of random games.
+    #[command(subcommand)]
+    Experiment(experiment_cmd::ExperimentCommand),
     /// Conflict and alignment as vectors: escalation, phase diagrams, inference (SPEC 7).
     #[command(subcommand)]
     Conflict(conflict_cmd::ConflictCommand),
@@ -125,6 +129,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Power(args) => power(args),
         Command::Conflict(cmd) => conflict_cmd::run(cmd),
         Command::Game(cmd) => game_cmd::run(cmd),
+        Command::Experiment(cmd) => experiment_cmd::run(cmd),
     }
 }
 
@@ -170,7 +175,7 @@ fn power(args: PowerArgs) -> Result<()> {
         antithetic: args.antithetic,
         batch: args.batch,
     };
-    let bar = progress::Bar::new();
+    let bar = progress::Bar::new("samples");
     let report = estimate_power(&mdp, &dist, &opts, &bar)?;
     bar.finish();
     let env = args.env.display().to_string();

@@ -40,6 +40,7 @@ pub mod multiagent;
 pub mod plot;
 pub mod power;
 pub mod reward;
+pub mod scarcity;
 pub mod solve;
 pub mod stats;
 

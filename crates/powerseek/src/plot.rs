@@ -482,3 +482,98 @@ impl Figure for ArrowDiagram {
         Ok(())
     }
 }
+
+/// One series of a [`BandChart`]: points `(x, mean, low, high)`.
+pub struct Band {
+    pub label: String,
+    pub color: RGBColor,
+    pub points: Vec<(f64, f64, f64, f64)>,
+}
+
+/// Lines with shaded confidence bands against a common x axis.
+pub struct BandChart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub series: Vec<Band>,
+}
+
+impl Figure for BandChart {
+    fn size(&self) -> (u32, u32) {
+        (820, 560)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> std::result::Result<(), String> {
+        root.fill(&WHITE).map_err(err)?;
+        let all = self.series.iter().flat_map(|s| s.points.iter());
+        let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+        for &(x, m, lo, hi) in all {
+            x0 = x0.min(x);
+            x1 = x1.max(x);
+            for v in [m, lo, hi].into_iter().filter(|v| v.is_finite()) {
+                y0 = y0.min(v);
+                y1 = y1.max(v);
+            }
+        }
+        if !(x0 < x1) {
+            (x0, x1) = (x0 - 1.0, x0 + 1.0);
+        }
+        if !(y0 < y1) {
+            (y0, y1) = (y0 - 1.0, y0 + 1.0);
+        }
+        let pad = 0.06 * (y1 - y0);
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, (FONT, 18))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 14))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(err)?;
+        for s in &self.series {
+            let band: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .filter(|p| p.2.is_finite())
+                .map(|p| (p.0, p.3))
+                .chain(s.points.iter().rev().filter(|p| p.2.is_finite()).map(|p| (p.0, p.2)))
+                .collect();
+            if band.len() >= 3 {
+                chart
+                    .draw_series(std::iter::once(Polygon::new(band, s.color.mix(0.2).filled())))
+                    .map_err(err)?;
+            }
+            let color = s.color;
+            chart
+                .draw_series(LineSeries::new(
+                    s.points.iter().map(|p| (p.0, p.1)),
+                    ShapeStyle::from(&color).stroke_width(2),
+                ))
+                .map_err(err)?
+                .label(&s.label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], ShapeStyle::from(&color).stroke_width(3))
+                });
+            chart
+                .draw_series(s.points.iter().map(|p| Circle::new((p.0, p.1), 3, color.filled())))
+                .map_err(err)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font((FONT, 13))
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    }
+}
