@@ -515,10 +515,11 @@ impl Figure for BandChart {
                 y1 = y1.max(v);
             }
         }
-        if !(x0 < x1) {
+        // Degenerate or empty ranges (including NaN) get a unit window.
+        if x0.partial_cmp(&x1) != Some(std::cmp::Ordering::Less) {
             (x0, x1) = (x0 - 1.0, x0 + 1.0);
         }
-        if !(y0 < y1) {
+        if y0.partial_cmp(&y1) != Some(std::cmp::Ordering::Less) {
             (y0, y1) = (y0 - 1.0, y0 + 1.0);
         }
         let pad = 0.06 * (y1 - y0);
