@@ -106,10 +106,11 @@ pub enum GameFile {
     Bayesian(BayesianGame),
 }
 
-/// Load a game by extension: `.nfg`, or `.json` (normal-form or Bayesian).
+/// Load a game by extension: `.nfg`, `.efg` (one-stage Bayesian), or `.json` (normal-form or Bayesian).
 pub fn load_any(path: &Path) -> Result<GameFile> {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
         "nfg" => Ok(GameFile::Normal(game::nfg::load(path)?)),
+        "efg" => Ok(GameFile::Bayesian(game::efg::load(path)?)),
         "json" => {
             let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
             let origin = path.display().to_string();

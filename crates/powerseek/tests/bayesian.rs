@@ -249,3 +249,57 @@ mod multiagent_power {
         }
     }
 }
+
+mod gambit_efg {
+    use super::*;
+    use powerseek::game::efg;
+    use powerseek::multiagent::power;
+
+    fn gambit(file: &str) -> Option<std::path::PathBuf> {
+        let p =
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/games/gambit")).join(file);
+        if p.exists() {
+            Some(p)
+        } else {
+            assert!(std::env::var_os("CI").is_none(), "{} missing in CI", p.display());
+            None
+        }
+    }
+
+    #[test]
+    fn bayes1a_reads_as_the_two_type_example_and_matches_gambits_power() {
+        let Some(path) = gambit("bayes1a.efg") else { return };
+        let g = efg::load(&path).unwrap();
+        assert_eq!(g.types(0), &["(1,1)".to_string(), "(1,2)".to_string()]);
+        let ex = example();
+        for t in 0..4 {
+            assert_eq!(g.prior(t), ex.prior(t));
+            for a in 0..4 {
+                for i in 0..2 {
+                    assert_eq!(g.payoff(t, a, i), ex.payoff(t, a, i), "t={t} a={a} i={i}");
+                }
+            }
+        }
+        let bne = bne_via_induced(&g);
+        assert_eq!(bne.len(), 1);
+        let r = power(&g, &bne[0]);
+        assert_eq!(
+            r.players.iter().map(|p| p.power.clone()).collect::<Vec<_>>(),
+            vec![q("5"), q("23/6")]
+        );
+    }
+
+    #[test]
+    fn multi_stage_trees_are_rejected_with_the_reason() {
+        let Some(path) = gambit("bayes2a.efg") else { return };
+        let e = efg::load(&path).unwrap_err().to_string();
+        assert!(e.contains("bayes2a.efg") && e.contains("moves twice"), "{e}");
+        let e = efg::parse(
+            "EFG 2 R \"x\" { \"a\" }\n\"\"\np \"\" 1 1 \"i\" { \"x\" } 0\nt \"\" 1 \"o\" { 1 }\nt \"\" 2\n",
+            "bad.efg",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("bad.efg:"), "{e}");
+    }
+}

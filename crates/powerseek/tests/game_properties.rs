@@ -128,6 +128,7 @@ proptest! {
         let _ = powerseek::game::nfg::parse(&text, "fuzz.nfg");
         let _ = powerseek::game::json::parse(&text, "fuzz.json");
         let _ = powerseek::game::bayesian::parse_json(&text, "fuzz.json");
+        let _ = powerseek::game::efg::parse(&text, "fuzz.efg");
     }
 
     #[test]

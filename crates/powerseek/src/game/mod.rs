@@ -11,6 +11,7 @@
 //! `payoffs[index · n + i]` is player `i`'s payoff.
 
 pub mod bayesian;
+pub mod efg;
 pub mod json;
 pub mod nfg;
 

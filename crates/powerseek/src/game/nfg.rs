@@ -25,7 +25,7 @@ use super::{format_rational, parse_rational, NormalFormGame, Rational};
 use crate::error::{read_text, Error, Result};
 
 #[derive(Clone, Debug, PartialEq)]
-enum Tok {
+pub(super) enum Tok {
     Open,
     Close,
     Comma,
@@ -33,13 +33,13 @@ enum Tok {
     Word(String),
 }
 
-struct Lexer<'a> {
+pub(super) struct Lexer<'a> {
     origin: &'a str,
     tokens: Vec<(Tok, usize)>,
     pos: usize,
 }
 
-fn lex<'a>(text: &str, origin: &'a str) -> Result<Lexer<'a>> {
+pub(super) fn lex<'a>(text: &str, origin: &'a str) -> Result<Lexer<'a>> {
     let mut tokens = Vec::new();
     let mut chars = text.chars().peekable();
     let mut line = 1;
@@ -101,7 +101,7 @@ fn lex<'a>(text: &str, origin: &'a str) -> Result<Lexer<'a>> {
     Ok(Lexer { origin, tokens, pos: 0 })
 }
 
-fn describe(t: &Tok) -> String {
+pub(super) fn describe(t: &Tok) -> String {
     match t {
         Tok::Open => "'{'".into(),
         Tok::Close => "'}'".into(),
@@ -112,16 +112,16 @@ fn describe(t: &Tok) -> String {
 }
 
 impl Lexer<'_> {
-    fn line(&self) -> usize {
+    pub(super) fn line(&self) -> usize {
         self.tokens.get(self.pos).or(self.tokens.last()).map_or(1, |t| t.1)
     }
-    fn peek(&self) -> Option<&Tok> {
+    pub(super) fn peek(&self) -> Option<&Tok> {
         self.tokens.get(self.pos).map(|t| &t.0)
     }
-    fn err(&self, msg: impl Into<String>) -> Error {
+    pub(super) fn err(&self, msg: impl Into<String>) -> Error {
         Error::parse(self.origin, self.line(), msg)
     }
-    fn next(&mut self, what: &str) -> Result<Tok> {
+    pub(super) fn next(&mut self, what: &str) -> Result<Tok> {
         let t = self
             .tokens
             .get(self.pos)
@@ -130,7 +130,7 @@ impl Lexer<'_> {
         self.pos += 1;
         Ok(t)
     }
-    fn expect(&mut self, want: Tok) -> Result<()> {
+    pub(super) fn expect(&mut self, want: Tok) -> Result<()> {
         let line = self.line();
         let t = self.next(&describe(&want))?;
         if t != want {
@@ -142,7 +142,7 @@ impl Lexer<'_> {
         }
         Ok(())
     }
-    fn string(&mut self, what: &str) -> Result<String> {
+    pub(super) fn string(&mut self, what: &str) -> Result<String> {
         let line = self.line();
         match self.next(what)? {
             Tok::Str(s) => Ok(s),
@@ -153,7 +153,7 @@ impl Lexer<'_> {
             )),
         }
     }
-    fn number(&mut self, what: &str) -> Result<Rational> {
+    pub(super) fn number(&mut self, what: &str) -> Result<Rational> {
         let line = self.line();
         match self.next(what)? {
             Tok::Word(w) => parse_rational(&w)
@@ -165,7 +165,7 @@ impl Lexer<'_> {
             )),
         }
     }
-    fn integer(&mut self, what: &str) -> Result<usize> {
+    pub(super) fn integer(&mut self, what: &str) -> Result<usize> {
         let line = self.line();
         match self.next(what)? {
             Tok::Word(w) => w.parse().map_err(|_| {

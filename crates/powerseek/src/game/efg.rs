@@ -1,0 +1,377 @@
+//! One-stage Bayesian games written in Gambit's extensive-form `.efg` format:
+//! chance moves at the top draw the type profile, then every player moves
+//! exactly once, at an information set that stands for its type (as in
+//! Gambit's `bayes1a.efg`). The tree becomes a [`BayesianGame`] whose types
+//! are the information sets; when several chance paths lead to the same type
+//! profile, payoffs are their conditional expectation. Trees that are not of
+//! this shape (a player moving twice, chance after a player) are rejected with
+//! the reason.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use num_traits::Zero;
+
+use super::bayesian::BayesianGame;
+use super::nfg::{describe, lex, Lexer, Tok};
+use super::Rational;
+use crate::error::{read_text, Error, Result};
+
+enum Node {
+    Chance {
+        branches: Vec<(Rational, Node)>,
+        outcome: usize,
+    },
+    Player {
+        player: usize,
+        infoset: usize,
+        children: Vec<Node>,
+        outcome: usize,
+    },
+    Terminal {
+        outcome: usize,
+    },
+}
+
+/// Per player, per information set number: (name, action labels).
+type Infosets = Vec<HashMap<usize, (String, Vec<String>)>>;
+
+struct Tree {
+    players: Vec<String>,
+    infosets: Infosets,
+    outcomes: HashMap<usize, Vec<Rational>>,
+}
+
+fn optional_string(lx: &mut Lexer) -> Result<Option<String>> {
+    Ok(if let Some(Tok::Str(_)) = lx.peek() {
+        Some(lx.string("a name")?)
+    } else {
+        None
+    })
+}
+
+/// `{ "a" "b" }`, or with chance probabilities `{ "a" 1/2 "b" 1/2 }`.
+fn labels(lx: &mut Lexer, chance: bool) -> Result<Vec<(String, Option<Rational>)>> {
+    lx.expect(Tok::Open)?;
+    let mut out = Vec::new();
+    while lx.peek() != Some(&Tok::Close) {
+        let name = lx.string("an action label")?;
+        let p = if chance {
+            Some(lx.number("a chance probability")?)
+        } else {
+            None
+        };
+        out.push((name, p));
+    }
+    lx.expect(Tok::Close)?;
+    Ok(out)
+}
+
+/// An outcome number, and its name and payoffs when given here.
+fn outcome(lx: &mut Lexer, tree: &mut Tree) -> Result<usize> {
+    let id = lx.integer("an outcome number")?;
+    if optional_string(lx)?.is_some() || lx.peek() == Some(&Tok::Open) {
+        if lx.peek() == Some(&Tok::Open) {
+            lx.next("'{'")?;
+            let mut pay = Vec::new();
+            while lx.peek() != Some(&Tok::Close) {
+                if lx.peek() == Some(&Tok::Comma) {
+                    lx.next(",")?;
+                    continue;
+                }
+                pay.push(lx.number("an outcome payoff")?);
+            }
+            lx.expect(Tok::Close)?;
+            if pay.len() != tree.players.len() {
+                return Err(lx.err(format!(
+                    "outcome {id} has {} payoffs for {} players",
+                    pay.len(),
+                    tree.players.len()
+                )));
+            }
+            tree.outcomes.insert(id, pay);
+        }
+    }
+    if id != 0 && !tree.outcomes.contains_key(&id) {
+        return Err(lx.err(format!("outcome {id} is used before its payoffs are given")));
+    }
+    Ok(id)
+}
+
+fn node(lx: &mut Lexer, tree: &mut Tree, depth: usize) -> Result<Node> {
+    if depth > 10_000 {
+        return Err(lx.err("the tree is too deep"));
+    }
+    let kind = match lx.next("a node ('c', 'p' or 't')")? {
+        Tok::Word(w) => w,
+        t => {
+            return Err(lx.err(format!(
+                "expected a node type ('c', 'p' or 't') but found {}",
+                describe(&t)
+            )))
+        }
+    };
+    lx.string("a node name")?;
+    match kind.as_str() {
+        "t" => Ok(Node::Terminal {
+            outcome: outcome(lx, tree)?,
+        }),
+        "c" => {
+            let _infoset = lx.integer("a chance information set number")?;
+            optional_string(lx)?;
+            let branches = labels(lx, true)?;
+            let outcome = outcome(lx, tree)?;
+            let total = branches
+                .iter()
+                .fold(Rational::zero(), |a, b| a + b.1.clone().unwrap_or_else(Rational::zero));
+            if total != Rational::from_integer(1.into())
+                || branches
+                    .iter()
+                    .any(|b| b.1.as_ref().is_some_and(|p| *p < Rational::zero()))
+            {
+                return Err(lx.err(format!(
+                    "chance probabilities must be non-negative and sum to 1 (they sum to {total})"
+                )));
+            }
+            let mut children = Vec::with_capacity(branches.len());
+            for (_, p) in branches {
+                children.push((p.unwrap_or_else(Rational::zero), node(lx, tree, depth + 1)?));
+            }
+            Ok(Node::Chance {
+                branches: children,
+                outcome,
+            })
+        }
+        "p" => {
+            let player = lx.integer("a player number")?;
+            if player == 0 || player > tree.players.len() {
+                return Err(lx.err(format!(
+                    "player {player} does not exist ({} players)",
+                    tree.players.len()
+                )));
+            }
+            let infoset = lx.integer("an information set number")?;
+            let name = optional_string(lx)?;
+            let actions: Option<Vec<String>> = if lx.peek() == Some(&Tok::Open) {
+                Some(labels(lx, false)?.into_iter().map(|a| a.0).collect())
+            } else {
+                None
+            };
+            let known = tree.infosets[player - 1].get(&infoset).cloned();
+            let actions = match (actions, known) {
+                (Some(a), Some((_, k))) if a != k => {
+                    return Err(lx.err(format!(
+                        "information set {infoset} of player {player} has different actions at different nodes"
+                    )))
+                }
+                (Some(a), known) => {
+                    let name = name
+                        .or(known.map(|k| k.0))
+                        .unwrap_or_else(|| format!("({player},{infoset})"));
+                    tree.infosets[player - 1].insert(infoset, (name, a.clone()));
+                    a
+                }
+                (None, Some((_, k))) => k,
+                (None, None) => {
+                    return Err(lx.err(format!(
+                        "information set {infoset} of player {player} is used before its actions are given"
+                    )))
+                }
+            };
+            let outcome = outcome(lx, tree)?;
+            let children = (0..actions.len())
+                .map(|_| node(lx, tree, depth + 1))
+                .collect::<Result<_>>()?;
+            Ok(Node::Player {
+                player: player - 1,
+                infoset,
+                children,
+                outcome,
+            })
+        }
+        other => Err(lx.err(format!("unknown node type '{other}' (expected 'c', 'p' or 't')"))),
+    }
+}
+
+pub fn load(path: &Path) -> Result<BayesianGame> {
+    parse(&read_text(path)?, &path.display().to_string())
+}
+
+/// Parse `.efg` text describing a one-stage Bayesian game.
+pub fn parse(text: &str, origin: &str) -> Result<BayesianGame> {
+    let mut lx = lex(text, origin)?;
+    match lx.next("'EFG'")? {
+        Tok::Word(w) if w == "EFG" => {}
+        t => {
+            return Err(Error::parse(
+                origin,
+                1,
+                format!("expected 'EFG' at the start of the file but found {}", describe(&t)),
+            ))
+        }
+    }
+    let version = lx.integer("the format version")?;
+    if version != 2 {
+        return Err(lx.err(format!("unsupported .efg version {version} (expected 2)")));
+    }
+    match lx.next("'R' or 'D'")? {
+        Tok::Word(w) if w == "R" || w == "D" => {}
+        t => return Err(lx.err(format!("expected 'R' or 'D' but found {}", describe(&t)))),
+    }
+    let title = lx.string("the title")?;
+    lx.expect(Tok::Open)?;
+    let mut players = Vec::new();
+    while lx.peek() != Some(&Tok::Close) {
+        players.push(lx.string("a player name")?);
+    }
+    lx.expect(Tok::Close)?;
+    optional_string(&mut lx)?; // comment
+    let n = players.len();
+    let mut tree = Tree {
+        players,
+        infosets: vec![HashMap::new(); n],
+        outcomes: HashMap::new(),
+    };
+    let root = node(&mut lx, &mut tree, 0)?;
+    if let Some(t) = lx.peek() {
+        return Err(lx.err(format!("unexpected {} after the end of the tree", describe(t))));
+    }
+    to_bayesian(title, &tree, &root).map_err(|e| Error::parse(origin, 0, e.to_string()))
+}
+
+/// One root-to-leaf path: its chance probability, each player's (infoset, action), payoffs.
+struct Play {
+    probability: Rational,
+    moves: Vec<Option<(usize, usize)>>,
+    payoffs: Vec<Rational>,
+}
+
+fn walk(
+    tree: &Tree,
+    node: &Node,
+    probability: Rational,
+    moves: &mut Vec<Option<(usize, usize)>>,
+    payoffs: Vec<Rational>,
+    out: &mut Vec<Play>,
+) -> Result<()> {
+    let add = |mut pay: Vec<Rational>, outcome: usize| {
+        if let Some(o) = tree.outcomes.get(&outcome) {
+            pay.iter_mut().zip(o).for_each(|(p, x)| *p += x);
+        }
+        pay
+    };
+    match node {
+        Node::Terminal { outcome } => {
+            if moves.iter().any(Option::is_none) {
+                return Err(Error::invalid(
+                    "not a one-stage Bayesian game: some player does not move on every play",
+                ));
+            }
+            out.push(Play {
+                probability,
+                moves: moves.clone(),
+                payoffs: add(payoffs, *outcome),
+            });
+        }
+        Node::Chance { branches, outcome } => {
+            if moves.iter().any(Option::is_some) {
+                return Err(Error::invalid(
+                    "not a one-stage Bayesian game: a chance move follows a player's move",
+                ));
+            }
+            let payoffs = add(payoffs, *outcome);
+            for (p, child) in branches {
+                walk(tree, child, &probability * p, moves, payoffs.clone(), out)?;
+            }
+        }
+        Node::Player {
+            player,
+            infoset,
+            children,
+            outcome,
+        } => {
+            if moves[*player].is_some() {
+                return Err(Error::invalid(format!(
+                    "not a one-stage Bayesian game: player '{}' moves twice on one play",
+                    tree.players[*player]
+                )));
+            }
+            let payoffs = add(payoffs, *outcome);
+            for (a, child) in children.iter().enumerate() {
+                moves[*player] = Some((*infoset, a));
+                walk(tree, child, probability.clone(), moves, payoffs.clone(), out)?;
+            }
+            moves[*player] = None;
+        }
+    }
+    Ok(())
+}
+
+fn to_bayesian(title: String, tree: &Tree, root: &Node) -> Result<BayesianGame> {
+    let n = tree.players.len();
+    let mut plays = Vec::new();
+    walk(
+        tree,
+        root,
+        Rational::from_integer(1.into()),
+        &mut vec![None; n],
+        vec![Rational::zero(); n],
+        &mut plays,
+    )?;
+    // Types: each player's information sets, in number order.
+    let mut type_ids: Vec<Vec<usize>> = tree.infosets.iter().map(|m| m.keys().copied().collect()).collect();
+    type_ids.iter_mut().for_each(|v| v.sort_unstable());
+    let types: Vec<Vec<String>> = (0..n)
+        .map(|i| type_ids[i].iter().map(|id| tree.infosets[i][id].0.clone()).collect())
+        .collect();
+    let mut actions = Vec::with_capacity(n);
+    for i in 0..n {
+        let first = &tree.infosets[i][&type_ids[i][0]].1;
+        if type_ids[i].iter().any(|id| tree.infosets[i][id].1 != *first) {
+            return Err(Error::invalid(format!(
+                "player '{}' has different action labels at different information sets",
+                tree.players[i]
+            )));
+        }
+        actions.push(first.clone());
+    }
+    let ts: Vec<usize> = types.iter().map(Vec::len).collect();
+    let as_: Vec<usize> = actions.iter().map(Vec::len).collect();
+    let index = |profile: &[usize], sizes: &[usize]| profile.iter().zip(sizes).rev().fold(0, |acc, (x, s)| acc * s + x);
+    let n_types: usize = ts.iter().product();
+    let n_actions: usize = as_.iter().product();
+    // Each play is one action profile; the chance mass of a type profile is
+    // counted once per action profile, so divide by their number.
+    let mut prior = vec![Rational::zero(); n_types];
+    let mut weighted = vec![Rational::zero(); n_types * n_actions * n];
+    let per_profile = Rational::from_integer((n_actions as i64).into());
+    for play in &plays {
+        let t: Vec<usize> = (0..n)
+            .map(|i| {
+                type_ids[i]
+                    .binary_search(&play.moves[i].expect("checked").0)
+                    .expect("known infoset")
+            })
+            .collect();
+        let a: Vec<usize> = play.moves.iter().map(|m| m.expect("checked").1).collect();
+        let (ti, ai) = (index(&t, &ts), index(&a, &as_));
+        prior[ti] += &play.probability / &per_profile;
+        for i in 0..n {
+            weighted[(ti * n_actions + ai) * n + i] += &play.probability * &play.payoffs[i];
+        }
+    }
+    // Conditional expectation of payoffs given the type profile.
+    let payoffs = weighted
+        .into_iter()
+        .enumerate()
+        .map(|(k, w)| {
+            let t = k / (n_actions * n);
+            if prior[t].is_zero() {
+                Rational::zero()
+            } else {
+                w / &prior[t]
+            }
+        })
+        .collect();
+    BayesianGame::new(title, tree.players.clone(), types, actions, prior, payoffs)
+}
