@@ -70,27 +70,27 @@ fn labels(lx: &mut Lexer, chance: bool) -> Result<Vec<(String, Option<Rational>)
 /// An outcome number, and its name and payoffs when given here.
 fn outcome(lx: &mut Lexer, tree: &mut Tree) -> Result<usize> {
     let id = lx.integer("an outcome number")?;
-    if optional_string(lx)?.is_some() || lx.peek() == Some(&Tok::Open) {
-        if lx.peek() == Some(&Tok::Open) {
-            lx.next("'{'")?;
-            let mut pay = Vec::new();
-            while lx.peek() != Some(&Tok::Close) {
-                if lx.peek() == Some(&Tok::Comma) {
-                    lx.next(",")?;
-                    continue;
-                }
-                pay.push(lx.number("an outcome payoff")?);
+    // An optional outcome name, then optionally the payoffs.
+    optional_string(lx)?;
+    if lx.peek() == Some(&Tok::Open) {
+        lx.next("'{'")?;
+        let mut pay = Vec::new();
+        while lx.peek() != Some(&Tok::Close) {
+            if lx.peek() == Some(&Tok::Comma) {
+                lx.next(",")?;
+                continue;
             }
-            lx.expect(Tok::Close)?;
-            if pay.len() != tree.players.len() {
-                return Err(lx.err(format!(
-                    "outcome {id} has {} payoffs for {} players",
-                    pay.len(),
-                    tree.players.len()
-                )));
-            }
-            tree.outcomes.insert(id, pay);
+            pay.push(lx.number("an outcome payoff")?);
         }
+        lx.expect(Tok::Close)?;
+        if pay.len() != tree.players.len() {
+            return Err(lx.err(format!(
+                "outcome {id} has {} payoffs for {} players",
+                pay.len(),
+                tree.players.len()
+            )));
+        }
+        tree.outcomes.insert(id, pay);
     }
     if id != 0 && !tree.outcomes.contains_key(&id) {
         return Err(lx.err(format!("outcome {id} is used before its payoffs are given")));
