@@ -32,8 +32,11 @@ pub enum GameCommand {
         file: PathBuf,
         /// A profile file (JSON: {"player": [probabilities]} or, for Bayesian
         /// games, {"player": {"type": [probabilities]}}), or `uniform`.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "equilibria")]
         profile: Option<String>,
+        /// At every equilibrium the solvers find, and the uniform profile (the default).
+        #[arg(long)]
+        equilibria: bool,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -130,9 +133,12 @@ pub fn load_any(path: &Path) -> Result<GameFile> {
 pub fn run(cmd: GameCommand) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match cmd {
-        GameCommand::Power { file, profile, format } => {
-            crate::game_metrics::power(&mut out, &file, profile.as_deref(), format)?
-        }
+        GameCommand::Power {
+            file,
+            profile,
+            equilibria: _,
+            format,
+        } => crate::game_metrics::power(&mut out, &file, profile.as_deref(), format)?,
         GameCommand::Align { file, weights, format } => {
             crate::game_metrics::align(&mut out, &file, weights.as_deref(), format)?
         }

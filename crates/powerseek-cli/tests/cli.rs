@@ -429,3 +429,30 @@ fn game_power_and_align_report_the_seed_numbers() {
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("positive"));
 }
+
+#[test]
+fn scarcity_experiment_outputs_csv_json_and_a_plot() {
+    let plot = temp("scarcity.svg");
+    let args = [
+        "experiment",
+        "scarcity",
+        "--games",
+        "10",
+        "--lambdas",
+        "-1,0,1",
+        "--seed",
+        "3",
+    ];
+    let r = powerseek(&[&args[..], &["--format", "csv", "--plot", plot.to_str().unwrap()]].concat());
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let text = String::from_utf8(r.stdout).unwrap();
+    assert_eq!(text.lines().count(), 4);
+    assert!(text.lines().nth(1).unwrap().starts_with("-1,10,"));
+    assert!(std::fs::read_to_string(&plot).unwrap().contains("POWER"));
+    let a = solve_json(&[&args[..], &["--format", "json"]].concat());
+    let b = solve_json(&[&args[..], &["--format", "json", "--threads", "1"]].concat());
+    assert_eq!(a["games"], b["games"]);
+    assert_eq!(a["summaries"][0]["total_power"]["mean"], 0.0);
+    let r = powerseek(&["experiment", "scarcity", "--lambdas", "2"]);
+    assert!(String::from_utf8_lossy(&r.stderr).contains("outside [−1, 1]"));
+}
