@@ -277,7 +277,7 @@ pub fn align(out: &mut impl Write, file: &Path, weights: Option<&str>, format: F
     let w = weights_of(weights, &g)?;
     let al = alignment::alignment(&g, &w);
     let security = alignment::security_levels(&g)?;
-    let threat = alignment::threat_point(&g, &security);
+    let threat = alignment::threat_point(&security);
     let nbs = alignment::nash_bargaining(&g, &threat)?;
     // Localizers: the max-sum profile, the pure maxmin profile, the mixed maxmin profile, each equilibrium.
     let mut localizers: Vec<(String, Vec<Vec<Rational>>)> = vec![
@@ -384,7 +384,7 @@ pub fn align(out: &mut impl Write, file: &Path, weights: Option<&str>, format: F
     }
     writeln!(
         out,
-        "threat point d     ({})   (payoffs when all play mixed maxmin)",
+        "threat point d     ({})   (mixed security levels)",
         threat.iter().map(q).collect::<Vec<_>>().join(", ")
     )?;
     let dist: Vec<String> = nbs

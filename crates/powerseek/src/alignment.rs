@@ -11,11 +11,14 @@
 //! coordination gap = max_a w(a) − E_σ[w],   alignment gap = Σ_i c_i max_a u_i(a) − max_a w(a),   α = −alignment gap
 //! ```
 //!
-//! Everything but the Nash bargaining solution is exact (rational). The
-//! bargaining solution maximises `Π_i (x_i − d_i)` over the convex hull of the
-//! payoff profiles by Frank–Wolfe ascent on `Σ_i log(x_i − d_i)` from the
+//! Everything is exact (rational) except the Nash bargaining solution of games
+//! with three or more players. The bargaining solution maximises
+//! `Π_i (x_i − d_i)` over the convex hull of the payoff profiles: exactly for
+//! two players (on the segments between payoff profiles the product is a
+//! quadratic); for more, by Frank–Wolfe ascent on `Σ_i log(x_i − d_i)` from the
 //! point maximising the smallest surplus (found exactly by linear
-//! programming); it is floating point, accurate to about 1e-9 relative.
+//! programming), in floating point — Frank–Wolfe converges slowly, so expect
+//! about 1e-4 relative accuracy there.
 
 use num_traits::{Signed, Zero};
 use serde::Serialize;
@@ -185,11 +188,13 @@ pub fn security_levels(game: &NormalFormGame) -> Result<Vec<Security>> {
         .collect()
 }
 
-/// Each player's payoff when everyone plays a mixed maxmin strategy: the
-/// threat point `d` used for surplus and bargaining.
-pub fn threat_point(game: &NormalFormGame, security: &[Security]) -> Vec<Rational> {
-    let profile: Vec<Vec<Rational>> = security.iter().map(|s| s.mixed_strategy.clone()).collect();
-    game.expected_payoffs(&profile)
+/// The threat point `d`: each player's mixed security level, what it can
+/// guarantee on its own. (The payoffs at one particular maxmin profile would
+/// depend on which maxmin strategies are chosen when they are not unique;
+/// security levels do not, so surplus and bargaining stay well defined and
+/// invariant under positive affine maps.)
+pub fn threat_point(security: &[Security]) -> Vec<Rational> {
+    security.iter().map(|s| s.mixed_level.clone()).collect()
 }
 
 /// Surplus `s_i(σ) = u_i(σ) − d_i`.
@@ -211,11 +216,72 @@ pub struct Bargaining {
     pub distribution: Vec<(usize, f64)>,
     /// Some feasible point gives every player strictly positive surplus.
     pub interior: bool,
+    /// The payoffs exactly, when they are computed exactly (two players).
+    #[serde(skip)]
+    pub exact_payoffs: Option<Vec<Rational>>,
+}
+
+/// Two players: the solution lies on a segment between two payoff profiles
+/// (an edge of the hull's Pareto frontier), and on each segment the product of
+/// surpluses is a quadratic in the mixing weight — maximised exactly.
+fn bargaining_two_players(game: &NormalFormGame, d: &[Rational]) -> Bargaining {
+    let k = game.n_profiles();
+    let point = |a: usize| (game.payoff(a, 0) - &d[0], game.payoff(a, 1) - &d[1]);
+    let zero = Rational::zero();
+    let one = Rational::from_integer(1.into());
+    // (product, a, b, t): the point (1 − t)·u(a) + t·u(b).
+    let mut best: Option<(Rational, usize, usize, Rational)> = None;
+    for a in 0..k {
+        for b in a..k {
+            let ((pa, pb), (qa, qb)) = (point(a), point(b));
+            let (da, db) = (&qa - &pa, &qb - &pb);
+            let value = |t: &Rational| (&pa + &da * t, &pb + &db * t);
+            let mut candidates = vec![zero.clone(), one.clone()];
+            // f(t) = (pa + da t)(pb + db t); f'(t) = 0 at t = −(da pb + db pa) / (2 da db).
+            let curvature = &da * &db;
+            if curvature < zero {
+                let t = -(&da * &pb + &db * &pa) / (Rational::from_integer(2.into()) * &curvature);
+                if t > zero && t < one {
+                    candidates.push(t);
+                }
+            }
+            for t in candidates {
+                let (x, y) = value(&t);
+                if x < zero || y < zero {
+                    continue;
+                }
+                let product = &x * &y;
+                if best.as_ref().is_none_or(|b| product > b.0) {
+                    best = Some((product, a, b, t));
+                }
+            }
+        }
+    }
+    // Some profile always reaches the security levels' product region boundary; fall back to the threat point.
+    let (product, a, b, t) = best.unwrap_or((zero.clone(), 0, 0, zero.clone()));
+    let x: Vec<Rational> = (0..2)
+        .map(|i| (&one - &t) * game.payoff(a, i) + &t * game.payoff(b, i))
+        .collect();
+    let mut distribution = vec![(a, f64::from_rational(&(&one - &t)))];
+    if b != a && t > zero {
+        distribution.push((b, f64::from_rational(&t)));
+    }
+    distribution.retain(|e| e.1 > 0.0);
+    Bargaining {
+        payoffs: x.iter().map(f64::from_rational).collect(),
+        product: f64::from_rational(&product),
+        distribution,
+        interior: product > zero,
+        exact_payoffs: Some(x),
+    }
 }
 
 /// Maximise `Π_i (x_i − d_i)` over the convex hull of the payoff profiles, `x ≥ d`.
 pub fn nash_bargaining(game: &NormalFormGame, threat: &[Rational]) -> Result<Bargaining> {
     let n = game.n_players();
+    if n == 2 {
+        return Ok(bargaining_two_players(game, threat));
+    }
     let k = game.n_profiles();
     // Start: the distribution maximising the smallest surplus, an exact zero-sum LP
     // (rows: pure profiles, columns: players, entries u_i(a) − d_i).
@@ -243,6 +309,7 @@ pub fn nash_bargaining(game: &NormalFormGame, threat: &[Rational]) -> Result<Bar
             product: 0.0,
             distribution,
             interior: false,
+            exact_payoffs: None,
         });
     }
     let objective = |x: &[f64]| -> f64 { x.iter().zip(&d).map(|(x, d)| (x - d).ln()).sum() };
@@ -301,6 +368,7 @@ pub fn nash_bargaining(game: &NormalFormGame, threat: &[Rational]) -> Result<Bar
         product,
         distribution,
         interior: true,
+        exact_payoffs: None,
     })
 }
 

@@ -80,17 +80,22 @@ proptest! {
         prop_assert_eq!(&sh[0].pure_level, &(&sg[0].pure_level * r(scale) + r(shift)));
         prop_assert_eq!(&sh[0].mixed_level, &(&sg[0].mixed_level * r(scale) + r(shift)));
         prop_assert_eq!(&sh[1].mixed_level, &sg[1].mixed_level);
-        // Mixed security is at least pure security; the threat point is individually rational.
-        for (s, d) in sg.iter().zip(threat_point(&g, &sg)) {
+        // Mixed security is at least pure security, and the mixed maxmin strategy guarantees it.
+        for (i, s) in sg.iter().enumerate() {
             prop_assert!(s.mixed_level >= s.pure_level);
-            prop_assert!(d >= s.mixed_level);
+            let mut profile = arb_profile(&g);
+            profile[i] = s.mixed_strategy.clone();
+            for other in 0..g.n_actions(1 - i) {
+                profile[1 - i] = (0..g.n_actions(1 - i)).map(|b| r((b == other) as i64)).collect();
+                prop_assert!(g.expected_payoffs(&profile)[i] >= s.mixed_level);
+            }
         }
     }
 
     #[test]
     fn nash_bargaining_is_rational_efficient_and_invariant(g in arb_game(), scale in 1i64..5, shift in -20i64..20) {
         let sec = security_levels(&g).unwrap();
-        let d = threat_point(&g, &sec);
+        let d = threat_point(&sec);
         let nbs = nash_bargaining(&g, &d).unwrap();
         let df: Vec<f64> = d.iter().map(f64::from_rational).collect();
         let scale_f = 1000.0;
@@ -112,12 +117,15 @@ proptest! {
         }
         // Invariance: the solution of the transformed game is the transformed solution.
         let h = affine(&g, scale, shift);
-        let dh = threat_point(&h, &security_levels(&h).unwrap());
+        let dh = threat_point(&security_levels(&h).unwrap());
         let nh = nash_bargaining(&h, &dh).unwrap();
+        // (Two players: computed exactly, so the map holds exactly.)
+        let (x, y) = (nbs.exact_payoffs.unwrap(), nh.exact_payoffs.unwrap());
         if nbs.interior {
-            prop_assert!((nh.payoffs[0] - (nbs.payoffs[0] * scale as f64 + shift as f64)).abs() < 1e-6 * scale_f * scale as f64);
-            prop_assert!((nh.payoffs[1] - nbs.payoffs[1]).abs() < 1e-6 * scale_f);
+            prop_assert_eq!(&y[0], &(&x[0] * r(scale) + r(shift)));
+            prop_assert_eq!(&y[1], &x[1]);
         }
+        prop_assert_eq!(nbs.interior, nh.interior);
     }
 }
 
