@@ -39,6 +39,7 @@ pub mod mdp;
 pub mod multiagent;
 pub mod plot;
 pub mod power;
+pub mod retarget;
 pub mod reward;
 pub mod scarcity;
 pub mod solve;

@@ -1,0 +1,553 @@
+//! Retargetable decision-makers and orbit tendencies (SPEC 4, seed 002).
+//!
+//! Outcomes are `d`-dimensional vectors (by default the unit vectors
+//! `e_1..e_d`); a parameter is a utility vector `u ∈ ℝ^d`, and a permutation
+//! `φ` acts on it by permuting coordinates, `(φ·u)_i = u_{φ⁻¹(i)}`. A
+//! [`DecisionMaker`] turns the outcomes' utilities into choice probabilities,
+//! so `p(X | u)` is the probability that the chosen outcome lies in `X`.
+//!
+//! For outcome sets `A`, `B`, the orbit tendency counts the distinct elements
+//! `u'` of the orbit of `u` with `p(B|u') > p(A|u')`, `=`, `<` (probabilities
+//! within 1e-12 are equal); `B ≥_most^n A` holds on that orbit when
+//! `#> ≥ n · #<`. Orbits under the full symmetric group are streamed as the
+//! distinct permutations of the multiset of `u`'s entries, in parallel,
+//! without being stored; orbits under a subgroup given by generators are built
+//! by closing the generators.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::str::FromStr;
+
+use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// Probabilities within this distance are treated as equal.
+pub const EQUAL: f64 = 1e-12;
+
+/// Anything that chooses among outcomes given their utilities.
+pub trait DecisionMaker: Sync {
+    /// Probability of choosing each outcome, given each outcome's utility `u · c`.
+    fn choice_probabilities(&self, utilities: &[f64]) -> Vec<f64>;
+    fn name(&self) -> String;
+}
+
+/// The decision-makers of SPEC 4.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Builtin {
+    /// Expected-utility maximiser; ties split uniformly.
+    Argmax,
+    /// Expected-utility minimiser; ties split uniformly.
+    Argmin,
+    /// `p ∝ exp(β u)`.
+    Boltzmann(f64),
+    /// Draw `k` outcomes iid uniformly, choose uniformly among the best drawn.
+    BestOfK(usize),
+    /// Uniform over the outcomes with utility ≥ t (nothing when none reaches t).
+    Satisficer(f64),
+    /// Top-`q` quantile of the uniform base distribution by utility; the
+    /// boundary utility level counted fractionally, split evenly within it.
+    Quantilizer(f64),
+    Uniform,
+}
+
+impl fmt::Display for Builtin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Builtin::Argmax => write!(f, "argmax"),
+            Builtin::Argmin => write!(f, "argmin"),
+            Builtin::Boltzmann(b) => write!(f, "boltzmann:{b}"),
+            Builtin::BestOfK(k) => write!(f, "best-of:{k}"),
+            Builtin::Satisficer(t) => write!(f, "satisficer:{t}"),
+            Builtin::Quantilizer(q) => write!(f, "quantilizer:{q}"),
+            Builtin::Uniform => write!(f, "uniform"),
+        }
+    }
+}
+
+impl FromStr for Builtin {
+    type Err = Error;
+    /// `argmax`, `argmin`, `boltzmann:β`, `best-of:k`, `satisficer:t`, `quantilizer:q`, `uniform`.
+    fn from_str(s: &str) -> Result<Self> {
+        let (name, arg) = s.split_once(':').unwrap_or((s, ""));
+        let err = |m: &str| Error::invalid(format!("decision-maker '{s}': {m}"));
+        let num = || {
+            arg.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| err("expected a number after ':'"))
+        };
+        Ok(match name.trim() {
+            "argmax" => Builtin::Argmax,
+            "argmin" => Builtin::Argmin,
+            "uniform" => Builtin::Uniform,
+            "boltzmann" => Builtin::Boltzmann(num()?),
+            "satisficer" => Builtin::Satisficer(num()?),
+            "quantilizer" => {
+                let q = num()?;
+                if !(q > 0.0 && q <= 1.0) {
+                    return Err(err("q must be in (0, 1]"));
+                }
+                Builtin::Quantilizer(q)
+            }
+            "best-of" => Builtin::BestOfK(arg.trim().parse().ok().filter(|&k: &usize| k >= 1).ok_or_else(|| err("k must be a positive integer"))?),
+            other => {
+                return Err(err(&format!(
+                    "unknown decision-maker '{other}' (expected argmax, argmin, boltzmann:β, best-of:k, satisficer:t, quantilizer:q, uniform)"
+                )))
+            }
+        })
+    }
+}
+
+/// Uniform over the indices where `keep` holds.
+fn uniform_over(u: &[f64], keep: impl Fn(f64) -> bool) -> Vec<f64> {
+    let count = u.iter().filter(|&&x| keep(x)).count();
+    u.iter()
+        .map(|&x| if count > 0 && keep(x) { 1.0 / count as f64 } else { 0.0 })
+        .collect()
+}
+
+impl DecisionMaker for Builtin {
+    fn choice_probabilities(&self, u: &[f64]) -> Vec<f64> {
+        let n = u.len() as f64;
+        match *self {
+            Builtin::Argmax => {
+                let top = u.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                uniform_over(u, |x| x == top)
+            }
+            Builtin::Argmin => {
+                let bottom = u.iter().copied().fold(f64::INFINITY, f64::min);
+                uniform_over(u, |x| x == bottom)
+            }
+            Builtin::Uniform => vec![1.0 / n; u.len()],
+            Builtin::Satisficer(t) => uniform_over(u, |x| x >= t),
+            Builtin::Boltzmann(beta) => {
+                let top = u.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let w: Vec<f64> = u.iter().map(|&x| (beta * (x - top)).exp()).collect();
+                let total: f64 = w.iter().sum();
+                w.into_iter().map(|x| x / total).collect()
+            }
+            Builtin::BestOfK(k) => {
+                // P(best drawn level = v) = (n_≤v / n)^k − (n_<v / n)^k, split evenly within the level.
+                u.iter()
+                    .map(|&x| {
+                        let at_most = u.iter().filter(|&&y| y <= x).count() as f64;
+                        let below = u.iter().filter(|&&y| y < x).count() as f64;
+                        let level = at_most - below;
+                        ((at_most / n).powi(k as i32) - (below / n).powi(k as i32)) / level
+                    })
+                    .collect()
+            }
+            Builtin::Quantilizer(q) => {
+                // Mass (1/n each) taken from the top utility levels down until q is used up.
+                u.iter()
+                    .map(|&x| {
+                        let above = u.iter().filter(|&&y| y > x).count() as f64 / n;
+                        let level_count = u.iter().filter(|&&y| y == x).count() as f64;
+                        let taken = (q - above).clamp(0.0, level_count / n);
+                        taken / level_count / q
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    fn name(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// The outcomes: one vector per outcome, all of dimension `d`.
+#[derive(Clone, Debug)]
+pub struct Outcomes {
+    pub vectors: Vec<Vec<f64>>,
+}
+
+impl Outcomes {
+    /// The unit vectors `e_1..e_d`.
+    pub fn unit(d: usize) -> Self {
+        Outcomes {
+            vectors: (0..d)
+                .map(|i| (0..d).map(|j| (i == j) as u8 as f64).collect())
+                .collect(),
+        }
+    }
+    pub fn dimension(&self) -> usize {
+        self.vectors.first().map_or(0, Vec::len)
+    }
+    /// `u · c` for every outcome `c`.
+    pub fn utilities(&self, u: &[f64]) -> Vec<f64> {
+        self.vectors
+            .iter()
+            .map(|c| c.iter().zip(u).map(|(a, b)| a * b).sum())
+            .collect()
+    }
+}
+
+/// `p(X | u)`.
+pub fn probability(dm: &dyn DecisionMaker, outcomes: &Outcomes, u: &[f64], set: &[usize]) -> f64 {
+    let p = dm.choice_probabilities(&outcomes.utilities(u));
+    set.iter().map(|&i| p[i]).sum()
+}
+
+/// Counts over an orbit (or a sample of it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Tendency {
+    /// `p(B) > p(A)`.
+    pub b_more: u64,
+    pub equal: u64,
+    /// `p(B) < p(A)`.
+    pub a_more: u64,
+}
+
+impl Tendency {
+    pub fn total(&self) -> u64 {
+        self.b_more + self.equal + self.a_more
+    }
+    /// `B ≥_most^n A`: `#> ≥ n · #<`.
+    pub fn holds(&self, n: u64) -> bool {
+        self.b_more >= n * self.a_more
+    }
+    fn add(self, o: Tendency) -> Tendency {
+        Tendency {
+            b_more: self.b_more + o.b_more,
+            equal: self.equal + o.equal,
+            a_more: self.a_more + o.a_more,
+        }
+    }
+    fn record(&mut self, pa: f64, pb: f64) {
+        if pb > pa + EQUAL {
+            self.b_more += 1;
+        } else if pa > pb + EQUAL {
+            self.a_more += 1;
+        } else {
+            self.equal += 1;
+        }
+    }
+}
+
+/// Rearrange `v` to the next lexicographic permutation; false after the last.
+fn next_permutation(v: &mut [f64]) -> bool {
+    let Some(i) = (1..v.len()).rev().find(|&i| v[i - 1] < v[i]) else {
+        return false;
+    };
+    let j = (i..v.len())
+        .rev()
+        .find(|&j| v[j] > v[i - 1])
+        .expect("a larger element exists");
+    v.swap(i - 1, j);
+    v[i..].reverse();
+    true
+}
+
+/// Number of distinct permutations of `u` (the orbit size under S_d), if it fits in u64.
+pub fn orbit_size(u: &[f64]) -> Option<u64> {
+    let mut sorted = u.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mut size: u128 = 1;
+    let mut i = 0;
+    let mut placed: u128 = 0;
+    while i < sorted.len() {
+        let j = (i..sorted.len())
+            .find(|&j| sorted[j] != sorted[i])
+            .unwrap_or(sorted.len());
+        for k in 1..=(j - i) as u128 {
+            placed += 1;
+            size = size * placed / k;
+        }
+        i = j;
+    }
+    u64::try_from(size).ok()
+}
+
+/// Visit every distinct permutation of `u` exactly once, in parallel (split on
+/// the first entry), folding with `f` into per-task accumulators merged by `merge`.
+fn fold_distinct_permutations<T: Send + Default>(
+    u: &[f64],
+    f: impl Fn(&mut T, &[f64]) + Sync,
+    merge: impl Fn(T, T) -> T + Sync + Send,
+) -> T {
+    let mut sorted = u.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mut firsts = sorted.clone();
+    firsts.dedup();
+    firsts
+        .par_iter()
+        .map(|&first| {
+            let mut rest = sorted.clone();
+            let at = rest.iter().position(|&x| x == first).expect("present");
+            rest.remove(at);
+            let mut buf = vec![first; u.len()];
+            let mut acc = T::default();
+            loop {
+                buf[1..].copy_from_slice(&rest);
+                f(&mut acc, &buf);
+                if !next_permutation(&mut rest) {
+                    break;
+                }
+            }
+            acc
+        })
+        .reduce(T::default, &merge)
+}
+
+/// Orbit tendency of `B` versus `A` over the whole orbit of `u` under S_d.
+pub fn orbit_tendency(dm: &dyn DecisionMaker, outcomes: &Outcomes, u: &[f64], a: &[usize], b: &[usize]) -> Tendency {
+    fold_distinct_permutations(
+        u,
+        |acc: &mut Tendency, v| acc.record(probability(dm, outcomes, v, a), probability(dm, outcomes, v, b)),
+        Tendency::add,
+    )
+}
+
+/// The same by sampling `samples` uniformly random permutations (seeded);
+/// returns the counts and a 95% Wilson interval for the fraction with `p(B) > p(A)`.
+pub fn sampled_tendency(
+    dm: &dyn DecisionMaker,
+    outcomes: &Outcomes,
+    u: &[f64],
+    a: &[usize],
+    b: &[usize],
+    samples: u64,
+    seed: u64,
+) -> (Tendency, [f64; 2]) {
+    const CHUNK: u64 = 4096;
+    let chunks = samples.div_ceil(CHUNK);
+    let t = (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut rng = rand_pcg::Pcg64::new((seed as u128) << 64 | 0x0b17, c as u128);
+            let mut acc = Tendency::default();
+            let mut v = u.to_vec();
+            for _ in 0..CHUNK.min(samples - c * CHUNK) {
+                for i in (1..v.len()).rev() {
+                    v.swap(i, rng.random_range(0..=i));
+                }
+                acc.record(probability(dm, outcomes, &v, a), probability(dm, outcomes, &v, b));
+            }
+            acc
+        })
+        .reduce(Tendency::default, Tendency::add);
+    (t, wilson(t.b_more, t.total()))
+}
+
+/// 95% Wilson score interval for a binomial proportion.
+pub fn wilson(successes: u64, n: u64) -> [f64; 2] {
+    if n == 0 {
+        return [0.0, 1.0];
+    }
+    let (z, n) = (1.959_963_984_540_054, n as f64);
+    let p = successes as f64 / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / (1.0 + z * z / n);
+    [(centre - half).max(0.0), (centre + half).min(1.0)]
+}
+
+/// A permutation group given by generators, closed under composition.
+pub fn group_closure(d: usize, generators: &[Vec<usize>], limit: usize) -> Result<Vec<Vec<usize>>> {
+    for g in generators {
+        let mut seen = vec![false; d];
+        if g.len() != d || g.iter().any(|&x| x >= d || std::mem::replace(&mut seen[x], true)) {
+            return Err(Error::invalid(format!(
+                "generator {g:?} is not a permutation of 0..{d}"
+            )));
+        }
+    }
+    let identity: Vec<usize> = (0..d).collect();
+    let mut seen: HashSet<Vec<usize>> = HashSet::from([identity.clone()]);
+    let mut frontier = vec![identity];
+    while let Some(p) = frontier.pop() {
+        for g in generators {
+            let q: Vec<usize> = (0..d).map(|i| g[p[i]]).collect();
+            if seen.insert(q.clone()) {
+                if seen.len() > limit {
+                    return Err(Error::invalid(format!(
+                        "the group has more than {limit} elements; sample instead"
+                    )));
+                }
+                frontier.push(q);
+            }
+        }
+    }
+    let mut all: Vec<Vec<usize>> = seen.into_iter().collect();
+    all.sort();
+    Ok(all)
+}
+
+/// `φ·u`, with `(φ·u)_{φ(i)} = u_i`.
+pub fn act(phi: &[usize], u: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; u.len()];
+    for (i, &x) in u.iter().enumerate() {
+        out[phi[i]] = x;
+    }
+    out
+}
+
+/// The distinct elements of the orbit of `u` under a group (given as its elements).
+pub fn orbit_under(group: &[Vec<usize>], u: &[f64]) -> Vec<Vec<f64>> {
+    let mut seen = HashSet::new();
+    group
+        .iter()
+        .map(|g| act(g, u))
+        .filter(|v| seen.insert(v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()))
+        .collect()
+}
+
+/// Orbit tendency over an explicit orbit.
+pub fn tendency_over(
+    dm: &dyn DecisionMaker,
+    outcomes: &Outcomes,
+    orbit: &[Vec<f64>],
+    a: &[usize],
+    b: &[usize],
+) -> Tendency {
+    let mut t = Tendency::default();
+    for v in orbit {
+        t.record(probability(dm, outcomes, v, a), probability(dm, outcomes, v, b));
+    }
+    t
+}
+
+/// Orbit-mean dominance on one orbit: `Σ p(B|u') − Σ p(A|u')` over the orbit's distinct elements.
+pub fn orbit_mean_difference(
+    dm: &dyn DecisionMaker,
+    outcomes: &Outcomes,
+    orbit: &[Vec<f64>],
+    a: &[usize],
+    b: &[usize],
+) -> f64 {
+    orbit
+        .iter()
+        .map(|v| probability(dm, outcomes, v, b) - probability(dm, outcomes, v, a))
+        .sum()
+}
+
+/// The result of a retargetability check.
+#[derive(Clone, Debug, Serialize)]
+pub enum Retargetability {
+    /// Permutations `φ_1..φ_n` (as images of 0..d) that witness (A→B) n-retargetability on the tested parameters.
+    Witness(Vec<Vec<usize>>),
+    /// No candidate works; a parameter where the first candidate fails.
+    Counterexample {
+        parameter: Vec<f64>,
+        permutation: Vec<usize>,
+    },
+    /// `B` does not contain `n` disjoint copies of `A`.
+    NoCandidates,
+}
+
+/// Search for involutions `φ_k` swapping `A` with disjoint `|A|`-subsets of `B`
+/// such that whenever `p(A|θ) > p(B|θ)`, `p(B|φ_k θ) > p(A|φ_k θ)` for every
+/// tested θ (the given parameters and their orbits' samples).
+pub fn check_retargetable(
+    dm: &dyn DecisionMaker,
+    outcomes: &Outcomes,
+    a: &[usize],
+    b: &[usize],
+    n: usize,
+    parameters: &[Vec<f64>],
+) -> Retargetability {
+    let d = outcomes.dimension();
+    let free: Vec<usize> = b.iter().copied().filter(|x| !a.contains(x)).collect();
+    if a.is_empty() || n == 0 || free.len() < n * a.len() {
+        return Retargetability::NoCandidates;
+    }
+    // Candidate: the k-th block of |A| elements of B \ A, in order (and, failing that, other orders).
+    let swap = |block: &[usize]| -> Vec<usize> {
+        let mut phi: Vec<usize> = (0..d).collect();
+        for (&x, &y) in a.iter().zip(block) {
+            phi[x] = y;
+            phi[y] = x;
+        }
+        phi
+    };
+    let candidates: Vec<Vec<Vec<usize>>> = {
+        let mut out = Vec::new();
+        let mut order = free.clone();
+        for _ in 0..free.len().max(1) {
+            out.push((0..n).map(|k| swap(&order[k * a.len()..(k + 1) * a.len()])).collect());
+            order.rotate_left(1);
+        }
+        out
+    };
+    let mut first_failure = None;
+    'candidates: for phis in &candidates {
+        for theta in parameters {
+            let (pa, pb) = (probability(dm, outcomes, theta, a), probability(dm, outcomes, theta, b));
+            if pa > pb + EQUAL {
+                for phi in phis {
+                    let moved = act(phi, theta);
+                    if probability(dm, outcomes, &moved, b) <= probability(dm, outcomes, &moved, a) + EQUAL {
+                        first_failure.get_or_insert((theta.clone(), phi.clone()));
+                        continue 'candidates;
+                    }
+                }
+            }
+        }
+        return Retargetability::Witness(phis.clone());
+    }
+    let (parameter, permutation) = first_failure.expect("a candidate failed");
+    Retargetability::Counterexample { parameter, permutation }
+}
+
+/// A cycle `X_0 >_most X_1 >_most … >_most X_0` among outcome sets, where
+/// `X >_most Y` means `X ≥_most^1 Y` but not `Y ≥_most^1 X` on every given orbit.
+pub fn find_most_cycle(
+    dm: &dyn DecisionMaker,
+    outcomes: &Outcomes,
+    sets: &[Vec<usize>],
+    orbits: &[Vec<Vec<f64>>],
+) -> Option<Vec<usize>> {
+    let m = sets.len();
+    let beats = |x: usize, y: usize| {
+        orbits.iter().all(|orbit| {
+            let t = tendency_over(dm, outcomes, orbit, &sets[y], &sets[x]);
+            t.holds(1) && !(t.a_more >= t.b_more)
+        })
+    };
+    let edges: Vec<Vec<bool>> = (0..m)
+        .map(|x| (0..m).map(|y| x != y && beats(x, y)).collect())
+        .collect();
+    // Depth-first search for a directed cycle.
+    fn dfs(v: usize, edges: &[Vec<bool>], state: &mut [u8], stack: &mut Vec<usize>) -> Option<Vec<usize>> {
+        state[v] = 1;
+        stack.push(v);
+        for w in 0..edges.len() {
+            if !edges[v][w] {
+                continue;
+            }
+            if state[w] == 1 {
+                let at = stack.iter().position(|&x| x == w).expect("on stack");
+                return Some(stack[at..].to_vec());
+            }
+            if state[w] == 0 {
+                if let Some(c) = dfs(w, edges, state, stack) {
+                    return Some(c);
+                }
+            }
+        }
+        state[v] = 2;
+        stack.pop();
+        None
+    }
+    let mut state = vec![0u8; m];
+    (0..m).find_map(|v| {
+        if state[v] == 0 {
+            dfs(v, &edges, &mut state, &mut Vec::new())
+        } else {
+            None
+        }
+    })
+}
+
+/// Random parameters for "for every θ" checks: iid uniform entries (seeded).
+pub fn random_parameters(d: usize, count: usize, seed: u64) -> Vec<Vec<f64>> {
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+    (0..count)
+        .map(|_| (0..d).map(|_| rng.random::<f64>()).collect())
+        .collect()
+}
