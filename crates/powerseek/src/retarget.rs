@@ -506,7 +506,8 @@ pub fn find_most_cycle(
     let beats = |x: usize, y: usize| {
         orbits.iter().all(|orbit| {
             let t = tendency_over(dm, outcomes, orbit, &sets[y], &sets[x]);
-            t.holds(1) && !(t.a_more >= t.b_more)
+            // X ≥_most Y (#X-more ≥ #Y-more) and not Y ≥_most X: strictly more.
+            t.b_more > t.a_more
         })
     };
     let edges: Vec<Vec<bool>> = (0..m)
