@@ -7,6 +7,7 @@ mod game_cmd;
 mod game_metrics;
 mod output;
 mod progress;
+mod retarget_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +37,9 @@ enum Command {
     /// Experiments over families of random games.
     #[command(subcommand)]
     Experiment(experiment_cmd::ExperimentCommand),
+    /// Retargetable decision-makers: orbit tendencies and retargetability (SPEC 4).
+    #[command(subcommand)]
+    Retarget(retarget_cmd::RetargetCommand),
     /// Conflict and alignment as vectors: escalation, phase diagrams, inference (SPEC 7).
     #[command(subcommand)]
     Conflict(conflict_cmd::ConflictCommand),
@@ -130,6 +134,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Conflict(cmd) => conflict_cmd::run(cmd),
         Command::Game(cmd) => game_cmd::run(cmd),
         Command::Experiment(cmd) => experiment_cmd::run(cmd),
+        Command::Retarget(cmd) => retarget_cmd::run(cmd),
     }
 }
 

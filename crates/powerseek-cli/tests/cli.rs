@@ -456,3 +456,69 @@ fn scarcity_experiment_outputs_csv_json_and_a_plot() {
     let r = powerseek(&["experiment", "scarcity", "--lambdas", "2"]);
     assert!(String::from_utf8_lossy(&r.stderr).contains("outside [−1, 1]"));
 }
+
+#[test]
+fn retarget_orbit_and_check() {
+    let doc = solve_json(&[
+        "retarget",
+        "orbit",
+        "--u",
+        "10,5,0",
+        "--a",
+        "3",
+        "--b",
+        "1,2",
+        "--decision",
+        "argmax",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(doc["results"][0]["b_more"], 4);
+    assert_eq!(doc["results"][0]["a_more"], 2);
+    assert_eq!(doc["results"][0]["holds"], true);
+    let plot = temp("orbit.svg");
+    let r = powerseek(&[
+        "retarget",
+        "orbit",
+        "--u",
+        "0.3,0.9,0.1,0.5",
+        "--a",
+        "1",
+        "--b",
+        "2,3",
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    assert!(r.status.success());
+    assert!(String::from_utf8(r.stdout)
+        .unwrap()
+        .contains("argmax                   12          6          6"));
+    let r = powerseek(&[
+        "retarget",
+        "check",
+        "--u",
+        "1,2,3,4,5",
+        "--a",
+        "2",
+        "--b",
+        "1,3,4,5",
+        "--n",
+        "4",
+    ]);
+    assert!(String::from_utf8(r.stdout).unwrap().contains("is (A→B) 4-retargetable"));
+    let r = powerseek(&["retarget", "orbit", "--u", "1,2", "--a", "3", "--b", "1"]);
+    assert!(String::from_utf8_lossy(&r.stderr).contains("not an outcome index in 1..2"));
+    let r = powerseek(&[
+        "retarget",
+        "orbit",
+        "--u",
+        "1,2,3",
+        "--a",
+        "1",
+        "--b",
+        "2",
+        "--decision",
+        "softmax",
+    ]);
+    assert!(String::from_utf8_lossy(&r.stderr).contains("unknown decision-maker 'softmax'"));
+}

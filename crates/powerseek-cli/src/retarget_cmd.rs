@@ -1,0 +1,279 @@
+//! `powerseek retarget ...`: orbit tendencies and retargetability checks (SPEC 4).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use serde_json::json;
+
+use powerseek::plot::{save, EstimateBars};
+use powerseek::retarget::{self, Builtin, DecisionMaker, Outcomes, Retargetability, Tendency};
+use powerseek::stats::Estimate;
+
+use crate::Format;
+
+#[derive(Subcommand)]
+pub enum RetargetCommand {
+    /// Counts over the orbit of u of parameters where p(B) > p(A), =, <, per decision-maker.
+    Orbit {
+        #[command(flatten)]
+        sets: SetArgs,
+        /// Decision-makers (comma-separated): argmax, argmin, boltzmann:β, best-of:k,
+        /// satisficer:t, quantilizer:q, uniform. Default: one of each.
+        #[arg(long)]
+        decision: Option<String>,
+        /// Sample this many random permutations instead of the whole orbit.
+        #[arg(long)]
+        samples: Option<u64>,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Check B ≥_most^n A for this n (default: the number of disjoint copies of A in B).
+        #[arg(long)]
+        n: Option<u64>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// Bar chart of the fraction of the orbit where B is more likely, per decision-maker.
+        #[arg(long)]
+        plot: Option<PathBuf>,
+    },
+    /// Search for permutations witnessing (A→B) n-retargetability, or a counterexample.
+    Check {
+        #[command(flatten)]
+        sets: SetArgs,
+        #[arg(long, default_value = "argmax")]
+        decision: String,
+        #[arg(long, default_value_t = 1)]
+        n: usize,
+        /// Random parameters to test besides u (seeded).
+        #[arg(long, default_value_t = 200)]
+        parameters: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+/// Outcomes are the unit vectors e_1..e_d; sets are 1-based indices.
+#[derive(clap::Args)]
+pub struct SetArgs {
+    /// The utility parameter u (comma-separated; its length is d).
+    #[arg(long, allow_hyphen_values = true)]
+    u: String,
+    /// Outcome set A, 1-based indices of e_i (e.g. 3).
+    #[arg(long)]
+    a: String,
+    /// Outcome set B (e.g. 1,2).
+    #[arg(long)]
+    b: String,
+}
+
+struct Sets {
+    u: Vec<f64>,
+    a: Vec<usize>,
+    b: Vec<usize>,
+}
+
+fn parse_sets(s: &SetArgs) -> Result<Sets> {
+    let u: Vec<f64> =
+        s.u.split(',')
+            .map(|x| {
+                x.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .with_context(|| format!("--u: '{x}' is not a finite number"))
+            })
+            .collect::<Result<_>>()?;
+    let d = u.len();
+    let set = |name: &str, text: &str| -> Result<Vec<usize>> {
+        let v: Vec<usize> = text
+            .split(',')
+            .map(|x| {
+                x.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&i| i >= 1 && i <= d)
+                    .map(|i| i - 1)
+                    .with_context(|| format!("--{name}: '{x}' is not an outcome index in 1..{d}"))
+            })
+            .collect::<Result<_>>()?;
+        Ok(v)
+    };
+    let (a, b) = (set("a", &s.a)?, set("b", &s.b)?);
+    if d > 20 {
+        bail!("--u has {d} entries; orbits are enumerated only up to d = 20 (use --samples beyond that)");
+    }
+    Ok(Sets { u, a, b })
+}
+
+fn decision_makers(spec: Option<&str>, u: &[f64]) -> Result<Vec<Builtin>> {
+    match spec {
+        Some(s) => s.split(',').map(|x| Ok(x.trim().parse::<Builtin>()?)).collect(),
+        None => {
+            let mut sorted = u.to_vec();
+            sorted.sort_by(f64::total_cmp);
+            let median = sorted[sorted.len() / 2];
+            Ok(vec![
+                Builtin::Argmax,
+                Builtin::Argmin,
+                Builtin::Boltzmann(1.0),
+                Builtin::BestOfK(2),
+                Builtin::Satisficer(median),
+                Builtin::Quantilizer(0.5),
+                Builtin::Uniform,
+            ])
+        }
+    }
+}
+
+pub fn run(cmd: RetargetCommand) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        RetargetCommand::Orbit {
+            sets,
+            decision,
+            samples,
+            seed,
+            n,
+            format,
+            plot,
+        } => {
+            let s = parse_sets(&sets)?;
+            let outcomes = Outcomes::unit(s.u.len());
+            let copies = (s.b.iter().filter(|x| !s.a.contains(x)).count() / s.a.len().max(1)) as u64;
+            let n = n.unwrap_or(copies.max(1));
+            let dms = decision_makers(decision.as_deref(), &s.u)?;
+            let rows: Vec<(String, Tendency, Option<[f64; 2]>)> = dms
+                .iter()
+                .map(|dm| match samples {
+                    Some(k) => {
+                        let (t, ci) = retarget::sampled_tendency(dm, &outcomes, &s.u, &s.a, &s.b, k, seed);
+                        (dm.name(), t, Some(ci))
+                    }
+                    None => (
+                        dm.name(),
+                        retarget::orbit_tendency(dm, &outcomes, &s.u, &s.a, &s.b),
+                        None,
+                    ),
+                })
+                .collect();
+            match format {
+                Format::Json => {
+                    let list: Vec<_> = rows
+                        .iter()
+                        .map(|(name, t, ci)| json!({"decision": name, "b_more": t.b_more, "equal": t.equal, "a_more": t.a_more, "holds": t.holds(n), "ci95_b_more_fraction": ci}))
+                        .collect();
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string_pretty(
+                            &json!({"u": s.u, "a": sets.a, "b": sets.b, "n": n, "sampled": samples, "results": list})
+                        )?
+                    )?;
+                }
+                _ => {
+                    let what = match samples {
+                        Some(k) => format!("{k} sampled permutations"),
+                        None => format!(
+                            "the whole orbit ({} distinct parameters)",
+                            retarget::orbit_size(&s.u).unwrap_or(0)
+                        ),
+                    };
+                    writeln!(
+                        out,
+                        "orbit of u = ({}) under S_{}: {what}; A = {{{}}}, B = {{{}}}",
+                        sets.u,
+                        s.u.len(),
+                        sets.a,
+                        sets.b
+                    )?;
+                    writeln!(
+                        out,
+                        "{:<16} {:>10} {:>10} {:>10} {:>9}  B ≥_most^{n} A",
+                        "decision-maker", "p(B)>p(A)", "equal", "p(B)<p(A)", "fraction"
+                    )?;
+                    for (name, t, ci) in &rows {
+                        let frac = t.b_more as f64 / t.total().max(1) as f64;
+                        let ci = ci.map_or(String::new(), |c| format!(" [{:.3}, {:.3}]", c[0], c[1]));
+                        writeln!(
+                            out,
+                            "{:<16} {:>10} {:>10} {:>10} {:>9.4}  {}{ci}",
+                            name,
+                            t.b_more,
+                            t.equal,
+                            t.a_more,
+                            frac,
+                            if t.holds(n) { "holds" } else { "fails" }
+                        )?;
+                    }
+                }
+            }
+            if let Some(path) = plot {
+                let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+                let estimates: Vec<Estimate> = rows
+                    .iter()
+                    .map(|(_, t, ci)| {
+                        let f = t.b_more as f64 / t.total().max(1) as f64;
+                        let [lo, hi] = ci.unwrap_or([f, f]);
+                        Estimate {
+                            mean: f,
+                            se: (hi - lo) / 3.92,
+                            ci95: [lo, hi],
+                        }
+                    })
+                    .collect();
+                let fig = EstimateBars {
+                    names: &names,
+                    estimates: &estimates,
+                    title: format!(
+                        "Fraction of the orbit where p(B) > p(A): A = {{{}}}, B = {{{}}}",
+                        sets.a, sets.b
+                    ),
+                    label: "fraction of orbit".into(),
+                };
+                save(&fig, &path)?;
+                eprintln!("plot written to {}", path.display());
+            }
+        }
+        RetargetCommand::Check {
+            sets,
+            decision,
+            n,
+            parameters,
+            seed,
+            format,
+        } => {
+            let s = parse_sets(&sets)?;
+            let dm: Builtin = decision.parse()?;
+            let outcomes = Outcomes::unit(s.u.len());
+            let mut params = vec![s.u.clone()];
+            params.extend(retarget::random_parameters(s.u.len(), parameters, seed));
+            let r = retarget::check_retargetable(&dm, &outcomes, &s.a, &s.b, n, &params);
+            let one_based = |p: &[usize]| p.iter().map(|x| x + 1).collect::<Vec<_>>();
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
+                _ => match &r {
+                    Retargetability::Witness(phis) => {
+                        writeln!(
+                            out,
+                            "{dm} is (A→B) {n}-retargetable on {} tested parameters; witnesses (images of 1..d):",
+                            params.len()
+                        )?;
+                        for p in phis {
+                            writeln!(out, "  {:?}", one_based(p))?;
+                        }
+                    }
+                    Retargetability::Counterexample { parameter, permutation } => {
+                        writeln!(out, "{dm} is not (A→B) {n}-retargetable: at u = {parameter:?}, p(A) > p(B) but the permutation {:?} does not make B more likely", one_based(permutation))?;
+                    }
+                    Retargetability::NoCandidates => {
+                        writeln!(out, "B does not contain {n} disjoint copies of A: nothing to check")?
+                    }
+                },
+            }
+        }
+    }
+    Ok(())
+}
