@@ -37,6 +37,35 @@ pub enum RetargetCommand {
         #[arg(long)]
         plot: Option<PathBuf>,
     },
+    /// First actions in an MDP: outcomes are the discounted visit distributions
+    /// available from a state; A and B those starting with two given actions.
+    Mdp {
+        /// A deterministic MDP file (.grid, .json, .mdp).
+        env: PathBuf,
+        /// The state (by name, e.g. "start" or "(0,2)"); default: the file's start state.
+        #[arg(long)]
+        state: Option<String>,
+        /// First action of set A (the one with fewer options, typically).
+        #[arg(long)]
+        a: String,
+        /// First action of set B.
+        #[arg(long)]
+        b: String,
+        #[arg(long, default_value_t = 0.9)]
+        gamma: f64,
+        #[arg(long)]
+        decision: Option<String>,
+        /// Reward parameters u to take orbits of: this many uniform random ones (seeded).
+        #[arg(long, default_value_t = 5)]
+        parameters: usize,
+        /// Sample permutations instead of enumerating each orbit.
+        #[arg(long)]
+        samples: Option<u64>,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// Search for permutations witnessing (A→B) n-retargetability, or a counterexample.
     Check {
         #[command(flatten)]
@@ -114,7 +143,7 @@ fn decision_makers(spec: Option<&str>, u: &[f64]) -> Result<Vec<Builtin>> {
         None => {
             let mut sorted = u.to_vec();
             sorted.sort_by(f64::total_cmp);
-            let median = sorted[sorted.len() / 2];
+            let median = (sorted[sorted.len() / 2] * 1000.0).round() / 1000.0;
             Ok(vec![
                 Builtin::Argmax,
                 Builtin::Argmin,
@@ -237,6 +266,30 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 eprintln!("plot written to {}", path.display());
             }
         }
+        RetargetCommand::Mdp {
+            env,
+            state,
+            a,
+            b,
+            gamma,
+            decision,
+            parameters,
+            samples,
+            seed,
+            format,
+        } => mdp_tendencies(
+            &mut out,
+            &env,
+            state.as_deref(),
+            &a,
+            &b,
+            gamma,
+            decision.as_deref(),
+            parameters,
+            samples,
+            seed,
+            format,
+        )?,
         RetargetCommand::Check {
             sets,
             decision,
@@ -274,6 +327,107 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 },
             }
         }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn mdp_tendencies(
+    out: &mut impl Write,
+    env: &std::path::Path,
+    state: Option<&str>,
+    a: &str,
+    b: &str,
+    gamma: f64,
+    decision: Option<&str>,
+    parameters: usize,
+    samples: Option<u64>,
+    seed: u64,
+    format: Format,
+) -> Result<()> {
+    let mdp = powerseek::mdp::load(env)?;
+    let s = match state {
+        Some(name) => mdp
+            .state_index(name)
+            .with_context(|| format!("{}: no state named '{name}'", env.display()))?,
+        None => mdp
+            .start()
+            .with_context(|| format!("{}: no start state; give --state", env.display()))?,
+    };
+    let (outcomes, first) = retarget::mdp_outcomes(&mdp, s, gamma, 100_000)?;
+    let label = |name: &str| -> Result<usize> {
+        let l = mdp
+            .action_names()
+            .iter()
+            .position(|n| n == name)
+            .with_context(|| format!("unknown action '{name}'"))?;
+        if !mdp.actions(s).any(|x| mdp.action_label(x) == l) {
+            bail!("action '{name}' is not available in state '{}'", mdp.state_name(s));
+        }
+        Ok(l)
+    };
+    let (la, lb) = (label(a)?, label(b)?);
+    let set_a: Vec<usize> = (0..first.len()).filter(|&k| first[k] == la).collect();
+    let set_b: Vec<usize> = (0..first.len()).filter(|&k| first[k] == lb).collect();
+    let us = retarget::random_parameters(mdp.n_states(), parameters.max(1), seed);
+    // Defaults (e.g. the satisficer's threshold) are set from the outcomes' utilities.
+    let dms = decision_makers(decision, &outcomes.utilities(&us[0]))?;
+    let frac = |t: &Tendency| t.b_more as f64 / t.total().max(1) as f64;
+    let mut results = Vec::new();
+    for dm in &dms {
+        // The worst orbit over the sampled parameters: the smallest fraction preferring B.
+        let mut worst: Option<Tendency> = None;
+        for u in &us {
+            let t = match samples {
+                Some(k) => retarget::sampled_tendency(dm, &outcomes, u, &set_a, &set_b, k, seed).0,
+                None => retarget::orbit_tendency(dm, &outcomes, u, &set_a, &set_b),
+            };
+            if worst.as_ref().is_none_or(|w| frac(&t) < frac(w)) {
+                worst = Some(t);
+            }
+        }
+        results.push((dm.name(), worst.expect("at least one parameter")));
+    }
+    if let Format::Json = format {
+        let list: Vec<_> = results
+            .iter()
+            .map(|(n, t)| json!({"decision": n, "b_more": t.b_more, "equal": t.equal, "a_more": t.a_more, "b_most_a": t.holds(1)}))
+            .collect();
+        let doc = json!({"environment": env.display().to_string(), "state": mdp.state_name(s), "gamma": gamma, "a": a, "b": b,
+            "outcomes_a": set_a.len(), "outcomes_b": set_b.len(), "worst_orbit": list});
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} at state {}: {} visit distributions start with '{a}', {} with '{b}' (γ = {gamma}); worst orbit of {} random reward functions{}",
+        env.display(),
+        mdp.state_name(s),
+        set_a.len(),
+        set_b.len(),
+        us.len(),
+        samples.map_or(String::new(), |k| format!(", {k} sampled permutations each"))
+    )?;
+    writeln!(
+        out,
+        "{:<16} {:>12} {:>10} {:>12} {:>9}  '{b}' ≥_most '{a}'",
+        "decision-maker",
+        format!("'{b}' likelier"),
+        "equal",
+        format!("'{a}' likelier"),
+        "fraction"
+    )?;
+    for (name, t) in &results {
+        writeln!(
+            out,
+            "{:<16} {:>12} {:>10} {:>12} {:>9.4}  {}",
+            name,
+            t.b_more,
+            t.equal,
+            t.a_more,
+            frac(t),
+            if t.holds(1) { "holds" } else { "fails" }
+        )?;
     }
     Ok(())
 }

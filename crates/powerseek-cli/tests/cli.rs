@@ -522,3 +522,28 @@ fn retarget_orbit_and_check() {
     ]);
     assert!(String::from_utf8_lossy(&r.stderr).contains("unknown decision-maker 'softmax'"));
 }
+
+#[test]
+fn retarget_mdp_prefers_the_move_that_keeps_options_open() {
+    let fork = examples().join("fork.json");
+    let doc = solve_json(&[
+        "retarget",
+        "mdp",
+        fork.to_str().unwrap(),
+        "--a",
+        "left",
+        "--b",
+        "right",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        (doc["outcomes_a"].as_u64(), doc["outcomes_b"].as_u64()),
+        (Some(1), Some(3))
+    );
+    for r in doc["worst_orbit"].as_array().unwrap() {
+        assert_eq!(r["b_most_a"], true, "{r}");
+    }
+    let r = powerseek(&["retarget", "mdp", fork.to_str().unwrap(), "--a", "jump", "--b", "right"]);
+    assert!(String::from_utf8_lossy(&r.stderr).contains("unknown action 'jump'"));
+}

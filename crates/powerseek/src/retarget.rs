@@ -552,3 +552,89 @@ pub fn random_parameters(d: usize, count: usize, seed: u64) -> Vec<Vec<f64>> {
         .map(|_| (0..d).map(|_| rng.random::<f64>()).collect())
         .collect()
 }
+
+/// The discounted visit distributions available from `state` in a
+/// deterministic MDP — one per distinct trajectory of a stationary
+/// deterministic policy (a path that closes into a cycle) — each with the
+/// label of its first action. `f(s') = Σ_t γ^t [s_t = s']`.
+pub fn mdp_outcomes(mdp: &crate::mdp::Mdp, state: usize, gamma: f64, limit: usize) -> Result<(Outcomes, Vec<usize>)> {
+    if !mdp.is_deterministic() {
+        return Err(Error::invalid(
+            "visit-distribution outcomes are enumerated for deterministic MDPs only",
+        ));
+    }
+    if !(gamma > 0.0 && gamma < 1.0) {
+        return Err(Error::invalid(format!("gamma = {gamma} is outside (0, 1)")));
+    }
+    let n = mdp.n_states();
+    let mut seen: HashSet<Vec<u64>> = HashSet::new();
+    let mut vectors = Vec::new();
+    let mut first = Vec::new();
+    // Depth-first over policies restricted to the states a path visits.
+    fn extend(
+        mdp: &crate::mdp::Mdp,
+        gamma: f64,
+        path: &mut Vec<usize>,
+        first_label: usize,
+        limit: usize,
+        out: &mut (HashSet<Vec<u64>>, Vec<Vec<f64>>, Vec<usize>),
+    ) -> Result<()> {
+        let s = *path.last().expect("non-empty");
+        let mut tried = HashSet::new();
+        for a in mdp.actions(s) {
+            let t = mdp.successor(a);
+            if !tried.insert(t) {
+                continue; // another action with the same successor gives the same trajectory
+            }
+            let label = if path.len() == 1 {
+                mdp.action_label(a)
+            } else {
+                first_label
+            };
+            if let Some(at) = path.iter().position(|&x| x == t) {
+                // Closes into the cycle path[at..]: f = Σ_{k<at} γ^k e_{path_k} + γ^at/(1−γ^L) Σ_j γ^j e_{cycle_j}.
+                let mut f = vec![0.0; mdp.n_states()];
+                let mut g = 1.0;
+                for &x in &path[..at] {
+                    f[x] += g;
+                    g *= gamma;
+                }
+                let cycle = &path[at..];
+                let scale = g / (1.0 - gamma.powi(cycle.len() as i32));
+                let mut h = 1.0;
+                for &x in cycle {
+                    f[x] += scale * h;
+                    h *= gamma;
+                }
+                let key: Vec<u64> = f
+                    .iter()
+                    .map(|x| (x * 1e12).round() as i64 as u64)
+                    .chain([label as u64])
+                    .collect();
+                if out.0.insert(key) {
+                    out.1.push(f);
+                    out.2.push(label);
+                    if out.1.len() > limit {
+                        return Err(Error::invalid(format!(
+                            "more than {limit} visit distributions from this state; use a smaller MDP"
+                        )));
+                    }
+                }
+            } else {
+                path.push(t);
+                extend(mdp, gamma, path, label, limit, out)?;
+                path.pop();
+            }
+        }
+        Ok(())
+    }
+    let mut acc = (
+        std::mem::take(&mut seen),
+        std::mem::take(&mut vectors),
+        std::mem::take(&mut first),
+    );
+    extend(mdp, gamma, &mut vec![state], 0, limit, &mut acc)?;
+    let (_, vectors, first) = acc;
+    debug_assert!(vectors.iter().all(|v| v.len() == n));
+    Ok((Outcomes { vectors }, first))
+}

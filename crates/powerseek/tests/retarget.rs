@@ -234,3 +234,36 @@ fn sampling_agrees_with_exhaustive_enumeration() {
         "{fraction} not in {ci:?} ({sampled:?})"
     );
 }
+
+#[test]
+fn first_moves_that_keep_options_open_win_most_orbits() {
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"));
+    for (file, state, more, fewer) in [
+        ("fork.json", "start", "right", "left"),
+        ("options.grid", "(0,2)", "right", "left"),
+    ] {
+        let mdp = powerseek::mdp::load(&dir.join(file)).unwrap();
+        let s = mdp.state_index(state).unwrap();
+        let (outcomes, first) = mdp_outcomes(&mdp, s, 0.9, 10_000).unwrap();
+        let label = |name: &str| mdp.action_names().iter().position(|n| n == name).unwrap();
+        let a: Vec<usize> = (0..first.len()).filter(|&k| first[k] == label(fewer)).collect();
+        let b: Vec<usize> = (0..first.len()).filter(|&k| first[k] == label(more)).collect();
+        assert!(b.len() > a.len(), "{file}: {} vs {} outcomes", b.len(), a.len());
+        // Every outcome is a discounted visit distribution: total mass 1/(1−γ).
+        for f in &outcomes.vectors {
+            assert!((f.iter().sum::<f64>() - 10.0).abs() < 1e-9);
+        }
+        for u in random_parameters(mdp.n_states(), 3, 5) {
+            for dm in [
+                Builtin::Argmax,
+                Builtin::Boltzmann(5.0),
+                Builtin::BestOfK(2),
+                Builtin::Quantilizer(0.5),
+                Builtin::Uniform,
+            ] {
+                let t = orbit_tendency(&dm, &outcomes, &u, &a, &b);
+                assert!(t.b_more > t.a_more, "{file} {dm}: {t:?}");
+            }
+        }
+    }
+}
