@@ -66,6 +66,33 @@ pub enum RetargetCommand {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Q-learning agents trained on reward functions drawn from the orbit of a
+    /// random reward: how often does the learned policy's first move go each way?
+    Learned {
+        env: PathBuf,
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        a: String,
+        #[arg(long)]
+        b: String,
+        #[arg(long, default_value_t = 400)]
+        agents: usize,
+        #[arg(long, default_value_t = 300)]
+        episodes: usize,
+        #[arg(long, default_value_t = 30)]
+        horizon: usize,
+        #[arg(long, default_value_t = 0.3)]
+        epsilon: f64,
+        #[arg(long, default_value_t = 0.5)]
+        alpha: f64,
+        #[arg(long, default_value_t = 0.9)]
+        gamma: f64,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// Search for permutations witnessing (A→B) n-retargetability, or a counterexample.
     Check {
         #[command(flatten)]
@@ -290,6 +317,70 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             seed,
             format,
         )?,
+        RetargetCommand::Learned {
+            env,
+            state,
+            a,
+            b,
+            agents,
+            episodes,
+            horizon,
+            epsilon,
+            alpha,
+            gamma,
+            seed,
+            format,
+        } => {
+            let mdp = powerseek::mdp::load(&env)?;
+            let s = match &state {
+                Some(name) => mdp
+                    .state_index(name)
+                    .with_context(|| format!("{}: no state named '{name}'", env.display()))?,
+                None => mdp
+                    .start()
+                    .with_context(|| format!("{}: no start state; give --state", env.display()))?,
+            };
+            let label = |name: &str| {
+                mdp.action_names()
+                    .iter()
+                    .position(|n| n == name)
+                    .with_context(|| format!("unknown action '{name}'"))
+            };
+            let (la, lb) = (label(&a)?, label(&b)?);
+            let base = retarget::random_parameters(mdp.n_states(), 1, seed).remove(0);
+            let opts = powerseek::learn::QLearning {
+                episodes,
+                horizon,
+                epsilon,
+                alpha,
+                gamma,
+            };
+            let bar = crate::progress::Bar::new("agents");
+            let r = powerseek::learn::learned_tendency(&mdp, s, la, lb, &base, &opts, agents, seed, &bar)?;
+            bar.finish();
+            match format {
+                Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &json!({"environment": env.display().to_string(), "state": mdp.state_name(s), "training": opts, "result": r})
+                    )?
+                )?,
+                _ => {
+                    writeln!(out, "{} at state {}: {agents} Q-learners ({episodes} episodes × {horizon} steps, ε = {epsilon}, α = {alpha}, γ = {gamma}), each on a random permutation of one random reward", env.display(), mdp.state_name(s))?;
+                    writeln!(
+                        out,
+                        "first move '{b}': {:.1} agents, '{a}': {:.1}, other: {:.1}",
+                        r.chose_b, r.chose_a, r.chose_other
+                    )?;
+                    writeln!(
+                        out,
+                        "fraction choosing '{b}' over '{a}': {:.3}, 95% CI [{:.3}, {:.3}]",
+                        r.fraction_b, r.ci95[0], r.ci95[1]
+                    )?;
+                }
+            }
+        }
         RetargetCommand::Check {
             sets,
             decision,

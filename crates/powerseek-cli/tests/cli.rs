@@ -547,3 +547,38 @@ fn retarget_mdp_prefers_the_move_that_keeps_options_open() {
     let r = powerseek(&["retarget", "mdp", fork.to_str().unwrap(), "--a", "jump", "--b", "right"]);
     assert!(String::from_utf8_lossy(&r.stderr).contains("unknown action 'jump'"));
 }
+
+#[test]
+fn retarget_learned_reports_a_confidence_interval() {
+    let grid = examples().join("options.grid");
+    let doc = solve_json(&[
+        "retarget",
+        "learned",
+        grid.to_str().unwrap(),
+        "--a",
+        "left",
+        "--b",
+        "right",
+        "--agents",
+        "200",
+        "--format",
+        "json",
+    ]);
+    let r = &doc["result"];
+    assert_eq!(r["agents"], 200);
+    assert!(r["ci95"][0].as_f64().unwrap() > 0.5, "{r}");
+    let again = solve_json(&[
+        "retarget",
+        "learned",
+        grid.to_str().unwrap(),
+        "--a",
+        "left",
+        "--b",
+        "right",
+        "--agents",
+        "200",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(doc["result"], again["result"], "seeded");
+}

@@ -35,6 +35,7 @@ pub mod equilibrium;
 pub mod error;
 pub mod game;
 mod input;
+pub mod learn;
 pub mod mdp;
 pub mod multiagent;
 pub mod plot;

@@ -1,0 +1,175 @@
+//! Learned policies as decision-makers (SPEC 5): tabular Q-learning with an
+//! ε-greedy behaviour policy and a fixed budget, seeded, maps a reward
+//! function to a policy; its greedy first action at a state is the decision.
+//! Training many agents on reward functions drawn from the orbit of a base
+//! reward estimates how often the learner picks each first move across the
+//! orbit, with a confidence interval.
+
+use rand::RngExt;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::mdp::Mdp;
+use crate::power::Progress;
+use crate::retarget::wilson;
+
+/// The training procedure.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct QLearning {
+    pub episodes: usize,
+    /// Steps per episode (every episode starts at the given state).
+    pub horizon: usize,
+    pub epsilon: f64,
+    /// Learning rate.
+    pub alpha: f64,
+    pub gamma: f64,
+}
+
+impl Default for QLearning {
+    fn default() -> Self {
+        QLearning {
+            episodes: 300,
+            horizon: 30,
+            epsilon: 0.3,
+            alpha: 0.5,
+            gamma: 0.9,
+        }
+    }
+}
+
+impl QLearning {
+    pub fn validate(&self) -> Result<()> {
+        if self.episodes == 0 || self.horizon == 0 {
+            return Err(Error::invalid(
+                "Q-learning needs at least one episode of at least one step",
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.epsilon)
+            || !(self.alpha > 0.0 && self.alpha <= 1.0)
+            || !(self.gamma > 0.0 && self.gamma < 1.0)
+        {
+            return Err(Error::invalid(
+                "Q-learning: epsilon must be in [0, 1], alpha in (0, 1], gamma in (0, 1)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn rng_for(seed: u64, stream: u64) -> rand_pcg::Pcg64 {
+    rand_pcg::Pcg64::new((seed as u128) << 64 | 0x1ea2, stream as u128)
+}
+
+/// Train on state rewards `rewards` from `start`; returns Q per global action.
+pub fn train(mdp: &Mdp, start: usize, rewards: &[f64], opts: &QLearning, rng: &mut rand_pcg::Pcg64) -> Vec<f64> {
+    let mut q = vec![0.0; mdp.n_state_actions()];
+    let best = |q: &[f64], s: usize| mdp.actions(s).map(|a| q[a]).fold(f64::NEG_INFINITY, f64::max);
+    for _ in 0..opts.episodes {
+        let mut s = start;
+        for _ in 0..opts.horizon {
+            let acts = mdp.actions(s);
+            let a = if rng.random::<f64>() < opts.epsilon {
+                acts.start + rng.random_range(0..acts.len())
+            } else {
+                // Greedy with random tie-breaking, so untried actions get tried.
+                let top = best(&q, s);
+                let ties: Vec<usize> = acts.filter(|&a| q[a] == top).collect();
+                ties[rng.random_range(0..ties.len())]
+            };
+            let (next, prob) = mdp.successors(a);
+            let t = if next.len() == 1 {
+                next[0] as usize
+            } else {
+                let mut x = rng.random::<f64>();
+                let k = prob.iter().position(|&p| {
+                    x -= p;
+                    x < 0.0
+                });
+                next[k.unwrap_or(next.len() - 1)] as usize
+            };
+            let target = rewards[s] + opts.gamma * best(&q, t);
+            q[a] += opts.alpha * (target - q[a]);
+            s = t;
+        }
+    }
+    q
+}
+
+/// How agents trained across an orbit chose their first move.
+#[derive(Clone, Debug, Serialize)]
+pub struct LearnedTendency {
+    pub agents: usize,
+    /// Agents whose greedy first action was in B, in A, or neither (ties split evenly).
+    pub chose_b: f64,
+    pub chose_a: f64,
+    pub chose_other: f64,
+    /// Fraction choosing B among agents choosing A or B, with a 95% Wilson interval.
+    pub fraction_b: f64,
+    pub ci95: [f64; 2],
+}
+
+/// Train `agents` Q-learners, agent `k` on the reward `φ_k · base` for a
+/// uniformly random permutation `φ_k` (all seeded by `seed` and `k`), and
+/// count their greedy first actions at `start` with labels in `a` or `b`.
+#[allow(clippy::too_many_arguments)]
+pub fn learned_tendency(
+    mdp: &Mdp,
+    start: usize,
+    a: usize,
+    b: usize,
+    base: &[f64],
+    opts: &QLearning,
+    agents: usize,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<LearnedTendency> {
+    opts.validate()?;
+    if base.len() != mdp.n_states() || agents == 0 {
+        return Err(Error::invalid(
+            "learned tendency: need one base reward per state and at least one agent",
+        ));
+    }
+    progress.set_total(agents as u64);
+    let choices: Vec<[f64; 3]> = (0..agents)
+        .into_par_iter()
+        .map(|k| {
+            let mut rng = rng_for(seed, k as u64);
+            let mut u = base.to_vec();
+            for i in (1..u.len()).rev() {
+                u.swap(i, rng.random_range(0..=i));
+            }
+            let q = train(mdp, start, &u, opts, &mut rng);
+            let top = mdp.actions(start).map(|x| q[x]).fold(f64::NEG_INFINITY, f64::max);
+            let ties: Vec<usize> = mdp.actions(start).filter(|&x| q[x] == top).collect();
+            let share = 1.0 / ties.len() as f64;
+            let mut c = [0.0; 3];
+            for x in ties {
+                let l = mdp.action_label(x);
+                c[if l == b {
+                    0
+                } else if l == a {
+                    1
+                } else {
+                    2
+                }] += share;
+            }
+            progress.advance(1);
+            c
+        })
+        .collect();
+    let (chose_b, chose_a, chose_other) = choices
+        .iter()
+        .fold((0.0, 0.0, 0.0), |acc, c| (acc.0 + c[0], acc.1 + c[1], acc.2 + c[2]));
+    let decided = chose_a + chose_b;
+    let fraction_b = if decided > 0.0 { chose_b / decided } else { f64::NAN };
+    let ci95 = wilson(chose_b.round() as u64, decided.round() as u64);
+    Ok(LearnedTendency {
+        agents,
+        chose_b,
+        chose_a,
+        chose_other,
+        fraction_b,
+        ci95,
+    })
+}
