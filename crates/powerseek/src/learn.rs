@@ -45,10 +45,12 @@ impl QLearning {
                 "Q-learning needs at least one episode of at least one step",
             ));
         }
-        if !(0.0..=1.0).contains(&self.epsilon)
-            || !(self.alpha > 0.0 && self.alpha <= 1.0)
-            || !(self.gamma > 0.0 && self.gamma < 1.0)
-        {
+        let valid = (0.0..=1.0).contains(&self.epsilon)
+            && self.alpha > 0.0
+            && self.alpha <= 1.0
+            && self.gamma > 0.0
+            && self.gamma < 1.0;
+        if !valid {
             return Err(Error::invalid(
                 "Q-learning: epsilon must be in [0, 1], alpha in (0, 1], gamma in (0, 1)",
             ));
