@@ -4,7 +4,10 @@
 //! finite MDP, with standard errors, optimal-action probabilities and the
 //! `γ → 0` and `γ → 1` limits (see `SPEC.md` section 1), and the vector
 //! model of conflict and alignment ([`conflict`], section 7); normal-form and
-//! Bayesian games with exact Nash equilibria ([`game`], [`equilibrium`], section 2).
+//! Bayesian games with exact Nash equilibria ([`game`], [`equilibrium`], section 2);
+//! multi-agent POWER and alignment metrics ([`multiagent`], [`alignment`],
+//! [`scarcity`], sections 2–3); retargetable decision-makers ([`retarget`],
+//! [`learn`], sections 4–5).
 //!
 //! ```
 //! use powerseek::mdp::gridworld;
