@@ -39,33 +39,7 @@ pub enum RetargetCommand {
     },
     /// First actions in an MDP: outcomes are the discounted visit distributions
     /// available from a state; A and B those starting with two given actions.
-    Mdp {
-        /// A deterministic MDP file (.grid, .json, .mdp).
-        env: PathBuf,
-        /// The state (by name, e.g. "start" or "(0,2)"); default: the file's start state.
-        #[arg(long)]
-        state: Option<String>,
-        /// First action of set A (the one with fewer options, typically).
-        #[arg(long)]
-        a: String,
-        /// First action of set B.
-        #[arg(long)]
-        b: String,
-        #[arg(long, default_value_t = 0.9)]
-        gamma: f64,
-        #[arg(long)]
-        decision: Option<String>,
-        /// Reward parameters u to take orbits of: this many uniform random ones (seeded).
-        #[arg(long, default_value_t = 5)]
-        parameters: usize,
-        /// Sample permutations instead of enumerating each orbit.
-        #[arg(long)]
-        samples: Option<u64>,
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
+    Mdp(MdpArgs),
     /// Q-learning agents trained on reward functions drawn from the orbit of a
     /// random reward: how often does the learned policy's first move go each way?
     Learned {
@@ -123,6 +97,39 @@ pub struct SetArgs {
     /// Outcome set B (e.g. 1,2).
     #[arg(long)]
     b: String,
+}
+
+/// Arguments of `retarget mdp`.
+#[derive(clap::Args)]
+pub struct MdpArgs {
+    /// A deterministic MDP file (.grid, .json, .mdp).
+    env: PathBuf,
+    /// The state (by name, e.g. "start" or "(0,2)"); default: the file's start state.
+    #[arg(long)]
+    state: Option<String>,
+    /// First action of set A (the one with fewer options, typically).
+    #[arg(long)]
+    a: String,
+    /// First action of set B.
+    #[arg(long)]
+    b: String,
+    #[arg(long, default_value_t = 0.9)]
+    gamma: f64,
+    #[arg(long)]
+    decision: Option<String>,
+    /// Reward parameters u to take orbits of: this many uniform random ones (seeded).
+    #[arg(long, default_value_t = 5)]
+    parameters: usize,
+    /// Sample permutations instead of enumerating each orbit.
+    #[arg(long)]
+    samples: Option<u64>,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Bar chart of the worst orbit's fraction per decision-maker (.svg or .png).
+    #[arg(long)]
+    plot: Option<PathBuf>,
 }
 
 struct Sets {
@@ -267,56 +274,17 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 }
             }
             if let Some(path) = plot {
-                let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-                let estimates: Vec<Estimate> = rows
-                    .iter()
-                    .map(|(_, t, ci)| {
-                        let f = t.b_more as f64 / t.total().max(1) as f64;
-                        let [lo, hi] = ci.unwrap_or([f, f]);
-                        Estimate {
-                            mean: f,
-                            se: (hi - lo) / 3.92,
-                            ci95: [lo, hi],
-                        }
-                    })
-                    .collect();
-                let fig = EstimateBars {
-                    names: &names,
-                    estimates: &estimates,
-                    title: format!(
+                tendency_chart(
+                    &rows,
+                    format!(
                         "Fraction of the orbit where p(B) > p(A): A = {{{}}}, B = {{{}}}",
                         sets.a, sets.b
                     ),
-                    label: "fraction of orbit".into(),
-                };
-                save(&fig, &path)?;
-                eprintln!("plot written to {}", path.display());
+                    &path,
+                )?;
             }
         }
-        RetargetCommand::Mdp {
-            env,
-            state,
-            a,
-            b,
-            gamma,
-            decision,
-            parameters,
-            samples,
-            seed,
-            format,
-        } => mdp_tendencies(
-            &mut out,
-            &env,
-            state.as_deref(),
-            &a,
-            &b,
-            gamma,
-            decision.as_deref(),
-            parameters,
-            samples,
-            seed,
-            format,
-        )?,
+        RetargetCommand::Mdp(args) => mdp_tendencies(&mut out, &args)?,
         RetargetCommand::Learned {
             env,
             state,
@@ -422,20 +390,32 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn mdp_tendencies(
-    out: &mut impl Write,
-    env: &std::path::Path,
-    state: Option<&str>,
-    a: &str,
-    b: &str,
-    gamma: f64,
-    decision: Option<&str>,
-    parameters: usize,
-    samples: Option<u64>,
-    seed: u64,
-    format: Format,
-) -> Result<()> {
+fn mdp_tendencies(out: &mut impl Write, args: &MdpArgs) -> Result<()> {
+    let MdpArgs {
+        env,
+        state,
+        a,
+        b,
+        gamma,
+        decision,
+        parameters,
+        samples,
+        seed,
+        format,
+        plot,
+    } = args;
+    let (env, state, a, b, gamma, decision, parameters, samples, seed, format) = (
+        env.as_path(),
+        state.as_deref(),
+        a.as_str(),
+        b.as_str(),
+        *gamma,
+        decision.as_deref(),
+        *parameters,
+        *samples,
+        *seed,
+        *format,
+    );
     let mdp = powerseek::mdp::load(env)?;
     let s = match state {
         Some(name) => mdp
@@ -464,20 +444,26 @@ fn mdp_tendencies(
     // Defaults (e.g. the satisficer's threshold) are set from the outcomes' utilities.
     let dms = decision_makers(decision, &outcomes.utilities(&us[0]))?;
     let frac = |t: &Tendency| t.b_more as f64 / t.total().max(1) as f64;
-    let mut results = Vec::new();
-    for dm in &dms {
-        // The worst orbit over the sampled parameters: the smallest fraction preferring B.
-        let mut worst: Option<Tendency> = None;
-        for u in &us {
-            let t = match samples {
-                Some(k) => retarget::sampled_tendency(dm, &outcomes, u, &set_a, &set_b, k, seed).0,
-                None => retarget::orbit_tendency(dm, &outcomes, u, &set_a, &set_b),
-            };
-            if worst.as_ref().is_none_or(|w| frac(&t) < frac(w)) {
-                worst = Some(t);
-            }
-        }
-        results.push((dm.name(), worst.expect("at least one parameter")));
+    let results: Vec<(String, Tendency)> = dms
+        .iter()
+        .map(|dm| {
+            (
+                dm.name(),
+                retarget::worst_orbit(dm, &outcomes, &us, &set_a, &set_b, samples, seed),
+            )
+        })
+        .collect();
+    if let Some(path) = plot {
+        let rows: Vec<(String, Tendency, Option<[f64; 2]>)> =
+            results.iter().map(|(n, t)| (n.clone(), *t, None)).collect();
+        tendency_chart(
+            &rows,
+            format!(
+                "Worst orbit: fraction where '{b}' is likelier than '{a}' ({})",
+                mdp.state_name(s)
+            ),
+            path,
+        )?;
     }
     if let Format::Json = format {
         let list: Vec<_> = results
@@ -520,5 +506,33 @@ fn mdp_tendencies(
             if t.holds(1) { "holds" } else { "fails" }
         )?;
     }
+    Ok(())
+}
+
+/// Bar chart: per decision-maker, the fraction of the orbit where B is likelier (with its interval when sampled).
+fn tendency_chart(rows: &[(String, Tendency, Option<[f64; 2]>)], title: String, path: &std::path::Path) -> Result<()> {
+    let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let estimates: Vec<Estimate> = rows
+        .iter()
+        .map(|(_, t, ci)| {
+            let f = t.b_more as f64 / t.total().max(1) as f64;
+            let [lo, hi] = ci.unwrap_or([f, f]);
+            Estimate {
+                mean: f,
+                se: (hi - lo) / 3.92,
+                ci95: [lo, hi],
+            }
+        })
+        .collect();
+    save(
+        &EstimateBars {
+            names: &names,
+            estimates: &estimates,
+            title,
+            label: "fraction of orbit".into(),
+        },
+        path,
+    )?;
+    eprintln!("plot written to {}", path.display());
     Ok(())
 }

@@ -230,6 +230,29 @@ impl Tendency {
     }
 }
 
+/// The "for every θ" quantifier, estimated: the tendency on each parameter's
+/// orbit (exhaustive, or `samples` random permutations), and the worst one —
+/// the orbit with the smallest fraction where `B` is more likely.
+pub fn worst_orbit(
+    dm: &dyn DecisionMaker,
+    outcomes: &Outcomes,
+    parameters: &[Vec<f64>],
+    a: &[usize],
+    b: &[usize],
+    samples: Option<u64>,
+    seed: u64,
+) -> Tendency {
+    let fraction = |t: &Tendency| t.b_more as f64 / t.total().max(1) as f64;
+    parameters
+        .iter()
+        .map(|u| match samples {
+            Some(k) => sampled_tendency(dm, outcomes, u, a, b, k, seed).0,
+            None => orbit_tendency(dm, outcomes, u, a, b),
+        })
+        .min_by(|x, y| fraction(x).total_cmp(&fraction(y)))
+        .unwrap_or_default()
+}
+
 /// Rearrange `v` to the next lexicographic permutation; false after the last.
 fn next_permutation(v: &mut [f64]) -> bool {
     let Some(i) = (1..v.len()).rev().find(|&i| v[i - 1] < v[i]) else {

@@ -162,14 +162,18 @@ proptest! {
 
     /// B holding n disjoint copies of A makes B ≥_most^n A for every retargetable decision-maker.
     #[test]
-    fn retargetable_decision_makers_prefer_more_options(n in 1usize..4, seed in any::<u64>(), which in 0usize..6) {
+    fn retargetable_decision_makers_prefer_more_options(n in 1usize..4, seed in any::<u64>(), which in 0usize..7) {
         let d = n + 2;
         let u = random_parameters(d, 1, seed).remove(0);
-        let dm = [Builtin::Argmax, Builtin::Boltzmann(3.0), Builtin::BestOfK(2), Builtin::Satisficer(0.5), Builtin::Quantilizer(0.3), Builtin::Uniform][which];
+        // The EU minimiser is retargetable too (seed 002 lists it): it also prefers B.
+        let dm = [Builtin::Argmax, Builtin::Boltzmann(3.0), Builtin::BestOfK(2), Builtin::Satisficer(0.5), Builtin::Quantilizer(0.3), Builtin::Uniform, Builtin::Argmin][which];
         let a = vec![0];
         let b: Vec<usize> = (1..=n).collect();
         let t = orbit_tendency(&dm, &Outcomes::unit(d), &u, &a, &b);
         prop_assert!(t.holds(n as u64), "{}: {:?}", dm, t);
+        // And the worst of several random parameters' orbits still satisfies it.
+        let params = random_parameters(d, 3, seed ^ 1);
+        prop_assert!(worst_orbit(&dm, &Outcomes::unit(d), &params, &a, &b, None, 0).holds(n as u64));
     }
 }
 

@@ -24,7 +24,7 @@ use super::{NormalFormGame, Rational, Scalar};
 use crate::error::{read_text, Error, Result};
 use crate::input::{exact_number, JsonDoc};
 
-/// σ[i][t_i][a_i]: a behavioural strategy profile.
+/// `σ[i][t_i][a_i]`: a behavioural strategy profile.
 pub type Behaviour<T> = Vec<Vec<Vec<T>>>;
 
 /// An n-player Bayesian game in normal form.
