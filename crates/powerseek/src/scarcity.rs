@@ -143,16 +143,7 @@ fn best_case_power(b: &BayesianGame) -> Rational {
     let n = b.n_players();
     let n_actions: Vec<usize> = (0..n).map(|i| b.actions(i).len()).collect();
     let n_types: Vec<usize> = (0..n).map(|i| b.types(i).len()).collect();
-    let split = |mut idx: usize, sizes: &[usize]| -> Vec<usize> {
-        sizes
-            .iter()
-            .map(|s| {
-                let x = idx % s;
-                idx /= s;
-                x
-            })
-            .collect()
-    };
+    let split = crate::game::mixed_radix_digits;
     let mut total = Rational::from_integer(0.into());
     for i in 0..n {
         for ti in 0..n_types[i] {

@@ -38,25 +38,7 @@ pub struct BayesianGame {
     payoffs: Vec<Rational>,
 }
 
-fn index(profile: &[usize], sizes: &[usize]) -> usize {
-    let (mut idx, mut stride) = (0, 1);
-    for (a, s) in profile.iter().zip(sizes) {
-        idx += a * stride;
-        stride *= s;
-    }
-    idx
-}
-
-fn unindex(mut idx: usize, sizes: &[usize]) -> Vec<usize> {
-    sizes
-        .iter()
-        .map(|s| {
-            let x = idx % s;
-            idx /= s;
-            x
-        })
-        .collect()
-}
+use super::{mixed_radix_digits as unindex, mixed_radix_index as index};
 
 impl BayesianGame {
     /// Validate and build: the prior must be a distribution over type profiles.

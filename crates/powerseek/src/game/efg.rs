@@ -13,7 +13,7 @@ use std::path::Path;
 use num_traits::Zero;
 
 use super::bayesian::BayesianGame;
-use super::nfg::{describe, lex, Lexer, Tok};
+use super::nfg::{describe, header, lex, Lexer, Tok};
 use super::Rational;
 use crate::error::{read_text, Error, Result};
 
@@ -200,31 +200,7 @@ pub fn load(path: &Path) -> Result<BayesianGame> {
 /// Parse `.efg` text describing a one-stage Bayesian game.
 pub fn parse(text: &str, origin: &str) -> Result<BayesianGame> {
     let mut lx = lex(text, origin)?;
-    match lx.next("'EFG'")? {
-        Tok::Word(w) if w == "EFG" => {}
-        t => {
-            return Err(Error::parse(
-                origin,
-                1,
-                format!("expected 'EFG' at the start of the file but found {}", describe(&t)),
-            ))
-        }
-    }
-    let version = lx.integer("the format version")?;
-    if version != 2 {
-        return Err(lx.err(format!("unsupported .efg version {version} (expected 2)")));
-    }
-    match lx.next("'R' or 'D'")? {
-        Tok::Word(w) if w == "R" || w == "D" => {}
-        t => return Err(lx.err(format!("expected 'R' or 'D' but found {}", describe(&t)))),
-    }
-    let title = lx.string("the title")?;
-    lx.expect(Tok::Open)?;
-    let mut players = Vec::new();
-    while lx.peek() != Some(&Tok::Close) {
-        players.push(lx.string("a player name")?);
-    }
-    lx.expect(Tok::Close)?;
+    let (title, players) = header(&mut lx, origin, "EFG", 2)?;
     optional_string(&mut lx)?; // comment
     let n = players.len();
     let mut tree = Tree {
@@ -337,7 +313,7 @@ fn to_bayesian(title: String, tree: &Tree, root: &Node) -> Result<BayesianGame> 
     }
     let ts: Vec<usize> = types.iter().map(Vec::len).collect();
     let as_: Vec<usize> = actions.iter().map(Vec::len).collect();
-    let index = |profile: &[usize], sizes: &[usize]| profile.iter().zip(sizes).rev().fold(0, |acc, (x, s)| acc * s + x);
+    let index = super::mixed_radix_index;
     let n_types: usize = ts.iter().product();
     let n_actions: usize = as_.iter().product();
     // Each play is one action profile; the chance mass of a type profile is

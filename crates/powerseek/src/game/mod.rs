@@ -151,15 +151,8 @@ impl NormalFormGame {
         profile.iter().zip(&self.strides).map(|(a, s)| a * s).sum()
     }
     /// The pure profile with this index.
-    pub fn profile(&self, mut index: usize) -> Vec<usize> {
-        self.actions
-            .iter()
-            .map(|a| {
-                let x = index % a.len();
-                index /= a.len();
-                x
-            })
-            .collect()
+    pub fn profile(&self, index: usize) -> Vec<usize> {
+        mixed_radix_digits(index, &self.shape())
     }
     pub fn stride(&self, player: usize) -> usize {
         self.strides[player]
@@ -343,6 +336,23 @@ impl NormalFormGame {
         }
         Ok(())
     }
+}
+
+/// Index of a profile (one digit per player, player 0 fastest) among all profiles with these sizes.
+pub fn mixed_radix_index(digits: &[usize], sizes: &[usize]) -> usize {
+    digits.iter().zip(sizes).rev().fold(0, |acc, (d, s)| acc * s + d)
+}
+
+/// The profile (digits, player 0 fastest) with this index.
+pub fn mixed_radix_digits(mut index: usize, sizes: &[usize]) -> Vec<usize> {
+    sizes
+        .iter()
+        .map(|s| {
+            let d = index % s;
+            index /= s;
+            d
+        })
+        .collect()
 }
 
 /// Most payoff entries a game may have (profiles × players): bounds memory

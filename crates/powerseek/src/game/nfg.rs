@@ -184,27 +184,24 @@ impl Lexer<'_> {
     }
 }
 
-/// Load a `.nfg` file.
-pub fn load(path: &Path) -> Result<NormalFormGame> {
-    parse(&read_text(path)?, &path.display().to_string())
-}
-
-/// Parse `.nfg` text; `origin` names the source in error messages.
-pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
-    let mut lx = lex(text, origin)?;
-    match lx.next("'NFG'")? {
-        Tok::Word(w) if w == "NFG" => {}
+/// The common start of Gambit's files: `MAGIC version R|D "title" { "player" ... }`.
+pub(super) fn header(lx: &mut Lexer, origin: &str, magic: &str, version: usize) -> Result<(String, Vec<String>)> {
+    match lx.next(&format!("'{magic}'"))? {
+        Tok::Word(w) if w == magic => {}
         t => {
             return Err(Error::parse(
                 origin,
                 1,
-                format!("expected 'NFG' at the start of the file but found {}", describe(&t)),
+                format!("expected '{magic}' at the start of the file but found {}", describe(&t)),
             ))
         }
     }
-    let version = lx.integer("the format version")?;
-    if version != 1 {
-        return Err(lx.err(format!("unsupported .nfg version {version} (expected 1)")));
+    let found = lx.integer("the format version")?;
+    if found != version {
+        return Err(lx.err(format!(
+            "unsupported .{} version {found} (expected {version})",
+            magic.to_lowercase()
+        )));
     }
     match lx.next("'R' or 'D'")? {
         Tok::Word(w) if w == "R" || w == "D" => {}
@@ -217,6 +214,18 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
         players.push(lx.string("a player name")?);
     }
     lx.expect(Tok::Close)?;
+    Ok((title, players))
+}
+
+/// Load a `.nfg` file.
+pub fn load(path: &Path) -> Result<NormalFormGame> {
+    parse(&read_text(path)?, &path.display().to_string())
+}
+
+/// Parse `.nfg` text; `origin` names the source in error messages.
+pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
+    let mut lx = lex(text, origin)?;
+    let (title, players) = header(&mut lx, origin, "NFG", 1)?;
     if players.is_empty() {
         return Err(lx.err("the game has no players"));
     }
