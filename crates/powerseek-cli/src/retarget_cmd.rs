@@ -28,6 +28,10 @@ pub enum RetargetCommand {
         samples: Option<u64>,
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Also take the orbits of this many uniform random parameters (seeded) and
+        /// report the worst orbit: the "for every θ" quantifier, estimated.
+        #[arg(long, default_value_t = 0)]
+        parameters: usize,
         /// Check B ≥_most^n A for this n (default: the number of disjoint copies of A in B).
         #[arg(long)]
         n: Option<u64>,
@@ -66,6 +70,9 @@ pub enum RetargetCommand {
         seed: u64,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Bar chart of the fraction of agents taking each first move (.svg or .png).
+        #[arg(long)]
+        plot: Option<PathBuf>,
     },
     /// Search for permutations witnessing (A→B) n-retargetability, or a counterexample.
     Check {
@@ -199,6 +206,7 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             decision,
             samples,
             seed,
+            parameters,
             n,
             format,
             plot,
@@ -208,20 +216,33 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             let copies = (s.b.iter().filter(|x| !s.a.contains(x)).count() / s.a.len().max(1)) as u64;
             let n = n.unwrap_or(copies.max(1));
             let dms = decision_makers(decision.as_deref(), &s.u)?;
-            let rows: Vec<(String, Tendency, Option<[f64; 2]>)> = dms
-                .iter()
-                .map(|dm| match samples {
-                    Some(k) => {
-                        let (t, ci) = retarget::sampled_tendency(dm, &outcomes, &s.u, &s.a, &s.b, k, seed);
-                        (dm.name(), t, Some(ci))
-                    }
-                    None => (
-                        dm.name(),
-                        retarget::orbit_tendency(dm, &outcomes, &s.u, &s.a, &s.b),
-                        None,
-                    ),
-                })
-                .collect();
+            let rows: Vec<(String, Tendency, Option<[f64; 2]>)> = if parameters > 0 {
+                let mut params = vec![s.u.clone()];
+                params.extend(retarget::random_parameters(s.u.len(), parameters, seed));
+                dms.iter()
+                    .map(|dm| {
+                        (
+                            dm.name(),
+                            retarget::worst_orbit(dm, &outcomes, &params, &s.a, &s.b, samples, seed),
+                            None,
+                        )
+                    })
+                    .collect()
+            } else {
+                dms.iter()
+                    .map(|dm| match samples {
+                        Some(k) => {
+                            let (t, ci) = retarget::sampled_tendency(dm, &outcomes, &s.u, &s.a, &s.b, k, seed);
+                            (dm.name(), t, Some(ci))
+                        }
+                        None => (
+                            dm.name(),
+                            retarget::orbit_tendency(dm, &outcomes, &s.u, &s.a, &s.b),
+                            None,
+                        ),
+                    })
+                    .collect()
+            };
             match format {
                 Format::Json => {
                     let list: Vec<_> = rows
@@ -237,12 +258,16 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                     )?;
                 }
                 _ => {
-                    let what = match samples {
-                        Some(k) => format!("{k} sampled permutations"),
-                        None => format!(
-                            "the whole orbit ({} distinct parameters)",
-                            retarget::orbit_size(&s.u).unwrap_or(0)
-                        ),
+                    let what = if parameters > 0 {
+                        format!("the worst of the orbits of u and {parameters} random parameters")
+                    } else {
+                        match samples {
+                            Some(k) => format!("{k} sampled permutations"),
+                            None => format!(
+                                "the whole orbit ({} distinct parameters)",
+                                retarget::orbit_size(&s.u).unwrap_or(0)
+                            ),
+                        }
                     };
                     writeln!(
                         out,
@@ -298,6 +323,7 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             gamma,
             seed,
             format,
+            plot,
         } => {
             let mdp = powerseek::mdp::load(&env)?;
             let s = match &state {
@@ -347,6 +373,41 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                         r.fraction_b, r.ci95[0], r.ci95[1]
                     )?;
                 }
+            }
+            if let Some(path) = plot {
+                let decided = (r.chose_a + r.chose_b).max(1.0);
+                let share = |x: f64| x / agents as f64;
+                let names = vec![format!("'{b}'"), format!("'{a}'"), "other".to_string()];
+                let frac_b = r.chose_b / decided;
+                let estimates = vec![
+                    Estimate {
+                        mean: share(r.chose_b),
+                        se: 0.0,
+                        ci95: [r.ci95[0] * decided / agents as f64, r.ci95[1] * decided / agents as f64],
+                    },
+                    Estimate {
+                        mean: share(r.chose_a),
+                        se: 0.0,
+                        ci95: [share(r.chose_a), share(r.chose_a)],
+                    },
+                    Estimate {
+                        mean: share(r.chose_other),
+                        se: 0.0,
+                        ci95: [share(r.chose_other), share(r.chose_other)],
+                    },
+                ];
+                let title =
+                    format!("First moves of {agents} Q-learners across reward orbits ('{b}' over '{a}': {frac_b:.3})");
+                save(
+                    &EstimateBars {
+                        names: &names,
+                        estimates: &estimates,
+                        title,
+                        label: "fraction of agents".into(),
+                    },
+                    &path,
+                )?;
+                eprintln!("plot written to {}", path.display());
             }
         }
         RetargetCommand::Check {
