@@ -38,6 +38,7 @@ pub mod equilibrium;
 pub mod error;
 pub mod game;
 mod input;
+pub mod joint;
 pub mod learn;
 pub mod mdp;
 pub mod multiagent;
