@@ -5,6 +5,7 @@ mod conflict_cmd;
 mod experiment_cmd;
 mod game_cmd;
 mod game_metrics;
+mod multi_cmd;
 mod output;
 mod progress;
 mod retarget_cmd;
@@ -37,6 +38,9 @@ enum Command {
     /// Experiments over families of random games.
     #[command(subcommand)]
     Experiment(experiment_cmd::ExperimentCommand),
+    /// Several agents in one gridworld: a focal agent's POWER against fixed other agents (SPEC 6).
+    #[command(subcommand)]
+    Multi(multi_cmd::MultiCommand),
     /// Retargetable decision-makers: orbit tendencies and retargetability (SPEC 4).
     #[command(subcommand)]
     Retarget(retarget_cmd::RetargetCommand),
@@ -135,6 +139,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Game(cmd) => game_cmd::run(cmd),
         Command::Experiment(cmd) => experiment_cmd::run(cmd),
         Command::Retarget(cmd) => retarget_cmd::run(cmd),
+        Command::Multi(cmd) => multi_cmd::run(cmd),
     }
 }
 

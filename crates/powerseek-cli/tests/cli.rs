@@ -582,3 +582,32 @@ fn retarget_learned_reports_a_confidence_interval() {
     ]);
     assert_eq!(doc["result"], again["result"], "seeded");
 }
+
+#[test]
+fn multi_power_against_a_random_agent() {
+    let grid = examples().join("powerplay3x3.grid");
+    let plot = temp("multi.svg");
+    let doc = solve_json(&[
+        "multi",
+        "power",
+        grid.to_str().unwrap(),
+        "--no-overlap",
+        "-n",
+        "300",
+        "--format",
+        "json",
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    assert_eq!(doc["joint_states"], 72);
+    let cells = doc["per_cell"].as_array().unwrap();
+    let power = |name: &str| {
+        cells.iter().find(|c| c["cell"] == name).unwrap()["mean_power"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(power("(1,1)") > power("(0,0)"), "the centre keeps more options open");
+    assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
+    let r = powerseek(&["multi", "power", grid.to_str().unwrap(), "--focal", "2"]);
+    assert_eq!(r.status.code(), Some(2));
+}

@@ -108,9 +108,7 @@ pub fn joint_states(grid: &Grid, opts: &JointOptions) -> Result<Vec<Vec<usize>>>
 /// when agents move one at a time).
 fn allowed(grid: &Grid, opts: &JointOptions, positions: &[usize], agent: usize) -> Vec<usize> {
     let here = positions[agent];
-    let blocked = |t: usize| {
-        opts.no_overlap && opts.turns == Turns::Alternating && t != here && positions.contains(&t)
-    };
+    let blocked = |t: usize| opts.no_overlap && opts.turns == Turns::Alternating && t != here && positions.contains(&t);
     grid.moves[here].iter().map(|m| m.1).filter(|&t| !blocked(t)).collect()
 }
 
