@@ -157,8 +157,8 @@ pub fn run(cmd: MultiCommand) -> Result<()> {
                 "POWER",
                 report.max_standard_error()
             )?;
-            for c in 0..g.cells {
-                writeln!(out, "{:<10} {:>12.5}", g.names[c], per_cell[c])?;
+            for (name, p) in g.names.iter().zip(&per_cell) {
+                writeln!(out, "{name:<10} {p:>12.5}")?;
             }
         }
     }
