@@ -18,13 +18,13 @@
 //!   a uniformly random allowed move.
 //!
 //! The focal agent's reward is a function of its own cell, so its POWER in the
-//! induced MDP is estimated with [`RewardDistribution::Features`] over one-hot
-//! cell features ([`focal_rewards`]).
+//! induced MDP is estimated with [`RewardDistribution::Shared`]: one iid draw
+//! per cell, read at the focal agent's cell ([`focal_rewards`]).
 
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::mdp::{Features, Mdp, MdpBuilder};
+use crate::mdp::{Mdp, MdpBuilder};
 use crate::reward::{Marginal, RewardDistribution};
 
 /// How agents take turns.
@@ -128,7 +128,12 @@ pub fn induced_mdp(grid: &Grid, opts: &JointOptions, focal: usize, policy: &Poli
         ));
     }
     let states = joint_states(grid, opts)?;
-    let index: HashMap<Vec<usize>, usize> = states.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
+    // Dense map from the mixed-radix code of a position vector to its state index.
+    let code = |p: &[usize]| p.iter().rev().fold(0usize, |acc, &c| acc * grid.cells + c);
+    let mut index = vec![u32::MAX; grid.cells.pow(opts.agents as u32)];
+    for (i, s) in states.iter().enumerate() {
+        index[code(s)] = i as u32;
+    }
     let names = states
         .iter()
         .map(|s| s.iter().map(|&c| grid.names[c].as_str()).collect::<Vec<_>>().join("|"))
@@ -215,12 +220,9 @@ pub fn induced_mdp(grid: &Grid, opts: &JointOptions, focal: usize, policy: &Poli
             let mut row: Vec<(usize, f64)> = dist
                 .into_iter()
                 .filter(|e| e.1 > 0.0)
-                .map(|(pos, p)| {
-                    index
-                        .get(&pos)
-                        .copied()
-                        .map(|i| (i, p))
-                        .ok_or_else(|| Error::invalid("internal error: a move left the joint state space"))
+                .map(|(pos, p)| match index[code(&pos)] {
+                    u32::MAX => Err(Error::invalid("internal error: a move left the joint state space")),
+                    i => Ok((i as usize, p)),
                 })
                 .collect::<Result<_>>()?;
             row.sort_by_key(|e| e.0);
@@ -233,15 +235,9 @@ pub fn induced_mdp(grid: &Grid, opts: &JointOptions, focal: usize, policy: &Poli
 /// The focal agent's reward distribution on the induced MDP: iid `marginal`
 /// per grid cell, read at the focal agent's cell.
 pub fn focal_rewards(grid: &Grid, states: &[Vec<usize>], focal: usize, marginal: Marginal) -> RewardDistribution {
-    let mut values = vec![0.0; states.len() * grid.cells];
-    for (i, s) in states.iter().enumerate() {
-        values[i * grid.cells + s[focal]] = 1.0;
-    }
-    RewardDistribution::Features {
-        weights: marginal,
-        features: Features {
-            names: grid.names.clone(),
-            values,
-        },
+    RewardDistribution::Shared {
+        values: marginal,
+        group: states.iter().map(|s| s[focal] as u32).collect(),
+        groups: grid.cells,
     }
 }

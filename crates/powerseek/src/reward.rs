@@ -48,6 +48,14 @@ pub enum RewardDistribution {
     Iid(Marginal),
     /// `R(s) = w · φ(s)` with each weight `w_f` drawn iid from `weights`.
     Features { weights: Marginal, features: Features },
+    /// States share draws by group: `R(s) = v_{group[s]}` with `v_g` iid from
+    /// `values` — one-hot features stored sparsely (e.g. a joint state's reward
+    /// read at one agent's cell); the same draws as the one-hot `Features`.
+    Shared {
+        values: Marginal,
+        group: Vec<u32>,
+        groups: usize,
+    },
 }
 
 impl Marginal {
@@ -254,6 +262,7 @@ impl RewardDistribution {
         match self {
             RewardDistribution::Iid(m) => m,
             RewardDistribution::Features { weights, .. } => weights,
+            RewardDistribution::Shared { values, .. } => values,
         }
     }
 
@@ -263,6 +272,13 @@ impl RewardDistribution {
         if let RewardDistribution::Features { features, .. } = self {
             if features.values.len() != n_states * features.n_features() {
                 return Err(Error::invalid("feature table does not match the number of states"));
+            }
+        }
+        if let RewardDistribution::Shared { group, groups, .. } = self {
+            if group.len() != n_states || group.iter().any(|&g| g as usize >= *groups) {
+                return Err(Error::invalid(
+                    "shared rewards: need one group below the group count per state",
+                ));
             }
         }
         if antithetic && !self.marginal().supports_antithetic() {
@@ -279,6 +295,7 @@ impl RewardDistribution {
         match self {
             RewardDistribution::Iid(m) => m.mean(),
             RewardDistribution::Features { weights, features } => weights.mean() * features.of(s).iter().sum::<f64>(),
+            RewardDistribution::Shared { values, .. } => values.mean(),
         }
     }
 
@@ -320,6 +337,21 @@ impl RewardDistribution {
                         }
                     }
                 }
+                RewardDistribution::Shared {
+                    values: m,
+                    group,
+                    groups,
+                } => {
+                    weights.clear();
+                    weights.extend((0..*groups).map(|_| m.draw_pair(&sampler, &mut rng)));
+                    for (s, &g) in group.iter().enumerate() {
+                        let (x, y) = weights[g as usize];
+                        out[s * count + j] = x;
+                        if antithetic {
+                            out[s * count + j + 1] = y;
+                        }
+                    }
+                }
             }
         }
     }
@@ -339,6 +371,7 @@ impl fmt::Display for RewardDistribution {
         match self {
             RewardDistribution::Iid(m) => write!(f, "{m}"),
             RewardDistribution::Features { weights, .. } => write!(f, "features:{weights}"),
+            RewardDistribution::Shared { values, .. } => write!(f, "{values} per cell"),
         }
     }
 }

@@ -100,3 +100,40 @@ fn simultaneous_moves_with_noise_give_valid_mdps() {
         24
     );
 }
+
+#[test]
+fn shared_cell_rewards_equal_one_hot_features() {
+    use powerseek::mdp::Features;
+    use powerseek::reward::RewardDistribution;
+    let grid = Grid::from_gridworld(&gridworld::parse("...\n", "corridor").unwrap()).unwrap();
+    let opts = JointOptions {
+        agents: 2,
+        turns: Turns::Alternating,
+        no_overlap: false,
+        noise: 0.1,
+    };
+    let (mdp, states) = induced_mdp(&grid, &opts, 1, &uniform_policy).unwrap();
+    let marginal = Marginal::Normal { mean: 0.0, sd: 1.0 };
+    let shared = focal_rewards(&grid, &states, 1, marginal.clone());
+    let mut values = vec![0.0; states.len() * grid.cells];
+    for (i, s) in states.iter().enumerate() {
+        values[i * grid.cells + s[1]] = 1.0;
+    }
+    let one_hot = RewardDistribution::Features {
+        weights: marginal,
+        features: Features {
+            names: grid.names.clone(),
+            values,
+        },
+    };
+    let po = PowerOptions {
+        horizon: Horizon::Discounted(0.7),
+        samples: SampleSize::Count(500),
+        seed: 1,
+        antithetic: true,
+        ..Default::default()
+    };
+    let a = estimate_power(&mdp, &shared, &po, &NoProgress).unwrap();
+    let b = estimate_power(&mdp, &one_hot, &po, &NoProgress).unwrap();
+    assert_eq!(a.power, b.power);
+}
