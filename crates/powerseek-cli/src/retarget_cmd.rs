@@ -325,22 +325,12 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             format,
             plot,
         } => {
-            let mdp = powerseek::mdp::load(&env)?;
-            let s = match &state {
-                Some(name) => mdp
-                    .state_index(name)
-                    .with_context(|| format!("{}: no state named '{name}'", env.display()))?,
-                None => mdp
-                    .start()
-                    .with_context(|| format!("{}: no start state; give --state", env.display()))?,
-            };
-            let label = |name: &str| {
-                mdp.action_names()
-                    .iter()
-                    .position(|n| n == name)
-                    .with_context(|| format!("unknown action '{name}'"))
-            };
-            let (la, lb) = (label(&a)?, label(&b)?);
+            let FirstMoves {
+                mdp,
+                state: s,
+                a: la,
+                b: lb,
+            } = first_moves(&env, state.as_deref(), &a, &b)?;
             let base = retarget::random_parameters(mdp.n_states(), 1, seed).remove(0);
             let opts = powerseek::learn::QLearning {
                 episodes,
@@ -477,28 +467,13 @@ fn mdp_tendencies(out: &mut impl Write, args: &MdpArgs) -> Result<()> {
         *seed,
         *format,
     );
-    let mdp = powerseek::mdp::load(env)?;
-    let s = match state {
-        Some(name) => mdp
-            .state_index(name)
-            .with_context(|| format!("{}: no state named '{name}'", env.display()))?,
-        None => mdp
-            .start()
-            .with_context(|| format!("{}: no start state; give --state", env.display()))?,
-    };
+    let FirstMoves {
+        mdp,
+        state: s,
+        a: la,
+        b: lb,
+    } = first_moves(env, state, a, b)?;
     let (outcomes, first) = retarget::mdp_outcomes(&mdp, s, gamma, 100_000)?;
-    let label = |name: &str| -> Result<usize> {
-        let l = mdp
-            .action_names()
-            .iter()
-            .position(|n| n == name)
-            .with_context(|| format!("unknown action '{name}'"))?;
-        if !mdp.actions(s).any(|x| mdp.action_label(x) == l) {
-            bail!("action '{name}' is not available in state '{}'", mdp.state_name(s));
-        }
-        Ok(l)
-    };
-    let (la, lb) = (label(a)?, label(b)?);
     let set_a: Vec<usize> = (0..first.len()).filter(|&k| first[k] == la).collect();
     let set_b: Vec<usize> = (0..first.len()).filter(|&k| first[k] == lb).collect();
     let us = retarget::random_parameters(mdp.n_states(), parameters.max(1), seed);
@@ -596,4 +571,39 @@ fn tendency_chart(rows: &[(String, Tendency, Option<[f64; 2]>)], title: String, 
     )?;
     eprintln!("plot written to {}", path.display());
     Ok(())
+}
+
+/// An MDP, a state in it, and two first actions to compare there.
+struct FirstMoves {
+    mdp: powerseek::mdp::Mdp,
+    state: usize,
+    a: usize,
+    b: usize,
+}
+
+/// Load `env`, resolve the state (default: its start state) and the labels of
+/// actions `a` and `b`, which must be available there.
+fn first_moves(env: &std::path::Path, state: Option<&str>, a: &str, b: &str) -> Result<FirstMoves> {
+    let mdp = powerseek::mdp::load(env)?;
+    let s = match state {
+        Some(name) => mdp
+            .state_index(name)
+            .with_context(|| format!("{}: no state named '{name}'", env.display()))?,
+        None => mdp
+            .start()
+            .with_context(|| format!("{}: no start state; give --state", env.display()))?,
+    };
+    let label = |name: &str| -> Result<usize> {
+        let l = mdp
+            .action_names()
+            .iter()
+            .position(|n| n == name)
+            .with_context(|| format!("unknown action '{name}'"))?;
+        if !mdp.actions(s).any(|x| mdp.action_label(x) == l) {
+            bail!("action '{name}' is not available in state '{}'", mdp.state_name(s));
+        }
+        Ok(l)
+    };
+    let (a, b) = (label(a)?, label(b)?);
+    Ok(FirstMoves { mdp, state: s, a, b })
 }
