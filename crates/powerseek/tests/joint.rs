@@ -137,3 +137,26 @@ fn shared_cell_rewards_equal_one_hot_features() {
     let b = estimate_power(&mdp, &one_hot, &po, &NoProgress).unwrap();
     assert_eq!(a.power, b.power);
 }
+
+#[test]
+fn correlated_rewards_achieve_the_requested_correlation() {
+    use powerseek::joint::correlated_uniform_rewards;
+    use rand::SeedableRng;
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(4);
+    let n = 200_000;
+    for rho in [-1.0, -0.5, 0.0, 0.3, 1.0] {
+        let (h, a) = correlated_uniform_rewards(n, rho, 0.0, 1.0, &mut rng).unwrap();
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let (mh, ma) = (mean(&h), mean(&a));
+        let cov = h.iter().zip(&a).map(|(x, y)| (x - mh) * (y - ma)).sum::<f64>() / n as f64;
+        let var = |v: &[f64], m: f64| v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n as f64;
+        let corr = cov / (var(&h, mh) * var(&a, ma)).sqrt();
+        // Marginals stay uniform: mean 1/2, variance 1/12 (a few SE).
+        assert!(
+            (ma - 0.5).abs() < 0.005 && (var(&a, ma) - 1.0 / 12.0).abs() < 0.002,
+            "ρ = {rho}"
+        );
+        assert!((corr - rho).abs() < 0.01, "ρ = {rho}: achieved {corr}");
+    }
+    assert!(correlated_uniform_rewards(3, 1.5, 0.0, 1.0, &mut rng).is_err());
+}
