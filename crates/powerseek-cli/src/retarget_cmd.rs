@@ -47,13 +47,8 @@ pub enum RetargetCommand {
     /// Q-learning agents trained on reward functions drawn from the orbit of a
     /// random reward: how often does the learned policy's first move go each way?
     Learned {
-        env: PathBuf,
-        #[arg(long)]
-        state: Option<String>,
-        #[arg(long)]
-        a: String,
-        #[arg(long)]
-        b: String,
+        #[command(flatten)]
+        moves: MoveArgs,
         #[arg(long, default_value_t = 400)]
         agents: usize,
         #[arg(long, default_value_t = 300)]
@@ -106,9 +101,9 @@ pub struct SetArgs {
     b: String,
 }
 
-/// Arguments of `retarget mdp`.
+/// An MDP, a state and the two first moves to compare there.
 #[derive(clap::Args)]
-pub struct MdpArgs {
+pub struct MoveArgs {
     /// A deterministic MDP file (.grid, .json, .mdp).
     env: PathBuf,
     /// The state (by name, e.g. "start" or "(0,2)"); default: the file's start state.
@@ -120,6 +115,13 @@ pub struct MdpArgs {
     /// First action of set B.
     #[arg(long)]
     b: String,
+}
+
+/// Arguments of `retarget mdp`.
+#[derive(clap::Args)]
+pub struct MdpArgs {
+    #[command(flatten)]
+    moves: MoveArgs,
     #[arg(long, default_value_t = 0.9)]
     gamma: f64,
     #[arg(long)]
@@ -311,10 +313,7 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
         }
         RetargetCommand::Mdp(args) => mdp_tendencies(&mut out, &args)?,
         RetargetCommand::Learned {
-            env,
-            state,
-            a,
-            b,
+            moves,
             agents,
             episodes,
             horizon,
@@ -330,7 +329,8 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 state: s,
                 a: la,
                 b: lb,
-            } = first_moves(&env, state.as_deref(), &a, &b)?;
+            } = first_moves(&moves)?;
+            let MoveArgs { env, a, b, .. } = moves;
             let base = retarget::random_parameters(mdp.n_states(), 1, seed).remove(0);
             let opts = powerseek::learn::QLearning {
                 episodes,
@@ -386,8 +386,7 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                         ci95: [share(r.chose_other), share(r.chose_other)],
                     },
                 ];
-                let title =
-                    format!("First moves of {agents} Q-learners across reward orbits ('{b}' over '{a}': {frac_b:.3})");
+                let title = format!("{agents} Q-learners' first moves ('{b}' over '{a}': {frac_b:.3})");
                 save(
                     &EstimateBars {
                         names: &names,
@@ -443,10 +442,7 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
 
 fn mdp_tendencies(out: &mut impl Write, args: &MdpArgs) -> Result<()> {
     let MdpArgs {
-        env,
-        state,
-        a,
-        b,
+        moves,
         gamma,
         decision,
         parameters,
@@ -455,11 +451,10 @@ fn mdp_tendencies(out: &mut impl Write, args: &MdpArgs) -> Result<()> {
         format,
         plot,
     } = args;
-    let (env, state, a, b, gamma, decision, parameters, samples, seed, format) = (
-        env.as_path(),
-        state.as_deref(),
-        a.as_str(),
-        b.as_str(),
+    let (env, a, b, gamma, decision, parameters, samples, seed, format) = (
+        moves.env.as_path(),
+        moves.a.as_str(),
+        moves.b.as_str(),
         *gamma,
         decision.as_deref(),
         *parameters,
@@ -472,7 +467,7 @@ fn mdp_tendencies(out: &mut impl Write, args: &MdpArgs) -> Result<()> {
         state: s,
         a: la,
         b: lb,
-    } = first_moves(env, state, a, b)?;
+    } = first_moves(moves)?;
     let (outcomes, first) = retarget::mdp_outcomes(&mdp, s, gamma, 100_000)?;
     let set_a: Vec<usize> = (0..first.len()).filter(|&k| first[k] == la).collect();
     let set_b: Vec<usize> = (0..first.len()).filter(|&k| first[k] == lb).collect();
@@ -583,7 +578,13 @@ struct FirstMoves {
 
 /// Load `env`, resolve the state (default: its start state) and the labels of
 /// actions `a` and `b`, which must be available there.
-fn first_moves(env: &std::path::Path, state: Option<&str>, a: &str, b: &str) -> Result<FirstMoves> {
+fn first_moves(args: &MoveArgs) -> Result<FirstMoves> {
+    let (env, state, a, b) = (
+        args.env.as_path(),
+        args.state.as_deref(),
+        args.a.as_str(),
+        args.b.as_str(),
+    );
     let mdp = powerseek::mdp::load(env)?;
     let s = match state {
         Some(name) => mdp
