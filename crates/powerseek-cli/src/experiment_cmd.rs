@@ -53,12 +53,7 @@ pub fn run(cmd: ExperimentCommand) -> Result<()> {
         format,
         plot,
     } = cmd;
-    if let Some(t) = threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t.max(1))
-            .build_global()
-            .context("setting up threads")?;
-    }
+    crate::set_threads(threads)?;
     let mut opts = ScarcityOptions {
         players,
         actions,

@@ -264,10 +264,6 @@ fn number(r: &Rational, exact: bool) -> String {
     }
 }
 
-fn strategy_text(g: &NormalFormGame, player: usize, s: &[Rational], exact: bool) -> String {
-    strategy_names(g.actions(player), s, exact)
-}
-
 fn solve_table(
     out: &mut impl Write,
     g: &NormalFormGame,
@@ -311,7 +307,7 @@ fn solve_table(
                 format!(
                     "{}: {}",
                     g.players()[i],
-                    strategy_text(g, i, &e.strategies[i], method != Method::Logit)
+                    strategy_names(g.actions(i), &e.strategies[i], method != Method::Logit)
                 )
             })
             .collect();

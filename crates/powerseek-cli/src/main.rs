@@ -143,8 +143,9 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn power(args: PowerArgs) -> Result<()> {
-    if let Some(t) = args.threads {
+/// Use `threads` worker threads for all parallel work (default: all cores).
+pub fn set_threads(threads: Option<usize>) -> Result<()> {
+    if let Some(t) = threads {
         if t == 0 {
             bail!("--threads must be at least 1");
         }
@@ -153,6 +154,11 @@ fn power(args: PowerArgs) -> Result<()> {
             .build_global()
             .context("setting up threads")?;
     }
+    Ok(())
+}
+
+fn power(args: PowerArgs) -> Result<()> {
+    set_threads(args.threads)?;
     let mdp = mdp::load(&args.env)?;
     let gamma = args.gamma.or(mdp.discount()).unwrap_or(0.9);
     let horizon = match gamma {

@@ -17,7 +17,7 @@ pub mod nfg;
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{One, ToPrimitive, Zero};
 
 use crate::error::{Error, Result};
 
@@ -417,16 +417,6 @@ pub fn format_rational(r: &Rational) -> String {
     } else {
         format!("{}/{}", r.numer(), r.denom())
     }
-}
-
-/// A rational from an f64 (exact binary value).
-pub fn rational_from_f64(x: f64) -> Option<Rational> {
-    Rational::from_float(x)
-}
-
-/// Absolute value helper used by solvers.
-pub fn abs(r: &Rational) -> Rational {
-    r.abs()
 }
 
 #[cfg(test)]
