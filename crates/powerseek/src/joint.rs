@@ -21,10 +21,12 @@
 //! induced MDP is estimated with [`RewardDistribution::Shared`]: one iid draw
 //! per cell, read at the focal agent's cell ([`focal_rewards`]).
 
-use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::mdp::{Mdp, MdpBuilder};
+use crate::mdp::{Mdp, Rows};
 use crate::reward::{Marginal, RewardDistribution};
 
 /// How agents take turns.
@@ -119,117 +121,453 @@ fn with_noise(target: usize, options: &[usize], noise: f64) -> Vec<(usize, f64)>
     out
 }
 
-/// The MDP the focal agent faces when every other agent follows `policy`.
-/// States are joint positions; the focal agent's actions are its moves.
-pub fn induced_mdp(grid: &Grid, opts: &JointOptions, focal: usize, policy: &Policy) -> Result<(Mdp, Vec<Vec<usize>>)> {
-    if opts.agents < 2 || focal >= opts.agents || !(0.0..=1.0).contains(&opts.noise) {
-        return Err(Error::invalid(
-            "joint environment: need ≥ 2 agents, a focal agent among them, and noise in [0, 1]",
-        ));
+/// Sparse distributions over joint states, one per row, in compressed rows.
+#[derive(Clone, Debug, Default)]
+struct Effects {
+    start: Vec<usize>,
+    next: Vec<u32>,
+    prob: Vec<f64>,
+}
+
+impl Effects {
+    fn new() -> Self {
+        Effects {
+            start: vec![0],
+            ..Default::default()
+        }
     }
-    let states = joint_states(grid, opts)?;
-    // Dense map from the mixed-radix code of a position vector to its state index.
-    let code = |p: &[usize]| p.iter().rev().fold(0usize, |acc, &c| acc * grid.cells + c);
-    let mut index = vec![u32::MAX; grid.cells.pow(opts.agents as u32)];
-    for (i, s) in states.iter().enumerate() {
-        index[code(s)] = i as u32;
+
+    fn row(&self, r: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let range = self.start[r]..self.start[r + 1];
+        self.next[range.clone()].iter().map(|&t| t as usize).zip(self.prob[range].iter().copied())
     }
-    let names = states
-        .iter()
-        .map(|s| s.iter().map(|&c| grid.names[c].as_str()).collect::<Vec<_>>().join("|"))
-        .collect();
-    let mut builder = MdpBuilder::new(names);
-    let others: Vec<usize> = (0..opts.agents).filter(|&a| a != focal).collect();
-    for (si, s) in states.iter().enumerate() {
-        let mine = allowed(grid, opts, s, focal);
-        for (label, target) in grid.moves[s[focal]].iter().filter(|m| mine.contains(&m.1)) {
-            // Distribution over joint positions after the focal move and the others' moves.
-            let mut dist: HashMap<Vec<usize>, f64> = HashMap::new();
-            match opts.turns {
-                Turns::Alternating => {
-                    let mut frontier: Vec<(Vec<usize>, f64)> = with_noise(*target, &mine, opts.noise)
-                        .into_iter()
-                        .map(|(t, p)| {
-                            let mut next = s.clone();
-                            next[focal] = t;
-                            (next, p)
-                        })
-                        .collect();
-                    for &o in &others {
-                        let mut step = Vec::new();
-                        for (pos, p) in frontier {
-                            let options = allowed(grid, opts, &pos, o);
-                            let probs = policy(o, &pos, &options);
-                            for (k, &intended) in options.iter().enumerate() {
-                                for (t, q) in with_noise(intended, &options, opts.noise) {
-                                    let mut next = pos.clone();
-                                    next[o] = t;
-                                    step.push((next, p * probs[k] * q));
-                                }
-                            }
-                        }
-                        frontier = step;
-                    }
-                    for (pos, p) in frontier {
-                        *dist.entry(pos).or_insert(0.0) += p;
-                    }
+
+    /// Append a row, merging repeated successors and dropping zeros.
+    fn push(&mut self, mut row: Vec<(usize, f64)>) {
+        row.sort_by_key(|e| e.0);
+        for (t, p) in row {
+            if p <= 0.0 {
+                continue;
+            }
+            match self.next[self.start[self.start.len() - 1]..].last() {
+                Some(&last) if last as usize == t => *self.prob.last_mut().expect("same length") += p,
+                _ => {
+                    self.next.push(t as u32);
+                    self.prob.push(p);
                 }
-                Turns::Simultaneous => {
-                    // Every agent's landing distribution, then all combinations.
-                    let mut per_agent: Vec<Vec<(usize, f64)>> = vec![Vec::new(); opts.agents];
-                    per_agent[focal] = with_noise(*target, &mine, opts.noise);
-                    for &o in &others {
-                        let options = allowed(grid, opts, s, o);
-                        let probs = policy(o, s, &options);
-                        for (k, &intended) in options.iter().enumerate() {
-                            for (t, q) in with_noise(intended, &options, opts.noise) {
-                                per_agent[o].push((t, probs[k] * q));
-                            }
+            }
+        }
+        self.start.push(self.next.len());
+    }
+}
+
+/// One agent's moves at every joint state ("slots"), in compressed rows.
+#[derive(Clone, Debug)]
+struct Moves {
+    start: Vec<usize>,
+    label: Vec<u32>,
+    target: Vec<u32>,
+}
+
+impl Moves {
+    fn slots(&self, s: usize) -> std::ops::Range<usize> {
+        self.start[s]..self.start[s + 1]
+    }
+}
+
+/// The joint environment as transition kernels, built once: each agent's
+/// moves at every joint state and where they lead. [`JointDynamics::induced`]
+/// composes them with the other agents' policies into the MDP a focal agent
+/// faces, cheaply enough to do once per reward sample.
+///
+/// A policy of agent `i` is a table of probabilities over its slots: entry
+/// `slot` for `slot` in [`JointDynamics::slots`]`(i, s)`.
+#[derive(Clone, Debug)]
+pub struct JointDynamics {
+    opts: JointOptions,
+    cells: usize,
+    /// `positions[s * agents + i]`: agent i's cell in joint state s.
+    positions: Vec<u32>,
+    state_names: Arc<[String]>,
+    move_names: Vec<String>,
+    moves: Vec<Moves>,
+    /// Alternating: per agent, where each of its slots leads. Simultaneous:
+    /// one row per state and tuple of slots (agent 0's local slot fastest).
+    effects: Vec<Effects>,
+    tuple_start: Vec<usize>,
+}
+
+impl JointDynamics {
+    pub fn new(grid: &Grid, opts: &JointOptions) -> Result<Self> {
+        if opts.agents < 2 || !(0.0..=1.0).contains(&opts.noise) {
+            return Err(Error::invalid(format!(
+                "joint environment: need at least 2 agents (got {}) and noise in [0, 1] (got {})",
+                opts.agents, opts.noise
+            )));
+        }
+        let k = opts.agents;
+        let states = joint_states(grid, opts)?;
+        let code = |p: &[usize]| p.iter().rev().fold(0usize, |acc, &c| acc * grid.cells + c);
+        let mut index = vec![u32::MAX; grid.cells.pow(k as u32)];
+        for (i, s) in states.iter().enumerate() {
+            index[code(s)] = i as u32;
+        }
+        let lookup = |p: &[usize]| match index[code(p)] {
+            u32::MAX => Err(Error::invalid("internal error: a move left the joint state space")),
+            i => Ok(i as usize),
+        };
+        let mut move_names: Vec<String> = Vec::new();
+        let mut label_of = |name: &str| match move_names.iter().position(|m| m == name) {
+            Some(i) => i as u32,
+            None => {
+                move_names.push(name.to_string());
+                (move_names.len() - 1) as u32
+            }
+        };
+        let mut moves = Vec::with_capacity(k);
+        let mut options: Vec<Vec<Vec<usize>>> = Vec::with_capacity(k); // [agent][state] allowed targets
+        for agent in 0..k {
+            let mut m = Moves {
+                start: vec![0],
+                label: Vec::new(),
+                target: Vec::new(),
+            };
+            let mut opts_of_agent = Vec::with_capacity(states.len());
+            for s in &states {
+                let allowed_targets = allowed(grid, opts, s, agent);
+                for (name, t) in grid.moves[s[agent]].iter().filter(|m| allowed_targets.contains(&m.1)) {
+                    m.label.push(label_of(name));
+                    m.target.push(*t as u32);
+                }
+                m.start.push(m.label.len());
+                opts_of_agent.push(allowed_targets);
+            }
+            moves.push(m);
+            options.push(opts_of_agent);
+        }
+        let mut effects = Vec::new();
+        let mut tuple_start = Vec::new();
+        match opts.turns {
+            Turns::Alternating => {
+                for agent in 0..k {
+                    let mut e = Effects::new();
+                    for (si, s) in states.iter().enumerate() {
+                        for slot in moves[agent].slots(si) {
+                            let intended = moves[agent].target[slot] as usize;
+                            let row = with_noise(intended, &options[agent][si], opts.noise)
+                                .into_iter()
+                                .map(|(t, p)| {
+                                    let mut next = s.clone();
+                                    next[agent] = t;
+                                    Ok((lookup(&next)?, p))
+                                })
+                                .collect::<Result<Vec<_>>>()?;
+                            e.push(row);
                         }
                     }
-                    let mut combos: Vec<(Vec<usize>, f64)> = vec![(Vec::new(), 1.0)];
-                    for landing in &per_agent {
-                        combos = combos
-                            .into_iter()
-                            .flat_map(|(pos, p)| {
-                                landing
-                                    .iter()
-                                    .map(move |&(t, q)| ([pos.clone(), vec![t]].concat(), p * q))
+                    effects.push(e);
+                }
+            }
+            Turns::Simultaneous => {
+                let mut e = Effects::new();
+                tuple_start.push(0);
+                for (si, s) in states.iter().enumerate() {
+                    let counts: Vec<usize> = (0..k).map(|i| moves[i].slots(si).len()).collect();
+                    let tuples: usize = counts.iter().product();
+                    for t in 0..tuples {
+                        let local = mixed_radix(t, &counts);
+                        let landing: Vec<Vec<(usize, f64)>> = (0..k)
+                            .map(|i| {
+                                let intended = moves[i].target[moves[i].start[si] + local[i]] as usize;
+                                with_noise(intended, &options[i][si], opts.noise)
                             })
                             .collect();
+                        let mut row = Vec::new();
+                        for combo in 0..landing.iter().map(Vec::len).product::<usize>() {
+                            let pick = mixed_radix(combo, &landing.iter().map(Vec::len).collect::<Vec<_>>());
+                            let mut pos: Vec<usize> = (0..k).map(|i| landing[i][pick[i]].0).collect();
+                            let p: f64 = (0..k).map(|i| landing[i][pick[i]].1).product();
+                            if p == 0.0 {
+                                continue;
+                            }
+                            if opts.no_overlap {
+                                resolve_collisions(s, &mut pos);
+                            }
+                            row.push((lookup(&pos)?, p));
+                        }
+                        e.push(row);
                     }
-                    for (mut pos, p) in combos {
-                        if opts.no_overlap {
-                            // Collisions: agents landing on a shared cell, or swapping cells, stay put.
-                            let collided: Vec<bool> = (0..pos.len())
-                                .map(|i| {
-                                    (0..pos.len())
-                                        .any(|j| j != i && (pos[j] == pos[i] || (pos[j] == s[i] && pos[i] == s[j])))
-                                })
-                                .collect();
-                            for i in 0..pos.len() {
-                                if collided[i] {
-                                    pos[i] = s[i];
-                                }
+                    tuple_start.push(tuple_start[si] + tuples);
+                }
+                effects.push(e);
+            }
+        }
+        let state_names: Arc<[String]> = states
+            .iter()
+            .map(|s| s.iter().map(|&c| grid.names[c].as_str()).collect::<Vec<_>>().join("|"))
+            .collect();
+        Ok(JointDynamics {
+            opts: *opts,
+            cells: grid.cells,
+            positions: states.iter().flatten().map(|&c| c as u32).collect(),
+            state_names,
+            move_names,
+            moves,
+            effects,
+            tuple_start,
+        })
+    }
+
+    pub fn n_states(&self) -> usize {
+        self.state_names.len()
+    }
+
+    pub fn agents(&self) -> usize {
+        self.opts.agents
+    }
+
+    pub fn options(&self) -> &JointOptions {
+        &self.opts
+    }
+
+    pub fn cells(&self) -> usize {
+        self.cells
+    }
+
+    /// Agent `agent`'s cell in joint state `s`.
+    pub fn position(&self, s: usize, agent: usize) -> usize {
+        self.positions[s * self.opts.agents + agent] as usize
+    }
+
+    /// Joint state names: the agents' cell names joined by `|`.
+    pub fn state_names(&self) -> &[String] {
+        &self.state_names
+    }
+
+    /// The slots (indices into a policy table of `agent`) at joint state `s`.
+    pub fn slots(&self, agent: usize, s: usize) -> std::ops::Range<usize> {
+        self.moves[agent].slots(s)
+    }
+
+    /// Number of slots of `agent` over all joint states (a policy table's length).
+    pub fn n_slots(&self, agent: usize) -> usize {
+        self.moves[agent].label.len()
+    }
+
+    /// The move name of a slot of `agent`.
+    pub fn move_name(&self, agent: usize, slot: usize) -> &str {
+        &self.move_names[self.moves[agent].label[slot] as usize]
+    }
+
+    /// The uniformly random policy table of `agent`.
+    pub fn uniform_policy(&self, agent: usize) -> Vec<f64> {
+        let mut table = vec![0.0; self.n_slots(agent)];
+        for s in 0..self.n_states() {
+            let slots = self.slots(agent, s);
+            let p = 1.0 / slots.len() as f64;
+            table[slots].fill(p);
+        }
+        table
+    }
+
+    /// The MDP agent `focal` faces when every other agent `j` follows the
+    /// policy table `policies[j]` (the focal agent's own entry is ignored).
+    /// Its states are the joint states; its actions at `s` are the focal
+    /// agent's slots at `s`, in order (global action index = slot).
+    pub fn induced(&self, focal: usize, policies: &[&[f64]]) -> Result<Mdp> {
+        let k = self.opts.agents;
+        if focal >= k || policies.len() != k {
+            return Err(Error::invalid(format!(
+                "induced MDP: focal agent {focal} and {} policy tables for {k} agents",
+                policies.len()
+            )));
+        }
+        for j in (0..k).filter(|&j| j != focal) {
+            if policies[j].len() != self.n_slots(j) {
+                return Err(Error::invalid(format!(
+                    "induced MDP: agent {j}'s policy has {} entries, its moves over all joint states number {}",
+                    policies[j].len(),
+                    self.n_slots(j)
+                )));
+            }
+        }
+        let n = self.n_states();
+        let per_state: Vec<(Vec<u32>, Vec<usize>, Vec<u32>, Vec<f64>)> = (0..n)
+            .into_par_iter()
+            .map_init(
+                || (vec![0.0f64; n], Vec::<usize>::new()),
+                |(acc, touched), s| {
+                    let mut labels = Vec::new();
+                    let mut lens = Vec::new();
+                    let mut next = Vec::new();
+                    let mut prob = Vec::new();
+                    for a in self.slots(focal, s) {
+                        self.accumulate_row(focal, s, a, policies, &mut |t, p| {
+                            if acc[t] == 0.0 {
+                                touched.push(t);
+                            }
+                            acc[t] += p;
+                        });
+                        touched.sort_unstable();
+                        let total: f64 = touched.iter().map(|&t| acc[t]).sum();
+                        for &t in touched.iter() {
+                            next.push(t as u32);
+                            prob.push(acc[t] / total);
+                            acc[t] = 0.0;
+                        }
+                        lens.push(touched.len());
+                        touched.clear();
+                        labels.push(self.moves[focal].label[a]);
+                    }
+                    (labels, lens, next, prob)
+                },
+            )
+            .collect();
+        let mut rows = Rows {
+            action_start: Vec::with_capacity(n + 1),
+            action_label: Vec::with_capacity(self.n_slots(focal)),
+            succ_start: Vec::with_capacity(self.n_slots(focal) + 1),
+            succ_state: Vec::new(),
+            succ_prob: Vec::new(),
+        };
+        rows.action_start.push(0);
+        rows.succ_start.push(0);
+        for (labels, lens, next, prob) in per_state {
+            for len in lens {
+                rows.succ_start.push(rows.succ_start[rows.succ_start.len() - 1] + len);
+            }
+            rows.action_label.extend(labels);
+            rows.action_start.push(rows.action_label.len());
+            rows.succ_state.extend(next);
+            rows.succ_prob.extend(prob);
+        }
+        Ok(Mdp::from_rows(rows, self.move_names.clone(), self.state_names.clone()))
+    }
+
+    /// Feed `(next state, probability)` of the focal agent's slot `a` at `s`
+    /// (repeats allowed) to `emit`, composing the others' policies.
+    fn accumulate_row(&self, focal: usize, s: usize, a: usize, policies: &[&[f64]], emit: &mut impl FnMut(usize, f64)) {
+        let k = self.opts.agents;
+        match self.opts.turns {
+            Turns::Alternating => {
+                // The focal agent moves, then each other agent in index order.
+                let mut frontier: Vec<(usize, f64)> = self.effects[focal].row(a).collect();
+                for o in (0..k).filter(|&o| o != focal) {
+                    let mut step = Vec::with_capacity(frontier.len() * 4);
+                    for (s1, p) in frontier {
+                        for b in self.slots(o, s1) {
+                            let w = p * policies[o][b];
+                            if w > 0.0 {
+                                step.extend(self.effects[o].row(b).map(|(t, q)| (t, w * q)));
                             }
                         }
-                        *dist.entry(pos).or_insert(0.0) += p;
+                    }
+                    frontier = step;
+                }
+                for (t, p) in frontier {
+                    emit(t, p);
+                }
+            }
+            Turns::Simultaneous => {
+                let counts: Vec<usize> = (0..k).map(|i| self.slots(i, s).len()).collect();
+                let local_focal = a - self.moves[focal].start[s];
+                let others: Vec<usize> = (0..k).filter(|&o| o != focal).map(|o| counts[o]).collect();
+                for t in 0..others.iter().product::<usize>() {
+                    let pick = mixed_radix(t, &others);
+                    let mut local = Vec::with_capacity(k);
+                    let mut w = 1.0;
+                    let mut other = pick.iter();
+                    for (i, &count) in counts.iter().enumerate() {
+                        let l = if i == focal { local_focal } else { *other.next().expect("k − 1 others") };
+                        debug_assert!(l < count);
+                        if i != focal {
+                            w *= policies[i][self.moves[i].start[s] + l];
+                        }
+                        local.push(l);
+                    }
+                    if w > 0.0 {
+                        let row = self.tuple_start[s] + mixed_radix_code(&local, &counts);
+                        for (next, q) in self.effects[0].row(row) {
+                            emit(next, w * q);
+                        }
                     }
                 }
             }
-            let mut row: Vec<(usize, f64)> = dist
-                .into_iter()
-                .filter(|e| e.1 > 0.0)
-                .map(|(pos, p)| match index[code(&pos)] {
-                    u32::MAX => Err(Error::invalid("internal error: a move left the joint state space")),
-                    i => Ok((i as usize, p)),
-                })
-                .collect::<Result<_>>()?;
-            row.sort_by_key(|e| e.0);
-            builder.add_action(si, label, &row)?;
         }
     }
-    Ok((builder.build()?, states))
+}
+
+/// Digits of `index` in the mixed radix `radices` (first digit fastest).
+fn mixed_radix(mut index: usize, radices: &[usize]) -> Vec<usize> {
+    radices
+        .iter()
+        .map(|&r| {
+            let d = index % r;
+            index /= r;
+            d
+        })
+        .collect()
+}
+
+/// Inverse of [`mixed_radix`].
+fn mixed_radix_code(digits: &[usize], radices: &[usize]) -> usize {
+    digits.iter().zip(radices).rev().fold(0, |acc, (&d, &r)| acc * r + d)
+}
+
+/// Simultaneous moves under no-overlap: agents landing on a shared cell, or
+/// swapping cells, stay where they were.
+fn resolve_collisions(before: &[usize], after: &mut [usize]) {
+    let collided: Vec<bool> = (0..after.len())
+        .map(|i| {
+            (0..after.len())
+                .any(|j| j != i && (after[j] == after[i] || (after[j] == before[i] && after[i] == before[j])))
+        })
+        .collect();
+    for (i, c) in collided.into_iter().enumerate() {
+        if c {
+            after[i] = before[i];
+        }
+    }
+}
+
+/// The MDP the focal agent faces when every other agent follows `policy`
+/// (a function of the agent, the joint positions and its allowed target
+/// cells), with the joint states (agents' cells).
+pub fn induced_mdp(grid: &Grid, opts: &JointOptions, focal: usize, policy: &Policy) -> Result<(Mdp, Vec<Vec<usize>>)> {
+    let dynamics = JointDynamics::new(grid, opts)?;
+    if focal >= opts.agents {
+        return Err(Error::invalid(format!(
+            "focal agent {focal} does not exist ({} agents, numbered from 0)",
+            opts.agents
+        )));
+    }
+    let k = opts.agents;
+    let states: Vec<Vec<usize>> = (0..dynamics.n_states())
+        .map(|s| (0..k).map(|i| dynamics.position(s, i)).collect())
+        .collect();
+    let tables: Vec<Vec<f64>> = (0..k)
+        .map(|j| {
+            let mut table = vec![0.0; dynamics.n_slots(j)];
+            if j != focal {
+                for (s, pos) in states.iter().enumerate() {
+                    let slots = dynamics.slots(j, s);
+                    let targets: Vec<usize> = slots.clone().map(|x| dynamics.moves[j].target[x] as usize).collect();
+                    let probs = policy(j, pos, &targets);
+                    if probs.len() != targets.len() || probs.iter().any(|p| !p.is_finite() || *p < 0.0) {
+                        return Err(Error::invalid(format!(
+                            "agent {j}'s policy at joint state '{}' gave {probs:?} for {} moves",
+                            dynamics.state_names[s],
+                            targets.len()
+                        )));
+                    }
+                    table[slots].copy_from_slice(&probs);
+                }
+            }
+            Ok(table)
+        })
+        .collect::<Result<_>>()?;
+    let refs: Vec<&[f64]> = tables.iter().map(Vec::as_slice).collect();
+    Ok((dynamics.induced(focal, &refs)?, states))
 }
 
 /// The focal agent's reward distribution on the induced MDP: iid `marginal`

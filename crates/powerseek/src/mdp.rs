@@ -20,6 +20,7 @@ pub mod json;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -36,7 +37,8 @@ pub struct Mdp {
     succ_state: Vec<u32>,
     succ_prob: Vec<f64>,
     action_names: Vec<String>,
-    state_names: Vec<String>,
+    /// Shared so that per-sample MDPs over one state space (see `sequential`) do not copy names.
+    state_names: Arc<[String]>,
     features: Option<Features>,
     layout: Option<GridLayout>,
     start: Option<usize>,
@@ -227,6 +229,41 @@ impl Mdp {
     }
 }
 
+/// An MDP's transition structure in compressed rows, assembled by other
+/// modules that guarantee validity themselves (rows sorted by successor,
+/// positive, summing to 1; every state with an action).
+pub(crate) struct Rows {
+    pub action_start: Vec<usize>,
+    pub action_label: Vec<u32>,
+    pub succ_start: Vec<usize>,
+    pub succ_state: Vec<u32>,
+    pub succ_prob: Vec<f64>,
+}
+
+impl Mdp {
+    /// Freeze prevalidated rows; cheap, so it suits one MDP per reward sample.
+    pub(crate) fn from_rows(rows: Rows, action_names: Vec<String>, state_names: Arc<[String]>) -> Mdp {
+        debug_assert_eq!(rows.action_start.len(), state_names.len() + 1);
+        debug_assert!(rows.action_start.windows(2).all(|w| w[0] < w[1]));
+        debug_assert_eq!(rows.succ_start.len(), rows.action_label.len() + 1);
+        let deterministic = rows.succ_state.len() == rows.action_label.len();
+        Mdp {
+            action_start: rows.action_start,
+            action_label: rows.action_label,
+            succ_start: rows.succ_start,
+            succ_state: rows.succ_state,
+            succ_prob: rows.succ_prob,
+            action_names,
+            state_names,
+            features: None,
+            layout: None,
+            start: None,
+            discount: None,
+            deterministic,
+        }
+    }
+}
+
 /// Assembles an [`Mdp`] action by action, then validates it in [`MdpBuilder::build`].
 #[derive(Debug)]
 pub struct MdpBuilder {
@@ -371,7 +408,7 @@ impl MdpBuilder {
             succ_state,
             succ_prob,
             action_names: self.action_names,
-            state_names: self.state_names,
+            state_names: self.state_names.into(),
             features: None,
             layout: None,
             start: None,
