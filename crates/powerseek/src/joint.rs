@@ -392,34 +392,37 @@ impl JointDynamics {
             }
         }
         let n = self.n_states();
-        let per_state: Vec<(Vec<u32>, Vec<usize>, Vec<u32>, Vec<f64>)> = (0..n)
+        // Rows are built in parallel over chunks of states, each with its own dense accumulator.
+        const CHUNK: usize = 4096;
+        let chunks: Vec<(Vec<u32>, Vec<usize>, Vec<usize>, Vec<u32>, Vec<f64>)> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map_init(
                 || (vec![0.0f64; n], Vec::<usize>::new()),
-                |(acc, touched), s| {
-                    let mut labels = Vec::new();
-                    let mut lens = Vec::new();
-                    let mut next = Vec::new();
-                    let mut prob = Vec::new();
-                    for a in self.slots(focal, s) {
-                        self.accumulate_row(focal, s, a, policies, &mut |t, p| {
-                            if acc[t] == 0.0 {
-                                touched.push(t);
+                |(acc, touched), chunk| {
+                    let (mut labels, mut per_state, mut lens, mut next, mut prob) =
+                        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                    for s in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
+                        for a in self.slots(focal, s) {
+                            self.accumulate_row(focal, s, a, policies, &mut |t, p| {
+                                if acc[t] == 0.0 {
+                                    touched.push(t);
+                                }
+                                acc[t] += p;
+                            });
+                            touched.sort_unstable();
+                            let total: f64 = touched.iter().map(|&t| acc[t]).sum();
+                            for &t in touched.iter() {
+                                next.push(t as u32);
+                                prob.push(acc[t] / total);
+                                acc[t] = 0.0;
                             }
-                            acc[t] += p;
-                        });
-                        touched.sort_unstable();
-                        let total: f64 = touched.iter().map(|&t| acc[t]).sum();
-                        for &t in touched.iter() {
-                            next.push(t as u32);
-                            prob.push(acc[t] / total);
-                            acc[t] = 0.0;
+                            lens.push(touched.len());
+                            touched.clear();
+                            labels.push(self.moves[focal].label[a]);
                         }
-                        lens.push(touched.len());
-                        touched.clear();
-                        labels.push(self.moves[focal].label[a]);
+                        per_state.push(self.slots(focal, s).len());
                     }
-                    (labels, lens, next, prob)
+                    (labels, per_state, lens, next, prob)
                 },
             )
             .collect();
@@ -432,12 +435,14 @@ impl JointDynamics {
         };
         rows.action_start.push(0);
         rows.succ_start.push(0);
-        for (labels, lens, next, prob) in per_state {
+        for (labels, per_state, lens, next, prob) in chunks {
+            for count in per_state {
+                rows.action_start.push(rows.action_start[rows.action_start.len() - 1] + count);
+            }
             for len in lens {
                 rows.succ_start.push(rows.succ_start[rows.succ_start.len() - 1] + len);
             }
             rows.action_label.extend(labels);
-            rows.action_start.push(rows.action_label.len());
             rows.succ_state.extend(next);
             rows.succ_prob.extend(prob);
         }

@@ -47,6 +47,7 @@ pub mod power;
 pub mod retarget;
 pub mod reward;
 pub mod scarcity;
+pub mod sequential;
 pub mod solve;
 pub mod stats;
 

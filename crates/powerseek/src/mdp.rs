@@ -134,6 +134,10 @@ impl Mdp {
     pub fn state_name(&self, s: usize) -> &str {
         &self.state_names[s]
     }
+    /// The state names, shared (cheap to clone).
+    pub(crate) fn shared_state_names(&self) -> Arc<[String]> {
+        self.state_names.clone()
+    }
     pub fn state_names(&self) -> &[String] {
         &self.state_names
     }

@@ -358,7 +358,7 @@ impl RewardDistribution {
 }
 
 /// The random stream of reward sample `stream` under `seed`.
-fn sample_rng(seed: u64, stream: u64) -> Pcg64 {
+pub(crate) fn sample_rng(seed: u64, stream: u64) -> Pcg64 {
     // Spread the 64-bit seed over the 128-bit state so nearby seeds differ everywhere.
     let state = (seed as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835) ^ 0x2545_F491_4F6C_DD1D;
     let mut rng = Pcg64::new(state, stream as u128);

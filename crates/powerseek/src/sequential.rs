@@ -1,0 +1,504 @@
+//! Sequential two-agent POWER with correlated rewards (SPEC 6): agents H
+//! (agent 0) and A (agent 1) share a gridworld ([`JointDynamics`]), their
+//! rewards are drawn jointly with correlation ρ, and each agent's POWER is its
+//! single-agent POWER (SPEC 1) in the MDP induced by the other's policy, per
+//! reward sample. This module owns how the other's policy arises
+//! ([`Response`]), the per-sample computation ([`sample_powers`]), the
+//! estimator ([`sequential_power`]) and the ρ sweep ([`rho_sweep`]).
+//!
+//! Rewards are uniform on `[lo, hi]` for both agents, correlated by
+//! POWERplay's construction ([`correlated_uniform_rewards`]), either one draw
+//! per joint state (POWERplay's choice: the reward depends on where both
+//! agents are) or one draw per grid cell read at the agent's own cell.
+//!
+//! Policies derived from values split ties evenly among actions whose values
+//! are within the solver's tie tolerance. Every induced MDP contains only the
+//! moves that exist at a state, so no phantom zero-reward move competes in a
+//! maximum.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::joint::{correlated_uniform_rewards, JointDynamics};
+use crate::mdp::{Mdp, Rows};
+use crate::power::Progress;
+use crate::reward::sample_rng;
+use crate::solve::{action_values, optimal_values, Horizon, Solver, SolverOptions};
+use crate::stats::{t_quantile_975, Estimate, Moments};
+
+/// Where an agent's reward is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum RewardSite {
+    /// One draw per joint state (both agents' cells), as in POWERplay.
+    JointState,
+    /// One draw per grid cell, read at the agent's own cell.
+    OwnCell,
+}
+
+/// How the other agent's policy arises when an agent's POWER is computed.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub enum Response {
+    /// The other agent follows its seed policy (uniform random or loaded).
+    Fixed,
+    /// The other agent acts optimally for its own reward against this agent's
+    /// seed policy; this agent optimises against that.
+    Optimal,
+    /// As [`Response::Optimal`], but the other agent is Boltzmann-rational:
+    /// `π(b) ∝ exp(β·Q(b))` with `Q` its optimal continuation values.
+    Boltzmann(f64),
+    /// POWERplay's protocol: H optimises against A's seed policy; A
+    /// best-responds to H's policy (A's POWER from that optimisation); H's
+    /// POWER evaluates H's policy against A's response.
+    PowerPlay,
+}
+
+/// Everything a sequential POWER estimate needs besides the environment.
+#[derive(Clone, Debug)]
+pub struct SequentialOptions {
+    /// Discount rates of H and A.
+    pub gamma: [f64; 2],
+    /// Correlation of the agents' rewards, in `[−1, 1]`.
+    pub rho: f64,
+    /// Both agents' rewards are uniform on `[lo, hi]`.
+    pub lo: f64,
+    pub hi: f64,
+    pub site: RewardSite,
+    pub response: Response,
+    pub samples: usize,
+    pub seed: u64,
+    /// Value-iteration tolerance: each sample's POWER is within it.
+    pub tolerance: f64,
+}
+
+impl Default for SequentialOptions {
+    fn default() -> Self {
+        SequentialOptions {
+            gamma: [0.9, 0.9],
+            rho: 0.0,
+            lo: 0.0,
+            hi: 1.0,
+            site: RewardSite::JointState,
+            response: Response::Fixed,
+            samples: 1_000,
+            seed: 0,
+            tolerance: 1e-6,
+        }
+    }
+}
+
+/// Per-agent and total POWER at every joint state, and their averages over
+/// joint states, each with standard errors over reward samples.
+#[derive(Clone, Debug, Serialize)]
+pub struct SequentialReport {
+    pub samples: usize,
+    /// `power[i][s]`: agent i's POWER at joint state s.
+    pub power: [Vec<Estimate>; 2],
+    /// POWER_H + POWER_A at each joint state.
+    pub total: Vec<Estimate>,
+    /// Each agent's POWER averaged uniformly over joint states.
+    pub mean_power: [Estimate; 2],
+    /// The sum of the two averages.
+    pub mean_total: Estimate,
+    /// Pearson correlation of the two agents' rewards pooled over all samples
+    /// and draws (the achieved ρ).
+    pub reward_correlation: f64,
+}
+
+/// Seed policies of H and A (tables over their slots; see [`JointDynamics`]).
+#[derive(Clone, Debug)]
+pub struct SeedPolicies(pub [Vec<f64>; 2]);
+
+impl SeedPolicies {
+    /// Both agents uniformly random.
+    pub fn uniform(dynamics: &JointDynamics) -> Self {
+        SeedPolicies([dynamics.uniform_policy(0), dynamics.uniform_policy(1)])
+    }
+}
+
+/// The sequential engine prepared for one environment and set of options.
+struct Engine<'a> {
+    dynamics: &'a JointDynamics,
+    opts: &'a SequentialOptions,
+    /// Each agent's MDP against the other's seed policy.
+    against_seed: [Mdp; 2],
+}
+
+impl<'a> Engine<'a> {
+    fn new(dynamics: &'a JointDynamics, seeds: &'a SeedPolicies, opts: &'a SequentialOptions) -> Result<Self> {
+        validate(dynamics, seeds, opts)?;
+        let against_seed = [
+            dynamics.induced(0, &[&[], &seeds.0[1]])?,
+            dynamics.induced(1, &[&seeds.0[0], &[]])?,
+        ];
+        Ok(Engine {
+            dynamics,
+            opts,
+            against_seed,
+        })
+    }
+
+    fn solver_options(&self) -> SolverOptions {
+        SolverOptions {
+            tolerance: self.opts.tolerance,
+            ..Default::default()
+        }
+    }
+
+    /// Both agents' rewards per joint state in sample `k`.
+    fn rewards(&self, k: usize) -> Result<[Vec<f64>; 2]> {
+        let d = self.dynamics;
+        let mut rng = sample_rng(self.opts.seed, k as u64);
+        let (o, lo, hi) = (self.opts, self.opts.lo, self.opts.hi);
+        Ok(match o.site {
+            RewardSite::JointState => {
+                let (h, a) = correlated_uniform_rewards(d.n_states(), o.rho, lo, hi, &mut rng)?;
+                [h, a]
+            }
+            RewardSite::OwnCell => {
+                let (h, a) = correlated_uniform_rewards(d.cells(), o.rho, lo, hi, &mut rng)?;
+                let at = |r: &[f64], agent: usize| (0..d.n_states()).map(|s| r[d.position(s, agent)]).collect();
+                [at(&h, 0), at(&a, 1)]
+            }
+        })
+    }
+
+    fn optimal(&self, mdp: &Mdp, agent: usize, rewards: &[f64]) -> Result<Vec<f64>> {
+        optimal_values(mdp, self.opts.gamma[agent], rewards, self.solver_options())
+    }
+
+    /// The other agent's response policy for its own reward against `agent`'s seed.
+    fn response(&self, other: usize, rewards: &[f64]) -> Result<Vec<f64>> {
+        let mdp = &self.against_seed[other];
+        let values = self.optimal(mdp, other, rewards)?;
+        let tie = self.tie_tolerance(mdp, other)?;
+        Ok(match self.opts.response {
+            Response::Boltzmann(beta) => boltzmann_policy(mdp, &values, beta),
+            _ => greedy_policy(mdp, &values, tie),
+        })
+    }
+
+    fn tie_tolerance(&self, mdp: &Mdp, agent: usize) -> Result<f64> {
+        Ok(Solver::new(mdp, Horizon::Discounted(self.opts.gamma[agent]), self.solver_options())?.tie_tolerance())
+    }
+
+    fn power(&self, agent: usize, values: &[f64], rewards: &[f64]) -> Vec<f64> {
+        let g = self.opts.gamma[agent];
+        values.iter().zip(rewards).map(|(v, r)| (1.0 - g) / g * (v - r)).collect()
+    }
+
+    /// Rewards and both agents' POWER at every joint state in sample `k`.
+    fn sample(&self, k: usize) -> Result<([Vec<f64>; 2], [Vec<f64>; 2])> {
+        let r = self.rewards(k)?;
+        let d = self.dynamics;
+        let powers = match self.opts.response {
+            Response::Fixed => {
+                let v = [
+                    self.optimal(&self.against_seed[0], 0, &r[0])?,
+                    self.optimal(&self.against_seed[1], 1, &r[1])?,
+                ];
+                [self.power(0, &v[0], &r[0]), self.power(1, &v[1], &r[1])]
+            }
+            Response::Optimal | Response::Boltzmann(_) => {
+                let pi_h = self.response(0, &r[0])?;
+                let pi_a = self.response(1, &r[1])?;
+                let v_h = self.optimal(&d.induced(0, &[&[], &pi_a])?, 0, &r[0])?;
+                let v_a = self.optimal(&d.induced(1, &[&pi_h, &[]])?, 1, &r[1])?;
+                [self.power(0, &v_h, &r[0]), self.power(1, &v_a, &r[1])]
+            }
+            Response::PowerPlay => {
+                let pi_h = self.response(0, &r[0])?;
+                let mdp_a = d.induced(1, &[&pi_h, &[]])?;
+                let v_a = self.optimal(&mdp_a, 1, &r[1])?;
+                let pi_a = greedy_policy(&mdp_a, &v_a, self.tie_tolerance(&mdp_a, 1)?);
+                let mdp_h = d.induced(0, &[&[], &pi_a])?;
+                let v_h = self.optimal(&follow_policy(&mdp_h, &pi_h), 0, &r[0])?;
+                [self.power(0, &v_h, &r[0]), self.power(1, &v_a, &r[1])]
+            }
+        };
+        Ok((r, powers))
+    }
+}
+
+fn validate(dynamics: &JointDynamics, seeds: &SeedPolicies, opts: &SequentialOptions) -> Result<()> {
+    if dynamics.agents() != 2 {
+        return Err(Error::invalid(format!(
+            "sequential POWER with responses is defined for 2 agents (H and A); this environment has {}",
+            dynamics.agents()
+        )));
+    }
+    for (i, g) in opts.gamma.iter().enumerate() {
+        if !(*g > 0.0 && *g < 1.0) {
+            return Err(Error::invalid(format!("gamma of agent {i} = {g} is outside (0, 1)")));
+        }
+    }
+    if let Response::Boltzmann(beta) = opts.response {
+        if !beta.is_finite() || beta < 0.0 {
+            return Err(Error::invalid(format!(
+                "Boltzmann β = {beta} must be finite and non-negative"
+            )));
+        }
+    }
+    if opts.samples < 2 {
+        return Err(Error::invalid("need at least 2 reward samples for standard errors"));
+    }
+    for agent in 0..2 {
+        check_policy(dynamics, agent, &seeds.0[agent])?;
+    }
+    Ok(())
+}
+
+/// A policy table must have one probability per slot, summing to 1 at every state.
+fn check_policy(dynamics: &JointDynamics, agent: usize, table: &[f64]) -> Result<()> {
+    if table.len() != dynamics.n_slots(agent) {
+        return Err(Error::invalid(format!(
+            "agent {agent}'s policy has {} entries; its moves over all joint states number {}",
+            table.len(),
+            dynamics.n_slots(agent)
+        )));
+    }
+    for s in 0..dynamics.n_states() {
+        let p = &table[dynamics.slots(agent, s)];
+        let total: f64 = p.iter().sum();
+        if p.iter().any(|x| !x.is_finite() || *x < 0.0) || (total - 1.0).abs() > 1e-6 {
+            return Err(Error::invalid(format!(
+                "agent {agent}'s policy at joint state '{}' is not a probability distribution ({p:?})",
+                dynamics.state_names()[s]
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Continuation values `Q(s, a) = Σ T(s'|s,a) V(s')` of every action.
+fn q_values(mdp: &Mdp, values: &[f64]) -> Vec<f64> {
+    let mut q = vec![0.0; mdp.n_state_actions()];
+    for a in 0..q.len() {
+        action_values(mdp, values, 1, a, &mut q[a..a + 1]);
+    }
+    q
+}
+
+/// The greedy policy of `values`, ties (within `tie`) split evenly.
+pub fn greedy_policy(mdp: &Mdp, values: &[f64], tie: f64) -> Vec<f64> {
+    let q = q_values(mdp, values);
+    let mut pi = vec![0.0; q.len()];
+    for s in 0..mdp.n_states() {
+        let acts = mdp.actions(s);
+        let best = q[acts.clone()].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let winners = acts.clone().filter(|&a| q[a] >= best - tie).count();
+        for a in acts.filter(|&a| q[a] >= best - tie) {
+            pi[a] = 1.0 / winners as f64;
+        }
+    }
+    pi
+}
+
+/// The Boltzmann policy `π(a|s) ∝ exp(β Q(s,a))` of `values`.
+pub fn boltzmann_policy(mdp: &Mdp, values: &[f64], beta: f64) -> Vec<f64> {
+    let q = q_values(mdp, values);
+    let mut pi = vec![0.0; q.len()];
+    for s in 0..mdp.n_states() {
+        let acts = mdp.actions(s);
+        let best = q[acts.clone()].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = acts.clone().map(|a| (beta * (q[a] - best)).exp()).sum();
+        for a in acts {
+            pi[a] = (beta * (q[a] - best)).exp() / total;
+        }
+    }
+    pi
+}
+
+/// The one-action-per-state MDP of following `policy` in `mdp`: its optimal
+/// values are the policy's values.
+pub fn follow_policy(mdp: &Mdp, policy: &[f64]) -> Mdp {
+    let n = mdp.n_states();
+    let mut acc = vec![0.0; n];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut rows = Rows {
+        action_start: (0..=n).collect(),
+        action_label: vec![0; n],
+        succ_start: vec![0],
+        succ_state: Vec::new(),
+        succ_prob: Vec::new(),
+    };
+    for s in 0..n {
+        for a in mdp.actions(s) {
+            let (next, prob) = mdp.successors(a);
+            for (&t, &p) in next.iter().zip(prob) {
+                let w = policy[a] * p;
+                if w > 0.0 {
+                    if acc[t as usize] == 0.0 {
+                        touched.push(t as usize);
+                    }
+                    acc[t as usize] += w;
+                }
+            }
+        }
+        touched.sort_unstable();
+        let total: f64 = touched.iter().map(|&t| acc[t]).sum();
+        for &t in &touched {
+            rows.succ_state.push(t as u32);
+            rows.succ_prob.push(acc[t] / total);
+            acc[t] = 0.0;
+        }
+        touched.clear();
+        rows.succ_start.push(rows.succ_state.len());
+    }
+    Mdp::from_rows(rows, vec!["policy".into()], mdp.shared_state_names())
+}
+
+/// Both agents' rewards and POWER at every joint state for reward sample `k`
+/// (a pure function of the seed and `k`).
+pub fn sample_powers(
+    dynamics: &JointDynamics,
+    seeds: &SeedPolicies,
+    opts: &SequentialOptions,
+    k: usize,
+) -> Result<([Vec<f64>; 2], [Vec<f64>; 2])> {
+    Engine::new(dynamics, seeds, opts)?.sample(k)
+}
+
+/// Quantities accumulated per sample: 3 per joint state (H, A, total), then
+/// the three joint-state averages.
+fn sample_row(n: usize, p: &[Vec<f64>; 2]) -> Vec<f64> {
+    let mut row = Vec::with_capacity(3 * n + 3);
+    row.extend_from_slice(&p[0]);
+    row.extend_from_slice(&p[1]);
+    row.extend(p[0].iter().zip(&p[1]).map(|(h, a)| h + a));
+    let mean = |x: &[f64]| x.iter().sum::<f64>() / n as f64;
+    let (mh, ma) = (mean(&p[0]), mean(&p[1]));
+    row.extend([mh, ma, mh + ma]);
+    row
+}
+
+/// Estimate both agents' POWER at every joint state over `opts.samples`
+/// reward samples, in parallel; identical for any number of threads.
+pub fn sequential_power(
+    dynamics: &JointDynamics,
+    seeds: &SeedPolicies,
+    opts: &SequentialOptions,
+    progress: &dyn Progress,
+) -> Result<SequentialReport> {
+    let engine = Engine::new(dynamics, seeds, opts)?;
+    let n = dynamics.n_states();
+    progress.set_total(opts.samples as u64);
+    // Fixed-size chunks merged in order keep the floating-point sums independent of scheduling.
+    const CHUNK: usize = 16;
+    let chunks: Vec<(Moments, [f64; 5])> = (0..opts.samples.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let range = c * CHUNK..((c + 1) * CHUNK).min(opts.samples);
+            let count = range.len();
+            let mut x = vec![0.0; (3 * n + 3) * count];
+            let mut cross = [0.0; 5]; // Σh, Σa, Σh², Σa², Σha
+            for (j, k) in range.enumerate() {
+                let (r, p) = engine.sample(k)?;
+                for (i, v) in sample_row(n, &p).into_iter().enumerate() {
+                    x[i * count + j] = v;
+                }
+                for (h, a) in r[0].iter().zip(&r[1]) {
+                    cross = [cross[0] + h, cross[1] + a, cross[2] + h * h, cross[3] + a * a, cross[4] + h * a];
+                }
+                progress.advance(1);
+            }
+            Ok((Moments::from_samples(&x, count), cross))
+        })
+        .collect::<Result<_>>()?;
+    let mut moments = Moments::new(3 * n + 3);
+    let mut cross = [0.0; 5];
+    for (m, c) in &chunks {
+        moments.merge(m);
+        for i in 0..5 {
+            cross[i] += c[i];
+        }
+    }
+    let draws = (opts.samples * n) as f64;
+    let [sh, sa, shh, saa, sha] = cross.map(|v| v / draws);
+    let reward_correlation = (sha - sh * sa) / ((shh - sh * sh) * (saa - sa * sa)).sqrt();
+    let t = t_quantile_975(opts.samples - 1);
+    let est = |i: usize| moments.estimate(i, t);
+    Ok(SequentialReport {
+        samples: opts.samples,
+        power: [(0..n).map(est).collect(), (n..2 * n).map(est).collect()],
+        total: (2 * n..3 * n).map(est).collect(),
+        mean_power: [est(3 * n), est(3 * n + 1)],
+        mean_total: est(3 * n + 2),
+        reward_correlation,
+    })
+}
+
+/// [`sequential_power`] at each ρ in `rhos` (same seed, so the sweep uses
+/// common random numbers across ρ).
+pub fn rho_sweep(
+    dynamics: &JointDynamics,
+    seeds: &SeedPolicies,
+    opts: &SequentialOptions,
+    rhos: &[f64],
+    progress: &dyn Progress,
+) -> Result<Vec<(f64, SequentialReport)>> {
+    progress.set_total((opts.samples * rhos.len()) as u64);
+    let quiet = Relay(progress);
+    rhos.iter()
+        .map(|&rho| {
+            let o = SequentialOptions { rho, ..opts.clone() };
+            Ok((rho, sequential_power(dynamics, seeds, &o, &quiet)?))
+        })
+        .collect()
+}
+
+/// Forwards advances but not totals (the sweep sets one total for all ρ).
+struct Relay<'a>(&'a dyn Progress);
+impl Progress for Relay<'_> {
+    fn advance(&self, samples: u64) {
+        self.0.advance(samples);
+    }
+}
+
+/// Per-cell means of per-joint-state values of `agent`, marginalising the
+/// other agent's position uniformly over the joint states (NaN where the
+/// agent never stands).
+pub fn per_cell(dynamics: &JointDynamics, agent: usize, values: &[f64]) -> Vec<f64> {
+    let mut sum = vec![0.0; dynamics.cells()];
+    let mut count = vec![0usize; dynamics.cells()];
+    for (s, v) in values.iter().enumerate() {
+        sum[dynamics.position(s, agent)] += v;
+        count[dynamics.position(s, agent)] += 1;
+    }
+    sum.iter()
+        .zip(&count)
+        .map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
+        .collect()
+}
+
+/// A seed policy of `agent` from JSON: `{"<joint state>": {"<move>": p, ...}, ...}`,
+/// every joint state present, each distribution over the moves that exist there.
+pub fn policy_from_json(dynamics: &JointDynamics, agent: usize, text: &str, origin: &str) -> Result<Vec<f64>> {
+    let doc: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|e| Error::Parse {
+        path: origin.to_string(),
+        line: e.line(),
+        message: e.to_string(),
+    })?;
+    let mut table = vec![0.0; dynamics.n_slots(agent)];
+    let invalid = |m: String| Error::invalid(format!("{origin}: {m}"));
+    for (s, name) in dynamics.state_names().iter().enumerate() {
+        let entry = doc
+            .get(name)
+            .and_then(|v| v.as_object())
+            .ok_or_else(|| invalid(format!("no policy for joint state '{name}' (an object of move: probability)")))?;
+        for (mv, p) in entry {
+            let slot = dynamics
+                .slots(agent, s)
+                .find(|&x| dynamics.move_name(agent, x) == mv)
+                .ok_or_else(|| invalid(format!("joint state '{name}': agent {agent} has no move '{mv}' there")))?;
+            table[slot] = p
+                .as_f64()
+                .ok_or_else(|| invalid(format!("joint state '{name}', move '{mv}': probability is not a number")))?;
+        }
+    }
+    if let Some(extra) = doc.keys().find(|k| !dynamics.state_names().contains(k)) {
+        return Err(invalid(format!("'{extra}' is not a joint state of this environment")));
+    }
+    check_policy(dynamics, agent, &table).map_err(|e| invalid(e.to_string()))?;
+    Ok(table)
+}
