@@ -1,17 +1,23 @@
 //! `powerseek multi ...`: several agents in one gridworld (SPEC 6).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
-use clap::{Subcommand, ValueEnum};
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
-use powerseek::joint::{focal_rewards, induced_mdp, uniform_policy, Grid, JointOptions, Turns};
-use powerseek::plot::{save, GridHeatmap};
+use powerseek::joint::{focal_rewards, induced_mdp, uniform_policy, Grid, JointDynamics, JointOptions, Turns};
+use powerseek::mdp::GridLayout;
+use powerseek::plot::{save, Band, BandChart, GridHeatmap, RGBColor, Row};
 use powerseek::power::{estimate_power, PowerOptions, SampleSize};
 use powerseek::reward::Marginal;
+use powerseek::sequential::{
+    per_cell, policy_from_json, rho_sweep, sequential_power, Response, RewardSite, SeedPolicies, SequentialOptions,
+    SequentialReport,
+};
 use powerseek::solve::Horizon;
+use powerseek::stats::Estimate;
 
 use crate::Format;
 
@@ -22,132 +28,547 @@ pub enum TurnOrder {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-pub enum Other {
-    /// The other agents move uniformly at random among their allowed moves.
-    Random,
+pub enum Site {
+    /// One reward per joint state (POWERplay's choice).
+    Joint,
+    /// One reward per grid cell, read at the agent's own cell.
+    Cell,
+}
+
+/// The shared gridworld and its rules.
+#[derive(Args)]
+pub struct EnvArgs {
+    /// A gridworld (.grid) the agents share.
+    grid: PathBuf,
+    #[arg(long, default_value_t = 2)]
+    agents: usize,
+    #[arg(long, value_enum, default_value = "alternating")]
+    turns: TurnOrder,
+    /// Two agents may not share a cell.
+    #[arg(long)]
+    no_overlap: bool,
+    /// Probability that a move is replaced by a uniformly random allowed move.
+    #[arg(long, default_value_t = 0.0)]
+    noise: f64,
+}
+
+/// How rewards are drawn and how the other agent responds (two agents, H = 0 and A = 1).
+#[derive(Args)]
+pub struct PlayArgs {
+    /// The other agent's policy: random (uniform), fixed (the --seed-policy), optimal
+    /// (for its own reward, against the agent's seed policy), boltzmann:β, or powerplay
+    /// (POWERplay's protocol: H optimises against A's seed, A best-responds, H is evaluated).
+    #[arg(long, default_value = "random")]
+    other: String,
+    /// A's seed policy, JSON `{"<joint state>": {"<move>": p}}` (default uniform random).
+    #[arg(long)]
+    seed_policy: Option<PathBuf>,
+    /// Discount rate of H (and of A unless --gamma-other).
+    #[arg(long, short, default_value_t = 0.9)]
+    gamma: f64,
+    #[arg(long)]
+    gamma_other: Option<f64>,
+    /// Where rewards are read: per joint state or per own cell.
+    #[arg(long, value_enum, default_value = "joint")]
+    reward_on: Site,
+    /// Both agents' rewards are uniform on [lo, hi].
+    #[arg(long, default_value = "0,1", value_parser = parse_interval)]
+    interval: (f64, f64),
+    #[arg(long, short = 'n', default_value_t = 1_000)]
+    samples: usize,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Value-iteration tolerance on each sample's POWER.
+    #[arg(long, default_value_t = 1e-6)]
+    tolerance: f64,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
 }
 
 #[derive(Subcommand)]
 pub enum MultiCommand {
-    /// POWER of a focal agent at every joint state, with the other agents on fixed policies.
+    /// Each agent's POWER at every joint state, given how the other agent responds.
+    /// With more than two agents: the focal agent's POWER against uniformly random others.
     Power {
-        /// A gridworld (.grid) the agents share.
-        grid: PathBuf,
-        #[arg(long, default_value_t = 2)]
-        agents: usize,
-        /// Which agent's POWER (0-based).
+        #[command(flatten)]
+        env: EnvArgs,
+        #[command(flatten)]
+        play: PlayArgs,
+        /// Correlation of the two agents' rewards, in [−1, 1].
+        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+        rho: f64,
+        /// With more than two agents: which agent's POWER (0-based).
         #[arg(long, default_value_t = 0)]
         focal: usize,
-        #[arg(long, value_enum, default_value = "random")]
-        other: Other,
-        #[arg(long, value_enum, default_value = "alternating")]
-        turns: TurnOrder,
-        /// Two agents may not share a cell.
-        #[arg(long)]
-        no_overlap: bool,
-        /// Probability that a move is replaced by a uniformly random allowed move.
-        #[arg(long, default_value_t = 0.0)]
-        noise: f64,
-        #[arg(long, short, default_value_t = 0.9)]
-        gamma: f64,
-        /// Per-cell reward distribution of the focal agent (a marginal spec, e.g. uniform).
-        #[arg(long, default_value = "uniform")]
-        dist: String,
-        #[arg(long, short = 'n', default_value_t = 2_000)]
-        samples: usize,
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-        /// Heatmap of the focal agent's POWER per cell, averaged over the others' positions.
+        /// Heatmaps of each agent's POWER per cell (.svg or .png).
         #[arg(long)]
         plot: Option<PathBuf>,
     },
+    /// Sweep the reward correlation ρ: each agent's mean POWER and their sum against ρ.
+    Sweep {
+        #[command(flatten)]
+        env: EnvArgs,
+        #[command(flatten)]
+        play: PlayArgs,
+        /// The ρ values: a comma-separated list, or `steps:K` for K evenly spaced values in [−1, 1].
+        #[arg(long, default_value = "steps:9")]
+        rhos: String,
+        /// Σ POWER and each agent's POWER against ρ with 95% bands (.svg or .png).
+        #[arg(long)]
+        plot: Option<PathBuf>,
+        /// Per-cell heatmaps of both agents at the lowest and highest ρ, written as
+        /// <stem>-rho<ρ>.<ext> beside this path.
+        #[arg(long)]
+        heatmaps: Option<PathBuf>,
+    },
+}
+
+fn parse_interval(s: &str) -> std::result::Result<(f64, f64), String> {
+    let (lo, hi) = s.split_once(',').ok_or("expected lo,hi")?;
+    let (lo, hi): (f64, f64) = (
+        lo.trim().parse().map_err(|_| format!("'{lo}' is not a number"))?,
+        hi.trim().parse().map_err(|_| format!("'{hi}' is not a number"))?,
+    );
+    if lo.is_finite() && hi.is_finite() && lo < hi {
+        Ok((lo, hi))
+    } else {
+        Err(format!("need finite lo < hi, got {lo},{hi}"))
+    }
+}
+
+fn parse_rhos(s: &str) -> Result<Vec<f64>> {
+    let rhos: Vec<f64> = match s.strip_prefix("steps:") {
+        Some(k) => {
+            let k: usize = k.parse().with_context(|| format!("--rhos steps:{k}: not a count"))?;
+            if k < 2 {
+                bail!("--rhos steps:K needs K ≥ 2");
+            }
+            (0..k).map(|i| -1.0 + 2.0 * i as f64 / (k - 1) as f64).collect()
+        }
+        None => s
+            .split(',')
+            .map(|x| {
+                x.trim()
+                    .parse::<f64>()
+                    .with_context(|| format!("--rhos: '{x}' is not a number"))
+            })
+            .collect::<Result<_>>()?,
+    };
+    if let Some(bad) = rhos.iter().find(|r| !(-1.0..=1.0).contains(*r)) {
+        bail!("--rhos: {bad} is outside [−1, 1]");
+    }
+    Ok(rhos)
+}
+
+fn load_env(env: &EnvArgs) -> Result<(Grid, Option<GridLayout>, JointOptions)> {
+    let base = powerseek::mdp::load(&env.grid)?;
+    let grid = Grid::from_gridworld(&base)?;
+    let opts = JointOptions {
+        agents: env.agents,
+        turns: match env.turns {
+            TurnOrder::Alternating => Turns::Alternating,
+            TurnOrder::Simultaneous => Turns::Simultaneous,
+        },
+        no_overlap: env.no_overlap,
+        noise: env.noise,
+    };
+    Ok((grid, base.layout().cloned(), opts))
+}
+
+/// The dynamics, seed policies and options of a two-agent run.
+fn prepare(env: &EnvArgs, play: &PlayArgs, rho: f64) -> Result<(JointDynamics, SeedPolicies, SequentialOptions)> {
+    let (grid, _, opts) = load_env(env)?;
+    if env.agents != 2 {
+        bail!(
+            "responses and reward correlation are defined for two agents (H and A); got --agents {}",
+            env.agents
+        );
+    }
+    let dynamics = JointDynamics::new(&grid, &opts)?;
+    let other = play.other.as_str();
+    let response = match other.split_once(':') {
+        Some(("boltzmann", beta)) => Response::Boltzmann(
+            beta.parse()
+                .with_context(|| format!("--other boltzmann:{beta}: β is not a number"))?,
+        ),
+        _ => match other {
+            "random" | "fixed" => Response::Fixed,
+            "optimal" => Response::Optimal,
+            "powerplay" => Response::PowerPlay,
+            _ => bail!("--other '{other}': expected random, fixed, optimal, boltzmann:β or powerplay"),
+        },
+    };
+    let mut seeds = SeedPolicies::uniform(&dynamics);
+    match (&play.seed_policy, other) {
+        (Some(_), "random") => bail!("--other random ignores --seed-policy; use --other fixed"),
+        (None, "fixed") => bail!("--other fixed needs --seed-policy FILE"),
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            seeds.0[1] = policy_from_json(&dynamics, 1, &text, &path.display().to_string())?;
+        }
+        (None, _) => {}
+    }
+    let options = SequentialOptions {
+        gamma: [play.gamma, play.gamma_other.unwrap_or(play.gamma)],
+        rho,
+        lo: play.interval.0,
+        hi: play.interval.1,
+        site: match play.reward_on {
+            Site::Joint => RewardSite::JointState,
+            Site::Cell => RewardSite::OwnCell,
+        },
+        response,
+        samples: play.samples,
+        seed: play.seed,
+        tolerance: play.tolerance,
+    };
+    Ok((dynamics, seeds, options))
 }
 
 pub fn run(cmd: MultiCommand) -> Result<()> {
-    let MultiCommand::Power {
-        grid,
-        agents,
-        focal,
-        other,
-        turns,
-        no_overlap,
-        noise,
-        gamma,
-        dist,
-        samples,
-        seed,
-        format,
-        plot,
-    } = cmd;
-    let base = powerseek::mdp::load(&grid)?;
-    let g = Grid::from_gridworld(&base)?;
-    let turns = match turns {
-        TurnOrder::Alternating => Turns::Alternating,
-        TurnOrder::Simultaneous => Turns::Simultaneous,
+    match cmd {
+        MultiCommand::Power {
+            env,
+            play,
+            rho,
+            focal,
+            plot,
+        } => {
+            if focal >= env.agents || (env.agents == 2 && focal != 0) {
+                bail!(
+                    "--focal {focal}: with two agents both are reported; with more, name one of 0..{}",
+                    env.agents
+                );
+            }
+            if env.agents > 2 {
+                return focal_power_many_agents(&env, &play, focal, plot.as_deref());
+            }
+            let (dynamics, seeds, opts) = prepare(&env, &play, rho)?;
+            let bar = crate::progress::Bar::new("samples");
+            let report = sequential_power(&dynamics, &seeds, &opts, &bar)?;
+            bar.finish();
+            print_power(&env, &play, &dynamics, &opts, &report)?;
+            if let Some(path) = plot {
+                let (_, layout, _) = load_env(&env)?;
+                heatmaps(&path, layout.as_ref(), &dynamics, &report, &short(rho))?;
+            }
+            Ok(())
+        }
+        MultiCommand::Sweep {
+            env,
+            play,
+            rhos,
+            plot,
+            heatmaps: heatmap_path,
+        } => {
+            let rhos = parse_rhos(&rhos)?;
+            let (dynamics, seeds, opts) = prepare(&env, &play, 0.0)?;
+            let bar = crate::progress::Bar::new("samples");
+            let sweep = rho_sweep(&dynamics, &seeds, &opts, &rhos, &bar)?;
+            bar.finish();
+            print_sweep(&env, &play, &dynamics, &sweep)?;
+            if let Some(path) = plot {
+                sweep_chart(&path, &env, &play, &sweep)?;
+            }
+            if let Some(path) = heatmap_path {
+                let (_, layout, _) = load_env(&env)?;
+                let ends = [sweep.first(), sweep.last()];
+                for (rho, report) in ends.into_iter().flatten() {
+                    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("heatmap");
+                    let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("svg");
+                    let file = path.with_file_name(format!("{stem}-rho{rho}.{ext}"));
+                    heatmaps(&file, layout.as_ref(), &dynamics, report, &short(*rho))?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn describe(play: &PlayArgs, rho: f64) -> String {
+    format!("other: {}, ρ = {rho}, γ = {}", play.other, play.gamma)
+}
+
+fn short(rho: f64) -> String {
+    format!("ρ = {rho}")
+}
+
+fn means(e: &[Estimate]) -> Vec<f64> {
+    e.iter().map(|x| x.mean).collect()
+}
+
+fn print_power(
+    env: &EnvArgs,
+    play: &PlayArgs,
+    dynamics: &JointDynamics,
+    opts: &SequentialOptions,
+    r: &SequentialReport,
+) -> Result<()> {
+    let names = cell_names(&env.grid)?;
+    let cells = [
+        per_cell(dynamics, 0, &means(&r.power[0])),
+        per_cell(dynamics, 1, &means(&r.power[1])),
+    ];
+    let mut out = std::io::stdout().lock();
+    match play.format {
+        Format::Json => {
+            let joint: Vec<_> = (0..dynamics.n_states())
+                .map(|s| json!({"state": dynamics.state_names()[s], "power_h": r.power[0][s], "power_a": r.power[1][s], "total": r.total[s]}))
+                .collect();
+            let per_cell: Vec<_> = names
+                .iter()
+                .enumerate()
+                .map(|(c, n)| json!({"cell": n, "power_h": cells[0][c], "power_a": cells[1][c]}))
+                .collect();
+            let doc = json!({
+                "grid": env.grid.display().to_string(), "joint_states": dynamics.n_states(),
+                "other": play.other, "rho": opts.rho, "gamma": opts.gamma, "samples": r.samples, "seed": opts.seed,
+                "reward_correlation": r.reward_correlation, "power_correlation_over_states": r.power_correlation,
+                "mean_power_h": r.mean_power[0], "mean_power_a": r.mean_power[1], "mean_total": r.mean_total,
+                "per_cell": per_cell, "joint": joint,
+            });
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        }
+        Format::Csv => {
+            writeln!(out, "state,power_h,se_h,power_a,se_a,total,se_total")?;
+            for s in 0..dynamics.n_states() {
+                let (h, a, t) = (r.power[0][s], r.power[1][s], r.total[s]);
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{},{}",
+                    dynamics.state_names()[s],
+                    h.mean,
+                    h.se,
+                    a.mean,
+                    a.se,
+                    t.mean,
+                    t.se
+                )?;
+            }
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "{}: 2 agents, {} joint states; {}; {} samples (achieved reward correlation {:.3})",
+                env.grid.display(),
+                dynamics.n_states(),
+                describe(play, opts.rho),
+                r.samples,
+                r.reward_correlation
+            )?;
+            writeln!(
+                out,
+                "{:<10} {:>10} {:>10}   (per cell: mean over the other agent's positions)",
+                "cell", "POWER_H", "POWER_A"
+            )?;
+            for (c, n) in names.iter().enumerate() {
+                writeln!(out, "{n:<10} {:>10.5} {:>10.5}", cells[0][c], cells[1][c])?;
+            }
+            let show = |e: &Estimate| format!("{:.5} ± {:.5} (95% CI {:.5}–{:.5})", e.mean, e.se, e.ci95[0], e.ci95[1]);
+            writeln!(out, "mean over joint states: POWER_H {}", show(&r.mean_power[0]))?;
+            writeln!(out, "                        POWER_A {}", show(&r.mean_power[1]))?;
+            writeln!(out, "                        sum     {}", show(&r.mean_total))?;
+            writeln!(
+                out,
+                "correlation of POWER_H and POWER_A over joint states: {:.3}",
+                r.power_correlation
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn print_sweep(
+    env: &EnvArgs,
+    play: &PlayArgs,
+    dynamics: &JointDynamics,
+    sweep: &[(f64, SequentialReport)],
+) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match play.format {
+        Format::Json => {
+            let rows: Vec<_> = sweep
+                .iter()
+                .map(|(rho, r)| {
+                    json!({"rho": rho, "reward_correlation": r.reward_correlation,
+                           "power_correlation_over_states": r.power_correlation, "mean_power_h": r.mean_power[0],
+                           "mean_power_a": r.mean_power[1], "mean_total": r.mean_total,
+                           "per_cell_h": per_cell(dynamics, 0, &means(&r.power[0])),
+                           "per_cell_a": per_cell(dynamics, 1, &means(&r.power[1]))})
+                })
+                .collect();
+            let doc = json!({"grid": env.grid.display().to_string(), "joint_states": dynamics.n_states(),
+                             "other": play.other, "gamma": play.gamma, "samples": play.samples, "seed": play.seed, "sweep": rows});
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        }
+        Format::Csv => {
+            writeln!(
+                out,
+                "rho,achieved_rho,power_h,se_h,power_a,se_a,total,se_total,power_correlation"
+            )?;
+            for (rho, r) in sweep {
+                let [h, a] = r.mean_power;
+                let t = r.mean_total;
+                writeln!(
+                    out,
+                    "{rho},{},{},{},{},{},{},{},{}",
+                    r.reward_correlation, h.mean, h.se, a.mean, a.se, t.mean, t.se, r.power_correlation
+                )?;
+            }
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "{}: 2 agents, {} joint states; other: {}, γ = {}; {} samples per ρ (mean over joint states ± SE)",
+                env.grid.display(),
+                dynamics.n_states(),
+                play.other,
+                play.gamma,
+                play.samples
+            )?;
+            writeln!(
+                out,
+                "{:>6} {:>8} {:>20} {:>20} {:>20} {:>12}",
+                "ρ", "achieved", "POWER_H", "POWER_A", "sum", "corr(H,A)"
+            )?;
+            let show = |e: &Estimate| format!("{:.4} ± {:.4}", e.mean, e.se);
+            for (rho, r) in sweep {
+                writeln!(
+                    out,
+                    "{rho:>6.2} {:>8.3} {:>20} {:>20} {:>20} {:>12.3}",
+                    r.reward_correlation,
+                    show(&r.mean_power[0]),
+                    show(&r.mean_power[1]),
+                    show(&r.mean_total),
+                    r.power_correlation
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sweep_chart(path: &Path, env: &EnvArgs, play: &PlayArgs, sweep: &[(f64, SequentialReport)]) -> Result<()> {
+    let band = |label: &str, color: RGBColor, f: &dyn Fn(&SequentialReport) -> Estimate| Band {
+        label: label.into(),
+        color,
+        points: sweep
+            .iter()
+            .map(|(rho, r)| (*rho, f(r).mean, f(r).ci95[0], f(r).ci95[1]))
+            .collect(),
     };
-    let opts = JointOptions {
-        agents,
-        turns,
-        no_overlap,
-        noise,
+    let chart = BandChart {
+        title: format!(
+            "Sequential power-scarcity: {} (other: {}, γ = {})",
+            env.grid.file_name().and_then(|s| s.to_str()).unwrap_or("grid"),
+            play.other,
+            play.gamma
+        ),
+        x_label: "ρ (reward correlation: −1 opposed … 1 identical)".into(),
+        y_label: "mean POWER over joint states (95% CI)".into(),
+        series: vec![
+            band("POWER_H + POWER_A", RGBColor(31, 90, 200), &|r| r.mean_total),
+            band("POWER_H", RGBColor(40, 150, 60), &|r| r.mean_power[0]),
+            band("POWER_A", RGBColor(210, 40, 40), &|r| r.mean_power[1]),
+        ],
     };
-    let Other::Random = other;
-    let (mdp, states) = induced_mdp(&g, &opts, focal, &uniform_policy)?;
-    let marginal: Marginal = dist.parse()?;
-    let rewards = focal_rewards(&g, &states, focal, marginal);
-    let horizon = if gamma > 0.0 && gamma < 1.0 {
-        Horizon::Discounted(gamma)
-    } else {
-        bail!("--gamma must be in (0, 1)")
+    save(&chart, path)?;
+    eprintln!("plot written to {}", path.display());
+    Ok(())
+}
+
+fn heatmaps(
+    path: &Path,
+    layout: Option<&GridLayout>,
+    dynamics: &JointDynamics,
+    report: &SequentialReport,
+    what: &str,
+) -> Result<()> {
+    let Some(layout) = layout else {
+        bail!("{}: heatmaps need a gridworld layout", path.display());
     };
+    let values = [0, 1].map(|i| per_cell(dynamics, i, &means(&report.power[i])));
+    let panels = ["H", "A"]
+        .iter()
+        .zip(&values)
+        .map(|(agent, v)| GridHeatmap {
+            layout,
+            values: v,
+            title: format!("{agent}'s POWER, {what}"),
+            label: format!("POWER_{agent}"),
+        })
+        .collect();
+    save(&Row { panels }, path)?;
+    eprintln!("plot written to {}", path.display());
+    Ok(())
+}
+
+fn cell_names(grid: &Path) -> Result<Vec<String>> {
+    Ok(Grid::from_gridworld(&powerseek::mdp::load(grid)?)?.names)
+}
+
+/// More than two agents: the focal agent's POWER against uniformly random
+/// others, all reward samples solved in one batch on the induced MDP.
+fn focal_power_many_agents(env: &EnvArgs, play: &PlayArgs, focal: usize, plot: Option<&Path>) -> Result<()> {
+    if play.other != "random" {
+        bail!("with more than two agents only --other random is available");
+    }
+    let (grid, layout, opts) = load_env(env)?;
+    let (mdp, states) = induced_mdp(&grid, &opts, focal, &uniform_policy)?;
+    let marginal = Marginal::Uniform {
+        lo: play.interval.0,
+        hi: play.interval.1,
+    };
+    let rewards = match play.reward_on {
+        Site::Cell => focal_rewards(&grid, &states, focal, marginal),
+        Site::Joint => powerseek::reward::RewardDistribution::Iid(marginal),
+    };
+    if !(play.gamma > 0.0 && play.gamma < 1.0) {
+        bail!("--gamma must be in (0, 1)");
+    }
     let po = PowerOptions {
-        horizon,
-        samples: SampleSize::Count(samples),
-        seed,
+        horizon: Horizon::Discounted(play.gamma),
+        samples: SampleSize::Count(play.samples),
+        seed: play.seed,
         ..Default::default()
     };
     let bar = crate::progress::Bar::new("samples");
     let report = estimate_power(&mdp, &rewards, &po, &bar)?;
     bar.finish();
-    // Marginalise over the other agents' positions (uniformly over joint states).
-    let mut sum = vec![0.0; g.cells];
-    let mut count = vec![0usize; g.cells];
+    let mut sum = vec![0.0; grid.cells];
+    let mut count = vec![0usize; grid.cells];
     for (s, e) in states.iter().zip(&report.power) {
         sum[s[focal]] += e.mean;
         count[s[focal]] += 1;
     }
-    let per_cell: Vec<f64> = sum
+    let cells: Vec<f64> = sum
         .iter()
         .zip(&count)
         .map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
         .collect();
     let mut out = std::io::stdout().lock();
-    match format {
+    match play.format {
         Format::Json => {
             let joint: Vec<_> = states
                 .iter()
                 .zip(&report.power)
-                .map(|(s, e)| json!({"positions": s.iter().map(|&c| &g.names[c]).collect::<Vec<_>>(), "power": e}))
+                .map(|(s, e)| json!({"positions": s.iter().map(|&c| &grid.names[c]).collect::<Vec<_>>(), "power": e}))
                 .collect();
-            let cells: Vec<_> = (0..g.cells)
-                .map(|c| json!({"cell": g.names[c], "mean_power": per_cell[c]}))
+            let per_cell: Vec<_> = (0..grid.cells)
+                .map(|c| json!({"cell": grid.names[c], "mean_power": cells[c]}))
                 .collect();
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(
-                    &json!({"grid": grid.display().to_string(), "agents": agents, "focal": focal, "joint_states": states.len(), "samples": report.samples, "per_cell": cells, "joint": joint})
-                )?
-            )?;
+            let doc = json!({"grid": env.grid.display().to_string(), "agents": env.agents, "focal": focal,
+                             "joint_states": states.len(), "samples": report.samples, "per_cell": per_cell, "joint": joint});
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
         _ => {
             writeln!(
                 out,
-                "{}: {agents} agents ({} joint states), focal agent {focal}, others random; γ = {gamma}, {} samples",
-                grid.display(),
+                "{}: {} agents ({} joint states), focal agent {focal}, others random; γ = {}, {} samples",
+                env.grid.display(),
+                env.agents,
                 states.len(),
+                play.gamma,
                 report.samples
             )?;
             writeln!(
@@ -157,23 +578,25 @@ pub fn run(cmd: MultiCommand) -> Result<()> {
                 "POWER",
                 report.max_standard_error()
             )?;
-            for (name, p) in g.names.iter().zip(&per_cell) {
+            for (name, p) in grid.names.iter().zip(&cells) {
                 writeln!(out, "{name:<10} {p:>12.5}")?;
             }
         }
     }
-    if let (Some(path), Some(layout)) = (plot, base.layout()) {
+    if let (Some(path), Some(layout)) = (plot, layout.as_ref()) {
+        let title = format!(
+            "Agent {focal}'s POWER with {} random other agents (γ = {})",
+            env.agents - 1,
+            play.gamma
+        );
         save(
             &GridHeatmap {
                 layout,
-                values: &per_cell,
-                title: format!(
-                    "Agent {focal}'s POWER with {} random other agent(s) (γ = {gamma})",
-                    agents - 1
-                ),
+                values: &cells,
+                title,
                 label: "POWER".into(),
             },
-            &path,
+            path,
         )?;
         eprintln!("plot written to {}", path.display());
     }

@@ -601,13 +601,123 @@ fn multi_power_against_a_random_agent() {
     ]);
     assert_eq!(doc["joint_states"], 72);
     let cells = doc["per_cell"].as_array().unwrap();
-    let power = |name: &str| {
-        cells.iter().find(|c| c["cell"] == name).unwrap()["mean_power"]
+    let power = |name: &str, agent: &str| {
+        cells.iter().find(|c| c["cell"] == name).unwrap()[agent]
             .as_f64()
             .unwrap()
     };
-    assert!(power("(1,1)") > power("(0,0)"), "the centre keeps more options open");
+    for agent in ["power_h", "power_a"] {
+        assert!(
+            power("(1,1)", agent) > power("(0,0)", agent),
+            "the centre keeps more options open"
+        );
+    }
     assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
+    // Three agents: the focal agent against random others.
+    let three = solve_json(&[
+        "multi",
+        "power",
+        grid.to_str().unwrap(),
+        "--agents",
+        "3",
+        "--focal",
+        "2",
+        "--no-overlap",
+        "-n",
+        "50",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(three["joint_states"], 9 * 8 * 7);
     let r = powerseek(&["multi", "power", grid.to_str().unwrap(), "--focal", "2"]);
-    assert_eq!(r.status.code(), Some(2));
+    assert!(!r.status.success(), "--focal only applies to more than two agents");
+    assert!(String::from_utf8_lossy(&r.stderr).contains("--focal 2"));
+}
+
+#[test]
+fn multi_power_reproduces_powerplay_reward_correlation_run() {
+    // POWERplay's reward-correlation test: 3×3 with stay, simultaneous moves,
+    // A's seed policy uniform, γ = 0.2, ρ = 0. POWERplay reported mean POWER
+    // H 0.6523 and A 0.7866 over joint states (1 000 samples).
+    let grid = examples().join("powerplay3x3.grid");
+    let doc = solve_json(&[
+        "multi",
+        "power",
+        grid.to_str().unwrap(),
+        "--turns",
+        "simultaneous",
+        "--other",
+        "powerplay",
+        "--gamma",
+        "0.2",
+        "-n",
+        "1000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(doc["joint_states"], 81);
+    for (key, reference) in [("mean_power_h", 0.6523), ("mean_power_a", 0.7866)] {
+        let (mean, se) = (doc[key]["mean"].as_f64().unwrap(), doc[key]["se"].as_f64().unwrap());
+        assert!(
+            (mean - reference).abs() < 3.0 * se,
+            "{key}: {mean} ± {se} vs {reference}"
+        );
+    }
+}
+
+#[test]
+fn multi_sweep_orders_total_power_by_correlation() {
+    let grid = examples().join("powerplay3x3.grid");
+    let plot = temp("sweep.svg");
+    let heat = temp("sweep-heat.svg");
+    let out = powerseek(&[
+        "multi",
+        "sweep",
+        grid.to_str().unwrap(),
+        "--turns",
+        "simultaneous",
+        "--other",
+        "powerplay",
+        "--rhos",
+        "steps:5",
+        "-n",
+        "100",
+        "--format",
+        "csv",
+        "--plot",
+        plot.to_str().unwrap(),
+        "--heatmaps",
+        heat.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let totals: Vec<f64> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(6).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(totals.len(), 5);
+    assert!(totals.windows(2).all(|w| w[0] < w[1]), "{totals:?}");
+    assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
+    for rho in ["-1", "1"] {
+        let file = heat.with_file_name(format!("sweep-heat-rho{rho}.svg"));
+        assert!(
+            std::fs::read_to_string(&file).unwrap().contains("<svg"),
+            "{}",
+            file.display()
+        );
+    }
+    for (args, message) in [
+        (vec!["--rhos", "0,2"], "outside"),
+        (vec!["--other", "wise"], "expected random"),
+        (vec!["--other", "fixed"], "--seed-policy"),
+        (vec!["--agents", "3"], "two agents"),
+    ] {
+        let mut all = vec!["multi", "sweep", grid.to_str().unwrap(), "-n", "10"];
+        all.extend(args);
+        let r = powerseek(&all);
+        assert!(!r.status.success());
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains(message), "{err}");
+    }
 }

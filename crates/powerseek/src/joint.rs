@@ -139,7 +139,10 @@ impl Effects {
 
     fn row(&self, r: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let range = self.start[r]..self.start[r + 1];
-        self.next[range.clone()].iter().map(|&t| t as usize).zip(self.prob[range].iter().copied())
+        self.next[range.clone()]
+            .iter()
+            .map(|&t| t as usize)
+            .zip(self.prob[range].iter().copied())
     }
 
     /// Append a row, merging repeated successors and dropping zeros.
@@ -394,7 +397,7 @@ impl JointDynamics {
         let n = self.n_states();
         // Rows are built in parallel over chunks of states, each with its own dense accumulator.
         const CHUNK: usize = 4096;
-        let chunks: Vec<(Vec<u32>, Vec<usize>, Vec<usize>, Vec<u32>, Vec<f64>)> = (0..n.div_ceil(CHUNK))
+        let chunks: Vec<ChunkRows> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map_init(
                 || (vec![0.0f64; n], Vec::<usize>::new()),
@@ -437,7 +440,8 @@ impl JointDynamics {
         rows.succ_start.push(0);
         for (labels, per_state, lens, next, prob) in chunks {
             for count in per_state {
-                rows.action_start.push(rows.action_start[rows.action_start.len() - 1] + count);
+                rows.action_start
+                    .push(rows.action_start[rows.action_start.len() - 1] + count);
             }
             for len in lens {
                 rows.succ_start.push(rows.succ_start[rows.succ_start.len() - 1] + len);
@@ -474,25 +478,27 @@ impl JointDynamics {
                 }
             }
             Turns::Simultaneous => {
-                let counts: Vec<usize> = (0..k).map(|i| self.slots(i, s).len()).collect();
+                // Enumerate the others' slot tuples without allocating: decode
+                // each tuple's digits and the row's mixed-radix code together.
                 let local_focal = a - self.moves[focal].start[s];
-                let others: Vec<usize> = (0..k).filter(|&o| o != focal).map(|o| counts[o]).collect();
-                for t in 0..others.iter().product::<usize>() {
-                    let pick = mixed_radix(t, &others);
-                    let mut local = Vec::with_capacity(k);
-                    let mut w = 1.0;
-                    let mut other = pick.iter();
-                    for (i, &count) in counts.iter().enumerate() {
-                        let l = if i == focal { local_focal } else { *other.next().expect("k − 1 others") };
-                        debug_assert!(l < count);
-                        if i != focal {
-                            w *= policies[i][self.moves[i].start[s] + l];
-                        }
-                        local.push(l);
+                let tuples: usize = (0..k).filter(|&o| o != focal).map(|o| self.slots(o, s).len()).product();
+                for t in 0..tuples {
+                    let (mut rest, mut code, mut stride, mut w) = (t, 0, 1, 1.0);
+                    for i in 0..k {
+                        let slots = self.slots(i, s);
+                        let local = if i == focal {
+                            local_focal
+                        } else {
+                            let d = rest % slots.len();
+                            rest /= slots.len();
+                            w *= policies[i][slots.start + d];
+                            d
+                        };
+                        code += local * stride;
+                        stride *= slots.len();
                     }
                     if w > 0.0 {
-                        let row = self.tuple_start[s] + mixed_radix_code(&local, &counts);
-                        for (next, q) in self.effects[0].row(row) {
+                        for (next, q) in self.effects[0].row(self.tuple_start[s] + code) {
                             emit(next, w * q);
                         }
                     }
@@ -501,6 +507,10 @@ impl JointDynamics {
         }
     }
 }
+
+/// Rows of a chunk of states: action labels, actions per state, successors
+/// per action, successor states and probabilities.
+type ChunkRows = (Vec<u32>, Vec<usize>, Vec<usize>, Vec<u32>, Vec<f64>);
 
 /// Digits of `index` in the mixed radix `radices` (first digit fastest).
 fn mixed_radix(mut index: usize, radices: &[usize]) -> Vec<usize> {
@@ -512,11 +522,6 @@ fn mixed_radix(mut index: usize, radices: &[usize]) -> Vec<usize> {
             d
         })
         .collect()
-}
-
-/// Inverse of [`mixed_radix`].
-fn mixed_radix_code(digits: &[usize], radices: &[usize]) -> usize {
-    digits.iter().zip(radices).rev().fold(0, |acc, (&d, &r)| acc * r + d)
 }
 
 /// Simultaneous moves under no-overlap: agents landing on a shared cell, or

@@ -483,6 +483,30 @@ impl Figure for ArrowDiagram {
     }
 }
 
+/// Several figures side by side (e.g. one heatmap per agent).
+pub struct Row<F: Figure> {
+    pub panels: Vec<F>,
+}
+
+impl<F: Figure> Figure for Row<F> {
+    fn size(&self) -> (u32, u32) {
+        let w = self.panels.iter().map(|p| p.size().0).sum();
+        let h = self.panels.iter().map(|p| p.size().1).max().unwrap_or(0);
+        (w, h)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> std::result::Result<(), String> {
+        root.fill(&WHITE).map_err(err)?;
+        let mut rest = root.clone();
+        for panel in &self.panels {
+            let (left, right) = rest.split_horizontally(panel.size().0);
+            panel.draw(&left)?;
+            rest = right;
+        }
+        Ok(())
+    }
+}
+
 /// One series of a [`BandChart`]: points `(x, mean, low, high)`.
 pub struct Band {
     pub label: String,

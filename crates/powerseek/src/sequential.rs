@@ -27,6 +27,9 @@ use crate::reward::sample_rng;
 use crate::solve::{action_values, optimal_values, Horizon, Solver, SolverOptions};
 use crate::stats::{t_quantile_975, Estimate, Moments};
 
+/// One value per joint state for each agent (H, A).
+pub type PerAgent = [Vec<f64>; 2];
+
 /// Where an agent's reward is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RewardSite {
@@ -103,6 +106,10 @@ pub struct SequentialReport {
     /// Pearson correlation of the two agents' rewards pooled over all samples
     /// and draws (the achieved ρ).
     pub reward_correlation: f64,
+    /// Pearson correlation over joint states of the two agents' mean POWER:
+    /// negative when states good for one agent are bad for the other
+    /// (competition for power).
+    pub power_correlation: f64,
 }
 
 /// Seed policies of H and A (tables over their slots; see [`JointDynamics`]).
@@ -184,11 +191,44 @@ impl<'a> Engine<'a> {
 
     fn power(&self, agent: usize, values: &[f64], rewards: &[f64]) -> Vec<f64> {
         let g = self.opts.gamma[agent];
-        values.iter().zip(rewards).map(|(v, r)| (1.0 - g) / g * (v - r)).collect()
+        values
+            .iter()
+            .zip(rewards)
+            .map(|(v, r)| (1.0 - g) / g * (v - r))
+            .collect()
+    }
+
+    /// Rewards and POWERs of samples `range`. Against fixed policies the
+    /// induced MDPs do not change, so the samples are solved as one batch.
+    fn samples(&self, range: std::ops::Range<usize>) -> Result<Vec<(PerAgent, PerAgent)>> {
+        if self.opts.response != Response::Fixed {
+            return range.map(|k| self.sample(k)).collect();
+        }
+        let n = self.dynamics.n_states();
+        let batch = range.len();
+        let rewards: Vec<[Vec<f64>; 2]> = range.map(|k| self.rewards(k)).collect::<Result<_>>()?;
+        let mut powers: Vec<[Vec<f64>; 2]> = vec![[Vec::new(), Vec::new()]; batch];
+        for agent in 0..2 {
+            let mdp = &self.against_seed[agent];
+            let solver = Solver::new(mdp, Horizon::Discounted(self.opts.gamma[agent]), self.solver_options())?;
+            let mut r = vec![0.0; n * batch];
+            for (j, rw) in rewards.iter().enumerate() {
+                for s in 0..n {
+                    r[s * batch + j] = rw[agent][s];
+                }
+            }
+            let mut v = vec![0.0; n * batch];
+            solver.solve(&r, batch, &mut v)?;
+            for (j, p) in powers.iter_mut().enumerate() {
+                let column: Vec<f64> = (0..n).map(|s| v[s * batch + j]).collect();
+                p[agent] = self.power(agent, &column, &rewards[j][agent]);
+            }
+        }
+        Ok(rewards.into_iter().zip(powers).collect())
     }
 
     /// Rewards and both agents' POWER at every joint state in sample `k`.
-    fn sample(&self, k: usize) -> Result<([Vec<f64>; 2], [Vec<f64>; 2])> {
+    fn sample(&self, k: usize) -> Result<(PerAgent, PerAgent)> {
         let r = self.rewards(k)?;
         let d = self.dynamics;
         let powers = match self.opts.response {
@@ -355,7 +395,7 @@ pub fn sample_powers(
     seeds: &SeedPolicies,
     opts: &SequentialOptions,
     k: usize,
-) -> Result<([Vec<f64>; 2], [Vec<f64>; 2])> {
+) -> Result<(PerAgent, PerAgent)> {
     Engine::new(dynamics, seeds, opts)?.sample(k)
 }
 
@@ -392,13 +432,18 @@ pub fn sequential_power(
             let count = range.len();
             let mut x = vec![0.0; (3 * n + 3) * count];
             let mut cross = [0.0; 5]; // Σh, Σa, Σh², Σa², Σha
-            for (j, k) in range.enumerate() {
-                let (r, p) = engine.sample(k)?;
+            for (j, (r, p)) in engine.samples(range)?.into_iter().enumerate() {
                 for (i, v) in sample_row(n, &p).into_iter().enumerate() {
                     x[i * count + j] = v;
                 }
                 for (h, a) in r[0].iter().zip(&r[1]) {
-                    cross = [cross[0] + h, cross[1] + a, cross[2] + h * h, cross[3] + a * a, cross[4] + h * a];
+                    cross = [
+                        cross[0] + h,
+                        cross[1] + a,
+                        cross[2] + h * h,
+                        cross[3] + a * a,
+                        cross[4] + h * a,
+                    ];
                 }
                 progress.advance(1);
             }
@@ -425,7 +470,17 @@ pub fn sequential_power(
         mean_power: [est(3 * n), est(3 * n + 1)],
         mean_total: est(3 * n + 2),
         reward_correlation,
+        power_correlation: pearson(&moments.mean[..n], &moments.mean[n..2 * n]),
     })
+}
+
+fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let cov: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let vx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
+    let vy: f64 = y.iter().map(|b| (b - my) * (b - my)).sum();
+    cov / (vx * vy).sqrt()
 }
 
 /// [`sequential_power`] at each ρ in `rhos` (same seed, so the sweep uses
@@ -482,18 +537,21 @@ pub fn policy_from_json(dynamics: &JointDynamics, agent: usize, text: &str, orig
     let mut table = vec![0.0; dynamics.n_slots(agent)];
     let invalid = |m: String| Error::invalid(format!("{origin}: {m}"));
     for (s, name) in dynamics.state_names().iter().enumerate() {
-        let entry = doc
-            .get(name)
-            .and_then(|v| v.as_object())
-            .ok_or_else(|| invalid(format!("no policy for joint state '{name}' (an object of move: probability)")))?;
+        let entry = doc.get(name).and_then(|v| v.as_object()).ok_or_else(|| {
+            invalid(format!(
+                "no policy for joint state '{name}' (an object of move: probability)"
+            ))
+        })?;
         for (mv, p) in entry {
             let slot = dynamics
                 .slots(agent, s)
                 .find(|&x| dynamics.move_name(agent, x) == mv)
                 .ok_or_else(|| invalid(format!("joint state '{name}': agent {agent} has no move '{mv}' there")))?;
-            table[slot] = p
-                .as_f64()
-                .ok_or_else(|| invalid(format!("joint state '{name}', move '{mv}': probability is not a number")))?;
+            table[slot] = p.as_f64().ok_or_else(|| {
+                invalid(format!(
+                    "joint state '{name}', move '{mv}': probability is not a number"
+                ))
+            })?;
         }
     }
     if let Some(extra) = doc.keys().find(|k| !dynamics.state_names().contains(k)) {

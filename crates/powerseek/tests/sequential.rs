@@ -1,12 +1,13 @@
 //! Sequential two-agent POWER: the POWERplay protocol's per-sample
 //! invariants, the ρ sweep's ordering, and consistency between response modes.
 
+#![allow(clippy::needless_range_loop)]
+
 use powerseek::joint::{Grid, JointDynamics, JointOptions, Turns};
 use powerseek::mdp::gridworld;
 use powerseek::power::NoProgress;
 use powerseek::sequential::{
-    policy_from_json, rho_sweep, sample_powers, sequential_power, RewardSite, Response, SeedPolicies,
-    SequentialOptions,
+    policy_from_json, rho_sweep, sample_powers, sequential_power, Response, RewardSite, SeedPolicies, SequentialOptions,
 };
 
 /// POWERplay's reward-correlation environment: two agents on a 3×3 grid with
@@ -42,7 +43,12 @@ fn identical_rewards_give_identical_power_per_sample() {
         let (r, p) = sample_powers(&d, &seeds, &protocol(1.0), k).unwrap();
         assert_eq!(r[0], r[1]);
         for s in 0..d.n_states() {
-            assert!((p[0][s] - p[1][s]).abs() < 1e-7, "sample {k}, state {s}: {} vs {}", p[0][s], p[1][s]);
+            assert!(
+                (p[0][s] - p[1][s]).abs() < 1e-7,
+                "sample {k}, state {s}: {} vs {}",
+                p[0][s],
+                p[1][s]
+            );
         }
     }
 }
@@ -81,7 +87,11 @@ fn total_power_is_largest_when_aligned_and_smallest_when_opposed() {
     // The achieved correlation of the rewards matches ρ within sampling error
     // (81 × 200 draws: sd of the sample correlation ≈ 1/√16200 ≈ 0.008).
     for (rho, report) in &sweep {
-        assert!((report.reward_correlation - rho).abs() < 0.04, "{rho}: {}", report.reward_correlation);
+        assert!(
+            (report.reward_correlation - rho).abs() < 0.04,
+            "{rho}: {}",
+            report.reward_correlation
+        );
     }
 }
 
@@ -161,7 +171,9 @@ fn seed_policies_load_from_json_with_clear_errors() {
     let err = policy_from_json(&d, 1, &bad_move, "seed.json").unwrap_err().to_string();
     assert!(err.contains("no move 'jump'"), "{err}");
     let not_normalised = text.replacen("\"stay\": 0.", "\"stay\": 1.", 1);
-    let err = policy_from_json(&d, 1, &not_normalised, "seed.json").unwrap_err().to_string();
+    let err = policy_from_json(&d, 1, &not_normalised, "seed.json")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not a probability distribution"), "{err}");
     let err = policy_from_json(&d, 1, "{", "seed.json").unwrap_err().to_string();
     assert!(err.starts_with("seed.json:"), "{err}");
