@@ -22,6 +22,9 @@ pub enum Error {
     /// A model (MDP, distribution, options) is well-formed text but violates a rule.
     #[error("{0}")]
     Invalid(String),
+    /// The caller asked a long computation to stop (see `power::Progress::cancelled`).
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl Error {

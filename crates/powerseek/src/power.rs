@@ -16,7 +16,7 @@
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::mdp::Mdp;
@@ -60,10 +60,16 @@ impl Default for PowerOptions {
     }
 }
 
-/// Receives progress (in reward samples) from long computations.
+/// Receives progress (in reward samples) from long computations, and may ask
+/// them to stop early.
 pub trait Progress: Sync {
     fn set_total(&self, _samples: u64) {}
     fn advance(&self, _samples: u64) {}
+    /// Polled between batches: `true` makes the computation return
+    /// [`Error::Cancelled`].
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// Progress that goes nowhere.
@@ -133,7 +139,17 @@ pub fn default_batch(n_states: usize) -> usize {
     ((4 << 20) / n_states.max(1) / 8 * 8).clamp(8, 1024)
 }
 
-/// Statistics of one batch (or of all batches merged so far).
+/// Statistics of one batch of reward samples (or of batches merged in
+/// order). [`power_partials`] computes them for a range of samples anywhere
+/// (another process or machine); [`finish_power`] merges them in sample order
+/// into exactly the report [`estimate_power`] gives for the same options.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PowerPartial {
+    first: usize,
+    summary: Summary,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Summary {
     power: Moments,
     successor: Moments,
@@ -296,6 +312,99 @@ fn run_batch(
     Ok(summary)
 }
 
+/// The batch size `opts` implies for `mdp`.
+pub fn batch_size(mdp: &Mdp, opts: &PowerOptions) -> Result<usize> {
+    let batch = opts.batch.unwrap_or_else(|| default_batch(mdp.n_states()));
+    if batch == 0 {
+        return Err(Error::invalid("batch size must be positive"));
+    }
+    Ok(if opts.antithetic { batch + batch % 2 } else { batch })
+}
+
+/// Solve the batches of samples `first..end` in parallel waves, one partial
+/// per batch, in order. `first` must be a multiple of [`batch_size`].
+fn run_batches(
+    mdp: &Mdp,
+    dist: &RewardDistribution,
+    solver: &Solver,
+    opts: &PowerOptions,
+    (first, end): (usize, usize),
+    progress: &dyn Progress,
+) -> Result<Vec<PowerPartial>> {
+    let batch = batch_size(mdp, opts)?;
+    let summary_bytes = 8 * (3 * mdp.n_states() + 4 * mdp.n_state_actions());
+    let wave = (512 << 20) / summary_bytes.max(1);
+    let wave = wave.clamp(1, 4 * rayon::current_num_threads().max(1));
+    let starts: Vec<usize> = (first..end).step_by(batch).collect();
+    let mut out = Vec::with_capacity(starts.len());
+    for group in starts.chunks(wave) {
+        if progress.cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let results: Vec<Result<PowerPartial>> = group
+            .par_iter()
+            .map_init(Scratch::default, |scratch, &first| {
+                let count = batch.min(end - first);
+                let summary = run_batch(mdp, dist, solver, opts, first, count, scratch)?;
+                progress.advance(count as u64);
+                Ok(PowerPartial { first, summary })
+            })
+            .collect();
+        for r in results {
+            out.push(r?);
+        }
+    }
+    Ok(out)
+}
+
+/// Partial results for reward samples `samples` (a fixed-count estimate's
+/// samples `0..n` split anywhere on batch boundaries): the unit of work of a
+/// distributed estimate.
+pub fn power_partials(
+    mdp: &Mdp,
+    dist: &RewardDistribution,
+    opts: &PowerOptions,
+    samples: std::ops::Range<usize>,
+    progress: &dyn Progress,
+) -> Result<Vec<PowerPartial>> {
+    dist.validate(mdp.n_states(), opts.antithetic)?;
+    let solver = Solver::new(mdp, opts.horizon, opts.solver)?;
+    let batch = batch_size(mdp, opts)?;
+    if !samples.start.is_multiple_of(batch) || (opts.antithetic && !samples.end.is_multiple_of(2)) {
+        return Err(Error::invalid(format!(
+            "sample range {}..{} must start on a batch boundary (batch {batch}){}",
+            samples.start,
+            samples.end,
+            if opts.antithetic { " and end on an even sample" } else { "" }
+        )));
+    }
+    progress.set_total(samples.len() as u64);
+    run_batches(mdp, dist, &solver, opts, (samples.start, samples.end), progress)
+}
+
+/// Merge partials covering samples `0..n` (in any order; each sample exactly
+/// once) into the report, exactly as [`estimate_power`] would.
+pub fn finish_power(
+    mdp: &Mdp,
+    dist: &RewardDistribution,
+    opts: &PowerOptions,
+    partials: &[PowerPartial],
+) -> Result<PowerReport> {
+    let mut sorted: Vec<&PowerPartial> = partials.iter().collect();
+    sorted.sort_by_key(|p| p.first);
+    let mut total = Summary::empty(mdp);
+    for p in sorted {
+        if p.first != total.samples || p.summary.power.mean.len() != mdp.n_states() {
+            return Err(Error::invalid(format!(
+                "partial results do not fit together: a partial starts at sample {} after {} samples (or belongs to another MDP)",
+                p.first, total.samples
+            )));
+        }
+        total.merge(&p.summary);
+    }
+    Ok(report(mdp, dist, opts, total, batch_size(mdp, opts)?, 0.0))
+}
+
 /// Estimate POWER at every state of `mdp` under reward distribution `dist`.
 pub fn estimate_power(
     mdp: &Mdp,
@@ -306,12 +415,8 @@ pub fn estimate_power(
     let started = Instant::now();
     dist.validate(mdp.n_states(), opts.antithetic)?;
     let solver = Solver::new(mdp, opts.horizon, opts.solver)?;
-    let mut batch = opts.batch.unwrap_or_else(|| default_batch(mdp.n_states()));
-    if batch == 0 {
-        return Err(Error::invalid("batch size must be positive"));
-    }
+    let batch = batch_size(mdp, opts)?;
     let even = |x: usize| if opts.antithetic { x + x % 2 } else { x };
-    batch = even(batch);
     let (mut wanted, max) = match opts.samples {
         SampleSize::Count(n) => (even(n), even(n)),
         SampleSize::StandardError { target, min, max } => {
@@ -329,25 +434,10 @@ pub fn estimate_power(
     progress.set_total(wanted as u64);
     // Batches run in parallel in waves; summaries merge in batch order, so the
     // result does not depend on the number of threads.
-    let summary_bytes = 8 * (3 * mdp.n_states() + 4 * mdp.n_state_actions());
-    let wave = (512 << 20) / summary_bytes.max(1);
-    let wave = wave.clamp(1, 4 * rayon::current_num_threads().max(1));
     let mut total = Summary::empty(mdp);
     loop {
-        let starts: Vec<usize> = (total.samples..wanted).step_by(batch).collect();
-        for group in starts.chunks(wave) {
-            let results: Vec<Result<Summary>> = group
-                .par_iter()
-                .map_init(Scratch::default, |scratch, &first| {
-                    let count = batch.min(wanted - first);
-                    let r = run_batch(mdp, dist, &solver, opts, first, count, scratch);
-                    progress.advance(count as u64);
-                    r
-                })
-                .collect();
-            for r in results {
-                total.merge(&r?);
-            }
+        for p in run_batches(mdp, dist, &solver, opts, (total.samples, wanted), progress)? {
+            total.merge(&p.summary);
         }
         let SampleSize::StandardError { target, .. } = opts.samples else {
             break;
@@ -363,6 +453,18 @@ pub fn estimate_power(
         wanted = even(needed.clamp(wanted + 2, max));
         progress.set_total(wanted as u64);
     }
+    Ok(report(mdp, dist, opts, total, batch, started.elapsed().as_secs_f64()))
+}
+
+/// The report of merged statistics.
+fn report(
+    mdp: &Mdp,
+    dist: &RewardDistribution,
+    opts: &PowerOptions,
+    mut total: Summary,
+    batch: usize,
+    seconds: f64,
+) -> PowerReport {
     if let Some(next) = mdp.deterministic_successors() {
         for (a, &t) in next.iter().enumerate() {
             total.successor.mean[a] = total.power.mean[t as usize];
@@ -371,7 +473,7 @@ pub fn estimate_power(
         total.successor.count = total.power.count;
     }
     let n = total.samples as f64;
-    let t = t_quantile_975(total.power.count as usize - 1);
+    let t = t_quantile_975((total.power.count as usize).max(2) - 1);
     let actions = (0..mdp.n_states())
         .flat_map(|s| mdp.actions(s).map(move |a| (s, a)))
         .map(|(s, a)| ActionResult {
@@ -382,7 +484,7 @@ pub fn estimate_power(
             successor_power: total.successor.estimate(a, t),
         })
         .collect();
-    Ok(PowerReport {
+    PowerReport {
         horizon: opts.horizon.to_string(),
         distribution: dist.to_string(),
         seed: opts.seed,
@@ -394,6 +496,6 @@ pub fn estimate_power(
         batch,
         iterations: total.stats.iterations as u64,
         updates: total.stats.updates,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+        seconds,
+    }
 }

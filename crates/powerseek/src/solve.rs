@@ -88,7 +88,7 @@ impl Default for SolverOptions {
 }
 
 /// What one batch solve did.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SolveStats {
     /// Sweeps (value iteration) or improvement steps (policy iteration).
     pub iterations: usize,

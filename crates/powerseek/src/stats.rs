@@ -1,12 +1,12 @@
 //! Streaming means and variances that merge exactly in a fixed order, and
 //! confidence intervals from them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Means and centred second moments of many quantities over the same samples
 /// (Chan et al.'s pairwise update, so batches can be merged).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Moments {
     pub count: f64,
     pub mean: Vec<f64>,

@@ -330,3 +330,30 @@ fn shipped_examples_load_and_validate() {
         assert_eq!((m.n_states(), m.is_deterministic()), (states, deterministic), "{file}");
     }
 }
+
+#[test]
+fn partials_from_any_split_merge_into_the_same_report() {
+    use powerseek::power::{batch_size, finish_power, power_partials};
+    let mdp = gridworld::parse("S..#\n.#..\n...T\n", "small").unwrap();
+    let dist = RewardDistribution::uniform();
+    let opts = PowerOptions {
+        samples: SampleSize::Count(100),
+        batch: Some(16),
+        seed: 5,
+        ..Default::default()
+    };
+    let whole = estimate_power(&mdp, &dist, &opts, &NoProgress).unwrap();
+    assert_eq!(batch_size(&mdp, &opts).unwrap(), 16);
+    // Shards 0..32, 32..48, 48..100 computed separately, handed over in reverse order.
+    let mut partials = Vec::new();
+    for range in [48..100, 32..48, 0..32] {
+        partials.extend(power_partials(&mdp, &dist, &opts, range, &NoProgress).unwrap());
+    }
+    let merged = finish_power(&mdp, &dist, &opts, &partials).unwrap();
+    assert_eq!(merged.power, whole.power, "bit for bit");
+    assert_eq!(merged.tie_probability, whole.tie_probability);
+    assert_eq!(merged.actions.len(), whole.actions.len());
+    // Misaligned or incomplete shards are rejected.
+    assert!(power_partials(&mdp, &dist, &opts, 5..20, &NoProgress).is_err());
+    assert!(finish_power(&mdp, &dist, &opts, &partials[1..]).is_err());
+}
