@@ -8,9 +8,9 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
 use powerseek::alignment;
-use powerseek::equilibrium::{self, bimatrix, Equilibrium};
+use powerseek::equilibrium::{self, Equilibrium};
 use powerseek::game::bayesian::{BayesianGame, Behaviour};
-use powerseek::game::{format_rational, parse_rational, NormalFormGame, Rational, Scalar};
+use powerseek::game::{format_rational, parse_rational, NormalFormGame, Rational};
 use powerseek::multiagent::{self, PowerReport};
 
 use crate::game_cmd::{load_any, GameFile};
@@ -18,22 +18,7 @@ use crate::Format;
 
 /// Exact equilibria where the game allows (2 players), else pure ones plus a certified logit one.
 pub fn equilibria_of(g: &NormalFormGame) -> Result<Vec<Equilibrium>> {
-    if g.n_players() == 2 {
-        return Ok(bimatrix::enumerate_extreme(g)?.equilibria);
-    }
-    let mut all = equilibrium::pure_equilibria(g);
-    let logit = equilibrium::logit::logit_equilibrium(g, &Default::default())?;
-    let close = |e: &Equilibrium| {
-        e.strategies
-            .iter()
-            .flatten()
-            .zip(logit.exact.strategies.iter().flatten())
-            .all(|(a, b)| (f64::from_rational(a) - f64::from_rational(b)).abs() < 1e-9)
-    };
-    if !all.iter().any(close) {
-        all.push(logit.exact);
-    }
-    Ok(all)
+    Ok(equilibrium::equilibria(g)?)
 }
 
 /// A behavioural profile from JSON: `{"player": [p, ...]}` for one-type games,

@@ -375,7 +375,11 @@ pub fn power_partials(
             "sample range {}..{} must start on a batch boundary (batch {batch}){}",
             samples.start,
             samples.end,
-            if opts.antithetic { " and end on an even sample" } else { "" }
+            if opts.antithetic {
+                " and end on an even sample"
+            } else {
+                ""
+            }
         )));
     }
     progress.set_total(samples.len() as u64);

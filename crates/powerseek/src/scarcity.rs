@@ -242,6 +242,20 @@ fn estimate(values: &[f64]) -> Estimate {
 
 /// Run the sweep on all cores.
 pub fn scarcity_sweep(opts: &ScarcityOptions, progress: &dyn Progress) -> Result<ScarcityResult> {
+    let all: Vec<usize> = (0..opts.lambdas.len()).collect();
+    scarcity_sweep_at(opts, &all, progress)
+}
+
+/// The sweep restricted to the λ values at `indices` (a shard of a
+/// distributed sweep): each λ's games depend only on the seed and λ's index,
+/// so shards concatenated in index order equal the whole sweep.
+pub fn scarcity_sweep_at(opts: &ScarcityOptions, indices: &[usize], progress: &dyn Progress) -> Result<ScarcityResult> {
+    if let Some(bad) = indices.iter().find(|&&j| j >= opts.lambdas.len()) {
+        return Err(Error::invalid(format!(
+            "λ index {bad} is out of range ({} values)",
+            opts.lambdas.len()
+        )));
+    }
     if opts.players < 2 || opts.actions < 1 || opts.types < 1 || opts.games < 2 || opts.lambdas.is_empty() {
         return Err(Error::invalid(
             "scarcity sweep: need ≥ 2 players, ≥ 1 action and type, ≥ 2 games, and some λ values",
@@ -259,9 +273,10 @@ pub fn scarcity_sweep(opts: &ScarcityOptions, progress: &dyn Progress) -> Result
         ));
     }
     let started = std::time::Instant::now();
-    progress.set_total((opts.games * opts.lambdas.len()) as u64);
-    let jobs: Vec<(usize, usize)> = (0..opts.lambdas.len())
-        .flat_map(|j| (0..opts.games).map(move |k| (j, k)))
+    progress.set_total((opts.games * indices.len()) as u64);
+    let jobs: Vec<(usize, usize)> = indices
+        .iter()
+        .flat_map(|&j| (0..opts.games).map(move |k| (j, k)))
         .collect();
     let games: Vec<GameRecord> = jobs
         .par_iter()
@@ -271,12 +286,12 @@ pub fn scarcity_sweep(opts: &ScarcityOptions, progress: &dyn Progress) -> Result
             r
         })
         .collect::<Result<_>>()?;
-    let summaries = opts
-        .lambdas
+    let summaries = indices
         .iter()
         .enumerate()
-        .map(|(j, &lambda)| {
-            let rows: Vec<&GameRecord> = games[j * opts.games..(j + 1) * opts.games].iter().collect();
+        .map(|(pos, &j)| {
+            let lambda = opts.lambdas[j];
+            let rows: Vec<&GameRecord> = games[pos * opts.games..(pos + 1) * opts.games].iter().collect();
             let col = |f: fn(&GameRecord) -> f64| rows.iter().map(|r| f(r)).collect::<Vec<f64>>();
             LambdaSummary {
                 lambda,

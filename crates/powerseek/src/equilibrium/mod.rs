@@ -62,3 +62,27 @@ pub fn pure_equilibria(game: &NormalFormGame) -> Vec<Equilibrium> {
     }
     out
 }
+
+/// Equilibria for reporting: for two players every extreme equilibrium
+/// (exact vertex enumeration); for more, every pure equilibrium plus the one
+/// logit path following reaches (rationalised, with its exact regret as
+/// certificate) when it is not one of them.
+pub fn equilibria(game: &NormalFormGame) -> crate::Result<Vec<Equilibrium>> {
+    use crate::game::Scalar;
+    if game.n_players() == 2 {
+        return Ok(bimatrix::enumerate_extreme(game)?.equilibria);
+    }
+    let mut all = pure_equilibria(game);
+    let logit = logit::logit_equilibrium(game, &Default::default())?;
+    let close = |e: &Equilibrium| {
+        e.strategies
+            .iter()
+            .flatten()
+            .zip(logit.exact.strategies.iter().flatten())
+            .all(|(a, b)| (f64::from_rational(a) - f64::from_rational(b)).abs() < 1e-9)
+    };
+    if !all.iter().any(close) {
+        all.push(logit.exact);
+    }
+    Ok(all)
+}

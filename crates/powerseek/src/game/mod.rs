@@ -333,6 +333,23 @@ impl NormalFormGame {
                     self.players[i]
                 )));
             }
+            let total = s.iter().fold(T::zero(), |acc, p| acc + p.clone());
+            let off = if total > T::one() {
+                total.clone() - T::one()
+            } else {
+                T::one() - total.clone()
+            };
+            let tolerance = if T::EXACT {
+                T::zero()
+            } else {
+                T::from_rational(&Rational::new(1.into(), 1_000_000_000.into()))
+            };
+            if off > tolerance {
+                return Err(Error::invalid(format!(
+                    "player '{}': probabilities sum to {total:?}, not 1",
+                    self.players[i]
+                )));
+            }
         }
         Ok(())
     }

@@ -1,0 +1,231 @@
+"""powerseek: POWER, multi-agent POWER, alignment metrics and orbit tendencies.
+
+A thin Python layer over the Rust library: numpy arrays in and out, exact
+game-theoretic values as :class:`fractions.Fraction`, long computations run
+without the GIL and stop on Ctrl-C.
+
+>>> import powerseek
+>>> corridor = powerseek.gridworld("T.T\\n")
+>>> r = powerseek.power(corridor, gamma=0.0, samples=20_000)
+>>> abs(r["power"][1] - 0.75) < 4 * r["se"][1]   # E[max of 3 U(0,1)] = 3/4
+True
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Callable, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _native
+from ._native import Game, Mdp, PowerPartial
+
+__all__ = [
+    "Mdp",
+    "Game",
+    "PowerPartial",
+    "load_mdp",
+    "gridworld",
+    "mdp_from_numpy",
+    "power",
+    "load_game",
+    "game_from_numpy",
+    "payoffs",
+    "equilibria",
+    "game_power",
+    "alignment",
+    "orbit_tendency",
+    "scarcity",
+]
+
+
+def load_mdp(path: str) -> Mdp:
+    """Load an MDP from a .grid, .json, .mdp or .pomdp file."""
+    return Mdp.load(str(path))
+
+
+def gridworld(text: str) -> Mdp:
+    """An MDP from gridworld text (the .grid format: '#' walls, '.' floor, 'T' terminal, ...)."""
+    return Mdp.gridworld(text)
+
+
+def _float_array(x, name: str, ndim: Optional[int] = None) -> np.ndarray:
+    arr = np.asarray(x)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+        raise ValueError(f"{name} must be a numeric array (got dtype {arr.dtype})")
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions (got shape {arr.shape})")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def mdp_from_numpy(
+    transitions,
+    state_names: Optional[Sequence[str]] = None,
+    action_names: Optional[Sequence[str]] = None,
+) -> Mdp:
+    """An MDP from ``transitions[s, a, s']`` of shape (S, A, S).
+
+    A row that is all zero means action ``a`` does not exist at ``s`` (it is
+    never a phantom zero-reward move); every other row must sum to 1.
+    """
+    t = _float_array(transitions, "transitions", 3)
+    n, k, m = t.shape
+    if n != m or n == 0 or k == 0:
+        raise ValueError(f"transitions must have shape (S, A, S) with S, A > 0 (got {t.shape})")
+    states = [str(s) for s in (state_names if state_names is not None else range(n))]
+    actions = [str(a) for a in (action_names if action_names is not None else range(k))]
+    if len(states) != n or len(actions) != k:
+        raise ValueError(f"{len(states)} state names and {len(actions)} action names for shape {t.shape}")
+    return Mdp._from_numpy(t, states, actions)
+
+
+def _power_args(gamma, samples, dist, seed, tolerance, antithetic, batch):
+    if not (0.0 <= gamma <= 1.0):
+        raise ValueError(f"gamma = {gamma} is outside [0, 1] (0 and 1 are the limits)")
+    if samples < 2:
+        raise ValueError("samples must be at least 2")
+    return dict(
+        gamma=float(gamma),
+        samples=int(samples),
+        dist=str(dist),
+        seed=int(seed),
+        tolerance=float(tolerance),
+        antithetic=bool(antithetic),
+        batch=batch,
+    )
+
+
+def power(
+    mdp: Mdp,
+    gamma: float = 0.9,
+    samples: int = 10_000,
+    dist: str = "uniform",
+    seed: int = 0,
+    tolerance: float = 1e-6,
+    antithetic: bool = False,
+    batch: Optional[int] = None,
+) -> dict:
+    """POWER of every state (SPEC 1) by Monte Carlo over reward functions.
+
+    Returns a dict of numpy arrays: ``power``, ``se`` (standard errors),
+    ``ci95`` (S × 2), ``optimal`` / ``optimal_share`` / ``successor_power``
+    (S × max actions, NaN where a state has fewer actions, in the order of
+    ``mdp.actions``), ``tie_probability``, and ``samples``. Results depend
+    only on ``seed`` (not on threads); values are within ``tolerance``.
+    """
+    return _native.power(mdp, **_power_args(gamma, samples, dist, seed, tolerance, antithetic, batch))
+
+
+def load_game(path: str) -> Game:
+    """Load a normal-form game from Gambit .nfg or JSON."""
+    return Game.load(str(path))
+
+
+def game_from_numpy(payoff_array) -> Game:
+    """A game from payoffs of shape (n_players, a_1, ..., a_n): ``payoff_array[i, a_1, ..., a_n]``
+    is player i's payoff. Floats are read as their shortest decimal (0.1 means exactly 1/10)."""
+    p = _float_array(payoff_array, "payoffs")
+    if p.ndim < 2 or p.shape[0] != p.ndim - 1:
+        raise ValueError(f"payoffs must have shape (n_players, a_1, ..., a_n) (got {p.shape})")
+    n = p.shape[0]
+    # Profile-major with player 0's action fastest (Gambit's order), player index fastest within a profile.
+    flat = np.stack([p[i].ravel(order="F") for i in range(n)], axis=1).ravel()
+    return Game._from_flat(list(p.shape[1:]), flat.tolist())
+
+
+def payoffs(game: Game) -> np.ndarray:
+    """The payoff array (n_players, a_1, ..., a_n) as floats."""
+    shape = game.shape
+    n = len(shape)
+    flat = np.asarray(game._flat_payoffs()).reshape(-1, n)
+    return np.stack([flat[:, i].reshape(shape, order="F") for i in range(n)])
+
+
+def _fractions(profile):
+    return [[Fraction(x) for x in strategy] for strategy in profile]
+
+
+def equilibria(game: Game, exact: bool = False) -> list:
+    """Nash equilibria: all extreme equilibria for two players (exact), pure
+    equilibria plus a logit-path equilibrium otherwise. Each is a list of
+    per-player probability arrays (or lists of Fractions with ``exact=True``)."""
+    out = [_fractions(p) for p in _native.equilibria(game)]
+    if exact:
+        return out
+    return [[np.array([float(x) for x in s]) for s in p] for p in out]
+
+
+def _profile(game: Game, profile) -> list:
+    if len(profile) != len(game.shape):
+        raise ValueError(f"a profile needs one strategy per player ({len(game.shape)}), got {len(profile)}")
+    return [_float_array(s, f"strategy of player {i}", 1).tolist() for i, s in enumerate(profile)]
+
+
+def game_power(game: Game, profile) -> dict:
+    """Multi-agent POWER (SPEC 2) of every player at a mixed profile, exact (Fractions)."""
+    doc = json.loads(_native.game_power(game, _profile(game, profile)))
+    return {
+        "power": [Fraction(x) for x in doc["power"]],
+        "expected_payoff": [Fraction(x) for x in doc["expected_payoff"]],
+        "total_power": Fraction(doc["total_power"]),
+        "total_regret": Fraction(doc["total_regret"]),
+        "is_equilibrium": doc["is_equilibrium"],
+    }
+
+
+def alignment(game: Game, weights: Optional[Sequence[float]] = None) -> dict:
+    """Alignment metrics (SPEC 3): α, max and ideal welfare, the threat point (exact)."""
+    w = [1.0] * len(game.shape) if weights is None else list(map(float, weights))
+    doc = json.loads(_native.alignment(game, w))
+    for key in ("alpha", "max_welfare", "ideal_welfare"):
+        doc[key] = Fraction(doc[key])
+    doc["threat_point"] = [Fraction(x) for x in doc["threat_point"]]
+    return doc
+
+
+DecisionMaker = Union[str, Callable[[np.ndarray], Sequence[float]]]
+
+
+def orbit_tendency(
+    decision_maker: DecisionMaker,
+    u,
+    a: Sequence[int],
+    b: Sequence[int],
+    outcomes=None,
+    samples: Optional[int] = None,
+    seed: int = 0,
+) -> dict:
+    """How often, over the orbit of parameter ``u`` under all permutations,
+    outcome set B is more likely than A (SPEC 4).
+
+    ``decision_maker`` is a name (``argmax``, ``boltzmann:2``, ``best-of:3``,
+    ...) or a Python function mapping the outcomes' utilities to choice
+    probabilities. ``outcomes`` defaults to the unit vectors. With
+    ``samples``, that many random permutations instead of the whole orbit.
+    """
+    uu = _float_array(u, "u", 1)
+    oc = None if outcomes is None else _float_array(outcomes, "outcomes", 2).tolist()
+    if not (isinstance(decision_maker, str) or callable(decision_maker)):
+        raise ValueError("decision_maker must be a name or a callable")
+    b_more, equal, a_more = _native.orbit_tendency(
+        decision_maker, oc, uu, [int(i) for i in a], [int(i) for i in b], samples, seed
+    )
+    return {"b_more": b_more, "equal": equal, "a_more": a_more, "total": b_more + equal + a_more}
+
+
+def scarcity(
+    players: int = 2,
+    actions: int = 3,
+    types: int = 1,
+    games: int = 200,
+    lambdas: Optional[Sequence[float]] = None,
+    seed: int = 0,
+    only: Optional[int] = None,
+) -> dict:
+    """The power-scarcity sweep over λ (same as ``powerseek experiment scarcity``).
+
+    ``only`` restricts the sweep to the λ at that index (a distributed shard)."""
+    lam = [-1.0 + 0.2 * k for k in range(11)] if lambdas is None else [float(x) for x in lambdas]
+    return json.loads(_native.scarcity(players, actions, types, games, lam, seed, only))

@@ -1,0 +1,126 @@
+"""Distributed sweeps on Ray: the work is split into seeded shards whose
+results merge exactly, so the answer does not depend on the number of shards
+or workers, and a retried task gives the same result.
+
+- :func:`power`: shards are runs of reward samples on batch boundaries; the
+  per-batch statistics are merged in sample order, reproducing
+  :func:`powerseek.power` bit for bit.
+- :func:`scarcity`: shards are values of λ (each λ's games are seeded by
+  λ's index and the game's index); results are concatenated in λ order.
+- :func:`orbit_tendency`: shards are runs of sampled permutations (each shard
+  its own seed); counts are summed.
+
+Call ``ray.init()`` (or ``ray.init(address=...)`` for a cluster) first. Ray is
+an optional dependency: ``pip install powerseek[ray]``.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import powerseek
+from powerseek import _native
+
+
+def _ray():
+    try:
+        import ray
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("powerseek.distributed needs Ray: pip install 'powerseek[ray]'") from e
+    return ray
+
+
+def _shards(total: int, step: int, shards: int) -> list:
+    """Split 0..total into at most `shards` contiguous ranges whose starts are multiples of `step`."""
+    blocks = (total + step - 1) // step
+    per = max(1, -(-blocks // max(1, shards)))
+    return [(b * step, min(total, (b + per) * step)) for b in range(0, blocks, per)]
+
+
+def power(
+    mdp: powerseek.Mdp,
+    gamma: float = 0.9,
+    samples: int = 10_000,
+    dist: str = "uniform",
+    seed: int = 0,
+    tolerance: float = 1e-6,
+    antithetic: bool = False,
+    batch: Optional[int] = None,
+    shards: int = 4,
+    max_retries: int = 3,
+    _task_hook=None,
+) -> dict:
+    """:func:`powerseek.power` as Ray tasks; identical result for any ``shards``.
+
+    ``_task_hook`` (testing) is called in each task before it computes.
+    """
+    ray = _ray()
+    args = powerseek._power_args(gamma, samples, dist, seed, tolerance, antithetic, batch)
+    total = args["samples"] + (args["samples"] % 2 if antithetic else 0)
+    step = _native.batch_size(mdp, batch, antithetic)
+
+    @ray.remote(max_retries=max_retries, retry_exceptions=True)
+    def shard(m, first, end):
+        if _task_hook is not None:
+            _task_hook(first)
+        return _native.power_partials(m, first, end, **args)
+
+    ref = ray.put(mdp)
+    parts = ray.get([shard.remote(ref, a, b) for a, b in _shards(total, step, shards)])
+    return _native.finish_power(mdp, [p for ps in parts for p in ps], **args)
+
+
+def scarcity(
+    players: int = 2,
+    actions: int = 3,
+    types: int = 1,
+    games: int = 200,
+    lambdas: Optional[Sequence[float]] = None,
+    seed: int = 0,
+    max_retries: int = 3,
+) -> dict:
+    """:func:`powerseek.scarcity` with one Ray task per λ.
+
+    Each λ's games are drawn from streams indexed by λ's position in the
+    full list, so each task receives the full list and keeps one summary.
+    """
+    ray = _ray()
+    lam = [-1.0 + 0.2 * k for k in range(11)] if lambdas is None else [float(x) for x in lambdas]
+
+    @ray.remote(max_retries=max_retries, retry_exceptions=True)
+    def one(j):
+        return powerseek.scarcity(players, actions, types, games, lam, seed, only=j)
+
+    results = ray.get([one.remote(j) for j in range(len(lam))])
+    merged = dict(results[0])
+    for key in ("summaries", "games"):
+        if key in merged:
+            merged[key] = [x for r in results for x in r[key]]
+    return merged
+
+
+def orbit_tendency(
+    decision_maker: str,
+    u,
+    a: Sequence[int],
+    b: Sequence[int],
+    samples: int,
+    outcomes=None,
+    seed: int = 0,
+    shards: int = 4,
+    max_retries: int = 3,
+) -> dict:
+    """Sampled orbit tendency as Ray tasks: shard k samples with seed ``(seed, k)``.
+
+    The result depends on ``seed`` and ``shards`` (each shard is its own
+    stream), not on the number of workers or on retries.
+    """
+    ray = _ray()
+    sizes = [samples // shards + (1 if k < samples % shards else 0) for k in range(shards)]
+
+    @ray.remote(max_retries=max_retries, retry_exceptions=True)
+    def one(k, n):
+        return powerseek.orbit_tendency(decision_maker, u, a, b, outcomes=outcomes, samples=n, seed=seed * 1_000_003 + k)
+
+    parts = ray.get([one.remote(k, n) for k, n in enumerate(sizes) if n > 0])
+    return {key: sum(p[key] for p in parts) for key in ("b_more", "equal", "a_more", "total")}

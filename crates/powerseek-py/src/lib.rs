@@ -1,0 +1,614 @@
+//! Python bindings: a thin layer that converts numpy arrays and Python values
+//! to the library's types, releases the GIL for long computations, and maps
+//! errors to exceptions with the CLI's messages. The Python package
+//! (`python/powerseek`) adds argument checking and the `distributed` module.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray3};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use powerseek::game::{parse_rational, NormalFormGame, Rational, Scalar};
+use powerseek::mdp::MdpBuilder;
+use powerseek::power::{PowerOptions, PowerReport, Progress, SampleSize};
+use powerseek::retarget::{Builtin, DecisionMaker, Outcomes};
+use powerseek::reward::RewardDistribution;
+use powerseek::solve::{Horizon, SolverOptions};
+
+fn py_err(e: powerseek::Error) -> PyErr {
+    match e {
+        powerseek::Error::Io { .. } => PyOSError::new_err(e.to_string()),
+        powerseek::Error::Cancelled => PyKeyboardInterrupt::new_err("interrupted"),
+        other => PyValueError::new_err(other.to_string()),
+    }
+}
+
+/// Polls for Ctrl-C between batches (from the calling thread, which is
+/// Python's main thread when called from the main thread).
+struct Interrupt {
+    error: Mutex<Option<PyErr>>,
+}
+
+impl Progress for Interrupt {
+    fn cancelled(&self) -> bool {
+        Python::attach(|py| match py.check_signals() {
+            Ok(()) => false,
+            Err(e) => {
+                *self.error.lock().expect("not poisoned") = Some(e);
+                true
+            }
+        })
+    }
+}
+
+/// Run `f` without the GIL, turning a Ctrl-C into the KeyboardInterrupt Python raised.
+fn interruptible<T: Send>(py: Python<'_>, f: impl FnOnce(&Interrupt) -> powerseek::Result<T> + Send) -> PyResult<T> {
+    let interrupt = Interrupt {
+        error: Mutex::new(None),
+    };
+    let result = py.detach(|| f(&interrupt));
+    match (result, interrupt.error.into_inner().expect("not poisoned")) {
+        (Err(powerseek::Error::Cancelled), Some(e)) => Err(e),
+        (r, _) => r.map_err(py_err),
+    }
+}
+
+/// A finite MDP (states, actions and transition probabilities; no rewards).
+#[pyclass(frozen, module = "powerseek._native")]
+struct Mdp {
+    inner: powerseek::mdp::Mdp,
+}
+
+#[pymethods]
+impl Mdp {
+    /// Load a .grid, .json, .mdp or .pomdp file.
+    #[staticmethod]
+    fn load(path: PathBuf) -> PyResult<Self> {
+        Ok(Mdp {
+            inner: powerseek::mdp::load(&path).map_err(py_err)?,
+        })
+    }
+
+    /// Parse gridworld text (the .grid format).
+    #[staticmethod]
+    #[pyo3(signature = (text, origin = "<gridworld>"))]
+    fn gridworld(text: &str, origin: &str) -> PyResult<Self> {
+        Ok(Mdp {
+            inner: powerseek::mdp::gridworld::parse(text, origin).map_err(py_err)?,
+        })
+    }
+
+    /// From transitions `T[s, a, s']` (float64); an action whose row is all
+    /// zero does not exist at that state.
+    #[staticmethod]
+    fn _from_numpy(
+        transitions: PyReadonlyArray3<'_, f64>,
+        state_names: Vec<String>,
+        action_names: Vec<String>,
+    ) -> PyResult<Self> {
+        let t = transitions.as_array();
+        let (n, k, _) = t.dim();
+        let mut b = MdpBuilder::new(state_names);
+        for s in 0..n {
+            for a in 0..k {
+                let row: Vec<(usize, f64)> = (0..n).map(|j| (j, t[[s, a, j]])).filter(|e| e.1 != 0.0).collect();
+                if !row.is_empty() {
+                    b.add_action(s, &action_names[a], &row).map_err(py_err)?;
+                }
+            }
+        }
+        Ok(Mdp {
+            inner: b.build().map_err(py_err)?,
+        })
+    }
+
+    /// Rebuild from `parts()` (used by pickling).
+    #[staticmethod]
+    fn _from_parts(state_names: Vec<String>, actions: Vec<(usize, String, Vec<(usize, f64)>)>) -> PyResult<Self> {
+        let mut b = MdpBuilder::new(state_names);
+        for (s, name, row) in actions {
+            b.add_action(s, &name, &row).map_err(py_err)?;
+        }
+        Ok(Mdp {
+            inner: b.build().map_err(py_err)?,
+        })
+    }
+
+    /// `(state_names, [(state, action, [(next, p), ...]), ...])`.
+    fn parts(&self) -> (Vec<String>, Vec<(usize, String, Vec<(usize, f64)>)>) {
+        let m = &self.inner;
+        let actions = (0..m.n_states())
+            .flat_map(|s| m.actions(s).map(move |a| (s, a)))
+            .map(|(s, a)| {
+                let (next, prob) = m.successors(a);
+                let row = next.iter().map(|&t| t as usize).zip(prob.iter().copied()).collect();
+                (s, m.action_name(a).to_string(), row)
+            })
+            .collect();
+        (m.state_names().to_vec(), actions)
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        let py = slf.py();
+        let ctor = py.get_type::<Mdp>().getattr("_from_parts")?;
+        let parts = slf.get().parts();
+        Ok((ctor, parts.into_pyobject(py)?.into_any()))
+    }
+
+    #[getter]
+    fn n_states(&self) -> usize {
+        self.inner.n_states()
+    }
+
+    #[getter]
+    fn state_names(&self) -> Vec<String> {
+        self.inner.state_names().to_vec()
+    }
+
+    /// The action names available at each state.
+    #[getter]
+    fn actions(&self) -> Vec<Vec<String>> {
+        let m = &self.inner;
+        (0..m.n_states())
+            .map(|s| m.actions(s).map(|a| m.action_name(a).to_string()).collect())
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Mdp({} states, {} state-actions, {})",
+            self.inner.n_states(),
+            self.inner.n_state_actions(),
+            if self.inner.is_deterministic() {
+                "deterministic"
+            } else {
+                "stochastic"
+            }
+        )
+    }
+}
+
+fn horizon(gamma: f64) -> Horizon {
+    match gamma {
+        0.0 => Horizon::ZeroLimit,
+        1.0 => Horizon::OneLimit,
+        g => Horizon::Discounted(g),
+    }
+}
+
+fn power_options(
+    gamma: f64,
+    samples: usize,
+    seed: u64,
+    tolerance: f64,
+    antithetic: bool,
+    batch: Option<usize>,
+) -> PowerOptions {
+    PowerOptions {
+        horizon: horizon(gamma),
+        solver: SolverOptions {
+            tolerance,
+            ..Default::default()
+        },
+        samples: SampleSize::Count(samples),
+        seed,
+        antithetic,
+        batch,
+    }
+}
+
+fn distribution(mdp: &powerseek::mdp::Mdp, dist: &str) -> PyResult<RewardDistribution> {
+    RewardDistribution::parse_for(dist, mdp).map_err(py_err)
+}
+
+/// A report as a dict of numpy arrays.
+fn report_dict<'py>(py: Python<'py>, mdp: &powerseek::mdp::Mdp, r: &PowerReport) -> PyResult<Bound<'py, PyDict>> {
+    let n = mdp.n_states();
+    let width = mdp.max_actions();
+    let mut optimal = vec![f64::NAN; n * width];
+    let mut share = vec![f64::NAN; n * width];
+    let mut successor = vec![f64::NAN; n * width];
+    for (a, act) in r.actions.iter().enumerate() {
+        let slot = act.state * width + (a - mdp.actions(act.state).start);
+        optimal[slot] = act.optimal;
+        share[slot] = act.optimal_share;
+        successor[slot] = act.successor_power.mean;
+    }
+    let d = PyDict::new(py);
+    let grid = |v: Vec<f64>| PyArray1::from_vec(py, v).reshape([n, width]);
+    d.set_item(
+        "power",
+        r.power.iter().map(|e| e.mean).collect::<Vec<_>>().into_pyarray(py),
+    )?;
+    d.set_item("se", r.power.iter().map(|e| e.se).collect::<Vec<_>>().into_pyarray(py))?;
+    d.set_item(
+        "ci95",
+        PyArray2::from_vec2(py, &r.power.iter().map(|e| e.ci95.to_vec()).collect::<Vec<_>>())?,
+    )?;
+    d.set_item("optimal", grid(optimal)?)?;
+    d.set_item("optimal_share", grid(share)?)?;
+    d.set_item("successor_power", grid(successor)?)?;
+    d.set_item("tie_probability", r.tie_probability.clone().into_pyarray(py))?;
+    d.set_item("samples", r.samples)?;
+    d.set_item("seed", r.seed)?;
+    d.set_item("horizon", &r.horizon)?;
+    d.set_item("distribution", &r.distribution)?;
+    Ok(d)
+}
+
+/// POWER of every state (see `powerseek.power`).
+#[pyfunction]
+#[pyo3(signature = (mdp, gamma, samples, dist, seed, tolerance, antithetic, batch))]
+#[allow(clippy::too_many_arguments)]
+fn power<'py>(
+    py: Python<'py>,
+    mdp: &Mdp,
+    gamma: f64,
+    samples: usize,
+    dist: &str,
+    seed: u64,
+    tolerance: f64,
+    antithetic: bool,
+    batch: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = distribution(&mdp.inner, dist)?;
+    let opts = power_options(gamma, samples, seed, tolerance, antithetic, batch);
+    let report = interruptible(py, |p| powerseek::power::estimate_power(&mdp.inner, &d, &opts, p))?;
+    report_dict(py, &mdp.inner, &report)
+}
+
+/// The statistics of a run of reward samples; merge with `finish_power`.
+#[pyclass(frozen, module = "powerseek._native")]
+struct PowerPartial {
+    inner: powerseek::power::PowerPartial,
+}
+
+#[pymethods]
+impl PowerPartial {
+    #[staticmethod]
+    fn _from_json(text: &str) -> PyResult<Self> {
+        Ok(PowerPartial {
+            inner: serde_json::from_str(text).map_err(|e| PyValueError::new_err(e.to_string()))?,
+        })
+    }
+
+    fn _to_json(&self) -> String {
+        serde_json::to_string(&self.inner).expect("plain data")
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let ctor = slf.py().get_type::<PowerPartial>().getattr("_from_json")?;
+        Ok((ctor, (slf.get()._to_json(),)))
+    }
+}
+
+/// The batch size used for `mdp` (shards start on multiples of it).
+#[pyfunction]
+#[pyo3(signature = (mdp, batch = None, antithetic = false))]
+fn batch_size(mdp: &Mdp, batch: Option<usize>, antithetic: bool) -> PyResult<usize> {
+    let opts = PowerOptions {
+        batch,
+        antithetic,
+        ..Default::default()
+    };
+    powerseek::power::batch_size(&mdp.inner, &opts).map_err(py_err)
+}
+
+#[pyfunction]
+#[pyo3(signature = (mdp, first, end, gamma, samples, dist, seed, tolerance, antithetic, batch))]
+#[allow(clippy::too_many_arguments)]
+fn power_partials(
+    py: Python<'_>,
+    mdp: &Mdp,
+    first: usize,
+    end: usize,
+    gamma: f64,
+    samples: usize,
+    dist: &str,
+    seed: u64,
+    tolerance: f64,
+    antithetic: bool,
+    batch: Option<usize>,
+) -> PyResult<Vec<PowerPartial>> {
+    let d = distribution(&mdp.inner, dist)?;
+    let opts = power_options(gamma, samples, seed, tolerance, antithetic, batch);
+    let parts = interruptible(py, |p| {
+        powerseek::power::power_partials(&mdp.inner, &d, &opts, first..end, p)
+    })?;
+    Ok(parts.into_iter().map(|inner| PowerPartial { inner }).collect())
+}
+
+#[pyfunction]
+#[pyo3(signature = (mdp, partials, gamma, samples, dist, seed, tolerance, antithetic, batch))]
+#[allow(clippy::too_many_arguments)]
+fn finish_power<'py>(
+    py: Python<'py>,
+    mdp: &Mdp,
+    partials: Vec<PyRef<'py, PowerPartial>>,
+    gamma: f64,
+    samples: usize,
+    dist: &str,
+    seed: u64,
+    tolerance: f64,
+    antithetic: bool,
+    batch: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = distribution(&mdp.inner, dist)?;
+    let opts = power_options(gamma, samples, seed, tolerance, antithetic, batch);
+    let parts: Vec<powerseek::power::PowerPartial> = partials.iter().map(|p| p.inner.clone()).collect();
+    let report = powerseek::power::finish_power(&mdp.inner, &d, &opts, &parts).map_err(py_err)?;
+    report_dict(py, &mdp.inner, &report)
+}
+
+/// An n-player normal-form game with exact rational payoffs.
+#[pyclass(frozen, module = "powerseek._native")]
+struct Game {
+    inner: NormalFormGame,
+}
+
+fn rational_of(x: f64) -> PyResult<Rational> {
+    // The shortest decimal that round-trips, read exactly: 0.1 means 1/10.
+    parse_rational(&format!("{x}"))
+        .filter(|_| x.is_finite())
+        .ok_or_else(|| PyValueError::new_err(format!("payoff {x} is not a finite number")))
+}
+
+#[pymethods]
+impl Game {
+    /// Load a Gambit .nfg or a JSON normal-form game.
+    #[staticmethod]
+    fn load(path: PathBuf) -> PyResult<Self> {
+        let inner = match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => powerseek::game::json::load(&path),
+            _ => powerseek::game::nfg::load(&path),
+        }
+        .map_err(py_err)?;
+        Ok(Game { inner })
+    }
+
+    /// From the action counts and payoffs laid out profile-major, player 0's action fastest.
+    #[staticmethod]
+    fn _from_flat(shape: Vec<usize>, payoffs: Vec<f64>) -> PyResult<Self> {
+        let exact = payoffs.into_iter().map(rational_of).collect::<PyResult<_>>()?;
+        Ok(Game {
+            inner: NormalFormGame::from_payoffs(&shape, exact).map_err(py_err)?,
+        })
+    }
+
+    /// The game in Gambit's .nfg format (exact payoffs; used for pickling).
+    fn to_nfg(&self) -> String {
+        powerseek::game::nfg::write(&self.inner)
+    }
+
+    #[staticmethod]
+    fn _from_nfg(text: &str) -> PyResult<Self> {
+        Ok(Game {
+            inner: powerseek::game::nfg::parse(text, "<pickle>").map_err(py_err)?,
+        })
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let ctor = slf.py().get_type::<Game>().getattr("_from_nfg")?;
+        Ok((ctor, (slf.get().to_nfg(),)))
+    }
+
+    #[getter]
+    fn shape(&self) -> Vec<usize> {
+        self.inner.shape()
+    }
+
+    #[getter]
+    fn players(&self) -> Vec<String> {
+        self.inner.players().to_vec()
+    }
+
+    /// Payoffs as floats, laid out like `_from_flat`'s input.
+    fn _flat_payoffs(&self) -> Vec<f64> {
+        self.inner.payoffs().iter().map(f64::from_rational).collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Game({} players, actions {:?})",
+            self.inner.n_players(),
+            self.inner.shape()
+        )
+    }
+}
+
+fn profile_strings(p: &[Vec<Rational>]) -> Vec<Vec<String>> {
+    p.iter().map(|s| s.iter().map(|x| x.to_string()).collect()).collect()
+}
+
+/// Nash equilibria, each as per-player probability vectors in exact form ("p/q" strings).
+#[pyfunction]
+fn equilibria(py: Python<'_>, game: &Game) -> PyResult<Vec<Vec<Vec<String>>>> {
+    let eqs = py
+        .detach(|| powerseek::equilibrium::equilibria(&game.inner))
+        .map_err(py_err)?;
+    Ok(eqs.iter().map(|e| profile_strings(&e.strategies)).collect())
+}
+
+fn read_profile(game: &NormalFormGame, profile: Vec<Vec<f64>>) -> PyResult<Vec<Vec<Rational>>> {
+    let exact: Vec<Vec<Rational>> = profile
+        .into_iter()
+        .map(|s| s.into_iter().map(rational_of).collect::<PyResult<_>>())
+        .collect::<PyResult<_>>()?;
+    game.check_profile(&exact).map_err(py_err)?;
+    Ok(exact)
+}
+
+/// Multi-agent POWER of every player at a mixed profile (exact), as JSON text.
+#[pyfunction]
+fn game_power(game: &Game, profile: Vec<Vec<f64>>) -> PyResult<String> {
+    let p = read_profile(&game.inner, profile)?;
+    let report = powerseek::multiagent::power_normal_form(&game.inner, &p);
+    Ok(serde_json::json!({
+        "power": report.players.iter().map(|x| x.power.to_string()).collect::<Vec<_>>(),
+        "expected_payoff": report.players.iter().map(|x| x.expected_payoff.to_string()).collect::<Vec<_>>(),
+        "total_power": report.total_power.to_string(),
+        "total_regret": report.total_regret.to_string(),
+        "is_equilibrium": report.is_equilibrium,
+    })
+    .to_string())
+}
+
+/// Alignment metrics (SPEC 3) with welfare weights, as JSON text of exact values.
+#[pyfunction]
+fn alignment(game: &Game, weights: Vec<f64>) -> PyResult<String> {
+    let w: Vec<Rational> = weights.into_iter().map(rational_of).collect::<PyResult<_>>()?;
+    powerseek::alignment::check_weights(&game.inner, &w).map_err(py_err)?;
+    let a = powerseek::alignment::alignment(&game.inner, &w);
+    let security = powerseek::alignment::security_levels(&game.inner).map_err(py_err)?;
+    let threat = powerseek::alignment::threat_point(&security);
+    Ok(serde_json::json!({
+        "alpha": a.alpha.to_string(),
+        "max_welfare": a.max_welfare.to_string(),
+        "ideal_welfare": a.ideal_welfare.to_string(),
+        "max_welfare_profiles": a.max_welfare_profiles.iter().map(|&i| game.inner.profile(i)).collect::<Vec<_>>(),
+        "constant_welfare": a.constant_welfare,
+        "threat_point": threat.iter().map(|x| x.to_string()).collect::<Vec<_>>(),
+    })
+    .to_string())
+}
+
+/// A decision-maker written in Python: `f(utilities) -> probabilities`.
+struct PyDecisionMaker {
+    f: Py<PyAny>,
+    error: Mutex<Option<PyErr>>,
+}
+
+impl DecisionMaker for PyDecisionMaker {
+    fn choice_probabilities(&self, utilities: &[f64]) -> Vec<f64> {
+        Python::attach(|py| {
+            let call = || -> PyResult<Vec<f64>> {
+                let out = self.f.call1(py, (utilities.to_vec().into_pyarray(py),))?;
+                let p: Vec<f64> = out.extract(py)?;
+                if p.len() != utilities.len() {
+                    return Err(PyValueError::new_err(format!(
+                        "the decision-maker returned {} probabilities for {} outcomes",
+                        p.len(),
+                        utilities.len()
+                    )));
+                }
+                Ok(p)
+            };
+            call().unwrap_or_else(|e| {
+                self.error.lock().expect("not poisoned").get_or_insert(e);
+                vec![0.0; utilities.len()]
+            })
+        })
+    }
+
+    fn name(&self) -> String {
+        "python".into()
+    }
+}
+
+/// Orbit tendency of B versus A: `(b_more, equal, a_more)` over the S_d orbit
+/// of `u` (exhaustive, or `samples` random permutations with `seed`).
+#[pyfunction]
+#[pyo3(signature = (decision_maker, outcomes, u, a, b, samples = None, seed = 0))]
+fn orbit_tendency(
+    py: Python<'_>,
+    decision_maker: &Bound<'_, PyAny>,
+    outcomes: Option<Vec<Vec<f64>>>,
+    u: PyReadonlyArray1<'_, f64>,
+    a: Vec<usize>,
+    b: Vec<usize>,
+    samples: Option<u64>,
+    seed: u64,
+) -> PyResult<(u64, u64, u64)> {
+    let u = u.as_array().to_vec();
+    let outcomes = match outcomes {
+        None => Outcomes::unit(u.len()),
+        Some(vectors) => {
+            if let Some(bad) = vectors.iter().position(|c| c.len() != u.len()) {
+                return Err(PyValueError::new_err(format!(
+                    "outcome {bad} has dimension {}, the parameter u has {}",
+                    vectors[bad].len(),
+                    u.len()
+                )));
+            }
+            Outcomes { vectors }
+        }
+    };
+    let builtin: Option<Builtin> = match decision_maker.extract::<String>() {
+        Ok(name) => Some(name.parse().map_err(py_err)?),
+        Err(_) => None,
+    };
+    let python = PyDecisionMaker {
+        f: decision_maker.clone().unbind(),
+        error: Mutex::new(None),
+    };
+    let dm: &dyn DecisionMaker = match &builtin {
+        Some(b) => b,
+        None => &python,
+    };
+    for set in [&a, &b] {
+        if let Some(bad) = set.iter().find(|&&i| i >= outcomes.vectors.len()) {
+            return Err(PyValueError::new_err(format!(
+                "outcome index {bad} is out of range ({} outcomes)",
+                outcomes.vectors.len()
+            )));
+        }
+    }
+    let t = py.detach(|| match samples {
+        None => powerseek::retarget::orbit_tendency(dm, &outcomes, &u, &a, &b),
+        Some(n) => powerseek::retarget::sampled_tendency(dm, &outcomes, &u, &a, &b, n, seed).0,
+    });
+    if let Some(e) = python.error.into_inner().expect("not poisoned") {
+        return Err(e);
+    }
+    Ok((t.b_more, t.equal, t.a_more))
+}
+
+/// The power-scarcity sweep over λ (SPEC 2–3), as JSON text.
+#[pyfunction]
+#[pyo3(signature = (players, actions, types, games, lambdas, seed, only = None))]
+#[allow(clippy::too_many_arguments)]
+fn scarcity(
+    py: Python<'_>,
+    players: usize,
+    actions: usize,
+    types: usize,
+    games: usize,
+    lambdas: Vec<f64>,
+    seed: u64,
+    only: Option<usize>,
+) -> PyResult<String> {
+    let opts = powerseek::scarcity::ScarcityOptions {
+        players,
+        actions,
+        types,
+        games,
+        lambdas,
+        seed,
+    };
+    let indices: Vec<usize> = match only {
+        Some(j) => vec![j],
+        None => (0..opts.lambdas.len()).collect(),
+    };
+    let r = interruptible(py, |p| powerseek::scarcity::scarcity_sweep_at(&opts, &indices, p))?;
+    Ok(serde_json::to_string(&r).expect("plain data"))
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Mdp>()?;
+    m.add_class::<PowerPartial>()?;
+    m.add_class::<Game>()?;
+    m.add_function(wrap_pyfunction!(power, m)?)?;
+    m.add_function(wrap_pyfunction!(batch_size, m)?)?;
+    m.add_function(wrap_pyfunction!(power_partials, m)?)?;
+    m.add_function(wrap_pyfunction!(finish_power, m)?)?;
+    m.add_function(wrap_pyfunction!(equilibria, m)?)?;
+    m.add_function(wrap_pyfunction!(game_power, m)?)?;
+    m.add_function(wrap_pyfunction!(alignment, m)?)?;
+    m.add_function(wrap_pyfunction!(orbit_tendency, m)?)?;
+    m.add_function(wrap_pyfunction!(scarcity, m)?)?;
+    Ok(())
+}

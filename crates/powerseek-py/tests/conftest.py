@@ -1,0 +1,25 @@
+"""Shared fixtures: paths into the repository and the CLI binary built by cargo."""
+
+import os
+import pathlib
+import shutil
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+EXAMPLES = REPO / "examples"
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """The `powerseek` binary cargo built (debug from `cargo test`, else release)."""
+    for profile in ("debug", "release"):
+        path = REPO / "target" / profile / "powerseek"
+        if path.exists():
+            return str(path)
+    found = shutil.which("powerseek")
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail("the powerseek CLI was not built (run cargo test --workspace first)")
+    pytest.skip("the powerseek CLI is not built")

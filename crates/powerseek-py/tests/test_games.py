@@ -1,0 +1,70 @@
+"""Games from Python: numpy payoffs, exact equilibria, multi-agent POWER, alignment."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import powerseek
+from conftest import EXAMPLES
+
+
+def prisoners_dilemma():
+    # payoffs[i, a_row, a_col]: cooperate = 0, defect = 1.
+    return np.array([[[3, 0], [5, 1]], [[3, 5], [0, 1]]])
+
+
+def test_numpy_payoffs_round_trip_and_match_the_nfg_file():
+    g = powerseek.game_from_numpy(prisoners_dilemma())
+    np.testing.assert_array_equal(powerseek.payoffs(g), prisoners_dilemma())
+    from_file = powerseek.load_game(EXAMPLES / "games" / "prisoners-dilemma.nfg")
+    assert from_file.shape == [2, 2]
+    assert powerseek.equilibria(from_file, exact=True) == powerseek.equilibria(g, exact=True)
+
+
+def test_equilibria_are_exact():
+    pd = powerseek.game_from_numpy(prisoners_dilemma())
+    assert powerseek.equilibria(pd, exact=True) == [[[0, 1], [0, 1]]]
+    pennies = powerseek.game_from_numpy(np.array([[[1, -1], [-1, 1]], [[-1, 1], [1, -1]]]))
+    (eq,) = powerseek.equilibria(pennies, exact=True)
+    assert eq == [[Fraction(1, 2)] * 2] * 2
+    floats = powerseek.equilibria(pennies)
+    assert isinstance(floats[0][0], np.ndarray)
+    # Decimals are read exactly: 0.1 and 0.2 stay 1/10 and 1/5.
+    g = powerseek.game_from_numpy(np.array([[[0.1, 0.2]], [[0.0, 0.0]]]))
+    assert powerseek.game_power(g, [[1], [0, 1]])["expected_payoff"] == [Fraction(1, 5), 0]
+
+
+def test_power_and_alignment_follow_the_seed_numbers():
+    pennies = powerseek.game_from_numpy(np.array([[[1, -1], [-1, 1]], [[-1, 1], [1, -1]]]))
+    half = [[0.5, 0.5], [0.5, 0.5]]
+    p = powerseek.game_power(pennies, half)
+    assert p["is_equilibrium"] and p["total_regret"] == 0
+    assert p["power"] == [0, 0]
+    assert powerseek.alignment(pennies)["alpha"] == -2
+    # PD by hand: max welfare 3 + 3 = 6, everyone's best 5 + 5 = 10, so α = −4.
+    assert powerseek.alignment(powerseek.game_from_numpy(prisoners_dilemma()))["alpha"] == -4
+    off = powerseek.game_power(pennies, [[1, 0], [1, 0]])
+    assert not off["is_equilibrium"] and off["total_regret"] > 0
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.zeros((2, 2)), "n_players"),
+        (np.zeros((3, 2, 2)), "n_players"),
+        (np.array([[["x", "y"]], [["x", "y"]]]), "numeric"),
+        (np.array([[[np.inf, 0.0]], [[0.0, 0.0]]]), "not a finite"),
+    ],
+)
+def test_bad_payoff_arrays_raise_value_errors(bad, message):
+    with pytest.raises(ValueError, match=message):
+        powerseek.game_from_numpy(bad)
+
+
+def test_bad_profiles_raise_value_errors():
+    g = powerseek.game_from_numpy(prisoners_dilemma())
+    with pytest.raises(ValueError, match="one strategy per player"):
+        powerseek.game_power(g, [[1, 0]])
+    with pytest.raises(ValueError, match="sum to"):
+        powerseek.game_power(g, [[0.7, 0.7], [1, 0]])
