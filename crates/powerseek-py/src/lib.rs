@@ -56,6 +56,9 @@ fn interruptible<T: Send>(py: Python<'_>, f: impl FnOnce(&Interrupt) -> powersee
     }
 }
 
+/// One action of an MDP in plain data: `(state, action name, [(next state, probability)])`.
+type ActionRow = (usize, String, Vec<(usize, f64)>);
+
 /// A finite MDP (states, actions and transition probabilities; no rewards).
 #[pyclass(frozen, module = "powerseek._native")]
 struct Mdp {
@@ -107,7 +110,7 @@ impl Mdp {
 
     /// Rebuild from `parts()` (used by pickling).
     #[staticmethod]
-    fn _from_parts(state_names: Vec<String>, actions: Vec<(usize, String, Vec<(usize, f64)>)>) -> PyResult<Self> {
+    fn _from_parts(state_names: Vec<String>, actions: Vec<ActionRow>) -> PyResult<Self> {
         let mut b = MdpBuilder::new(state_names);
         for (s, name, row) in actions {
             b.add_action(s, &name, &row).map_err(py_err)?;
@@ -118,7 +121,7 @@ impl Mdp {
     }
 
     /// `(state_names, [(state, action, [(next, p), ...]), ...])`.
-    fn parts(&self) -> (Vec<String>, Vec<(usize, String, Vec<(usize, f64)>)>) {
+    fn parts(&self) -> (Vec<String>, Vec<ActionRow>) {
         let m = &self.inner;
         let actions = (0..m.n_states())
             .flat_map(|s| m.actions(s).map(move |a| (s, a)))
@@ -236,6 +239,7 @@ fn report_dict<'py>(py: Python<'py>, mdp: &powerseek::mdp::Mdp, r: &PowerReport)
     d.set_item("seed", r.seed)?;
     d.set_item("horizon", &r.horizon)?;
     d.set_item("distribution", &r.distribution)?;
+    d.set_item("seconds", r.seconds)?;
     Ok(d)
 }
 
@@ -512,6 +516,7 @@ impl DecisionMaker for PyDecisionMaker {
 /// of `u` (exhaustive, or `samples` random permutations with `seed`).
 #[pyfunction]
 #[pyo3(signature = (decision_maker, outcomes, u, a, b, samples = None, seed = 0))]
+#[allow(clippy::too_many_arguments)]
 fn orbit_tendency(
     py: Python<'_>,
     decision_maker: &Bound<'_, PyAny>,

@@ -1,0 +1,113 @@
+"""Type stubs of the compiled extension (the Rust side of the package)."""
+
+from typing import Any, Callable, Optional, Sequence, Union
+
+import numpy as np
+import numpy.typing as npt
+
+class Mdp:
+    """A finite MDP: states, actions and transition probabilities (no rewards)."""
+
+    @staticmethod
+    def load(path: str) -> Mdp:
+        """Load a .grid, .json, .mdp or .pomdp file."""
+    @staticmethod
+    def gridworld(text: str, origin: str = "<gridworld>") -> Mdp:
+        """Parse gridworld text."""
+    @staticmethod
+    def _from_numpy(
+        transitions: npt.NDArray[np.float64], state_names: list[str], action_names: list[str]
+    ) -> Mdp: ...
+    @staticmethod
+    def _from_parts(state_names: list[str], actions: list[tuple[int, str, list[tuple[int, float]]]]) -> Mdp: ...
+    def parts(self) -> tuple[list[str], list[tuple[int, str, list[tuple[int, float]]]]]:
+        """`(state_names, [(state, action, [(next, p), ...]), ...])`."""
+    @property
+    def n_states(self) -> int: ...
+    @property
+    def state_names(self) -> list[str]: ...
+    @property
+    def actions(self) -> list[list[str]]:
+        """The action names available at each state, in the order of result columns."""
+
+class PowerPartial:
+    """Statistics of a run of reward samples; merge with `finish_power`. Picklable."""
+
+    @staticmethod
+    def _from_json(text: str) -> PowerPartial: ...
+    def _to_json(self) -> str: ...
+
+class Game:
+    """An n-player normal-form game with exact rational payoffs. Picklable."""
+
+    @staticmethod
+    def load(path: str) -> Game:
+        """Load a Gambit .nfg or a JSON game."""
+    @staticmethod
+    def _from_flat(shape: list[int], payoffs: list[float]) -> Game: ...
+    @staticmethod
+    def _from_nfg(text: str) -> Game: ...
+    def to_nfg(self) -> str:
+        """The game in Gambit's .nfg format."""
+    def _flat_payoffs(self) -> list[float]: ...
+    @property
+    def shape(self) -> list[int]:
+        """Number of actions of each player."""
+    @property
+    def players(self) -> list[str]: ...
+
+def power(
+    mdp: Mdp,
+    gamma: float,
+    samples: int,
+    dist: str,
+    seed: int,
+    tolerance: float,
+    antithetic: bool,
+    batch: Optional[int],
+) -> dict[str, Any]: ...
+def batch_size(mdp: Mdp, batch: Optional[int] = None, antithetic: bool = False) -> int: ...
+def power_partials(
+    mdp: Mdp,
+    first: int,
+    end: int,
+    gamma: float,
+    samples: int,
+    dist: str,
+    seed: int,
+    tolerance: float,
+    antithetic: bool,
+    batch: Optional[int],
+) -> list[PowerPartial]: ...
+def finish_power(
+    mdp: Mdp,
+    partials: Sequence[PowerPartial],
+    gamma: float,
+    samples: int,
+    dist: str,
+    seed: int,
+    tolerance: float,
+    antithetic: bool,
+    batch: Optional[int],
+) -> dict[str, Any]: ...
+def equilibria(game: Game) -> list[list[list[str]]]: ...
+def game_power(game: Game, profile: list[list[float]]) -> str: ...
+def alignment(game: Game, weights: list[float]) -> str: ...
+def orbit_tendency(
+    decision_maker: Union[str, Callable[[npt.NDArray[np.float64]], Sequence[float]]],
+    outcomes: Optional[list[list[float]]],
+    u: npt.NDArray[np.float64],
+    a: list[int],
+    b: list[int],
+    samples: Optional[int] = None,
+    seed: int = 0,
+) -> tuple[int, int, int]: ...
+def scarcity(
+    players: int,
+    actions: int,
+    types: int,
+    games: int,
+    lambdas: list[float],
+    seed: int,
+    only: Optional[int] = None,
+) -> str: ...
