@@ -515,7 +515,7 @@ impl DecisionMaker for PyDecisionMaker {
 /// Orbit tendency of B versus A: `(b_more, equal, a_more)` over the S_d orbit
 /// of `u` (exhaustive, or `samples` random permutations with `seed`).
 #[pyfunction]
-#[pyo3(signature = (decision_maker, outcomes, u, a, b, samples = None, seed = 0))]
+#[pyo3(signature = (decision_maker, outcomes, u, a, b, samples = None, seed = 0, chunks = None))]
 #[allow(clippy::too_many_arguments)]
 fn orbit_tendency(
     py: Python<'_>,
@@ -526,6 +526,7 @@ fn orbit_tendency(
     b: Vec<usize>,
     samples: Option<u64>,
     seed: u64,
+    chunks: Option<(u64, u64)>,
 ) -> PyResult<(u64, u64, u64)> {
     let u = u.as_array().to_vec();
     let outcomes = match outcomes {
@@ -563,7 +564,10 @@ fn orbit_tendency(
     }
     let t = py.detach(|| match samples {
         None => powerseek::retarget::orbit_tendency(dm, &outcomes, &u, &a, &b),
-        Some(n) => powerseek::retarget::sampled_tendency(dm, &outcomes, &u, &a, &b, n, seed).0,
+        Some(n) => {
+            let range = chunks.map_or(0..n.div_ceil(powerseek::retarget::TENDENCY_CHUNK), |(c0, c1)| c0..c1);
+            powerseek::retarget::sampled_tendency_chunks(dm, &outcomes, &u, &a, &b, n, seed, range)
+        }
     });
     if let Some(e) = python.error.into_inner().expect("not poisoned") {
         return Err(e);
@@ -615,5 +619,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(alignment, m)?)?;
     m.add_function(wrap_pyfunction!(orbit_tendency, m)?)?;
     m.add_function(wrap_pyfunction!(scarcity, m)?)?;
+    m.add("TENDENCY_CHUNK", powerseek::retarget::TENDENCY_CHUNK)?;
     Ok(())
 }

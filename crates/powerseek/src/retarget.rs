@@ -338,15 +338,44 @@ pub fn sampled_tendency(
     samples: u64,
     seed: u64,
 ) -> (Tendency, [f64; 2]) {
-    const CHUNK: u64 = 4096;
-    let chunks = samples.div_ceil(CHUNK);
-    let t = (0..chunks)
+    let t = sampled_tendency_chunks(
+        dm,
+        outcomes,
+        u,
+        a,
+        b,
+        samples,
+        seed,
+        0..samples.div_ceil(TENDENCY_CHUNK),
+    );
+    (t, wilson(t.b_more, t.total()))
+}
+
+/// Permutations are drawn in chunks of this many, chunk `c` from its own
+/// random stream, so any split of the chunks sums to the same counts.
+pub const TENDENCY_CHUNK: u64 = 4096;
+
+/// The counts of [`sampled_tendency`] from chunks `chunks` only (a shard of a
+/// distributed run: counts of disjoint chunk ranges add up exactly).
+#[allow(clippy::too_many_arguments)]
+pub fn sampled_tendency_chunks(
+    dm: &dyn DecisionMaker,
+    outcomes: &Outcomes,
+    u: &[f64],
+    a: &[usize],
+    b: &[usize],
+    samples: u64,
+    seed: u64,
+    chunks: std::ops::Range<u64>,
+) -> Tendency {
+    let last = samples.div_ceil(TENDENCY_CHUNK);
+    (chunks.start.min(last)..chunks.end.min(last))
         .into_par_iter()
         .map(|c| {
             let mut rng = rand_pcg::Pcg64::new((seed as u128) << 64 | 0x0b17, c as u128);
             let mut acc = Tendency::default();
             let mut v = u.to_vec();
-            for _ in 0..CHUNK.min(samples - c * CHUNK) {
+            for _ in 0..TENDENCY_CHUNK.min(samples - c * TENDENCY_CHUNK) {
                 for i in (1..v.len()).rev() {
                     v.swap(i, rng.random_range(0..=i));
                 }
@@ -354,8 +383,7 @@ pub fn sampled_tendency(
             }
             acc
         })
-        .reduce(Tendency::default, Tendency::add);
-    (t, wilson(t.b_more, t.total()))
+        .reduce(Tendency::default, Tendency::add)
 }
 
 /// 95% Wilson score interval for a binomial proportion.

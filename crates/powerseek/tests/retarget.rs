@@ -313,3 +313,17 @@ fn q_learners_pick_the_move_that_keeps_options_open() {
     .unwrap();
     assert!(r.ci95[0] < 0.5 && 0.5 < r.ci95[1], "{r:?}");
 }
+
+#[test]
+fn sampled_tendency_chunks_add_up_to_the_whole_run() {
+    let outcomes = Outcomes::unit(6);
+    let u = [0.1, 0.2, 0.4, 0.5, 0.8, 0.9];
+    let (a, b) = ([0], [1, 2, 3]);
+    let n = 3 * TENDENCY_CHUNK + 100;
+    let dm = Builtin::Boltzmann(3.0);
+    let (whole, _) = sampled_tendency(&dm, &outcomes, &u, &a, &b, n, 4);
+    let parts = [0..1, 1..3, 3..4].map(|r| sampled_tendency_chunks(&dm, &outcomes, &u, &a, &b, n, 4, r));
+    assert_eq!(parts.iter().map(|t| t.total()).sum::<u64>(), n);
+    assert_eq!(parts.iter().map(|t| t.b_more).sum::<u64>(), whole.b_more);
+    assert_eq!(parts.iter().map(|t| t.a_more).sum::<u64>(), whole.a_more);
+}

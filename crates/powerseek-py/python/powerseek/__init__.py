@@ -196,6 +196,7 @@ def orbit_tendency(
     outcomes=None,
     samples: Optional[int] = None,
     seed: int = 0,
+    chunks: Optional[tuple] = None,
 ) -> dict:
     """How often, over the orbit of parameter ``u`` under all permutations,
     outcome set B is more likely than A (SPEC 4).
@@ -203,14 +204,16 @@ def orbit_tendency(
     ``decision_maker`` is a name (``argmax``, ``boltzmann:2``, ``best-of:3``,
     ...) or a Python function mapping the outcomes' utilities to choice
     probabilities. ``outcomes`` defaults to the unit vectors. With
-    ``samples``, that many random permutations instead of the whole orbit.
+    ``samples``, that many random permutations instead of the whole orbit
+    (drawn in chunks of ``_native.TENDENCY_CHUNK``, each from its own stream;
+    ``chunks=(first, end)`` computes only those, for a distributed shard).
     """
     uu = _float_array(u, "u", 1)
     oc = None if outcomes is None else _float_array(outcomes, "outcomes", 2).tolist()
     if not (isinstance(decision_maker, str) or callable(decision_maker)):
         raise ValueError("decision_maker must be a name or a callable")
     b_more, equal, a_more = _native.orbit_tendency(
-        decision_maker, oc, uu, [int(i) for i in a], [int(i) for i in b], samples, seed
+        decision_maker, oc, uu, [int(i) for i in a], [int(i) for i in b], samples, seed, chunks
     )
     return {"b_more": b_more, "equal": equal, "a_more": a_more, "total": b_more + equal + a_more}
 

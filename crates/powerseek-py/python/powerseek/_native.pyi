@@ -101,7 +101,10 @@ def orbit_tendency(
     b: list[int],
     samples: Optional[int] = None,
     seed: int = 0,
+    chunks: Optional[tuple[int, int]] = None,
 ) -> tuple[int, int, int]: ...
+
+TENDENCY_CHUNK: int
 def scarcity(
     players: int,
     actions: int,

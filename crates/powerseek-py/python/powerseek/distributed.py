@@ -7,8 +7,8 @@ or workers, and a retried task gives the same result.
   :func:`powerseek.power` bit for bit.
 - :func:`scarcity`: shards are values of λ (each λ's games are seeded by
   λ's index and the game's index); results are concatenated in λ order.
-- :func:`orbit_tendency`: shards are runs of sampled permutations (each shard
-  its own seed); counts are summed.
+- :func:`orbit_tendency`: shards are runs of sampled permutations (chunks of
+  ``_native.TENDENCY_CHUNK``, each from its own stream); counts are summed.
 
 Call ``ray.init()`` (or ``ray.init(address=...)`` for a cluster) first. Ray is
 an optional dependency: ``pip install powerseek[ray]``.
@@ -110,17 +110,21 @@ def orbit_tendency(
     shards: int = 4,
     max_retries: int = 3,
 ) -> dict:
-    """Sampled orbit tendency as Ray tasks: shard k samples with seed ``(seed, k)``.
+    """Sampled orbit tendency (:func:`powerseek.orbit_tendency` with ``samples``)
+    as Ray tasks over runs of permutation chunks; the counts equal the
+    single-process ones exactly for any ``shards``.
 
-    The result depends on ``seed`` and ``shards`` (each shard is its own
-    stream), not on the number of workers or on retries.
+    The decision-maker is a built-in name here (a Python function would have
+    to be shipped to the workers; use the single-process call for those).
     """
     ray = _ray()
-    sizes = [samples // shards + (1 if k < samples % shards else 0) for k in range(shards)]
+    chunk = _native.TENDENCY_CHUNK
 
     @ray.remote(max_retries=max_retries, retry_exceptions=True)
-    def one(k, n):
-        return powerseek.orbit_tendency(decision_maker, u, a, b, outcomes=outcomes, samples=n, seed=seed * 1_000_003 + k)
+    def one(first, end):
+        return powerseek.orbit_tendency(
+            decision_maker, u, a, b, outcomes=outcomes, samples=samples, seed=seed, chunks=(first // chunk, end // chunk)
+        )
 
-    parts = ray.get([one.remote(k, n) for k, n in enumerate(sizes) if n > 0])
+    parts = ray.get([one.remote(x, y) for x, y in _shards(-(-samples // chunk) * chunk, chunk, shards)])
     return {key: sum(p[key] for p in parts) for key in ("b_more", "equal", "a_more", "total")}
