@@ -19,6 +19,6 @@ for name, payoffs in games.items():
     a = powerseek.alignment(game)
     print(f"{name}: α = {a['alpha']}, threat point {[str(x) for x in a['threat_point']]}")
     for eq in powerseek.equilibria(game, exact=True):
-        p = powerseek.game_power(game, [[float(x) for x in s] for s in eq])
+        p = powerseek.game_power(game, eq)
         strategies = "; ".join(", ".join(str(x) for x in s) for s in eq)
         print(f"  equilibrium ({strategies}): POWER {[str(x) for x in p['power']]}, Σ = {p['total_power']}")

@@ -436,10 +436,14 @@ fn equilibria(py: Python<'_>, game: &Game) -> PyResult<Vec<Vec<Vec<String>>>> {
     Ok(eqs.iter().map(|e| profile_strings(&e.strategies)).collect())
 }
 
-fn read_profile(game: &NormalFormGame, profile: Vec<Vec<f64>>) -> PyResult<Vec<Vec<Rational>>> {
+fn read_profile(game: &NormalFormGame, profile: Vec<Vec<String>>) -> PyResult<Vec<Vec<Rational>>> {
     let exact: Vec<Vec<Rational>> = profile
         .into_iter()
-        .map(|s| s.into_iter().map(rational_of).collect::<PyResult<_>>())
+        .map(|s| {
+            s.iter()
+                .map(|x| parse_rational(x).ok_or_else(|| PyValueError::new_err(format!("'{x}' is not a number"))))
+                .collect::<PyResult<_>>()
+        })
         .collect::<PyResult<_>>()?;
     game.check_profile(&exact).map_err(py_err)?;
     Ok(exact)
@@ -447,7 +451,7 @@ fn read_profile(game: &NormalFormGame, profile: Vec<Vec<f64>>) -> PyResult<Vec<V
 
 /// Multi-agent POWER of every player at a mixed profile (exact), as JSON text.
 #[pyfunction]
-fn game_power(game: &Game, profile: Vec<Vec<f64>>) -> PyResult<String> {
+fn game_power(game: &Game, profile: Vec<Vec<String>>) -> PyResult<String> {
     let p = read_profile(&game.inner, profile)?;
     let report = powerseek::multiagent::power_normal_form(&game.inner, &p);
     Ok(serde_json::json!({

@@ -46,6 +46,10 @@ def test_power_and_alignment_follow_the_seed_numbers():
     assert powerseek.alignment(powerseek.game_from_numpy(prisoners_dilemma()))["alpha"] == -4
     off = powerseek.game_power(pennies, [[1, 0], [1, 0]])
     assert not off["is_equilibrium"] and off["total_regret"] > 0
+    # Battle of the sexes' mixed equilibrium, typed as floats, is read as exactly (2/3, 1/3), (1/3, 2/3).
+    bos = powerseek.game_from_numpy(np.array([[[2, 0], [0, 1]], [[1, 0], [0, 2]]]))
+    mixed = powerseek.game_power(bos, [[2 / 3, 1 / 3], [1 / 3, 2 / 3]])
+    assert mixed["is_equilibrium"] and mixed["expected_payoff"] == [Fraction(2, 3)] * 2
 
 
 @pytest.mark.parametrize(

@@ -157,10 +157,31 @@ def equilibria(game: Game, exact: bool = False) -> list:
     return [[np.array([float(x) for x in s]) for s in p] for p in out]
 
 
+def _exact(x) -> Fraction:
+    if isinstance(x, (Fraction, int, np.integer)):
+        return Fraction(int(x)) if isinstance(x, np.integer) else Fraction(x)
+    if isinstance(x, str):
+        return Fraction(x)
+    value = float(x)
+    if not np.isfinite(value):
+        raise ValueError(f"probability {value} is not a finite number")
+    return Fraction(repr(value))
+
+
 def _profile(game: Game, profile) -> list:
+    """Exact strategies ("p/q" strings): Fractions, ints and strings as given;
+    floats as their shortest decimal, renormalised exactly when they sum to 1
+    within 1e-9 (so 1/3 typed as 0.333... works)."""
     if len(profile) != len(game.shape):
         raise ValueError(f"a profile needs one strategy per player ({len(game.shape)}), got {len(profile)}")
-    return [_float_array(s, f"strategy of player {i}", 1).tolist() for i, s in enumerate(profile)]
+    out = []
+    for strategy in profile:
+        exact = [_exact(x) for x in np.asarray(strategy, dtype=object).ravel()]
+        total = sum(exact)
+        if total != 1 and abs(total - 1) < Fraction(1, 10**9) and any(not isinstance(x, (Fraction, int, str)) for x in strategy):
+            exact = [x / total for x in exact]
+        out.append([f"{x.numerator}/{x.denominator}" for x in exact])
+    return out
 
 
 def game_power(game: Game, profile) -> dict:
