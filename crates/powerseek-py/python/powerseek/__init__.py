@@ -38,6 +38,10 @@ __all__ = [
     "alignment",
     "orbit_tendency",
     "scarcity",
+    "sequential_power",
+    "rho_sweep",
+    "conflict_simulate",
+    "conflict_phase",
 ]
 
 
@@ -253,3 +257,88 @@ def scarcity(
     ``only`` restricts the sweep to the λ at that index (a distributed shard)."""
     lam = [-1.0 + 0.2 * k for k in range(11)] if lambdas is None else [float(x) for x in lambdas]
     return json.loads(_native.scarcity(players, actions, types, games, lam, seed, only))
+
+
+def rho_sweep(
+    grid: Mdp,
+    rhos: Sequence[float],
+    turns: str = "alternating",
+    no_overlap: bool = False,
+    noise: float = 0.0,
+    other: str = "random",
+    seed_policy: Optional[str] = None,
+    gamma: float = 0.9,
+    gamma_other: Optional[float] = None,
+    reward_on: str = "joint",
+    interval: tuple = (0.0, 1.0),
+    samples: int = 1_000,
+    seed: int = 0,
+    tolerance: float = 1e-6,
+) -> dict:
+    """Two agents, H and A, on a gridworld (SPEC 6), as ``powerseek multi sweep``.
+
+    ``other`` is how the other agent acts: ``random``, ``fixed`` (with
+    ``seed_policy``, JSON text ``{"<joint state>": {"<move>": p}}``),
+    ``optimal``, ``boltzmann:β`` or ``powerplay`` (POWERplay's protocol).
+    Returns numpy arrays indexed ``[ρ, agent, ...]``: ``power`` and ``se`` per
+    joint state, ``per_cell`` means, ``mean_power`` (and SEs), ``mean_total``,
+    the achieved ``reward_correlation`` and ``power_correlation`` over states.
+    """
+    for r in rhos:
+        if not -1.0 <= float(r) <= 1.0:
+            raise ValueError(f"rho = {r} is outside [-1, 1]")
+    for g in (gamma, gamma if gamma_other is None else gamma_other):
+        if not 0.0 < g < 1.0:
+            raise ValueError(f"gamma = {g} is outside (0, 1)")
+    if samples < 2:
+        raise ValueError("samples must be at least 2")
+    return _native.sequential(
+        grid,
+        [float(r) for r in rhos],
+        turns,
+        bool(no_overlap),
+        float(noise),
+        other,
+        seed_policy,
+        float(gamma),
+        float(gamma if gamma_other is None else gamma_other),
+        reward_on,
+        (float(interval[0]), float(interval[1])),
+        int(samples),
+        int(seed),
+        float(tolerance),
+    )
+
+
+def sequential_power(grid: Mdp, rho: float = 0.0, **options) -> dict:
+    """Both agents' POWER at one correlation ρ (see :func:`rho_sweep` for the
+    options), as ``powerseek multi power``: the arrays without the ρ axis."""
+    r = rho_sweep(grid, [rho], **options)
+    return {k: (v[0] if isinstance(v, np.ndarray) and k != "rho" else v) for k, v in r.items() if k != "rho"} | {
+        "rho": float(rho)
+    }
+
+
+def conflict_simulate(scenario_toml: str) -> dict:
+    """Play out a conflict scenario (SPEC 7; the TOML of ``powerseek conflict simulate``)."""
+    return json.loads(_native.conflict_simulate(scenario_toml))
+
+
+def conflict_phase(
+    ratio: float,
+    cost: float = 0.0,
+    contest_exponent: float = 1.0,
+    loser_share: float = 0.5,
+    temperature: float = 0.0,
+    n_alignment: int = 41,
+    n_cost: int = 41,
+) -> dict:
+    """Escalation probability of the weaker agent (power ``ratio`` against 1) over
+    alignment × cost; ``probability`` is an (n_cost, n_alignment) array."""
+    model = json.dumps(
+        {"cost": cost, "contest_exponent": contest_exponent, "loser_share": loser_share, "temperature": temperature}
+    )
+    d = json.loads(_native.conflict_phase(model, float(ratio), int(n_alignment), int(n_cost)))
+    for key in ("probability", "gain"):
+        d[key] = np.asarray(d[key]).reshape(len(d["costs"]), len(d["alignments"]))
+    return d

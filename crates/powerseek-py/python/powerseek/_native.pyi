@@ -114,3 +114,21 @@ def scarcity(
     seed: int,
     only: Optional[int] = None,
 ) -> str: ...
+def sequential(
+    grid: Mdp,
+    rhos: list[float],
+    turns: str,
+    no_overlap: bool,
+    noise: float,
+    other: str,
+    seed_policy: Optional[str],
+    gamma: float,
+    gamma_other: float,
+    reward_on: str,
+    interval: tuple[float, float],
+    samples: int,
+    seed: int,
+    tolerance: float,
+) -> dict[str, Any]: ...
+def conflict_simulate(text: str) -> str: ...
+def conflict_phase(model: str, ratio: float, n_alignment: int, n_cost: int) -> str: ...
