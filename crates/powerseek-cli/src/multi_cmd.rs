@@ -13,8 +13,8 @@ use powerseek::plot::{save, Band, BandChart, GridHeatmap, RGBColor, Row};
 use powerseek::power::{estimate_power, PowerOptions, SampleSize};
 use powerseek::reward::Marginal;
 use powerseek::sequential::{
-    per_cell, policy_from_json, rho_sweep, sequential_power, Response, RewardSite, SeedPolicies, SequentialOptions,
-    SequentialReport,
+    per_cell, policy_from_json, rho_sweep, sequential_power, OtherPosition, Response, RewardSite, SeedPolicies,
+    SequentialOptions, SequentialReport,
 };
 use powerseek::solve::Horizon;
 use powerseek::stats::Estimate;
@@ -83,6 +83,10 @@ pub struct PlayArgs {
     tolerance: f64,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// Per-cell summaries with the other agent standing at this cell (e.g. "(1,1)")
+    /// instead of averaged over its positions.
+    #[arg(long)]
+    other_at: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -186,18 +190,7 @@ fn prepare(env: &EnvArgs, play: &PlayArgs, rho: f64) -> Result<(JointDynamics, S
     }
     let dynamics = JointDynamics::new(&grid, &opts)?;
     let other = play.other.as_str();
-    let response = match other.split_once(':') {
-        Some(("boltzmann", beta)) => Response::Boltzmann(
-            beta.parse()
-                .with_context(|| format!("--other boltzmann:{beta}: β is not a number"))?,
-        ),
-        _ => match other {
-            "random" | "fixed" => Response::Fixed,
-            "optimal" => Response::Optimal,
-            "powerplay" => Response::PowerPlay,
-            _ => bail!("--other '{other}': expected random, fixed, optimal, boltzmann:β or powerplay"),
-        },
-    };
+    let response: Response = other.parse().map_err(|e| anyhow::anyhow!("--{e}"))?;
     let mut seeds = SeedPolicies::uniform(&dynamics);
     match (&play.seed_policy, other) {
         (Some(_), "random") => bail!("--other random ignores --seed-policy; use --other fixed"),
@@ -250,7 +243,8 @@ pub fn run(cmd: MultiCommand) -> Result<()> {
             print_power(&env, &play, &dynamics, &opts, &report)?;
             if let Some(path) = plot {
                 let (_, layout, _) = load_env(&env)?;
-                heatmaps(&path, layout.as_ref(), &dynamics, &report, &short(rho))?;
+                let at = other_position(&play, &dynamics, &cell_names(&env.grid)?)?;
+                heatmaps(&path, layout.as_ref(), &dynamics, &report, at, &short(rho))?;
             }
             Ok(())
         }
@@ -277,7 +271,8 @@ pub fn run(cmd: MultiCommand) -> Result<()> {
                     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("heatmap");
                     let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("svg");
                     let file = path.with_file_name(format!("{stem}-rho{rho}.{ext}"));
-                    heatmaps(&file, layout.as_ref(), &dynamics, report, &short(*rho))?;
+                    let at = other_position(&play, &dynamics, &cell_names(&env.grid)?)?;
+                    heatmaps(&file, layout.as_ref(), &dynamics, report, at, &short(*rho))?;
                 }
             }
             Ok(())
@@ -293,6 +288,20 @@ fn short(rho: f64) -> String {
     format!("ρ = {rho}")
 }
 
+/// How per-cell summaries place the other agent (`--other-at`).
+fn other_position(play: &PlayArgs, dynamics: &JointDynamics, names: &[String]) -> Result<OtherPosition> {
+    match &play.other_at {
+        None => Ok(OtherPosition::Uniform),
+        Some(cell) => match names.iter().position(|n| n == cell) {
+            Some(c) if c < dynamics.cells() => Ok(OtherPosition::At(c)),
+            _ => bail!(
+                "--other-at '{cell}' is not a cell of the grid (cells are named like {})",
+                names[0]
+            ),
+        },
+    }
+}
+
 fn means(e: &[Estimate]) -> Vec<f64> {
     e.iter().map(|x| x.mean).collect()
 }
@@ -305,9 +314,10 @@ fn print_power(
     r: &SequentialReport,
 ) -> Result<()> {
     let names = cell_names(&env.grid)?;
+    let at = other_position(play, dynamics, &names)?;
     let cells = [
-        per_cell(dynamics, 0, &means(&r.power[0])),
-        per_cell(dynamics, 1, &means(&r.power[1])),
+        per_cell(dynamics, 0, &means(&r.power[0]), at),
+        per_cell(dynamics, 1, &means(&r.power[1]), at),
     ];
     let mut out = std::io::stdout().lock();
     match play.format {
@@ -356,9 +366,13 @@ fn print_power(
                 r.samples,
                 r.reward_correlation
             )?;
+            let placement = match &play.other_at {
+                Some(cell) => format!("the other agent at {cell}"),
+                None => "mean over the other agent's positions".into(),
+            };
             writeln!(
                 out,
-                "{:<10} {:>10} {:>10}   (per cell: mean over the other agent's positions)",
+                "{:<10} {:>10} {:>10}   (per cell: {placement})",
                 "cell", "POWER_H", "POWER_A"
             )?;
             for (c, n) in names.iter().enumerate() {
@@ -384,6 +398,7 @@ fn print_sweep(
     dynamics: &JointDynamics,
     sweep: &[(f64, SequentialReport)],
 ) -> Result<()> {
+    let at = other_position(play, dynamics, &cell_names(&env.grid)?)?;
     let mut out = std::io::stdout().lock();
     match play.format {
         Format::Json => {
@@ -393,8 +408,8 @@ fn print_sweep(
                     json!({"rho": rho, "reward_correlation": r.reward_correlation,
                            "power_correlation_over_states": r.power_correlation, "mean_power_h": r.mean_power[0],
                            "mean_power_a": r.mean_power[1], "mean_total": r.mean_total,
-                           "per_cell_h": per_cell(dynamics, 0, &means(&r.power[0])),
-                           "per_cell_a": per_cell(dynamics, 1, &means(&r.power[1]))})
+                           "per_cell_h": per_cell(dynamics, 0, &means(&r.power[0]), at),
+                           "per_cell_a": per_cell(dynamics, 1, &means(&r.power[1]), at)})
                 })
                 .collect();
             let doc = json!({"grid": env.grid.display().to_string(), "joint_states": dynamics.n_states(),
@@ -482,12 +497,13 @@ fn heatmaps(
     layout: Option<&GridLayout>,
     dynamics: &JointDynamics,
     report: &SequentialReport,
+    at: OtherPosition,
     what: &str,
 ) -> Result<()> {
     let Some(layout) = layout else {
         bail!("{}: heatmaps need a gridworld layout", path.display());
     };
-    let values = [0, 1].map(|i| per_cell(dynamics, i, &means(&report.power[i])));
+    let values = [0, 1].map(|i| per_cell(dynamics, i, &means(&report.power[i]), at));
     let panels = ["H", "A"]
         .iter()
         .zip(&values)

@@ -712,6 +712,7 @@ fn multi_sweep_orders_total_power_by_correlation() {
         (vec!["--other", "wise"], "expected random"),
         (vec!["--other", "fixed"], "--seed-policy"),
         (vec!["--agents", "3"], "two agents"),
+        (vec!["--other-at", "(7,7)"], "not a cell"),
     ] {
         let mut all = vec!["multi", "sweep", grid.to_str().unwrap(), "-n", "10"];
         all.extend(args);

@@ -612,7 +612,7 @@ fn scarcity(
 /// Two agents in a shared gridworld (SPEC 6): both agents' POWER at every
 /// joint state for each ρ, as `powerseek multi sweep`.
 #[pyfunction]
-#[pyo3(signature = (grid, rhos, turns, no_overlap, noise, other, seed_policy, gamma, gamma_other, reward_on, interval, samples, seed, tolerance))]
+#[pyo3(signature = (grid, rhos, turns, no_overlap, noise, other, seed_policy, gamma, gamma_other, reward_on, interval, samples, seed, tolerance, other_at = None))]
 #[allow(clippy::too_many_arguments)]
 fn sequential<'py>(
     py: Python<'py>,
@@ -630,6 +630,7 @@ fn sequential<'py>(
     samples: usize,
     seed: u64,
     tolerance: f64,
+    other_at: Option<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
     use powerseek::joint::{Grid, JointDynamics, JointOptions, Turns};
     use powerseek::sequential::{Response, RewardSite, SeedPolicies, SequentialOptions};
@@ -639,28 +640,20 @@ fn sequential<'py>(
         "simultaneous" => Turns::Simultaneous,
         t => return Err(invalid(format!("turns '{t}': expected alternating or simultaneous"))),
     };
-    let response = match other.split_once(':') {
-        Some(("boltzmann", beta)) => Response::Boltzmann(
-            beta.parse()
-                .map_err(|_| invalid(format!("other 'boltzmann:{beta}': β is not a number")))?,
-        ),
-        _ => match other {
-            "random" | "fixed" => Response::Fixed,
-            "optimal" => Response::Optimal,
-            "powerplay" => Response::PowerPlay,
-            o => {
-                return Err(invalid(format!(
-                    "other '{o}': expected random, fixed, optimal, boltzmann:β or powerplay"
-                )))
-            }
-        },
-    };
+    let response: Response = other.parse().map_err(py_err)?;
     let site = match reward_on {
         "joint" => RewardSite::JointState,
         "cell" => RewardSite::OwnCell,
         r => return Err(invalid(format!("reward_on '{r}': expected joint or cell"))),
     };
     let g = Grid::from_gridworld(&grid.inner).map_err(py_err)?;
+    let other_at = match other_at {
+        None => powerseek::sequential::OtherPosition::Uniform,
+        Some(name) => match g.names.iter().position(|n| *n == name) {
+            Some(c) => powerseek::sequential::OtherPosition::At(c),
+            None => return Err(invalid(format!("other_at '{name}' is not a cell of the grid"))),
+        },
+    };
     let env = JointOptions {
         agents: 2,
         turns,
@@ -698,7 +691,7 @@ fn sequential<'py>(
             mean.push(r.mean_power[i].mean);
             mean_se.push(r.mean_power[i].se);
             let means: Vec<f64> = r.power[i].iter().map(|e| e.mean).collect();
-            cells.extend(powerseek::sequential::per_cell(&dynamics, i, &means));
+            cells.extend(powerseek::sequential::per_cell(&dynamics, i, &means, other_at));
         }
         total.extend(r.total.iter().map(|e| e.mean));
         total_se.extend(r.total.iter().map(|e| e.se));

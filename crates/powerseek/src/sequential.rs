@@ -56,6 +56,27 @@ pub enum Response {
     PowerPlay,
 }
 
+impl std::str::FromStr for Response {
+    type Err = Error;
+    /// `random` or `fixed` (the seed policy), `optimal`, `boltzmann:β`, `powerplay`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.split_once(':') {
+            Some(("boltzmann", beta)) => beta
+                .parse()
+                .map(Response::Boltzmann)
+                .map_err(|_| Error::invalid(format!("other 'boltzmann:{beta}': β is not a number"))),
+            _ => match s {
+                "random" | "fixed" => Ok(Response::Fixed),
+                "optimal" => Ok(Response::Optimal),
+                "powerplay" => Ok(Response::PowerPlay),
+                _ => Err(Error::invalid(format!(
+                    "other '{s}': expected random, fixed, optimal, boltzmann:β or powerplay"
+                ))),
+            },
+        }
+    }
+}
+
 /// Everything a sequential POWER estimate needs besides the environment.
 #[derive(Clone, Debug)]
 pub struct SequentialOptions {
@@ -510,13 +531,27 @@ impl Progress for Relay<'_> {
     }
 }
 
-/// Per-cell means of per-joint-state values of `agent`, marginalising the
-/// other agent's position uniformly over the joint states (NaN where the
-/// agent never stands).
-pub fn per_cell(dynamics: &JointDynamics, agent: usize, values: &[f64]) -> Vec<f64> {
+/// Where the other agent is when per-joint-state values are summarised per cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OtherPosition {
+    /// Averaged uniformly over the joint states (every position of the other agent).
+    Uniform,
+    /// The other agent stands at this cell.
+    At(usize),
+}
+
+/// Per-cell means of per-joint-state values of `agent` (0 or 1), with the
+/// other agent's position marginalised as `other` says (NaN where no joint
+/// state qualifies).
+pub fn per_cell(dynamics: &JointDynamics, agent: usize, values: &[f64], other: OtherPosition) -> Vec<f64> {
     let mut sum = vec![0.0; dynamics.cells()];
     let mut count = vec![0usize; dynamics.cells()];
     for (s, v) in values.iter().enumerate() {
+        if let OtherPosition::At(c) = other {
+            if dynamics.position(s, 1 - agent) != c {
+                continue;
+            }
+        }
         sum[dynamics.position(s, agent)] += v;
         count[dynamics.position(s, agent)] += 1;
     }

@@ -7,7 +7,8 @@ use powerseek::joint::{Grid, JointDynamics, JointOptions, Turns};
 use powerseek::mdp::gridworld;
 use powerseek::power::NoProgress;
 use powerseek::sequential::{
-    policy_from_json, rho_sweep, sample_powers, sequential_power, Response, RewardSite, SeedPolicies, SequentialOptions,
+    per_cell, policy_from_json, rho_sweep, sample_powers, sequential_power, OtherPosition, Response, RewardSite,
+    SeedPolicies, SequentialOptions,
 };
 
 /// POWERplay's reward-correlation environment: two agents on a 3×3 grid with
@@ -199,4 +200,32 @@ fn bad_options_are_rejected() {
     ] {
         assert!(sequential_power(&d, &seeds, &bad, &NoProgress).is_err());
     }
+}
+
+#[test]
+fn per_cell_summaries_place_the_other_agent_as_asked() {
+    let grid = Grid::from_gridworld(&gridworld::parse("...\n...\n", "2x3").unwrap()).unwrap();
+    let opts = JointOptions {
+        agents: 2,
+        turns: Turns::Alternating,
+        no_overlap: true,
+        noise: 0.0,
+    };
+    let d = JointDynamics::new(&grid, &opts).unwrap();
+    // A value that encodes both positions: 10·(H's cell) + (A's cell).
+    let values: Vec<f64> = (0..d.n_states())
+        .map(|s| (10 * d.position(s, 0) + d.position(s, 1)) as f64)
+        .collect();
+    let at = per_cell(&d, 0, &values, OtherPosition::At(4));
+    for c in 0..6 {
+        if c == 4 {
+            assert!(at[c].is_nan(), "no-overlap: H is never on A's cell");
+        } else {
+            assert_eq!(at[c], (10 * c + 4) as f64);
+        }
+    }
+    let uniform = per_cell(&d, 1, &values, OtherPosition::Uniform);
+    // A at cell 2: H is on any of the other 5 cells, mean of 10·h over them.
+    let expected = [0, 1, 3, 4, 5].iter().map(|&h| (10 * h + 2) as f64).sum::<f64>() / 5.0;
+    assert!((uniform[2] - expected).abs() < 1e-12);
 }

@@ -274,6 +274,7 @@ def rho_sweep(
     samples: int = 1_000,
     seed: int = 0,
     tolerance: float = 1e-6,
+    other_at: Optional[str] = None,
 ) -> dict:
     """Two agents, H and A, on a gridworld (SPEC 6), as ``powerseek multi sweep``.
 
@@ -283,6 +284,8 @@ def rho_sweep(
     Returns numpy arrays indexed ``[ρ, agent, ...]``: ``power`` and ``se`` per
     joint state, ``per_cell`` means, ``mean_power`` (and SEs), ``mean_total``,
     the achieved ``reward_correlation`` and ``power_correlation`` over states.
+    ``per_cell`` averages over the other agent's positions, or fixes it at
+    the cell named ``other_at`` (e.g. ``"(1,1)"``).
     """
     for r in rhos:
         if not -1.0 <= float(r) <= 1.0:
@@ -307,6 +310,7 @@ def rho_sweep(
         int(samples),
         int(seed),
         float(tolerance),
+        other_at,
     )
 
 
