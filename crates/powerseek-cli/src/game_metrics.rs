@@ -86,21 +86,7 @@ fn as_bayesian(file: &Path) -> Result<(BayesianGame, Option<NormalFormGame>)> {
 
 /// Equilibria of a (possibly Bayesian) game as behavioural profiles.
 fn behavioural_equilibria(b: &BayesianGame) -> Result<Vec<Behaviour<Rational>>> {
-    let mut seen = std::collections::BTreeSet::new();
-    let list = if b.n_players() == 2 {
-        let nf = b.induced_normal_form()?;
-        equilibria_of(&nf)?
-            .iter()
-            .map(|e| b.behaviour_from_induced(&e.strategies))
-            .collect::<Vec<_>>()
-    } else {
-        let agents = b.agent_form()?;
-        equilibria_of(&agents)?
-            .iter()
-            .map(|e| b.behaviour_from_agents(&e.strategies))
-            .collect()
-    };
-    Ok(list.into_iter().filter(|s| seen.insert(format!("{s:?}"))).collect())
+    Ok(equilibrium::bayesian_equilibria(b)?)
 }
 
 fn q(r: &Rational) -> String {

@@ -741,11 +741,129 @@ fn conflict_phase(model: &str, ratio: f64, n_alignment: usize, n_cost: usize) ->
     Ok(serde_json::to_string(&d).expect("plain data"))
 }
 
+/// A Bayesian game (types with a common prior, SPEC 2); normal-form games are the one-type case.
+#[pyclass(frozen, module = "powerseek._native")]
+struct BayesianGame {
+    inner: powerseek::game::bayesian::BayesianGame,
+}
+
+#[pymethods]
+impl BayesianGame {
+    /// Load a one-stage Bayesian `.efg`, a Bayesian or normal-form `.json`, or a `.nfg`.
+    #[staticmethod]
+    fn load(path: PathBuf) -> PyResult<Self> {
+        use powerseek::game::{bayesian, efg, json, nfg};
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let inner = match ext {
+            "efg" => efg::load(&path),
+            "nfg" => nfg::load(&path).map(|g| bayesian::BayesianGame::from_normal_form(&g)),
+            "json" => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?;
+                let origin = path.display().to_string();
+                if bayesian::is_bayesian_json(&text) {
+                    bayesian::parse_json(&text, &origin)
+                } else {
+                    json::parse(&text, &origin).map(|g| bayesian::BayesianGame::from_normal_form(&g))
+                }
+            }
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "{}: unknown game file extension '{other}' (expected .efg, .json or .nfg)",
+                    path.display()
+                )))
+            }
+        }
+        .map_err(py_err)?;
+        Ok(BayesianGame { inner })
+    }
+
+    /// The one-type Bayesian game of a normal-form game.
+    #[staticmethod]
+    fn from_game(game: &Game) -> Self {
+        BayesianGame {
+            inner: powerseek::game::bayesian::BayesianGame::from_normal_form(&game.inner),
+        }
+    }
+
+    #[getter]
+    fn players(&self) -> Vec<String> {
+        self.inner.players().to_vec()
+    }
+
+    /// Each player's type names.
+    #[getter]
+    fn types(&self) -> Vec<Vec<String>> {
+        (0..self.inner.n_players())
+            .map(|i| self.inner.types(i).to_vec())
+            .collect()
+    }
+
+    /// Each player's action names.
+    #[getter]
+    fn actions(&self) -> Vec<Vec<String>> {
+        (0..self.inner.n_players())
+            .map(|i| self.inner.actions(i).to_vec())
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("BayesianGame(players {:?}, types {:?})", self.players(), self.types())
+    }
+}
+
+/// Bayesian Nash equilibria as behaviours (player × type × action, "p/q" strings).
+#[pyfunction]
+fn bayesian_equilibria(py: Python<'_>, game: &BayesianGame) -> PyResult<Vec<Vec<Vec<Vec<String>>>>> {
+    let eqs = py
+        .detach(|| powerseek::equilibrium::bayesian_equilibria(&game.inner))
+        .map_err(py_err)?;
+    Ok(eqs
+        .iter()
+        .map(|b| b.iter().map(|p| profile_strings(p)).collect())
+        .collect())
+}
+
+/// Multi-agent POWER (SPEC 2) of every player and type under a behaviour, exact, as JSON text.
+#[pyfunction]
+fn bayesian_power(game: &BayesianGame, behaviour: Vec<Vec<Vec<String>>>) -> PyResult<String> {
+    let sigma: powerseek::game::bayesian::Behaviour<Rational> = behaviour
+        .iter()
+        .map(|player| {
+            player
+                .iter()
+                .map(|t| {
+                    t.iter()
+                        .map(|x| {
+                            parse_rational(x).ok_or_else(|| PyValueError::new_err(format!("'{x}' is not a number")))
+                        })
+                        .collect::<PyResult<Vec<_>>>()
+                })
+                .collect::<PyResult<Vec<_>>>()
+        })
+        .collect::<PyResult<_>>()?;
+    game.inner.check_behaviour(&sigma).map_err(py_err)?;
+    let r = powerseek::multiagent::power(&game.inner, &sigma);
+    let text = |x: &Rational| x.to_string();
+    Ok(serde_json::json!({
+        "power": r.players.iter().map(|p| text(&p.power)).collect::<Vec<_>>(),
+        "expected_payoff": r.players.iter().map(|p| text(&p.expected_payoff)).collect::<Vec<_>>(),
+        "by_type": r.players.iter().map(|p| p.by_type.iter().map(|v| v.as_ref().map(text)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "total_power": text(&r.total_power),
+        "total_regret": text(&r.total_regret),
+        "is_equilibrium": r.is_equilibrium,
+    })
+    .to_string())
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Mdp>()?;
     m.add_class::<PowerPartial>()?;
     m.add_class::<Game>()?;
+    m.add_class::<BayesianGame>()?;
+    m.add_function(wrap_pyfunction!(bayesian_equilibria, m)?)?;
+    m.add_function(wrap_pyfunction!(bayesian_power, m)?)?;
     m.add_function(wrap_pyfunction!(power, m)?)?;
     m.add_function(wrap_pyfunction!(batch_size, m)?)?;
     m.add_function(wrap_pyfunction!(power_partials, m)?)?;

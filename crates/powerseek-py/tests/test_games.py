@@ -72,3 +72,30 @@ def test_bad_profiles_raise_value_errors():
         powerseek.game_power(g, [[1, 0]])
     with pytest.raises(ValueError, match="sum to"):
         powerseek.game_power(g, [[0.7, 0.7], [1, 0]])
+
+
+def test_bayesian_power_matches_gambits_reference_for_bayes1a():
+    path = EXAMPLES.parents[1] / "shared" / "games" / "gambit" / "bayes1a.efg"
+    if not path.exists():
+        pytest.skip("../shared/games is not beside the checkout")
+    g = powerseek.load_bayesian(path)
+    assert len(g.types[0]) == 2
+    (bne,) = powerseek.bayesian_equilibria(g, exact=True)
+    p = powerseek.bayesian_power(g, bne)
+    assert p["power"] == [5, Fraction(23, 6)] and p["is_equilibrium"]
+    half = [Fraction(1, 2)] * 2
+    uniform = [[half] * len(g.types[0]), [half] * len(g.types[1])]
+    u = powerseek.bayesian_power(g, uniform)
+    assert u["power"] == [5, Fraction(21, 4)]
+    assert u["expected_payoff"] == [4, Fraction(33, 8)]
+    assert not u["is_equilibrium"] and u["total_regret"] > 0
+    with pytest.raises(ValueError, match="strategies for"):
+        powerseek.bayesian_power(g, [[half], [half]])
+
+
+def test_a_normal_form_game_is_a_one_type_bayesian_game():
+    pennies = powerseek.game_from_numpy(np.array([[[1, -1], [-1, 1]], [[-1, 1], [1, -1]]]))
+    b = powerseek.BayesianGame.from_game(pennies)
+    (eq,) = powerseek.bayesian_equilibria(b, exact=True)
+    assert eq == [[[Fraction(1, 2)] * 2], [[Fraction(1, 2)] * 2]]
+    assert powerseek.bayesian_power(b, eq)["power"] == powerseek.game_power(pennies, [e[0] for e in eq])["power"]

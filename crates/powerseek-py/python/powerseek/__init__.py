@@ -20,11 +20,12 @@ from typing import Callable, Optional, Sequence, Union
 import numpy as np
 
 from . import _native
-from ._native import Game, Mdp, PowerPartial
+from ._native import BayesianGame, Game, Mdp, PowerPartial
 
 __all__ = [
     "Mdp",
     "Game",
+    "BayesianGame",
     "PowerPartial",
     "load_mdp",
     "gridworld",
@@ -35,6 +36,9 @@ __all__ = [
     "payoffs",
     "equilibria",
     "game_power",
+    "load_bayesian",
+    "bayesian_equilibria",
+    "bayesian_power",
     "alignment",
     "orbit_tendency",
     "scarcity",
@@ -178,8 +182,12 @@ def _profile(game: Game, profile) -> list:
     within 1e-9 (so 1/3 typed as 0.333... works)."""
     if len(profile) != len(game.shape):
         raise ValueError(f"a profile needs one strategy per player ({len(game.shape)}), got {len(profile)}")
+    return _profile_rows(profile)
+
+
+def _profile_rows(rows) -> list:
     out = []
-    for strategy in profile:
+    for strategy in rows:
         exact = [_exact(x) for x in np.asarray(strategy, dtype=object).ravel()]
         total = sum(exact)
         if total != 1 and abs(total - 1) < Fraction(1, 10**9) and any(not isinstance(x, (Fraction, int, str)) for x in strategy):
@@ -194,6 +202,43 @@ def game_power(game: Game, profile) -> dict:
     return {
         "power": [Fraction(x) for x in doc["power"]],
         "expected_payoff": [Fraction(x) for x in doc["expected_payoff"]],
+        "total_power": Fraction(doc["total_power"]),
+        "total_regret": Fraction(doc["total_regret"]),
+        "is_equilibrium": doc["is_equilibrium"],
+    }
+
+
+def load_bayesian(path: str) -> BayesianGame:
+    """Load a Bayesian game: one-stage .efg, Bayesian JSON, or a normal-form .nfg/.json (one type each)."""
+    return BayesianGame.load(str(path))
+
+
+def bayesian_equilibria(game: BayesianGame, exact: bool = False) -> list:
+    """Bayesian Nash equilibria as behaviours: ``b[player][type]`` is a probability
+    vector over the player's actions (Fractions with ``exact=True``, else numpy arrays)."""
+    out = [[_fractions(player) for player in b] for b in _native.bayesian_equilibria(game)]
+    if exact:
+        return out
+    return [[[np.array([float(x) for x in t]) for t in player] for player in b] for b in out]
+
+
+def bayesian_power(game: BayesianGame, behaviour) -> dict:
+    """Multi-agent POWER (SPEC 2) of every player under a behaviour ``b[player][type]``,
+    exact: ``power``, ``expected_payoff``, ``by_type`` (None for types of probability 0),
+    ``total_power``, ``total_regret`` and ``is_equilibrium``."""
+    if len(behaviour) != len(game.players):
+        raise ValueError(f"a behaviour needs one entry per player ({len(game.players)}), got {len(behaviour)}")
+    exact = []
+    for i, player in enumerate(behaviour):
+        if len(player) != len(game.types[i]):
+            raise ValueError(f"player {game.players[i]}: {len(player)} strategies for {len(game.types[i])} types")
+        exact.append([s for s in _profile_rows(player)])
+    doc = json.loads(_native.bayesian_power(game, exact))
+    frac = lambda x: None if x is None else Fraction(x)  # noqa: E731
+    return {
+        "power": [Fraction(x) for x in doc["power"]],
+        "expected_payoff": [Fraction(x) for x in doc["expected_payoff"]],
+        "by_type": [[frac(x) for x in p] for p in doc["by_type"]],
         "total_power": Fraction(doc["total_power"]),
         "total_regret": Fraction(doc["total_regret"]),
         "is_equilibrium": doc["is_equilibrium"],

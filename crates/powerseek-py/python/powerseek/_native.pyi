@@ -56,6 +56,23 @@ class Game:
     @property
     def players(self) -> list[str]: ...
 
+class BayesianGame:
+    """A Bayesian game (types with a common prior); normal-form games have one type each."""
+
+    @staticmethod
+    def load(path: str) -> BayesianGame:
+        """Load a one-stage .efg, a Bayesian or normal-form .json, or a .nfg."""
+    @staticmethod
+    def from_game(game: Game) -> BayesianGame: ...
+    @property
+    def players(self) -> list[str]: ...
+    @property
+    def types(self) -> list[list[str]]: ...
+    @property
+    def actions(self) -> list[list[str]]: ...
+
+def bayesian_equilibria(game: BayesianGame) -> list[list[list[list[str]]]]: ...
+def bayesian_power(game: BayesianGame, behaviour: list[list[list[str]]]) -> str: ...
 def power(
     mdp: Mdp,
     gamma: float,

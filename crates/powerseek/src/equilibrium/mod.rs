@@ -86,3 +86,25 @@ pub fn equilibria(game: &NormalFormGame) -> crate::Result<Vec<Equilibrium>> {
     }
     Ok(all)
 }
+
+/// Bayesian Nash equilibria as behavioural profiles (player × type × action):
+/// for two players from the equilibria of the induced normal form, for more
+/// from those of the agent form (each type a separate player), duplicates
+/// (different mixed strategies with the same behaviour) removed.
+pub fn bayesian_equilibria(
+    game: &crate::game::bayesian::BayesianGame,
+) -> crate::Result<Vec<crate::game::bayesian::Behaviour<Rational>>> {
+    let mut seen = std::collections::BTreeSet::new();
+    let list: Vec<_> = if game.n_players() == 2 {
+        equilibria(&game.induced_normal_form()?)?
+            .iter()
+            .map(|e| game.behaviour_from_induced(&e.strategies))
+            .collect()
+    } else {
+        equilibria(&game.agent_form()?)?
+            .iter()
+            .map(|e| game.behaviour_from_agents(&e.strategies))
+            .collect()
+    };
+    Ok(list.into_iter().filter(|s| seen.insert(format!("{s:?}"))).collect())
+}
