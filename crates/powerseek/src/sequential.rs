@@ -219,33 +219,43 @@ impl<'a> Engine<'a> {
             .collect()
     }
 
-    /// Rewards and POWERs of samples `range`. Against fixed policies the
-    /// induced MDPs do not change, so the samples are solved as one batch.
-    fn samples(&self, range: std::ops::Range<usize>) -> Result<Vec<(PerAgent, PerAgent)>> {
+    /// Hand the rewards and POWERs of each sample in `range` to `sink`, in
+    /// order. Against fixed policies the induced MDPs do not change, so the
+    /// samples are solved as one batch (held state-major, one column per sample).
+    fn samples(&self, range: std::ops::Range<usize>, sink: &mut dyn FnMut(&PerAgent, &PerAgent)) -> Result<()> {
         if self.opts.response != Response::Fixed {
-            return range.map(|k| self.sample(k)).collect();
+            for k in range {
+                let (r, p) = self.sample(k)?;
+                sink(&r, &p);
+            }
+            return Ok(());
         }
         let n = self.dynamics.n_states();
         let batch = range.len();
-        let rewards: Vec<[Vec<f64>; 2]> = range.map(|k| self.rewards(k)).collect::<Result<_>>()?;
-        let mut powers: Vec<[Vec<f64>; 2]> = vec![[Vec::new(), Vec::new()]; batch];
+        let mut rewards = [vec![0.0; n * batch], vec![0.0; n * batch]];
+        for (j, k) in range.enumerate() {
+            for (agent, r) in self.rewards(k)?.iter().enumerate() {
+                for s in 0..n {
+                    rewards[agent][s * batch + j] = r[s];
+                }
+            }
+        }
+        let mut values = [vec![0.0; n * batch], vec![0.0; n * batch]];
         for agent in 0..2 {
             let mdp = &self.against_seed[agent];
             let solver = Solver::new(mdp, Horizon::Discounted(self.opts.gamma[agent]), self.solver_options())?;
-            let mut r = vec![0.0; n * batch];
-            for (j, rw) in rewards.iter().enumerate() {
-                for s in 0..n {
-                    r[s * batch + j] = rw[agent][s];
-                }
-            }
-            let mut v = vec![0.0; n * batch];
-            solver.solve(&r, batch, &mut v)?;
-            for (j, p) in powers.iter_mut().enumerate() {
-                let column: Vec<f64> = (0..n).map(|s| v[s * batch + j]).collect();
-                p[agent] = self.power(agent, &column, &rewards[j][agent]);
-            }
+            solver.solve(&rewards[agent], batch, &mut values[agent])?;
         }
-        Ok(rewards.into_iter().zip(powers).collect())
+        let column = |x: &[f64], j: usize| -> Vec<f64> { (0..n).map(|s| x[s * batch + j]).collect() };
+        for j in 0..batch {
+            let r = [column(&rewards[0], j), column(&rewards[1], j)];
+            let p = [
+                self.power(0, &column(&values[0], j), &r[0]),
+                self.power(1, &column(&values[1], j), &r[1]),
+            ];
+            sink(&r, &p);
+        }
+        Ok(())
     }
 
     /// Rewards and both agents' POWER at every joint state in sample `k`.
@@ -444,39 +454,44 @@ pub fn sequential_power(
     let engine = Engine::new(dynamics, seeds, opts)?;
     let n = dynamics.n_states();
     progress.set_total(opts.samples as u64);
-    // Fixed-size chunks merged in order keep the floating-point sums independent of scheduling.
-    const CHUNK: usize = 16;
-    let chunks: Vec<(Moments, [f64; 5])> = (0..opts.samples.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let range = c * CHUNK..((c + 1) * CHUNK).min(opts.samples);
-            let count = range.len();
-            let mut x = vec![0.0; (3 * n + 3) * count];
-            let mut cross = [0.0; 5]; // Σh, Σa, Σh², Σa², Σha
-            for (j, (r, p)) in engine.samples(range)?.into_iter().enumerate() {
-                for (i, v) in sample_row(n, &p).into_iter().enumerate() {
-                    x[i * count + j] = v;
-                }
-                for (h, a) in r[0].iter().zip(&r[1]) {
-                    cross = [
-                        cross[0] + h,
-                        cross[1] + a,
-                        cross[2] + h * h,
-                        cross[3] + a * a,
-                        cross[4] + h * a,
-                    ];
-                }
-                progress.advance(1);
+    // Fixed-size chunks merged in chunk order keep the floating-point sums
+    // independent of scheduling; waves of chunks bound the memory held at once.
+    // Chunks are 16 samples, or 8 (the solver's lane width) when four
+    // state-major batches of 16 would pass 256 MiB.
+    let chunk_size = if n * 16 * 8 * 4 > 256 << 20 { 8 } else { 16 };
+    let chunk = |c: usize| -> Result<(Moments, [f64; 5])> {
+        let range = c * chunk_size..((c + 1) * chunk_size).min(opts.samples);
+        let mut m = Moments::new(3 * n + 3);
+        let mut cross = [0.0; 5]; // Σh, Σa, Σh², Σa², Σha
+        engine.samples(range, &mut |r, p| {
+            m.push(&sample_row(n, p));
+            for (h, a) in r[0].iter().zip(&r[1]) {
+                cross = [
+                    cross[0] + h,
+                    cross[1] + a,
+                    cross[2] + h * h,
+                    cross[3] + a * a,
+                    cross[4] + h * a,
+                ];
             }
-            Ok((Moments::from_samples(&x, count), cross))
-        })
-        .collect::<Result<_>>()?;
+            progress.advance(1);
+        })?;
+        Ok((m, cross))
+    };
+    let all: Vec<usize> = (0..opts.samples.div_ceil(chunk_size)).collect();
     let mut moments = Moments::new(3 * n + 3);
     let mut cross = [0.0; 5];
-    for (m, c) in &chunks {
-        moments.merge(m);
-        for i in 0..5 {
-            cross[i] += c[i];
+    for wave in all.chunks(2 * rayon::current_num_threads().max(1)) {
+        if progress.cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let results: Vec<Result<(Moments, [f64; 5])>> = wave.par_iter().map(|&c| chunk(c)).collect();
+        for r in results {
+            let (m, c) = r?;
+            moments.merge(&m);
+            for i in 0..5 {
+                cross[i] += c[i];
+            }
         }
     }
     let draws = (opts.samples * n) as f64;

@@ -37,6 +37,18 @@ impl Moments {
         m
     }
 
+    /// Add one sample of every quantity (Welford's update), without storing samples.
+    pub fn push(&mut self, x: &[f64]) {
+        debug_assert_eq!(x.len(), self.mean.len());
+        self.count += 1.0;
+        let w = 1.0 / self.count;
+        for ((mean, m2), &v) in self.mean.iter_mut().zip(self.m2.iter_mut()).zip(x) {
+            let d = v - *mean;
+            *mean += d * w;
+            *m2 += d * (v - *mean);
+        }
+    }
+
     /// Fold `other` (later samples) into `self`.
     pub fn merge(&mut self, other: &Moments) {
         if other.count == 0.0 {
@@ -118,5 +130,9 @@ mod tests {
         assert!((direct.mean[0] - merged.mean[0]).abs() < 1e-12);
         assert!((direct.m2[0] - merged.m2[0]).abs() < 1e-9);
         assert!((t_quantile_975(10) - 2.228_138_851_986_27).abs() < 1e-6);
+        let mut pushed = Moments::new(1);
+        x.iter().for_each(|&v| pushed.push(&[v]));
+        assert!((direct.mean[0] - pushed.mean[0]).abs() < 1e-12);
+        assert!((direct.m2[0] - pushed.m2[0]).abs() < 1e-9);
     }
 }
