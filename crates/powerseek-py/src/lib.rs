@@ -63,6 +63,17 @@ type ActionRow = (usize, String, Vec<(usize, f64)>);
 #[pyclass(frozen, module = "powerseek._native")]
 struct Mdp {
     inner: powerseek::mdp::Mdp,
+    /// Gridworld text and origin, kept so pickling preserves the layout.
+    grid_source: Option<(String, String)>,
+}
+
+impl Mdp {
+    fn plain(inner: powerseek::mdp::Mdp) -> Self {
+        Mdp {
+            inner,
+            grid_source: None,
+        }
+    }
 }
 
 #[pymethods]
@@ -70,9 +81,15 @@ impl Mdp {
     /// Load a .grid, .json, .mdp or .pomdp file.
     #[staticmethod]
     fn load(path: PathBuf) -> PyResult<Self> {
-        Ok(Mdp {
-            inner: powerseek::mdp::load(&path).map_err(py_err)?,
-        })
+        let inner = powerseek::mdp::load(&path).map_err(py_err)?;
+        let grid_source = match inner.layout() {
+            Some(_) => Some((
+                std::fs::read_to_string(&path).map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?,
+                path.display().to_string(),
+            )),
+            None => None,
+        };
+        Ok(Mdp { inner, grid_source })
     }
 
     /// Parse gridworld text (the .grid format).
@@ -81,6 +98,7 @@ impl Mdp {
     fn gridworld(text: &str, origin: &str) -> PyResult<Self> {
         Ok(Mdp {
             inner: powerseek::mdp::gridworld::parse(text, origin).map_err(py_err)?,
+            grid_source: Some((text.to_string(), origin.to_string())),
         })
     }
 
@@ -103,9 +121,7 @@ impl Mdp {
                 }
             }
         }
-        Ok(Mdp {
-            inner: b.build().map_err(py_err)?,
-        })
+        Ok(Mdp::plain(b.build().map_err(py_err)?))
     }
 
     /// Rebuild from `parts()` (used by pickling).
@@ -115,9 +131,7 @@ impl Mdp {
         for (s, name, row) in actions {
             b.add_action(s, &name, &row).map_err(py_err)?;
         }
-        Ok(Mdp {
-            inner: b.build().map_err(py_err)?,
-        })
+        Ok(Mdp::plain(b.build().map_err(py_err)?))
     }
 
     /// `(state_names, [(state, action, [(next, p), ...]), ...])`.
@@ -134,11 +148,20 @@ impl Mdp {
         (m.state_names().to_vec(), actions)
     }
 
+    /// Gridworlds travel as their text (keeping the layout), other MDPs as their rows.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
         let py = slf.py();
-        let ctor = py.get_type::<Mdp>().getattr("_from_parts")?;
-        let parts = slf.get().parts();
-        Ok((ctor, parts.into_pyobject(py)?.into_any()))
+        let me = slf.get();
+        match &me.grid_source {
+            Some(source) => Ok((
+                py.get_type::<Mdp>().getattr("gridworld")?,
+                source.clone().into_pyobject(py)?.into_any(),
+            )),
+            None => Ok((
+                py.get_type::<Mdp>().getattr("_from_parts")?,
+                me.parts().into_pyobject(py)?.into_any(),
+            )),
+        }
     }
 
     #[getter]

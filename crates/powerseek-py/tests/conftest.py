@@ -12,11 +12,10 @@ EXAMPLES = REPO / "examples"
 
 @pytest.fixture(scope="session")
 def cli():
-    """The `powerseek` binary cargo built (debug from `cargo test`, else release)."""
-    for profile in ("debug", "release"):
-        path = REPO / "target" / profile / "powerseek"
-        if path.exists():
-            return str(path)
+    """The `powerseek` binary cargo built most recently (debug from `cargo test`, or release)."""
+    built = [p for p in (REPO / "target" / profile / "powerseek" for profile in ("debug", "release")) if p.exists()]
+    if built:
+        return str(max(built, key=lambda p: p.stat().st_mtime))
     found = shutil.which("powerseek")
     if found:
         return found

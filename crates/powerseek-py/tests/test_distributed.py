@@ -55,3 +55,12 @@ def test_sharded_scarcity_and_orbit_tendency(local_ray):
         assert counts == single
     # Argmax picks B on 2/5 of permutations and A on 1/5.
     assert abs(single["b_more"] / n - 0.4) < 0.02
+
+
+def test_sharded_rho_sweep(local_ray):
+    grid = powerseek.gridworld("...\n...\n")
+    kwargs = dict(turns="simultaneous", other="powerplay", gamma=0.5, samples=40, seed=2)
+    single = powerseek.rho_sweep(grid, [-1.0, 0.5, 1.0], **kwargs)
+    sharded = distributed.rho_sweep(grid, [-1.0, 0.5, 1.0], **kwargs)
+    for key in ("power", "se", "mean_total", "per_cell"):
+        np.testing.assert_array_equal(sharded[key], single[key])

@@ -48,7 +48,10 @@ def test_numpy_transitions_give_the_same_mdp_as_the_file():
     # Closed form at γ → 0: the middle cell's POWER is E[max of 3 U(0,1)] = 3/4.
     z = powerseek.power(hand, gamma=0.0, samples=40_000, seed=1)
     assert abs(z["power"][1] - 0.75) < 4 * z["se"][1]
-    # Pickling (how Ray ships an MDP) keeps the MDP.
+    # Pickling (how Ray ships an MDP) keeps the MDP; gridworlds keep their layout
+    # (two-agent environments need it).
+    assert pickle.loads(pickle.dumps(grid)).state_names == grid.state_names
+    powerseek.sequential_power(pickle.loads(pickle.dumps(grid)), samples=4)
     again = pickle.loads(pickle.dumps(hand))
     np.testing.assert_array_equal(powerseek.power(again, gamma=0.5, samples=500, seed=3)["power"], b["power"])
 

@@ -9,6 +9,8 @@ or workers, and a retried task gives the same result.
   λ's index and the game's index); results are concatenated in λ order.
 - :func:`orbit_tendency`: shards are runs of sampled permutations (chunks of
   ``_native.TENDENCY_CHUNK``, each from its own stream); counts are summed.
+- :func:`rho_sweep`: one task per ρ of a two-agent gridworld sweep; arrays
+  are concatenated in ρ order.
 
 Call ``ray.init()`` (or ``ray.init(address=...)`` for a cluster) first. Ray is
 an optional dependency: ``pip install powerseek[ray]``.
@@ -128,3 +130,21 @@ def orbit_tendency(
 
     parts = ray.get([one.remote(x, y) for x, y in _shards(-(-samples // chunk) * chunk, chunk, shards)])
     return {key: sum(p[key] for p in parts) for key in ("b_more", "equal", "a_more", "total")}
+
+
+def rho_sweep(grid: powerseek.Mdp, rhos: Sequence[float], max_retries: int = 3, **options) -> dict:
+    """:func:`powerseek.rho_sweep` with one Ray task per ρ (each ρ is computed
+    exactly as in one process, so the arrays are identical); ``options`` as there."""
+    ray = _ray()
+    import numpy as np
+
+    @ray.remote(max_retries=max_retries, retry_exceptions=True)
+    def one(rho):
+        return powerseek.rho_sweep(grid, [rho], **options)
+
+    parts = ray.get([one.remote(float(r)) for r in rhos])
+    merged = dict(parts[0])
+    for key, value in parts[0].items():
+        if isinstance(value, np.ndarray):
+            merged[key] = np.concatenate([p[key] for p in parts])
+    return merged
