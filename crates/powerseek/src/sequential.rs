@@ -195,11 +195,12 @@ impl<'a> Engine<'a> {
         optimal_values(mdp, self.opts.gamma[agent], rewards, self.solver_options())
     }
 
-    /// The other agent's response policy for its own reward against `agent`'s seed.
-    fn response(&self, other: usize, rewards: &[f64]) -> Result<Vec<f64>> {
-        let mdp = &self.against_seed[other];
-        let values = self.optimal(mdp, other, rewards)?;
-        let tie = self.tie_tolerance(mdp, other)?;
+    /// Agent `agent`'s policy for its own `rewards`: optimal (or Boltzmann)
+    /// against the other agent's seed policy.
+    fn response(&self, agent: usize, rewards: &[f64]) -> Result<Vec<f64>> {
+        let mdp = &self.against_seed[agent];
+        let values = self.optimal(mdp, agent, rewards)?;
+        let tie = self.tie_tolerance(mdp, agent)?;
         Ok(match self.opts.response {
             Response::Boltzmann(beta) => boltzmann_policy(mdp, &values, beta),
             _ => greedy_policy(mdp, &values, tie),
