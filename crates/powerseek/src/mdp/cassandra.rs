@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use super::{Mdp, MdpBuilder};
+use super::{Mdp, MdpBuilder, ROW_SUM_TOLERANCE};
 use crate::error::{read_text, Error, Result};
 
 pub fn load(path: &Path) -> Result<Mdp> {
@@ -341,21 +341,24 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                     ),
                 ));
             }
+            // Checked here (as the builder would) so the error names the
+            // statement that last set this row.
+            let total: f64 = row.iter().map(|e| e.1).sum();
+            if (total - 1.0).abs() > ROW_SUM_TOLERANCE {
+                return Err(p.err(
+                    line,
+                    format!(
+                        "state '{}', action '{name}': transition probabilities sum to {total}, not 1",
+                        states[s]
+                    ),
+                ));
+            }
             builder
                 .add_action(s, name, &row)
                 .map_err(|e| p.err(line, e.to_string()))?;
         }
     }
-    let mdp = builder.build().map_err(|e| {
-        // Point at the statement that last set the offending row when we can tell.
-        let line = states
-            .iter()
-            .enumerate()
-            .flat_map(|(s, sn)| actions.iter().enumerate().map(move |(a, an)| (s, a, sn, an)))
-            .find(|(_, _, sn, an)| e.to_string().contains(&format!("state '{sn}', action '{an}'")))
-            .map_or(0, |(s, a, _, _)| row_line[a * n + s]);
-        p.err(line, e.to_string())
-    })?;
+    let mdp = builder.build().map_err(|e| p.err(0, e.to_string()))?;
     let start = match start_words {
         None => None,
         Some((line, words)) => {
