@@ -7,7 +7,9 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
-use powerseek::joint::{focal_rewards, induced_mdp, uniform_policy, Grid, JointDynamics, JointOptions, Turns};
+use powerseek::joint::{
+    cell_means, focal_rewards, induced_mdp, uniform_policy, Grid, JointDynamics, JointOptions, Turns,
+};
 use powerseek::mdp::GridLayout;
 use powerseek::plot::{save, Band, BandChart, GridHeatmap, RGBColor, Row};
 use powerseek::power::{estimate_power, PowerOptions, SampleSize};
@@ -179,9 +181,20 @@ fn load_env(env: &EnvArgs) -> Result<(Grid, Option<GridLayout>, JointOptions)> {
     Ok((grid, base.layout().cloned(), opts))
 }
 
-/// The dynamics, seed policies and options of a two-agent run.
-fn prepare(env: &EnvArgs, play: &PlayArgs, rho: f64) -> Result<(JointDynamics, SeedPolicies, SequentialOptions)> {
-    let (grid, _, opts) = load_env(env)?;
+/// Everything a two-agent run needs, loaded and checked once before computing.
+struct Setup {
+    /// Cell names of the grid.
+    names: Vec<String>,
+    layout: Option<GridLayout>,
+    dynamics: JointDynamics,
+    seeds: SeedPolicies,
+    options: SequentialOptions,
+    /// Where per-cell summaries put the other agent (`--other-at`).
+    at: OtherPosition,
+}
+
+fn prepare(env: &EnvArgs, play: &PlayArgs, rho: f64) -> Result<Setup> {
+    let (grid, layout, opts) = load_env(env)?;
     if env.agents != 2 {
         bail!(
             "responses and reward correlation are defined for two agents (H and A); got --agents {}",
@@ -215,7 +228,24 @@ fn prepare(env: &EnvArgs, play: &PlayArgs, rho: f64) -> Result<(JointDynamics, S
         seed: play.seed,
         tolerance: play.tolerance,
     };
-    Ok((dynamics, seeds, options))
+    let at = match &play.other_at {
+        None => OtherPosition::Uniform,
+        Some(cell) => match grid.names.iter().position(|n| n == cell) {
+            Some(c) => OtherPosition::At(c),
+            None => bail!(
+                "--other-at '{cell}' is not a cell of the grid (cells are named like {})",
+                grid.names[0]
+            ),
+        },
+    };
+    Ok(Setup {
+        names: grid.names,
+        layout,
+        dynamics,
+        seeds,
+        options,
+        at,
+    })
 }
 
 pub fn run(cmd: MultiCommand) -> Result<()> {
@@ -236,15 +266,13 @@ pub fn run(cmd: MultiCommand) -> Result<()> {
             if env.agents > 2 {
                 return focal_power_many_agents(&env, &play, focal, plot.as_deref());
             }
-            let (dynamics, seeds, opts) = prepare(&env, &play, rho)?;
+            let setup = prepare(&env, &play, rho)?;
             let bar = crate::progress::Bar::new("samples");
-            let report = sequential_power(&dynamics, &seeds, &opts, &bar)?;
+            let report = sequential_power(&setup.dynamics, &setup.seeds, &setup.options, &bar)?;
             bar.finish();
-            print_power(&env, &play, &dynamics, &opts, &report)?;
+            print_power(&env, &play, &setup, &report)?;
             if let Some(path) = plot {
-                let (_, layout, _) = load_env(&env)?;
-                let at = other_position(&play, &dynamics, &cell_names(&env.grid)?)?;
-                heatmaps(&path, layout.as_ref(), &dynamics, &report, at, &short(rho))?;
+                heatmaps(&path, &setup, &report, &short(rho))?;
             }
             Ok(())
         }
@@ -256,23 +284,21 @@ pub fn run(cmd: MultiCommand) -> Result<()> {
             heatmaps: heatmap_path,
         } => {
             let rhos = parse_rhos(&rhos)?;
-            let (dynamics, seeds, opts) = prepare(&env, &play, 0.0)?;
+            let setup = prepare(&env, &play, 0.0)?;
             let bar = crate::progress::Bar::new("samples");
-            let sweep = rho_sweep(&dynamics, &seeds, &opts, &rhos, &bar)?;
+            let sweep = rho_sweep(&setup.dynamics, &setup.seeds, &setup.options, &rhos, &bar)?;
             bar.finish();
-            print_sweep(&env, &play, &dynamics, &sweep)?;
+            print_sweep(&env, &play, &setup, &sweep)?;
             if let Some(path) = plot {
                 sweep_chart(&path, &env, &play, &sweep)?;
             }
             if let Some(path) = heatmap_path {
-                let (_, layout, _) = load_env(&env)?;
                 let ends = [sweep.first(), sweep.last()];
                 for (rho, report) in ends.into_iter().flatten() {
                     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("heatmap");
                     let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("svg");
                     let file = path.with_file_name(format!("{stem}-rho{rho}.{ext}"));
-                    let at = other_position(&play, &dynamics, &cell_names(&env.grid)?)?;
-                    heatmaps(&file, layout.as_ref(), &dynamics, report, at, &short(*rho))?;
+                    heatmaps(&file, &setup, report, &short(*rho))?;
                 }
             }
             Ok(())
@@ -288,33 +314,19 @@ fn short(rho: f64) -> String {
     format!("ρ = {rho}")
 }
 
-/// How per-cell summaries place the other agent (`--other-at`).
-fn other_position(play: &PlayArgs, dynamics: &JointDynamics, names: &[String]) -> Result<OtherPosition> {
-    match &play.other_at {
-        None => Ok(OtherPosition::Uniform),
-        Some(cell) => match names.iter().position(|n| n == cell) {
-            Some(c) if c < dynamics.cells() => Ok(OtherPosition::At(c)),
-            _ => bail!(
-                "--other-at '{cell}' is not a cell of the grid (cells are named like {})",
-                names[0]
-            ),
-        },
-    }
-}
-
 fn means(e: &[Estimate]) -> Vec<f64> {
     e.iter().map(|x| x.mean).collect()
 }
 
-fn print_power(
-    env: &EnvArgs,
-    play: &PlayArgs,
-    dynamics: &JointDynamics,
-    opts: &SequentialOptions,
-    r: &SequentialReport,
-) -> Result<()> {
-    let names = cell_names(&env.grid)?;
-    let at = other_position(play, dynamics, &names)?;
+fn print_power(env: &EnvArgs, play: &PlayArgs, setup: &Setup, r: &SequentialReport) -> Result<()> {
+    let Setup {
+        names,
+        dynamics,
+        options: opts,
+        at,
+        ..
+    } = setup;
+    let at = *at;
     let cells = [
         per_cell(dynamics, 0, &means(&r.power[0]), at),
         per_cell(dynamics, 1, &means(&r.power[1]), at),
@@ -392,13 +404,8 @@ fn print_power(
     Ok(())
 }
 
-fn print_sweep(
-    env: &EnvArgs,
-    play: &PlayArgs,
-    dynamics: &JointDynamics,
-    sweep: &[(f64, SequentialReport)],
-) -> Result<()> {
-    let at = other_position(play, dynamics, &cell_names(&env.grid)?)?;
+fn print_sweep(env: &EnvArgs, play: &PlayArgs, setup: &Setup, sweep: &[(f64, SequentialReport)]) -> Result<()> {
+    let (dynamics, at) = (&setup.dynamics, setup.at);
     let mut out = std::io::stdout().lock();
     match play.format {
         Format::Json => {
@@ -492,18 +499,11 @@ fn sweep_chart(path: &Path, env: &EnvArgs, play: &PlayArgs, sweep: &[(f64, Seque
     Ok(())
 }
 
-fn heatmaps(
-    path: &Path,
-    layout: Option<&GridLayout>,
-    dynamics: &JointDynamics,
-    report: &SequentialReport,
-    at: OtherPosition,
-    what: &str,
-) -> Result<()> {
-    let Some(layout) = layout else {
+fn heatmaps(path: &Path, setup: &Setup, report: &SequentialReport, what: &str) -> Result<()> {
+    let Some(layout) = &setup.layout else {
         bail!("{}: heatmaps need a gridworld layout", path.display());
     };
-    let values = [0, 1].map(|i| per_cell(dynamics, i, &means(&report.power[i]), at));
+    let values = [0, 1].map(|i| per_cell(&setup.dynamics, i, &means(&report.power[i]), setup.at));
     let panels = ["H", "A"]
         .iter()
         .zip(&values)
@@ -517,10 +517,6 @@ fn heatmaps(
     save(&Row { panels }, path)?;
     eprintln!("plot written to {}", path.display());
     Ok(())
-}
-
-fn cell_names(grid: &Path) -> Result<Vec<String>> {
-    Ok(Grid::from_gridworld(&powerseek::mdp::load(grid)?)?.names)
 }
 
 /// More than two agents: the focal agent's POWER against uniformly random
@@ -551,17 +547,7 @@ fn focal_power_many_agents(env: &EnvArgs, play: &PlayArgs, focal: usize, plot: O
     let bar = crate::progress::Bar::new("samples");
     let report = estimate_power(&mdp, &rewards, &po, &bar)?;
     bar.finish();
-    let mut sum = vec![0.0; grid.cells];
-    let mut count = vec![0usize; grid.cells];
-    for (s, e) in states.iter().zip(&report.power) {
-        sum[s[focal]] += e.mean;
-        count[s[focal]] += 1;
-    }
-    let cells: Vec<f64> = sum
-        .iter()
-        .zip(&count)
-        .map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
-        .collect();
+    let cells = cell_means(grid.cells, &means(&report.power), |s| Some(states[s][focal]));
     let mut out = std::io::stdout().lock();
     match play.format {
         Format::Json => {

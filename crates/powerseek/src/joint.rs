@@ -580,6 +580,23 @@ pub fn induced_mdp(grid: &Grid, opts: &JointOptions, focal: usize, policy: &Poli
     Ok((dynamics.induced(focal, &refs)?, states))
 }
 
+/// Per-cell means of per-joint-state `values`: joint state `s` counts for
+/// cell `cell_of(s)` (or for none); NaN for cells no joint state counts for.
+pub fn cell_means(cells: usize, values: &[f64], cell_of: impl Fn(usize) -> Option<usize>) -> Vec<f64> {
+    let mut sum = vec![0.0; cells];
+    let mut count = vec![0usize; cells];
+    for (s, v) in values.iter().enumerate() {
+        if let Some(c) = cell_of(s) {
+            sum[c] += v;
+            count[c] += 1;
+        }
+    }
+    sum.iter()
+        .zip(&count)
+        .map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
+        .collect()
+}
+
 /// The focal agent's reward distribution on the induced MDP: iid `marginal`
 /// per grid cell, read at the focal agent's cell.
 pub fn focal_rewards(grid: &Grid, states: &[Vec<usize>], focal: usize, marginal: Marginal) -> RewardDistribution {

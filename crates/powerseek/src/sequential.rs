@@ -20,9 +20,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::joint::{correlated_uniform_rewards, JointDynamics};
+use crate::joint::{cell_means, correlated_uniform_rewards, JointDynamics};
 use crate::mdp::{Mdp, Rows};
 use crate::power::Progress;
+use crate::retarget::{Builtin, DecisionMaker};
 use crate::reward::sample_rng;
 use crate::solve::{action_values, optimal_values, Horizon, Solver, SolverOptions};
 use crate::stats::{t_quantile_975, Estimate, Moments};
@@ -351,34 +352,30 @@ fn q_values(mdp: &Mdp, values: &[f64]) -> Vec<f64> {
     q
 }
 
-/// The greedy policy of `values`, ties (within `tie`) split evenly.
-pub fn greedy_policy(mdp: &Mdp, values: &[f64], tie: f64) -> Vec<f64> {
+/// The policy that chooses at each state by `choose` applied to the state's
+/// continuation values (a decision-maker of SPEC 4 over the actions).
+fn policy_by(mdp: &Mdp, values: &[f64], choose: impl Fn(&[f64]) -> Vec<f64>) -> Vec<f64> {
     let q = q_values(mdp, values);
     let mut pi = vec![0.0; q.len()];
     for s in 0..mdp.n_states() {
         let acts = mdp.actions(s);
-        let best = q[acts.clone()].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let winners = acts.clone().filter(|&a| q[a] >= best - tie).count();
-        for a in acts.filter(|&a| q[a] >= best - tie) {
-            pi[a] = 1.0 / winners as f64;
-        }
+        pi[acts.clone()].copy_from_slice(&choose(&q[acts]));
     }
     pi
 }
 
+/// The greedy policy of `values`, ties (within `tie`) split evenly: a
+/// satisficer whose threshold is the best value less `tie`.
+pub fn greedy_policy(mdp: &Mdp, values: &[f64], tie: f64) -> Vec<f64> {
+    policy_by(mdp, values, |q| {
+        let best = q.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        Builtin::Satisficer(best - tie).choice_probabilities(q)
+    })
+}
+
 /// The Boltzmann policy `π(a|s) ∝ exp(β Q(s,a))` of `values`.
 pub fn boltzmann_policy(mdp: &Mdp, values: &[f64], beta: f64) -> Vec<f64> {
-    let q = q_values(mdp, values);
-    let mut pi = vec![0.0; q.len()];
-    for s in 0..mdp.n_states() {
-        let acts = mdp.actions(s);
-        let best = q[acts.clone()].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let total: f64 = acts.clone().map(|a| (beta * (q[a] - best)).exp()).sum();
-        for a in acts {
-            pi[a] = (beta * (q[a] - best)).exp() / total;
-        }
-    }
-    pi
+    policy_by(mdp, values, |q| Builtin::Boltzmann(beta).choice_probabilities(q))
 }
 
 /// The one-action-per-state MDP of following `policy` in `mdp`: its optimal
@@ -560,21 +557,10 @@ pub enum OtherPosition {
 /// other agent's position marginalised as `other` says (NaN where no joint
 /// state qualifies).
 pub fn per_cell(dynamics: &JointDynamics, agent: usize, values: &[f64], other: OtherPosition) -> Vec<f64> {
-    let mut sum = vec![0.0; dynamics.cells()];
-    let mut count = vec![0usize; dynamics.cells()];
-    for (s, v) in values.iter().enumerate() {
-        if let OtherPosition::At(c) = other {
-            if dynamics.position(s, 1 - agent) != c {
-                continue;
-            }
-        }
-        sum[dynamics.position(s, agent)] += v;
-        count[dynamics.position(s, agent)] += 1;
-    }
-    sum.iter()
-        .zip(&count)
-        .map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
-        .collect()
+    cell_means(dynamics.cells(), values, |s| match other {
+        OtherPosition::At(c) if dynamics.position(s, 1 - agent) != c => None,
+        _ => Some(dynamics.position(s, agent)),
+    })
 }
 
 /// A seed policy of `agent` from JSON: `{"<joint state>": {"<move>": p, ...}, ...}`,
