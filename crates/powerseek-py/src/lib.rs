@@ -205,24 +205,35 @@ fn horizon(gamma: f64) -> Horizon {
     }
 }
 
-fn power_options(
+/// The options every POWER call takes, passed from Python as one dict
+/// (built and checked by `powerseek._power_args`).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct PowerArgs {
     gamma: f64,
     samples: usize,
+    dist: String,
     seed: u64,
     tolerance: f64,
     antithetic: bool,
     batch: Option<usize>,
-) -> PowerOptions {
-    PowerOptions {
-        horizon: horizon(gamma),
-        solver: SolverOptions {
-            tolerance,
-            ..Default::default()
-        },
-        samples: SampleSize::Count(samples),
-        seed,
-        antithetic,
-        batch,
+}
+
+impl PowerArgs {
+    /// The reward distribution and estimator options for `mdp`.
+    fn resolve(&self, mdp: &powerseek::mdp::Mdp) -> PyResult<(RewardDistribution, PowerOptions)> {
+        let options = PowerOptions {
+            horizon: horizon(self.gamma),
+            solver: SolverOptions {
+                tolerance: self.tolerance,
+                ..Default::default()
+            },
+            samples: SampleSize::Count(self.samples),
+            seed: self.seed,
+            antithetic: self.antithetic,
+            batch: self.batch,
+        };
+        Ok((distribution(mdp, &self.dist)?, options))
     }
 }
 
@@ -268,21 +279,8 @@ fn report_dict<'py>(py: Python<'py>, mdp: &powerseek::mdp::Mdp, r: &PowerReport)
 
 /// POWER of every state (see `powerseek.power`).
 #[pyfunction]
-#[pyo3(signature = (mdp, gamma, samples, dist, seed, tolerance, antithetic, batch))]
-#[allow(clippy::too_many_arguments)]
-fn power<'py>(
-    py: Python<'py>,
-    mdp: &Mdp,
-    gamma: f64,
-    samples: usize,
-    dist: &str,
-    seed: u64,
-    tolerance: f64,
-    antithetic: bool,
-    batch: Option<usize>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let d = distribution(&mdp.inner, dist)?;
-    let opts = power_options(gamma, samples, seed, tolerance, antithetic, batch);
+fn power<'py>(py: Python<'py>, mdp: &Mdp, args: PowerArgs) -> PyResult<Bound<'py, PyDict>> {
+    let (d, opts) = args.resolve(&mdp.inner)?;
     let report = interruptible(py, |p| powerseek::power::estimate_power(&mdp.inner, &d, &opts, p))?;
     report_dict(py, &mdp.inner, &report)
 }
@@ -324,47 +322,25 @@ fn batch_size(mdp: &Mdp, batch: Option<usize>, antithetic: bool) -> PyResult<usi
     powerseek::power::batch_size(&mdp.inner, &opts).map_err(py_err)
 }
 
+/// Partial results for samples `first..end` (a shard; see `powerseek.distributed`).
 #[pyfunction]
-#[pyo3(signature = (mdp, first, end, gamma, samples, dist, seed, tolerance, antithetic, batch))]
-#[allow(clippy::too_many_arguments)]
-fn power_partials(
-    py: Python<'_>,
-    mdp: &Mdp,
-    first: usize,
-    end: usize,
-    gamma: f64,
-    samples: usize,
-    dist: &str,
-    seed: u64,
-    tolerance: f64,
-    antithetic: bool,
-    batch: Option<usize>,
-) -> PyResult<Vec<PowerPartial>> {
-    let d = distribution(&mdp.inner, dist)?;
-    let opts = power_options(gamma, samples, seed, tolerance, antithetic, batch);
+fn power_partials(py: Python<'_>, mdp: &Mdp, first: usize, end: usize, args: PowerArgs) -> PyResult<Vec<PowerPartial>> {
+    let (d, opts) = args.resolve(&mdp.inner)?;
     let parts = interruptible(py, |p| {
         powerseek::power::power_partials(&mdp.inner, &d, &opts, first..end, p)
     })?;
     Ok(parts.into_iter().map(|inner| PowerPartial { inner }).collect())
 }
 
+/// Merge shards' partial results into the report `power` would give.
 #[pyfunction]
-#[pyo3(signature = (mdp, partials, gamma, samples, dist, seed, tolerance, antithetic, batch))]
-#[allow(clippy::too_many_arguments)]
 fn finish_power<'py>(
     py: Python<'py>,
     mdp: &Mdp,
     partials: Vec<PyRef<'py, PowerPartial>>,
-    gamma: f64,
-    samples: usize,
-    dist: &str,
-    seed: u64,
-    tolerance: f64,
-    antithetic: bool,
-    batch: Option<usize>,
+    args: PowerArgs,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let d = distribution(&mdp.inner, dist)?;
-    let opts = power_options(gamma, samples, seed, tolerance, antithetic, batch);
+    let (d, opts) = args.resolve(&mdp.inner)?;
     let parts: Vec<powerseek::power::PowerPartial> = partials.iter().map(|p| p.inner.clone()).collect();
     let report = powerseek::power::finish_power(&mdp.inner, &d, &opts, &parts).map_err(py_err)?;
     report_dict(py, &mdp.inner, &report)

@@ -379,9 +379,14 @@ impl JointDynamics {
     /// agent's slots at `s`, in order (global action index = slot).
     pub fn induced(&self, focal: usize, policies: &[&[f64]]) -> Result<Mdp> {
         let k = self.opts.agents;
-        if focal >= k || policies.len() != k {
+        if focal >= k {
             return Err(Error::invalid(format!(
-                "induced MDP: focal agent {focal} and {} policy tables for {k} agents",
+                "focal agent {focal} does not exist ({k} agents, numbered from 0)"
+            )));
+        }
+        if policies.len() != k {
+            return Err(Error::invalid(format!(
+                "induced MDP: {} policy tables for {k} agents",
                 policies.len()
             )));
         }
@@ -545,12 +550,6 @@ fn resolve_collisions(before: &[usize], after: &mut [usize]) {
 /// cells), with the joint states (agents' cells).
 pub fn induced_mdp(grid: &Grid, opts: &JointOptions, focal: usize, policy: &Policy) -> Result<(Mdp, Vec<Vec<usize>>)> {
     let dynamics = JointDynamics::new(grid, opts)?;
-    if focal >= opts.agents {
-        return Err(Error::invalid(format!(
-            "focal agent {focal} does not exist ({} agents, numbered from 0)",
-            opts.agents
-        )));
-    }
     let k = opts.agents;
     let states: Vec<Vec<usize>> = (0..dynamics.n_states())
         .map(|s| (0..k).map(|i| dynamics.position(s, i)).collect())

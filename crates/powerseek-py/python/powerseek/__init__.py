@@ -123,7 +123,7 @@ def power(
     ``mdp.actions``), ``tie_probability``, and ``samples``. Results depend
     only on ``seed`` (not on threads); values are within ``tolerance``.
     """
-    return _native.power(mdp, **_power_args(gamma, samples, dist, seed, tolerance, antithetic, batch))
+    return _native.power(mdp, _power_args(gamma, samples, dist, seed, tolerance, antithetic, batch))
 
 
 def load_game(path: str) -> Game:

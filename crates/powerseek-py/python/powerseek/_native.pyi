@@ -1,6 +1,6 @@
 """Type stubs of the compiled extension (the Rust side of the package)."""
 
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -73,40 +73,21 @@ class BayesianGame:
 
 def bayesian_equilibria(game: BayesianGame) -> list[list[list[list[str]]]]: ...
 def bayesian_power(game: BayesianGame, behaviour: list[list[list[str]]]) -> str: ...
-def power(
-    mdp: Mdp,
-    gamma: float,
-    samples: int,
-    dist: str,
-    seed: int,
-    tolerance: float,
-    antithetic: bool,
-    batch: Optional[int],
-) -> dict[str, Any]: ...
+class PowerArgs(TypedDict):
+    """The options of every POWER call (see `powerseek.power`)."""
+
+    gamma: float
+    samples: int
+    dist: str
+    seed: int
+    tolerance: float
+    antithetic: bool
+    batch: Optional[int]
+
+def power(mdp: Mdp, args: PowerArgs) -> dict[str, Any]: ...
 def batch_size(mdp: Mdp, batch: Optional[int] = None, antithetic: bool = False) -> int: ...
-def power_partials(
-    mdp: Mdp,
-    first: int,
-    end: int,
-    gamma: float,
-    samples: int,
-    dist: str,
-    seed: int,
-    tolerance: float,
-    antithetic: bool,
-    batch: Optional[int],
-) -> list[PowerPartial]: ...
-def finish_power(
-    mdp: Mdp,
-    partials: Sequence[PowerPartial],
-    gamma: float,
-    samples: int,
-    dist: str,
-    seed: int,
-    tolerance: float,
-    antithetic: bool,
-    batch: Optional[int],
-) -> dict[str, Any]: ...
+def power_partials(mdp: Mdp, first: int, end: int, args: PowerArgs) -> list[PowerPartial]: ...
+def finish_power(mdp: Mdp, partials: Sequence[PowerPartial], args: PowerArgs) -> dict[str, Any]: ...
 def equilibria(game: Game) -> list[list[list[str]]]: ...
 def game_power(game: Game, profile: list[list[str]]) -> str: ...
 def alignment(game: Game, weights: list[float]) -> str: ...

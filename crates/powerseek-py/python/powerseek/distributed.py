@@ -65,11 +65,11 @@ def power(
     def shard(m, first, end):
         if _task_hook is not None:
             _task_hook(first)
-        return _native.power_partials(m, first, end, **args)
+        return _native.power_partials(m, first, end, args)
 
     ref = ray.put(mdp)
     parts = ray.get([shard.remote(ref, a, b) for a, b in _shards(total, step, shards)])
-    return _native.finish_power(mdp, [p for ps in parts for p in ps], **args)
+    return _native.finish_power(mdp, [p for ps in parts for p in ps], args)
 
 
 def scarcity(
