@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 
+use powerseek::game::scarcity::{scarcity_sweep, ScarcityOptions, ScarcityResult};
 use powerseek::plot::{save, Band, BandChart, RGBColor};
-use powerseek::scarcity::{scarcity_sweep, ScarcityOptions, ScarcityResult};
 
 use crate::Format;
 
@@ -121,7 +121,7 @@ pub fn run(cmd: ExperimentCommand) -> Result<()> {
         let band =
             |label: &str,
              color: RGBColor,
-             f: &dyn Fn(&powerseek::scarcity::LambdaSummary) -> powerseek::stats::Estimate| Band {
+             f: &dyn Fn(&powerseek::game::scarcity::LambdaSummary) -> powerseek::stats::Estimate| Band {
                 label: label.into(),
                 color,
                 points: result

@@ -7,8 +7,8 @@ use anyhow::{bail, Result};
 use clap::{Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
-use powerseek::equilibrium::{self, bimatrix, Equilibrium};
 use powerseek::game::bayesian::{self, BayesianGame, Behaviour};
+use powerseek::game::equilibrium::{self, bimatrix, Equilibrium};
 use powerseek::game::{self, format_rational, NormalFormGame, Rational, Scalar};
 
 use crate::Format;

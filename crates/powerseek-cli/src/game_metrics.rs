@@ -7,11 +7,11 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
-use powerseek::alignment;
-use powerseek::equilibrium::{self, Equilibrium};
+use powerseek::game::alignment;
 use powerseek::game::bayesian::{BayesianGame, Behaviour};
+use powerseek::game::equilibrium::{self, Equilibrium};
+use powerseek::game::power::{self, GamePowerReport};
 use powerseek::game::{format_rational, parse_rational, NormalFormGame, Rational};
-use powerseek::multiagent::{self, PowerReport};
 
 use crate::game_cmd::{load_any, GameFile};
 use crate::Format;
@@ -93,7 +93,7 @@ fn q(r: &Rational) -> String {
     format_rational(r)
 }
 
-fn report_json(b: &BayesianGame, label: &str, sigma: &Behaviour<Rational>, r: &PowerReport<Rational>) -> Value {
+fn report_json(b: &BayesianGame, label: &str, sigma: &Behaviour<Rational>, r: &GamePowerReport<Rational>) -> Value {
     let players: serde_json::Map<String, Value> = b
         .players()
         .iter()
@@ -127,8 +127,8 @@ pub fn power(out: &mut impl Write, file: &Path, profile: Option<&str>, format: F
             profiles.push(("uniform".into(), read_profile("uniform", &b)?));
         }
     }
-    let constant = multiagent::constant_sum(&b);
-    let reports: Vec<PowerReport<Rational>> = profiles.iter().map(|(_, s)| multiagent::power(&b, s)).collect();
+    let constant = power::constant_sum(&b);
+    let reports: Vec<GamePowerReport<Rational>> = profiles.iter().map(|(_, s)| power::bayesian_power(&b, s)).collect();
     if let Format::Json = format {
         let list: Vec<Value> = profiles
             .iter()

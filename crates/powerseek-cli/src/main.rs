@@ -17,9 +17,9 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use powerseek::mdp;
-use powerseek::power::{estimate_power, PowerOptions, SampleSize};
-use powerseek::reward::RewardDistribution;
-use powerseek::solve::{Horizon, Method, SolverOptions};
+use powerseek::mdp::power::{estimate_power, PowerOptions, SampleSize};
+use powerseek::mdp::reward::RewardDistribution;
+use powerseek::mdp::solve::{Horizon, Method, SolverOptions};
 
 #[derive(Parser)]
 #[command(name = "powerseek", version, about = "Compute POWER and power-seeking tendencies in MDPs", long_about = None)]

@@ -7,18 +7,18 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
-use powerseek::joint::{
+use powerseek::mdp::power::{estimate_power, PowerOptions, SampleSize};
+use powerseek::mdp::reward::Marginal;
+use powerseek::mdp::solve::Horizon;
+use powerseek::mdp::GridLayout;
+use powerseek::multiagent::joint::{
     cell_means, focal_rewards, induced_mdp, uniform_policy, Grid, JointDynamics, JointOptions, Turns,
 };
-use powerseek::mdp::GridLayout;
-use powerseek::plot::{save, Band, BandChart, GridHeatmap, RGBColor, Row};
-use powerseek::power::{estimate_power, PowerOptions, SampleSize};
-use powerseek::reward::Marginal;
-use powerseek::sequential::{
+use powerseek::multiagent::sequential::{
     per_cell, policy_from_json, rho_sweep, sequential_power, OtherPosition, Response, RewardSite, SeedPolicies,
     SequentialOptions, SequentialReport,
 };
-use powerseek::solve::Horizon;
+use powerseek::plot::{save, Band, BandChart, GridHeatmap, RGBColor, Row};
 use powerseek::stats::Estimate;
 
 use crate::Format;
@@ -533,7 +533,7 @@ fn focal_power_many_agents(env: &EnvArgs, play: &PlayArgs, focal: usize, plot: O
     };
     let rewards = match play.reward_on {
         Site::Cell => focal_rewards(&grid, &states, focal, marginal),
-        Site::Joint => powerseek::reward::RewardDistribution::Iid(marginal),
+        Site::Joint => powerseek::mdp::reward::RewardDistribution::Iid(marginal),
     };
     if !(play.gamma > 0.0 && play.gamma < 1.0) {
         bail!("--gamma must be in (0, 1)");

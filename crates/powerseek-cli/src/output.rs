@@ -6,9 +6,9 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
+use powerseek::mdp::power::PowerReport;
 use powerseek::mdp::Mdp;
 use powerseek::plot::{save, EstimateBars, GridHeatmap};
-use powerseek::power::PowerReport;
 use powerseek::stats::Estimate;
 
 #[derive(Serialize)]

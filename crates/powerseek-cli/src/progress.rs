@@ -21,7 +21,7 @@ impl Bar {
     }
 }
 
-impl powerseek::power::Progress for Bar {
+impl powerseek::progress::Progress for Bar {
     fn set_total(&self, samples: u64) {
         self.0.set_length(samples);
     }

@@ -332,7 +332,7 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             } = first_moves(&moves)?;
             let MoveArgs { env, a, b, .. } = moves;
             let base = retarget::random_parameters(mdp.n_states(), 1, seed).remove(0);
-            let opts = powerseek::learn::QLearning {
+            let opts = powerseek::retarget::learn::QLearning {
                 episodes,
                 horizon,
                 epsilon,
@@ -340,7 +340,7 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 gamma,
             };
             let bar = crate::progress::Bar::new("agents");
-            let r = powerseek::learn::learned_tendency(&mdp, s, la, lb, &base, &opts, agents, seed, &bar)?;
+            let r = powerseek::retarget::learn::learned_tendency(&mdp, s, la, lb, &base, &opts, agents, seed, &bar)?;
             bar.finish();
             match format {
                 Format::Json => writeln!(

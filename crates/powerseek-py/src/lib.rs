@@ -12,11 +12,12 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use powerseek::game::{parse_rational, NormalFormGame, Rational, Scalar};
+use powerseek::mdp::power::{PowerOptions, PowerReport, SampleSize};
+use powerseek::mdp::reward::RewardDistribution;
+use powerseek::mdp::solve::{Horizon, SolverOptions};
 use powerseek::mdp::MdpBuilder;
-use powerseek::power::{PowerOptions, PowerReport, Progress, SampleSize};
+use powerseek::progress::Progress;
 use powerseek::retarget::{Builtin, DecisionMaker, Outcomes};
-use powerseek::reward::RewardDistribution;
-use powerseek::solve::{Horizon, SolverOptions};
 
 fn py_err(e: powerseek::Error) -> PyErr {
     match e {
@@ -281,14 +282,14 @@ fn report_dict<'py>(py: Python<'py>, mdp: &powerseek::mdp::Mdp, r: &PowerReport)
 #[pyfunction]
 fn power<'py>(py: Python<'py>, mdp: &Mdp, args: PowerArgs) -> PyResult<Bound<'py, PyDict>> {
     let (d, opts) = args.resolve(&mdp.inner)?;
-    let report = interruptible(py, |p| powerseek::power::estimate_power(&mdp.inner, &d, &opts, p))?;
+    let report = interruptible(py, |p| powerseek::mdp::power::estimate_power(&mdp.inner, &d, &opts, p))?;
     report_dict(py, &mdp.inner, &report)
 }
 
 /// The statistics of a run of reward samples; merge with `finish_power`.
 #[pyclass(frozen, module = "powerseek._native")]
 struct PowerPartial {
-    inner: powerseek::power::PowerPartial,
+    inner: powerseek::mdp::power::PowerPartial,
 }
 
 #[pymethods]
@@ -319,7 +320,7 @@ fn batch_size(mdp: &Mdp, batch: Option<usize>, antithetic: bool) -> PyResult<usi
         antithetic,
         ..Default::default()
     };
-    powerseek::power::batch_size(&mdp.inner, &opts).map_err(py_err)
+    powerseek::mdp::power::batch_size(&mdp.inner, &opts).map_err(py_err)
 }
 
 /// Partial results for samples `first..end` (a shard; see `powerseek.distributed`).
@@ -327,7 +328,7 @@ fn batch_size(mdp: &Mdp, batch: Option<usize>, antithetic: bool) -> PyResult<usi
 fn power_partials(py: Python<'_>, mdp: &Mdp, first: usize, end: usize, args: PowerArgs) -> PyResult<Vec<PowerPartial>> {
     let (d, opts) = args.resolve(&mdp.inner)?;
     let parts = interruptible(py, |p| {
-        powerseek::power::power_partials(&mdp.inner, &d, &opts, first..end, p)
+        powerseek::mdp::power::power_partials(&mdp.inner, &d, &opts, first..end, p)
     })?;
     Ok(parts.into_iter().map(|inner| PowerPartial { inner }).collect())
 }
@@ -341,8 +342,8 @@ fn finish_power<'py>(
     args: PowerArgs,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (d, opts) = args.resolve(&mdp.inner)?;
-    let parts: Vec<powerseek::power::PowerPartial> = partials.iter().map(|p| p.inner.clone()).collect();
-    let report = powerseek::power::finish_power(&mdp.inner, &d, &opts, &parts).map_err(py_err)?;
+    let parts: Vec<powerseek::mdp::power::PowerPartial> = partials.iter().map(|p| p.inner.clone()).collect();
+    let report = powerseek::mdp::power::finish_power(&mdp.inner, &d, &opts, &parts).map_err(py_err)?;
     report_dict(py, &mdp.inner, &report)
 }
 
@@ -430,7 +431,7 @@ fn profile_strings(p: &[Vec<Rational>]) -> Vec<Vec<String>> {
 #[pyfunction]
 fn equilibria(py: Python<'_>, game: &Game) -> PyResult<Vec<Vec<Vec<String>>>> {
     let eqs = py
-        .detach(|| powerseek::equilibrium::equilibria(&game.inner))
+        .detach(|| powerseek::game::equilibrium::equilibria(&game.inner))
         .map_err(py_err)?;
     Ok(eqs.iter().map(|e| profile_strings(&e.strategies)).collect())
 }
@@ -452,7 +453,7 @@ fn read_profile(game: &NormalFormGame, profile: Vec<Vec<String>>) -> PyResult<Ve
 #[pyfunction]
 fn game_power(game: &Game, profile: Vec<Vec<String>>) -> PyResult<String> {
     let p = read_profile(&game.inner, profile)?;
-    let report = powerseek::multiagent::power_normal_form(&game.inner, &p);
+    let report = powerseek::game::power::normal_form_power(&game.inner, &p);
     Ok(serde_json::json!({
         "power": report.players.iter().map(|x| x.power.to_string()).collect::<Vec<_>>(),
         "expected_payoff": report.players.iter().map(|x| x.expected_payoff.to_string()).collect::<Vec<_>>(),
@@ -467,10 +468,10 @@ fn game_power(game: &Game, profile: Vec<Vec<String>>) -> PyResult<String> {
 #[pyfunction]
 fn alignment(game: &Game, weights: Vec<f64>) -> PyResult<String> {
     let w: Vec<Rational> = weights.into_iter().map(rational_of).collect::<PyResult<_>>()?;
-    powerseek::alignment::check_weights(&game.inner, &w).map_err(py_err)?;
-    let a = powerseek::alignment::alignment(&game.inner, &w);
-    let security = powerseek::alignment::security_levels(&game.inner).map_err(py_err)?;
-    let threat = powerseek::alignment::threat_point(&security);
+    powerseek::game::alignment::check_weights(&game.inner, &w).map_err(py_err)?;
+    let a = powerseek::game::alignment::alignment(&game.inner, &w);
+    let security = powerseek::game::alignment::security_levels(&game.inner).map_err(py_err)?;
+    let threat = powerseek::game::alignment::threat_point(&security);
     Ok(serde_json::json!({
         "alpha": a.alpha.to_string(),
         "max_welfare": a.max_welfare.to_string(),
@@ -592,7 +593,7 @@ fn scarcity(
     seed: u64,
     only: Option<usize>,
 ) -> PyResult<String> {
-    let opts = powerseek::scarcity::ScarcityOptions {
+    let opts = powerseek::game::scarcity::ScarcityOptions {
         players,
         actions,
         types,
@@ -604,7 +605,7 @@ fn scarcity(
         Some(j) => vec![j],
         None => (0..opts.lambdas.len()).collect(),
     };
-    let r = interruptible(py, |p| powerseek::scarcity::scarcity_sweep_at(&opts, &indices, p))?;
+    let r = interruptible(py, |p| powerseek::game::scarcity::scarcity_sweep_at(&opts, &indices, p))?;
     Ok(serde_json::to_string(&r).expect("plain data"))
 }
 
@@ -631,8 +632,8 @@ fn sequential<'py>(
     tolerance: f64,
     other_at: Option<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    use powerseek::joint::{Grid, JointDynamics, JointOptions, Turns};
-    use powerseek::sequential::{Response, RewardSite, SeedPolicies, SequentialOptions};
+    use powerseek::multiagent::joint::{Grid, JointDynamics, JointOptions, Turns};
+    use powerseek::multiagent::sequential::{Response, RewardSite, SeedPolicies, SequentialOptions};
     let invalid = |m: String| PyValueError::new_err(m);
     let turns = match turns {
         "alternating" => Turns::Alternating,
@@ -647,9 +648,9 @@ fn sequential<'py>(
     };
     let g = Grid::from_gridworld(&grid.inner).map_err(py_err)?;
     let other_at = match other_at {
-        None => powerseek::sequential::OtherPosition::Uniform,
+        None => powerseek::multiagent::sequential::OtherPosition::Uniform,
         Some(name) => match g.names.iter().position(|n| *n == name) {
-            Some(c) => powerseek::sequential::OtherPosition::At(c),
+            Some(c) => powerseek::multiagent::sequential::OtherPosition::At(c),
             None => return Err(invalid(format!("other_at '{name}' is not a cell of the grid"))),
         },
     };
@@ -662,7 +663,8 @@ fn sequential<'py>(
     let dynamics = JointDynamics::new(&g, &env).map_err(py_err)?;
     let mut seeds = SeedPolicies::uniform(&dynamics);
     if let Some(text) = seed_policy {
-        seeds.0[1] = powerseek::sequential::policy_from_json(&dynamics, 1, &text, "seed_policy").map_err(py_err)?;
+        seeds.0[1] =
+            powerseek::multiagent::sequential::policy_from_json(&dynamics, 1, &text, "seed_policy").map_err(py_err)?;
     }
     let opts = SequentialOptions {
         gamma: [gamma, gamma_other],
@@ -676,7 +678,7 @@ fn sequential<'py>(
         tolerance,
     };
     let sweep = interruptible(py, |p| {
-        powerseek::sequential::rho_sweep(&dynamics, &seeds, &opts, &rhos, p)
+        powerseek::multiagent::sequential::rho_sweep(&dynamics, &seeds, &opts, &rhos, p)
     })?;
     let n = dynamics.n_states();
     let k = sweep.len();
@@ -690,7 +692,9 @@ fn sequential<'py>(
             mean.push(r.mean_power[i].mean);
             mean_se.push(r.mean_power[i].se);
             let means: Vec<f64> = r.power[i].iter().map(|e| e.mean).collect();
-            cells.extend(powerseek::sequential::per_cell(&dynamics, i, &means, other_at));
+            cells.extend(powerseek::multiagent::sequential::per_cell(
+                &dynamics, i, &means, other_at,
+            ));
         }
         total.extend(r.total.iter().map(|e| e.mean));
         total_se.extend(r.total.iter().map(|e| e.se));
@@ -815,7 +819,7 @@ impl BayesianGame {
 #[pyfunction]
 fn bayesian_equilibria(py: Python<'_>, game: &BayesianGame) -> PyResult<Vec<Vec<Vec<Vec<String>>>>> {
     let eqs = py
-        .detach(|| powerseek::equilibrium::bayesian_equilibria(&game.inner))
+        .detach(|| powerseek::game::equilibrium::bayesian_equilibria(&game.inner))
         .map_err(py_err)?;
     Ok(eqs
         .iter()
@@ -842,7 +846,7 @@ fn bayesian_power(game: &BayesianGame, behaviour: Vec<Vec<Vec<String>>>) -> PyRe
         })
         .collect::<PyResult<_>>()?;
     game.inner.check_behaviour(&sigma).map_err(py_err)?;
-    let r = powerseek::multiagent::power(&game.inner, &sigma);
+    let r = powerseek::game::power::bayesian_power(&game.inner, &sigma);
     let text = |x: &Rational| x.to_string();
     Ok(serde_json::json!({
         "power": r.players.iter().map(|p| text(&p.power)).collect::<Vec<_>>(),

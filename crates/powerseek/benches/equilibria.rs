@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use powerseek::equilibrium::bimatrix;
+use powerseek::game::equilibrium::bimatrix;
 use powerseek::game::{format_rational, nfg, NormalFormGame, Rational};
 use rand::{RngExt, SeedableRng};
 

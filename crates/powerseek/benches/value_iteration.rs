@@ -10,10 +10,11 @@
 use std::hint::black_box;
 use std::time::Instant;
 
+use powerseek::mdp::power::{estimate_power, PowerOptions, SampleSize};
+use powerseek::mdp::reward::RewardDistribution;
+use powerseek::mdp::solve::{Horizon, Method, Solver, SolverOptions};
 use powerseek::mdp::{gridworld, Mdp};
-use powerseek::power::{estimate_power, NoProgress, PowerOptions, SampleSize};
-use powerseek::reward::RewardDistribution;
-use powerseek::solve::{Horizon, Method, Solver, SolverOptions};
+use powerseek::progress::NoProgress;
 use rayon::prelude::*;
 
 fn rewards(n: usize, batch: usize, seed: u64) -> Vec<f64> {

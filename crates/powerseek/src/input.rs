@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::game::{parse_rational, Rational};
+use crate::exact::{parse_rational, Rational};
 
 /// A JSON object whose fields are checked against an allowed list.
 pub(crate) struct JsonDoc<'a> {

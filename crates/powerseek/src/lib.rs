@@ -2,18 +2,17 @@
 //!
 //! POWER — the ability to achieve a wide range of goals — of every state of a
 //! finite MDP, with standard errors, optimal-action probabilities and the
-//! `γ → 0` and `γ → 1` limits (see `SPEC.md` section 1), and the vector
-//! model of conflict and alignment ([`conflict`], section 7); normal-form and
-//! Bayesian games with exact Nash equilibria ([`game`], [`equilibrium`], section 2);
-//! multi-agent POWER and alignment metrics ([`multiagent`], [`alignment`],
-//! [`scarcity`], sections 2–3); retargetable decision-makers ([`retarget`],
-//! [`learn`], sections 4–5).
+//! `γ → 0` and `γ → 1` limits ([`mdp`]); normal-form and Bayesian games with
+//! exact Nash equilibria, multi-agent POWER, alignment metrics and
+//! power-scarcity experiments ([`game`]); retargetable decision-makers and
+//! their orbit tendencies ([`retarget`]); several agents in one gridworld
+//! ([`multiagent`]); and the vector model of conflict ([`conflict`]). Every
+//! quantity is defined in the theory reference shipped with the repository
+//! (`docs/theory.md`).
 //!
 //! ```
 //! use powerseek::mdp::gridworld;
-//! use powerseek::power::{estimate_power, NoProgress, PowerOptions, SampleSize};
-//! use powerseek::reward::RewardDistribution;
-//! use powerseek::solve::Horizon;
+//! use powerseek::{estimate_power, Horizon, NoProgress, PowerOptions, RewardDistribution, SampleSize};
 //!
 //! // A corridor: the middle cell can reach both ends.
 //! let env = gridworld::parse("T.T\n", "corridor").unwrap();
@@ -24,31 +23,45 @@
 //! assert!((middle.mean - 0.75).abs() < 4.0 * middle.se);
 //! ```
 //!
-//! Modules: [`mdp`] (representation and file formats), [`game`] and
-//! [`equilibrium`] (games and their Nash equilibria), [`reward`]
-//! (distributions and reproducible sampling), [`solve`] (batched optimal
-//! values), [`power`] (the Monte Carlo estimator), [`conflict`], [`stats`], [`plot`].
+//! # Crate layout
+//!
+//! Imports point one way: core → models and formats → solvers → analyses →
+//! presentation. Each area is a folder whose module doc says what it owns.
+//!
+//! - Core: [`error`], [`exact`] (rationals, exact parsing), [`progress`]
+//!   (progress and cancellation), [`stats`] (moments, t and Wilson intervals).
+//! - [`mdp`]: the MDP model and its file formats, reward distributions
+//!   ([`mdp::reward`]), batched optimal values ([`mdp::solve`]) and the POWER
+//!   estimator ([`mdp::power`]).
+//! - [`game`]: normal-form and Bayesian games and their formats, Nash
+//!   equilibria ([`game::equilibrium`]), multi-agent POWER ([`game::power`]),
+//!   alignment ([`game::alignment`]) and power scarcity ([`game::scarcity`]).
+//! - [`retarget`]: decision-makers, orbit tendencies and retargetability;
+//!   learned policies ([`retarget::learn`]).
+//! - [`multiagent`]: joint gridworlds and sequential two-agent POWER.
+//! - [`conflict`]: the vector model of conflict.
+//! - [`plot`]: SVG/PNG figures of the analyses' reports.
 
 // Index loops over states read closer to the maths than iterator chains here.
 #![allow(clippy::needless_range_loop)]
 
-pub mod alignment;
 pub mod conflict;
-pub mod equilibrium;
 pub mod error;
+pub mod exact;
 pub mod game;
 mod input;
-pub mod joint;
-pub mod learn;
 pub mod mdp;
 pub mod multiagent;
 pub mod plot;
-pub mod power;
+pub mod progress;
 pub mod retarget;
-pub mod reward;
-pub mod scarcity;
-pub mod sequential;
-pub mod solve;
 pub mod stats;
 
 pub use error::{Error, Result};
+pub use exact::Rational;
+pub use game::{BayesianGame, NormalFormGame};
+pub use mdp::power::{estimate_power, PowerOptions, PowerReport, SampleSize};
+pub use mdp::reward::RewardDistribution;
+pub use mdp::solve::Horizon;
+pub use mdp::Mdp;
+pub use progress::{NoProgress, Progress};

@@ -117,6 +117,18 @@ pub fn t_quantile_975(df: usize) -> f64 {
         .unwrap_or(1.959_963_984_540_054)
 }
 
+/// 95% Wilson score interval for a binomial proportion.
+pub fn wilson(successes: u64, n: u64) -> [f64; 2] {
+    if n == 0 {
+        return [0.0, 1.0];
+    }
+    let (z, n) = (1.959_963_984_540_054, n as f64);
+    let p = successes as f64 / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / (1.0 + z * z / n);
+    [(centre - half).max(0.0), (centre + half).min(1.0)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! solution's defining properties.
 
 use num_traits::Zero;
-use powerseek::alignment::*;
+use powerseek::game::alignment::*;
 use powerseek::game::{NormalFormGame, Rational, Scalar};
 use proptest::prelude::*;
 

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use num_traits::Zero;
-use powerseek::equilibrium::{bimatrix, pure_equilibria};
 use powerseek::game::bayesian::{self, BayesianGame, Behaviour};
+use powerseek::game::equilibrium::{bimatrix, pure_equilibria};
 use powerseek::game::{format_rational, parse_rational, Rational};
 use proptest::prelude::*;
 
@@ -153,7 +153,7 @@ fn bad_bayesian_files_are_rejected() {
 
 mod multiagent_power {
     use super::*;
-    use powerseek::multiagent::{constant_sum, power};
+    use powerseek::game::power::{bayesian_power as power, constant_sum};
 
     #[test]
     fn gambit_reference_power_of_bayes1a() {
@@ -253,7 +253,7 @@ mod multiagent_power {
 mod gambit_efg {
     use super::*;
     use powerseek::game::efg;
-    use powerseek::multiagent::power;
+    use powerseek::game::power::bayesian_power as power;
 
     fn gambit(file: &str) -> Option<std::path::PathBuf> {
         let p =

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use num_traits::Zero;
-use powerseek::equilibrium::{bimatrix, pure_equilibria, Equilibrium};
+use powerseek::game::equilibrium::{bimatrix, pure_equilibria, Equilibrium};
 use powerseek::game::{format_rational, nfg, NormalFormGame};
 use serde_json::Value;
 
@@ -192,7 +192,7 @@ fn zero_sum_lp_value_matches_the_equilibrium_payoff() {
 
 #[test]
 fn logit_path_following_certifies_an_equilibrium_of_every_game() {
-    use powerseek::equilibrium::logit::{logit_equilibrium, LogitOptions};
+    use powerseek::game::equilibrium::logit::{logit_equilibrium, LogitOptions};
     let Some(dir) = games_dir() else { return };
     let refs = reference(&dir);
     for (file, _) in refs.as_object().unwrap() {
@@ -217,7 +217,7 @@ fn logit_path_following_certifies_an_equilibrium_of_every_game() {
 
 #[test]
 fn logit_finds_the_irrational_equilibrium_of_nau2004_sec4() {
-    use powerseek::equilibrium::logit::{logit_equilibrium, LogitOptions};
+    use powerseek::game::equilibrium::logit::{logit_equilibrium, LogitOptions};
     let Some(dir) = games_dir() else { return };
     let refs = reference(&dir);
     let file = "catalog_ijgt_nau2004_sec4.nfg";

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use num_traits::Zero;
-use powerseek::equilibrium::{bimatrix, Equilibrium};
+use powerseek::game::equilibrium::{bimatrix, Equilibrium};
 use powerseek::game::{format_rational, NormalFormGame, Rational};
 use proptest::prelude::*;
 

@@ -1,11 +1,14 @@
 //! Joint gridworld environments: the focal agent's induced MDP against a
 //! hand-built one, and basic invariants of the construction.
 
-use powerseek::joint::{focal_rewards, induced_mdp, joint_states, uniform_policy, Grid, JointOptions, Turns};
+use powerseek::mdp::power::{estimate_power, PowerOptions, SampleSize};
+use powerseek::mdp::reward::Marginal;
+use powerseek::mdp::solve::Horizon;
 use powerseek::mdp::{gridworld, MdpBuilder};
-use powerseek::power::{estimate_power, NoProgress, PowerOptions, SampleSize};
-use powerseek::reward::Marginal;
-use powerseek::solve::Horizon;
+use powerseek::multiagent::joint::{
+    focal_rewards, induced_mdp, joint_states, uniform_policy, Grid, JointOptions, Turns,
+};
+use powerseek::progress::NoProgress;
 
 #[test]
 fn random_other_agent_matches_the_hand_built_induced_mdp() {
@@ -103,8 +106,8 @@ fn simultaneous_moves_with_noise_give_valid_mdps() {
 
 #[test]
 fn shared_cell_rewards_equal_one_hot_features() {
+    use powerseek::mdp::reward::RewardDistribution;
     use powerseek::mdp::Features;
-    use powerseek::reward::RewardDistribution;
     let grid = Grid::from_gridworld(&gridworld::parse("...\n", "corridor").unwrap()).unwrap();
     let opts = JointOptions {
         agents: 2,
@@ -140,7 +143,7 @@ fn shared_cell_rewards_equal_one_hot_features() {
 
 #[test]
 fn correlated_rewards_achieve_the_requested_correlation() {
-    use powerseek::joint::correlated_uniform_rewards;
+    use powerseek::multiagent::joint::correlated_uniform_rewards;
     use rand::SeedableRng;
     let mut rng = rand_pcg::Pcg64::seed_from_u64(4);
     let n = 200_000;

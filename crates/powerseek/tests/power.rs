@@ -2,10 +2,11 @@
 //! enumeration with a naive scalar solver, and SPEC 1's properties.
 #![allow(clippy::needless_range_loop)]
 
+use powerseek::mdp::power::{estimate_power, PowerOptions, PowerReport, SampleSize};
+use powerseek::mdp::reward::{Marginal, RewardDistribution};
+use powerseek::mdp::solve::{Horizon, Method, SolverOptions};
 use powerseek::mdp::{gridworld, Mdp, MdpBuilder};
-use powerseek::power::{estimate_power, NoProgress, PowerOptions, PowerReport, SampleSize};
-use powerseek::reward::{Marginal, RewardDistribution};
-use powerseek::solve::{Horizon, Method, SolverOptions};
+use powerseek::progress::NoProgress;
 
 /// State 0 chooses among `k` absorbing children.
 fn k_children(k: usize) -> Mdp {
@@ -333,7 +334,7 @@ fn shipped_examples_load_and_validate() {
 
 #[test]
 fn partials_from_any_split_merge_into_the_same_report() {
-    use powerseek::power::{batch_size, finish_power, power_partials};
+    use powerseek::mdp::power::{batch_size, finish_power, power_partials};
     let mdp = gridworld::parse("S..#\n.#..\n...T\n", "small").unwrap();
     let dist = RewardDistribution::uniform();
     let opts = PowerOptions {

@@ -2,8 +2,8 @@
 //! other and with themselves under relabelling and batching, and the parsers
 //! never panic.
 
+use powerseek::mdp::solve::{Horizon, Method, Solver, SolverOptions};
 use powerseek::mdp::{cassandra, gridworld, json, Mdp, MdpBuilder};
-use powerseek::solve::{Horizon, Method, Solver, SolverOptions};
 use proptest::prelude::*;
 
 /// A random MDP: `n` states, 1–3 actions each, deterministic or two-successor rows.

@@ -274,8 +274,8 @@ fn first_moves_that_keep_options_open_win_most_orbits() {
 
 #[test]
 fn q_learners_pick_the_move_that_keeps_options_open() {
-    use powerseek::learn::{learned_tendency, QLearning};
-    use powerseek::power::NoProgress;
+    use powerseek::progress::NoProgress;
+    use powerseek::retarget::learn::{learned_tendency, QLearning};
     let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"));
     let mdp = powerseek::mdp::load(&dir.join("options.grid")).unwrap();
     let start = mdp.start().unwrap();

@@ -1,8 +1,8 @@
 //! The power-scarcity sweep: its limiting cases hold game by game, and its
 //! output is deterministic for a seed whatever the number of threads.
 
-use powerseek::power::NoProgress;
-use powerseek::scarcity::{scarcity_sweep, ScarcityOptions};
+use powerseek::game::scarcity::{scarcity_sweep, ScarcityOptions};
+use powerseek::progress::NoProgress;
 
 fn opts(types: usize) -> ScarcityOptions {
     // Bayesian games with 2 types and 2 actions have 4 strategies each: cheap in debug builds.

@@ -3,13 +3,13 @@
 
 #![allow(clippy::needless_range_loop)]
 
-use powerseek::joint::{Grid, JointDynamics, JointOptions, Turns};
 use powerseek::mdp::gridworld;
-use powerseek::power::NoProgress;
-use powerseek::sequential::{
+use powerseek::multiagent::joint::{Grid, JointDynamics, JointOptions, Turns};
+use powerseek::multiagent::sequential::{
     per_cell, policy_from_json, rho_sweep, sample_powers, sequential_power, OtherPosition, Response, RewardSite,
     SeedPolicies, SequentialOptions,
 };
+use powerseek::progress::NoProgress;
 
 /// POWERplay's reward-correlation environment: two agents on a 3×3 grid with
 /// stay moves, simultaneous moves, overlap allowed (81 joint states).

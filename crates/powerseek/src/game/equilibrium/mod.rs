@@ -68,7 +68,7 @@ pub fn pure_equilibria(game: &NormalFormGame) -> Vec<Equilibrium> {
 /// logit path following reaches (rationalised, with its exact regret as
 /// certificate) when it is not one of them.
 pub fn equilibria(game: &NormalFormGame) -> crate::Result<Vec<Equilibrium>> {
-    use crate::game::Scalar;
+    use crate::exact::Scalar;
     if game.n_players() == 2 {
         return Ok(bimatrix::enumerate_extreme(game)?.equilibria);
     }

@@ -7,7 +7,7 @@
 //! *deterministic* and solvers use a faster kernel that skips probabilities.
 //!
 //! Rewards are not part of the MDP: they come from a
-//! [`RewardDistribution`](crate::reward::RewardDistribution), because POWER is
+//! [`RewardDistribution`](crate::mdp::reward::RewardDistribution), because POWER is
 //! an expectation over reward functions.
 //!
 //! Loaders for the supported file formats live in the submodules
@@ -16,6 +16,9 @@
 pub mod cassandra;
 pub mod gridworld;
 pub mod json;
+pub mod power;
+pub mod reward;
+pub mod solve;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -434,6 +437,49 @@ pub fn load(path: &Path) -> Result<Mdp> {
             "{}: unknown MDP file extension '{ext}' (expected .grid, .json, .mdp or .pomdp)",
             path.display()
         ))),
+    }
+}
+
+impl Mdp {
+    /// The one-action-per-state MDP of following `policy` in `mdp`: its optimal
+    /// values are the policy's values. `policy[a]` is the probability of the
+    /// global action index `a` in its state.
+    pub fn follow_policy(&self, policy: &[f64]) -> Mdp {
+        let mdp = self;
+        let n = mdp.n_states();
+        let mut acc = vec![0.0; n];
+        let mut touched: Vec<usize> = Vec::new();
+        let mut rows = Rows {
+            action_start: (0..=n).collect(),
+            action_label: vec![0; n],
+            succ_start: vec![0],
+            succ_state: Vec::new(),
+            succ_prob: Vec::new(),
+        };
+        for s in 0..n {
+            for a in mdp.actions(s) {
+                let (next, prob) = mdp.successors(a);
+                for (&t, &p) in next.iter().zip(prob) {
+                    let w = policy[a] * p;
+                    if w > 0.0 {
+                        if acc[t as usize] == 0.0 {
+                            touched.push(t as usize);
+                        }
+                        acc[t as usize] += w;
+                    }
+                }
+            }
+            touched.sort_unstable();
+            let total: f64 = touched.iter().map(|&t| acc[t]).sum();
+            for &t in &touched {
+                rows.succ_state.push(t as u32);
+                rows.succ_prob.push(acc[t] / total);
+                acc[t] = 0.0;
+            }
+            touched.clear();
+            rows.succ_start.push(rows.succ_state.len());
+        }
+        Mdp::from_rows(rows, vec!["policy".into()], mdp.shared_state_names())
     }
 }
 

@@ -23,8 +23,8 @@
 use num_traits::{Signed, Zero};
 use serde::Serialize;
 
-use crate::equilibrium::bimatrix;
 use crate::error::{Error, Result};
+use crate::game::equilibrium::bimatrix;
 use crate::game::{NormalFormGame, Rational, Scalar};
 
 /// Welfare weights, validated: one positive weight per player.
@@ -375,7 +375,7 @@ pub fn nash_bargaining(game: &NormalFormGame, threat: &[Rational]) -> Result<Bar
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::game::parse_rational;
+    use crate::exact::parse_rational;
 
     fn q(s: &str) -> Rational {
         parse_rational(s).unwrap()

@@ -24,7 +24,7 @@ pub struct PlayerPower<T> {
 
 /// POWER of every player, the total regret, and whether σ is an equilibrium.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PowerReport<T> {
+pub struct GamePowerReport<T> {
     pub players: Vec<PlayerPower<T>>,
     /// `Σ_i POWER(i, σ)`.
     pub total_power: T,
@@ -35,7 +35,7 @@ pub struct PowerReport<T> {
 }
 
 /// POWER of every player of `game` under behavioural profile `sigma`.
-pub fn power<T: Scalar>(game: &BayesianGame, sigma: &Behaviour<T>) -> PowerReport<T> {
+pub fn bayesian_power<T: Scalar>(game: &BayesianGame, sigma: &Behaviour<T>) -> GamePowerReport<T> {
     let players: Vec<PlayerPower<T>> = (0..game.n_players())
         .map(|i| {
             let mut power = T::zero();
@@ -68,7 +68,7 @@ pub fn power<T: Scalar>(game: &BayesianGame, sigma: &Behaviour<T>) -> PowerRepor
     let total_payoff = players.iter().fold(T::zero(), |a, p| a + p.expected_payoff.clone());
     let total_regret = total_power.clone() - total_payoff;
     let is_equilibrium = is_zero(&total_regret, game);
-    PowerReport {
+    GamePowerReport {
         players,
         total_power,
         total_regret,
@@ -117,6 +117,6 @@ pub fn behaviour_of<T: Clone>(profile: &[Vec<T>]) -> Behaviour<T> {
 }
 
 /// POWER of every player of a normal-form game under a mixed profile.
-pub fn power_normal_form<T: Scalar>(game: &NormalFormGame, profile: &[Vec<T>]) -> PowerReport<T> {
-    power(&BayesianGame::from_normal_form(game), &behaviour_of(profile))
+pub fn normal_form_power<T: Scalar>(game: &NormalFormGame, profile: &[Vec<T>]) -> GamePowerReport<T> {
+    bayesian_power(&BayesianGame::from_normal_form(game), &behaviour_of(profile))
 }

@@ -13,7 +13,7 @@
 use num_bigint::BigInt;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
-use crate::game::Rational;
+use crate::exact::Rational;
 
 /// An `i128` computation left its range; redo it with `BigInt`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -19,9 +19,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::mdp::reward::RewardDistribution;
+use crate::mdp::solve::{action_values, Horizon, SolveStats, Solver, SolverOptions};
 use crate::mdp::Mdp;
-use crate::reward::RewardDistribution;
-use crate::solve::{action_values, Horizon, SolveStats, Solver, SolverOptions};
+use crate::progress::Progress;
 use crate::stats::{t_quantile_975, Estimate, Moments};
 
 /// How many reward samples to draw.
@@ -59,22 +60,6 @@ impl Default for PowerOptions {
         }
     }
 }
-
-/// Receives progress (in reward samples) from long computations, and may ask
-/// them to stop early.
-pub trait Progress: Sync {
-    fn set_total(&self, _samples: u64) {}
-    fn advance(&self, _samples: u64) {}
-    /// Polled between batches: `true` makes the computation return
-    /// [`Error::Cancelled`].
-    fn cancelled(&self) -> bool {
-        false
-    }
-}
-
-/// Progress that goes nowhere.
-pub struct NoProgress;
-impl Progress for NoProgress {}
 
 /// Per-action results.
 #[derive(Clone, Debug, Serialize)]

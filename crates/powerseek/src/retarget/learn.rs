@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::mdp::Mdp;
-use crate::power::Progress;
-use crate::retarget::wilson;
+use crate::progress::Progress;
+use crate::stats::wilson;
 
 /// The training procedure.
 #[derive(Clone, Copy, Debug, Serialize)]

@@ -22,13 +22,13 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::alignment;
-use crate::equilibrium::{self, bimatrix};
 use crate::error::{Error, Result};
+use crate::game::alignment;
 use crate::game::bayesian::{BayesianGame, Behaviour};
+use crate::game::equilibrium::{self, bimatrix};
+use crate::game::power;
 use crate::game::{Rational, Scalar};
-use crate::multiagent;
-use crate::power::Progress;
+use crate::progress::Progress;
 use crate::stats::{t_quantile_975, Estimate, Moments};
 
 /// What to sweep.
@@ -202,7 +202,7 @@ fn measure(opts: &ScarcityOptions, j: usize, k: usize) -> Result<GameRecord> {
     let al = alignment::alignment(&nf, &weights);
     let powers: Vec<f64> = equilibria
         .iter()
-        .map(|s| f64::from_rational(&multiagent::power(&b, s).total_power))
+        .map(|s| f64::from_rational(&power::bayesian_power(&b, s).total_power))
         .collect();
     // Coordination gap at each equilibrium: max ex-ante welfare − expected welfare.
     let gaps: Vec<f64> = equilibria

@@ -26,8 +26,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::mdp::reward::{Marginal, RewardDistribution};
 use crate::mdp::{Mdp, Rows};
-use crate::reward::{Marginal, RewardDistribution};
 
 /// How agents take turns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,6 +14,8 @@
 //! without being stored; orbits under a subgroup given by generators are built
 //! by closing the generators.
 
+pub mod learn;
+
 use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
@@ -23,6 +25,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::stats::wilson;
 
 /// Probabilities within this distance are treated as equal.
 pub const EQUAL: f64 = 1e-12;
@@ -384,18 +387,6 @@ pub fn sampled_tendency_chunks(
             acc
         })
         .reduce(Tendency::default, Tendency::add)
-}
-
-/// 95% Wilson score interval for a binomial proportion.
-pub fn wilson(successes: u64, n: u64) -> [f64; 2] {
-    if n == 0 {
-        return [0.0, 1.0];
-    }
-    let (z, n) = (1.959_963_984_540_054, n as f64);
-    let p = successes as f64 / n;
-    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
-    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / (1.0 + z * z / n);
-    [(centre - half).max(0.0), (centre + half).min(1.0)]
 }
 
 /// A permutation group given by generators, closed under composition.

@@ -252,7 +252,7 @@ impl Scenario {
 }
 
 /// `cos(u, v)`.
-pub fn alignment(u: &[f64], v: &[f64]) -> f64 {
+pub fn cosine(u: &[f64], v: &[f64]) -> f64 {
     let dot: f64 = u.iter().zip(v).map(|(a, b)| a * b).sum();
     let nu = u.iter().map(|x| x * x).sum::<f64>().sqrt();
     let nv = v.iter().map(|x| x * x).sum::<f64>().sqrt();
@@ -298,7 +298,7 @@ pub fn assess(agents: &[Agent], m: &ConflictModel) -> Vec<Assessment> {
                 .enumerate()
                 .filter(|&(j, _)| j != i)
                 .map(|(j, other)| {
-                    let a = alignment(&me.preference, &other.preference);
+                    let a = cosine(&me.preference, &other.preference);
                     (j, a, escalation_gain(m, me.power, other.power, a))
                 })
                 .max_by(|x, y| x.2.total_cmp(&y.2));
@@ -747,7 +747,7 @@ mod tests {
         let lose = outcome(keep * (1.0 - s) * 0.7, keep * (1.9 + s * 0.7));
         let expected: Vec<f64> = (0..3).map(|d| pi * win[d] + (1.0 - pi) * lose[d]).collect();
         let direct = value(&agents[0], &expected) - value(&agents[0], &x);
-        let a = alignment(&agents[0].preference, &agents[1].preference);
+        let a = cosine(&agents[0].preference, &agents[1].preference);
         assert!((escalation_gain(&m, 0.7, 1.9, a) - direct).abs() < 1e-12);
     }
 

@@ -20,12 +20,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::joint::{cell_means, correlated_uniform_rewards, JointDynamics};
-use crate::mdp::{Mdp, Rows};
-use crate::power::Progress;
+use crate::mdp::reward::sample_rng;
+use crate::mdp::solve::{action_values, optimal_values, Horizon, Solver, SolverOptions};
+use crate::mdp::Mdp;
+use crate::multiagent::joint::{cell_means, correlated_uniform_rewards, JointDynamics};
+use crate::progress::Progress;
 use crate::retarget::{Builtin, DecisionMaker};
-use crate::reward::sample_rng;
-use crate::solve::{action_values, optimal_values, Horizon, Solver, SolverOptions};
 use crate::stats::{t_quantile_975, Estimate, Moments};
 
 /// One value per joint state for each agent (H, A).
@@ -285,7 +285,7 @@ impl<'a> Engine<'a> {
                 let v_a = self.optimal(&mdp_a, 1, &r[1])?;
                 let pi_a = greedy_policy(&mdp_a, &v_a, self.tie_tolerance(&mdp_a, 1)?);
                 let mdp_h = d.induced(0, &[&[], &pi_a])?;
-                let v_h = self.optimal(&follow_policy(&mdp_h, &pi_h), 0, &r[0])?;
+                let v_h = self.optimal(&mdp_h.follow_policy(&pi_h), 0, &r[0])?;
                 [self.power(0, &v_h, &r[0]), self.power(1, &v_a, &r[1])]
             }
         };
@@ -376,45 +376,6 @@ pub fn greedy_policy(mdp: &Mdp, values: &[f64], tie: f64) -> Vec<f64> {
 /// The Boltzmann policy `π(a|s) ∝ exp(β Q(s,a))` of `values`.
 pub fn boltzmann_policy(mdp: &Mdp, values: &[f64], beta: f64) -> Vec<f64> {
     policy_by(mdp, values, |q| Builtin::Boltzmann(beta).choice_probabilities(q))
-}
-
-/// The one-action-per-state MDP of following `policy` in `mdp`: its optimal
-/// values are the policy's values.
-pub fn follow_policy(mdp: &Mdp, policy: &[f64]) -> Mdp {
-    let n = mdp.n_states();
-    let mut acc = vec![0.0; n];
-    let mut touched: Vec<usize> = Vec::new();
-    let mut rows = Rows {
-        action_start: (0..=n).collect(),
-        action_label: vec![0; n],
-        succ_start: vec![0],
-        succ_state: Vec::new(),
-        succ_prob: Vec::new(),
-    };
-    for s in 0..n {
-        for a in mdp.actions(s) {
-            let (next, prob) = mdp.successors(a);
-            for (&t, &p) in next.iter().zip(prob) {
-                let w = policy[a] * p;
-                if w > 0.0 {
-                    if acc[t as usize] == 0.0 {
-                        touched.push(t as usize);
-                    }
-                    acc[t as usize] += w;
-                }
-            }
-        }
-        touched.sort_unstable();
-        let total: f64 = touched.iter().map(|&t| acc[t]).sum();
-        for &t in &touched {
-            rows.succ_state.push(t as u32);
-            rows.succ_prob.push(acc[t] / total);
-            acc[t] = 0.0;
-        }
-        touched.clear();
-        rows.succ_start.push(rows.succ_state.len());
-    }
-    Mdp::from_rows(rows, vec!["policy".into()], mdp.shared_state_names())
 }
 
 /// Both agents' rewards and POWER at every joint state for reward sample `k`
