@@ -77,3 +77,41 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("TENDENCY_CHUNK", powerseek::retarget::TENDENCY_CHUNK)?;
     Ok(())
 }
+
+/// A library report as native Python objects with the same fields as the
+/// CLI's JSON: dicts, lists, floats, and `fractions.Fraction` for exact values.
+#[allow(dead_code)] // adopted area by area as the bindings move to report objects
+pub(crate) fn to_python<'py>(py: Python<'py>, report: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
+    let value = powerseek::exact::tagged(|| pythonize::pythonize(py, report))
+        .map_err(|e| PyValueError::new_err(format!("internal error converting a report: {e}")))?;
+    fractions_of(value)
+}
+
+/// Replace every `{"__fraction__": [p, q]}` map in `value` by a Fraction.
+fn fractions_of(value: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
+    use pyo3::types::{PyDict, PyList};
+    let py = value.py();
+    if let Ok(dict) = value.cast::<PyDict>() {
+        if dict.len() == 1 {
+            if let Some(pair) = dict.get_item(powerseek::exact::FRACTION_TAG)? {
+                let (p, q): (String, String) = pair.extract()?;
+                let parse = |t: &str| {
+                    t.parse::<num_bigint::BigInt>()
+                        .map_err(|e| PyValueError::new_err(format!("internal error reading {t}: {e}")))
+                };
+                let r = powerseek::Rational::new(parse(&p)?, parse(&q)?);
+                return Ok(r.into_pyobject(py)?.into_any());
+            }
+        }
+        let out = PyDict::new(py);
+        for (k, v) in dict.iter() {
+            out.set_item(k, fractions_of(v)?)?;
+        }
+        return Ok(out.into_any());
+    }
+    if let Ok(list) = value.cast::<PyList>() {
+        let items = list.iter().map(fractions_of).collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyList::new(py, items)?.into_any());
+    }
+    Ok(value)
+}
