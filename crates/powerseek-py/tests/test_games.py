@@ -1,5 +1,6 @@
 """Games from Python: numpy payoffs, exact equilibria, multi-agent POWER, alignment."""
 
+import pathlib
 from fractions import Fraction
 
 import numpy as np
@@ -7,6 +8,9 @@ import pytest
 
 import powerseek
 from conftest import EXAMPLES
+
+# Gambit's test games, shipped with the Rust crate's tests (see the README there).
+GAMBIT_GAMES = pathlib.Path(__file__).resolve().parents[2] / "powerseek" / "tests" / "data" / "gambit"
 
 
 def prisoners_dilemma():
@@ -35,7 +39,7 @@ def test_equilibria_are_exact():
     assert powerseek.game_power(g, [[1], [0, 1]])["expected_payoff"] == [Fraction(1, 5), 0]
 
 
-def test_power_and_alignment_follow_the_seed_numbers():
+def test_power_and_alignment_follow_the_published_numbers():
     pennies = powerseek.game_from_numpy(np.array([[[1, -1], [-1, 1]], [[-1, 1], [1, -1]]]))
     half = [[0.5, 0.5], [0.5, 0.5]]
     p = powerseek.game_power(pennies, half)
@@ -75,9 +79,8 @@ def test_bad_profiles_raise_value_errors():
 
 
 def test_bayesian_power_matches_gambits_reference_for_bayes1a():
-    path = EXAMPLES.parents[1] / "shared" / "games" / "gambit" / "bayes1a.efg"
-    if not path.exists():
-        pytest.skip("../shared/games is not beside the checkout")
+    path = GAMBIT_GAMES / "bayes1a.efg"
+    assert path.is_file(), f"the Gambit test game is missing: {path}"
     g = powerseek.load_bayesian(path)
     assert len(g.types[0]) == 2
     (bne,) = powerseek.bayesian_equilibria(g, exact=True)

@@ -255,20 +255,16 @@ mod gambit_efg {
     use powerseek::game::efg;
     use powerseek::game::power::bayesian_power as power;
 
-    fn gambit(file: &str) -> Option<std::path::PathBuf> {
-        let p =
-            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/games/gambit")).join(file);
-        if p.exists() {
-            Some(p)
-        } else {
-            assert!(std::env::var_os("CI").is_none(), "{} missing in CI", p.display());
-            None
-        }
+    /// A game shipped in `tests/data/gambit`; a missing file fails the test.
+    fn gambit(file: &str) -> std::path::PathBuf {
+        let p = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gambit")).join(file);
+        assert!(p.is_file(), "the Gambit test game is missing: {}", p.display());
+        p
     }
 
     #[test]
     fn bayes1a_reads_as_the_two_type_example_and_matches_gambits_power() {
-        let Some(path) = gambit("bayes1a.efg") else { return };
+        let path = gambit("bayes1a.efg");
         let g = efg::load(&path).unwrap();
         assert_eq!(g.types(0), &["(1,1)".to_string(), "(1,2)".to_string()]);
         let ex = example();
@@ -291,7 +287,7 @@ mod gambit_efg {
 
     #[test]
     fn multi_stage_trees_are_rejected_with_the_reason() {
-        let Some(path) = gambit("bayes2a.efg") else { return };
+        let path = gambit("bayes2a.efg");
         let e = efg::load(&path).unwrap_err().to_string();
         assert!(e.contains("bayes2a.efg") && e.contains("moves twice"), "{e}");
         let e = efg::parse(

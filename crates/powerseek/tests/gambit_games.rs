@@ -1,4 +1,4 @@
-//! Gambit's own test games (`../shared/games/gambit`) load unchanged, and the
+//! Gambit's own test games (`tests/data/gambit`) load unchanged, and the
 //! solvers return exactly the equilibria Gambit 16.7 reports for them.
 
 use std::collections::BTreeSet;
@@ -9,22 +9,12 @@ use powerseek::game::equilibrium::{bimatrix, pure_equilibria, Equilibrium};
 use powerseek::game::{format_rational, nfg, NormalFormGame};
 use serde_json::Value;
 
-fn games_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/games/gambit"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "shared/games/gambit is missing in CI: {}",
-            dir.display()
-        );
-        eprintln!(
-            "skipping: {} not found (the shared folder lives beside the checkout)",
-            dir.display()
-        );
-        None
-    }
+/// The games ship with the repository (`tests/data/gambit`, see its README);
+/// a missing folder is a broken checkout, so every test fails loudly.
+fn games_dir() -> PathBuf {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gambit"));
+    assert!(dir.is_dir(), "the Gambit test games are missing: {}", dir.display());
+    dir
 }
 
 fn reference(dir: &Path) -> Value {
@@ -62,7 +52,7 @@ fn load(dir: &Path, file: &str) -> NormalFormGame {
 
 #[test]
 fn every_gambit_game_loads_and_round_trips() {
-    let Some(dir) = games_dir() else { return };
+    let dir = games_dir();
     let refs = reference(&dir);
     let mut count = 0;
     for (file, info) in refs.as_object().unwrap() {
@@ -88,7 +78,7 @@ fn every_gambit_game_loads_and_round_trips() {
 
 #[test]
 fn vertex_enumeration_finds_exactly_gambits_extreme_equilibria() {
-    let Some(dir) = games_dir() else { return };
+    let dir = games_dir();
     let refs = reference(&dir);
     let mut checked = 0;
     for (file, info) in refs.as_object().unwrap() {
@@ -122,7 +112,7 @@ fn vertex_enumeration_finds_exactly_gambits_extreme_equilibria() {
 
 #[test]
 fn pure_equilibria_match_gambits_enumpure() {
-    let Some(dir) = games_dir() else { return };
+    let dir = games_dir();
     let refs = reference(&dir);
     for (file, info) in refs.as_object().unwrap() {
         let Some(ep) = info["results"].get("enumpure") else {
@@ -142,7 +132,7 @@ fn pure_equilibria_match_gambits_enumpure() {
 
 #[test]
 fn lemke_howson_lands_on_extreme_equilibria() {
-    let Some(dir) = games_dir() else { return };
+    let dir = games_dir();
     let refs = reference(&dir);
     for (file, info) in refs.as_object().unwrap() {
         if info["n_players"] != 2 {
@@ -168,7 +158,7 @@ fn lemke_howson_lands_on_extreme_equilibria() {
 
 #[test]
 fn zero_sum_lp_value_matches_the_equilibrium_payoff() {
-    let Some(dir) = games_dir() else { return };
+    let dir = games_dir();
     let refs = reference(&dir);
     let mut checked = 0;
     for (file, info) in refs.as_object().unwrap() {
@@ -193,7 +183,7 @@ fn zero_sum_lp_value_matches_the_equilibrium_payoff() {
 #[test]
 fn logit_path_following_certifies_an_equilibrium_of_every_game() {
     use powerseek::game::equilibrium::logit::{logit_equilibrium, LogitOptions};
-    let Some(dir) = games_dir() else { return };
+    let dir = games_dir();
     let refs = reference(&dir);
     for (file, _) in refs.as_object().unwrap() {
         let g = load(&dir, file);
@@ -218,7 +208,7 @@ fn logit_path_following_certifies_an_equilibrium_of_every_game() {
 #[test]
 fn logit_finds_the_irrational_equilibrium_of_nau2004_sec4() {
     use powerseek::game::equilibrium::logit::{logit_equilibrium, LogitOptions};
-    let Some(dir) = games_dir() else { return };
+    let dir = games_dir();
     let refs = reference(&dir);
     let file = "catalog_ijgt_nau2004_sec4.nfg";
     let g = load(&dir, file);
