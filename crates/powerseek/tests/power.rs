@@ -221,6 +221,40 @@ fn results_do_not_depend_on_thread_count() {
 }
 
 #[test]
+fn many_batches_stream_identically_for_any_thread_count() {
+    // 1 250 batches of 8: many waves, each merged as it finishes; the report
+    // must not depend on the thread count or on how partials are grouped.
+    use powerseek::mdp::power::{finish_power, power_partials};
+    let m = gridworld::parse("...\n.#.\n..T\n", "g").unwrap();
+    let dist = RewardDistribution::uniform();
+    let opts = PowerOptions {
+        samples: SampleSize::Count(10_000),
+        seed: 4,
+        batch: Some(8),
+        ..Default::default()
+    };
+    let go = |threads| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| estimate_power(&m, &dist, &opts, &NoProgress).unwrap())
+    };
+    let (one, two, three) = (go(1), go(2), go(3));
+    let partials = power_partials(&m, &dist, &opts, 0..10_000, &NoProgress).unwrap();
+    let merged = finish_power(&m, &dist, &opts, &partials).unwrap();
+    for other in [&two, &three, &merged] {
+        assert_eq!(one.power, other.power);
+        assert_eq!(one.tie_probability, other.tie_probability);
+        let optimal = |r: &PowerReport| {
+            r.actions
+                .iter()
+                .map(|a| (a.optimal, a.optimal_share))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(optimal(&one), optimal(other));
+    }
+    assert_eq!(one.samples, 10_000);
+}
+
+#[test]
 fn antithetic_sampling_agrees_and_reduces_variance() {
     let m = k_children(4);
     let plain = run(&m, &RewardDistribution::uniform(), Horizon::Discounted(0.9), 20_000, 2);

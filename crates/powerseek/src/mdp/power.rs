@@ -306,8 +306,10 @@ pub fn batch_size(mdp: &Mdp, opts: &PowerOptions) -> Result<usize> {
     Ok(if opts.antithetic { batch + batch % 2 } else { batch })
 }
 
-/// Solve the batches of samples `first..end` in parallel waves, one partial
-/// per batch, in order. `first` must be a multiple of [`batch_size`].
+/// Solve the batches of samples `first..end` in parallel waves and hand
+/// each batch's partial to `sink` in batch order as its wave finishes, so at
+/// most one wave of partials is held at a time (memory does not grow with
+/// the number of samples). `first` must be a multiple of [`batch_size`].
 fn run_batches(
     mdp: &Mdp,
     dist: &RewardDistribution,
@@ -315,18 +317,18 @@ fn run_batches(
     opts: &PowerOptions,
     (first, end): (usize, usize),
     progress: &dyn Progress,
-) -> Result<Vec<PowerPartial>> {
+    sink: &mut dyn FnMut(PowerPartial),
+) -> Result<()> {
     let batch = batch_size(mdp, opts)?;
-    let summary_bytes = 8 * (3 * mdp.n_states() + 4 * mdp.n_state_actions());
-    let wave = (512 << 20) / summary_bytes.max(1);
-    let wave = wave.clamp(1, 4 * rayon::current_num_threads().max(1));
-    let starts: Vec<usize> = (first..end).step_by(batch).collect();
-    let mut out = Vec::with_capacity(starts.len());
-    for group in starts.chunks(wave) {
+    let wave = wave_size(mdp);
+    let mut start = first;
+    while start < end {
         if progress.cancelled() {
             return Err(Error::Cancelled);
         }
-        let results: Vec<Result<PowerPartial>> = group
+        let starts: Vec<usize> = (start..end).step_by(batch).take(wave).collect();
+        start = (start + batch * wave).min(end);
+        let results: Vec<Result<PowerPartial>> = starts
             .par_iter()
             .map_init(Scratch::default, |scratch, &first| {
                 let count = batch.min(end - first);
@@ -336,10 +338,22 @@ fn run_batches(
             })
             .collect();
         for r in results {
-            out.push(r?);
+            sink(r?);
         }
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Bytes of one batch's [`Summary`] for `mdp`.
+pub(crate) fn summary_bytes(mdp: &Mdp) -> usize {
+    8 * (3 * mdp.n_states() + 4 * mdp.n_state_actions())
+}
+
+/// Batches solved in parallel before their partials are merged: a few per
+/// thread, fewer when summaries are large (at most ~512 MiB of them).
+fn wave_size(mdp: &Mdp) -> usize {
+    let wave = (512 << 20) / summary_bytes(mdp).max(1);
+    wave.clamp(1, 4 * rayon::current_num_threads().max(1))
 }
 
 /// Partial results for reward samples `samples` (a fixed-count estimate's
@@ -368,7 +382,17 @@ pub fn power_partials(
         )));
     }
     progress.set_total(samples.len() as u64);
-    run_batches(mdp, dist, &solver, opts, (samples.start, samples.end), progress)
+    let mut out = Vec::new();
+    run_batches(
+        mdp,
+        dist,
+        &solver,
+        opts,
+        (samples.start, samples.end),
+        progress,
+        &mut |p| out.push(p),
+    )?;
+    Ok(out)
 }
 
 /// Merge partials covering samples `0..n` (in any order; each sample exactly
@@ -425,9 +449,10 @@ pub fn estimate_power(
     // result does not depend on the number of threads.
     let mut total = Summary::empty(mdp);
     loop {
-        for p in run_batches(mdp, dist, &solver, opts, (total.samples, wanted), progress)? {
-            total.merge(&p.summary);
-        }
+        let done = total.samples;
+        run_batches(mdp, dist, &solver, opts, (done, wanted), progress, &mut |p| {
+            total.merge(&p.summary)
+        })?;
         let SampleSize::StandardError { target, .. } = opts.samples else {
             break;
         };
