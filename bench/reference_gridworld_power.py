@@ -1,5 +1,5 @@
 """Independent reference for POWER on a small open gridworld (numpy, vectorised
-value iteration over all reward samples at once), written from SPEC 1 alone.
+value iteration over all reward samples at once), written from docs/theory.md §2 alone.
 
 It mirrors the protocol of POWERplay's single-agent 3x3 benchmark: moves
 up/down/left/right/stay (off-grid moves are not actions), iid U[0,1] state

@@ -19,7 +19,7 @@ pub enum ConflictCommand {
         scenario: PathBuf,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
-        /// Draw the seed's picture: preferences scaled by power, the projection, decisions.
+        /// Draw the model's picture: preferences scaled by power, the projection, decisions.
         #[arg(long)]
         plot: Option<PathBuf>,
     },
@@ -351,7 +351,7 @@ fn arrows(s: &Scenario) -> ArrowDiagram {
             ),
         })
         .collect();
-    // The seed's dashed line: the strongest agent projected onto the first other agent's direction.
+    // The picture's dashed line: the strongest agent projected onto the first other agent's direction.
     let strongest = (0..s.agents.len())
         .max_by(|&i, &j| s.agents[i].power.total_cmp(&s.agents[j].power))
         .unwrap_or(0);

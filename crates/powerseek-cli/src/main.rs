@@ -38,13 +38,13 @@ enum Command {
     /// Experiments over families of random games.
     #[command(subcommand)]
     Experiment(experiment_cmd::ExperimentCommand),
-    /// Several agents in one gridworld: a focal agent's POWER against fixed other agents (SPEC 6).
+    /// Several agents in one gridworld: a focal agent's POWER against fixed other agents (docs/theory.md §8).
     #[command(subcommand)]
     Multi(multi_cmd::MultiCommand),
-    /// Retargetable decision-makers: orbit tendencies and retargetability (SPEC 4).
+    /// Retargetable decision-makers: orbit tendencies and retargetability (docs/theory.md §6).
     #[command(subcommand)]
     Retarget(retarget_cmd::RetargetCommand),
-    /// Conflict and alignment as vectors: escalation, phase diagrams, inference (SPEC 7).
+    /// Conflict and alignment as vectors: escalation, phase diagrams, inference (docs/theory.md §9).
     #[command(subcommand)]
     Conflict(conflict_cmd::ConflictCommand),
 }

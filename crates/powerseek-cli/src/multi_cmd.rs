@@ -1,4 +1,4 @@
-//! `powerseek multi ...`: several agents in one gridworld (SPEC 6).
+//! `powerseek multi ...`: several agents in one gridworld (docs/theory.md §8).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

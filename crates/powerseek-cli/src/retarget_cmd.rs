@@ -1,4 +1,4 @@
-//! `powerseek retarget ...`: orbit tendencies and retargetability checks (SPEC 4).
+//! `powerseek retarget ...`: orbit tendencies and retargetability checks (docs/theory.md §6).
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 
 use crate::py_err;
 
-/// The conflict model (SPEC 7): play out a scenario given as TOML text, as JSON text.
+/// The conflict model (docs/theory.md §9): play out a scenario given as TOML text, as JSON text.
 #[pyfunction]
 pub(crate) fn conflict_simulate(text: &str) -> PyResult<String> {
     let scenario = powerseek::conflict::Scenario::parse(text, "<scenario>.toml").map_err(py_err)?;

@@ -126,7 +126,7 @@ pub(crate) fn game_power(game: &Game, profile: Vec<Vec<String>>) -> PyResult<Str
     .to_string())
 }
 
-/// Alignment metrics (SPEC 3) with welfare weights, as JSON text of exact values.
+/// Alignment metrics (docs/theory.md §4) with welfare weights, as JSON text of exact values.
 #[pyfunction]
 pub(crate) fn alignment(game: &Game, weights: Vec<f64>) -> PyResult<String> {
     let w: Vec<Rational> = weights.into_iter().map(rational_of).collect::<PyResult<_>>()?;
@@ -145,7 +145,7 @@ pub(crate) fn alignment(game: &Game, weights: Vec<f64>) -> PyResult<String> {
     .to_string())
 }
 
-/// The power-scarcity sweep over λ (SPEC 2–3), as JSON text.
+/// The power-scarcity sweep over λ (docs/theory.md §5), as JSON text.
 #[pyfunction]
 #[pyo3(signature = (players, actions, types, games, lambdas, seed, only = None))]
 #[allow(clippy::too_many_arguments)]
@@ -175,7 +175,7 @@ pub(crate) fn scarcity(
     Ok(serde_json::to_string(&r).expect("plain data"))
 }
 
-/// A Bayesian game (types with a common prior, SPEC 2); normal-form games are the one-type case.
+/// A Bayesian game (types with a common prior, docs/theory.md §3); normal-form games are the one-type case.
 #[pyclass(frozen, module = "powerseek._native")]
 pub(crate) struct BayesianGame {
     inner: powerseek::game::bayesian::BayesianGame,
@@ -258,7 +258,7 @@ pub(crate) fn bayesian_equilibria(py: Python<'_>, game: &BayesianGame) -> PyResu
         .collect())
 }
 
-/// Multi-agent POWER (SPEC 2) of every player and type under a behaviour, exact, as JSON text.
+/// Multi-agent POWER (docs/theory.md §3) of every player and type under a behaviour, exact, as JSON text.
 #[pyfunction]
 pub(crate) fn bayesian_power(game: &BayesianGame, behaviour: Vec<Vec<Vec<String>>>) -> PyResult<String> {
     let sigma: powerseek::game::bayesian::Behaviour<Rational> = behaviour

@@ -8,7 +8,7 @@ use pyo3::types::PyDict;
 use crate::mdp::Mdp;
 use crate::{interruptible, py_err};
 
-/// Two agents in a shared gridworld (SPEC 6): both agents' POWER at every
+/// Two agents in a shared gridworld (docs/theory.md §8): both agents' POWER at every
 /// joint state for each ρ, as `powerseek multi sweep`.
 #[pyfunction]
 #[pyo3(signature = (grid, rhos, turns, no_overlap, noise, other, seed_policy, gamma, gamma_other, reward_on, interval, samples, seed, tolerance, other_at = None))]

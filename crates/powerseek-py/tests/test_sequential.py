@@ -44,7 +44,7 @@ def test_conflict_model():
     # Fully aligned agents (alignment 1) never escalate when conflict destroys power.
     assert d["probability"][-1, -1] == 0.0
     trace = powerseek.conflict_simulate((EXAMPLES / "conflict-much-to-lose.toml").read_text())
-    # Seed 003's left panel: red has much to lose and stays; nothing happens.
+    # The left panel of the conflict post (docs/theory.md §9): red has much to lose and stays; nothing happens.
     assert trace["events"] == [] and trace["settled"]
     assert trace["final_powers"] == [3.0, 1.0]
     with pytest.raises(ValueError):

@@ -1,5 +1,5 @@
 //! POWER against independent references: closed forms, brute-force
-//! enumeration with a naive scalar solver, and SPEC 1's properties.
+//! enumeration with a naive scalar solver, and the properties in docs/theory.md §2.
 #![allow(clippy::needless_range_loop)]
 
 use powerseek::mdp::power::{estimate_power, PowerOptions, PowerReport, SampleSize};

@@ -1,4 +1,4 @@
-//! Orbit tendencies and retargetability (SPEC 4) against hand counts, brute
+//! Orbit tendencies and retargetability (docs/theory.md §6) against hand counts, brute
 //! force simulation, and the theorem as a property.
 
 use powerseek::retarget::*;
@@ -165,7 +165,7 @@ proptest! {
     fn retargetable_decision_makers_prefer_more_options(n in 1usize..4, seed in any::<u64>(), which in 0usize..7) {
         let d = n + 2;
         let u = random_parameters(d, 1, seed).remove(0);
-        // The EU minimiser is retargetable too (seed 002 lists it): it also prefers B.
+        // The EU minimiser is retargetable too (the retargetability paper lists it): it also prefers B.
         let dm = [Builtin::Argmax, Builtin::Boltzmann(3.0), Builtin::BestOfK(2), Builtin::Satisficer(0.5), Builtin::Quantilizer(0.3), Builtin::Uniform, Builtin::Argmin][which];
         let a = vec![0];
         let b: Vec<usize> = (1..=n).collect();
@@ -177,7 +177,7 @@ proptest! {
     }
 }
 
-/// The SPEC's cyclic example: a decision-maker defined by a table over the
+/// The cyclic example of docs/theory.md §6.5: a decision-maker defined by a table over the
 /// orbit of a 3-cycle.
 struct Table;
 impl DecisionMaker for Table {

@@ -115,7 +115,7 @@ def power(
     antithetic: bool = False,
     batch: Optional[int] = None,
 ) -> dict:
-    """POWER of every state (SPEC 1) by Monte Carlo over reward functions.
+    """POWER of every state (docs/theory.md §2) by Monte Carlo over reward functions.
 
     Returns a dict of numpy arrays: ``power``, ``se`` (standard errors),
     ``ci95`` (S × 2), ``optimal`` / ``optimal_share`` / ``successor_power``
@@ -197,7 +197,7 @@ def _profile_rows(rows) -> list:
 
 
 def game_power(game: Game, profile) -> dict:
-    """Multi-agent POWER (SPEC 2) of every player at a mixed profile, exact (Fractions)."""
+    """Multi-agent POWER (docs/theory.md §3) of every player at a mixed profile, exact (Fractions)."""
     doc = json.loads(_native.game_power(game, _profile(game, profile)))
     return {
         "power": [Fraction(x) for x in doc["power"]],
@@ -223,7 +223,7 @@ def bayesian_equilibria(game: BayesianGame, exact: bool = False) -> list:
 
 
 def bayesian_power(game: BayesianGame, behaviour) -> dict:
-    """Multi-agent POWER (SPEC 2) of every player under a behaviour ``b[player][type]``,
+    """Multi-agent POWER (docs/theory.md §3) of every player under a behaviour ``b[player][type]``,
     exact: ``power``, ``expected_payoff``, ``by_type`` (None for types of probability 0),
     ``total_power``, ``total_regret`` and ``is_equilibrium``."""
     if len(behaviour) != len(game.players):
@@ -246,7 +246,7 @@ def bayesian_power(game: BayesianGame, behaviour) -> dict:
 
 
 def alignment(game: Game, weights: Optional[Sequence[float]] = None) -> dict:
-    """Alignment metrics (SPEC 3): α, max and ideal welfare, the threat point (exact)."""
+    """Alignment metrics (docs/theory.md §4): α, max and ideal welfare, the threat point (exact)."""
     w = [1.0] * len(game.shape) if weights is None else list(map(float, weights))
     doc = json.loads(_native.alignment(game, w))
     for key in ("alpha", "max_welfare", "ideal_welfare"):
@@ -269,7 +269,7 @@ def orbit_tendency(
     chunks: Optional[tuple] = None,
 ) -> dict:
     """How often, over the orbit of parameter ``u`` under all permutations,
-    outcome set B is more likely than A (SPEC 4).
+    outcome set B is more likely than A (docs/theory.md §6).
 
     ``decision_maker`` is a name (``argmax``, ``boltzmann:2``, ``best-of:3``,
     ...) or a Python function mapping the outcomes' utilities to choice
@@ -321,7 +321,7 @@ def rho_sweep(
     tolerance: float = 1e-6,
     other_at: Optional[str] = None,
 ) -> dict:
-    """Two agents, H and A, on a gridworld (SPEC 6), as ``powerseek multi sweep``.
+    """Two agents, H and A, on a gridworld (docs/theory.md §8), as ``powerseek multi sweep``.
 
     ``other`` is how the other agent acts: ``random``, ``fixed`` (with
     ``seed_policy``, JSON text ``{"<joint state>": {"<move>": p}}``),
@@ -369,7 +369,7 @@ def sequential_power(grid: Mdp, rho: float = 0.0, **options) -> dict:
 
 
 def conflict_simulate(scenario_toml: str) -> dict:
-    """Play out a conflict scenario (SPEC 7; the TOML of ``powerseek conflict simulate``)."""
+    """Play out a conflict scenario (docs/theory.md §9; the TOML of ``powerseek conflict simulate``)."""
     return json.loads(_native.conflict_simulate(scenario_toml))
 
 

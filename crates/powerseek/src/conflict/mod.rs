@@ -1,4 +1,4 @@
-//! Conflict and alignment as vectors (SPEC 7, seed 003): a forward model of
+//! Conflict and alignment as vectors (docs/theory.md §9): a forward model of
 //! when an agent escalates, and Bayesian inference of an agent's alignment
 //! and perceived cost of conflict from its escalate/stay decisions.
 //!

@@ -1,4 +1,4 @@
-//! Alignment metrics for normal-form games (SPEC 3, seed 001): sums of
+//! Alignment metrics for normal-form games (docs/theory.md §4): sums of
 //! utility, the covariance of utilities, the Coordination–Alignment
 //! inequalities and α, security levels and the threat point, surplus, and the
 //! Nash bargaining solution.

@@ -1,5 +1,5 @@
-//! Bayesian games (SPEC 2): types with a common prior (correlated allowed),
-//! rewards `r_i(t, a)` (the seed's `r_i(t_i, a)` is the special case that
+//! Bayesian games (docs/theory.md §3): types with a common prior (correlated allowed),
+//! rewards `r_i(t, a)` (the original `r_i(t_i, a)` is the special case that
 //! ignores the others' types), behavioural strategies `σ_i: T_i → Δ(A_i)`,
 //! interim expected utility, and the two classical conversions to normal form.
 //!
@@ -185,7 +185,7 @@ impl BayesianGame {
         v
     }
 
-    /// Interim expected utility `f_i(t_i, a_i, σ_{−i})` of each action (SPEC 2);
+    /// Interim expected utility `f_i(t_i, a_i, σ_{−i})` of each action (docs/theory.md §3.2);
     /// `None` when type `t_i` has probability zero.
     pub fn interim_values<T: Scalar>(&self, sigma: &Behaviour<T>, i: usize, ti: usize) -> Option<Vec<T>> {
         let p = self.type_probability(i, ti);

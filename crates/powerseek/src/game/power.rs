@@ -1,4 +1,4 @@
-//! Multi-agent POWER in Bayesian games (SPEC 2, seed 000):
+//! Multi-agent POWER in Bayesian games (docs/theory.md §3):
 //! `POWER(i, σ) = E_{t_i}[max_{a_i} f_i(t_i, a_i, σ_{−i})]`, per type and in
 //! expectation, exactly; the total regret `Σ_i POWER(i, σ) − E_σ[Σ_i r_i]`,
 //! which is zero exactly at Bayesian Nash equilibria; and the constant-sum

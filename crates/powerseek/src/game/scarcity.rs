@@ -1,4 +1,4 @@
-//! Power-scarcity experiments (seeds 000 and 001): how does alignment relate
+//! Power-scarcity experiments (docs/theory.md §5): how does alignment relate
 //! to the total POWER players have at equilibrium?
 //!
 //! Random games are drawn along an alignment axis λ ∈ [−1, 1]: for every

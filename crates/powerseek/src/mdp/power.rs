@@ -1,4 +1,4 @@
-//! POWER and optimality probabilities by Monte Carlo over reward functions (SPEC 1).
+//! POWER and optimality probabilities by Monte Carlo over reward functions (docs/theory.md §2).
 //!
 //! [`estimate_power`] draws reward functions from a
 //! [`RewardDistribution`], solves them in batches on all cores, and streams

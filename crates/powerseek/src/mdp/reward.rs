@@ -1,4 +1,4 @@
-//! Reward distributions `D` over `ℝ^S` (SPEC 1) and their reproducible sampling.
+//! Reward distributions `D` over `ℝ^S` (docs/theory.md §2.1) and their reproducible sampling.
 //!
 //! Every reward sample `k` is drawn from its own random stream
 //! (`Pcg64::new(seed, k)`), so a sample's rewards depend only on the seed and

@@ -4,7 +4,7 @@
 //! index fastest (`x[s * B + j]`), so the inner loop of every backup runs over
 //! `B` contiguous numbers and vectorises. The solvers produce, per sample, a
 //! vector `W` such that the action values are `Q(s,a) = Σ_s' T(s'|s,a) W(s')`
-//! and `POWER(s) = scale · max_a Q(s,a)` (SPEC 1):
+//! and `POWER(s) = scale · max_a Q(s,a)` (docs/theory.md §2.2–2.3):
 //!
 //! | horizon | `W` | `scale` |
 //! |---|---|---|

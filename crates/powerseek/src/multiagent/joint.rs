@@ -1,4 +1,4 @@
-//! Several agents in one gridworld (SPEC 6): joint states, turn orders, the
+//! Several agents in one gridworld (docs/theory.md §8.1): joint states, turn orders, the
 //! no-overlap rule and movement noise, and the single-agent MDP a focal agent
 //! faces when the other agents follow fixed policies.
 //!

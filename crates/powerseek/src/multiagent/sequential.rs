@@ -1,7 +1,7 @@
-//! Sequential two-agent POWER with correlated rewards (SPEC 6): agents H
+//! Sequential two-agent POWER with correlated rewards (docs/theory.md §8): agents H
 //! (agent 0) and A (agent 1) share a gridworld ([`JointDynamics`]), their
 //! rewards are drawn jointly with correlation ρ, and each agent's POWER is its
-//! single-agent POWER (SPEC 1) in the MDP induced by the other's policy, per
+//! single-agent POWER (docs/theory.md §2) in the MDP induced by the other's policy, per
 //! reward sample. This module owns how the other's policy arises
 //! ([`Response`]), the per-sample computation ([`sample_powers`]), the
 //! estimator ([`sequential_power`]) and the ρ sweep ([`rho_sweep`]).
@@ -353,7 +353,7 @@ fn q_values(mdp: &Mdp, values: &[f64]) -> Vec<f64> {
 }
 
 /// The policy that chooses at each state by `choose` applied to the state's
-/// continuation values (a decision-maker of SPEC 4 over the actions).
+/// continuation values (a decision-maker of docs/theory.md §6.2 over the actions).
 fn policy_by(mdp: &Mdp, values: &[f64], choose: impl Fn(&[f64]) -> Vec<f64>) -> Vec<f64> {
     let q = q_values(mdp, values);
     let mut pi = vec![0.0; q.len()];

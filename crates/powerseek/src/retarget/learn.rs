@@ -1,4 +1,4 @@
-//! Learned policies as decision-makers (SPEC 5): tabular Q-learning with an
+//! Learned policies as decision-makers (docs/theory.md §7): tabular Q-learning with an
 //! ε-greedy behaviour policy and a fixed budget, seeded, maps a reward
 //! function to a policy; its greedy first action at a state is the decision.
 //! Training many agents on reward functions drawn from the orbit of a base

@@ -1,4 +1,4 @@
-//! Retargetable decision-makers and orbit tendencies (SPEC 4, seed 002).
+//! Retargetable decision-makers and orbit tendencies (docs/theory.md §6).
 //!
 //! Outcomes are `d`-dimensional vectors (by default the unit vectors
 //! `e_1..e_d`); a parameter is a utility vector `u ∈ ℝ^d`, and a permutation
@@ -37,7 +37,7 @@ pub trait DecisionMaker: Sync {
     fn name(&self) -> String;
 }
 
-/// The decision-makers of SPEC 4.
+/// The decision-makers of docs/theory.md §6.2.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Builtin {
     /// Expected-utility maximiser; ties split uniformly.
