@@ -20,6 +20,14 @@ pub enum Error {
     #[error("{path}:{line}: {message}")]
     Parse { path: String, line: usize, message: String },
     /// A model (MDP, distribution, options) is well-formed text but violates a rule.
+    /// A request would need more memory than [`crate::resources::memory_limit`]
+    /// allows; `needed` is an estimate in bytes, `what` the sizes behind it.
+    #[error(
+        "this request needs about {} ({what}), over the memory limit of {}",
+        crate::resources::format_bytes(*needed),
+        crate::resources::format_bytes(*limit as f64)
+    )]
+    MemoryLimit { needed: f64, limit: u64, what: String },
     #[error("{0}")]
     Invalid(String),
     /// The caller asked a long computation to stop (see `power::Progress::cancelled`).

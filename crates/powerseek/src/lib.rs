@@ -29,7 +29,7 @@
 //! presentation. Each area is a folder whose module doc says what it owns.
 //!
 //! - Core: [`error`], [`exact`] (rationals, exact parsing), [`progress`]
-//!   (progress and cancellation), [`stats`] (moments, t and Wilson intervals).
+//!   (progress and cancellation), [`resources`] (the memory limit), [`stats`] (moments, t and Wilson intervals).
 //! - [`mdp`]: the MDP model and its file formats, reward distributions
 //!   ([`mdp::reward`]), batched optimal values ([`mdp::solve`]) and the POWER
 //!   estimator ([`mdp::power`]).
@@ -54,6 +54,7 @@ pub mod mdp;
 pub mod multiagent;
 pub mod plot;
 pub mod progress;
+pub mod resources;
 pub mod retarget;
 pub mod stats;
 

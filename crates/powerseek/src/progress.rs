@@ -2,8 +2,10 @@
 //! every long call takes a `&dyn Progress` (or `&impl Progress`), reports its
 //! work in its own unit, and polls [`Progress::cancelled`] between chunks.
 
-/// Receives progress (in reward samples) from long computations, and may ask
-/// them to stop early.
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Receives progress (in the computation's own unit: samples, games,
+/// parameters…) from long computations, and may ask them to stop early.
 pub trait Progress: Sync {
     fn set_total(&self, _samples: u64) {}
     fn advance(&self, _samples: u64) {}
@@ -17,3 +19,74 @@ pub trait Progress: Sync {
 /// Progress that goes nowhere.
 pub struct NoProgress;
 impl Progress for NoProgress {}
+
+/// Run `work` with a relay of `progress` whose [`Progress::cancelled`] is a
+/// cheap flag that any thread may poll, however often (workers poll it
+/// between items), while the calling thread polls `progress.cancelled()`
+/// every 20 ms and raises the flag. This is how long calls stop within a
+/// fraction of a second even when `progress` can only be polled from the
+/// calling thread (Python's signal check) and the work runs on the thread
+/// pool. The work runs on a scoped thread that is joined before returning.
+///
+/// Inside a rayon pool (`pool.install`) the work runs in place and polls
+/// `progress` directly, so it keeps that pool.
+pub fn watch<T: Send>(progress: &dyn Progress, work: impl FnOnce(&dyn Progress) -> T + Send) -> T {
+    if rayon::current_thread_index().is_some() {
+        return work(progress);
+    }
+    let relay = Relay {
+        inner: progress,
+        stop: AtomicBool::new(false),
+    };
+    let caller = std::thread::current();
+    std::thread::scope(|scope| {
+        let handle = scope.spawn(|| {
+            // Wake the caller as soon as the work is done (also when it panics).
+            struct Wake(std::thread::Thread);
+            impl Drop for Wake {
+                fn drop(&mut self) {
+                    self.0.unpark();
+                }
+            }
+            let _wake = Wake(caller.clone());
+            work(&relay)
+        });
+        while !handle.is_finished() {
+            if !relay.stop.load(Ordering::Relaxed) && progress.cancelled() {
+                relay.stop.store(true, Ordering::Relaxed);
+            }
+            std::thread::park_timeout(std::time::Duration::from_millis(20));
+        }
+        match handle.join() {
+            Ok(t) => t,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+struct Relay<'a> {
+    inner: &'a dyn Progress,
+    stop: AtomicBool,
+}
+
+impl Progress for Relay<'_> {
+    fn set_total(&self, total: u64) {
+        self.inner.set_total(total);
+    }
+    fn advance(&self, done: u64) {
+        self.inner.advance(done);
+    }
+    fn cancelled(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+}
+
+/// `Err(Cancelled)` when `progress` asks to stop: `progress::check(p)?`
+/// between chunks of work.
+pub fn check(progress: &dyn Progress) -> crate::Result<()> {
+    if progress.cancelled() {
+        Err(crate::Error::Cancelled)
+    } else {
+        Ok(())
+    }
+}

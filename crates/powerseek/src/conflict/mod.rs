@@ -444,6 +444,7 @@ pub fn phase_diagram(m: &ConflictModel, ratio: f64, n_alignment: usize, n_cost: 
     if n_alignment < 2 || n_cost < 2 {
         return Err(Error::invalid("a phase diagram needs at least 2 points per axis"));
     }
+    check_grid(n_alignment, n_cost, 16.0, "phase diagram")?;
     let alignments = linspace(-1.0, 1.0, n_alignment);
     let costs = linspace(0.0, 1.0, n_cost);
     let mut probability = Vec::with_capacity(n_alignment * n_cost);
@@ -555,6 +556,20 @@ fn summarise(grid: &[f64], mass: &[f64]) -> Summary {
     }
 }
 
+/// Fail fast when a grid of `n_alignment × n_cost` points with `bytes` per
+/// point would not fit in the memory limit.
+fn check_grid(n_alignment: usize, n_cost: usize, bytes: f64, what: &str) -> Result<()> {
+    let points = n_alignment as f64 * n_cost as f64;
+    crate::resources::check(points * bytes, || {
+        use crate::resources::format_count as c;
+        format!(
+            "a {what} of {} alignments × {} costs",
+            c(n_alignment as f64),
+            c(n_cost as f64)
+        )
+    })
+}
+
 /// Grid posterior over the observed agent's alignment with its opponents and
 /// its perceived cost of conflict. With `temperature = 0` the likelihood is
 /// 0/1 (the posterior is uniform on the consistent region).
@@ -563,6 +578,7 @@ pub fn infer(set: &ObservationSet, n_alignment: usize, n_cost: usize) -> Result<
     if n_alignment < 2 || n_cost < 2 {
         return Err(Error::invalid("the inference grid needs at least 2 points per axis"));
     }
+    check_grid(n_alignment, n_cost, 24.0, "inference grid")?;
     let alignments = linspace(-1.0, 1.0, n_alignment);
     let costs = linspace(0.0, 1.0, n_cost);
     let mut log_post = Vec::with_capacity(n_alignment * n_cost);
@@ -658,6 +674,10 @@ pub fn calibration(
     seed: u64,
 ) -> Result<(f64, f64)> {
     use rand::{RngExt, SeedableRng};
+    check_grid(grid, grid, 24.0, "inference grid")?;
+    crate::resources::check(n_obs as f64 * std::mem::size_of::<Observation>() as f64, || {
+        format!("{} observations per replicate", crate::resources::format_count(n_obs as f64))
+    })?;
     let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
     let (alignments, costs) = (linspace(-1.0, 1.0, grid), linspace(0.0, 1.0, grid));
     let (mut hit_a, mut hit_c) = (0usize, 0usize);

@@ -272,6 +272,15 @@ pub fn scarcity_sweep_at(opts: &ScarcityOptions, indices: &[usize], progress: &d
             "scarcity sweep: games this large are not supported (induced normal form over 10^5 profiles)",
         ));
     }
+    // Every game's record is kept (and a job per game).
+    let games = opts.games as f64 * indices.len() as f64;
+    crate::resources::check(games * (std::mem::size_of::<GameRecord>() + 16) as f64, || {
+        format!(
+            "{} games × {} λ values",
+            crate::resources::format_count(opts.games as f64),
+            indices.len()
+        )
+    })?;
     let started = std::time::Instant::now();
     progress.set_total((opts.games * indices.len()) as u64);
     let jobs: Vec<(usize, usize)> = indices

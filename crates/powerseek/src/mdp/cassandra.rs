@@ -140,11 +140,22 @@ impl<'a> Parser<'a> {
                 if n == 0 {
                     return Err(self.err(one.line, format!("{what}: the count must be positive")));
                 }
+                crate::resources::check(n as f64 * crate::resources::STATE_BYTES, || {
+                    format!("{}: {} {what}", self.origin, crate::resources::format_count(n as f64))
+                })?;
                 Ok((0..n).map(|i| i.to_string()).collect())
             }
             many => Ok(many.iter().map(|t| t.text.to_string()).collect()),
         }
     }
+}
+
+/// Fail fast when `entries` stored transitions of an `n`-state MDP with
+/// `actions` actions would need more memory than the limit allows.
+fn check_rows(p: &Parser, n: usize, actions: usize, entries: f64) -> Result<()> {
+    let rows = n as f64 * actions as f64;
+    // A BTreeMap entry, plus each row's map and line.
+    crate::resources::check_mdp(p.origin, n as f64, rows, entries, 40.0 * entries + 32.0 * rows)
 }
 
 /// Resolve a name, an index or `*` to the list of indices it stands for.
@@ -230,6 +241,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                     let words = p.words();
                     start_words = Some((kw.line, words.iter().map(|t| t.text.to_string()).collect()));
                 }
+    // Entries stored in `rows`, to check the memory of dense statements first.
+    let mut stored = 0.0;
             }
             "values" | "observations" | "O" | "R" => {
                 p.expect_colon()?;
@@ -266,7 +279,9 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                         for &a in &acts {
                             for &s in &from {
                                 for &t in &to {
-                                    rows[a * n + s].insert(t, v);
+                                    if rows[a * n + s].insert(t, v).is_none() {
+                                        stored += 1.0;
+                                    }
                                 }
                                 row_line[a * n + s] = line;
                             }
@@ -296,6 +311,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                         let matrix: Vec<BTreeMap<usize, f64>> = match form {
                             Some("uniform") => {
                                 p.next("uniform")?;
+                    check_rows(&p, n, an.len(), 0.0)?;
                                 vec![(0..n).map(|t| (t, 1.0 / n as f64)).collect(); n]
                             }
                             Some("identity") => {
@@ -318,6 +334,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                     }
                 }
             }
+                        check_rows(&p, n, an.len(), stored + acts.len() as f64 * from.len() as f64 * to.len() as f64)?;
             other => return Err(p.err(kw.line, format!("unexpected '{other}'"))),
         }
     }
@@ -330,6 +347,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
     let mut builder = MdpBuilder::new(states.clone());
     for s in 0..n {
         for (a, name) in actions.iter().enumerate() {
+                            check_rows(&p, n, an.len(), stored + acts.len() as f64 * from.len() as f64 * n as f64)?;
             let row: Vec<(usize, f64)> = rows[a * n + s].iter().map(|(&t, &v)| (t, v)).collect();
             let line = row_line[a * n + s];
             if row.is_empty() {
@@ -342,6 +360,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 ));
             }
             // Checked here (as the builder would) so the error names the
+                                stored += new.len() as f64 - rows[a * n + s].len() as f64;
+                                rows[a * n + s] = new;
             // statement that last set this row.
             let total: f64 = row.iter().map(|e| e.1).sum();
             if (total - 1.0).abs() > ROW_SUM_TOLERANCE {
@@ -351,6 +371,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                         "state '{}', action '{name}': transition probabilities sum to {total}, not 1",
                         states[s]
                     ),
+                                check_rows(&p, n, an.len(), stored + (acts.len() + 1) as f64 * n as f64 * n as f64)?;
                 ));
             }
             builder
@@ -366,6 +387,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 let probs: Vec<f64> = words.iter().map(|w| w.parse().unwrap_or(0.0)).collect();
                 probs.iter().position(|&x| x == 1.0)
             } else if words.len() == 1 {
+                                stored += row.len() as f64 - rows[a * n + s].len() as f64;
                 let tok = Token { text: &words[0], line };
                 Some(resolve(&tok, &states, &state_index, "start state", &p)?[0])
             } else {

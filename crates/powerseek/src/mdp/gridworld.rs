@@ -136,6 +136,23 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
             .and_then(|row| row.1.get(c as usize).copied())
             .unwrap_or(Kind::Wall)
     };
+    let open = rows.iter().flat_map(|r| &r.1).filter(|&&k| k != Kind::Wall).count() as f64;
+    // `state_of` and `cells` per cell; per open cell up to five actions.
+    let cells = width as f64 * height as f64;
+    crate::resources::check_mdp(origin, open, 5.0 * open, 5.0 * open, 9.0 * cells + 16.0 * open).map_err(
+        |e| match e {
+            Error::MemoryLimit { needed, limit, what } => Error::MemoryLimit {
+                needed,
+                limit,
+                what: format!(
+                    "{what}, a {} × {} grid",
+                    crate::resources::format_count(height as f64),
+                    crate::resources::format_count(width as f64)
+                ),
+            },
+            e => e,
+        },
+    )?;
     let mut state_of = vec![usize::MAX; width * height];
     let mut position = Vec::new();
     let mut cells = vec![Cell::Wall; width * height];

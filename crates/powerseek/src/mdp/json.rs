@@ -55,6 +55,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 .as_u64()
                 .filter(|&n| n <= u32::MAX as u64)
                 .ok_or_else(|| field_err("states", "expected a positive integer count below 2^32".into()))?;
+            // Names, their index and the builder's copy.
+            crate::resources::check_mdp(origin, n as f64, 0.0, 0.0, n as f64 * crate::resources::STATE_BYTES)?;
             (0..n).map(|s| s.to_string()).collect()
         }
         _ => return Err(field_err("states", "missing, or not a list of names or a count".into())),

@@ -349,6 +349,41 @@ pub(crate) fn summary_bytes(mdp: &Mdp) -> usize {
     8 * (3 * mdp.n_states() + 4 * mdp.n_state_actions())
 }
 
+/// Estimated peak memory in bytes of [`estimate_power`] on `mdp` with
+/// `opts`, beyond the MDP itself: the accumulator and one wave of batch
+/// summaries, each running batch's buffers (rewards, values, POWER, and the
+/// solver's 8-sample lanes) and the report. It does not grow with the
+/// number of samples.
+pub fn power_memory(mdp: &Mdp, opts: &PowerOptions) -> Result<f64> {
+    let (n, sa) = (mdp.n_states() as f64, mdp.n_state_actions() as f64);
+    let batch = batch_size(mdp, opts)? as f64;
+    let wave = wave_size(mdp) as f64;
+    let running = wave.min(rayon::current_num_threads().max(1) as f64);
+    let q = if mdp.is_deterministic() {
+        0.0
+    } else {
+        8.0 * batch * mdp.max_actions() as f64
+    };
+    let buffers = 3.0 * 8.0 * n * batch + q + 2.0 * 64.0 * n;
+    let report = 48.0 * n + 80.0 * sa;
+    Ok((1.0 + wave) * summary_bytes(mdp) as f64 + running * buffers + report)
+}
+
+fn check_power_memory(mdp: &Mdp, opts: &PowerOptions) -> Result<()> {
+    let bytes = power_memory(mdp, opts)?;
+    let batch = batch_size(mdp, opts)?;
+    crate::resources::check(bytes, || {
+        use crate::resources::format_count as c;
+        format!(
+            "POWER over {} states and {} state-actions in batches of {} samples, {} batches at a time",
+            c(mdp.n_states() as f64),
+            c(mdp.n_state_actions() as f64),
+            c(batch as f64),
+            wave_size(mdp)
+        )
+    })
+}
+
 /// Batches solved in parallel before their partials are merged: a few per
 /// thread, fewer when summaries are large (at most ~512 MiB of them).
 fn wave_size(mdp: &Mdp) -> usize {
@@ -369,6 +404,7 @@ pub fn power_partials(
     dist.validate(mdp.n_states(), opts.antithetic)?;
     let solver = Solver::new(mdp, opts.horizon, opts.solver)?;
     let batch = batch_size(mdp, opts)?;
+    check_power_memory(mdp, opts)?;
     if !samples.start.is_multiple_of(batch) || (opts.antithetic && !samples.end.is_multiple_of(2)) {
         return Err(Error::invalid(format!(
             "sample range {}..{} must start on a batch boundary (batch {batch}){}",
@@ -429,6 +465,7 @@ pub fn estimate_power(
     dist.validate(mdp.n_states(), opts.antithetic)?;
     let solver = Solver::new(mdp, opts.horizon, opts.solver)?;
     let batch = batch_size(mdp, opts)?;
+    check_power_memory(mdp, opts)?;
     let even = |x: usize| if opts.antithetic { x + x % 2 } else { x };
     let (mut wanted, max) = match opts.samples {
         SampleSize::Count(n) => (even(n), even(n)),

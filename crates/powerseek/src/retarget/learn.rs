@@ -150,6 +150,10 @@ pub fn learned_tendency(
                 let l = mdp.action_label(x);
                 c[if l == b {
                     0
+    // Each agent's choice is kept until the end, and one Q-table per thread.
+    crate::resources::check(24.0 * agents as f64, || {
+        format!("{} agents", crate::resources::format_count(agents as f64))
+    })?;
                 } else if l == a {
                     1
                 } else {

@@ -607,6 +607,15 @@ pub fn mdp_outcomes(mdp: &crate::mdp::Mdp, state: usize, gamma: f64, limit: usiz
     }
     if !(gamma > 0.0 && gamma < 1.0) {
         return Err(Error::invalid(format!("gamma = {gamma} is outside (0, 1)")));
+/// Fail fast when [`random_parameters`]`(d, count)` (plus their orbit
+/// tendencies) would not fit in the memory limit.
+pub fn check_parameters(d: usize, count: usize) -> Result<()> {
+    crate::resources::check(count as f64 * (48.0 + 8.0 * d as f64), || {
+        use crate::resources::format_count as c;
+        format!("{} parameters of dimension {}", c(count as f64), c(d as f64))
+    })
+}
+
     }
     let n = mdp.n_states();
     let mut seen: HashSet<Vec<u64>> = HashSet::new();

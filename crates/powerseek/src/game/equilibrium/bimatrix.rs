@@ -18,6 +18,7 @@ use super::tableau::{positive_integer_matrix, transpose, Int, Overflow, Tableau}
 use super::Equilibrium;
 use crate::error::{Error, Result};
 use crate::game::{NormalFormGame, Rational};
+use crate::progress::{NoProgress, Progress};
 
 fn require_two_players(game: &NormalFormGame) -> Result<()> {
     if game.n_players() != 2 {
@@ -47,15 +48,51 @@ fn with_fallback<R>(small: impl FnOnce() -> Result<R, Overflow>, big: impl FnOnc
     small().or_else(|_| big()).expect("BigInt arithmetic cannot overflow")
 }
 
+/// Why a vertex enumeration stopped early.
+enum Halt {
+    Overflow,
+    Cancelled,
+}
+
+impl From<Overflow> for Halt {
+    fn from(_: Overflow) -> Self {
+        Halt::Overflow
+    }
+}
+
+/// Bases explored between two polls of `progress` (and progress reports).
+const BASES_PER_POLL: u64 = 256;
+
+/// [`vertices`] in `i128`, redone in `BigInt` on overflow.
+fn exact_vertices(
+    m: &[Vec<BigInt>],
+    z_label: &dyn Fn(usize) -> usize,
+    slack_label: &dyn Fn(usize) -> usize,
+    progress: &dyn Progress,
+) -> Result<Vec<Vertex>> {
+    let halted = |h: Halt| match h {
+        Halt::Cancelled => Error::Cancelled,
+        Halt::Overflow => unreachable!("BigInt arithmetic cannot overflow"),
+    };
+    match vertices::<i128>(m, z_label, slack_label, progress) {
+        Ok(v) => Ok(v),
+        Err(Halt::Overflow) => vertices::<BigInt>(m, z_label, slack_label, progress).map_err(halted),
+        Err(h) => Err(halted(h)),
+    }
+}
+
 /// All vertices of `{z ≥ 0 : M z ≤ 1}` by depth-first search over feasible
 /// bases (every feasible pivot, so degenerate vertices are reached through all
-/// their bases). `z_label(j)` and `slack_label(r)` give the labels.
+/// their bases). `z_label(j)` and `slack_label(r)` give the labels. Reports
+/// bases explored to `progress` and polls it for cancellation.
 fn vertices<T: Int>(
     m: &[Vec<BigInt>],
     z_label: &dyn Fn(usize) -> usize,
     slack_label: &dyn Fn(usize) -> usize,
-) -> Result<Vec<Vertex>, Overflow> {
+    progress: &dyn Progress,
+) -> Result<Vec<Vertex>, Halt> {
     let start = Tableau::<T>::new(m)?;
+    let mut explored = 0u64;
     let mask = |basis: &[usize]| basis.iter().fold(0u128, |acc, &b| acc | (1 << b));
     let mut seen_bases: HashSet<u128> = HashSet::new();
     let mut seen_points: HashSet<Vec<(T, T)>> = HashSet::new();
@@ -63,6 +100,13 @@ fn vertices<T: Int>(
     seen_bases.insert(mask(&start.basis));
     let mut stack = vec![start];
     while let Some(t) = stack.pop() {
+        explored += 1;
+        if explored.is_multiple_of(BASES_PER_POLL) {
+            progress.advance(BASES_PER_POLL);
+            if progress.cancelled() {
+                return Err(Halt::Cancelled);
+            }
+        }
         let mut key: Vec<(T, T)> = vec![(T::zero(), T::one()); t.dim];
         for (r, &b) in t.basis.iter().enumerate() {
             if b < t.dim {
@@ -126,16 +170,28 @@ pub struct ExtremeEquilibria {
 /// degenerate games, where equilibria form connected sets).
 pub fn enumerate_extreme(game: &NormalFormGame) -> Result<ExtremeEquilibria> {
     require_two_players(game)?;
+    extreme(game, &NoProgress)
+}
+
+/// [`enumerate_extreme`], reporting the bases explored to `progress` (no
+/// total: the number of vertices is not known in advance) and stopping with
+/// [`Error::Cancelled`] within a fraction of a second when it asks.
+pub fn enumerate_extreme_with(game: &NormalFormGame, progress: &dyn Progress) -> Result<ExtremeEquilibria> {
+    require_two_players(game)?;
+    crate::progress::watch(progress, |progress| extreme(game, progress))
+}
+
+fn extreme(game: &NormalFormGame, progress: &dyn Progress) -> Result<ExtremeEquilibria> {
     let (m, n) = (game.n_actions(0), game.n_actions(1));
     let a = positive_integer_matrix(&game.matrix(0));
     let b = positive_integer_matrix(&game.matrix(1));
     // P = {x ≥ 0 : Bᵀx ≤ 1}: x_i = 0 is label i, slack of column j is label m + j.
     let bt = transpose(&b);
     let (zp, sp) = (|i: usize| i, |j: usize| m + j);
-    let p = with_fallback(|| vertices::<i128>(&bt, &zp, &sp), || vertices::<BigInt>(&bt, &zp, &sp));
+    let p = exact_vertices(&bt, &zp, &sp, progress)?;
     // Q = {y ≥ 0 : A y ≤ 1}: y_j = 0 is label m + j, slack of row i is label i.
     let (zq, sq) = (|j: usize| m + j, |i: usize| i);
-    let q = with_fallback(|| vertices::<i128>(&a, &zq, &sq), || vertices::<BigInt>(&a, &zq, &sq));
+    let q = exact_vertices(&a, &zq, &sq, progress)?;
     let all: u128 = if m + n == 128 {
         u128::MAX
     } else {
@@ -147,6 +203,9 @@ pub fn enumerate_extreme(game: &NormalFormGame) -> Result<ExtremeEquilibria> {
     for (ix, x) in p.iter().enumerate() {
         if x.point.iter().all(Zero::is_zero) {
             continue;
+        }
+        if ix % 64 == 0 {
+            crate::progress::check(progress)?;
         }
         for (iy, y) in q.iter().enumerate() {
             if x.labels | y.labels == all && y_nonzero[iy] {
