@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use powerseek::plot::RGBColor;
 
@@ -180,7 +180,7 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
         } => {
             let set = match (&observations, truth) {
                 (Some(path), None) => {
-                    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+                    let text = powerseek::error::read_text(path)?;
                     ObservationSet::parse(&text, &path.display().to_string())?
                 }
                 (None, Some((a, c))) => {

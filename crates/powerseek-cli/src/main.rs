@@ -143,6 +143,15 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// Load an MDP, printing the loader's notes (such as renormalised rows) on stderr.
+pub fn load_mdp(path: &std::path::Path) -> Result<mdp::Mdp> {
+    let m = mdp::load(path)?;
+    for note in m.notes() {
+        eprintln!("note: {note}");
+    }
+    Ok(m)
+}
+
 /// Use `threads` worker threads for all parallel work (default: all cores).
 pub fn set_threads(threads: Option<usize>) -> Result<()> {
     if let Some(t) = threads {
@@ -159,7 +168,7 @@ pub fn set_threads(threads: Option<usize>) -> Result<()> {
 
 fn power(args: PowerArgs) -> Result<()> {
     set_threads(args.threads)?;
-    let mdp = mdp::load(&args.env)?;
+    let mdp = load_mdp(&args.env)?;
     let gamma = args.gamma.or(mdp.discount()).unwrap_or(0.9);
     let horizon = match gamma {
         0.0 => Horizon::ZeroLimit,

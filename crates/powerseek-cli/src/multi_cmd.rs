@@ -167,7 +167,7 @@ fn parse_rhos(s: &str) -> Result<Vec<f64>> {
 }
 
 fn load_env(env: &EnvArgs) -> Result<(Grid, Option<GridLayout>, JointOptions)> {
-    let base = powerseek::mdp::load(&env.grid)?;
+    let base = crate::load_mdp(&env.grid)?;
     let grid = Grid::from_gridworld(&base)?;
     let opts = JointOptions {
         agents: env.agents,
@@ -209,7 +209,7 @@ fn prepare(env: &EnvArgs, play: &PlayArgs, rho: f64) -> Result<Setup> {
         (Some(_), "random") => bail!("--other random ignores --seed-policy; use --other fixed"),
         (None, "fixed") => bail!("--other fixed needs --seed-policy FILE"),
         (Some(path), _) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = powerseek::error::read_text(path)?;
             seeds.0[1] = policy_from_json(&dynamics, 1, &text, &path.display().to_string())?;
         }
         (None, _) => {}

@@ -11,6 +11,28 @@ use powerseek::mdp::Mdp;
 use powerseek::plot::{save, EstimateBars, GridHeatmap};
 use powerseek::stats::Estimate;
 
+/// Most characters a table shows of one name or number; longer text (a long
+/// state name, a payoff with thousands of digits) is cut with an ellipsis.
+/// JSON and CSV outputs keep the full text. (Rust's padding widths must also
+/// stay below 65 536.)
+pub const MAX_CELL: usize = 80;
+
+/// `text`, cut to [`MAX_CELL`] characters with a trailing `…` when longer.
+pub fn fit(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_CELL) {
+        None => text.into(),
+        Some(_) => {
+            let cut = text.char_indices().nth(MAX_CELL - 1).map_or(text.len(), |c| c.0);
+            format!("{}…", &text[..cut]).into()
+        }
+    }
+}
+
+/// Display width of `text` in a table, counted in characters.
+pub fn width(text: &str) -> usize {
+    text.chars().count()
+}
+
 #[derive(Serialize)]
 struct PowerJson<'a> {
     environment: &'a str,
@@ -140,7 +162,12 @@ pub fn power_table(out: &mut impl Write, env: &str, mdp: &Mdp, r: &PowerReport, 
         order.sort_by(|&a, &b| r.power[b].mean.total_cmp(&r.power[a].mean));
         order.truncate(rows);
     }
-    let width = order.iter().map(|&s| mdp.state_name(s).len()).max().unwrap_or(5).max(5);
+    let width = order
+        .iter()
+        .map(|&s| width(&fit(mdp.state_name(s))))
+        .max()
+        .unwrap_or(5)
+        .max(5);
     writeln!(
         out,
         "{:<width$}  {:>8}  {:>8}  {:>19}  {:<32}  seeks power",
@@ -151,7 +178,7 @@ pub fn power_table(out: &mut impl Write, env: &str, mdp: &Mdp, r: &PowerReport, 
         writeln!(
             out,
             "{:<width$}  {:>8.5}  {:>8.5}  [{:>8.5}, {:>8.5}]  {:<32}  {}",
-            mdp.state_name(s),
+            fit(mdp.state_name(s)),
             e.mean,
             e.se,
             e.ci95[0],

@@ -41,7 +41,7 @@ impl Mdp {
         let inner = powerseek::mdp::load(&path).map_err(py_err)?;
         let grid_source = match inner.layout() {
             Some(_) => Some((
-                std::fs::read_to_string(&path).map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?,
+                powerseek::error::read_text(&path).map_err(py_err)?,
                 path.display().to_string(),
             )),
             None => None,

@@ -9,17 +9,17 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything that can go wrong when loading a model or asking for a computation.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A file could not be read.
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    /// A file was read but its content is malformed at `line` (1-based; 0 when unknown).
-    #[error("{path}:{line}: {message}")]
+    /// A file could not be read. The OS error is part of the message and not
+    /// also a `source()`, so chained printing (`{:#}`) shows it once.
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
+    /// A file was read but its content is malformed at `line` (1-based; 0 when
+    /// unknown, and then not shown).
+    #[error("{}", if *.line == 0 { format!("{path}: {message}") } else { format!("{path}:{line}: {message}") })]
     Parse { path: String, line: usize, message: String },
     /// A model (MDP, distribution, options) is well-formed text but violates a rule.
+    #[error("{0}")]
+    Invalid(String),
     /// A request would need more memory than [`crate::resources::memory_limit`]
     /// allows; `needed` is an estimate in bytes, `what` the sizes behind it.
     #[error(
@@ -28,8 +28,6 @@ pub enum Error {
         crate::resources::format_bytes(*limit as f64)
     )]
     MemoryLimit { needed: f64, limit: u64, what: String },
-    #[error("{0}")]
-    Invalid(String),
     /// The caller asked a long computation to stop (see `power::Progress::cancelled`).
     #[error("cancelled")]
     Cancelled,
@@ -50,9 +48,15 @@ impl Error {
 }
 
 /// Read a whole text file, mapping failures to [`Error::Io`] with the path.
-pub(crate) fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io {
+/// A leading UTF-8 byte-order mark (written by some Windows editors) is
+/// dropped here, so every format accepts it.
+pub fn read_text(path: &Path) -> Result<String> {
+    let mut text = std::fs::read_to_string(path).map_err(|error| Error::Io {
         path: path.display().to_string(),
-        source,
-    })
+        error,
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }

@@ -40,17 +40,61 @@ impl Scalar for Rational {
     }
 }
 
+/// Most digits an exact number may have (in each of numerator and
+/// denominator of a fraction): larger inputs would make exact arithmetic
+/// crawl, and no payoff or probability needs them.
+pub const MAX_DIGITS: usize = 10_000;
+
+/// Largest exponent magnitude in exact decimal notation (`1e4000`, `1e-4000`).
+pub const MAX_EXPONENT: i64 = 4_000;
+
 /// Parse a payoff or probability written as an integer, a decimal (`-7.6`,
-/// `1e-3`) or a fraction (`5/2`), exactly.
-pub fn parse_rational(text: &str) -> Option<Rational> {
+/// `1e-3`) or a fraction (`5/2`), exactly. At most [`MAX_DIGITS`] digits and
+/// exponents within ±[`MAX_EXPONENT`]; the error names the text and the reason.
+pub fn parse_rational(text: &str) -> crate::Result<Rational> {
     let t = text.trim();
+    let shown = || {
+        if t.chars().count() > 40 {
+            format!("{}…", t.chars().take(40).collect::<String>())
+        } else {
+            t.to_string()
+        }
+    };
+    let fail = |why: &str| crate::Error::invalid(format!("'{}' {why}", shown()));
+    let not_a_number =
+        || fail("is not a number (expected an integer, a decimal such as -7.6 or 1e-3, or a fraction p/q)");
+    let integer = |s: &str| -> crate::Result<BigInt> {
+        let s = s.trim();
+        let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+        if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(not_a_number());
+        }
+        if digits.len() > MAX_DIGITS {
+            return Err(fail(&format!("has more than {MAX_DIGITS} digits")));
+        }
+        s.parse().map_err(|_| not_a_number())
+    };
     if let Some((n, d)) = t.split_once('/') {
-        let n: BigInt = n.trim().parse().ok()?;
-        let d: BigInt = d.trim().parse().ok()?;
-        return (!d.is_zero()).then(|| Rational::new(n, d));
+        let (n, d) = (integer(n)?, integer(d)?);
+        if d.is_zero() {
+            return Err(fail("divides by zero"));
+        }
+        return Ok(Rational::new(n, d));
     }
     let (mantissa, exponent) = match t.find(['e', 'E']) {
-        Some(p) => (&t[..p], t[p + 1..].parse::<i32>().ok()?),
+        Some(p) => {
+            let e = &t[p + 1..];
+            let digits = e.strip_prefix(['-', '+']).unwrap_or(e);
+            if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(not_a_number());
+            }
+            let magnitude = digits.trim_start_matches('0');
+            let value = (magnitude.len() <= 6)
+                .then(|| magnitude.parse::<i64>().unwrap_or(0))
+                .filter(|v| *v <= MAX_EXPONENT)
+                .ok_or_else(|| fail(&format!("has an exponent beyond ±{MAX_EXPONENT}")))?;
+            (&t[..p], if e.starts_with('-') { -value } else { value })
+        }
         None => (t, 0),
     };
     let (negative, digits) = match mantissa.strip_prefix('-') {
@@ -59,23 +103,27 @@ pub fn parse_rational(text: &str) -> Option<Rational> {
     };
     let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
     if int_part.is_empty() && frac_part.is_empty() {
-        return None;
+        return Err(not_a_number());
     }
-    if !int_part.chars().chain(frac_part.chars()).all(|c| c.is_ascii_digit()) {
-        return None;
+    if !int_part.bytes().chain(frac_part.bytes()).all(|c| c.is_ascii_digit()) {
+        return Err(not_a_number());
     }
-    let all: BigInt = format!("{int_part}{frac_part}").parse().ok()?;
-    let scale = exponent - frac_part.len() as i32;
+    if int_part.len() + frac_part.len() > MAX_DIGITS {
+        return Err(fail(&format!("has more than {MAX_DIGITS} digits")));
+    }
+    let all: BigInt = format!("{int_part}{frac_part}").parse().map_err(|_| not_a_number())?;
+    // |scale| ≤ MAX_EXPONENT + MAX_DIGITS: the power of ten below stays small.
+    let scale = exponent - frac_part.len() as i64;
     let ten = BigInt::from(10);
     let mut r = if scale >= 0 {
         Rational::from_integer(all * num_traits::pow(ten, scale as usize))
     } else {
-        Rational::new(all, num_traits::pow(ten, (-scale) as usize))
+        Rational::new(all, num_traits::pow(ten, scale.unsigned_abs() as usize))
     };
     if negative {
         r = -r;
     }
-    Some(r)
+    Ok(r)
 }
 
 /// `p/q` or `p` for integers; used when writing files and tables.
@@ -208,5 +256,48 @@ mod tests {
         );
         // The mode ends with the call.
         assert_eq!(serde_json::to_string(&r).unwrap(), plain);
+    }
+}
+
+#[cfg(test)]
+mod limits {
+    use super::*;
+
+    #[test]
+    fn huge_exponents_and_digit_counts_are_errors_naming_the_number() {
+        let started = std::time::Instant::now();
+        for (text, why) in [
+            ("1e10000000", "exponent beyond ±4000"),
+            ("1e-2147483648", "exponent beyond ±4000"),
+            ("1e99999999999999999999", "exponent beyond ±4000"),
+            ("1e4001", "exponent beyond ±4000"),
+            ("1/0", "divides by zero"),
+            ("1e", "is not a number"),
+        ] {
+            let e = parse_rational(text).unwrap_err().to_string();
+            assert!(e.contains(&format!("'{text}'")) && e.contains(why), "{text}: {e}");
+        }
+        let long = "7".repeat(1_000_000);
+        for text in [long.clone(), format!("0.{long}"), format!("1/{long}")] {
+            let e = parse_rational(&text).unwrap_err().to_string();
+            let named = ["'7777", "'0.77", "'1/77"].iter().any(|t| e.contains(t));
+            assert!(e.contains("more than 10000 digits") && named, "{e}");
+            assert!(e.len() < 200, "the token is shortened in the message: {e}");
+        }
+        assert!(
+            started.elapsed().as_secs() < 5,
+            "limits are checked before any arithmetic"
+        );
+        // At the limits, numbers are read exactly.
+        assert_eq!(
+            parse_rational("1e4000").unwrap(),
+            Rational::from_integer(num_traits::pow(BigInt::from(10), 4000))
+        );
+        assert_eq!(
+            parse_rational("-2.5e-4000").unwrap().denom(),
+            &(num_traits::pow(BigInt::from(10), 4001) / 25)
+        );
+        assert!(parse_rational(&"9".repeat(MAX_DIGITS)).is_ok());
+        assert_eq!(parse_rational("1e+0003").unwrap(), Rational::from_integer(1000.into()));
     }
 }

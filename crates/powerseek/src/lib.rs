@@ -49,7 +49,7 @@ pub mod conflict;
 pub mod error;
 pub mod exact;
 pub mod game;
-mod input;
+pub mod input;
 pub mod mdp;
 pub mod multiagent;
 pub mod plot;

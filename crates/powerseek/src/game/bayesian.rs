@@ -426,10 +426,11 @@ pub fn load(path: &Path) -> Result<BayesianGame> {
 /// every player's payoff `r_i(t, a)`. Numbers are exact (JSON numbers by their
 /// decimal text, or strings such as `"1/3"`).
 pub fn parse_json(text: &str, origin: &str) -> Result<BayesianGame> {
-    let doc = JsonDoc::parse(
+    let doc = JsonDoc::parse_exact(
         text,
         origin,
         &["title", "comment", "players", "types", "actions", "prior", "payoffs"],
+        &["prior", "payoffs"],
     )?;
     let err = |field: &str, msg: String| doc.err(field, msg);
     let players = doc.strings("players", doc.get("players"))?;
@@ -490,7 +491,8 @@ pub fn parse_json(text: &str, origin: &str) -> Result<BayesianGame> {
     )?;
     let mut prior = vec![Rational::zero(); ts.iter().product()];
     for (path, v) in prior_cells {
-        prior[index(&path, &ts)] = number(&v[0]).ok_or_else(|| err("prior", format!("{} is not a number", v[0])))?;
+        let field = format!("prior{}", path.iter().map(|i| format!("[{i}]")).collect::<String>());
+        prior[index(&path, &ts)] = number(&v[0]).map_err(|e| err(&field, e.to_string()))?;
     }
     let dims: Vec<usize> = ts.iter().chain(&as_).copied().collect();
     let mut cells = Vec::new();
@@ -509,7 +511,11 @@ pub fn parse_json(text: &str, origin: &str) -> Result<BayesianGame> {
         let t = index(&path[..n], &ts);
         let a = index(&path[n..], &as_);
         for (i, x) in v.iter().enumerate() {
-            payoffs[(t * na + a) * n + i] = number(x).ok_or_else(|| err("payoffs", format!("{x} is not a number")))?;
+            let field = format!(
+                "payoffs{}[{i}]",
+                path.iter().map(|k| format!("[{k}]")).collect::<String>()
+            );
+            payoffs[(t * na + a) * n + i] = number(x).map_err(|e| err(&field, e.to_string()))?;
         }
     }
     let title = doc.get("title").and_then(Value::as_str).unwrap_or("").to_string();

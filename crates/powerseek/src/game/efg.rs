@@ -17,20 +17,22 @@ use super::nfg::{describe, header, lex, Lexer, Tok};
 use super::Rational;
 use crate::error::{read_text, Error, Result};
 
-enum Node {
-    Chance {
-        branches: Vec<(Rational, Node)>,
-        outcome: usize,
-    },
+/// A node of the tree, stored in one list in file order (so trees of any
+/// depth are read, walked and freed without recursion); `children` index it.
+struct Node {
+    kind: Kind,
+    outcome: usize,
+    children: Vec<usize>,
+}
+
+enum Kind {
+    /// The branches' probabilities, one per child.
+    Chance(Vec<Rational>),
     Player {
         player: usize,
         infoset: usize,
-        children: Vec<Node>,
-        outcome: usize,
     },
-    Terminal {
-        outcome: usize,
-    },
+    Terminal,
 }
 
 /// Per player, per information set number: (name, action labels).
@@ -98,10 +100,37 @@ fn outcome(lx: &mut Lexer, tree: &mut Tree) -> Result<usize> {
     Ok(id)
 }
 
-fn node(lx: &mut Lexer, tree: &mut Tree, depth: usize) -> Result<Node> {
-    if depth > 10_000 {
-        return Err(lx.err("the tree is too deep"));
+/// Every node of the tree, root first, in the file's (depth-first) order.
+fn read_tree(lx: &mut Lexer, tree: &mut Tree) -> Result<Vec<Node>> {
+    let mut nodes: Vec<Node> = Vec::new();
+    // Nodes whose children are still being read, with how many are left.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    loop {
+        let (kind, outcome, children) = node(lx, tree)?;
+        let id = nodes.len();
+        nodes.push(Node {
+            kind,
+            outcome,
+            children: Vec::with_capacity(children),
+        });
+        if let Some((parent, left)) = open.last_mut() {
+            nodes[*parent].children.push(id);
+            *left -= 1;
+        }
+        if children > 0 {
+            open.push((id, children));
+        }
+        while open.last().is_some_and(|o| o.1 == 0) {
+            open.pop();
+        }
+        if open.is_empty() {
+            return Ok(nodes);
+        }
     }
+}
+
+/// One node's line: its kind, outcome and number of children (read next).
+fn node(lx: &mut Lexer, tree: &mut Tree) -> Result<(Kind, usize, usize)> {
     let kind = match lx.next("a node ('c', 'p' or 't')")? {
         Tok::Word(w) => w,
         t => {
@@ -113,9 +142,7 @@ fn node(lx: &mut Lexer, tree: &mut Tree, depth: usize) -> Result<Node> {
     };
     lx.string("a node name")?;
     match kind.as_str() {
-        "t" => Ok(Node::Terminal {
-            outcome: outcome(lx, tree)?,
-        }),
+        "t" => Ok((Kind::Terminal, outcome(lx, tree)?, 0)),
         "c" => {
             let _infoset = lx.integer("a chance information set number")?;
             optional_string(lx)?;
@@ -133,14 +160,12 @@ fn node(lx: &mut Lexer, tree: &mut Tree, depth: usize) -> Result<Node> {
                     "chance probabilities must be non-negative and sum to 1 (they sum to {total})"
                 )));
             }
-            let mut children = Vec::with_capacity(branches.len());
-            for (_, p) in branches {
-                children.push((p.unwrap_or_else(Rational::zero), node(lx, tree, depth + 1)?));
-            }
-            Ok(Node::Chance {
-                branches: children,
-                outcome,
-            })
+            let probs: Vec<Rational> = branches
+                .into_iter()
+                .map(|b| b.1.unwrap_or_else(Rational::zero))
+                .collect();
+            let k = probs.len();
+            Ok((Kind::Chance(probs), outcome, k))
         }
         "p" => {
             let player = lx.integer("a player number")?;
@@ -179,15 +204,14 @@ fn node(lx: &mut Lexer, tree: &mut Tree, depth: usize) -> Result<Node> {
                 }
             };
             let outcome = outcome(lx, tree)?;
-            let children = (0..actions.len())
-                .map(|_| node(lx, tree, depth + 1))
-                .collect::<Result<_>>()?;
-            Ok(Node::Player {
-                player: player - 1,
-                infoset,
-                children,
+            Ok((
+                Kind::Player {
+                    player: player - 1,
+                    infoset,
+                },
                 outcome,
-            })
+                actions.len(),
+            ))
         }
         other => Err(lx.err(format!("unknown node type '{other}' (expected 'c', 'p' or 't')"))),
     }
@@ -208,11 +232,11 @@ pub fn parse(text: &str, origin: &str) -> Result<BayesianGame> {
         infosets: vec![HashMap::new(); n],
         outcomes: HashMap::new(),
     };
-    let root = node(&mut lx, &mut tree, 0)?;
+    let nodes = read_tree(&mut lx, &mut tree)?;
     if let Some(t) = lx.peek() {
         return Err(lx.err(format!("unexpected {} after the end of the tree", describe(t))));
     }
-    to_bayesian(title, &tree, &root).map_err(|e| Error::parse(origin, 0, e.to_string()))
+    to_bayesian(title, &tree, &nodes).map_err(|e| Error::parse(origin, 0, e.to_string()))
 }
 
 /// One root-to-leaf path: its chance probability, each player's (infoset, action), payoffs.
@@ -222,78 +246,71 @@ struct Play {
     payoffs: Vec<Rational>,
 }
 
-fn walk(
-    tree: &Tree,
-    node: &Node,
-    probability: Rational,
-    moves: &mut Vec<Option<(usize, usize)>>,
-    payoffs: Vec<Rational>,
-    out: &mut Vec<Play>,
-) -> Result<()> {
+/// Every root-to-leaf play, depth first in child order (an explicit stack,
+/// so the depth of the tree does not matter).
+fn walk(tree: &Tree, nodes: &[Node]) -> Result<Vec<Play>> {
+    let n = tree.players.len();
     let add = |mut pay: Vec<Rational>, outcome: usize| {
         if let Some(o) = tree.outcomes.get(&outcome) {
             pay.iter_mut().zip(o).for_each(|(p, x)| *p += x);
         }
         pay
     };
-    match node {
-        Node::Terminal { outcome } => {
-            if moves.iter().any(Option::is_none) {
-                return Err(Error::invalid(
-                    "not a one-stage Bayesian game: some player does not move on every play",
-                ));
+    let mut out = Vec::new();
+    type Pending = (usize, Rational, Vec<Option<(usize, usize)>>, Vec<Rational>);
+    let mut stack: Vec<Pending> = vec![(
+        0,
+        Rational::from_integer(1.into()),
+        vec![None; n],
+        vec![Rational::zero(); n],
+    )];
+    while let Some((id, probability, moves, payoffs)) = stack.pop() {
+        let node = &nodes[id];
+        let payoffs = add(payoffs, node.outcome);
+        match &node.kind {
+            Kind::Terminal => {
+                if moves.iter().any(Option::is_none) {
+                    return Err(Error::invalid(
+                        "not a one-stage Bayesian game: some player does not move on every play",
+                    ));
+                }
+                out.push(Play {
+                    probability,
+                    moves,
+                    payoffs,
+                });
             }
-            out.push(Play {
-                probability,
-                moves: moves.clone(),
-                payoffs: add(payoffs, *outcome),
-            });
-        }
-        Node::Chance { branches, outcome } => {
-            if moves.iter().any(Option::is_some) {
-                return Err(Error::invalid(
-                    "not a one-stage Bayesian game: a chance move follows a player's move",
-                ));
+            Kind::Chance(probs) => {
+                if moves.iter().any(Option::is_some) {
+                    return Err(Error::invalid(
+                        "not a one-stage Bayesian game: a chance move follows a player's move",
+                    ));
+                }
+                for (p, &child) in probs.iter().zip(&node.children).rev() {
+                    stack.push((child, &probability * p, moves.clone(), payoffs.clone()));
+                }
             }
-            let payoffs = add(payoffs, *outcome);
-            for (p, child) in branches {
-                walk(tree, child, &probability * p, moves, payoffs.clone(), out)?;
+            Kind::Player { player, infoset } => {
+                if moves[*player].is_some() {
+                    return Err(Error::invalid(format!(
+                        "not a one-stage Bayesian game: player '{}' moves twice on one play",
+                        tree.players[*player]
+                    )));
+                }
+                for (a, &child) in node.children.iter().enumerate().rev() {
+                    let mut m = moves.clone();
+                    m[*player] = Some((*infoset, a));
+                    stack.push((child, probability.clone(), m, payoffs.clone()));
+                }
             }
-        }
-        Node::Player {
-            player,
-            infoset,
-            children,
-            outcome,
-        } => {
-            if moves[*player].is_some() {
-                return Err(Error::invalid(format!(
-                    "not a one-stage Bayesian game: player '{}' moves twice on one play",
-                    tree.players[*player]
-                )));
-            }
-            let payoffs = add(payoffs, *outcome);
-            for (a, child) in children.iter().enumerate() {
-                moves[*player] = Some((*infoset, a));
-                walk(tree, child, probability.clone(), moves, payoffs.clone(), out)?;
-            }
-            moves[*player] = None;
         }
     }
-    Ok(())
+    Ok(out)
 }
 
-fn to_bayesian(title: String, tree: &Tree, root: &Node) -> Result<BayesianGame> {
+fn to_bayesian(title: String, tree: &Tree, nodes: &[Node]) -> Result<BayesianGame> {
     let n = tree.players.len();
-    let mut plays = Vec::new();
-    walk(
-        tree,
-        root,
-        Rational::from_integer(1.into()),
-        &mut vec![None; n],
-        vec![Rational::zero(); n],
-        &mut plays,
-    )?;
+    let plays = walk(tree, nodes)?;
     // Types: each player's information sets, in number order.
     let mut type_ids: Vec<Vec<usize>> = tree.infosets.iter().map(|m| m.keys().copied().collect()).collect();
     type_ids.iter_mut().for_each(|v| v.sort_unstable());
@@ -350,4 +367,40 @@ fn to_bayesian(title: String, tree: &Tree, root: &Node) -> Result<BayesianGame> 
         })
         .collect();
     BayesianGame::new(title, tree.players.clone(), types, actions, prior, payoffs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chain of `depth` one-branch chance moves above one player's move.
+    fn chain(depth: usize) -> String {
+        let mut t = String::from("EFG 2 R \"chain\" { \"P\" }\n\"\"\n");
+        for _ in 0..depth {
+            t.push_str("c \"\" 1 \"\" { \"x\" 1 } 0\n");
+        }
+        t.push_str("p \"\" 1 1 \"\" { \"a\" \"b\" } 0\nt \"\" 1 \"\" { 1 }\nt \"\" 2 \"\" { 2 }\n");
+        t
+    }
+
+    #[test]
+    fn deep_trees_are_read_without_recursion() {
+        // Gambit itself stops near 10 000 levels; read far deeper on a small stack.
+        for depth in [9_999, 100_000] {
+            let text = chain(depth);
+            let g = std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn(move || parse(&text, "deep.efg"))
+                .unwrap()
+                .join()
+                .expect("no stack overflow")
+                .unwrap();
+            assert_eq!((g.types(0).len(), g.actions(0).len()), (1, 2));
+        }
+        // A truncated chain names the end of the file.
+        let mut text = chain(50_000);
+        text.truncate(text.len() / 2);
+        let e = parse(&text, "cut.efg").err().unwrap().to_string();
+        assert!(e.starts_with("cut.efg:") && e.contains("end of file"), "{e}");
+    }
 }

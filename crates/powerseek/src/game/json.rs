@@ -29,7 +29,12 @@ pub fn load(path: &Path) -> Result<NormalFormGame> {
 
 /// Parse JSON text; `origin` names the source in error messages.
 pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
-    let doc = JsonDoc::parse(text, origin, &["title", "comment", "players", "actions", "payoffs"])?;
+    let doc = JsonDoc::parse_exact(
+        text,
+        origin,
+        &["title", "comment", "players", "actions", "payoffs"],
+        &["payoffs"],
+    )?;
     let err = |field: &str, msg: String| doc.err(field, msg);
     let players = doc.strings("players", doc.get("players"))?;
     let actions = doc.string_lists("actions")?;
@@ -69,8 +74,7 @@ pub fn parse(text: &str, origin: &str) -> Result<NormalFormGame> {
                 stride *= shape[k];
             }
             for (i, p) in list.iter().enumerate() {
-                out[idx * n + i] =
-                    exact_number(p).ok_or_else(|| err(&format!("{field}[{i}]"), format!("{p} is not a number")))?;
+                out[idx * n + i] = exact_number(p).map_err(|e| err(&format!("{field}[{i}]"), e.to_string()))?;
             }
             return Ok(());
         }

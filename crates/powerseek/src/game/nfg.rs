@@ -156,8 +156,7 @@ impl Lexer<'_> {
     pub(super) fn number(&mut self, what: &str) -> Result<Rational> {
         let line = self.line();
         match self.next(what)? {
-            Tok::Word(w) => parse_rational(&w)
-                .ok_or_else(|| Error::parse(self.origin, line, format!("{what}: '{w}' is not a number"))),
+            Tok::Word(w) => parse_rational(&w).map_err(|e| Error::parse(self.origin, line, format!("{what}: {e}"))),
             t => Err(Error::parse(
                 self.origin,
                 line,

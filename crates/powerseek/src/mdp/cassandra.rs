@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use super::{Mdp, MdpBuilder, ROW_SUM_TOLERANCE};
+use super::{Mdp, MdpBuilder, QUIET_ROUNDING, ROW_SUM_TOLERANCE};
 use crate::error::{read_text, Error, Result};
 
 pub fn load(path: &Path) -> Result<Mdp> {
@@ -178,6 +178,62 @@ fn resolve(
     }
 }
 
+/// The start state of `start: ...` (`words` follow the colon), as pomdp-solve
+/// reads it: `uniform`, one probability per state, or a state name/index. A
+/// distribution that is not a point mass records no start state.
+fn start_state(
+    words: &[String],
+    line: usize,
+    states: &[String],
+    state_index: &HashMap<String, usize>,
+    p: &Parser,
+) -> Result<Option<usize>> {
+    let n = states.len();
+    if let [w] = words {
+        if w == "uniform" {
+            return Ok(None);
+        }
+        if let Some(&i) = state_index.get(w.as_str()) {
+            return Ok(Some(i));
+        }
+        if let Some(i) = w.parse::<usize>().ok().filter(|&i| i < n) {
+            return Ok(Some(i));
+        }
+    }
+    let Some(probs) = words
+        .iter()
+        .map(|w| w.parse::<f64>().ok())
+        .collect::<Option<Vec<f64>>>()
+    else {
+        let what = if words.len() == 1 {
+            format!("unknown start state '{}'", words[0])
+        } else {
+            format!(
+                "expected 'uniform', one state, or {n} probabilities; found '{}'",
+                words.join(" ")
+            )
+        };
+        return Err(p.err(line, format!("start: {what}")));
+    };
+    if probs.len() != n {
+        return Err(p.err(
+            line,
+            format!("start: expected {n} probabilities (one per state), got {}", probs.len()),
+        ));
+    }
+    if let Some(bad) = probs.iter().find(|x| !x.is_finite() || **x < 0.0) {
+        return Err(p.err(
+            line,
+            format!("start: probability {bad} is not a finite non-negative number"),
+        ));
+    }
+    let total: f64 = probs.iter().sum();
+    if (total - 1.0).abs() > ROW_SUM_TOLERANCE {
+        return Err(p.err(line, format!("start: probabilities sum to {total}, not 1")));
+    }
+    Ok(probs.iter().position(|&x| (x - 1.0).abs() <= ROW_SUM_TOLERANCE))
+}
+
 /// Parse `.mdp`/`.pomdp` text; `origin` names the source in error messages.
 pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
     let mut p = Parser {
@@ -192,6 +248,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
     // rows[a * n + s] = sparse row; row_line = where it was last set.
     let mut rows: Vec<BTreeMap<usize, f64>> = Vec::new();
     let mut row_line: Vec<usize> = Vec::new();
+    // Entries stored in `rows`, to check the memory of dense statements first.
+    let mut stored = 0.0;
     let mut state_index = HashMap::new();
     let mut action_index = HashMap::new();
     while p.pos < p.tokens.len() {
@@ -217,6 +275,12 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 discount = Some(g);
             }
             "states" | "actions" => {
+                let declared = if kw.text == "states" { &states } else { &actions };
+                if declared.is_some() {
+                    // pomdp-solve reads one declaration; a second would rename
+                    // or resize what earlier statements referred to.
+                    return Err(p.err(kw.line, format!("'{}:' is declared a second time", kw.text)));
+                }
                 p.expect_colon()?;
                 let list = p.name_list(kw.text)?;
                 let index: HashMap<String, usize> = list.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
@@ -241,8 +305,6 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                     let words = p.words();
                     start_words = Some((kw.line, words.iter().map(|t| t.text.to_string()).collect()));
                 }
-    // Entries stored in `rows`, to check the memory of dense statements first.
-    let mut stored = 0.0;
             }
             "values" | "observations" | "O" | "R" => {
                 p.expect_colon()?;
@@ -254,6 +316,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 };
                 let n = sn.len();
                 if rows.is_empty() {
+                    check_rows(&p, n, an.len(), 0.0)?;
                     rows = vec![BTreeMap::new(); n * an.len()];
                     row_line = vec![0; n * an.len()];
                 }
@@ -276,6 +339,12 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 match (from, to) {
                     (Some(from), Some(to)) => {
                         let v = p.number()?;
+                        check_rows(
+                            &p,
+                            n,
+                            an.len(),
+                            stored + acts.len() as f64 * from.len() as f64 * to.len() as f64,
+                        )?;
                         for &a in &acts {
                             for &s in &from {
                                 for &t in &to {
@@ -290,18 +359,26 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                     (Some(from), None) => {
                         let row = if p.peek(0) == Some("uniform") {
                             p.next("uniform")?;
+                            check_rows(
+                                &p,
+                                n,
+                                an.len(),
+                                stored + acts.len() as f64 * from.len() as f64 * n as f64,
+                            )?;
                             vec![1.0 / n as f64; n]
                         } else {
                             (0..n).map(|_| p.number()).collect::<Result<Vec<_>>>()?
                         };
                         for &a in &acts {
                             for &s in &from {
-                                rows[a * n + s] = row
+                                let new: BTreeMap<usize, f64> = row
                                     .iter()
                                     .enumerate()
                                     .filter(|e| *e.1 != 0.0)
                                     .map(|(t, &v)| (t, v))
                                     .collect();
+                                stored += new.len() as f64 - rows[a * n + s].len() as f64;
+                                rows[a * n + s] = new;
                                 row_line[a * n + s] = line;
                             }
                         }
@@ -311,7 +388,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                         let matrix: Vec<BTreeMap<usize, f64>> = match form {
                             Some("uniform") => {
                                 p.next("uniform")?;
-                    check_rows(&p, n, an.len(), 0.0)?;
+                                check_rows(&p, n, an.len(), stored + (acts.len() + 1) as f64 * n as f64 * n as f64)?;
                                 vec![(0..n).map(|t| (t, 1.0 / n as f64)).collect(); n]
                             }
                             Some("identity") => {
@@ -327,6 +404,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                         };
                         for &a in &acts {
                             for (s, row) in matrix.iter().enumerate() {
+                                stored += row.len() as f64 - rows[a * n + s].len() as f64;
                                 rows[a * n + s] = row.clone();
                                 row_line[a * n + s] = line;
                             }
@@ -334,7 +412,6 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                     }
                 }
             }
-                        check_rows(&p, n, an.len(), stored + acts.len() as f64 * from.len() as f64 * to.len() as f64)?;
             other => return Err(p.err(kw.line, format!("unexpected '{other}'"))),
         }
     }
@@ -345,9 +422,11 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
     }
     let n = states.len();
     let mut builder = MdpBuilder::new(states.clone());
+    // Rows renormalised beyond rounding: how many, and the worst (deviation, line).
+    let mut renormalised = 0usize;
+    let mut worst = (0.0, 0);
     for s in 0..n {
         for (a, name) in actions.iter().enumerate() {
-                            check_rows(&p, n, an.len(), stored + acts.len() as f64 * from.len() as f64 * n as f64)?;
             let row: Vec<(usize, f64)> = rows[a * n + s].iter().map(|(&t, &v)| (t, v)).collect();
             let line = row_line[a * n + s];
             if row.is_empty() {
@@ -360,8 +439,6 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 ));
             }
             // Checked here (as the builder would) so the error names the
-                                stored += new.len() as f64 - rows[a * n + s].len() as f64;
-                                rows[a * n + s] = new;
             // statement that last set this row.
             let total: f64 = row.iter().map(|e| e.1).sum();
             if (total - 1.0).abs() > ROW_SUM_TOLERANCE {
@@ -371,29 +448,33 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                         "state '{}', action '{name}': transition probabilities sum to {total}, not 1",
                         states[s]
                     ),
-                                check_rows(&p, n, an.len(), stored + (acts.len() + 1) as f64 * n as f64 * n as f64)?;
                 ));
+            }
+            if (total - 1.0).abs() > QUIET_ROUNDING {
+                renormalised += 1;
+                if (total - 1.0).abs() > worst.0 {
+                    worst = ((total - 1.0).abs(), line);
+                }
             }
             builder
                 .add_action(s, name, &row)
                 .map_err(|e| p.err(line, e.to_string()))?;
         }
     }
-    let mdp = builder.build().map_err(|e| p.err(0, e.to_string()))?;
+    let mut mdp = builder.build().map_err(|e| p.err(0, e.to_string()))?;
+    if renormalised > 0 {
+        mdp = mdp.with_notes(vec![format!(
+            "{origin}:{}: {renormalised} transition row{} summed to 1 only within {ROW_SUM_TOLERANCE:e} \
+             (largest deviation {:.1e}, set here) and {} renormalised",
+            worst.1,
+            if renormalised == 1 { "" } else { "s" },
+            worst.0,
+            if renormalised == 1 { "was" } else { "were" },
+        )]);
+    }
     let start = match start_words {
         None => None,
-        Some((line, words)) => {
-            if words.len() == n && words.iter().all(|w| w.parse::<f64>().is_ok()) {
-                let probs: Vec<f64> = words.iter().map(|w| w.parse().unwrap_or(0.0)).collect();
-                probs.iter().position(|&x| x == 1.0)
-            } else if words.len() == 1 {
-                                stored += row.len() as f64 - rows[a * n + s].len() as f64;
-                let tok = Token { text: &words[0], line };
-                Some(resolve(&tok, &states, &state_index, "start state", &p)?[0])
-            } else {
-                None
-            }
-        }
+        Some((line, words)) => start_state(&words, line, &states, &state_index, &p)?,
     };
     Ok(mdp.with_start(start).with_discount(discount))
 }
@@ -465,5 +546,78 @@ R: * : * : * : * 1.0
             .unwrap_err()
             .to_string();
         assert!(e.contains("state '1', action '0': no transition"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod hardening_tests {
+    use super::*;
+
+    #[test]
+    fn redeclaring_states_or_actions_is_an_error_with_the_line() {
+        for (text, line, what) in [
+            (
+                "states: 2\nactions: 1\nT: 0 : 0 : 1 1\nT: 0 : 1 : 1 1\nstates: 3\n",
+                5,
+                "states",
+            ),
+            (
+                "states: a b\nactions: x\nT: x : a : b 1\nT: x : b : b 1\nstates: c d\n",
+                5,
+                "states",
+            ),
+            ("states: 2\nactions: 1\nactions: 2\nT: 0 identity\n", 3, "actions"),
+        ] {
+            let e = parse(text, "r.mdp").unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("r.mdp:{line}:")) && e.contains(&format!("'{what}:' is declared a second time")),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn start_statements_as_pomdp_solve_reads_them() {
+        let base = "states: 3\nactions: 1\nT: 0 identity\n";
+        let start = |s: &str| parse(&format!("{base}start: {s}\n"), "s.mdp").map(|m| m.start());
+        assert_eq!(start("uniform").unwrap(), None);
+        assert_eq!(start("2").unwrap(), Some(2));
+        assert_eq!(start("0 1 0").unwrap(), Some(1));
+        assert_eq!(start("0.5 0.5 0").unwrap(), None);
+        for (bad, msg) in [
+            ("0.5 0.5", "expected 3 probabilities (one per state), got 2"),
+            ("0.25 0.25 0.25 0.25", "got 4"),
+            ("0.5 0.2 0.2", "probabilities sum to 0.8"),
+            ("nowhere", "unknown start state 'nowhere'"),
+        ] {
+            let e = start(bad).unwrap_err().to_string();
+            assert!(e.starts_with("s.mdp:4:") && e.contains(msg), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn rows_within_pomdp_solve_tolerance_are_renormalised_with_a_note() {
+        let text = "states: 3\nactions: 1\nT: 0\n0.333333 0.333333 0.333333\n0.333333 0.333333 0.333333\n0 0 1\n";
+        let m = parse(text, "t.mdp").unwrap();
+        let (_, p) = m.successors(0);
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+        assert_eq!(m.notes().len(), 1, "{:?}", m.notes());
+        assert!(
+            m.notes()[0].starts_with("t.mdp:3: 2 transition rows") && m.notes()[0].contains("renormalised"),
+            "{:?}",
+            m.notes()
+        );
+        // Exact decimal input that only rounds in binary gets no note.
+        let m = parse(
+            "states: 3\nactions: 1\nT: 0\n0.1 0.2 0.7\n0.1 0.2 0.7\n0.1 0.2 0.7\n",
+            "q.mdp",
+        )
+        .unwrap();
+        assert!(m.notes().is_empty(), "{:?}", m.notes());
+        // Outside the tolerance it is still an error.
+        let e = parse("states: 2\nactions: 1\nT: 0\n0.4999 0.5\n0 1\n", "o.mdp")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("o.mdp:3:") && e.contains("sum to 0.9999"), "{e}");
     }
 }

@@ -116,6 +116,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
         }
     }
     let mut mdp = builder.build().map_err(|e| Error::parse(origin, 0, e.to_string()))?;
+    let notes = mdp.notes().iter().map(|n| format!("{origin}: {n}")).collect();
+    mdp = mdp.with_notes(notes);
     if let Some(start) = doc.get("start") {
         let name = start
             .as_str()

@@ -27,9 +27,15 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
-/// Probabilities in a transition row must sum to 1 within this tolerance;
-/// rows inside it are renormalised exactly.
-pub const ROW_SUM_TOLERANCE: f64 = 1e-6;
+/// Probabilities in a transition row must sum to 1 within this tolerance
+/// (pomdp-solve's, so files written with six decimals, such as three entries
+/// `0.333333`, are read); rows inside it are renormalised, with a note (see
+/// [`Mdp::notes`]) when they are off by more than [`QUIET_ROUNDING`].
+pub const ROW_SUM_TOLERANCE: f64 = 1e-5;
+
+/// Row sums within this distance of 1 are floating-point rounding of exact
+/// input and are renormalised without a note.
+pub const QUIET_ROUNDING: f64 = 1e-9;
 
 /// A finite Markov decision process without rewards.
 #[derive(Clone, Debug)]
@@ -47,6 +53,8 @@ pub struct Mdp {
     start: Option<usize>,
     discount: Option<f64>,
     deterministic: bool,
+    /// What loading changed without failing (renormalised rows), for the front end to show.
+    notes: Vec<String>,
 }
 
 /// Per-state feature vectors `φ(s)`, stored row-major (`n_states × names.len()`).
@@ -161,6 +169,17 @@ impl Mdp {
     pub fn discount(&self) -> Option<f64> {
         self.discount
     }
+    /// Remarks about how the input was read that do not make it invalid (such
+    /// as rows renormalised within [`ROW_SUM_TOLERANCE`]); front ends show them
+    /// (the CLI on stderr, Python as warnings).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+    /// Replace the notes (loaders restate the builder's notes with a file and line).
+    pub(crate) fn with_notes(mut self, notes: Vec<String>) -> Self {
+        self.notes = notes;
+        self
+    }
     pub fn max_actions(&self) -> usize {
         (0..self.n_states()).map(|s| self.actions(s).len()).max().unwrap_or(0)
     }
@@ -267,6 +286,7 @@ impl Mdp {
             start: None,
             discount: None,
             deterministic,
+            notes: Vec::new(),
         }
     }
 }
@@ -359,6 +379,9 @@ impl MdpBuilder {
         let mut succ_prob = Vec::with_capacity(self.succ.len());
         let mut r = 0;
         let mut row: Vec<(usize, f64)> = Vec::new();
+        // Rows renormalised beyond rounding: how many, and the worst (deviation, state, action).
+        let mut renormalised = 0usize;
+        let mut worst: Option<(f64, usize, u32)> = None;
         succ_start.push(0);
         for s in 0..n {
             action_start.push(action_label.len());
@@ -391,6 +414,13 @@ impl MdpBuilder {
                         self.state_names[s]
                     )));
                 }
+                let deviation = (total - 1.0).abs();
+                if deviation > QUIET_ROUNDING {
+                    renormalised += 1;
+                    if worst.is_none_or(|w| deviation > w.0) {
+                        worst = Some((deviation, s, label));
+                    }
+                }
                 for &(t, p) in &row {
                     succ_state.push(t as u32);
                     succ_prob.push(if row.len() == 1 { 1.0 } else { p / total });
@@ -408,6 +438,19 @@ impl MdpBuilder {
         }
         action_start.push(action_label.len());
         let deterministic = succ_state.len() == action_label.len();
+        let notes = worst
+            .map(|(d, s, label)| {
+                format!(
+                    "{renormalised} transition row{} summed to 1 only within {ROW_SUM_TOLERANCE:e} and {} renormalised \
+                     (largest deviation {d:.1e}: state '{}', action '{}')",
+                    if renormalised == 1 { "" } else { "s" },
+                    if renormalised == 1 { "was" } else { "were" },
+                    self.state_names[s],
+                    self.action_names[label as usize]
+                )
+            })
+            .into_iter()
+            .collect();
         Ok(Mdp {
             action_start,
             action_label,
@@ -421,6 +464,7 @@ impl MdpBuilder {
             start: None,
             discount: None,
             deterministic,
+            notes,
         })
     }
 }

@@ -527,11 +527,13 @@ pub fn per_cell(dynamics: &JointDynamics, agent: usize, values: &[f64], other: O
 /// A seed policy of `agent` from JSON: `{"<joint state>": {"<move>": p, ...}, ...}`,
 /// every joint state present, each distribution over the moves that exist there.
 pub fn policy_from_json(dynamics: &JointDynamics, agent: usize, text: &str, origin: &str) -> Result<Vec<f64>> {
-    let doc: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|e| Error::Parse {
-        path: origin.to_string(),
-        line: e.line(),
-        message: e.to_string(),
-    })?;
+    let serde_json::Value::Object(doc) = crate::input::parse_json(text, origin)? else {
+        return Err(Error::parse(
+            origin,
+            1,
+            "expected an object of joint state: {move: probability}",
+        ));
+    };
     let mut table = vec![0.0; dynamics.n_slots(agent)];
     let invalid = |m: String| Error::invalid(format!("{origin}: {m}"));
     for (s, name) in dynamics.state_names().iter().enumerate() {
