@@ -16,6 +16,7 @@
 pub mod cassandra;
 pub mod gridworld;
 pub mod json;
+mod mean_payoff;
 pub mod power;
 pub mod reward;
 pub mod solve;

@@ -41,7 +41,38 @@ pub enum Horizon {
     OneLimit,
 }
 
+/// The discount rate used when neither the caller nor the MDP's file gives one.
+pub const DEFAULT_GAMMA: f64 = 0.9;
+
+/// The discount rate for `mdp`: `gamma` when given, else the discount
+/// written in the MDP's file, else [`DEFAULT_GAMMA`].
+pub fn default_gamma(mdp: &Mdp, gamma: Option<f64>) -> f64 {
+    gamma.or(mdp.discount()).unwrap_or(DEFAULT_GAMMA)
+}
+
 impl Horizon {
+    /// The horizon of a discount rate: `0` and `1` are the `γ → 0` and
+    /// `γ → 1` limits (computed directly), anything in `(0, 1)` a discount.
+    pub fn from_gamma(gamma: f64) -> Result<Horizon> {
+        if gamma == 0.0 {
+            Ok(Horizon::ZeroLimit)
+        } else if gamma == 1.0 {
+            Ok(Horizon::OneLimit)
+        } else if gamma > 0.0 && gamma < 1.0 {
+            Ok(Horizon::Discounted(gamma))
+        } else {
+            Err(Error::invalid(format!(
+                "gamma = {gamma} is outside (0, 1); 0 and 1 give the γ → 0 and γ → 1 limits"
+            )))
+        }
+    }
+
+    /// The horizon for `mdp`: `gamma` when given, else the discount written
+    /// in the MDP's file, else [`DEFAULT_GAMMA`] (see [`default_gamma`]).
+    pub fn for_mdp(mdp: &Mdp, gamma: Option<f64>) -> Result<Horizon> {
+        Horizon::from_gamma(default_gamma(mdp, gamma))
+    }
+
     /// Factor turning `max_a Q` into POWER.
     pub fn scale(&self) -> f64 {
         match self {
@@ -112,7 +143,7 @@ impl<'a> Solver<'a> {
         if let Horizon::Discounted(g) = horizon {
             if !(g > 0.0 && g < 1.0) {
                 return Err(Error::invalid(format!(
-                    "gamma = {g} is outside (0, 1); use --gamma 0 or --gamma 1 for the limits"
+                    "gamma = {g} is outside (0, 1); 0 and 1 give the γ → 0 and γ → 1 limits"
                 )));
             }
             if !(options.tolerance > 0.0 && options.tolerance.is_finite()) {
@@ -131,7 +162,7 @@ impl<'a> Solver<'a> {
             Horizon::OneLimit if !mdp.is_deterministic() => {
                 return Err(Error::invalid(
                     "the γ → 1 limit is computed directly only for deterministic MDPs; \
-                     for a stochastic MDP use a γ close to 1 (e.g. --gamma 0.999)",
+                     for a stochastic MDP use a γ close to 1 (e.g. 0.999)",
                 ))
             }
             Horizon::OneLimit => Some(Components::new(mdp)),
@@ -458,6 +489,9 @@ impl FunctionalGraph {
 struct Components {
     of_state: Vec<usize>,
     members: Vec<Vec<usize>>,
+    /// Per component that needs a cycle mean: its edges in local indices
+    /// (offsets, successors); empty otherwise.
+    local_edges: Vec<(Vec<usize>, Vec<usize>)>,
     /// Every member has a self-loop action.
     all_self_loops: Vec<bool>,
     has_cycle: Vec<bool>,
@@ -520,11 +554,32 @@ impl Components {
             }
         }
         let self_loop = |s: usize| succ(s).any(|t| t == s);
-        let all_self_loops = members.iter().map(|c| c.iter().all(|&s| self_loop(s))).collect();
-        let has_cycle = members.iter().map(|c| c.len() > 1 || self_loop(c[0])).collect();
+        let all_self_loops: Vec<bool> = members.iter().map(|c| c.iter().all(|&s| self_loop(s))).collect();
+        let has_cycle: Vec<bool> = members.iter().map(|c| c.len() > 1 || self_loop(c[0])).collect();
+        let mut local = vec![0; n];
+        for comp in &members {
+            for (i, &s) in comp.iter().enumerate() {
+                local[s] = i;
+            }
+        }
+        let local_edges = members
+            .iter()
+            .enumerate()
+            .map(|(c, comp)| {
+                let (mut start, mut next) = (vec![0], Vec::new());
+                if has_cycle[c] && !all_self_loops[c] {
+                    for &s in comp {
+                        next.extend(succ(s).filter(|&t| of_state[t] == c).map(|t| local[t]));
+                        start.push(next.len());
+                    }
+                }
+                (start, next)
+            })
+            .collect();
         Components {
             of_state,
             members,
+            local_edges,
             all_self_loops,
             has_cycle,
         }
@@ -539,7 +594,7 @@ impl Components {
             } else if self.all_self_loops[c] {
                 comp.iter().map(|&s| r[s]).fold(f64::NEG_INFINITY, f64::max)
             } else {
-                self.max_mean_cycle(mdp, c, r)
+                self.max_mean_cycle(c, r)
             };
             for &s in comp {
                 for a in mdp.actions(s) {
@@ -554,41 +609,16 @@ impl Components {
         self.of_state.iter().map(|&c| best[c]).collect()
     }
 
-    /// Karp's maximum mean cycle within component `c` (edge weight = reward of its tail).
-    fn max_mean_cycle(&self, mdp: &Mdp, c: usize, r: &[f64]) -> f64 {
-        let comp = &self.members[c];
-        let k = comp.len();
-        let local: std::collections::HashMap<usize, usize> = comp.iter().enumerate().map(|(i, &s)| (s, i)).collect();
-        // d[step][v]: best weight of a walk of `step` edges from comp[0] to v.
-        let mut d = vec![vec![f64::NEG_INFINITY; k]; k + 1];
-        d[0][0] = 0.0;
-        for step in 0..k {
-            for (i, &s) in comp.iter().enumerate() {
-                if d[step][i] == f64::NEG_INFINITY {
-                    continue;
-                }
-                for a in mdp.actions(s) {
-                    if let Some(&j) = local.get(&mdp.successor(a)) {
-                        let w = d[step][i] + r[s];
-                        if w > d[step + 1][j] {
-                            d[step + 1][j] = w;
-                        }
-                    }
-                }
-            }
-        }
-        let mut best = f64::NEG_INFINITY;
-        for v in 0..k {
-            if d[k][v] == f64::NEG_INFINITY {
-                continue;
-            }
-            let worst = (0..k)
-                .filter(|&step| d[step][v] > f64::NEG_INFINITY)
-                .map(|step| (d[k][v] - d[step][v]) / (k - step) as f64)
-                .fold(f64::INFINITY, f64::min);
-            best = best.max(worst);
-        }
-        best
+    /// The maximum mean cycle within component `c` (edge weight = reward of
+    /// its tail), by Howard's policy iteration ([`super::mean_payoff`]).
+    fn max_mean_cycle(&self, c: usize, r: &[f64]) -> f64 {
+        let (start, succ) = &self.local_edges[c];
+        let reward: Vec<f64> = self.members[c].iter().map(|&s| r[s]).collect();
+        super::mean_payoff::max_mean_cycle(&super::mean_payoff::Component {
+            start,
+            succ,
+            reward: &reward,
+        })
     }
 }
 
