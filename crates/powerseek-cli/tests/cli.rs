@@ -224,6 +224,7 @@ fn solve_json(args: &[&str]) -> serde_json::Value {
 
 /// The equilibria as a set of "p,q|r,s" strings.
 fn eq_set(doc: &serde_json::Value, players: &[&str]) -> std::collections::BTreeSet<String> {
+    let names = doc["players"].as_array().unwrap();
     doc["equilibria"]
         .as_array()
         .unwrap()
@@ -232,7 +233,8 @@ fn eq_set(doc: &serde_json::Value, players: &[&str]) -> std::collections::BTreeS
             players
                 .iter()
                 .map(|p| {
-                    e["strategies"][p]
+                    let i = names.iter().position(|n| n == p).unwrap();
+                    e["strategies"][i]
                         .as_array()
                         .unwrap()
                         .iter()
@@ -288,11 +290,50 @@ fn shipped_games_have_their_known_equilibria() {
         assert!(doc["note"].as_str().unwrap().contains("value 0"), "{file}: {doc}");
     }
     // Three players: all pure equilibria, and one certified mixed equilibrium by the logit method.
+    // (The logit equilibrium of this game is one of its pure ones.)
     let doc = solve_json(&["game", "solve", &game("three-player.nfg"), "--all", "--format", "json"]);
-    assert_eq!(doc["n_eq"], 2);
+    assert_eq!(doc["equilibria"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["method"], "pure-logit");
     let doc = solve_json(&["game", "solve", &game("three-player.nfg"), "--format", "json"]);
     assert_eq!(doc["exact"], false);
-    assert!(doc["equilibria"][0]["max_regret"].as_f64().unwrap() < 1e-9);
+    assert_eq!(doc["method"], "logit");
+    // Exact values are "p/q" text, the logit profile's certificate included.
+    let regret = doc["equilibria"][0]["max_regret"].as_str().unwrap();
+    let value = match regret.split_once('/') {
+        Some((p, q)) => p.parse::<f64>().unwrap() / q.parse::<f64>().unwrap(),
+        None => regret.parse::<f64>().unwrap(),
+    };
+    assert!(value < 1e-9, "{regret}");
+}
+
+#[test]
+fn game_commands_reject_options_that_do_nothing() {
+    for args in [
+        &["game", "solve", &game("matching-pennies.nfg"), "--format", "csv"][..],
+        &["game", "align", &game("matching-pennies.nfg"), "--format", "csv"],
+        &["game", "power", &game("matching-pennies.nfg"), "--format", "csv"],
+        &["game", "power", &game("matching-pennies.nfg"), "--equilibria"],
+    ] {
+        let r = powerseek(args);
+        assert_eq!(r.status.code(), Some(2), "{args:?}");
+        assert!(!String::from_utf8_lossy(&r.stderr).contains("panicked"), "{args:?}");
+    }
+    for method in ["logit", "lp"] {
+        let r = powerseek(&[
+            "game",
+            "solve",
+            &game("matching-pennies.nfg"),
+            "--method",
+            method,
+            "--all",
+        ]);
+        assert_eq!(r.status.code(), Some(2), "{method}");
+        assert!(
+            String::from_utf8_lossy(&r.stderr).contains("finds one equilibrium"),
+            "{method}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+    }
 }
 
 #[test]
@@ -305,11 +346,14 @@ fn bayesian_game_solves_to_its_unique_equilibrium() {
         "--format",
         "json",
     ]);
-    assert_eq!(doc["n_eq"], 1);
+    assert_eq!(doc["equilibria"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["via"], "induced normal form");
     let e = &doc["equilibria"][0];
-    assert_eq!(e["behavior"]["Player 1:1G"]["H"], "2/3");
-    assert_eq!(e["behavior"]["Player 2:2b"]["h"], "2/3");
-    assert_eq!(e["payoffs"]["Player 2"], "23/6");
+    // behaviour[player][type][action]: Player 1 of type 1G plays H, Player 2 of type 2b plays h, with 2/3.
+    assert_eq!(doc["types"][0][0], "1G");
+    assert_eq!(e["behaviour"][0][0][0], "2/3");
+    assert_eq!(e["behaviour"][1][1][0], "2/3");
+    assert_eq!(e["payoffs"][1], "23/6");
     assert_eq!(e["max_interim_regret"], "0");
 }
 
@@ -387,20 +431,28 @@ fn bad_game_files_fail_cleanly() {
 fn game_power_and_align_report_the_seed_numbers() {
     let doc = solve_json(&["game", "power", &game("bayesian-two-type.json"), "--format", "json"]);
     let eq = &doc["profiles"][0];
-    assert_eq!(eq["players"]["Player 1"]["power"], "5");
-    assert_eq!(eq["players"]["Player 2"]["power"], "23/6");
+    assert_eq!(doc["bayesian"], true);
+    assert_eq!(eq["players"][0]["power"], "5");
+    assert_eq!(eq["players"][1]["power"], "23/6");
     assert_eq!(eq["is_equilibrium"], true);
     let uniform = doc["profiles"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["profile"] == "uniform")
+        .find(|p| p["label"] == "uniform")
         .unwrap();
-    assert_eq!(uniform["players"]["Player 2"]["power"], "21/4");
+    assert_eq!(uniform["players"][1]["power"], "21/4");
     assert_eq!(uniform["total_regret"], "17/8");
 
     let doc = solve_json(&["game", "power", &game("matching-pennies.nfg"), "--format", "json"]);
+    assert_eq!(doc["bayesian"], false);
     assert_eq!(doc["constant_sum"], "0");
+    let table = powerseek(&["game", "power", &game("matching-pennies.nfg")]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("(a Nash equilibrium)") && !text.contains("Bayesian"),
+        "{text}"
+    );
     assert_eq!(doc["profiles"][0]["total_power"], "0");
 
     let profile = temp("profile.json");
@@ -415,8 +467,8 @@ fn game_power_and_align_report_the_seed_numbers() {
         "json",
     ]);
     // Row cooperates, Column mixes: Row's POWER = max(C: 1, D: 2) = 2; Column's = max(C: 2, D: 3) = 3.
-    assert_eq!(doc["profiles"][0]["players"]["Row"]["power"], "2");
-    assert_eq!(doc["profiles"][0]["players"]["Column"]["power"], "3");
+    assert_eq!(doc["profiles"][0]["players"][0]["power"], "2");
+    assert_eq!(doc["profiles"][0]["players"][1]["power"], "3");
     assert_eq!(doc["profiles"][0]["is_equilibrium"], false);
 
     for (file, alpha) in [("prisoners-dilemma.nfg", "-2"), ("matching-pennies.nfg", "-2")] {

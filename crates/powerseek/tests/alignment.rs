@@ -102,7 +102,7 @@ proptest! {
         for (x, d) in nbs.payoffs.iter().zip(&df) {
             prop_assert!(*x >= d - 1e-9 * scale_f);
         }
-        let total: f64 = nbs.distribution.iter().map(|x| x.1).sum();
+        let total: f64 = nbs.distribution.iter().map(|x| x.probability).sum();
         prop_assert!((total - 1.0).abs() < 1e-9);
         // Pareto efficiency: no point on a segment between two payoff profiles dominates it.
         let points: Vec<(f64, f64)> = (0..g.n_profiles()).map(|k| (f64::from_rational(g.payoff(k, 0)), f64::from_rational(g.payoff(k, 1)))).collect();

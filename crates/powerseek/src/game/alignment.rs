@@ -24,7 +24,7 @@ use num_traits::{Signed, Zero};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::game::equilibrium::bimatrix;
+use crate::game::equilibrium::{self, bimatrix, Method, SolveOptions};
 use crate::game::{NormalFormGame, Rational, Scalar};
 
 /// Welfare weights, validated: one positive weight per player.
@@ -143,13 +143,16 @@ pub fn coordination_gap(game: &NormalFormGame, weights: &[Rational], profile: &[
 }
 
 /// A player's security level and a strategy guaranteeing it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Security {
     /// `max_{a_i} min_{a_{−i}} u_i`: best guarantee with a pure action.
+    #[serde(serialize_with = "crate::exact::ser")]
     pub pure_level: Rational,
     pub pure_action: usize,
     /// `max_{σ_i} min_{a_{−i}} u_i(σ_i, a_{−i})`: best guarantee with a mixed strategy (exact LP).
+    #[serde(serialize_with = "crate::exact::ser")]
     pub mixed_level: Rational,
+    #[serde(serialize_with = "crate::exact::ser")]
     pub mixed_strategy: Vec<Rational>,
 }
 
@@ -206,19 +209,37 @@ pub fn surplus(game: &NormalFormGame, profile: &[Vec<Rational>], threat: &[Ratio
         .collect()
 }
 
+/// A pure profile with a probability: one entry of a correlated distribution.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WeightedProfile {
+    /// One action index per player.
+    pub profile: Vec<usize>,
+    pub probability: f64,
+}
+
 /// The Nash bargaining solution.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Bargaining {
     pub payoffs: Vec<f64>,
     /// `Π_i (x_i − d_i)`; 0 when no feasible point gives everyone positive surplus.
     pub product: f64,
-    /// A correlated distribution over pure profiles attaining the payoffs: (profile index, probability).
-    pub distribution: Vec<(usize, f64)>,
+    /// A correlated distribution over pure profiles attaining the payoffs.
+    pub distribution: Vec<WeightedProfile>,
     /// Some feasible point gives every player strictly positive surplus.
     pub interior: bool,
     /// The payoffs exactly, when they are computed exactly (two players).
-    #[serde(skip)]
+    #[serde(serialize_with = "crate::exact::ser")]
     pub exact_payoffs: Option<Vec<Rational>>,
+}
+
+fn weighted(game: &NormalFormGame, entries: impl IntoIterator<Item = (usize, f64)>) -> Vec<WeightedProfile> {
+    entries
+        .into_iter()
+        .map(|(k, probability)| WeightedProfile {
+            profile: game.profile(k),
+            probability,
+        })
+        .collect()
 }
 
 /// Two players: the solution lies on a segment between two payoff profiles
@@ -270,7 +291,7 @@ fn bargaining_two_players(game: &NormalFormGame, d: &[Rational]) -> Bargaining {
     Bargaining {
         payoffs: x.iter().map(f64::from_rational).collect(),
         product: f64::from_rational(&product),
-        distribution,
+        distribution: weighted(game, distribution),
         interior: product > zero,
         exact_payoffs: Some(x),
     }
@@ -298,12 +319,10 @@ pub fn nash_bargaining(game: &NormalFormGame, threat: &[Rational]) -> Result<Bar
     let payoff = |p: &[f64]| -> Vec<f64> { (0..n).map(|i| (0..k).map(|a| p[a] * u[a][i]).sum()).collect() };
     if !start.value.is_positive() {
         let x = payoff(&p);
-        let distribution = p
-            .iter()
-            .enumerate()
-            .filter(|(_, &q)| q > 1e-12)
-            .map(|(a, &q)| (a, q))
-            .collect();
+        let distribution = weighted(
+            game,
+            p.iter().enumerate().filter(|(_, &q)| q > 1e-12).map(|(a, &q)| (a, q)),
+        );
         return Ok(Bargaining {
             payoffs: x,
             product: 0.0,
@@ -357,18 +376,147 @@ pub fn nash_bargaining(game: &NormalFormGame, threat: &[Rational]) -> Result<Bar
     }
     let x = payoff(&p);
     let product = objective(&x).exp();
-    let distribution = p
-        .iter()
-        .enumerate()
-        .filter(|(_, &q)| q > 1e-9)
-        .map(|(a, &q)| (a, q))
-        .collect();
+    let distribution = weighted(
+        game,
+        p.iter().enumerate().filter(|(_, &q)| q > 1e-9).map(|(a, &q)| (a, q)),
+    );
     Ok(Bargaining {
         payoffs: x,
         product,
         distribution,
         interior: true,
         exact_payoffs: None,
+    })
+}
+
+/// Options of [`alignment_report`].
+#[derive(Clone, Debug, Default)]
+pub struct AlignmentOptions {
+    /// Welfare weights, one positive number per player (default all 1).
+    pub weights: Option<Vec<Rational>>,
+}
+
+/// The local metrics at one profile (a "localizer").
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Localized {
+    /// `max-sum (C, C)`, `pure maxmin`, `mixed maxmin` or `Nash equilibrium k`.
+    pub label: String,
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub strategies: Vec<Vec<Rational>>,
+    /// `E_σ[w]`, the weighted sum of utility.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub sum_of_utility: Rational,
+    /// `max_a w(a) − E_σ[w]`.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub coordination_gap: Rational,
+    /// `u_i(σ) − d_i` for every player.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub surplus: Vec<Rational>,
+    /// `Cov_σ(u_i, u_j)`, n × n.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub covariance: Vec<Vec<Rational>>,
+}
+
+/// Every alignment metric of a game: the global quantities of the
+/// Coordination–Alignment inequalities, security levels, the threat point,
+/// the Nash bargaining solution, and the local metrics at each localizer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlignmentReport {
+    pub title: String,
+    pub players: Vec<String>,
+    pub actions: Vec<Vec<String>>,
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub weights: Vec<Rational>,
+    /// `max_a w(a)`, and the pure profiles attaining it (action indices).
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub max_welfare: Rational,
+    pub max_welfare_profiles: Vec<Vec<usize>>,
+    /// `Σ_i c_i max_a u_i(a)`.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub ideal_welfare: Rational,
+    /// `α = max_a w(a) − Σ_i c_i max_a u_i(a) ≤ 0`.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub alpha: Rational,
+    /// `−α`.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub alignment_gap: Rational,
+    /// Welfare is the same at every profile.
+    pub constant_welfare: bool,
+    /// α = 0: the profiles optimal for every player at once.
+    pub unanimous_profiles: Vec<Vec<usize>>,
+    pub security: Vec<Security>,
+    /// The mixed security levels (see [`threat_point`]).
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub threat_point: Vec<Rational>,
+    pub nash_bargaining: Bargaining,
+    /// How the equilibria among the localizers were found.
+    pub equilibrium_method: Method,
+    /// The max-sum profile, the pure and mixed maxmin profiles, and every
+    /// equilibrium [`equilibrium::solve`] finds with [`SolveOptions::all`].
+    pub localized: Vec<Localized>,
+}
+
+/// Every alignment metric of `game` with the welfare weights of `opts`.
+pub fn alignment_report(game: &NormalFormGame, opts: &AlignmentOptions) -> Result<AlignmentReport> {
+    let weights = opts
+        .weights
+        .clone()
+        .unwrap_or_else(|| vec![Rational::from_integer(1.into()); game.n_players()]);
+    check_weights(game, &weights)?;
+    let al = alignment(game, &weights);
+    let security = security_levels(game)?;
+    let threat = threat_point(&security);
+    let nash_bargaining = nash_bargaining(game, &threat)?;
+    let solution = equilibrium::solve(game, &SolveOptions::all())?;
+    let max_sum = game.profile(al.max_welfare_profiles[0]);
+    let mut localizers: Vec<(String, Vec<Vec<Rational>>)> = vec![
+        (
+            format!("max-sum {}", game.profile_name(&max_sum)),
+            game.pure_profile(&max_sum),
+        ),
+        (
+            "pure maxmin".into(),
+            game.pure_profile(&security.iter().map(|s| s.pure_action).collect::<Vec<_>>()),
+        ),
+        (
+            "mixed maxmin".into(),
+            security.iter().map(|s| s.mixed_strategy.clone()).collect(),
+        ),
+    ];
+    for (k, e) in solution.equilibria.into_iter().enumerate() {
+        localizers.push((format!("Nash equilibrium {}", k + 1), e.strategies));
+    }
+    let localized = localizers
+        .into_iter()
+        .map(|(label, strategies)| {
+            let sum = expected_welfare(game, &weights, &strategies);
+            Localized {
+                label,
+                coordination_gap: &al.max_welfare - &sum,
+                sum_of_utility: sum,
+                surplus: surplus(game, &strategies, &threat),
+                covariance: covariance(game, &strategies),
+                strategies,
+            }
+        })
+        .collect();
+    Ok(AlignmentReport {
+        title: game.title.clone(),
+        players: game.players().to_vec(),
+        actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
+        weights,
+        alignment_gap: -al.alpha.clone(),
+        alpha: al.alpha,
+        max_welfare: al.max_welfare,
+        max_welfare_profiles: al.max_welfare_profiles.iter().map(|&k| game.profile(k)).collect(),
+        ideal_welfare: al.ideal_welfare,
+        constant_welfare: al.constant_welfare,
+        unanimous_profiles: al.unanimous_profiles.iter().map(|&k| game.profile(k)).collect(),
+        security,
+        threat_point: threat,
+        nash_bargaining,
+        equilibrium_method: solution.method,
+        localized,
     })
 }
 

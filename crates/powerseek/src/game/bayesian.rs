@@ -243,33 +243,37 @@ impl BayesianGame {
     pub fn check_behaviour(&self, sigma: &Behaviour<Rational>) -> Result<()> {
         if sigma.len() != self.n_players() {
             return Err(Error::invalid(format!(
-                "profile has {} players, the game {}",
-                sigma.len(),
-                self.n_players()
+                "a profile needs one strategy per player ({}), got {}",
+                self.n_players(),
+                sigma.len()
             )));
         }
         for i in 0..self.n_players() {
             if sigma[i].len() != self.types[i].len() {
                 return Err(Error::invalid(format!(
-                    "player '{}': {} type strategies for {} types",
+                    "player '{}': {} strategies for {} types (one per type)",
                     self.players[i],
                     sigma[i].len(),
                     self.types[i].len()
                 )));
             }
             for (ti, s) in sigma[i].iter().enumerate() {
+                let who = if self.types[i].len() == 1 {
+                    format!("player '{}'", self.players[i])
+                } else {
+                    format!("player '{}', type '{}'", self.players[i], self.types[i][ti])
+                };
                 let total = s.iter().fold(Rational::zero(), |a, b| a + b);
-                if s.len() != self.actions[i].len()
-                    || s.iter().any(|p| *p < Rational::zero())
-                    || total != Rational::from_integer(1.into())
-                {
-                    return Err(Error::invalid(format!(
-                        "player '{}', type '{}': not a probability distribution over {} actions",
-                        self.players[i],
-                        self.types[i][ti],
-                        self.actions[i].len()
-                    )));
-                }
+                let problem = if s.len() != self.actions[i].len() {
+                    format!("{} probabilities for {} actions", s.len(), self.actions[i].len())
+                } else if s.iter().any(|p| *p < Rational::zero()) {
+                    "a negative probability".to_string()
+                } else if total != Rational::from_integer(1.into()) {
+                    format!("probabilities sum to {}, not 1", super::format_rational(&total))
+                } else {
+                    continue;
+                };
+                return Err(Error::invalid(format!("{who}: {problem}")));
             }
         }
         Ok(())

@@ -21,10 +21,77 @@ pub mod scarcity;
 
 pub use bayesian::BayesianGame;
 
+use std::path::Path;
+
 use num_traits::Zero;
 
-use crate::error::{Error, Result};
+use crate::error::{read_text, Error, Result};
 pub use crate::exact::{format_rational, parse_rational, Rational, Scalar};
+
+/// A game as read from a file: in normal form, or Bayesian (with types).
+#[derive(Clone, Debug, PartialEq)]
+pub enum GameFile {
+    Normal(NormalFormGame),
+    Bayesian(BayesianGame),
+}
+
+impl GameFile {
+    /// The game as a Bayesian game (a normal-form game is the one-type case).
+    pub fn into_bayesian(self) -> BayesianGame {
+        match self {
+            GameFile::Normal(g) => BayesianGame::from_normal_form(&g),
+            GameFile::Bayesian(b) => b,
+        }
+    }
+
+    /// The normal-form game; a Bayesian game is an error naming `what` needs
+    /// the normal form (convert it to its induced normal form or agent form first).
+    pub fn into_normal_form(self, what: &str) -> Result<NormalFormGame> {
+        match self {
+            GameFile::Normal(g) => Ok(g),
+            GameFile::Bayesian(_) => Err(Error::invalid(format!(
+                "{what}: defined for normal-form games, and this is a Bayesian game \
+                 (it has types); use its induced normal form or agent form"
+            ))),
+        }
+    }
+}
+
+/// Load a game by the file's extension: `.nfg` (Gambit's normal form),
+/// `.efg` (a one-stage Bayesian game in Gambit's extensive form), or `.json`
+/// (a normal-form game, or a Bayesian one when it has `types`).
+pub fn load(path: &Path) -> Result<GameFile> {
+    let text = read_text(path)?;
+    load_text(&text, &crate::input::extension(path), &path.display().to_string())
+}
+
+/// [`load`] for text already read: `extension` (`nfg`, `efg` or `json`, no
+/// dot, any case) selects the format, `origin` names the source in errors.
+pub fn load_text(text: &str, extension: &str, origin: &str) -> Result<GameFile> {
+    match extension.to_ascii_lowercase().as_str() {
+        "nfg" => Ok(GameFile::Normal(nfg::parse(text, origin)?)),
+        "efg" => Ok(GameFile::Bayesian(efg::parse(text, origin)?)),
+        "json" if bayesian::is_bayesian_json(text) => Ok(GameFile::Bayesian(bayesian::parse_json(text, origin)?)),
+        "json" => Ok(GameFile::Normal(json::parse(text, origin)?)),
+        other => Err(Error::invalid(format!(
+            "{origin}: unknown game file extension '{other}' (expected .nfg, .efg or .json)"
+        ))),
+    }
+}
+
+/// The pure strategy `a` of a player with `n_actions` actions, as a probability vector.
+pub fn pure_strategy(n_actions: usize, a: usize) -> Vec<Rational> {
+    (0..n_actions)
+        .map(|b| Rational::from_integer(((a == b) as i64).into()))
+        .collect()
+}
+
+/// Keep the first of each group of equal items, in order (equal profiles
+/// found by several solvers or several mixed strategies with one behaviour).
+pub fn dedup<T: Ord + Clone>(items: Vec<T>) -> Vec<T> {
+    let mut seen = std::collections::BTreeSet::new();
+    items.into_iter().filter(|x| seen.insert(x.clone())).collect()
+}
 
 /// An n-player game in normal form.
 #[derive(Clone, Debug, PartialEq)]
@@ -126,6 +193,23 @@ impl NormalFormGame {
     }
     pub fn n_profiles(&self) -> usize {
         self.payoffs.len() / self.n_players()
+    }
+    /// A pure profile (one action per player) as a mixed profile.
+    pub fn pure_profile(&self, actions: &[usize]) -> Vec<Vec<Rational>> {
+        actions
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| pure_strategy(self.n_actions(i), a))
+            .collect()
+    }
+    /// The names of a pure profile's actions, `(C, D)`.
+    pub fn profile_name(&self, actions: &[usize]) -> String {
+        let names: Vec<&str> = actions
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| self.actions[i][a].as_str())
+            .collect();
+        format!("({})", names.join(", "))
     }
     /// Index of a pure profile.
     pub fn profile_index(&self, profile: &[usize]) -> usize {

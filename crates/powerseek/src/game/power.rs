@@ -7,28 +7,39 @@
 
 use num_traits::Zero;
 use serde::Serialize;
+use serde_json::Value;
 
+use crate::error::{Error, Result};
+use crate::exact::ExactSerialize;
 use crate::game::bayesian::{BayesianGame, Behaviour};
+use crate::game::equilibrium::{self, Method, SolveOptions};
 use crate::game::{NormalFormGame, Rational, Scalar};
 
 /// POWER of one player under a profile.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(bound(serialize = "T: ExactSerialize"))]
 pub struct PlayerPower<T> {
     /// `POWER(i, σ)`.
+    #[serde(serialize_with = "crate::exact::ser")]
     pub power: T,
     /// `E_σ[r_i]`: what the player actually expects to get.
+    #[serde(serialize_with = "crate::exact::ser")]
     pub expected_payoff: T,
     /// Per type: `max_a f_i(t_i, a, σ_{−i})` (`None` for types of probability zero).
+    #[serde(serialize_with = "crate::exact::ser")]
     pub by_type: Vec<Option<T>>,
 }
 
 /// POWER of every player, the total regret, and whether σ is an equilibrium.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(bound(serialize = "T: ExactSerialize"))]
 pub struct GamePowerReport<T> {
     pub players: Vec<PlayerPower<T>>,
     /// `Σ_i POWER(i, σ)`.
+    #[serde(serialize_with = "crate::exact::ser")]
     pub total_power: T,
     /// `Σ_i POWER(i, σ) − E_σ[Σ_i r_i] ≥ 0`.
+    #[serde(serialize_with = "crate::exact::ser")]
     pub total_regret: T,
     /// Total regret is exactly zero (for exact scalars; for floats, ≤ 1e-9 · scale).
     pub is_equilibrium: bool,
@@ -119,4 +130,143 @@ pub fn behaviour_of<T: Clone>(profile: &[Vec<T>]) -> Behaviour<T> {
 /// POWER of every player of a normal-form game under a mixed profile.
 pub fn normal_form_power<T: Scalar>(game: &NormalFormGame, profile: &[Vec<T>]) -> GamePowerReport<T> {
     bayesian_power(&BayesianGame::from_normal_form(game), &behaviour_of(profile))
+}
+
+/// Every player mixing uniformly over its actions, whatever its type.
+pub fn uniform_behaviour(game: &BayesianGame) -> Behaviour<Rational> {
+    (0..game.n_players())
+        .map(|i| {
+            let k = game.actions(i).len();
+            vec![vec![Rational::new(1.into(), (k as i64).into()); k]; game.types(i).len()]
+        })
+        .collect()
+}
+
+/// A behavioural profile from JSON text: `{"player": [p, ...]}` for players
+/// with one type, `{"player": {"type": [p, ...]}}` for players with several;
+/// probabilities exact (numbers by their decimal text, or strings such as
+/// `"1/3"`), each strategy summing to exactly 1.
+pub fn parse_profile(text: &str, origin: &str, game: &BayesianGame) -> Result<Behaviour<Rational>> {
+    let players: Vec<&str> = game.players().iter().map(String::as_str).collect();
+    let doc = crate::input::JsonDoc::parse_exact(text, origin, &players, &players)?;
+    let probs = |v: &Value, field: &str| -> Result<Vec<Rational>> {
+        v.as_array()
+            .ok_or_else(|| doc.err(field, "expected a list of probabilities"))?
+            .iter()
+            .enumerate()
+            .map(|(k, x)| crate::input::exact_number(x).map_err(|e| doc.err(&format!("{field}[{k}]"), e)))
+            .collect()
+    };
+    let sigma: Behaviour<Rational> = (0..game.n_players())
+        .map(|i| {
+            let p = players[i];
+            let entry = doc
+                .get(p)
+                .ok_or_else(|| doc.err(p, "missing: every player needs a strategy"))?;
+            if entry.is_array() {
+                if game.types(i).len() != 1 {
+                    return Err(doc.err(p, "the player has types; give {\"type\": [probabilities]}"));
+                }
+                Ok(vec![probs(entry, p)?])
+            } else {
+                game.types(i)
+                    .iter()
+                    .map(|t| {
+                        let field = format!("{p}.{t}");
+                        let v = entry
+                            .get(t)
+                            .ok_or_else(|| doc.err(&field, "missing: every type needs a strategy"))?;
+                        probs(v, &field)
+                    })
+                    .collect()
+            }
+        })
+        .collect::<Result<_>>()?;
+    game.check_behaviour(&sigma)
+        .map_err(|e| Error::parse(origin, 0, e.to_string()))?;
+    Ok(sigma)
+}
+
+/// Multi-agent POWER at one profile.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProfilePower {
+    /// `equilibrium k` (in the order found), `uniform`, or `given profile`.
+    pub label: String,
+    /// `behaviour[i][t][a]`: the profile (one type per player for normal-form games).
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub behaviour: Behaviour<Rational>,
+    #[serde(flatten)]
+    pub power: GamePowerReport<Rational>,
+}
+
+/// Multi-agent POWER of every player at each profile asked for.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MultiAgentPower {
+    pub title: String,
+    pub players: Vec<String>,
+    pub types: Vec<Vec<String>>,
+    pub actions: Vec<Vec<String>>,
+    /// Some player has several types: equilibria are Bayesian Nash equilibria
+    /// (otherwise Nash equilibria of a normal-form game).
+    pub bayesian: bool,
+    /// `Some(c)` when `Σ_i r_i = c` everywhere: then `Σ_i POWER ≥ c`, with
+    /// equality exactly at equilibria.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub constant_sum: Option<Rational>,
+    /// How the equilibria were found (`None` when a profile was given).
+    pub method: Option<Method>,
+    pub profiles: Vec<ProfilePower>,
+}
+
+/// The profiles a [`power_report`] covers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Profiles {
+    /// Every equilibrium [`equilibrium::solve_bayesian`] finds with
+    /// [`SolveOptions::all`], then the uniform profile.
+    #[default]
+    EquilibriaAndUniform,
+    /// Every player mixing uniformly ([`uniform_behaviour`]).
+    Uniform,
+    /// A behavioural profile `σ[i][t][a]` (checked against the game).
+    Given(Behaviour<Rational>),
+}
+
+/// Multi-agent POWER of every player at the `profiles` asked for. A
+/// normal-form game is the one-type case ([`BayesianGame::from_normal_form`]).
+pub fn power_report(game: &BayesianGame, profiles: &Profiles) -> Result<MultiAgentPower> {
+    let (method, profiles) = match profiles {
+        Profiles::Given(sigma) => {
+            game.check_behaviour(sigma)?;
+            (None, vec![("given profile".to_string(), sigma.clone())])
+        }
+        Profiles::Uniform => (None, vec![("uniform".to_string(), uniform_behaviour(game))]),
+        Profiles::EquilibriaAndUniform => {
+            let s = equilibrium::solve_bayesian(game, &SolveOptions::all())?;
+            let mut list: Vec<(String, Behaviour<Rational>)> = s
+                .equilibria
+                .into_iter()
+                .enumerate()
+                .map(|(k, e)| (format!("equilibrium {}", k + 1), e.behaviour))
+                .collect();
+            list.push(("uniform".into(), uniform_behaviour(game)));
+            (Some(s.method), list)
+        }
+    };
+    Ok(MultiAgentPower {
+        title: game.title.clone(),
+        players: game.players().to_vec(),
+        types: (0..game.n_players()).map(|i| game.types(i).to_vec()).collect(),
+        actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
+        bayesian: (0..game.n_players()).any(|i| game.types(i).len() > 1),
+        constant_sum: constant_sum(game),
+        method,
+        profiles: profiles
+            .into_iter()
+            .map(|(label, behaviour)| ProfilePower {
+                label,
+                power: bayesian_power(game, &behaviour),
+                behaviour,
+            })
+            .collect(),
+    })
 }

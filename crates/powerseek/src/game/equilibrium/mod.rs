@@ -6,14 +6,24 @@
 //! zero-sum LP — all in exact rational arithmetic. Any number of players
 //! ([`pure_equilibria`]): every pure equilibrium. Every equilibrium returned
 //! can be checked independently with [`NormalFormGame::regret`] in exact arithmetic.
+//!
+//! [`solve`] (and [`solve_bayesian`], [`solve_file`]) is the one entry point
+//! the front ends use: it chooses the method ([`SolveOptions::method_for`]),
+//! runs it, and re-checks every profile by its exact regret before returning it.
 
 pub mod bimatrix;
 pub mod logit;
 mod tableau;
 
-use num_traits::Zero;
+use std::str::FromStr;
 
-use crate::game::{NormalFormGame, Rational};
+use num_traits::Zero;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::game::bayesian::{BayesianGame, Behaviour};
+use crate::game::{dedup, format_rational, GameFile, NormalFormGame, Rational, Scalar};
+use crate::progress::{NoProgress, Progress};
 
 /// A mixed-strategy profile with each player's expected payoff.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,65 +56,427 @@ pub fn pure_equilibria(game: &NormalFormGame) -> Vec<Equilibrium> {
                 }
             }
         }
-        let strategies = profile
-            .iter()
-            .enumerate()
-            .map(|(i, &a)| {
-                (0..game.n_actions(i))
-                    .map(|b| Rational::from_integer(((a == b) as i64).into()))
-                    .collect()
-            })
-            .collect();
         out.push(Equilibrium {
-            strategies,
+            strategies: game.pure_profile(&profile),
             payoffs: (0..n).map(|i| game.payoff(idx, i).clone()).collect(),
         });
     }
     out
 }
 
-/// Equilibria for reporting: for two players every extreme equilibrium
-/// (exact vertex enumeration); for more, every pure equilibrium plus the one
-/// logit path following reaches (rationalised, with its exact regret as
-/// certificate) when it is not one of them.
-pub fn equilibria(game: &NormalFormGame) -> crate::Result<Vec<Equilibrium>> {
-    use crate::exact::Scalar;
-    if game.n_players() == 2 {
-        return Ok(bimatrix::enumerate_extreme(game)?.equilibria);
-    }
-    let mut all = pure_equilibria(game);
-    let logit = logit::logit_equilibrium(game, &Default::default())?;
-    let close = |e: &Equilibrium| {
-        e.strategies
-            .iter()
-            .flatten()
-            .zip(logit.exact.strategies.iter().flatten())
-            .all(|(a, b)| (f64::from_rational(a) - f64::from_rational(b)).abs() < 1e-9)
-    };
-    if !all.iter().any(close) {
-        all.push(logit.exact);
-    }
-    Ok(all)
+/// An equilibrium solver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Vertex enumeration: every extreme equilibrium, exact (2 players).
+    Enum,
+    /// Support enumeration, exact (2 players; may miss equilibria of degenerate games).
+    Support,
+    /// Lemke–Howson, exact (2 players): from label 0, or from every label.
+    Lh,
+    /// Linear programming for constant-sum games (2 players): one equilibrium and the value.
+    Lp,
+    /// Every pure-strategy equilibrium (any number of players).
+    Pure,
+    /// Logit quantal-response path following to one mixed equilibrium (any
+    /// number of players; floating point, certified by its exact max regret).
+    Logit,
+    /// Every pure equilibrium, plus the logit equilibrium when it is not one of them.
+    PureLogit,
 }
 
-/// Bayesian Nash equilibria as behavioural profiles (player × type × action):
-/// for two players from the equilibria of the induced normal form, for more
-/// from those of the agent form (each type a separate player), duplicates
-/// (different mixed strategies with the same behaviour) removed.
-pub fn bayesian_equilibria(
-    game: &crate::game::bayesian::BayesianGame,
-) -> crate::Result<Vec<crate::game::bayesian::Behaviour<Rational>>> {
-    let mut seen = std::collections::BTreeSet::new();
-    let list: Vec<_> = if game.n_players() == 2 {
-        equilibria(&game.induced_normal_form()?)?
-            .iter()
-            .map(|e| game.behaviour_from_induced(&e.strategies))
-            .collect()
-    } else {
-        equilibria(&game.agent_form()?)?
-            .iter()
-            .map(|e| game.behaviour_from_agents(&e.strategies))
-            .collect()
+impl Method {
+    /// Every method, in the order front ends list them.
+    pub const ALL: [Method; 7] = [
+        Method::Enum,
+        Method::Support,
+        Method::Lh,
+        Method::Lp,
+        Method::Pure,
+        Method::Logit,
+        Method::PureLogit,
+    ];
+
+    /// The method's name, as front ends accept it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Enum => "enum",
+            Method::Support => "support",
+            Method::Lh => "lh",
+            Method::Lp => "lp",
+            Method::Pure => "pure",
+            Method::Logit => "logit",
+            Method::PureLogit => "pure-logit",
+        }
+    }
+
+    /// One line on what the method returns and in which arithmetic.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Method::Enum => "vertex enumeration: all extreme equilibria, exact",
+            Method::Support => "support enumeration, exact",
+            Method::Lh => "Lemke–Howson, exact",
+            Method::Lp => "linear programming (constant-sum), exact",
+            Method::Pure => "all pure equilibria, exact",
+            Method::Logit => "logit path following + Newton polish, floating point",
+            Method::PureLogit => "all pure equilibria (exact) and one by logit path following (floating point)",
+        }
+    }
+
+    /// Every profile it returns is an exact equilibrium (regret exactly 0).
+    pub fn is_exact(self) -> bool {
+        !matches!(self, Method::Logit | Method::PureLogit)
+    }
+
+    /// Works on two-player games only.
+    pub fn two_players_only(self) -> bool {
+        matches!(self, Method::Enum | Method::Support | Method::Lh | Method::Lp)
+    }
+
+    /// Finds one equilibrium, so asking for all of them does not apply.
+    pub fn finds_one(self) -> bool {
+        matches!(self, Method::Lp | Method::Logit)
+    }
+
+    /// Largest regret a returned profile may have: 0 for exact methods; for
+    /// floating-point ones the bound their certificate must meet.
+    pub fn regret_tolerance(self) -> Rational {
+        if self.is_exact() {
+            Rational::zero()
+        } else {
+            Rational::new(1.into(), 1_000_000.into())
+        }
+    }
+}
+
+impl FromStr for Method {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Method> {
+        Method::ALL.into_iter().find(|m| m.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+            Error::invalid(format!(
+                "unknown equilibrium method '{s}' (expected one of {})",
+                names.join(", ")
+            ))
+        })
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How to look for equilibria.
+#[derive(Clone, Debug, Default)]
+pub struct SolveOptions {
+    /// The solver; `None` chooses by the game ([`SolveOptions::method_for`]).
+    pub method: Option<Method>,
+    /// Every equilibrium the method can find (Lemke–Howson: from every
+    /// label) rather than one. Enumeration methods always return all.
+    pub all: bool,
+    /// Options of the logit method.
+    pub logit: logit::LogitOptions,
+}
+
+impl SolveOptions {
+    /// Every equilibrium the default methods find: all extreme equilibria for
+    /// two players, all pure ones plus a logit equilibrium for more.
+    pub fn all() -> Self {
+        SolveOptions {
+            all: true,
+            ..Default::default()
+        }
+    }
+
+    /// The method for a game with `n_players`, checked against the options.
+    /// Defaults: for two players Lemke–Howson (one equilibrium) or vertex
+    /// enumeration (all); for more, logit (one) or pure + logit (all).
+    pub fn method_for(&self, n_players: usize) -> Result<Method> {
+        let method = self.method.unwrap_or(match (n_players, self.all) {
+            (2, true) => Method::Enum,
+            (2, false) => Method::Lh,
+            (_, true) => Method::PureLogit,
+            (_, false) => Method::Logit,
+        });
+        if self.all && method.finds_one() {
+            return Err(Error::invalid(format!(
+                "the {method} method finds one equilibrium: asking for all equilibria does not apply"
+            )));
+        }
+        if method.two_players_only() && n_players != 2 {
+            return Err(Error::invalid(format!(
+                "the {method} method needs a 2-player game; this one has {n_players} players"
+            )));
+        }
+        Ok(method)
+    }
+}
+
+/// An equilibrium as returned by [`solve`]: re-checked against the game.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SolvedEquilibrium {
+    /// `strategies[i][a]`: player `i`'s probability of action `a`.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub strategies: Vec<Vec<Rational>>,
+    /// Every player's expected payoff, exactly.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub payoffs: Vec<Rational>,
+    /// Largest gain from a deviation, recomputed exactly from the game: 0 for
+    /// an exact equilibrium; a floating-point method's certificate otherwise.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub max_regret: Rational,
+}
+
+/// Nash equilibria of a normal-form game and how they were found.
+#[derive(Clone, Debug, Serialize)]
+pub struct Solution {
+    pub title: String,
+    pub players: Vec<String>,
+    pub actions: Vec<Vec<String>>,
+    pub method: Method,
+    /// [`Method::describe`].
+    pub description: &'static str,
+    /// What the method adds (`starting label 0`, the LP's value, how far logit got).
+    pub note: String,
+    /// The method is exact, so every profile has regret exactly 0.
+    pub exact: bool,
+    pub equilibria: Vec<SolvedEquilibrium>,
+    /// Vertex enumeration only: the connected components of the equilibrium
+    /// set, as indices into `equilibria` (empty for other methods).
+    pub components: Vec<Vec<usize>>,
+}
+
+/// Equilibria of `game` by the method `opts` selects, each re-checked by its
+/// exact regret (0 for exact methods, at most [`Method::regret_tolerance`]
+/// for floating-point ones) before it is returned.
+pub fn solve(game: &NormalFormGame, opts: &SolveOptions) -> Result<Solution> {
+    solve_with(game, opts, &NoProgress)
+}
+
+/// [`solve`], reporting to `progress` (vertex enumeration: the bases
+/// explored) and stopping with [`Error::Cancelled`] when it asks.
+pub fn solve_with(game: &NormalFormGame, opts: &SolveOptions, progress: &dyn Progress) -> Result<Solution> {
+    let method = opts.method_for(game.n_players())?;
+    crate::progress::check(progress)?;
+    let (found, components, note) = run(game, method, opts, progress)?;
+    let tolerance = method.regret_tolerance();
+    let equilibria = found
+        .into_iter()
+        .map(|e| {
+            let max_regret = e.max_regret(game);
+            if max_regret > tolerance {
+                return Err(Error::invalid(format!(
+                    "the {method} method returned a profile with regret {} (above {}): {}",
+                    format_rational(&max_regret),
+                    format_rational(&tolerance),
+                    if method.is_exact() {
+                        "an internal error"
+                    } else {
+                        "the logit path did not converge to an equilibrium"
+                    }
+                )));
+            }
+            Ok(SolvedEquilibrium {
+                payoffs: game.expected_payoffs(&e.strategies),
+                strategies: e.strategies,
+                max_regret,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Solution {
+        title: game.title.clone(),
+        players: game.players().to_vec(),
+        actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
+        method,
+        description: method.describe(),
+        note,
+        exact: method.is_exact(),
+        equilibria,
+        components,
+    })
+}
+
+type Found = (Vec<Equilibrium>, Vec<Vec<usize>>, String);
+
+fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dyn Progress) -> Result<Found> {
+    let logit_note = |r: &logit::LogitResult| {
+        format!(
+            "λ reached {:.2e} in {} steps; max regret {:.2e}, exact for the rationalised profile",
+            r.lambda,
+            r.steps,
+            f64::from_rational(&r.max_regret)
+        )
     };
-    Ok(list.into_iter().filter(|s| seen.insert(format!("{s:?}"))).collect())
+    Ok(match method {
+        Method::Enum => {
+            let r = bimatrix::enumerate_extreme_with(game, progress)?;
+            (r.equilibria, r.components, String::new())
+        }
+        Method::Support => (bimatrix::support_enumeration(game)?, vec![], String::new()),
+        Method::Lh if opts.all => (
+            bimatrix::lemke_howson_all(game)?,
+            vec![],
+            "from every starting label".into(),
+        ),
+        Method::Lh => (
+            vec![bimatrix::lemke_howson(game, 0)?],
+            vec![],
+            "starting label 0".into(),
+        ),
+        Method::Lp => {
+            let s = bimatrix::zero_sum(game)?;
+            let strategies = vec![s.row, s.column];
+            let payoffs = game.expected_payoffs(&strategies);
+            (
+                vec![Equilibrium { strategies, payoffs }],
+                vec![],
+                format!("value {}", format_rational(&s.value)),
+            )
+        }
+        Method::Pure => (pure_equilibria(game), vec![], String::new()),
+        Method::Logit => {
+            let r = logit::logit_equilibrium(game, &opts.logit)?;
+            let note = logit_note(&r);
+            (vec![r.exact], vec![], note)
+        }
+        Method::PureLogit => {
+            let mut all = pure_equilibria(game);
+            let r = logit::logit_equilibrium(game, &opts.logit)?;
+            let close = |e: &Equilibrium| {
+                e.strategies
+                    .iter()
+                    .flatten()
+                    .zip(r.exact.strategies.iter().flatten())
+                    .all(|(a, b)| (f64::from_rational(a) - f64::from_rational(b)).abs() < 1e-9)
+            };
+            let note = if all.iter().any(close) {
+                format!("the logit equilibrium is one of the pure ones; {}", logit_note(&r))
+            } else {
+                let note = format!("the last is the logit equilibrium: {}", logit_note(&r));
+                all.push(r.exact);
+                note
+            };
+            (all, vec![], note)
+        }
+    })
+}
+
+/// A Bayesian Nash equilibrium as returned by [`solve_bayesian`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BayesianEquilibrium {
+    /// `behaviour[i][t][a]`: the probability that player `i` of type `t` plays `a`.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub behaviour: Behaviour<Rational>,
+    /// Every player's ex-ante expected payoff, exactly.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub payoffs: Vec<Rational>,
+    /// Largest gain any type of any player gets by deviating, exactly.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub max_interim_regret: Rational,
+}
+
+/// Bayesian Nash equilibria and how they were found.
+#[derive(Clone, Debug, Serialize)]
+pub struct BayesianSolution {
+    pub title: String,
+    pub players: Vec<String>,
+    pub types: Vec<Vec<String>>,
+    pub actions: Vec<Vec<String>>,
+    /// The normal form solved: `induced normal form` (two players) or `agent form`.
+    pub via: &'static str,
+    /// Its number of strategies per player.
+    pub shape: Vec<usize>,
+    pub method: Method,
+    pub description: &'static str,
+    pub note: String,
+    pub exact: bool,
+    /// Distinct behaviours (several mixed strategies of the normal form can share one).
+    pub equilibria: Vec<BayesianEquilibrium>,
+}
+
+/// Bayesian Nash equilibria as behavioural profiles: for two players from the
+/// equilibria of the induced normal form, for more from those of the agent
+/// form (each type a separate player), by the method `opts` selects for that
+/// normal form; duplicates removed and every behaviour re-checked by its
+/// exact interim regret.
+pub fn solve_bayesian(game: &BayesianGame, opts: &SolveOptions) -> Result<BayesianSolution> {
+    solve_bayesian_with(game, opts, &NoProgress)
+}
+
+/// [`solve_bayesian`] with progress and cancellation, as [`solve_with`].
+pub fn solve_bayesian_with(
+    game: &BayesianGame,
+    opts: &SolveOptions,
+    progress: &dyn Progress,
+) -> Result<BayesianSolution> {
+    let induced = game.n_players() == 2;
+    let nf = if induced {
+        game.induced_normal_form()?
+    } else {
+        game.agent_form()?
+    };
+    let s = solve_with(&nf, opts, progress)?;
+    let behaviours = dedup(
+        s.equilibria
+            .iter()
+            .map(|e| {
+                if induced {
+                    game.behaviour_from_induced(&e.strategies)
+                } else {
+                    game.behaviour_from_agents(&e.strategies)
+                }
+            })
+            .collect(),
+    );
+    let tolerance = s.method.regret_tolerance();
+    let equilibria = behaviours
+        .into_iter()
+        .map(|behaviour| {
+            let max_interim_regret = game.max_interim_regret(&behaviour);
+            if max_interim_regret > tolerance {
+                return Err(Error::invalid(format!(
+                    "the {} method returned a behaviour with interim regret {} (above {})",
+                    s.method,
+                    format_rational(&max_interim_regret),
+                    format_rational(&tolerance)
+                )));
+            }
+            Ok(BayesianEquilibrium {
+                payoffs: game.expected_payoffs(&behaviour),
+                behaviour,
+                max_interim_regret,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(BayesianSolution {
+        title: game.title.clone(),
+        players: game.players().to_vec(),
+        types: (0..game.n_players()).map(|i| game.types(i).to_vec()).collect(),
+        actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
+        via: if induced { "induced normal form" } else { "agent form" },
+        shape: nf.shape(),
+        method: s.method,
+        description: s.description,
+        note: s.note,
+        exact: s.exact,
+        equilibria,
+    })
+}
+
+/// The equilibria of a game file, normal-form or Bayesian.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum GameSolution {
+    Normal(Solution),
+    Bayesian(BayesianSolution),
+}
+
+/// [`solve_with`] or [`solve_bayesian_with`], by the kind of game.
+pub fn solve_file(game: &GameFile, opts: &SolveOptions, progress: &dyn Progress) -> Result<GameSolution> {
+    Ok(match game {
+        GameFile::Normal(g) => GameSolution::Normal(solve_with(g, opts, progress)?),
+        GameFile::Bayesian(b) => GameSolution::Bayesian(solve_bayesian_with(b, opts, progress)?),
+    })
 }
