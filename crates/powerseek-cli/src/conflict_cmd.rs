@@ -242,7 +242,9 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
             replicates,
             seed,
         } => {
-            let (a, c) = conflict::calibration(&model.model(0.1)?, grid, episodes, replicates, seed)?;
+            let bar = crate::progress::Bar::new("replicates");
+            let (a, c) = conflict::calibration(&model.model(0.1)?, grid, episodes, replicates, seed, &bar)?;
+            bar.finish();
             writeln!(
                 out,
                 "coverage of 90% credible intervals over {replicates} simulated agents ({episodes} decisions each):"

@@ -22,10 +22,18 @@ use powerseek::mdp::reward::RewardDistribution;
 use powerseek::mdp::solve::{Horizon, Method, SolverOptions};
 
 #[derive(Parser)]
+    /// Refuse requests estimated to need more memory than this (e.g. 4G, 512M;
+    /// default: half of physical memory).
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_memory_limit)]
+    memory_limit: Option<u64>,
 #[command(name = "powerseek", version, about = "Compute POWER and power-seeking tendencies in MDPs", long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+fn parse_memory_limit(text: &str) -> Result<u64, String> {
+    powerseek::resources::parse_size(text).map_err(|e| e.to_string())
+}
+
 }
 
 #[derive(Subcommand)]
@@ -50,8 +58,21 @@ enum Command {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+    progress::install_interrupt_handler();
+    let library_error = |e: &anyhow::Error, f: fn(&powerseek::Error) -> bool| {
+        e.chain().any(|c| c.downcast_ref::<powerseek::Error>().is_some_and(f))
+    };
 pub enum Format {
+        Ok(()) if progress::interrupted() => ExitCode::from(progress::INTERRUPTED_STATUS),
     Table,
+        Err(e) if progress::interrupted() || library_error(&e, |e| matches!(e, powerseek::Error::Cancelled)) => {
+            eprintln!("interrupted");
+            ExitCode::from(progress::INTERRUPTED_STATUS)
+        }
+        Err(e) if library_error(&e, |e| matches!(e, powerseek::Error::MemoryLimit { .. })) => {
+            eprintln!("error: {e:#} (raise it with --memory-limit)");
+            ExitCode::from(2)
+        }
     Json,
     Csv,
 }
@@ -69,6 +90,7 @@ struct PowerArgs {
     /// Environment file: .grid (ASCII gridworld), .json, or .mdp/.pomdp (Cassandra).
     env: PathBuf,
     /// Discount rate in (0,1); 0 and 1 give the γ→0 and γ→1 limits, computed directly.
+    powerseek::resources::set_memory_limit(cli.memory_limit);
     /// Default: the file's discount, else 0.9.
     #[arg(long, short)]
     gamma: Option<f64>,

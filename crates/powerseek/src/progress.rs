@@ -90,3 +90,13 @@ pub fn check(progress: &dyn Progress) -> crate::Result<()> {
         Ok(())
     }
 }
+
+/// Forwards only cancellation: for an inner computation (one item of a
+/// sweep) whose own progress units would not make sense in the outer bar.
+pub struct CancelOnly<'a>(pub &'a dyn Progress);
+
+impl Progress for CancelOnly<'_> {
+    fn cancelled(&self) -> bool {
+        self.0.cancelled()
+    }
+}

@@ -67,12 +67,12 @@ pub(crate) const TRANSITION_BYTES: f64 = 32.0;
 pub(crate) fn check_mdp(origin: &str, states: f64, state_actions: f64, transitions: f64, extra: f64) -> Result<()> {
     let bytes = states * STATE_BYTES + state_actions * STATE_ACTION_BYTES + transitions * TRANSITION_BYTES + extra;
     check(bytes, || {
-        format!(
-            "{origin}: {} states, {} state-actions, {} transitions",
-            format_count(states),
-            format_count(state_actions),
-            format_count(transitions)
-        )
+        let sizes: Vec<String> = [(states, "states"), (state_actions, "state-actions"), (transitions, "transitions")]
+            .iter()
+            .filter(|(n, _)| *n > 0.0)
+            .map(|(n, what)| format!("{} {what}", format_count(*n)))
+            .collect();
+        format!("{origin}: {}", sizes.join(", "))
     })
 }
 

@@ -163,7 +163,7 @@ fn credible_intervals_are_calibrated() {
     // Truth drawn from the prior: 90% intervals should cover ~90% of the time.
     // 300 replicates: binomial sd ≈ 0.017; discrete grids make intervals slightly conservative.
     let m = model(0.0, 1.0, 0.5, 0.1);
-    let (cov_a, cov_c) = calibration(&m, 41, 30, 300, 2024).unwrap();
+    let (cov_a, cov_c) = calibration(&m, 41, 30, 300, 2024, &powerseek::NoProgress).unwrap();
     assert!((0.85..=0.97).contains(&cov_a), "alignment coverage {cov_a}");
     assert!((0.85..=0.97).contains(&cov_c), "cost coverage {cov_c}");
 }

@@ -36,6 +36,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 /// Parameters shared by every contest.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -444,7 +445,7 @@ pub fn phase_diagram(m: &ConflictModel, ratio: f64, n_alignment: usize, n_cost: 
     if n_alignment < 2 || n_cost < 2 {
         return Err(Error::invalid("a phase diagram needs at least 2 points per axis"));
     }
-    check_grid(n_alignment, n_cost, 16.0, "phase diagram")?;
+    check_grid(n_alignment, n_cost, 16.0, "a phase diagram")?;
     let alignments = linspace(-1.0, 1.0, n_alignment);
     let costs = linspace(0.0, 1.0, n_cost);
     let mut probability = Vec::with_capacity(n_alignment * n_cost);
@@ -563,7 +564,7 @@ fn check_grid(n_alignment: usize, n_cost: usize, bytes: f64, what: &str) -> Resu
     crate::resources::check(points * bytes, || {
         use crate::resources::format_count as c;
         format!(
-            "a {what} of {} alignments × {} costs",
+            "{what} of {} alignments × {} costs",
             c(n_alignment as f64),
             c(n_cost as f64)
         )
@@ -578,7 +579,7 @@ pub fn infer(set: &ObservationSet, n_alignment: usize, n_cost: usize) -> Result<
     if n_alignment < 2 || n_cost < 2 {
         return Err(Error::invalid("the inference grid needs at least 2 points per axis"));
     }
-    check_grid(n_alignment, n_cost, 24.0, "inference grid")?;
+    check_grid(n_alignment, n_cost, 24.0, "an inference grid")?;
     let alignments = linspace(-1.0, 1.0, n_alignment);
     let costs = linspace(0.0, 1.0, n_cost);
     let mut log_post = Vec::with_capacity(n_alignment * n_cost);
@@ -586,6 +587,11 @@ pub fn infer(set: &ObservationSet, n_alignment: usize, n_cost: usize) -> Result<
         let m = set.model.with_cost(c);
         for &a in &alignments {
             let ll: f64 = set
+    infer_with(set, n_alignment, n_cost, &crate::progress::NoProgress)
+}
+
+/// [`infer`], polling `progress` for cancellation once per cost on the grid.
+fn infer_with(set: &ObservationSet, n_alignment: usize, n_cost: usize, progress: &dyn Progress) -> Result<Posterior> {
                 .observations
                 .iter()
                 .map(|o| {
@@ -595,6 +601,7 @@ pub fn infer(set: &ObservationSet, n_alignment: usize, n_cost: usize) -> Result<
                     } else {
                         let p = escalation_probability(&m, o.own_power, o.other_power, a);
                         if (p >= 0.5) == o.escalated {
+        crate::progress::check(progress)?;
                             0.0
                         } else {
                             f64::NEG_INFINITY
@@ -678,14 +685,16 @@ pub fn calibration(
     crate::resources::check(n_obs as f64 * std::mem::size_of::<Observation>() as f64, || {
         format!("{} observations per replicate", crate::resources::format_count(n_obs as f64))
     })?;
+/// Reports replicates to `progress` and stops when it asks.
     let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
     let (alignments, costs) = (linspace(-1.0, 1.0, grid), linspace(0.0, 1.0, grid));
     let (mut hit_a, mut hit_c) = (0usize, 0usize);
     for rep in 0..replicates {
         let a = alignments[rng.random_range(0..grid)];
         let c = costs[rng.random_range(0..grid)];
+    progress: &dyn Progress,
         let observations = simulate_observations(model, a, c, n_obs, seed.wrapping_add(rep as u64 + 1));
-        let post = infer(
+        let post = infer_with(
             &ObservationSet {
                 model: *model,
                 observations,
@@ -701,7 +710,9 @@ pub fn calibration(
 
 /// Coordinates of each agent's power-scaled preference `p_i u_i` in the plane
 /// spanned by the first two agents' directions (first agent along the x axis),
+    progress.set_total(replicates as u64);
 /// for drawing; other components are dropped.
+        crate::progress::check(progress)?;
 pub fn plane_coordinates(agents: &[Agent]) -> Vec<(f64, f64)> {
     let e1: Vec<f64> = agents[0].preference.clone();
     let u2 = &agents[1].preference;
@@ -712,7 +723,9 @@ pub fn plane_coordinates(agents: &[Agent]) -> Vec<(f64, f64)> {
         e2.iter_mut().for_each(|x| *x /= norm);
     } else {
         // Collinear directions: any orthogonal axis will do.
+            progress,
         e2 = vec![0.0; e1.len()];
+        progress.advance(1);
         if e1.len() > 1 {
             e2[0] = -e1[1];
             e2[1] = e1[0];

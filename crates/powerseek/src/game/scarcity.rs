@@ -172,12 +172,12 @@ fn best_case_power(b: &BayesianGame) -> Rational {
 }
 
 /// Solve one game and measure it.
-fn measure(opts: &ScarcityOptions, j: usize, k: usize) -> Result<GameRecord> {
+fn measure(opts: &ScarcityOptions, j: usize, k: usize, progress: &dyn Progress) -> Result<GameRecord> {
     let b = random_game(opts, j, k)?;
     let n = b.n_players();
     let (nf, equilibria): (_, Vec<Behaviour<Rational>>) = if n == 2 {
         let nf = b.induced_normal_form()?;
-        let eqs = bimatrix::enumerate_extreme(&nf)?
+        let eqs = bimatrix::enumerate_extreme_with(&nf, &crate::progress::CancelOnly(progress))?
             .equilibria
             .iter()
             .map(|e| b.behaviour_from_induced(&e.strategies))
@@ -287,14 +287,18 @@ pub fn scarcity_sweep_at(opts: &ScarcityOptions, indices: &[usize], progress: &d
         .iter()
         .flat_map(|&j| (0..opts.games).map(move |k| (j, k)))
         .collect();
-    let games: Vec<GameRecord> = jobs
-        .par_iter()
-        .map(|&(j, k)| {
-            let r = measure(opts, j, k);
-            progress.advance(1);
-            r
-        })
-        .collect::<Result<_>>()?;
+    // Workers poll a relay of `progress` between (and inside) games and stop
+    // early on cancellation.
+    let games: Vec<GameRecord> = crate::progress::watch(progress, |progress| {
+        jobs.par_iter()
+            .map(|&(j, k)| {
+                crate::progress::check(progress)?;
+                let r = measure(opts, j, k, progress);
+                progress.advance(1);
+                r
+            })
+            .collect::<Result<_>>()
+    })?;
     let summaries = indices
         .iter()
         .enumerate()

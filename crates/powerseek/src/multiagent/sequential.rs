@@ -418,8 +418,38 @@ pub fn sequential_power(
     // Chunks are 16 samples, or 8 (the solver's lane width) when four
     // state-major batches of 16 would pass 256 MiB.
     let chunk_size = if n * 16 * 8 * 4 > 256 << 20 { 8 } else { 16 };
+    // Workers poll a relay of `progress` before each chunk.
+    let (moments, cross) = crate::progress::watch(progress, |progress| {
+        merged_chunks(&engine, n, opts.samples, chunk_size, progress)
+    })?;
+    let draws = (opts.samples * n) as f64;
+    let [sh, sa, shh, saa, sha] = cross.map(|v| v / draws);
+    let reward_correlation = (sha - sh * sa) / ((shh - sh * sh) * (saa - sa * sa)).sqrt();
+    let t = t_quantile_975(opts.samples - 1);
+    let est = |i: usize| moments.estimate(i, t);
+    Ok(SequentialReport {
+        samples: opts.samples,
+        power: [(0..n).map(est).collect(), (n..2 * n).map(est).collect()],
+        total: (2 * n..3 * n).map(est).collect(),
+        mean_power: [est(3 * n), est(3 * n + 1)],
+        mean_total: est(3 * n + 2),
+        reward_correlation,
+        power_correlation: pearson(&moments.mean[..n], &moments.mean[n..2 * n]),
+    })
+}
+
+/// Chunks of `chunk_size` samples solved in parallel waves and merged in
+/// chunk order: the per-joint-state moments and the reward cross sums.
+fn merged_chunks(
+    engine: &Engine,
+    n: usize,
+    samples: usize,
+    chunk_size: usize,
+    progress: &dyn Progress,
+) -> Result<(Moments, [f64; 5])> {
     let chunk = |c: usize| -> Result<(Moments, [f64; 5])> {
-        let range = c * chunk_size..((c + 1) * chunk_size).min(opts.samples);
+        crate::progress::check(progress)?;
+        let range = c * chunk_size..((c + 1) * chunk_size).min(samples);
         let mut m = Moments::new(3 * n + 3);
         let mut cross = [0.0; 5]; // Σh, Σa, Σh², Σa², Σha
         engine.samples(range, &mut |r, p| {
@@ -437,7 +467,7 @@ pub fn sequential_power(
         })?;
         Ok((m, cross))
     };
-    let all: Vec<usize> = (0..opts.samples.div_ceil(chunk_size)).collect();
+    let all: Vec<usize> = (0..samples.div_ceil(chunk_size)).collect();
     let mut moments = Moments::new(3 * n + 3);
     let mut cross = [0.0; 5];
     for wave in all.chunks(2 * rayon::current_num_threads().max(1)) {
@@ -453,20 +483,7 @@ pub fn sequential_power(
             }
         }
     }
-    let draws = (opts.samples * n) as f64;
-    let [sh, sa, shh, saa, sha] = cross.map(|v| v / draws);
-    let reward_correlation = (sha - sh * sa) / ((shh - sh * sh) * (saa - sa * sa)).sqrt();
-    let t = t_quantile_975(opts.samples - 1);
-    let est = |i: usize| moments.estimate(i, t);
-    Ok(SequentialReport {
-        samples: opts.samples,
-        power: [(0..n).map(est).collect(), (n..2 * n).map(est).collect()],
-        total: (2 * n..3 * n).map(est).collect(),
-        mean_power: [est(3 * n), est(3 * n + 1)],
-        mean_total: est(3 * n + 2),
-        reward_correlation,
-        power_correlation: pearson(&moments.mean[..n], &moments.mean[n..2 * n]),
-    })
+    Ok((moments, cross))
 }
 
 fn pearson(x: &[f64], y: &[f64]) -> f64 {
@@ -502,6 +519,9 @@ struct Relay<'a>(&'a dyn Progress);
 impl Progress for Relay<'_> {
     fn advance(&self, samples: u64) {
         self.0.advance(samples);
+    }
+    fn cancelled(&self) -> bool {
+        self.0.cancelled()
     }
 }
 
