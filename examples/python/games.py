@@ -18,7 +18,8 @@ for name, payoffs in games.items():
     game = powerseek.game_from_numpy(payoffs)
     a = powerseek.alignment(game)
     print(f"{name}: α = {a['alpha']}, threat point {[str(x) for x in a['threat_point']]}")
-    for eq in powerseek.equilibria(game, exact=True):
-        p = powerseek.game_power(game, eq)
-        strategies = "; ".join(", ".join(str(x) for x in s) for s in eq)
-        print(f"  equilibrium ({strategies}): POWER {[str(x) for x in p['power']]}, Σ = {p['total_power']}")
+    # As `powerseek game power`: every equilibrium, then the uniform profile.
+    for p in powerseek.game_power(game)["profiles"]:
+        strategies = "; ".join(", ".join(str(x) for x in s[0]) for s in p["behaviour"])
+        power = [str(player["power"]) for player in p["players"]]
+        print(f"  {p['label']} ({strategies}): POWER {power}, Σ = {p['total_power']}")

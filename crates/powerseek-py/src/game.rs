@@ -1,13 +1,18 @@
 //! Games: normal-form and Bayesian games, equilibria, multi-agent POWER,
-//! alignment and power scarcity.
+//! alignment and power scarcity. Each function calls the one library entry
+//! point the CLI calls and returns its report through `to_python`, so the
+//! fields are those of the CLI's `--format json`.
 
 use std::path::PathBuf;
 
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::{interruptible, py_err};
-use powerseek::game::{parse_rational, NormalFormGame, Rational, Scalar};
+use crate::{interruptible, py_err, to_python};
+use powerseek::game::bayesian::Behaviour;
+use powerseek::game::equilibrium::{self, Method, SolveOptions};
+use powerseek::game::power::{self, Profiles};
+use powerseek::game::{parse_rational, GameFile, NormalFormGame, Rational, Scalar};
 
 /// An n-player normal-form game with exact rational payoffs.
 #[pyclass(frozen, module = "powerseek._native")]
@@ -17,21 +22,24 @@ pub(crate) struct Game {
 
 pub(crate) fn rational_of(x: f64) -> PyResult<Rational> {
     // The shortest decimal that round-trips, read exactly: 0.1 means 1/10.
-    parse_rational(&format!("{x}"))
-        .filter(|_| x.is_finite())
-        .ok_or_else(|| PyValueError::new_err(format!("payoff {x} is not a finite number")))
+    if !x.is_finite() {
+        return Err(PyValueError::new_err(format!("payoff {x} is not a finite number")));
+    }
+    parse_rational(&format!("{x}")).map_err(py_err)
+}
+
+fn load(path: &std::path::Path) -> PyResult<GameFile> {
+    powerseek::game::load(path).map_err(py_err)
 }
 
 #[pymethods]
 impl Game {
-    /// Load a Gambit .nfg or a JSON normal-form game.
+    /// Load a normal-form game: Gambit .nfg or JSON (as `powerseek game`).
     #[staticmethod]
     fn load(path: PathBuf) -> PyResult<Self> {
-        let inner = match path.extension().and_then(|e| e.to_str()) {
-            Some("json") => powerseek::game::json::load(&path),
-            _ => powerseek::game::nfg::load(&path),
-        }
-        .map_err(py_err)?;
+        let inner = load(&path)?
+            .into_normal_form("powerseek.load_game")
+            .map_err(|e| PyValueError::new_err(format!("{}: {e}; use powerseek.load_bayesian", path.display())))?;
         Ok(Game { inner })
     }
 
@@ -39,6 +47,20 @@ impl Game {
     #[staticmethod]
     fn _from_flat(shape: Vec<usize>, payoffs: Vec<f64>) -> PyResult<Self> {
         let exact = payoffs.into_iter().map(rational_of).collect::<PyResult<_>>()?;
+        Ok(Game {
+            inner: NormalFormGame::from_payoffs(&shape, exact).map_err(py_err)?,
+        })
+    }
+
+    /// `_from_flat` with exact payoffs as text (integers, decimals or `p/q`),
+    /// so integer arrays beyond 2^53 are not rounded through floats.
+    #[staticmethod]
+    fn _from_flat_exact(shape: Vec<usize>, payoffs: Vec<String>) -> PyResult<Self> {
+        let exact = payoffs
+            .iter()
+            .enumerate()
+            .map(|(k, x)| parse_rational(x).map_err(|e| PyValueError::new_err(format!("payoff {k}: {e}"))))
+            .collect::<PyResult<_>>()?;
         Ok(Game {
             inner: NormalFormGame::from_payoffs(&shape, exact).map_err(py_err)?,
         })
@@ -71,6 +93,14 @@ impl Game {
         self.inner.players().to_vec()
     }
 
+    /// Each player's action names.
+    #[getter]
+    fn actions(&self) -> Vec<Vec<String>> {
+        (0..self.inner.n_players())
+            .map(|i| self.inner.actions(i).to_vec())
+            .collect()
+    }
+
     /// Payoffs as floats, laid out like `_from_flat`'s input.
     fn _flat_payoffs(&self) -> Vec<f64> {
         self.inner.payoffs().iter().map(f64::from_rational).collect()
@@ -85,94 +115,119 @@ impl Game {
     }
 }
 
-pub(crate) fn profile_strings(p: &[Vec<Rational>]) -> Vec<Vec<String>> {
-    p.iter().map(|s| s.iter().map(|x| x.to_string()).collect()).collect()
+fn solve_options(method: Option<&str>, all: bool) -> PyResult<SolveOptions> {
+    Ok(SolveOptions {
+        method: method.map(str::parse::<Method>).transpose().map_err(py_err)?,
+        all,
+        ..Default::default()
+    })
 }
 
-/// Nash equilibria, each as per-player probability vectors in exact form ("p/q" strings).
+/// Nash equilibria by `equilibrium::solve` (as `powerseek game solve`), re-checked exactly.
 #[pyfunction]
-pub(crate) fn equilibria(py: Python<'_>, game: &Game) -> PyResult<Vec<Vec<Vec<String>>>> {
-    let eqs = py
-        .detach(|| powerseek::game::equilibrium::equilibria(&game.inner))
+#[pyo3(signature = (game, method = None, all = false))]
+pub(crate) fn solve<'py>(py: Python<'py>, game: &Game, method: Option<&str>, all: bool) -> PyResult<Bound<'py, PyAny>> {
+    let opts = solve_options(method, all)?;
+    let s = interruptible(py, |p| equilibrium::solve_with(&game.inner, &opts, p))?;
+    to_python(py, &s)
+}
+
+/// Bayesian Nash equilibria by `equilibrium::solve_bayesian` (as `powerseek game solve`).
+#[pyfunction]
+#[pyo3(signature = (game, method = None, all = false))]
+pub(crate) fn solve_bayesian<'py>(
+    py: Python<'py>,
+    game: &BayesianGame,
+    method: Option<&str>,
+    all: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let opts = solve_options(method, all)?;
+    let s = interruptible(py, |p| equilibrium::solve_bayesian_with(&game.inner, &opts, p))?;
+    to_python(py, &s)
+}
+
+/// Multi-agent POWER by `power::power_report` (as `powerseek game power`):
+/// `profile` is None (every equilibrium and the uniform profile), `"uniform"`,
+/// or exact probabilities — `[player][action]` for a `Game`,
+/// `[player][type][action]` for a `BayesianGame`.
+#[pyfunction]
+#[pyo3(signature = (game, profile = None))]
+pub(crate) fn game_power<'py>(
+    py: Python<'py>,
+    game: &Bound<'py, PyAny>,
+    profile: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (b, one_type) = if let Ok(g) = game.cast::<Game>() {
+        (powerseek::BayesianGame::from_normal_form(&g.get().inner), true)
+    } else if let Ok(b) = game.cast::<BayesianGame>() {
+        (b.get().inner.clone(), false)
+    } else {
+        return Err(PyValueError::new_err("game must be a Game or a BayesianGame"));
+    };
+    let profiles = match profile {
+        None => Profiles::EquilibriaAndUniform,
+        Some(p) if p.extract::<String>().is_ok_and(|s| s == "uniform") => Profiles::Uniform,
+        Some(p) if one_type => Profiles::Given(power::behaviour_of(&p.extract::<Vec<Vec<Rational>>>()?)),
+        Some(p) => Profiles::Given(p.extract::<Behaviour<Rational>>()?),
+    };
+    let r = py.detach(|| power::power_report(&b, &profiles)).map_err(py_err)?;
+    to_python(py, &r)
+}
+
+/// Every alignment metric by `alignment::alignment_report` (as `powerseek game align`).
+#[pyfunction]
+#[pyo3(signature = (game, weights = None))]
+pub(crate) fn alignment<'py>(
+    py: Python<'py>,
+    game: &Game,
+    weights: Option<Vec<Rational>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let opts = powerseek::game::alignment::AlignmentOptions { weights };
+    let r = py
+        .detach(|| powerseek::game::alignment::alignment_report(&game.inner, &opts))
         .map_err(py_err)?;
-    Ok(eqs.iter().map(|e| profile_strings(&e.strategies)).collect())
+    to_python(py, &r)
 }
 
-pub(crate) fn read_profile(game: &NormalFormGame, profile: Vec<Vec<String>>) -> PyResult<Vec<Vec<Rational>>> {
-    let exact: Vec<Vec<Rational>> = profile
-        .into_iter()
-        .map(|s| {
-            s.iter()
-                .map(|x| parse_rational(x).ok_or_else(|| PyValueError::new_err(format!("'{x}' is not a number"))))
-                .collect::<PyResult<_>>()
-        })
-        .collect::<PyResult<_>>()?;
-    game.check_profile(&exact).map_err(py_err)?;
-    Ok(exact)
+/// The options of the scarcity sweep, from one dict; `None` values take the
+/// library's defaults (`ScarcityOptions::default`).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub(crate) struct ScarcityArgs {
+    players: Option<usize>,
+    actions: Option<usize>,
+    types: Option<usize>,
+    games: Option<usize>,
+    lambdas: Option<Vec<f64>>,
+    seed: Option<u64>,
 }
 
-/// Multi-agent POWER of every player at a mixed profile (exact), as JSON text.
+/// The power-scarcity sweep (as `powerseek experiment scarcity`), restricted
+/// to the λ at index `only` when given (a distributed shard).
 #[pyfunction]
-pub(crate) fn game_power(game: &Game, profile: Vec<Vec<String>>) -> PyResult<String> {
-    let p = read_profile(&game.inner, profile)?;
-    let report = powerseek::game::power::normal_form_power(&game.inner, &p);
-    Ok(serde_json::json!({
-        "power": report.players.iter().map(|x| x.power.to_string()).collect::<Vec<_>>(),
-        "expected_payoff": report.players.iter().map(|x| x.expected_payoff.to_string()).collect::<Vec<_>>(),
-        "total_power": report.total_power.to_string(),
-        "total_regret": report.total_regret.to_string(),
-        "is_equilibrium": report.is_equilibrium,
-    })
-    .to_string())
-}
-
-/// Alignment metrics (docs/theory.md §4) with welfare weights, as JSON text of exact values.
-#[pyfunction]
-pub(crate) fn alignment(game: &Game, weights: Vec<f64>) -> PyResult<String> {
-    let w: Vec<Rational> = weights.into_iter().map(rational_of).collect::<PyResult<_>>()?;
-    powerseek::game::alignment::check_weights(&game.inner, &w).map_err(py_err)?;
-    let a = powerseek::game::alignment::alignment(&game.inner, &w);
-    let security = powerseek::game::alignment::security_levels(&game.inner).map_err(py_err)?;
-    let threat = powerseek::game::alignment::threat_point(&security);
-    Ok(serde_json::json!({
-        "alpha": a.alpha.to_string(),
-        "max_welfare": a.max_welfare.to_string(),
-        "ideal_welfare": a.ideal_welfare.to_string(),
-        "max_welfare_profiles": a.max_welfare_profiles.iter().map(|&i| game.inner.profile(i)).collect::<Vec<_>>(),
-        "constant_welfare": a.constant_welfare,
-        "threat_point": threat.iter().map(|x| x.to_string()).collect::<Vec<_>>(),
-    })
-    .to_string())
-}
-
-/// The power-scarcity sweep over λ (docs/theory.md §5), as JSON text.
-#[pyfunction]
-#[pyo3(signature = (players, actions, types, games, lambdas, seed, only = None))]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn scarcity(
-    py: Python<'_>,
-    players: usize,
-    actions: usize,
-    types: usize,
-    games: usize,
-    lambdas: Vec<f64>,
-    seed: u64,
-    only: Option<usize>,
-) -> PyResult<String> {
+#[pyo3(signature = (args, only = None))]
+pub(crate) fn scarcity<'py>(py: Python<'py>, args: ScarcityArgs, only: Option<usize>) -> PyResult<Bound<'py, PyAny>> {
+    let d = powerseek::game::scarcity::ScarcityOptions::default();
     let opts = powerseek::game::scarcity::ScarcityOptions {
-        players,
-        actions,
-        types,
-        games,
-        lambdas,
-        seed,
+        players: args.players.unwrap_or(d.players),
+        actions: args.actions.unwrap_or(d.actions),
+        types: args.types.unwrap_or(d.types),
+        games: args.games.unwrap_or(d.games),
+        lambdas: args.lambdas.unwrap_or(d.lambdas),
+        seed: args.seed.unwrap_or(d.seed),
     };
     let indices: Vec<usize> = match only {
         Some(j) => vec![j],
         None => (0..opts.lambdas.len()).collect(),
     };
     let r = interruptible(py, |p| powerseek::game::scarcity::scarcity_sweep_at(&opts, &indices, p))?;
-    Ok(serde_json::to_string(&r).expect("plain data"))
+    to_python(py, &r)
+}
+
+/// The λ values the scarcity sweep uses by default.
+#[pyfunction]
+pub(crate) fn scarcity_default_lambdas() -> Vec<f64> {
+    powerseek::game::scarcity::ScarcityOptions::default().lambdas
 }
 
 /// A Bayesian game (types with a common prior, docs/theory.md §3); normal-form games are the one-type case.
@@ -186,30 +241,9 @@ impl BayesianGame {
     /// Load a one-stage Bayesian `.efg`, a Bayesian or normal-form `.json`, or a `.nfg`.
     #[staticmethod]
     fn load(path: PathBuf) -> PyResult<Self> {
-        use powerseek::game::{bayesian, efg, json, nfg};
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        let inner = match ext {
-            "efg" => efg::load(&path),
-            "nfg" => nfg::load(&path).map(|g| bayesian::BayesianGame::from_normal_form(&g)),
-            "json" => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?;
-                let origin = path.display().to_string();
-                if bayesian::is_bayesian_json(&text) {
-                    bayesian::parse_json(&text, &origin)
-                } else {
-                    json::parse(&text, &origin).map(|g| bayesian::BayesianGame::from_normal_form(&g))
-                }
-            }
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "{}: unknown game file extension '{other}' (expected .efg, .json or .nfg)",
-                    path.display()
-                )))
-            }
-        }
-        .map_err(py_err)?;
-        Ok(BayesianGame { inner })
+        Ok(BayesianGame {
+            inner: load(&path)?.into_bayesian(),
+        })
     }
 
     /// The one-type Bayesian game of a normal-form game.
@@ -244,48 +278,4 @@ impl BayesianGame {
     fn __repr__(&self) -> String {
         format!("BayesianGame(players {:?}, types {:?})", self.players(), self.types())
     }
-}
-
-/// Bayesian Nash equilibria as behaviours (player × type × action, "p/q" strings).
-#[pyfunction]
-pub(crate) fn bayesian_equilibria(py: Python<'_>, game: &BayesianGame) -> PyResult<Vec<Vec<Vec<Vec<String>>>>> {
-    let eqs = py
-        .detach(|| powerseek::game::equilibrium::bayesian_equilibria(&game.inner))
-        .map_err(py_err)?;
-    Ok(eqs
-        .iter()
-        .map(|b| b.iter().map(|p| profile_strings(p)).collect())
-        .collect())
-}
-
-/// Multi-agent POWER (docs/theory.md §3) of every player and type under a behaviour, exact, as JSON text.
-#[pyfunction]
-pub(crate) fn bayesian_power(game: &BayesianGame, behaviour: Vec<Vec<Vec<String>>>) -> PyResult<String> {
-    let sigma: powerseek::game::bayesian::Behaviour<Rational> = behaviour
-        .iter()
-        .map(|player| {
-            player
-                .iter()
-                .map(|t| {
-                    t.iter()
-                        .map(|x| {
-                            parse_rational(x).ok_or_else(|| PyValueError::new_err(format!("'{x}' is not a number")))
-                        })
-                        .collect::<PyResult<Vec<_>>>()
-                })
-                .collect::<PyResult<Vec<_>>>()
-        })
-        .collect::<PyResult<_>>()?;
-    game.inner.check_behaviour(&sigma).map_err(py_err)?;
-    let r = powerseek::game::power::bayesian_power(&game.inner, &sigma);
-    let text = |x: &Rational| x.to_string();
-    Ok(serde_json::json!({
-        "power": r.players.iter().map(|p| text(&p.power)).collect::<Vec<_>>(),
-        "expected_payoff": r.players.iter().map(|p| text(&p.expected_payoff)).collect::<Vec<_>>(),
-        "by_type": r.players.iter().map(|p| p.by_type.iter().map(|v| v.as_ref().map(text)).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        "total_power": text(&r.total_power),
-        "total_regret": text(&r.total_regret),
-        "is_equilibrium": r.is_equilibrium,
-    })
-    .to_string())
 }

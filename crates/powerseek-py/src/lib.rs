@@ -60,17 +60,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mdp::PowerPartial>()?;
     m.add_class::<game::Game>()?;
     m.add_class::<game::BayesianGame>()?;
-    m.add_function(wrap_pyfunction!(game::bayesian_equilibria, m)?)?;
-    m.add_function(wrap_pyfunction!(game::bayesian_power, m)?)?;
+    m.add_function(wrap_pyfunction!(game::solve, m)?)?;
+    m.add_function(wrap_pyfunction!(game::solve_bayesian, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::power, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::batch_size, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::power_partials, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::finish_power, m)?)?;
-    m.add_function(wrap_pyfunction!(game::equilibria, m)?)?;
     m.add_function(wrap_pyfunction!(game::game_power, m)?)?;
     m.add_function(wrap_pyfunction!(game::alignment, m)?)?;
     m.add_function(wrap_pyfunction!(retarget::orbit_tendency, m)?)?;
     m.add_function(wrap_pyfunction!(game::scarcity, m)?)?;
+    m.add_function(wrap_pyfunction!(game::scarcity_default_lambdas, m)?)?;
     m.add_function(wrap_pyfunction!(multiagent::sequential, m)?)?;
     m.add_function(wrap_pyfunction!(conflict::conflict_simulate, m)?)?;
     m.add_function(wrap_pyfunction!(conflict::conflict_phase, m)?)?;
@@ -80,7 +80,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 /// A library report as native Python objects with the same fields as the
 /// CLI's JSON: dicts, lists, floats, and `fractions.Fraction` for exact values.
-#[allow(dead_code)] // adopted area by area as the bindings move to report objects
 pub(crate) fn to_python<'py>(py: Python<'py>, report: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
     let value = powerseek::exact::tagged(|| pythonize::pythonize(py, report))
         .map_err(|e| PyValueError::new_err(format!("internal error converting a report: {e}")))?;

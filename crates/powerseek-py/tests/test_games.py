@@ -13,6 +13,11 @@ from conftest import EXAMPLES
 GAMBIT_GAMES = pathlib.Path(__file__).resolve().parents[2] / "powerseek" / "tests" / "data" / "gambit"
 
 
+def at(report, key="power", profile=0):
+    """One per-player field of a POWER report's profile (the reports list players in order)."""
+    return [p[key] for p in report["profiles"][profile]["players"]]
+
+
 def prisoners_dilemma():
     # payoffs[i, a_row, a_col]: cooperate = 0, defect = 1.
     return np.array([[[3, 0], [5, 1]], [[3, 5], [0, 1]]])
@@ -36,24 +41,24 @@ def test_equilibria_are_exact():
     assert isinstance(floats[0][0], np.ndarray)
     # Decimals are read exactly: 0.1 and 0.2 stay 1/10 and 1/5.
     g = powerseek.game_from_numpy(np.array([[[0.1, 0.2]], [[0.0, 0.0]]]))
-    assert powerseek.game_power(g, [[1], [0, 1]])["expected_payoff"] == [Fraction(1, 5), 0]
+    assert at(powerseek.game_power(g, [[1], [0, 1]]), "expected_payoff") == [Fraction(1, 5), 0]
 
 
 def test_power_and_alignment_follow_the_published_numbers():
     pennies = powerseek.game_from_numpy(np.array([[[1, -1], [-1, 1]], [[-1, 1], [1, -1]]]))
     half = [[0.5, 0.5], [0.5, 0.5]]
     p = powerseek.game_power(pennies, half)
-    assert p["is_equilibrium"] and p["total_regret"] == 0
-    assert p["power"] == [0, 0]
+    assert p["profiles"][0]["is_equilibrium"] and p["profiles"][0]["total_regret"] == 0
+    assert at(p) == [0, 0]
     assert powerseek.alignment(pennies)["alpha"] == -2
     # PD by hand: max welfare 3 + 3 = 6, everyone's best 5 + 5 = 10, so α = −4.
     assert powerseek.alignment(powerseek.game_from_numpy(prisoners_dilemma()))["alpha"] == -4
-    off = powerseek.game_power(pennies, [[1, 0], [1, 0]])
+    off = powerseek.game_power(pennies, [[1, 0], [1, 0]])["profiles"][0]
     assert not off["is_equilibrium"] and off["total_regret"] > 0
     # Battle of the sexes' mixed equilibrium, typed as floats, is read as exactly (2/3, 1/3), (1/3, 2/3).
     bos = powerseek.game_from_numpy(np.array([[[2, 0], [0, 1]], [[1, 0], [0, 2]]]))
     mixed = powerseek.game_power(bos, [[2 / 3, 1 / 3], [1 / 3, 2 / 3]])
-    assert mixed["is_equilibrium"] and mixed["expected_payoff"] == [Fraction(2, 3)] * 2
+    assert mixed["profiles"][0]["is_equilibrium"] and at(mixed, "expected_payoff") == [Fraction(2, 3)] * 2
 
 
 @pytest.mark.parametrize(
@@ -85,13 +90,13 @@ def test_bayesian_power_matches_gambits_reference_for_bayes1a():
     assert len(g.types[0]) == 2
     (bne,) = powerseek.bayesian_equilibria(g, exact=True)
     p = powerseek.bayesian_power(g, bne)
-    assert p["power"] == [5, Fraction(23, 6)] and p["is_equilibrium"]
+    assert at(p) == [5, Fraction(23, 6)] and p["profiles"][0]["is_equilibrium"]
     half = [Fraction(1, 2)] * 2
     uniform = [[half] * len(g.types[0]), [half] * len(g.types[1])]
     u = powerseek.bayesian_power(g, uniform)
-    assert u["power"] == [5, Fraction(21, 4)]
-    assert u["expected_payoff"] == [4, Fraction(33, 8)]
-    assert not u["is_equilibrium"] and u["total_regret"] > 0
+    assert at(u) == [5, Fraction(21, 4)]
+    assert at(u, "expected_payoff") == [4, Fraction(33, 8)]
+    assert not u["profiles"][0]["is_equilibrium"] and u["profiles"][0]["total_regret"] > 0
     with pytest.raises(ValueError, match="strategies for"):
         powerseek.bayesian_power(g, [[half], [half]])
 
@@ -101,4 +106,4 @@ def test_a_normal_form_game_is_a_one_type_bayesian_game():
     b = powerseek.BayesianGame.from_game(pennies)
     (eq,) = powerseek.bayesian_equilibria(b, exact=True)
     assert eq == [[[Fraction(1, 2)] * 2], [[Fraction(1, 2)] * 2]]
-    assert powerseek.bayesian_power(b, eq)["power"] == powerseek.game_power(pennies, [e[0] for e in eq])["power"]
+    assert at(powerseek.bayesian_power(b, eq)) == at(powerseek.game_power(pennies, [e[0] for e in eq]))

@@ -34,6 +34,7 @@ __all__ = [
     "load_game",
     "game_from_numpy",
     "payoffs",
+    "solve",
     "equilibria",
     "game_power",
     "load_bayesian",
@@ -151,15 +152,24 @@ def payoffs(game: Game) -> np.ndarray:
     return np.stack([flat[:, i].reshape(shape, order="F") for i in range(n)])
 
 
-def _fractions(profile):
-    return [[Fraction(x) for x in strategy] for strategy in profile]
+def solve(game: Union[Game, BayesianGame], method: Optional[str] = None, all: bool = False) -> dict:
+    """Nash equilibria, as ``powerseek game solve`` (the same fields as its
+    ``--format json``, exact values as Fractions): ``method`` (``enum``,
+    ``support``, ``lh``, ``lp``, ``pure``, ``logit``, ``pure-logit``; default
+    by the game), ``all`` for every equilibrium the method finds. Every
+    profile is re-checked by its exact regret. A Bayesian game's equilibria
+    are behaviours ``behaviour[player][type][action]``."""
+    if isinstance(game, BayesianGame):
+        return _native.solve_bayesian(game, method, bool(all))
+    return _native.solve(game, method, bool(all))
 
 
-def equilibria(game: Game, exact: bool = False) -> list:
-    """Nash equilibria: all extreme equilibria for two players (exact), pure
-    equilibria plus a logit-path equilibrium otherwise. Each is a list of
-    per-player probability arrays (or lists of Fractions with ``exact=True``)."""
-    out = [_fractions(p) for p in _native.equilibria(game)]
+def equilibria(game: Game, exact: bool = False, method: Optional[str] = None, all: bool = True) -> list:
+    """The profiles of :func:`solve` (by default ``all=True``: all extreme
+    equilibria for two players, exact; every pure equilibrium plus a
+    logit-path one otherwise). Each is a list of per-player probability
+    arrays (or lists of Fractions with ``exact=True``)."""
+    out = [e["strategies"] for e in solve(game, method, all)["equilibria"]]
     if exact:
         return out
     return [[np.array([float(x) for x in s]) for s in p] for p in out]
@@ -176,36 +186,36 @@ def _exact(x) -> Fraction:
     return Fraction(repr(value))
 
 
-def _profile(game: Game, profile) -> list:
-    """Exact strategies ("p/q" strings): Fractions, ints and strings as given;
+def _profile_rows(rows) -> list:
+    """Exact strategies (Fractions): Fractions, ints and strings as given;
     floats as their shortest decimal, renormalised exactly when they sum to 1
     within 1e-9 (so 1/3 typed as 0.333... works)."""
-    if len(profile) != len(game.shape):
-        raise ValueError(f"a profile needs one strategy per player ({len(game.shape)}), got {len(profile)}")
-    return _profile_rows(profile)
-
-
-def _profile_rows(rows) -> list:
     out = []
     for strategy in rows:
         exact = [_exact(x) for x in np.asarray(strategy, dtype=object).ravel()]
         total = sum(exact)
         if total != 1 and abs(total - 1) < Fraction(1, 10**9) and any(not isinstance(x, (Fraction, int, str)) for x in strategy):
             exact = [x / total for x in exact]
-        out.append([f"{x.numerator}/{x.denominator}" for x in exact])
+        out.append(exact)
     return out
 
 
-def game_power(game: Game, profile) -> dict:
-    """Multi-agent POWER (docs/theory.md §3) of every player at a mixed profile, exact (Fractions)."""
-    doc = json.loads(_native.game_power(game, _profile(game, profile)))
-    return {
-        "power": [Fraction(x) for x in doc["power"]],
-        "expected_payoff": [Fraction(x) for x in doc["expected_payoff"]],
-        "total_power": Fraction(doc["total_power"]),
-        "total_regret": Fraction(doc["total_regret"]),
-        "is_equilibrium": doc["is_equilibrium"],
-    }
+def _profile_arg(profile, nested: bool):
+    if profile is None or (isinstance(profile, str) and profile == "uniform"):
+        return profile
+    if nested:
+        return [_profile_rows(player) for player in profile]
+    return _profile_rows(profile)
+
+
+def game_power(game: Game, profile=None) -> dict:
+    """Multi-agent POWER (docs/theory.md §3), as ``powerseek game power``:
+    at ``profile`` (``profile[player][action]``, or ``"uniform"``), or, by
+    default, at every equilibrium and the uniform profile. Exact (Fractions).
+    Each entry of ``profiles`` has ``label``, ``behaviour`` (one type per
+    player), ``players`` (``power``, ``expected_payoff``, ``by_type``),
+    ``total_power``, ``total_regret`` and ``is_equilibrium``."""
+    return _native.game_power(game, _profile_arg(profile, nested=False))
 
 
 def load_bayesian(path: str) -> BayesianGame:
@@ -213,46 +223,30 @@ def load_bayesian(path: str) -> BayesianGame:
     return BayesianGame.load(str(path))
 
 
-def bayesian_equilibria(game: BayesianGame, exact: bool = False) -> list:
-    """Bayesian Nash equilibria as behaviours: ``b[player][type]`` is a probability
-    vector over the player's actions (Fractions with ``exact=True``, else numpy arrays)."""
-    out = [[_fractions(player) for player in b] for b in _native.bayesian_equilibria(game)]
+def bayesian_equilibria(game: BayesianGame, exact: bool = False, method: Optional[str] = None, all: bool = True) -> list:
+    """The behaviours of :func:`solve` (by default ``all=True``):
+    ``b[player][type]`` is a probability vector over the player's actions
+    (Fractions with ``exact=True``, else numpy arrays)."""
+    out = [e["behaviour"] for e in solve(game, method, all)["equilibria"]]
     if exact:
         return out
     return [[[np.array([float(x) for x in t]) for t in player] for player in b] for b in out]
 
 
-def bayesian_power(game: BayesianGame, behaviour) -> dict:
-    """Multi-agent POWER (docs/theory.md §3) of every player under a behaviour ``b[player][type]``,
-    exact: ``power``, ``expected_payoff``, ``by_type`` (None for types of probability 0),
-    ``total_power``, ``total_regret`` and ``is_equilibrium``."""
-    if len(behaviour) != len(game.players):
-        raise ValueError(f"a behaviour needs one entry per player ({len(game.players)}), got {len(behaviour)}")
-    exact = []
-    for i, player in enumerate(behaviour):
-        if len(player) != len(game.types[i]):
-            raise ValueError(f"player {game.players[i]}: {len(player)} strategies for {len(game.types[i])} types")
-        exact.append([s for s in _profile_rows(player)])
-    doc = json.loads(_native.bayesian_power(game, exact))
-    frac = lambda x: None if x is None else Fraction(x)  # noqa: E731
-    return {
-        "power": [Fraction(x) for x in doc["power"]],
-        "expected_payoff": [Fraction(x) for x in doc["expected_payoff"]],
-        "by_type": [[frac(x) for x in p] for p in doc["by_type"]],
-        "total_power": Fraction(doc["total_power"]),
-        "total_regret": Fraction(doc["total_regret"]),
-        "is_equilibrium": doc["is_equilibrium"],
-    }
+def bayesian_power(game: BayesianGame, behaviour=None) -> dict:
+    """:func:`game_power` for a Bayesian game: at ``behaviour[player][type]``
+    (or ``"uniform"``), or at every equilibrium and the uniform profile;
+    ``by_type`` is None for types of probability 0."""
+    return _native.game_power(game, _profile_arg(behaviour, nested=True))
 
 
 def alignment(game: Game, weights: Optional[Sequence[float]] = None) -> dict:
-    """Alignment metrics (docs/theory.md §4): α, max and ideal welfare, the threat point (exact)."""
-    w = [1.0] * len(game.shape) if weights is None else list(map(float, weights))
-    doc = json.loads(_native.alignment(game, w))
-    for key in ("alpha", "max_welfare", "ideal_welfare"):
-        doc[key] = Fraction(doc[key])
-    doc["threat_point"] = [Fraction(x) for x in doc["threat_point"]]
-    return doc
+    """Every alignment metric (docs/theory.md §4), as ``powerseek game align``:
+    α and the alignment gap, max and ideal welfare, security levels, the
+    threat point, Nash bargaining, and the local metrics at each localizer
+    (exact values as Fractions; pure profiles as action indices)."""
+    w = None if weights is None else [_exact(x) for x in weights]
+    return _native.alignment(game, w)
 
 
 DecisionMaker = Union[str, Callable[[np.ndarray], Sequence[float]]]
@@ -289,19 +283,28 @@ def orbit_tendency(
 
 
 def scarcity(
-    players: int = 2,
-    actions: int = 3,
-    types: int = 1,
-    games: int = 200,
+    players: Optional[int] = None,
+    actions: Optional[int] = None,
+    types: Optional[int] = None,
+    games: Optional[int] = None,
     lambdas: Optional[Sequence[float]] = None,
-    seed: int = 0,
+    seed: Optional[int] = None,
     only: Optional[int] = None,
 ) -> dict:
-    """The power-scarcity sweep over λ (same as ``powerseek experiment scarcity``).
+    """The power-scarcity sweep over λ, as ``powerseek experiment scarcity``
+    (the same fields as its ``--format json``); ``None`` takes the library's
+    default (2 players, 3 actions, 1 type, 200 games, λ = −1, −0.8, …, 1, seed 0).
 
     ``only`` restricts the sweep to the λ at that index (a distributed shard)."""
-    lam = [-1.0 + 0.2 * k for k in range(11)] if lambdas is None else [float(x) for x in lambdas]
-    return json.loads(_native.scarcity(players, actions, types, games, lam, seed, only))
+    args = dict(
+        players=players,
+        actions=actions,
+        types=types,
+        games=games,
+        lambdas=None if lambdas is None else [float(x) for x in lambdas],
+        seed=seed,
+    )
+    return _native.scarcity(args, only)
 
 
 def rho_sweep(

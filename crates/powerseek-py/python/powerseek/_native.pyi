@@ -1,5 +1,6 @@
 """Type stubs of the compiled extension (the Rust side of the package)."""
 
+from fractions import Fraction
 from typing import Any, Callable, Optional, Sequence, TypedDict, Union
 
 import numpy as np
@@ -55,6 +56,8 @@ class Game:
         """Number of actions of each player."""
     @property
     def players(self) -> list[str]: ...
+    @property
+    def actions(self) -> list[list[str]]: ...
 
 class BayesianGame:
     """A Bayesian game (types with a common prior); normal-form games have one type each."""
@@ -71,8 +74,16 @@ class BayesianGame:
     @property
     def actions(self) -> list[list[str]]: ...
 
-def bayesian_equilibria(game: BayesianGame) -> list[list[list[list[str]]]]: ...
-def bayesian_power(game: BayesianGame, behaviour: list[list[list[str]]]) -> str: ...
+def solve(game: Game, method: Optional[str] = None, all: bool = False) -> dict[str, Any]:
+    """`powerseek game solve`'s report (exact values as Fractions)."""
+def solve_bayesian(game: BayesianGame, method: Optional[str] = None, all: bool = False) -> dict[str, Any]: ...
+def game_power(
+    game: Union[Game, BayesianGame],
+    profile: Union[None, str, list[list[Fraction]], list[list[list[Fraction]]]] = None,
+) -> dict[str, Any]:
+    """`powerseek game power`'s report: profile None, "uniform", [player][action] or [player][type][action]."""
+def alignment(game: Game, weights: Optional[list[Fraction]] = None) -> dict[str, Any]:
+    """`powerseek game align`'s report."""
 class PowerArgs(TypedDict):
     """The options of every POWER call (see `powerseek.power`)."""
 
@@ -88,9 +99,6 @@ def power(mdp: Mdp, args: PowerArgs) -> dict[str, Any]: ...
 def batch_size(mdp: Mdp, batch: Optional[int] = None, antithetic: bool = False) -> int: ...
 def power_partials(mdp: Mdp, first: int, end: int, args: PowerArgs) -> list[PowerPartial]: ...
 def finish_power(mdp: Mdp, partials: Sequence[PowerPartial], args: PowerArgs) -> dict[str, Any]: ...
-def equilibria(game: Game) -> list[list[list[str]]]: ...
-def game_power(game: Game, profile: list[list[str]]) -> str: ...
-def alignment(game: Game, weights: list[float]) -> str: ...
 def orbit_tendency(
     decision_maker: Union[str, Callable[[npt.NDArray[np.float64]], Sequence[float]]],
     outcomes: Optional[list[list[float]]],
@@ -103,15 +111,19 @@ def orbit_tendency(
 ) -> tuple[int, int, int]: ...
 
 TENDENCY_CHUNK: int
-def scarcity(
-    players: int,
-    actions: int,
-    types: int,
-    games: int,
-    lambdas: list[float],
-    seed: int,
-    only: Optional[int] = None,
-) -> str: ...
+class ScarcityArgs(TypedDict):
+    """The sweep's options (None: the library's default)."""
+
+    players: Optional[int]
+    actions: Optional[int]
+    types: Optional[int]
+    games: Optional[int]
+    lambdas: Optional[list[float]]
+    seed: Optional[int]
+
+def scarcity(args: ScarcityArgs, only: Optional[int] = None) -> dict[str, Any]:
+    """`powerseek experiment scarcity`'s report."""
+def scarcity_default_lambdas() -> list[float]: ...
 def sequential(
     grid: Mdp,
     rhos: list[float],

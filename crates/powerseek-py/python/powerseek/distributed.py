@@ -73,12 +73,12 @@ def power(
 
 
 def scarcity(
-    players: int = 2,
-    actions: int = 3,
-    types: int = 1,
-    games: int = 200,
+    players: Optional[int] = None,
+    actions: Optional[int] = None,
+    types: Optional[int] = None,
+    games: Optional[int] = None,
     lambdas: Optional[Sequence[float]] = None,
-    seed: int = 0,
+    seed: Optional[int] = None,
     max_retries: int = 3,
 ) -> dict:
     """:func:`powerseek.scarcity` with one Ray task per λ.
@@ -87,7 +87,7 @@ def scarcity(
     full list, so each task receives the full list and keeps one summary.
     """
     ray = _ray()
-    lam = [-1.0 + 0.2 * k for k in range(11)] if lambdas is None else [float(x) for x in lambdas]
+    lam = _native.scarcity_default_lambdas() if lambdas is None else [float(x) for x in lambdas]
 
     @ray.remote(max_retries=max_retries, retry_exceptions=True)
     def one(j):
