@@ -156,6 +156,19 @@ pub fn power_table(out: &mut impl Write, env: &str, mdp: &Mdp, r: &PowerReport, 
         if r.antithetic { " (antithetic)" } else { "" },
         r.seed
     )?;
+    if let (Some(target), Some(reached)) = (r.target_se, r.target_reached) {
+        if reached {
+            writeln!(out, "target standard error {target}: reached")?;
+        } else {
+            writeln!(
+                out,
+                "target standard error {target}: NOT reached within the sample limit ({} samples; largest SE {:.5}); \
+                 raise --max-samples",
+                r.samples,
+                r.max_standard_error()
+            )?;
+        }
+    }
     let mut order: Vec<usize> = (0..mdp.n_states()).collect();
     let truncated = order.len() > rows;
     if truncated {

@@ -774,3 +774,299 @@ fn multi_sweep_orders_total_power_by_correlation() {
         assert!(err.contains(message), "{err}");
     }
 }
+
+/// Write `text` to a temporary file called `name` (bytes, so a BOM can be given).
+fn write_temp(name: &str, text: &[u8]) -> String {
+    let path = temp(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// Run and expect exit status 2 with every `expected` piece in stderr, and no panic.
+fn fails_with(args: &[&str], expected: &[&str]) {
+    let out = powerseek(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?} should fail: {err}");
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    for piece in expected {
+        assert!(err.contains(piece), "{args:?}: expected '{piece}' in: {err}");
+    }
+}
+
+/// Run and expect success; returns (stdout, stderr).
+fn succeeds(args: &[&str]) -> (String, String) {
+    let out = powerseek(args);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{args:?} failed: {err}");
+    (String::from_utf8_lossy(&out.stdout).to_string(), err)
+}
+
+#[test]
+fn malformed_inputs_fail_naming_file_and_line() {
+    let redeclared = write_temp(
+        "redeclared.mdp",
+        b"states: 2\nactions: 1\nT: 0 : 0 : 1 1\nT: 0 : 1 : 1 1\nstates: 3\n",
+    );
+    fails_with(
+        &["power", &redeclared],
+        &[&format!("{redeclared}:5: 'states:' is declared a second time")],
+    );
+    let start = write_temp("start.mdp", b"states: 3\nactions: 1\nstart: 0.5 0.5\nT: 0 identity\n");
+    fails_with(
+        &["power", &start],
+        &[&format!(
+            "{start}:3: start: expected 3 probabilities (one per state), got 2"
+        )],
+    );
+    let dup = write_temp(
+        "dup.json",
+        b"{\"states\": [\"a\"],\n \"states\": [\"b\"],\n \"transitions\": {\"a\": {\"x\": \"a\"}}}",
+    );
+    fails_with(
+        &["power", &dup],
+        &[&format!("{dup}:2: duplicate key \"states\" (first given at line 1)")],
+    );
+    let dup_action = write_temp(
+        "dup-action.json",
+        b"{\"states\": [\"a\", \"b\"],\n \"transitions\": {\"a\": {\"x\": \"a\",\n \"x\": \"b\"}, \"b\": {\"x\": \"b\"}}}",
+    );
+    fails_with(
+        &["power", &dup_action],
+        &[&format!("{dup_action}:3: duplicate key \"x\"")],
+    );
+    let unknown = write_temp(
+        "unknown.json",
+        b"{\"states\": [\"a\"],\n \"transitions\": {\"a\": {\"x\": \"a\"}},\n \"zz\": 1}",
+    );
+    fails_with(
+        &["power", &unknown],
+        &[&format!("{unknown}:3: field 'zz': unknown field")],
+    );
+    let missing = temp("no-such-file.mdp");
+    let out = powerseek(&["power", missing.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(err.matches("os error 2").count(), 1, "the OS error once: {err}");
+    // Games: repeated keys, huge exponents (quickly), duplicate player names in a profile.
+    let dup_game = write_temp(
+        "dup-game.json",
+        b"{\"players\": [\"a\"], \"actions\": [[\"x\"]],\n \"payoffs\": [[1]],\n \"payoffs\": [[2]]}",
+    );
+    fails_with(
+        &["game", "show", &dup_game],
+        &[&format!("{dup_game}:3: duplicate key \"payoffs\"")],
+    );
+    let started = std::time::Instant::now();
+    let huge = write_temp("huge.nfg", b"NFG 1 R \"t\" { \"Row\" }\n{ { \"C\" } }\n1e10000000\n");
+    fails_with(
+        &["game", "show", &huge],
+        &[&format!("{huge}:3: "), "'1e10000000' has an exponent beyond ±4000"],
+    );
+    let tiny = write_temp("tiny.nfg", b"NFG 1 R \"t\" { \"Row\" }\n{ { \"C\" } }\n1e-2147483648\n");
+    fails_with(&["game", "show", &tiny], &["exponent beyond ±4000"]);
+    let digits = write_temp(
+        "digits.nfg",
+        format!(
+            "NFG 1 R \"t\" {{ \"Row\" }}\n{{ {{ \"C\" }} }}\n{}\n",
+            "7".repeat(1_000_000)
+        )
+        .as_bytes(),
+    );
+    fails_with(&["game", "show", &digits], &["has more than 10000 digits"]);
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "number limits are checked before arithmetic"
+    );
+    let twins = write_temp(
+        "twins.nfg",
+        b"NFG 1 R \"t\" { \"A\" \"A\" }\n{ { \"C\" \"D\" }\n{ \"C\" \"D\" }\n}\n2 2 3 0 0 3 1 1\n",
+    );
+    let profile = write_temp("twins-profile.json", b"{\"A\": [1, 0]}");
+    fails_with(
+        &["game", "power", &twins, "--profile", &profile],
+        &["several players named 'A'", "ambiguous"],
+    );
+    let pd = game("prisoners-dilemma.nfg");
+    let typo = write_temp("typo-profile.json", b"{\"Row\": [1, 0],\n \"Colum\": [1, 0]}");
+    fails_with(
+        &["game", "power", &pd, "--profile", &typo],
+        &[&format!("{typo}:2: field 'Colum': unknown field")],
+    );
+}
+
+#[test]
+fn requests_that_cannot_be_met_are_errors() {
+    let fork = examples().join("fork.json");
+    let fork = fork.to_str().unwrap();
+    fails_with(
+        &["power", fork, "-n", "1", "--antithetic"],
+        &["at least 2", "antithetic"],
+    );
+    fails_with(&["power", fork, "-n", "0"], &["at least 2"]);
+    fails_with(&["power", fork, "--max-samples", "5"], &["--target-se"]);
+    fails_with(
+        &["power", fork, "--target-se", "0.01", "--max-samples", "0"],
+        &["max samples: 0"],
+    );
+    fails_with(&["power", fork, "--dist", "uniform:-1e308,1e308"], &["beyond ±1e300"]);
+    fails_with(
+        &["power", fork, "--dist", "uniform:0,1e299", "-g", "0.999"],
+        &["would overflow"],
+    );
+    fails_with(
+        &[
+            "retarget",
+            "orbit",
+            "--u",
+            "0.1,0.5,0.9",
+            "--a",
+            "3",
+            "--b",
+            "1,2",
+            "--samples",
+            "0",
+        ],
+        &["at least 1"],
+    );
+    fails_with(
+        &["retarget", "orbit", "--u", "0.1,0.5,0.9", "--a", "3", "--b", "1,1"],
+        &["outcome set B", "twice"],
+    );
+    fails_with(
+        &["conflict", "calibrate", "--replicates", "0"],
+        &["at least 1 replicate"],
+    );
+    fails_with(
+        &[
+            "game",
+            "solve",
+            &game("prisoners-dilemma.nfg"),
+            "--method",
+            "logit",
+            "--all",
+        ],
+        &["logit"],
+    );
+    // A target standard error the sample limit cannot reach is reported.
+    let (table, _) = succeeds(&["power", fork, "--target-se", "0.0001", "--max-samples", "2000"]);
+    assert!(table.contains("target standard error 0.0001: NOT reached"), "{table}");
+    let (json, _) = succeeds(&[
+        "power",
+        fork,
+        "--target-se",
+        "0.0001",
+        "--max-samples",
+        "2000",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["target_reached"], false);
+    assert_eq!(doc["samples"], 2000);
+    let (json, _) = succeeds(&["power", fork, "--target-se", "0.05", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["target_reached"], true);
+    // A huge contest exponent gives numbers, not NaN treated as "does not escalate".
+    let scenario = write_temp(
+        "steep.toml",
+        b"[model]\ncost = 0.1\ncontest_exponent = 1000.0\n[[agent]]\nname = \"big\"\npreference = [-1.0, 0.0]\npower = 10.0\n[[agent]]\nname = \"small\"\npreference = [1.0, 0.0]\npower = 5.0\n",
+    );
+    let (json, _) = succeeds(&["conflict", "simulate", &scenario, "--format", "json"]);
+    assert!(!json.contains("null") && !json.contains("NaN"), "{json}");
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["initial"][0]["escalation_probability"], 1.0, "{json}");
+}
+
+#[test]
+fn long_fields_do_not_break_tables() {
+    let long = "s".repeat(70_000);
+    let mdp = write_temp(
+        "long.mdp",
+        format!("states: {long} b\nactions: x\nT: x : {long} : b 1\nT: x : b : b 1\n").as_bytes(),
+    );
+    let (table, _) = succeeds(&["power", &mdp, "-n", "10"]);
+    assert!(
+        table.contains("sss…") && table.lines().all(|l| l.chars().count() < 400),
+        "cut with an ellipsis"
+    );
+    let (csv, _) = succeeds(&["power", &mdp, "-n", "10", "--format", "csv"]);
+    assert!(csv.contains(&long), "CSV keeps the full name");
+    let name = "C".repeat(70_000);
+    let nfg = write_temp(
+        "long.nfg",
+        format!("NFG 1 R \"t\" {{ \"Row\" \"Column\" }}\n{{ {{ \"{name}\" \"D\" }}\n{{ \"C\" \"D\" }}\n}}\n{} 2 3 0 0 3 1 1\n", "9".repeat(9_000))
+            .as_bytes(),
+    );
+    let (table, _) = succeeds(&["game", "show", &nfg]);
+    assert!(
+        table.contains("CCC…") && table.contains("999…"),
+        "{}",
+        &table[..200.min(table.len())]
+    );
+    // A deep .efg chain (Gambit's own limit is near 10 000) is read without overflowing the stack.
+    let mut efg = String::from("EFG 2 R \"chain\" { \"P\" }\n\"\"\n");
+    for _ in 0..20_000 {
+        efg.push_str("c \"\" 1 \"\" { \"x\" 1 } 0\n");
+    }
+    efg.push_str("p \"\" 1 1 \"\" { \"a\" \"b\" } 0\nt \"\" 1 \"\" { 1 }\nt \"\" 2 \"\" { 2 }\n");
+    let efg = write_temp("deep.efg", efg.as_bytes());
+    succeeds(&["game", "show", &efg]);
+}
+
+#[test]
+fn files_other_tools_write_are_read() {
+    // pomdp-solve accepts rows within 1e-5 of 1: renormalised, with one note.
+    let third = write_temp(
+        "third.mdp",
+        b"states: 3\nactions: 1\nT: 0\n0.333333 0.333333 0.333333\n0.333333 0.333333 0.333333\n0 0 1\n",
+    );
+    let (_, err) = succeeds(&["power", &third, "-n", "10"]);
+    assert_eq!(err.matches("note:").count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("note: {third}:3: 2 transition rows")) && err.contains("renormalised"),
+        "{err}"
+    );
+    let uniform = write_temp("uniform.mdp", b"states: 3\nactions: 1\nstart: uniform\nT: 0 identity\n");
+    succeeds(&["power", &uniform, "-n", "10"]);
+    // A UTF-8 byte-order mark is accepted by every format.
+    let bom = |name: &str, text: &[u8]| write_temp(name, &[b"\xef\xbb\xbf".as_slice(), text].concat());
+    let fork = std::fs::read(examples().join("fork.json")).unwrap();
+    succeeds(&[
+        "power",
+        &bom("bom.mdp", b"states: 2\nactions: 1\nT: 0 identity\n"),
+        "-n",
+        "10",
+    ]);
+    succeeds(&["power", &bom("bom.json", &fork), "-n", "10"]);
+    succeeds(&[
+        "power",
+        &bom("bom.grid", &std::fs::read(examples().join("options.grid")).unwrap()),
+        "-n",
+        "10",
+    ]);
+    succeeds(&[
+        "game",
+        "show",
+        &bom("bom.nfg", &std::fs::read(game("prisoners-dilemma.nfg")).unwrap()),
+    ]);
+    succeeds(&[
+        "game",
+        "show",
+        &bom(
+            "bom-game.json",
+            &std::fs::read(game("rock-paper-scissors.json")).unwrap(),
+        ),
+    ]);
+    let scenario = std::fs::read(examples().join("conflict-little-to-lose.toml")).unwrap();
+    succeeds(&["conflict", "simulate", &bom("bom.toml", &scenario)]);
+    // JSON numbers in games are exact.
+    let exact = write_temp(
+        "exact.json",
+        b"{\"players\": [\"a\", \"b\"], \"actions\": [[\"x\"], [\"y\"]],\n \"payoffs\": [[[18446744073709551617, 0.1000000000000000000001]]]}",
+    );
+    let (table, _) = succeeds(&["game", "show", &exact]);
+    assert!(
+        table.contains("18446744073709551617, 1000000000000000000001/10000000000000000000000"),
+        "{table}"
+    );
+}

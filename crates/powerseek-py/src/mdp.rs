@@ -24,6 +24,15 @@ pub(crate) struct Mdp {
     grid_source: Option<(String, String)>,
 }
 
+/// Each of the loader's notes (such as renormalised rows) as a Python `UserWarning`.
+fn warn_notes(py: Python<'_>, mdp: &powerseek::mdp::Mdp) -> PyResult<()> {
+    for note in mdp.notes() {
+        let message = std::ffi::CString::new(note.replace('\0', " "))?;
+        PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), &message, 1)?;
+    }
+    Ok(())
+}
+
 impl Mdp {
     fn plain(inner: powerseek::mdp::Mdp) -> Self {
         Mdp {
@@ -37,8 +46,9 @@ impl Mdp {
 impl Mdp {
     /// Load a .grid, .json, .mdp or .pomdp file.
     #[staticmethod]
-    fn load(path: PathBuf) -> PyResult<Self> {
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         let inner = powerseek::mdp::load(&path).map_err(py_err)?;
+        warn_notes(py, &inner)?;
         let grid_source = match inner.layout() {
             Some(_) => Some((
                 powerseek::error::read_text(&path).map_err(py_err)?,
@@ -63,22 +73,16 @@ impl Mdp {
     /// zero does not exist at that state.
     #[staticmethod]
     fn _from_numpy(
+        py: Python<'_>,
         transitions: PyReadonlyArray3<'_, f64>,
         state_names: Vec<String>,
         action_names: Vec<String>,
     ) -> PyResult<Self> {
         let t = transitions.as_array();
-        let (n, k, _) = t.dim();
-        let mut b = MdpBuilder::new(state_names);
-        for s in 0..n {
-            for a in 0..k {
-                let row: Vec<(usize, f64)> = (0..n).map(|j| (j, t[[s, a, j]])).filter(|e| e.1 != 0.0).collect();
-                if !row.is_empty() {
-                    b.add_action(s, &action_names[a], &row).map_err(py_err)?;
-                }
-            }
-        }
-        Ok(Mdp::plain(b.build().map_err(py_err)?))
+        let values: Vec<f64> = t.iter().copied().collect();
+        let mdp = powerseek::mdp::from_dense(&values, t.dim(), state_names, &action_names).map_err(py_err)?;
+        warn_notes(py, &mdp)?;
+        Ok(Mdp::plain(mdp))
     }
 
     /// Rebuild from `parts()` (used by pickling).

@@ -24,6 +24,8 @@ pub trait Scalar: Clone + PartialOrd + num_traits::Num + std::fmt::Debug + Exact
     /// Arithmetic is exact (comparisons with zero need no tolerance).
     const EXACT: bool;
     fn from_rational(r: &Rational) -> Self;
+    /// The number as messages and tables show it (`9/10`, `0.9`).
+    fn show(&self) -> String;
 }
 
 impl Scalar for f64 {
@@ -31,12 +33,18 @@ impl Scalar for f64 {
     fn from_rational(r: &Rational) -> f64 {
         r.to_f64().unwrap_or(f64::NAN)
     }
+    fn show(&self) -> String {
+        self.to_string()
+    }
 }
 
 impl Scalar for Rational {
     const EXACT: bool = true;
     fn from_rational(r: &Rational) -> Rational {
         r.clone()
+    }
+    fn show(&self) -> String {
+        format_rational(self)
     }
 }
 

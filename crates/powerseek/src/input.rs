@@ -452,6 +452,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("t.json:2: duplicate key \"a\""), "{e}");
+        // TOML rejects repeated keys itself; the line is the repeat's.
+        let e = deserialize::<T>("a = 1\n\na = 2\n", "t.toml").unwrap_err().to_string();
+        assert!(e.starts_with("t.toml:3: ") && e.contains("duplicate key"), "{e}");
     }
 
     #[test]

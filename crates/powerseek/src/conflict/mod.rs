@@ -98,15 +98,21 @@ impl ConflictModel {
     }
 }
 
-/// Probability that an agent with power `p_i` beats one with `p_j`.
+/// Probability that an agent with power `p_i` beats one with `p_j`:
+/// `p_i^r / (p_i^r + p_j^r)`, computed as `σ(r (ln p_i − ln p_j))` so large
+/// exponents or powers do not overflow (`p^r` itself may be infinite).
 pub fn win_probability(p_i: f64, p_j: f64, r: f64) -> f64 {
-    let (a, b) = (p_i.powf(r), p_j.powf(r));
-    if a + b == 0.0 {
-        0.5
-    } else {
-        a / (a + b)
+    match (p_i > 0.0, p_j > 0.0) {
+        (false, false) => 0.5,
+        (true, false) => 1.0,
+        (false, true) => 0.0,
+        (true, true) => logistic(r * (p_i.ln() - p_j.ln())),
     }
 }
+
+/// Largest total power in a scenario or observation: values computed from
+/// powers (stakes `p_i + a p_j`, expected powers) then stay finite.
+pub const MAX_POWER: f64 = 1e300;
 
 /// Expected powers `(E p_i', E p_j')` after `i` escalates against `j`.
 pub fn expected_powers(m: &ConflictModel, p_i: f64, p_j: f64) -> (f64, f64) {
@@ -225,6 +231,15 @@ impl Scenario {
         if self.agents.len() < 2 {
             return Err(Error::invalid("a scenario needs at least two agents"));
         }
+        // Reports and targets name agents: names must tell them apart.
+        if let Some((i, name)) = (0..self.agents.len()).find_map(|i| {
+            let name = &self.agents[i].name;
+            self.agents[..i].iter().any(|a| &a.name == name).then_some((i, name))
+        }) {
+            return Err(Error::invalid(format!(
+                "agent[{i}]: the name '{name}' is already used by another agent; agents need distinct names"
+            )));
+        }
         let dim = self.agents[0].preference.len();
         for (i, agent) in self.agents.iter_mut().enumerate() {
             let field = format!("agent[{i}] ('{}')", agent.name);
@@ -247,6 +262,12 @@ impl Scenario {
                     agent.power
                 )));
             }
+        }
+        let total: f64 = self.agents.iter().map(|a| a.power).sum();
+        if !(total <= MAX_POWER) {
+            return Err(Error::invalid(format!(
+                "agents' powers sum to {total:e}, beyond {MAX_POWER:e}: values computed from them would overflow"
+            )));
         }
         Ok(())
     }
@@ -502,11 +523,11 @@ impl ObservationSet {
             .validate()
             .map_err(|e| Error::parse(origin, 0, e.to_string()))?;
         for (i, o) in set.observations.iter().enumerate() {
-            if !(o.own_power >= 0.0 && o.other_power >= 0.0 && o.own_power.is_finite() && o.other_power.is_finite()) {
+            if !(o.own_power >= 0.0 && o.other_power >= 0.0 && o.own_power + o.other_power <= MAX_POWER) {
                 return Err(Error::parse(
                     origin,
                     0,
-                    format!("observation[{i}]: powers must be finite and ≥ 0"),
+                    format!("observation[{i}]: powers must be ≥ 0 and sum to at most {MAX_POWER:e}"),
                 ));
             }
         }
@@ -575,6 +596,11 @@ fn check_grid(n_alignment: usize, n_cost: usize, bytes: f64, what: &str) -> Resu
 /// its perceived cost of conflict. With `temperature = 0` the likelihood is
 /// 0/1 (the posterior is uniform on the consistent region).
 pub fn infer(set: &ObservationSet, n_alignment: usize, n_cost: usize) -> Result<Posterior> {
+    infer_with(set, n_alignment, n_cost, &crate::progress::NoProgress)
+}
+
+/// [`infer`], polling `progress` for cancellation once per cost on the grid.
+fn infer_with(set: &ObservationSet, n_alignment: usize, n_cost: usize, progress: &dyn Progress) -> Result<Posterior> {
     set.model.validate()?;
     if n_alignment < 2 || n_cost < 2 {
         return Err(Error::invalid("the inference grid needs at least 2 points per axis"));
@@ -584,14 +610,10 @@ pub fn infer(set: &ObservationSet, n_alignment: usize, n_cost: usize) -> Result<
     let costs = linspace(0.0, 1.0, n_cost);
     let mut log_post = Vec::with_capacity(n_alignment * n_cost);
     for &c in &costs {
+        crate::progress::check(progress)?;
         let m = set.model.with_cost(c);
         for &a in &alignments {
             let ll: f64 = set
-    infer_with(set, n_alignment, n_cost, &crate::progress::NoProgress)
-}
-
-/// [`infer`], polling `progress` for cancellation once per cost on the grid.
-fn infer_with(set: &ObservationSet, n_alignment: usize, n_cost: usize, progress: &dyn Progress) -> Result<Posterior> {
                 .observations
                 .iter()
                 .map(|o| {
@@ -601,7 +623,6 @@ fn infer_with(set: &ObservationSet, n_alignment: usize, n_cost: usize, progress:
                     } else {
                         let p = escalation_probability(&m, o.own_power, o.other_power, a);
                         if (p >= 0.5) == o.escalated {
-        crate::progress::check(progress)?;
                             0.0
                         } else {
                             f64::NEG_INFINITY
@@ -673,26 +694,36 @@ pub fn simulate_observations(
 /// Simulation-based calibration: draw true (alignment, cost) from the grid
 /// prior, simulate `n_obs` decisions, and count how often the 90% credible
 /// intervals contain the truth. Returns (alignment coverage, cost coverage).
+/// Reports replicates to `progress` and stops when it asks.
 pub fn calibration(
     model: &ConflictModel,
     grid: usize,
     n_obs: usize,
     replicates: usize,
     seed: u64,
+    progress: &dyn Progress,
 ) -> Result<(f64, f64)> {
     use rand::{RngExt, SeedableRng};
-    check_grid(grid, grid, 24.0, "inference grid")?;
+    if replicates == 0 {
+        return Err(Error::invalid(
+            "calibration needs at least 1 replicate (coverage over 0 replicates is undefined)",
+        ));
+    }
+    check_grid(grid, grid, 24.0, "an inference grid")?;
     crate::resources::check(n_obs as f64 * std::mem::size_of::<Observation>() as f64, || {
-        format!("{} observations per replicate", crate::resources::format_count(n_obs as f64))
+        format!(
+            "{} observations per replicate",
+            crate::resources::format_count(n_obs as f64)
+        )
     })?;
-/// Reports replicates to `progress` and stops when it asks.
     let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
     let (alignments, costs) = (linspace(-1.0, 1.0, grid), linspace(0.0, 1.0, grid));
     let (mut hit_a, mut hit_c) = (0usize, 0usize);
+    progress.set_total(replicates as u64);
     for rep in 0..replicates {
+        crate::progress::check(progress)?;
         let a = alignments[rng.random_range(0..grid)];
         let c = costs[rng.random_range(0..grid)];
-    progress: &dyn Progress,
         let observations = simulate_observations(model, a, c, n_obs, seed.wrapping_add(rep as u64 + 1));
         let post = infer_with(
             &ObservationSet {
@@ -701,7 +732,9 @@ pub fn calibration(
             },
             grid,
             grid,
+            progress,
         )?;
+        progress.advance(1);
         hit_a += (post.alignment.ci90[0] <= a && a <= post.alignment.ci90[1]) as usize;
         hit_c += (post.cost.ci90[0] <= c && c <= post.cost.ci90[1]) as usize;
     }
@@ -710,9 +743,7 @@ pub fn calibration(
 
 /// Coordinates of each agent's power-scaled preference `p_i u_i` in the plane
 /// spanned by the first two agents' directions (first agent along the x axis),
-    progress.set_total(replicates as u64);
 /// for drawing; other components are dropped.
-        crate::progress::check(progress)?;
 pub fn plane_coordinates(agents: &[Agent]) -> Vec<(f64, f64)> {
     let e1: Vec<f64> = agents[0].preference.clone();
     let u2 = &agents[1].preference;
@@ -723,9 +754,7 @@ pub fn plane_coordinates(agents: &[Agent]) -> Vec<(f64, f64)> {
         e2.iter_mut().for_each(|x| *x /= norm);
     } else {
         // Collinear directions: any orthogonal axis will do.
-            progress,
         e2 = vec![0.0; e1.len()];
-        progress.advance(1);
         if e1.len() > 1 {
             e2[0] = -e1[1];
             e2[1] = e1[0];
@@ -782,6 +811,44 @@ mod tests {
         let direct = value(&agents[0], &expected) - value(&agents[0], &x);
         let a = cosine(&agents[0].preference, &agents[1].preference);
         assert!((escalation_gain(&m, 0.7, 1.9, a) - direct).abs() < 1e-12);
+    }
+
+    #[test]
+    fn large_exponents_and_powers_give_numbers_not_nan() {
+        // p^r overflows for r = 1000; the odds are computed in logs instead.
+        assert_eq!(win_probability(10.0, 5.0, 1000.0), 1.0);
+        assert!(win_probability(5.0, 10.0, 1000.0) < 1e-300);
+        assert!((win_probability(2.0, 1.0, 1.0) - 2.0 / 3.0).abs() < 1e-15);
+        assert!((win_probability(1.0, 1.0, 1000.0) - 0.5).abs() < 1e-15);
+        assert_eq!(win_probability(0.0, 0.0, 3.0), 0.5);
+        let m = ConflictModel {
+            cost: 0.1,
+            contest_exponent: 1000.0,
+            loser_share: 0.5,
+            temperature: 0.0,
+        };
+        // The much stronger, opposed agent escalates (it wins for sure); the weaker does not.
+        assert_eq!(escalation_probability(&m, 10.0, 5.0, -1.0), 1.0);
+        let g = escalation_gain(&m, 10.0, 5.0, 0.0);
+        assert!(g.is_finite(), "{g}");
+        let text = r#"{"model": {"cost": 0.2}, "agent": [
+            {"name": "blue", "preference": [1, 0], "power": 1e308},
+            {"name": "red", "preference": [0, 1], "power": 1e308}]}"#;
+        let e = Scenario::parse(text, "big.json").unwrap_err().to_string();
+        assert!(e.contains("big.json") && e.contains("powers sum to"), "{e}");
+        let twins = text.replace("1e308", "1").replace("\"red\"", "\"blue\"");
+        let e = Scenario::parse(&twins, "twins.json").unwrap_err().to_string();
+        assert!(
+            e.contains("twins.json") && e.contains("agent[1]: the name 'blue' is already used"),
+            "{e}"
+        );
+        let obs = "[model]\ncost = 0.5\n[[observation]]\nown_power = 1e308\nother_power = 1e308\nescalated = true\n";
+        let e = ObservationSet::parse(obs, "o.toml").unwrap_err().to_string();
+        assert!(e.contains("o.toml") && e.contains("observation[0]"), "{e}");
+        let e = calibration(&m, 5, 3, 0, 1, &crate::progress::NoProgress)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("at least 1 replicate"), "{e}");
     }
 
     #[test]

@@ -411,8 +411,9 @@ impl NormalFormGame {
             };
             if off > tolerance {
                 return Err(Error::invalid(format!(
-                    "player '{}': probabilities sum to {total:?}, not 1",
-                    self.players[i]
+                    "player '{}': probabilities sum to {}, not 1",
+                    self.players[i],
+                    total.show()
                 )));
             }
         }

@@ -470,6 +470,56 @@ impl MdpBuilder {
     }
 }
 
+/// An MDP from a dense transition table `T[s, a, s']` of shape `shape =
+/// (states, actions, states)`, row-major; action `a` exists at state `s`
+/// unless its row is all zero. The names must match the shape.
+pub fn from_dense(
+    transitions: &[f64],
+    shape: (usize, usize, usize),
+    state_names: Vec<String>,
+    action_names: &[String],
+) -> Result<Mdp> {
+    let (n, k, m) = shape;
+    if m != n || transitions.len() != n * k * m {
+        return Err(Error::invalid(format!(
+            "transitions: shape ({n}, {k}, {m}) is not (states, actions, states)"
+        )));
+    }
+    if state_names.len() != n {
+        return Err(Error::invalid(format!(
+            "state_names: {} names for {n} states (the transition table's first axis)",
+            state_names.len()
+        )));
+    }
+    if action_names.len() != k {
+        return Err(Error::invalid(format!(
+            "action_names: {} names for {k} actions (the transition table's second axis)",
+            action_names.len()
+        )));
+    }
+    if let Some(name) = action_names
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| action_names[..i].contains(a).then_some(a))
+    {
+        return Err(Error::invalid(format!("action_names: '{name}' is given twice")));
+    }
+    let mut b = MdpBuilder::new(state_names);
+    for s in 0..n {
+        for (a, name) in action_names.iter().enumerate() {
+            let base = (s * k + a) * n;
+            let row: Vec<(usize, f64)> = (0..n)
+                .map(|t| (t, transitions[base + t]))
+                .filter(|e| e.1 != 0.0)
+                .collect();
+            if !row.is_empty() {
+                b.add_action(s, name, &row)?;
+            }
+        }
+    }
+    b.build()
+}
+
 /// Load an MDP from a file, choosing the format by extension:
 /// `.grid`/`.txt` gridworld, `.json` JSON, `.mdp`/`.pomdp` Cassandra.
 pub fn load(path: &Path) -> Result<Mdp> {
@@ -556,6 +606,35 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("not a finite"));
+    }
+
+    #[test]
+    fn dense_tables_must_match_their_names() {
+        let t = [0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0]; // 2 states × 2 actions × 2
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let m = from_dense(&t, (2, 2, 2), names(&["x", "y"]), &names(&["a", "b"])).unwrap();
+        assert_eq!(m.n_state_actions(), 4);
+        for (shape, states, actions, msg) in [
+            ((2, 2, 2), vec!["x"], vec!["a", "b"], "state_names: 1 names for 2 states"),
+            ((2, 2, 2), vec!["x", "y"], vec!["a"], "action_names: 1 names for 2 actions"),
+            ((2, 2, 2), vec!["x", "y"], vec!["a", "a"], "'a' is given twice"),
+            ((2, 4, 1), vec!["x", "y"], vec!["a", "b"], "not (states, actions, states)"),
+        ] {
+            let e = from_dense(&t, shape, names(&states), &names(&actions)).unwrap_err().to_string();
+            assert!(e.contains(msg), "{e}");
+        }
+    }
+
+    #[test]
+    fn near_one_rows_are_renormalised_with_a_note() {
+        let mut b = MdpBuilder::with_states(2);
+        b.add_action(0, "go", &[(1, 0.499999), (0, 0.499999)]).unwrap();
+        b.add_action(1, "stay", &[(1, 1.0)]).unwrap();
+        let m = b.build().unwrap();
+        assert_eq!(m.successors(0).1, &[0.5, 0.5]);
+        assert_eq!(m.notes().len(), 1);
+        assert!(m.notes()[0].contains("1 transition row summed to 1 only within 1e-5"), "{:?}", m.notes());
+        assert!(m.notes()[0].contains("state '0', action 'go'"), "{:?}", m.notes());
     }
 
     #[test]

@@ -48,6 +48,45 @@ pub struct PowerOptions {
     pub batch: Option<usize>,
 }
 
+impl PowerOptions {
+    /// Check that the request can be met as asked; errors name the option.
+    pub fn validate(&self) -> Result<()> {
+        match self.samples {
+            SampleSize::Count(n) if n < 2 => {
+                return Err(Error::invalid(format!(
+                    "samples: {n} reward sample{} asked for; a standard error needs at least 2{}",
+                    if n == 1 { " was" } else { "s were" },
+                    if self.antithetic && n == 1 {
+                        " (antithetic sampling draws pairs)"
+                    } else {
+                        ""
+                    }
+                )))
+            }
+            SampleSize::Count(_) => {}
+            SampleSize::StandardError { target, min, max } => {
+                if !(target > 0.0 && target.is_finite()) {
+                    return Err(Error::invalid(format!(
+                        "target standard error: {target} must be a positive number"
+                    )));
+                }
+                if max < 2 {
+                    return Err(Error::invalid(format!(
+                        "max samples: {max}; a standard error needs at least 2 reward samples"
+                    )));
+                }
+                if min > max {
+                    return Err(Error::invalid(format!("min samples {min} is above max samples {max}")));
+                }
+            }
+        }
+        if self.batch == Some(0) {
+            return Err(Error::invalid("batch: must be at least 1 sample"));
+        }
+        Ok(())
+    }
+}
+
 impl Default for PowerOptions {
     fn default() -> Self {
         PowerOptions {
@@ -83,6 +122,11 @@ pub struct PowerReport {
     pub antithetic: bool,
     /// Reward functions drawn.
     pub samples: usize,
+    /// With [`SampleSize::StandardError`]: the target, and whether every
+    /// state's standard error reached it within the sample limit (`false`
+    /// means the limit stopped sampling first); `None` for a fixed count.
+    pub target_se: Option<f64>,
+    pub target_reached: Option<bool>,
     /// Per state, indexed like the MDP's states.
     pub power: Vec<Estimate>,
     pub tie_probability: Vec<f64>,
@@ -418,7 +462,9 @@ pub fn power_partials(
     samples: std::ops::Range<usize>,
     progress: &dyn Progress,
 ) -> Result<Vec<PowerPartial>> {
+    opts.validate()?;
     dist.validate(mdp.n_states(), opts.antithetic)?;
+    dist.check_scale(opts.horizon)?;
     let solver = Solver::new(mdp, opts.horizon, opts.solver)?;
     let batch = batch_size(mdp, opts)?;
     check_power_memory(mdp, opts)?;
@@ -479,7 +525,9 @@ pub fn estimate_power(
     progress: &dyn Progress,
 ) -> Result<PowerReport> {
     let started = Instant::now();
+    opts.validate()?;
     dist.validate(mdp.n_states(), opts.antithetic)?;
+    dist.check_scale(opts.horizon)?;
     let solver = Solver::new(mdp, opts.horizon, opts.solver)?;
     let batch = batch_size(mdp, opts)?;
     check_power_memory(mdp, opts)?;
@@ -542,6 +590,13 @@ fn report(
     }
     let n = total.samples as f64;
     let t = t_quantile_975((total.power.count as usize).max(2) - 1);
+    let target_se = match opts.samples {
+        SampleSize::StandardError { target, .. } => Some(target),
+        SampleSize::Count(_) => None,
+    };
+    let max_se = (0..mdp.n_states())
+        .map(|s| total.power.standard_error(s))
+        .fold(0.0, f64::max);
     let actions = (0..mdp.n_states())
         .flat_map(|s| mdp.actions(s).map(move |a| (s, a)))
         .map(|(s, a)| ActionResult {
@@ -558,6 +613,8 @@ fn report(
         seed: opts.seed,
         antithetic: opts.antithetic,
         samples: total.samples,
+        target_se,
+        target_reached: target_se.map(|target| max_se <= target),
         power: (0..mdp.n_states()).map(|s| total.power.estimate(s, t)).collect(),
         tie_probability: total.ties.iter().map(|t| t / n).collect(),
         actions,

@@ -16,6 +16,12 @@ use rand_pcg::Pcg64;
 use crate::error::{Error, Result};
 use crate::mdp::{Features, Mdp};
 
+/// Largest reward magnitude accepted (a draw, or `w · φ(s)` for feature
+/// rewards): far beyond any meaningful scale, and far enough below the
+/// largest float (≈1.8e308) that value computations cannot overflow to
+/// infinity or NaN (see also [`RewardDistribution::check_scale`]).
+pub const MAX_REWARD: f64 = 1e300;
+
 /// The distribution of one real number (one state's reward, or one feature weight).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Marginal {
@@ -62,10 +68,23 @@ impl Marginal {
     /// Check parameters; errors name the distribution and the parameter.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::invalid(format!("reward distribution {self}: {m}")));
+        self.validate_parameters()?;
+        if !(self.magnitude() <= MAX_REWARD) {
+            return bad(format!(
+                "draws could reach ±{:e}, beyond ±{MAX_REWARD:e} (values computed from them would overflow)",
+                self.magnitude()
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_parameters(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::invalid(format!("reward distribution {self}: {m}")));
         match self {
             Marginal::Uniform { lo, hi } if !(lo.is_finite() && hi.is_finite() && lo < hi) => {
                 bad("needs finite lo < hi".into())
             }
+
             Marginal::Beta { alpha, beta }
                 if !(*alpha > 0.0 && *beta > 0.0 && alpha.is_finite() && beta.is_finite()) =>
             {
@@ -89,6 +108,17 @@ impl Marginal {
                 Ok(())
             }
             _ => Ok(()),
+        }
+    }
+
+    /// A bound on the magnitude of any draw (for a normal, the mean ± 40 sd:
+    /// beyond any value its sampler returns).
+    pub fn magnitude(&self) -> f64 {
+        match self {
+            Marginal::Uniform { lo, hi } => lo.abs().max(hi.abs()),
+            Marginal::Beta { .. } | Marginal::Bernoulli { .. } => 1.0,
+            Marginal::Normal { mean, sd } => mean.abs() + 40.0 * sd,
+            Marginal::Finite { values, .. } => values.iter().fold(0.0, |m, v| m.max(v.abs())),
         }
     }
 
@@ -160,15 +190,30 @@ enum Sampler {
     Cumulative(Vec<f64>),
 }
 
+/// A parameter as written in a spec: plain decimals, or exponent notation
+/// for very large or small magnitudes (so `1e300` is not 301 digits).
+fn param(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-6..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 impl fmt::Display for Marginal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = |x: &f64| param(*x);
         match self {
-            Marginal::Uniform { lo, hi } => write!(f, "uniform:{lo},{hi}"),
-            Marginal::Beta { alpha, beta } => write!(f, "beta:{alpha},{beta}"),
-            Marginal::Bernoulli { p } => write!(f, "bernoulli:{p}"),
-            Marginal::Normal { mean, sd } => write!(f, "normal:{mean},{sd}"),
+            Marginal::Uniform { lo, hi } => write!(f, "uniform:{},{}", p(lo), p(hi)),
+            Marginal::Beta { alpha, beta } => write!(f, "beta:{},{}", p(alpha), p(beta)),
+            Marginal::Bernoulli { p: q } => write!(f, "bernoulli:{}", p(q)),
+            Marginal::Normal { mean, sd } => write!(f, "normal:{},{}", p(mean), p(sd)),
             Marginal::Finite { values, probs } => {
-                let parts: Vec<String> = values.iter().zip(probs).map(|(v, p)| format!("{v}@{p}")).collect();
+                let parts: Vec<String> = values
+                    .iter()
+                    .zip(probs)
+                    .map(|(v, q)| format!("{}@{}", p(v), p(q)))
+                    .collect();
                 write!(f, "finite:{}", parts.join(","))
             }
         }
@@ -266,12 +311,55 @@ impl RewardDistribution {
         }
     }
 
+    /// A bound on the magnitude of any reward this distribution gives a state.
+    pub fn reward_bound(&self) -> f64 {
+        match self {
+            RewardDistribution::Iid(m) | RewardDistribution::Shared { values: m, .. } => m.magnitude(),
+            RewardDistribution::Features { weights, features } => {
+                let k = features.n_features();
+                let largest = features
+                    .values
+                    .chunks(k.max(1))
+                    .map(|phi| phi.iter().map(|f| f.abs()).sum::<f64>())
+                    .fold(0.0, f64::max);
+                weights.magnitude() * largest
+            }
+        }
+    }
+
+    /// Values under `horizon` stay finite: rewards up to [`reward_bound`]
+    /// give discounted values up to `bound / (1 − γ)`, which must stay
+    /// within [`MAX_REWARD`].
+    ///
+    /// [`reward_bound`]: RewardDistribution::reward_bound
+    pub fn check_scale(&self, horizon: crate::mdp::solve::Horizon) -> Result<()> {
+        let bound = self.reward_bound();
+        let values = match horizon {
+            crate::mdp::solve::Horizon::Discounted(g) if g < 1.0 => bound / (1.0 - g),
+            _ => bound,
+        };
+        if !(values <= MAX_REWARD) {
+            return Err(Error::invalid(format!(
+                "reward distribution {self}: rewards up to ±{bound:e} give values up to ±{values:.3e} at γ = {horizon}, \
+                 beyond ±{MAX_REWARD:e} (they would overflow); rescale the rewards or the features"
+            )));
+        }
+        Ok(())
+    }
+
     /// Check the distribution against an MDP with `n_states` states.
     pub fn validate(&self, n_states: usize, antithetic: bool) -> Result<()> {
         self.marginal().validate()?;
         if let RewardDistribution::Features { features, .. } = self {
             if features.values.len() != n_states * features.n_features() {
                 return Err(Error::invalid("feature table does not match the number of states"));
+            }
+            let bound = self.reward_bound();
+            if !(bound <= MAX_REWARD) {
+                return Err(Error::invalid(format!(
+                    "reward distribution {self}: feature rewards w · φ(s) could reach ±{bound:e}, beyond ±{MAX_REWARD:e} \
+                     (they would overflow); rescale the features"
+                )));
             }
         }
         if let RewardDistribution::Shared { group, groups, .. } = self {
@@ -445,5 +533,43 @@ mod tests {
         assert!(RewardDistribution::Iid("beta:2,5".parse().unwrap())
             .validate(1, true)
             .is_err());
+    }
+
+    #[test]
+    fn distributions_that_would_overflow_are_errors() {
+        for (spec, msg) in [
+            ("uniform:-1e308,1e308", "beyond ±1e300"),
+            ("normal:0,1e299", "beyond ±1e300"),
+            ("finite:1e305@1", "beyond ±1e300"),
+            ("uniform:0,inf", "needs finite lo < hi"),
+        ] {
+            let e = spec.parse::<Marginal>().unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("'{spec}'")) || e.contains("reward distribution"),
+                "{e}"
+            );
+            assert!(e.contains(msg), "{spec}: {e}");
+        }
+        let features = Features {
+            names: vec!["a".into(), "b".into()],
+            values: vec![1e300, 1e300, 0.0, 1.0],
+        };
+        let d = RewardDistribution::Features {
+            weights: "uniform:-1,1".parse().unwrap(),
+            features,
+        };
+        let e = d.validate(2, false).unwrap_err().to_string();
+        assert!(e.contains("feature rewards w · φ(s) could reach ±2e300"), "{e}");
+        let d = RewardDistribution::Iid("uniform:0,1e299".parse().unwrap());
+        d.validate(3, false).unwrap();
+        let e = d
+            .check_scale(crate::mdp::solve::Horizon::Discounted(0.99))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("uniform:0,1e299: rewards up to ±1e299 give values up to ±1.000e301 at γ = 0.99"),
+            "{e}"
+        );
+        d.check_scale(crate::mdp::solve::Horizon::Discounted(0.5)).unwrap();
     }
 }
