@@ -68,13 +68,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mdp::finish_power, m)?)?;
     m.add_function(wrap_pyfunction!(game::game_power, m)?)?;
     m.add_function(wrap_pyfunction!(game::alignment, m)?)?;
-    m.add_function(wrap_pyfunction!(retarget::orbit_tendency, m)?)?;
+    retarget::register(m)?;
     m.add_function(wrap_pyfunction!(game::scarcity, m)?)?;
     m.add_function(wrap_pyfunction!(game::scarcity_default_lambdas, m)?)?;
-    m.add_function(wrap_pyfunction!(multiagent::sequential, m)?)?;
+    multiagent::register(m)?;
     m.add_function(wrap_pyfunction!(conflict::conflict_simulate, m)?)?;
     m.add_function(wrap_pyfunction!(conflict::conflict_phase, m)?)?;
-    m.add("TENDENCY_CHUNK", powerseek::retarget::TENDENCY_CHUNK)?;
     Ok(())
 }
 
@@ -84,6 +83,12 @@ pub(crate) fn to_python<'py>(py: Python<'py>, report: &impl serde::Serialize) ->
     let value = powerseek::exact::tagged(|| pythonize::pythonize(py, report))
         .map_err(|e| PyValueError::new_err(format!("internal error converting a report: {e}")))?;
     fractions_of(value)
+}
+
+/// A library request (options with defaults) from a Python dict of its
+/// fields: missing fields take the library's defaults, unknown ones are an error.
+pub(crate) fn from_python<T: serde::de::DeserializeOwned>(what: &str, value: &Bound<'_, PyAny>) -> PyResult<T> {
+    pythonize::depythonize(value).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 
 /// Replace every `{"__fraction__": [p, q]}` map in `value` by a Fraction.

@@ -13,6 +13,7 @@
 
 pub mod bimatrix;
 pub mod logit;
+pub mod reverse;
 mod tableau;
 
 use std::str::FromStr;
