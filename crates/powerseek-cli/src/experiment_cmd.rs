@@ -165,7 +165,7 @@ fn table(out: &mut impl Write, opts: &ScarcityOptions, r: &ScarcityResult) -> Re
         "{:>6}  {:>16}  {:>16}  {:>16}  {:>16}  {:>12}  {:>6}",
         "λ", "Σ POWER at eq.", "best-case Σ", "max welfare", "α", "coord. gap", "#eq"
     )?;
-    let cell = |e: &powerseek::stats::Estimate| format!("{:.3} ± {:.3}", e.mean, e.ci95[1] - e.mean);
+    let cell = |e: &powerseek::stats::Estimate| format!("{:.3} ± {:.3}", e.mean, e.se);
     for s in &r.summaries {
         writeln!(
             out,
@@ -179,6 +179,9 @@ fn table(out: &mut impl Write, opts: &ScarcityOptions, r: &ScarcityResult) -> Re
             s.mean_equilibria
         )?;
     }
-    writeln!(out, "(± is the half-width of the 95% confidence interval over games)")?;
+    writeln!(
+        out,
+        "(mean over games ± its standard error, as in --format csv; --format json adds 95% confidence intervals)"
+    )?;
     Ok(())
 }

@@ -505,6 +505,9 @@ fn scarcity_experiment_outputs_csv_json_and_a_plot() {
     let b = solve_json(&[&args[..], &["--format", "json", "--threads", "1"]].concat());
     assert_eq!(a["games"], b["games"]);
     assert_eq!(a["summaries"][0]["total_power"]["mean"], 0.0);
+    let table = powerseek(&[&args[..], &["--format", "table"]].concat());
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.contains("± its standard error"), "{text}");
     let r = powerseek(&["experiment", "scarcity", "--lambdas", "2"]);
     assert!(String::from_utf8_lossy(&r.stderr).contains("outside [−1, 1]"));
 }

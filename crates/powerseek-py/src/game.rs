@@ -12,6 +12,7 @@ use crate::{interruptible, py_err, to_python};
 use powerseek::game::bayesian::Behaviour;
 use powerseek::game::equilibrium::{self, Method, SolveOptions};
 use powerseek::game::power::{self, Profiles};
+use powerseek::game::scarcity::ScarcityOptions;
 use powerseek::game::{parse_rational, GameFile, NormalFormGame, Rational, Scalar};
 
 /// An n-player normal-form game with exact rational payoffs.
@@ -189,33 +190,19 @@ pub(crate) fn alignment<'py>(
     to_python(py, &r)
 }
 
-/// The options of the scarcity sweep, from one dict; `None` values take the
-/// library's defaults (`ScarcityOptions::default`).
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-pub(crate) struct ScarcityArgs {
-    players: Option<usize>,
-    actions: Option<usize>,
-    types: Option<usize>,
-    games: Option<usize>,
-    lambdas: Option<Vec<f64>>,
-    seed: Option<u64>,
-}
-
-/// The power-scarcity sweep (as `powerseek experiment scarcity`), restricted
-/// to the λ at index `only` when given (a distributed shard).
+/// The power-scarcity sweep (as `powerseek experiment scarcity`) with the
+/// fields of `ScarcityOptions` given in `options` (the others take the
+/// library's defaults), restricted to the λ at index `only` when given (a
+/// distributed shard).
 #[pyfunction]
-#[pyo3(signature = (args, only = None))]
-pub(crate) fn scarcity<'py>(py: Python<'py>, args: ScarcityArgs, only: Option<usize>) -> PyResult<Bound<'py, PyAny>> {
-    let d = powerseek::game::scarcity::ScarcityOptions::default();
-    let opts = powerseek::game::scarcity::ScarcityOptions {
-        players: args.players.unwrap_or(d.players),
-        actions: args.actions.unwrap_or(d.actions),
-        types: args.types.unwrap_or(d.types),
-        games: args.games.unwrap_or(d.games),
-        lambdas: args.lambdas.unwrap_or(d.lambdas),
-        seed: args.seed.unwrap_or(d.seed),
-    };
+#[pyo3(signature = (options, only = None))]
+pub(crate) fn scarcity<'py>(
+    py: Python<'py>,
+    options: &Bound<'py, PyAny>,
+    only: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let opts: ScarcityOptions =
+        pythonize::depythonize(options).map_err(|e| PyValueError::new_err(format!("scarcity options: {e}")))?;
     let indices: Vec<usize> = match only {
         Some(j) => vec![j],
         None => (0..opts.lambdas.len()).collect(),
@@ -227,7 +214,7 @@ pub(crate) fn scarcity<'py>(py: Python<'py>, args: ScarcityArgs, only: Option<us
 /// The λ values the scarcity sweep uses by default.
 #[pyfunction]
 pub(crate) fn scarcity_default_lambdas() -> Vec<f64> {
-    powerseek::game::scarcity::ScarcityOptions::default().lambdas
+    ScarcityOptions::default().lambdas
 }
 
 /// A Bayesian game (types with a common prior, docs/theory.md §3); normal-form games are the one-type case.

@@ -296,15 +296,11 @@ def scarcity(
     default (2 players, 3 actions, 1 type, 200 games, λ = −1, −0.8, …, 1, seed 0).
 
     ``only`` restricts the sweep to the λ at that index (a distributed shard)."""
-    args = dict(
-        players=players,
-        actions=actions,
-        types=types,
-        games=games,
-        lambdas=None if lambdas is None else [float(x) for x in lambdas],
-        seed=seed,
-    )
-    return _native.scarcity(args, only)
+    given = dict(players=players, actions=actions, types=types, games=games, lambdas=lambdas, seed=seed)
+    options = {k: v for k, v in given.items() if v is not None}
+    if lambdas is not None:
+        options["lambdas"] = [float(x) for x in lambdas]
+    return _native.scarcity(options, only)
 
 
 def rho_sweep(

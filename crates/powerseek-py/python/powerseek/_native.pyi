@@ -111,17 +111,17 @@ def orbit_tendency(
 ) -> tuple[int, int, int]: ...
 
 TENDENCY_CHUNK: int
-class ScarcityArgs(TypedDict):
-    """The sweep's options (None: the library's default)."""
+class ScarcityOptions(TypedDict, total=False):
+    """The sweep's options (the library's ScarcityOptions; missing ones take its defaults)."""
 
-    players: Optional[int]
-    actions: Optional[int]
-    types: Optional[int]
-    games: Optional[int]
-    lambdas: Optional[list[float]]
-    seed: Optional[int]
+    players: int
+    actions: int
+    types: int
+    games: int
+    lambdas: list[float]
+    seed: int
 
-def scarcity(args: ScarcityArgs, only: Optional[int] = None) -> dict[str, Any]:
+def scarcity(options: ScarcityOptions, only: Optional[int] = None) -> dict[str, Any]:
     """`powerseek experiment scarcity`'s report."""
 def scarcity_default_lambdas() -> list[float]: ...
 def sequential(

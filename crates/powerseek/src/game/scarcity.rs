@@ -9,18 +9,20 @@
 //! payoffs. Types, when asked for, are independent and uniform.
 //!
 //! Each game is solved for its equilibria — all extreme equilibria exactly for
-//! two players (through the induced normal form for Bayesian games); pure
-//! equilibria plus one certified logit equilibrium otherwise — and the sweep
+//! two players (through the induced normal form for Bayesian games); for
+//! more, every pure equilibrium of the agent form, or one certified logit
+//! equilibrium when there is none (not `equilibrium::solve`'s pure + logit,
+//! which would run logit on every game) — and the sweep
 //! records per game: α and the coordination gap (on the induced normal form),
 //! `Σ_i POWER(i, σ)` averaged over the equilibria found, and the best-case
 //! `Σ_i POWER` (each player's POWER if the others played to help it). Per λ it
-//! reports means with 95% confidence intervals over games. Game `k` at λ index
+//! reports means with their standard errors and 95% confidence intervals over games. Game `k` at λ index
 //! `j` is drawn from its own random stream, so results are identical for any
 //! number of threads.
 
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::game::alignment;
@@ -31,8 +33,10 @@ use crate::game::{Rational, Scalar};
 use crate::progress::Progress;
 use crate::stats::{t_quantile_975, Estimate, Moments};
 
-/// What to sweep.
-#[derive(Clone, Debug)]
+/// What to sweep. Front ends may give any subset of the fields (the rest
+/// take their defaults, unknown fields are errors).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ScarcityOptions {
     pub players: usize,
     pub actions: usize,
