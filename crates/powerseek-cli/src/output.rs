@@ -4,12 +4,10 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
-use serde::Serialize;
 
 use powerseek::mdp::power::PowerReport;
 use powerseek::mdp::Mdp;
 use powerseek::plot::{save, EstimateBars, GridHeatmap};
-use powerseek::stats::Estimate;
 
 /// Most characters a table shows of one name or number; longer text (a long
 /// state name, a payoff with thousands of digits) is cut with an ellipsis.
@@ -31,81 +29,6 @@ pub fn fit(text: &str) -> std::borrow::Cow<'_, str> {
 /// Display width of `text` in a table, counted in characters.
 pub fn width(text: &str) -> usize {
     text.chars().count()
-}
-
-#[derive(Serialize)]
-struct PowerJson<'a> {
-    environment: &'a str,
-    gamma: &'a str,
-    distribution: &'a str,
-    seed: u64,
-    antithetic: bool,
-    samples: usize,
-    batch: usize,
-    solver_iterations: u64,
-    updates: u64,
-    seconds: f64,
-    states: Vec<StateJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct StateJson<'a> {
-    name: &'a str,
-    power: Estimate,
-    tie_probability: f64,
-    actions: Vec<ActionJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct ActionJson<'a> {
-    action: &'a str,
-    optimal: f64,
-    optimal_share: f64,
-    successor_power: Estimate,
-    seeks_power_over: Vec<&'a str>,
-}
-
-fn states_json<'a>(mdp: &'a Mdp, r: &'a PowerReport) -> Vec<StateJson<'a>> {
-    (0..mdp.n_states())
-        .map(|s| StateJson {
-            name: mdp.state_name(s),
-            power: r.power[s],
-            tie_probability: r.tie_probability[s],
-            actions: mdp
-                .actions(s)
-                .map(|a| ActionJson {
-                    action: mdp.action_name(a),
-                    optimal: r.actions[a].optimal,
-                    optimal_share: r.actions[a].optimal_share,
-                    successor_power: r.actions[a].successor_power,
-                    seeks_power_over: r
-                        .seeks_power_over(mdp, a)
-                        .into_iter()
-                        .map(|b| mdp.action_name(b))
-                        .collect(),
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-pub fn power_json(out: &mut impl Write, env: &str, mdp: &Mdp, r: &PowerReport) -> Result<()> {
-    let doc = PowerJson {
-        environment: env,
-        gamma: &r.horizon,
-        distribution: &r.distribution,
-        seed: r.seed,
-        antithetic: r.antithetic,
-        samples: r.samples,
-        batch: r.batch,
-        solver_iterations: r.iterations,
-        updates: r.updates,
-        seconds: r.seconds,
-        states: states_json(mdp, r),
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)?;
-    Ok(())
 }
 
 /// `up .52 down .48`: the state's actions by optimal probability (ties split).

@@ -1,21 +1,27 @@
 //! `powerseek retarget ...`: orbit tendencies and retargetability checks (docs/theory.md §6).
+//! Each subcommand parses its arguments into a library request, calls one
+//! library function (`retarget::{orbit, check, mdp_tendency, learned}`) and
+//! renders its report.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Subcommand;
-use serde_json::json;
 
 use powerseek::plot::{save, EstimateBars};
-use powerseek::retarget::{self, Builtin, DecisionMaker, Outcomes, Retargetability, Tendency};
+use powerseek::retarget::{
+    self, CheckReport, CheckRequest, LearnedReport, LearnedRequest, MdpTendencyReport, MdpTendencyRequest, OrbitReport,
+    OrbitRequest, OrbitRow, Retargetability,
+};
 use powerseek::stats::Estimate;
 
-use crate::Format;
+use crate::args::{plot_written, write_json, PlotArg, TableOrJson, TableOrJsonArg};
 
 #[derive(Subcommand)]
 pub enum RetargetCommand {
     /// Counts over the orbit of u of parameters where p(B) > p(A), =, <, per decision-maker.
+    /// The picture (--plot) is a bar chart of the fraction of the orbit where B is more likely.
     Orbit {
         #[command(flatten)]
         sets: SetArgs,
@@ -23,67 +29,48 @@ pub enum RetargetCommand {
         /// satisficer:t, quantilizer:q, uniform. Default: one of each.
         #[arg(long)]
         decision: Option<String>,
-        /// Sample this many random permutations instead of the whole orbit.
+        /// Sample this many random permutations instead of the whole orbit
+        /// (needed beyond 20 entries of u).
         #[arg(long)]
         samples: Option<u64>,
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = OrbitRequest::default().seed)]
         seed: u64,
         /// Also take the orbits of this many uniform random parameters (seeded) and
         /// report the worst orbit: the "for every θ" quantifier, estimated.
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = OrbitRequest::default().parameters)]
         parameters: usize,
         /// Check B ≥_most^n A for this n (default: the number of disjoint copies of A in B).
         #[arg(long)]
         n: Option<u64>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-        /// Bar chart of the fraction of the orbit where B is more likely, per decision-maker.
-        #[arg(long)]
-        plot: Option<PathBuf>,
+        #[command(flatten)]
+        format: TableOrJsonArg,
+        #[command(flatten)]
+        plot: PlotArg,
     },
     /// First actions in an MDP: outcomes are the discounted visit distributions
     /// available from a state; A and B those starting with two given actions.
+    /// The picture is a bar chart of the worst orbit's fraction per decision-maker.
     Mdp(MdpArgs),
     /// Q-learning agents trained on reward functions drawn from the orbit of a
     /// random reward: how often does the learned policy's first move go each way?
-    Learned {
-        #[command(flatten)]
-        moves: MoveArgs,
-        #[arg(long, default_value_t = 400)]
-        agents: usize,
-        #[arg(long, default_value_t = 300)]
-        episodes: usize,
-        #[arg(long, default_value_t = 30)]
-        horizon: usize,
-        #[arg(long, default_value_t = 0.3)]
-        epsilon: f64,
-        #[arg(long, default_value_t = 0.5)]
-        alpha: f64,
-        #[arg(long, default_value_t = 0.9)]
-        gamma: f64,
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-        /// Bar chart of the fraction of agents taking each first move (.svg or .png).
-        #[arg(long)]
-        plot: Option<PathBuf>,
-    },
+    /// The picture is a bar chart of the fraction of agents taking each first move.
+    Learned(LearnedArgs),
     /// Search for permutations witnessing (A→B) n-retargetability, or a counterexample.
     Check {
         #[command(flatten)]
         sets: SetArgs,
-        #[arg(long, default_value = "argmax")]
-        decision: String,
-        #[arg(long, default_value_t = 1)]
+        /// One decision-maker (default argmax).
+        #[arg(long)]
+        decision: Option<String>,
+        #[arg(long, default_value_t = CheckRequest::default().n)]
         n: usize,
         /// Random parameters to test besides u (seeded).
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = CheckRequest::default().parameters)]
         parameters: usize,
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = CheckRequest::default().seed)]
         seed: u64,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        #[command(flatten)]
+        format: TableOrJsonArg,
     },
 }
 
@@ -119,49 +106,70 @@ pub struct MoveArgs {
 
 /// Arguments of `retarget mdp`.
 #[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
 pub struct MdpArgs {
     #[command(flatten)]
     moves: MoveArgs,
-    #[arg(long, default_value_t = 0.9)]
-    gamma: f64,
+    /// Discount of the visit distributions, in (0, 1). Default: the file's discount, else 0.9.
+    #[arg(long, short)]
+    gamma: Option<f64>,
     #[arg(long)]
     decision: Option<String>,
     /// Reward parameters u to take orbits of: this many uniform random ones (seeded).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = MdpTendencyRequest::default().parameters)]
     parameters: usize,
     /// Sample permutations instead of enumerating each orbit.
     #[arg(long)]
     samples: Option<u64>,
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = MdpTendencyRequest::default().seed)]
     seed: u64,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
-    /// Bar chart of the worst orbit's fraction per decision-maker (.svg or .png).
-    #[arg(long)]
-    plot: Option<PathBuf>,
+    #[command(flatten)]
+    format: TableOrJsonArg,
+    #[command(flatten)]
+    plot: PlotArg,
 }
 
-struct Sets {
-    u: Vec<f64>,
-    a: Vec<usize>,
-    b: Vec<usize>,
+/// Arguments of `retarget learned`.
+#[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
+pub struct LearnedArgs {
+    #[command(flatten)]
+    moves: MoveArgs,
+    #[arg(long, default_value_t = LearnedRequest::default().agents)]
+    agents: usize,
+    #[arg(long, default_value_t = LearnedRequest::default().episodes)]
+    episodes: usize,
+    /// Steps per episode.
+    #[arg(long, default_value_t = LearnedRequest::default().horizon)]
+    horizon: usize,
+    #[arg(long, default_value_t = LearnedRequest::default().epsilon)]
+    epsilon: f64,
+    #[arg(long, default_value_t = LearnedRequest::default().alpha)]
+    alpha: f64,
+    /// Discount in (0, 1). Default: the file's discount, else 0.9.
+    #[arg(long, short)]
+    gamma: Option<f64>,
+    #[arg(long, default_value_t = LearnedRequest::default().seed)]
+    seed: u64,
+    #[command(flatten)]
+    format: TableOrJsonArg,
+    #[command(flatten)]
+    plot: PlotArg,
 }
 
-fn parse_sets(s: &SetArgs) -> Result<Sets> {
+/// u, A and B from the command line's notation (A and B 1-based).
+fn parse_sets(s: &SetArgs) -> Result<(Vec<f64>, Vec<usize>, Vec<usize>)> {
     let u: Vec<f64> =
         s.u.split(',')
             .map(|x| {
                 x.trim()
                     .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .with_context(|| format!("--u: '{x}' is not a finite number"))
+                    .with_context(|| format!("--u: '{x}' is not a number"))
             })
             .collect::<Result<_>>()?;
     let d = u.len();
     let set = |name: &str, text: &str| -> Result<Vec<usize>> {
-        let v: Vec<usize> = text
-            .split(',')
+        text.split(',')
             .map(|x| {
                 x.trim()
                     .parse::<usize>()
@@ -170,38 +178,12 @@ fn parse_sets(s: &SetArgs) -> Result<Sets> {
                     .map(|i| i - 1)
                     .with_context(|| format!("--{name}: '{x}' is not an outcome index in 1..{d}"))
             })
-            .collect::<Result<_>>()?;
-        Ok(v)
+            .collect()
     };
-    let (a, b) = (set("a", &s.a)?, set("b", &s.b)?);
-    if d > 20 {
-        bail!("--u has {d} entries; orbits are enumerated only up to d = 20 (use --samples beyond that)");
-    }
-    Ok(Sets { u, a, b })
-}
-
-fn decision_makers(spec: Option<&str>, u: &[f64]) -> Result<Vec<Builtin>> {
-    match spec {
-        Some(s) => s.split(',').map(|x| Ok(x.trim().parse::<Builtin>()?)).collect(),
-        None => {
-            let mut sorted = u.to_vec();
-            sorted.sort_by(f64::total_cmp);
-            let median = (sorted[sorted.len() / 2] * 1000.0).round() / 1000.0;
-            Ok(vec![
-                Builtin::Argmax,
-                Builtin::Argmin,
-                Builtin::Boltzmann(1.0),
-                Builtin::BestOfK(2),
-                Builtin::Satisficer(median),
-                Builtin::Quantilizer(0.5),
-                Builtin::Uniform,
-            ])
-        }
-    }
+    Ok((u, set("a", &s.a)?, set("b", &s.b)?))
 }
 
 pub fn run(cmd: RetargetCommand) -> Result<()> {
-    let mut out = std::io::stdout().lock();
     match cmd {
         RetargetCommand::Orbit {
             sets,
@@ -213,190 +195,83 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             format,
             plot,
         } => {
-            let s = parse_sets(&sets)?;
-            let outcomes = Outcomes::unit(s.u.len());
-            let copies = (s.b.iter().filter(|x| !s.a.contains(x)).count() / s.a.len().max(1)) as u64;
-            let n = n.unwrap_or(copies.max(1));
-            let dms = decision_makers(decision.as_deref(), &s.u)?;
-            let rows: Vec<(String, Tendency, Option<[f64; 2]>)> = if parameters > 0 {
-                let mut params = vec![s.u.clone()];
-                params.extend(retarget::random_parameters(s.u.len(), parameters, seed));
-                dms.iter()
-                    .map(|dm| {
-                        (
-                            dm.name(),
-                            retarget::worst_orbit(dm, &outcomes, &params, &s.a, &s.b, samples, seed),
-                            None,
-                        )
-                    })
-                    .collect()
-            } else {
-                dms.iter()
-                    .map(|dm| match samples {
-                        Some(k) => {
-                            let (t, ci) = retarget::sampled_tendency(dm, &outcomes, &s.u, &s.a, &s.b, k, seed);
-                            (dm.name(), t, Some(ci))
-                        }
-                        None => (
-                            dm.name(),
-                            retarget::orbit_tendency(dm, &outcomes, &s.u, &s.a, &s.b),
-                            None,
-                        ),
-                    })
-                    .collect()
+            let (u, a, b) = parse_sets(&sets)?;
+            let request = OrbitRequest {
+                u,
+                a,
+                b,
+                decision,
+                samples,
+                seed,
+                parameters,
+                n,
+                ..Default::default()
             };
-            match format {
-                Format::Json => {
-                    let list: Vec<_> = rows
-                        .iter()
-                        .map(|(name, t, ci)| json!({"decision": name, "b_more": t.b_more, "equal": t.equal, "a_more": t.a_more, "holds": t.holds(n), "ci95_b_more_fraction": ci}))
-                        .collect();
-                    writeln!(
-                        out,
-                        "{}",
-                        serde_json::to_string_pretty(
-                            &json!({"u": s.u, "a": sets.a, "b": sets.b, "n": n, "sampled": samples, "results": list})
-                        )?
-                    )?;
-                }
-                _ => {
-                    let what = if parameters > 0 {
-                        format!("the worst of the orbits of u and {parameters} random parameters")
-                    } else {
-                        match samples {
-                            Some(k) => format!("{k} sampled permutations"),
-                            None => format!(
-                                "the whole orbit ({} distinct parameters)",
-                                retarget::orbit_size(&s.u).unwrap_or(0)
-                            ),
-                        }
-                    };
-                    writeln!(
-                        out,
-                        "orbit of u = ({}) under S_{}: {what}; A = {{{}}}, B = {{{}}}",
-                        sets.u,
-                        s.u.len(),
-                        sets.a,
-                        sets.b
-                    )?;
-                    writeln!(
-                        out,
-                        "{:<16} {:>10} {:>10} {:>10} {:>9}  B ≥_most^{n} A",
-                        "decision-maker", "p(B)>p(A)", "equal", "p(B)<p(A)", "fraction"
-                    )?;
-                    for (name, t, ci) in &rows {
-                        let frac = t.b_more as f64 / t.total().max(1) as f64;
-                        let ci = ci.map_or(String::new(), |c| format!(" [{:.3}, {:.3}]", c[0], c[1]));
-                        writeln!(
-                            out,
-                            "{:<16} {:>10} {:>10} {:>10} {:>9.4}  {}{ci}",
-                            name,
-                            t.b_more,
-                            t.equal,
-                            t.a_more,
-                            frac,
-                            if t.holds(n) { "holds" } else { "fails" }
-                        )?;
-                    }
-                }
+            let bar = crate::progress::Bar::new("decision-makers");
+            let report = retarget::orbit(&request, None, &bar)?;
+            bar.finish();
+            match format.format {
+                TableOrJson::Json => write_json(&report)?,
+                TableOrJson::Table => orbit_table(&mut std::io::stdout().lock(), &sets, &report)?,
             }
-            if let Some(path) = plot {
-                tendency_chart(
-                    &rows,
-                    format!(
-                        "Fraction of the orbit where p(B) > p(A): A = {{{}}}, B = {{{}}}",
-                        sets.a, sets.b
-                    ),
-                    &path,
-                )?;
+            if let Some(path) = plot.plot {
+                let title = format!(
+                    "Fraction of the orbit where p(B) > p(A): A = {{{}}}, B = {{{}}}",
+                    sets.a, sets.b
+                );
+                tendency_chart(&report.results, title, &path)?;
             }
         }
-        RetargetCommand::Mdp(args) => mdp_tendencies(&mut out, &args)?,
-        RetargetCommand::Learned {
-            moves,
-            agents,
-            episodes,
-            horizon,
-            epsilon,
-            alpha,
-            gamma,
-            seed,
-            format,
-            plot,
-        } => {
-            let FirstMoves {
-                mdp,
-                state: s,
-                a: la,
-                b: lb,
-            } = first_moves(&moves)?;
-            let MoveArgs { env, a, b, .. } = moves;
-            let base = retarget::random_parameters(mdp.n_states(), 1, seed).remove(0);
-            let opts = powerseek::retarget::learn::QLearning {
-                episodes,
-                horizon,
-                epsilon,
-                alpha,
-                gamma,
+        RetargetCommand::Mdp(args) => {
+            let mdp = crate::load_mdp(&args.moves.env)?;
+            let request = MdpTendencyRequest {
+                state: args.moves.state.clone(),
+                a: args.moves.a.clone(),
+                b: args.moves.b.clone(),
+                gamma: args.gamma,
+                decision: args.decision.clone(),
+                parameters: args.parameters,
+                samples: args.samples,
+                seed: args.seed,
+            };
+            let bar = crate::progress::Bar::new("decision-makers");
+            let report = retarget::mdp_tendency(&mdp, &request, &bar)?;
+            bar.finish();
+            match args.format.format {
+                TableOrJson::Json => write_json(&report)?,
+                TableOrJson::Table => mdp_table(&mut std::io::stdout().lock(), &args.moves.env, &report)?,
+            }
+            if let Some(path) = &args.plot.plot {
+                let title = format!(
+                    "Worst orbit: fraction where '{}' is likelier than '{}' ({})",
+                    report.b, report.a, report.state
+                );
+                tendency_chart(&report.worst_orbit, title, path)?;
+            }
+        }
+        RetargetCommand::Learned(args) => {
+            let mdp = crate::load_mdp(&args.moves.env)?;
+            let request = LearnedRequest {
+                state: args.moves.state.clone(),
+                a: args.moves.a.clone(),
+                b: args.moves.b.clone(),
+                agents: args.agents,
+                episodes: args.episodes,
+                horizon: args.horizon,
+                epsilon: args.epsilon,
+                alpha: args.alpha,
+                gamma: args.gamma,
+                seed: args.seed,
             };
             let bar = crate::progress::Bar::new("agents");
-            let r = powerseek::retarget::learn::learned_tendency(&mdp, s, la, lb, &base, &opts, agents, seed, &bar)?;
+            let report = retarget::learned(&mdp, &request, &bar)?;
             bar.finish();
-            match format {
-                Format::Json => writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(
-                        &json!({"environment": env.display().to_string(), "state": mdp.state_name(s), "training": opts, "result": r})
-                    )?
-                )?,
-                _ => {
-                    writeln!(out, "{} at state {}: {agents} Q-learners ({episodes} episodes × {horizon} steps, ε = {epsilon}, α = {alpha}, γ = {gamma}), each on a random permutation of one random reward", env.display(), mdp.state_name(s))?;
-                    writeln!(
-                        out,
-                        "first move '{b}': {:.1} agents, '{a}': {:.1}, other: {:.1}",
-                        r.chose_b, r.chose_a, r.chose_other
-                    )?;
-                    writeln!(
-                        out,
-                        "fraction choosing '{b}' over '{a}': {:.3}, 95% CI [{:.3}, {:.3}]",
-                        r.fraction_b, r.ci95[0], r.ci95[1]
-                    )?;
-                }
+            match args.format.format {
+                TableOrJson::Json => write_json(&report)?,
+                TableOrJson::Table => learned_table(&mut std::io::stdout().lock(), &args.moves.env, &report)?,
             }
-            if let Some(path) = plot {
-                let decided = (r.chose_a + r.chose_b).max(1.0);
-                let share = |x: f64| x / agents as f64;
-                let names = vec![format!("'{b}'"), format!("'{a}'"), "other".to_string()];
-                let frac_b = r.chose_b / decided;
-                let estimates = vec![
-                    Estimate {
-                        mean: share(r.chose_b),
-                        se: 0.0,
-                        ci95: [r.ci95[0] * decided / agents as f64, r.ci95[1] * decided / agents as f64],
-                    },
-                    Estimate {
-                        mean: share(r.chose_a),
-                        se: 0.0,
-                        ci95: [share(r.chose_a), share(r.chose_a)],
-                    },
-                    Estimate {
-                        mean: share(r.chose_other),
-                        se: 0.0,
-                        ci95: [share(r.chose_other), share(r.chose_other)],
-                    },
-                ];
-                let title = format!("{agents} Q-learners' first moves ('{b}' over '{a}': {frac_b:.3})");
-                save(
-                    &EstimateBars {
-                        names: &names,
-                        estimates: &estimates,
-                        title,
-                        label: "fraction of agents".into(),
-                    },
-                    &path,
-                )?;
-                eprintln!("plot written to {}", path.display());
+            if let Some(path) = &args.plot.plot {
+                learned_chart(&report, path)?;
             }
         }
         RetargetCommand::Check {
@@ -407,114 +282,83 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             seed,
             format,
         } => {
-            let s = parse_sets(&sets)?;
-            let dm: Builtin = decision.parse()?;
-            let outcomes = Outcomes::unit(s.u.len());
-            let mut params = vec![s.u.clone()];
-            params.extend(retarget::random_parameters(s.u.len(), parameters, seed));
-            let r = retarget::check_retargetable(&dm, &outcomes, &s.a, &s.b, n, &params);
-            let one_based = |p: &[usize]| p.iter().map(|x| x + 1).collect::<Vec<_>>();
-            match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
-                _ => match &r {
-                    Retargetability::Witness(phis) => {
-                        writeln!(
-                            out,
-                            "{dm} is (A→B) {n}-retargetable on {} tested parameters; witnesses (images of 1..d):",
-                            params.len()
-                        )?;
-                        for p in phis {
-                            writeln!(out, "  {:?}", one_based(p))?;
-                        }
-                    }
-                    Retargetability::Counterexample { parameter, permutation } => {
-                        writeln!(out, "{dm} is not (A→B) {n}-retargetable: at u = {parameter:?}, p(A) > p(B) but the permutation {:?} does not make B more likely", one_based(permutation))?;
-                    }
-                    Retargetability::NoCandidates => {
-                        writeln!(out, "B does not contain {n} disjoint copies of A: nothing to check")?
-                    }
-                },
+            let (u, a, b) = parse_sets(&sets)?;
+            let request = CheckRequest {
+                u,
+                a,
+                b,
+                decision,
+                n,
+                parameters,
+                seed,
+                ..Default::default()
+            };
+            let report = retarget::check(&request, None, &powerseek::NoProgress)?;
+            match format.format {
+                TableOrJson::Json => write_json(&report)?,
+                TableOrJson::Table => check_table(&mut std::io::stdout().lock(), &report)?,
             }
         }
     }
     Ok(())
 }
 
-fn mdp_tendencies(out: &mut impl Write, args: &MdpArgs) -> Result<()> {
-    let MdpArgs {
-        moves,
-        gamma,
-        decision,
-        parameters,
-        samples,
-        seed,
-        format,
-        plot,
-    } = args;
-    let (env, a, b, gamma, decision, parameters, samples, seed, format) = (
-        moves.env.as_path(),
-        moves.a.as_str(),
-        moves.b.as_str(),
-        *gamma,
-        decision.as_deref(),
-        *parameters,
-        *samples,
-        *seed,
-        *format,
-    );
-    let FirstMoves {
-        mdp,
-        state: s,
-        a: la,
-        b: lb,
-    } = first_moves(moves)?;
-    let (outcomes, first) = retarget::mdp_outcomes(&mdp, s, gamma, 100_000)?;
-    let set_a: Vec<usize> = (0..first.len()).filter(|&k| first[k] == la).collect();
-    let set_b: Vec<usize> = (0..first.len()).filter(|&k| first[k] == lb).collect();
-    let us = retarget::random_parameters(mdp.n_states(), parameters.max(1), seed);
-    // Defaults (e.g. the satisficer's threshold) are set from the outcomes' utilities.
-    let dms = decision_makers(decision, &outcomes.utilities(&us[0]))?;
-    let frac = |t: &Tendency| t.b_more as f64 / t.total().max(1) as f64;
-    let results: Vec<(String, Tendency)> = dms
-        .iter()
-        .map(|dm| {
-            (
-                dm.name(),
-                retarget::worst_orbit(dm, &outcomes, &us, &set_a, &set_b, samples, seed),
-            )
-        })
-        .collect();
-    if let Some(path) = plot {
-        let rows: Vec<(String, Tendency, Option<[f64; 2]>)> =
-            results.iter().map(|(n, t)| (n.clone(), *t, None)).collect();
-        tendency_chart(
-            &rows,
-            format!(
-                "Worst orbit: fraction where '{b}' is likelier than '{a}' ({})",
-                mdp.state_name(s)
+fn orbit_table(out: &mut impl Write, sets: &SetArgs, r: &OrbitReport) -> Result<()> {
+    let what = if r.parameters > 0 {
+        format!("the worst of the orbits of u and {} random parameters", r.parameters)
+    } else {
+        match r.samples {
+            Some(k) => format!("{k} sampled permutations"),
+            None => format!(
+                "the whole orbit ({} distinct parameters)",
+                r.orbit_size.map_or("more than 2^64".to_string(), |s| s.to_string())
             ),
-            path,
-        )?;
-    }
-    if let Format::Json = format {
-        let list: Vec<_> = results
-            .iter()
-            .map(|(n, t)| json!({"decision": n, "b_more": t.b_more, "equal": t.equal, "a_more": t.a_more, "b_most_a": t.holds(1)}))
-            .collect();
-        let doc = json!({"environment": env.display().to_string(), "state": mdp.state_name(s), "gamma": gamma, "a": a, "b": b,
-            "outcomes_a": set_a.len(), "outcomes_b": set_b.len(), "worst_orbit": list});
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-        return Ok(());
-    }
+        }
+    };
     writeln!(
         out,
-        "{} at state {}: {} visit distributions start with '{a}', {} with '{b}' (γ = {gamma}); worst orbit of {} random reward functions{}",
+        "orbit of u = ({}) under S_{}: {what}; A = {{{}}}, B = {{{}}}",
+        sets.u,
+        r.u.len(),
+        sets.a,
+        sets.b
+    )?;
+    writeln!(
+        out,
+        "{:<16} {:>10} {:>10} {:>10} {:>9}  B ≥_most^{} A",
+        "decision-maker", "p(B)>p(A)", "equal", "p(B)<p(A)", "fraction", r.n
+    )?;
+    for row in &r.results {
+        let ci = row
+            .ci95
+            .map_or(String::new(), |c| format!(" [{:.3}, {:.3}] (95% CI)", c[0], c[1]));
+        let t = row.tendency;
+        writeln!(
+            out,
+            "{:<16} {:>10} {:>10} {:>10} {:>9.4}  {}{ci}",
+            row.decision,
+            t.b_more,
+            t.equal,
+            t.a_more,
+            row.fraction,
+            if row.holds { "holds" } else { "fails" }
+        )?;
+    }
+    Ok(())
+}
+
+fn mdp_table(out: &mut impl Write, env: &Path, r: &MdpTendencyReport) -> Result<()> {
+    let (a, b) = (&r.a, &r.b);
+    writeln!(
+        out,
+        "{} at state {}: {} visit distributions start with '{a}', {} with '{b}' (γ = {}); worst orbit of {} random reward functions{}",
         env.display(),
-        mdp.state_name(s),
-        set_a.len(),
-        set_b.len(),
-        us.len(),
-        samples.map_or(String::new(), |k| format!(", {k} sampled permutations each"))
+        r.state,
+        r.outcomes_a,
+        r.outcomes_b,
+        r.gamma,
+        r.parameters,
+        r.samples.map_or(String::new(), |k| format!(", {k} sampled permutations each"))
     )?;
     writeln!(
         out,
@@ -525,29 +369,81 @@ fn mdp_tendencies(out: &mut impl Write, args: &MdpArgs) -> Result<()> {
         format!("'{a}' likelier"),
         "fraction"
     )?;
-    for (name, t) in &results {
+    for row in &r.worst_orbit {
+        let t = row.tendency;
         writeln!(
             out,
             "{:<16} {:>12} {:>10} {:>12} {:>9.4}  {}",
-            name,
+            row.decision,
             t.b_more,
             t.equal,
             t.a_more,
-            frac(t),
-            if t.holds(1) { "holds" } else { "fails" }
+            row.fraction,
+            if row.holds { "holds" } else { "fails" }
         )?;
     }
     Ok(())
 }
 
+fn learned_table(out: &mut impl Write, env: &Path, r: &LearnedReport) -> Result<()> {
+    let (a, b, t, x) = (&r.a, &r.b, &r.training, &r.result);
+    writeln!(
+        out,
+        "{} at state {}: {} Q-learners ({} episodes × {} steps, ε = {}, α = {}, γ = {}), each on a random permutation of one random reward",
+        env.display(),
+        r.state,
+        x.agents,
+        t.episodes,
+        t.horizon,
+        t.epsilon,
+        t.alpha,
+        t.gamma
+    )?;
+    writeln!(
+        out,
+        "first move '{b}': {:.1} agents, '{a}': {:.1}, other: {:.1}",
+        x.chose_b, x.chose_a, x.chose_other
+    )?;
+    writeln!(
+        out,
+        "fraction choosing '{b}' over '{a}': {:.3}, 95% CI [{:.3}, {:.3}]",
+        x.fraction_b, x.ci95[0], x.ci95[1]
+    )?;
+    Ok(())
+}
+
+fn check_table(out: &mut impl Write, r: &CheckReport) -> Result<()> {
+    let one_based = |p: &[usize]| p.iter().map(|x| x + 1).collect::<Vec<_>>();
+    let (dm, n) = (&r.decision, r.n);
+    match &r.result {
+        Retargetability::Witness { permutations } => {
+            writeln!(
+                out,
+                "{dm} is (A→B) {n}-retargetable on {} tested parameters; witnesses (images of 1..d):",
+                r.parameters_tested
+            )?;
+            for p in permutations {
+                writeln!(out, "  {:?}", one_based(p))?;
+            }
+        }
+        Retargetability::Counterexample { parameter, permutation } => {
+            writeln!(out, "{dm} is not (A→B) {n}-retargetable: at u = {parameter:?}, p(A) > p(B) but the permutation {:?} does not make B more likely", one_based(permutation))?;
+        }
+        Retargetability::NoCandidates => {
+            writeln!(out, "B does not contain {n} disjoint copies of A: nothing to check")?
+        }
+    }
+    Ok(())
+}
+
 /// Bar chart: per decision-maker, the fraction of the orbit where B is likelier (with its interval when sampled).
-fn tendency_chart(rows: &[(String, Tendency, Option<[f64; 2]>)], title: String, path: &std::path::Path) -> Result<()> {
-    let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+fn tendency_chart(rows: &[OrbitRow], title: String, path: &Path) -> Result<()> {
+    let names: Vec<String> = rows.iter().map(|r| r.decision.clone()).collect();
     let estimates: Vec<Estimate> = rows
         .iter()
-        .map(|(_, t, ci)| {
-            let f = t.b_more as f64 / t.total().max(1) as f64;
-            let [lo, hi] = ci.unwrap_or([f, f]);
+        .map(|r| {
+            let f = r.fraction;
+            let [lo, hi] = r.ci95.unwrap_or([f, f]);
             Estimate {
                 mean: f,
                 se: (hi - lo) / 3.92,
@@ -564,47 +460,45 @@ fn tendency_chart(rows: &[(String, Tendency, Option<[f64; 2]>)], title: String, 
         },
         path,
     )?;
-    eprintln!("plot written to {}", path.display());
+    plot_written(path);
     Ok(())
 }
 
-/// An MDP, a state in it, and two first actions to compare there.
-struct FirstMoves {
-    mdp: powerseek::mdp::Mdp,
-    state: usize,
-    a: usize,
-    b: usize,
-}
-
-/// Load `env`, resolve the state (default: its start state) and the labels of
-/// actions `a` and `b`, which must be available there.
-fn first_moves(args: &MoveArgs) -> Result<FirstMoves> {
-    let (env, state, a, b) = (
-        args.env.as_path(),
-        args.state.as_deref(),
-        args.a.as_str(),
-        args.b.as_str(),
+/// Bar chart of the fraction of agents taking each first move.
+fn learned_chart(report: &LearnedReport, path: &Path) -> Result<()> {
+    let (a, b, r) = (&report.a, &report.b, &report.result);
+    let agents = r.agents as f64;
+    let decided = (r.chose_a + r.chose_b).max(1.0);
+    let share = |x: f64| x / agents;
+    let names = vec![format!("'{b}'"), format!("'{a}'"), "other".to_string()];
+    let point = |x: f64| Estimate {
+        mean: share(x),
+        se: 0.0,
+        ci95: [share(x), share(x)],
+    };
+    let estimates = vec![
+        Estimate {
+            mean: share(r.chose_b),
+            se: 0.0,
+            ci95: [r.ci95[0] * decided / agents, r.ci95[1] * decided / agents],
+        },
+        point(r.chose_a),
+        point(r.chose_other),
+    ];
+    let title = format!(
+        "{} Q-learners' first moves ('{b}' over '{a}': {:.3})",
+        r.agents,
+        r.chose_b / decided
     );
-    let mdp = powerseek::mdp::load(env)?;
-    let s = match state {
-        Some(name) => mdp
-            .state_index(name)
-            .with_context(|| format!("{}: no state named '{name}'", env.display()))?,
-        None => mdp
-            .start()
-            .with_context(|| format!("{}: no start state; give --state", env.display()))?,
-    };
-    let label = |name: &str| -> Result<usize> {
-        let l = mdp
-            .action_names()
-            .iter()
-            .position(|n| n == name)
-            .with_context(|| format!("unknown action '{name}'"))?;
-        if !mdp.actions(s).any(|x| mdp.action_label(x) == l) {
-            bail!("action '{name}' is not available in state '{}'", mdp.state_name(s));
-        }
-        Ok(l)
-    };
-    let (a, b) = (label(a)?, label(b)?);
-    Ok(FirstMoves { mdp, state: s, a, b })
+    save(
+        &EstimateBars {
+            names: &names,
+            estimates: &estimates,
+            title,
+            label: "fraction of agents".into(),
+        },
+        path,
+    )?;
+    plot_written(path);
+    Ok(())
 }

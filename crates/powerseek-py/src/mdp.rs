@@ -3,14 +3,14 @@
 use std::path::PathBuf;
 
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray3};
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::{interruptible, py_err};
-use powerseek::mdp::power::{PowerOptions, PowerReport, SampleSize};
+use crate::{from_python, interruptible, py_err, to_python};
+use powerseek::mdp::power::{PowerOptions, PowerReport};
+use powerseek::mdp::power_io::PowerRequest;
 use powerseek::mdp::reward::RewardDistribution;
-use powerseek::mdp::solve::{Horizon, SolverOptions};
 use powerseek::mdp::MdpBuilder;
 
 /// One action of an MDP in plain data: `(state, action name, [(next state, probability)])`.
@@ -158,51 +158,28 @@ impl Mdp {
     }
 }
 
-pub(crate) fn horizon(gamma: f64) -> Horizon {
-    match gamma {
-        0.0 => Horizon::ZeroLimit,
-        1.0 => Horizon::OneLimit,
-        g => Horizon::Discounted(g),
-    }
-}
+/// The options of every POWER call, from the dict `powerseek._power_args`
+/// builds: the library's `PowerRequest` (missing fields take its defaults).
+pub(crate) struct PowerArgs(PowerRequest);
 
-/// The options every POWER call takes, passed from Python as one dict
-/// (built and checked by `powerseek._power_args`).
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-pub(crate) struct PowerArgs {
-    gamma: f64,
-    samples: usize,
-    dist: String,
-    seed: u64,
-    tolerance: f64,
-    antithetic: bool,
-    batch: Option<usize>,
+impl<'py> FromPyObject<'_, 'py> for PowerArgs {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        Ok(PowerArgs(from_python("POWER options", &obj)?))
+    }
 }
 
 impl PowerArgs {
     /// The reward distribution and estimator options for `mdp`.
     fn resolve(&self, mdp: &powerseek::mdp::Mdp) -> PyResult<(RewardDistribution, PowerOptions)> {
-        let options = PowerOptions {
-            horizon: horizon(self.gamma),
-            solver: SolverOptions {
-                tolerance: self.tolerance,
-                ..Default::default()
-            },
-            samples: SampleSize::Count(self.samples),
-            seed: self.seed,
-            antithetic: self.antithetic,
-            batch: self.batch,
-        };
-        Ok((distribution(mdp, &self.dist)?, options))
+        self.0.resolve(mdp).map_err(py_err)
     }
 }
 
-pub(crate) fn distribution(mdp: &powerseek::mdp::Mdp, dist: &str) -> PyResult<RewardDistribution> {
-    RewardDistribution::parse_for(dist, mdp).map_err(py_err)
-}
-
-/// A report as a dict of numpy arrays.
+/// A report as the library's `PowerView` (the CLI's JSON fields) plus numpy
+/// arrays of its per-state numbers: `power`, `se`, `ci95` (S × 2),
+/// `tie_probability`, and `optimal`, `optimal_share`, `successor_power`
+/// (S × max actions, NaN where a state has fewer actions).
 pub(crate) fn report_dict<'py>(
     py: Python<'py>,
     mdp: &powerseek::mdp::Mdp,
@@ -219,7 +196,7 @@ pub(crate) fn report_dict<'py>(
         share[slot] = act.optimal_share;
         successor[slot] = act.successor_power.mean;
     }
-    let d = PyDict::new(py);
+    let d = to_python(py, &r.view(mdp))?.cast_into::<PyDict>()?;
     let grid = |v: Vec<f64>| PyArray1::from_vec(py, v).reshape([n, width]);
     d.set_item(
         "power",
@@ -234,11 +211,6 @@ pub(crate) fn report_dict<'py>(
     d.set_item("optimal_share", grid(share)?)?;
     d.set_item("successor_power", grid(successor)?)?;
     d.set_item("tie_probability", r.tie_probability.clone().into_pyarray(py))?;
-    d.set_item("samples", r.samples)?;
-    d.set_item("seed", r.seed)?;
-    d.set_item("horizon", &r.horizon)?;
-    d.set_item("distribution", &r.distribution)?;
-    d.set_item("seconds", r.seconds)?;
     Ok(d)
 }
 

@@ -1,14 +1,16 @@
-//! Retargetable decision-makers: orbit tendencies, with decision-makers
-//! written in Python.
+//! Retargetable decision-makers: the `retarget` analyses (orbit, check,
+//! mdp, learned) as the library's reports, with decision-makers written in
+//! Python.
 
 use std::sync::Mutex;
 
-use numpy::{IntoPyArray, PyReadonlyArray1};
+use numpy::IntoPyArray;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::py_err;
-use powerseek::retarget::{Builtin, DecisionMaker, Outcomes};
+use crate::mdp::Mdp;
+use crate::{from_python, interruptible, to_python};
+use powerseek::retarget::{self, CheckRequest, DecisionMaker, LearnedRequest, MdpTendencyRequest, OrbitRequest};
 
 /// A decision-maker written in Python: `f(utilities) -> probabilities`.
 pub(crate) struct PyDecisionMaker {
@@ -43,65 +45,79 @@ impl DecisionMaker for PyDecisionMaker {
     }
 }
 
-/// Orbit tendency of B versus A: `(b_more, equal, a_more)` over the S_d orbit
-/// of `u` (exhaustive, or `samples` random permutations with `seed`).
-#[pyfunction]
-#[pyo3(signature = (decision_maker, outcomes, u, a, b, samples = None, seed = 0, chunks = None))]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn orbit_tendency(
-    py: Python<'_>,
-    decision_maker: &Bound<'_, PyAny>,
-    outcomes: Option<Vec<Vec<f64>>>,
-    u: PyReadonlyArray1<'_, f64>,
-    a: Vec<usize>,
-    b: Vec<usize>,
-    samples: Option<u64>,
-    seed: u64,
-    chunks: Option<(u64, u64)>,
-) -> PyResult<(u64, u64, u64)> {
-    let u = u.as_array().to_vec();
-    let outcomes = match outcomes {
-        None => Outcomes::unit(u.len()),
-        Some(vectors) => {
-            if let Some(bad) = vectors.iter().position(|c| c.len() != u.len()) {
-                return Err(PyValueError::new_err(format!(
-                    "outcome {bad} has dimension {}, the parameter u has {}",
-                    vectors[bad].len(),
-                    u.len()
-                )));
-            }
-            Outcomes { vectors }
-        }
-    };
-    let builtin: Option<Builtin> = match decision_maker.extract::<String>() {
-        Ok(name) => Some(name.parse().map_err(py_err)?),
-        Err(_) => None,
-    };
-    let python = PyDecisionMaker {
-        f: decision_maker.clone().unbind(),
+/// The library's decision-maker for a Python callable (None: none of one's own).
+fn custom(decision_maker: Option<&Bound<'_, PyAny>>) -> Option<PyDecisionMaker> {
+    decision_maker.map(|f| PyDecisionMaker {
+        f: f.clone().unbind(),
         error: Mutex::new(None),
-    };
-    let dm: &dyn DecisionMaker = match &builtin {
-        Some(b) => b,
-        None => &python,
-    };
-    for set in [&a, &b] {
-        if let Some(bad) = set.iter().find(|&&i| i >= outcomes.vectors.len()) {
-            return Err(PyValueError::new_err(format!(
-                "outcome index {bad} is out of range ({} outcomes)",
-                outcomes.vectors.len()
-            )));
-        }
-    }
-    let t = py.detach(|| match samples {
-        None => powerseek::retarget::orbit_tendency(dm, &outcomes, &u, &a, &b),
-        Some(n) => {
-            let range = chunks.map_or(0..n.div_ceil(powerseek::retarget::TENDENCY_CHUNK), |(c0, c1)| c0..c1);
-            powerseek::retarget::sampled_tendency_chunks(dm, &outcomes, &u, &a, &b, n, seed, range)
-        }
-    });
-    if let Some(e) = python.error.into_inner().expect("not poisoned") {
+    })
+}
+
+/// Run a library call with an optional Python decision-maker, raising the
+/// decision-maker's own exception if it failed.
+fn with_custom<'py, T: serde::Serialize + Send>(
+    py: Python<'py>,
+    decision_maker: Option<&Bound<'py, PyAny>>,
+    run: impl FnOnce(Option<&dyn DecisionMaker>, &crate::Interrupt) -> powerseek::Result<T> + Send,
+) -> PyResult<Bound<'py, PyAny>> {
+    let python = custom(decision_maker);
+    let result = interruptible(py, |p| run(python.as_ref().map(|d| d as &dyn DecisionMaker), p));
+    if let Some(e) = python.and_then(|d| d.error.into_inner().expect("not poisoned")) {
         return Err(e);
     }
-    Ok((t.b_more, t.equal, t.a_more))
+    to_python(py, &result?)
+}
+
+/// `retarget orbit`: orbit tendencies of several decision-makers, or of a
+/// Python one (see `powerseek.retarget_orbit`).
+#[pyfunction]
+#[pyo3(signature = (request, decision_maker = None))]
+pub(crate) fn orbit<'py>(
+    py: Python<'py>,
+    request: &Bound<'py, PyAny>,
+    decision_maker: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request: OrbitRequest = from_python("orbit request", request)?;
+    with_custom(py, decision_maker, |dm, p| retarget::orbit(&request, dm, p))
+}
+
+/// `retarget check` (see `powerseek.retarget_check`).
+#[pyfunction]
+#[pyo3(signature = (request, decision_maker = None))]
+pub(crate) fn check<'py>(
+    py: Python<'py>,
+    request: &Bound<'py, PyAny>,
+    decision_maker: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request: CheckRequest = from_python("check request", request)?;
+    with_custom(py, decision_maker, |dm, p| retarget::check(&request, dm, p))
+}
+
+/// `retarget mdp` (see `powerseek.retarget_mdp`).
+#[pyfunction]
+pub(crate) fn mdp_tendency<'py>(
+    py: Python<'py>,
+    mdp: &Mdp,
+    request: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request: MdpTendencyRequest = from_python("retarget mdp request", request)?;
+    let report = interruptible(py, |p| retarget::mdp_tendency(&mdp.inner, &request, p))?;
+    to_python(py, &report)
+}
+
+/// `retarget learned` (see `powerseek.retarget_learned`).
+#[pyfunction]
+pub(crate) fn learned<'py>(py: Python<'py>, mdp: &Mdp, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let request: LearnedRequest = from_python("retarget learned request", request)?;
+    let report = interruptible(py, |p| retarget::learned(&mdp.inner, &request, p))?;
+    to_python(py, &report)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(orbit, m)?)?;
+    m.add_function(wrap_pyfunction!(check, m)?)?;
+    m.add_function(wrap_pyfunction!(mdp_tendency, m)?)?;
+    m.add_function(wrap_pyfunction!(learned, m)?)?;
+    m.add("TENDENCY_CHUNK", retarget::TENDENCY_CHUNK)?;
+    Ok(())
 }

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use powerseek::retarget::{orbit_tendency, Builtin, Outcomes};
+use powerseek::retarget::{orbit_tendency, Builtin, Comparison, Outcomes};
 
 fn main() {
     let d = 10;
@@ -16,7 +16,15 @@ fn main() {
     );
     for dm in [Builtin::Argmax, Builtin::Boltzmann(2.0)] {
         let start = Instant::now();
-        let t = orbit_tendency(&dm, &outcomes, &u, &[0], &[1, 2, 3]);
+        let t = orbit_tendency(
+            &dm,
+            Comparison {
+                outcomes: &outcomes,
+                a: &[0],
+                b: &[1, 2, 3],
+            },
+            &u,
+        );
         let secs = start.elapsed().as_secs_f64();
         println!(
             "  {:<14} {} permutations in {secs:.2} s ({:.3e}/s): B more {}, equal {}, A more {}; B ≥_most^3 A: {}",

@@ -5,11 +5,16 @@ use powerseek::retarget::*;
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
 
+/// B against A among `outcomes`.
+fn cmp<'a>(outcomes: &'a Outcomes, a: &'a [usize], b: &'a [usize]) -> Comparison<'a> {
+    Comparison { outcomes, a, b }
+}
+
 #[test]
 fn hand_computed_argmax_counts() {
     let dm = Builtin::Argmax;
     // d = 3: B = {e2, e3} wins on 4 of the 6 orbit elements of a tie-free u.
-    let t = orbit_tendency(&dm, &Outcomes::unit(3), &[0.3, 0.9, 0.1], &[0], &[1, 2]);
+    let t = orbit_tendency(&dm, cmp(&Outcomes::unit(3), &[0], &[1, 2]), &[0.3, 0.9, 0.1]);
     assert_eq!(
         t,
         Tendency {
@@ -19,7 +24,7 @@ fn hand_computed_argmax_counts() {
         }
     );
     // d = 4, C = {e1..e4}: 12 B-more, 6 equal (e4 best), 6 A-more.
-    let t = orbit_tendency(&dm, &Outcomes::unit(4), &[0.3, 0.9, 0.1, 0.5], &[0], &[1, 2]);
+    let t = orbit_tendency(&dm, cmp(&Outcomes::unit(4), &[0], &[1, 2]), &[0.3, 0.9, 0.1, 0.5]);
     assert_eq!(
         t,
         Tendency {
@@ -30,11 +35,11 @@ fn hand_computed_argmax_counts() {
     );
     assert!(t.holds(2) && !t.holds(3));
     // The paper's example: ghost, apple, cherry with u = (10, 5, 0), A = {cherry}, B = {ghost, apple}.
-    let t = orbit_tendency(&dm, &Outcomes::unit(3), &[10.0, 5.0, 0.0], &[2], &[0, 1]);
+    let t = orbit_tendency(&dm, cmp(&Outcomes::unit(3), &[2], &[0, 1]), &[10.0, 5.0, 0.0]);
     assert_eq!((t.b_more, t.total()), (4, 6));
     // Ties: u = (1, 1, 0) has 3 distinct orbit elements.
     assert_eq!(
-        orbit_tendency(&dm, &Outcomes::unit(3), &[1.0, 1.0, 0.0], &[0], &[1, 2]).total(),
+        orbit_tendency(&dm, cmp(&Outcomes::unit(3), &[0], &[1, 2]), &[1.0, 1.0, 0.0]).total(),
         3
     );
     assert_eq!(orbit_size(&[1.0, 1.0, 0.0, 2.0]), Some(12));
@@ -58,21 +63,21 @@ fn montezuma_first_actions() {
     let (a, b) = (vec![1], vec![0, 2, 3, 4]);
     let params = random_parameters(5, 20, 1);
     for u in &params {
-        let t = orbit_tendency(&Builtin::Uniform, &c, u, &a, &b);
+        let t = orbit_tendency(&Builtin::Uniform, cmp(&c, &a, &b), u);
         assert_eq!(
             (t.b_more, t.total()),
             (120, 120),
             "uniform: 4/5 vs 1/5 for every parameter"
         );
-        let t = orbit_tendency(&Builtin::Argmax, &c, u, &a, &b);
+        let t = orbit_tendency(&Builtin::Argmax, cmp(&c, &a, &b), u);
         assert!(t.holds(4), "greedy: B wins on ≥ 4/5 of every orbit: {t:?}");
     }
     assert!(matches!(
-        check_retargetable(&Always(1), &c, &a, &b, 1, &params),
+        check_retargetable(&Always(1), cmp(&c, &a, &b), 1, &params),
         Retargetability::Counterexample { .. }
     ));
-    match check_retargetable(&Builtin::Argmax, &c, &a, &b, 4, &params) {
-        Retargetability::Witness(phis) => assert_eq!(phis.len(), 4),
+    match check_retargetable(&Builtin::Argmax, cmp(&c, &a, &b), 4, &params) {
+        Retargetability::Witness { permutations } => assert_eq!(permutations.len(), 4),
         other => panic!("argmax should be 4-retargetable: {other:?}"),
     }
 }
@@ -169,11 +174,11 @@ proptest! {
         let dm = [Builtin::Argmax, Builtin::Boltzmann(3.0), Builtin::BestOfK(2), Builtin::Satisficer(0.5), Builtin::Quantilizer(0.3), Builtin::Uniform, Builtin::Argmin][which];
         let a = vec![0];
         let b: Vec<usize> = (1..=n).collect();
-        let t = orbit_tendency(&dm, &Outcomes::unit(d), &u, &a, &b);
+        let t = orbit_tendency(&dm, cmp(&Outcomes::unit(d), &a, &b), &u);
         prop_assert!(t.holds(n as u64), "{}: {:?}", dm, t);
         // And the worst of several random parameters' orbits still satisfies it.
         let params = random_parameters(d, 3, seed ^ 1);
-        prop_assert!(worst_orbit(&dm, &Outcomes::unit(d), &params, &a, &b, None, 0).holds(n as u64));
+        prop_assert!(worst_orbit(&dm, cmp(&Outcomes::unit(d), &a, &b), &params, None).holds(n as u64));
     }
 }
 
@@ -206,7 +211,7 @@ fn most_is_intransitive_but_orbit_means_are_not() {
     // Orbit means: every set gets 6/6 over the orbit, so the (transitive) orbit-mean relation ties them.
     for x in 0..3 {
         for y in 0..3 {
-            assert!(orbit_mean_difference(&Table, &c, &orbit, &sets[x], &sets[y]).abs() < 1e-12);
+            assert!(orbit_mean_difference(&Table, cmp(&c, &sets[x], &sets[y]), &orbit).abs() < 1e-12);
         }
     }
     // Orbit-mean dominance is transitive on random instances (it compares real sums).
@@ -217,7 +222,7 @@ fn most_is_intransitive_but_orbit_means_are_not() {
         &[0.1, 0.7, 0.3, 0.9],
     );
     let sets = [vec![0], vec![1, 2], vec![3]];
-    let m = |x: usize, y: usize| orbit_mean_difference(&dm, &c4, &o, &sets[y], &sets[x]);
+    let m = |x: usize, y: usize| orbit_mean_difference(&dm, cmp(&c4, &sets[y], &sets[x]), &o);
     for (x, y, z) in [(0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1)] {
         if m(x, y) >= 0.0 && m(y, z) >= 0.0 {
             assert!(m(x, z) >= -1e-12);
@@ -229,8 +234,16 @@ fn most_is_intransitive_but_orbit_means_are_not() {
 fn sampling_agrees_with_exhaustive_enumeration() {
     let c = Outcomes::unit(7);
     let u = random_parameters(7, 1, 9).remove(0);
-    let exact = orbit_tendency(&Builtin::Boltzmann(2.0), &c, &u, &[0], &[1, 2]);
-    let (sampled, ci) = sampled_tendency(&Builtin::Boltzmann(2.0), &c, &u, &[0], &[1, 2], 20_000, 5);
+    let exact = orbit_tendency(&Builtin::Boltzmann(2.0), cmp(&c, &[0], &[1, 2]), &u);
+    let (sampled, ci) = sampled_tendency(
+        &Builtin::Boltzmann(2.0),
+        cmp(&c, &[0], &[1, 2]),
+        &u,
+        Sampling {
+            samples: 20_000,
+            seed: 5,
+        },
+    );
     let fraction = exact.b_more as f64 / exact.total() as f64;
     assert_eq!(exact.total(), 5040);
     assert!(
@@ -265,7 +278,7 @@ fn first_moves_that_keep_options_open_win_most_orbits() {
                 Builtin::Quantilizer(0.5),
                 Builtin::Uniform,
             ] {
-                let t = orbit_tendency(&dm, &outcomes, &u, &a, &b);
+                let t = orbit_tendency(&dm, cmp(&outcomes, &a, &b), &u);
                 assert!(t.b_more > t.a_more, "{file} {dm}: {t:?}");
             }
         }
@@ -275,42 +288,34 @@ fn first_moves_that_keep_options_open_win_most_orbits() {
 #[test]
 fn q_learners_pick_the_move_that_keeps_options_open() {
     use powerseek::progress::NoProgress;
-    use powerseek::retarget::learn::{learned_tendency, QLearning};
+    use powerseek::retarget::learn::{learned_tendency, LearnedOptions, QLearning};
     let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"));
     let mdp = powerseek::mdp::load(&dir.join("options.grid")).unwrap();
     let start = mdp.start().unwrap();
     let label = |name: &str| mdp.action_names().iter().position(|n| n == name).unwrap();
     let base = random_parameters(mdp.n_states(), 1, 1).remove(0);
-    let opts = QLearning::default();
-    let r = learned_tendency(
-        &mdp,
-        start,
-        label("left"),
-        label("right"),
-        &base,
-        &opts,
-        300,
-        7,
-        &NoProgress,
-    )
-    .unwrap();
+    let moves = FirstMoves {
+        state: start,
+        a: label("left"),
+        b: label("right"),
+    };
+    let opts = LearnedOptions {
+        training: QLearning::default(),
+        agents: 300,
+        seed: 7,
+    };
+    let r = learned_tendency(&mdp, &moves, &base, &opts, &NoProgress).unwrap();
     assert!(r.fraction_b > 0.5 && r.ci95[0] > 0.5, "{r:?}");
     // A symmetric corridor: neither move keeps more options open; the learners split evenly.
     let sym = powerseek::mdp::gridworld::parse("stay = false\n..S..\n", "sym").unwrap();
     let label = |name: &str| sym.action_names().iter().position(|n| n == name).unwrap();
     let base = random_parameters(sym.n_states(), 1, 2).remove(0);
-    let r = learned_tendency(
-        &sym,
-        sym.start().unwrap(),
-        label("left"),
-        label("right"),
-        &base,
-        &opts,
-        300,
-        7,
-        &NoProgress,
-    )
-    .unwrap();
+    let moves = FirstMoves {
+        state: sym.start().unwrap(),
+        a: label("left"),
+        b: label("right"),
+    };
+    let r = learned_tendency(&sym, &moves, &base, &opts, &NoProgress).unwrap();
     assert!(r.ci95[0] < 0.5 && 0.5 < r.ci95[1], "{r:?}");
 }
 
@@ -321,8 +326,9 @@ fn sampled_tendency_chunks_add_up_to_the_whole_run() {
     let (a, b) = ([0], [1, 2, 3]);
     let n = 3 * TENDENCY_CHUNK + 100;
     let dm = Builtin::Boltzmann(3.0);
-    let (whole, _) = sampled_tendency(&dm, &outcomes, &u, &a, &b, n, 4);
-    let parts = [0..1, 1..3, 3..4].map(|r| sampled_tendency_chunks(&dm, &outcomes, &u, &a, &b, n, 4, r));
+    let sampling = Sampling { samples: n, seed: 4 };
+    let (whole, _) = sampled_tendency(&dm, cmp(&outcomes, &a, &b), &u, sampling);
+    let parts = [0..1, 1..3, 3..4].map(|r| sampled_tendency_chunks(&dm, cmp(&outcomes, &a, &b), &u, sampling, r));
     assert_eq!(parts.iter().map(|t| t.total()).sum::<u64>(), n);
     assert_eq!(parts.iter().map(|t| t.b_more).sum::<u64>(), whole.b_more);
     assert_eq!(parts.iter().map(|t| t.a_more).sum::<u64>(), whole.a_more);

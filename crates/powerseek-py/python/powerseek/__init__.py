@@ -42,12 +42,21 @@ __all__ = [
     "bayesian_power",
     "alignment",
     "orbit_tendency",
+    "retarget_orbit",
+    "retarget_check",
+    "retarget_mdp",
+    "retarget_learned",
     "scarcity",
     "sequential_power",
     "rho_sweep",
     "conflict_simulate",
     "conflict_phase",
 ]
+
+
+def _given(**fields) -> dict:
+    """The fields that were given (None means: the library's default)."""
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 def load_mdp(path: str) -> Mdp:
@@ -91,24 +100,22 @@ def mdp_from_numpy(
 
 
 def _power_args(gamma, samples, dist, seed, tolerance, antithetic, batch):
-    if not (0.0 <= gamma <= 1.0):
-        raise ValueError(f"gamma = {gamma} is outside [0, 1] (0 and 1 are the limits)")
-    if samples < 2:
-        raise ValueError("samples must be at least 2")
-    return dict(
-        gamma=float(gamma),
-        samples=int(samples),
-        dist=str(dist),
-        seed=int(seed),
-        tolerance=float(tolerance),
-        antithetic=bool(antithetic),
-        batch=batch,
+    """The POWER options dict (the library's defaults for those not given);
+    a bad argument is a ValueError naming it."""
+    return _given(
+        gamma=_number(gamma, "gamma"),
+        samples=_count(samples, "samples"),
+        dist=None if dist is None else str(dist),
+        seed=_count(seed, "seed", below=2**64),
+        tolerance=_number(tolerance, "tolerance"),
+        antithetic=None if antithetic is None else bool(antithetic),
+        batch=_count(batch, "batch"),
     )
 
 
 def power(
     mdp: Mdp,
-    gamma: float = 0.9,
+    gamma: Optional[float] = None,
     samples: int = 10_000,
     dist: str = "uniform",
     seed: int = 0,
@@ -116,13 +123,18 @@ def power(
     antithetic: bool = False,
     batch: Optional[int] = None,
 ) -> dict:
-    """POWER of every state (docs/theory.md §2) by Monte Carlo over reward functions.
+    """POWER of every state (docs/theory.md §2) by Monte Carlo over reward
+    functions, as ``powerseek power`` (``gamma`` defaults to the file's discount, else 0.9;
+    0 and 1 are the limits).
 
-    Returns a dict of numpy arrays: ``power``, ``se`` (standard errors),
-    ``ci95`` (S × 2), ``optimal`` / ``optimal_share`` / ``successor_power``
-    (S × max actions, NaN where a state has fewer actions, in the order of
-    ``mdp.actions``), ``tie_probability``, and ``samples``. Results depend
-    only on ``seed`` (not on threads); values are within ``tolerance``.
+    Returns the fields of the CLI's ``--format json`` (``gamma``,
+    ``distribution``, ``samples``, ``states`` with per-action results, ...)
+    and numpy arrays of the same numbers: ``power``, ``se`` (standard
+    errors), ``ci95`` (S × 2), ``optimal`` / ``optimal_share`` /
+    ``successor_power`` (S × max actions, NaN where a state has fewer
+    actions, in the order of ``mdp.actions``) and ``tie_probability``.
+    Results depend only on ``seed`` (not on threads); values are within
+    ``tolerance``.
     """
     return _native.power(mdp, _power_args(gamma, samples, dist, seed, tolerance, antithetic, batch))
 
@@ -252,6 +264,56 @@ def alignment(game: Game, weights: Optional[Sequence[float]] = None) -> dict:
 DecisionMaker = Union[str, Callable[[np.ndarray], Sequence[float]]]
 
 
+def _indices(xs, name: str) -> list:
+    """Outcome indices (from 0), each a non-negative integer."""
+    return [_count(i, f"{name}[{k}]") for k, i in enumerate(xs)]
+
+
+def _orbit_fields(u, a, b, outcomes) -> dict:
+    return _given(
+        u=_float_array(u, "u", 1).tolist(),
+        a=_indices(a, "a"),
+        b=_indices(b, "b"),
+        outcomes=None if outcomes is None else _float_array(outcomes, "outcomes", 2).tolist(),
+    )
+
+
+def _split_decision(decision):
+    """A decision-maker argument as (names, callable)."""
+    if decision is None or isinstance(decision, str):
+        return decision, None
+    if callable(decision):
+        return None, decision
+    raise ValueError("decision_maker must be a name or a callable")
+
+
+def retarget_orbit(
+    u,
+    a: Sequence[int],
+    b: Sequence[int],
+    decision: Optional[DecisionMaker] = None,
+    outcomes=None,
+    samples: Optional[int] = None,
+    seed: Optional[int] = None,
+    parameters: Optional[int] = None,
+    n: Optional[int] = None,
+) -> dict:
+    """Orbit tendencies (docs/theory.md §6) of outcome set B versus A, as ``powerseek retarget orbit``
+    (the same fields as its ``--format json``; ``a`` and ``b`` index outcomes from 0).
+
+    ``decision``: comma-separated names (default one of each kind) or a Python
+    function of the outcomes' utilities. ``samples`` random permutations
+    instead of the whole orbit (needed beyond 20 entries of ``u``);
+    ``parameters`` random parameters whose worst orbit is reported; ``n`` of
+    B ≥_most^n A (default: the disjoint copies of A in B).
+    """
+    names, fn = _split_decision(decision)
+    fields = _orbit_fields(u, a, b, outcomes) | _given(
+        decision=names, samples=samples, seed=seed, parameters=parameters, n=n
+    )
+    return _native.orbit(fields, fn)
+
+
 def orbit_tendency(
     decision_maker: DecisionMaker,
     u,
@@ -263,7 +325,8 @@ def orbit_tendency(
     chunks: Optional[tuple] = None,
 ) -> dict:
     """How often, over the orbit of parameter ``u`` under all permutations,
-    outcome set B is more likely than A (docs/theory.md §6).
+    outcome set B is more likely than A (docs/theory.md §6), for one
+    decision-maker: the counts of :func:`retarget_orbit`'s row.
 
     ``decision_maker`` is a name (``argmax``, ``boltzmann:2``, ``best-of:3``,
     ...) or a Python function mapping the outcomes' utilities to choice
@@ -272,14 +335,85 @@ def orbit_tendency(
     (drawn in chunks of ``_native.TENDENCY_CHUNK``, each from its own stream;
     ``chunks=(first, end)`` computes only those, for a distributed shard).
     """
-    uu = _float_array(u, "u", 1)
-    oc = None if outcomes is None else _float_array(outcomes, "outcomes", 2).tolist()
-    if not (isinstance(decision_maker, str) or callable(decision_maker)):
-        raise ValueError("decision_maker must be a name or a callable")
-    b_more, equal, a_more = _native.orbit_tendency(
-        decision_maker, oc, uu, [int(i) for i in a], [int(i) for i in b], samples, seed, chunks
+    names, fn = _split_decision(decision_maker)
+    if names is not None and "," in names:
+        raise ValueError("orbit_tendency takes one decision-maker; retarget_orbit takes several")
+    fields = _orbit_fields(u, a, b, outcomes) | _given(
+        decision=names, samples=samples, seed=seed, chunks=None if chunks is None else tuple(map(int, chunks))
     )
-    return {"b_more": b_more, "equal": equal, "a_more": a_more, "total": b_more + equal + a_more}
+    row = _native.orbit(fields, fn)["results"][0]
+    return {key: row[key] for key in ("b_more", "equal", "a_more", "total")}
+
+
+def retarget_check(
+    u,
+    a: Sequence[int],
+    b: Sequence[int],
+    decision: Optional[DecisionMaker] = None,
+    n: Optional[int] = None,
+    parameters: Optional[int] = None,
+    seed: Optional[int] = None,
+    outcomes=None,
+) -> dict:
+    """Permutations witnessing (A→B) n-retargetability of one decision-maker
+    (default argmax) on ``u`` and random parameters, or a counterexample, as
+    ``powerseek retarget check``: ``result`` is ``witness`` (``permutations``),
+    ``counterexample`` (``parameter``, ``permutation``) or ``no_candidates``."""
+    names, fn = _split_decision(decision)
+    fields = _orbit_fields(u, a, b, outcomes) | _given(decision=names, n=n, parameters=parameters, seed=seed)
+    return _native.check(fields, fn)
+
+
+def retarget_mdp(
+    mdp: Mdp,
+    a: str,
+    b: str,
+    state: Optional[str] = None,
+    gamma: Optional[float] = None,
+    decision: Optional[str] = None,
+    parameters: Optional[int] = None,
+    samples: Optional[int] = None,
+    seed: Optional[int] = None,
+) -> dict:
+    """First actions ``a`` and ``b`` at ``state`` (default: the start state) of a
+    deterministic MDP, compared over the orbits of random reward functions,
+    as ``powerseek retarget mdp``: per decision-maker the worst orbit
+    (``gamma`` defaults to the file's discount, else 0.9)."""
+    fields = _given(
+        a=str(a), b=str(b), state=state, gamma=gamma, decision=decision, parameters=parameters, samples=samples, seed=seed
+    )
+    return _native.mdp_tendency(mdp, fields)
+
+
+def retarget_learned(
+    mdp: Mdp,
+    a: str,
+    b: str,
+    state: Optional[str] = None,
+    agents: Optional[int] = None,
+    episodes: Optional[int] = None,
+    horizon: Optional[int] = None,
+    epsilon: Optional[float] = None,
+    alpha: Optional[float] = None,
+    gamma: Optional[float] = None,
+    seed: Optional[int] = None,
+) -> dict:
+    """Q-learners trained on rewards drawn from the orbit of a random reward:
+    how often their first move at ``state`` is ``b`` rather than ``a``, as
+    ``powerseek retarget learned`` (``result`` has the counts and a 95% CI)."""
+    fields = _given(
+        a=str(a),
+        b=str(b),
+        state=state,
+        agents=agents,
+        episodes=episodes,
+        horizon=horizon,
+        epsilon=epsilon,
+        alpha=alpha,
+        gamma=gamma,
+        seed=seed,
+    )
+    return _native.learned(mdp, fields)
 
 
 def scarcity(
@@ -303,68 +437,148 @@ def scarcity(
     return _native.scarcity(options, only)
 
 
-def rho_sweep(
-    grid: Mdp,
-    rhos: Sequence[float],
-    turns: str = "alternating",
-    no_overlap: bool = False,
-    noise: float = 0.0,
-    other: str = "random",
-    seed_policy: Optional[str] = None,
-    gamma: float = 0.9,
-    gamma_other: Optional[float] = None,
-    reward_on: str = "joint",
-    interval: tuple = (0.0, 1.0),
-    samples: int = 1_000,
-    seed: int = 0,
-    tolerance: float = 1e-6,
-    other_at: Optional[str] = None,
-) -> dict:
-    """Two agents, H and A, on a gridworld (docs/theory.md §8), as ``powerseek multi sweep``.
+def _nested(f, x):
+    """``f`` applied to every leaf of nested lists (or tuples: fixed-size arrays)."""
+    return [_nested(f, v) for v in x] if isinstance(x, (list, tuple)) else f(x)
 
-    ``other`` is how the other agent acts: ``random``, ``fixed`` (with
-    ``seed_policy``, JSON text ``{"<joint state>": {"<move>": p}}``),
-    ``optimal``, ``boltzmann:β`` or ``powerplay`` (POWERplay's protocol).
-    Returns numpy arrays indexed ``[ρ, agent, ...]``: ``power`` and ``se`` per
-    joint state, ``per_cell`` means, ``mean_power`` (and SEs), ``mean_total``,
-    the achieved ``reward_correlation`` and ``power_correlation`` over states.
-    ``per_cell`` averages over the other agent's positions, or fixes it at
-    the cell named ``other_at`` (e.g. ``"(1,1)"``).
-    """
-    for r in rhos:
-        if not -1.0 <= float(r) <= 1.0:
-            raise ValueError(f"rho = {r} is outside [-1, 1]")
-    for g in (gamma, gamma if gamma_other is None else gamma_other):
-        if not 0.0 < g < 1.0:
-            raise ValueError(f"gamma = {g} is outside (0, 1)")
-    if samples < 2:
-        raise ValueError("samples must be at least 2")
-    return _native.sequential(
-        grid,
-        [float(r) for r in rhos],
-        turns,
-        bool(no_overlap),
-        float(noise),
-        other,
-        seed_policy,
-        float(gamma),
-        float(gamma if gamma_other is None else gamma_other),
-        reward_on,
-        (float(interval[0]), float(interval[1])),
-        int(samples),
-        int(seed),
-        float(tolerance),
-        other_at,
+
+def _estimate_arrays(d: dict, keys, se_names=None) -> dict:
+    """Fields holding (nested lists of) estimates ``{mean, se, ci95}`` as numpy
+    arrays of their means, with the standard errors beside them
+    (``<key>_se``, or the name ``se_names`` gives)."""
+    out = dict(d)
+    for key in keys:
+        if key in d:
+            out[key] = np.asarray(_nested(lambda e: e["mean"], d[key]), dtype=float)
+            out[(se_names or {}).get(key, key + "_se")] = np.asarray(_nested(lambda e: e["se"], d[key]), dtype=float)
+    return out
+
+
+_TWO_AGENT_ESTIMATES = ("power", "total", "mean_power", "mean_total")
+
+
+def _two_agent_arrays(d: dict) -> dict:
+    """A two-agent (or focal-agent) report with numpy arrays: ``power`` and
+    ``se`` per agent and joint state, ``total``, ``mean_power``, ``mean_total``
+    (each with ``_se``), and ``per_cell``."""
+    out = _estimate_arrays(d, _TWO_AGENT_ESTIMATES, {"power": "se"})
+    if "per_cell" in d:
+        out["per_cell"] = np.asarray(d["per_cell"], dtype=float)
+    return out
+
+
+def _multi_fields(
+    turns, no_overlap, noise, other, seed_policy, gamma, gamma_other, reward_on, interval, samples, seed, tolerance, other_at, agents=None, focal=None
+) -> dict:
+    return _given(
+        agents=None if agents is None else int(agents),
+        turns=turns,
+        no_overlap=None if no_overlap is None else bool(no_overlap),
+        noise=None if noise is None else float(noise),
+        other=other,
+        seed_policy=seed_policy,
+        gamma=None if gamma is None else float(gamma),
+        gamma_other=None if gamma_other is None else float(gamma_other),
+        reward_on=reward_on,
+        interval=None if interval is None else (float(interval[0]), float(interval[1])),
+        samples=None if samples is None else int(samples),
+        seed=None if seed is None else int(seed),
+        tolerance=None if tolerance is None else float(tolerance),
+        other_at=other_at,
+        focal=None if focal is None else int(focal),
     )
 
 
-def sequential_power(grid: Mdp, rho: float = 0.0, **options) -> dict:
-    """Both agents' POWER at one correlation ρ (see :func:`rho_sweep` for the
-    options), as ``powerseek multi power``: the arrays without the ρ axis."""
-    r = rho_sweep(grid, [rho], **options)
-    return {k: (v[0] if isinstance(v, np.ndarray) and k != "rho" else v) for k, v in r.items() if k != "rho"} | {
-        "rho": float(rho)
-    }
+def rho_sweep(
+    grid: Mdp,
+    rhos: Sequence[float],
+    turns: Optional[str] = None,
+    no_overlap: Optional[bool] = None,
+    noise: Optional[float] = None,
+    other: Optional[str] = None,
+    seed_policy: Optional[str] = None,
+    gamma: Optional[float] = None,
+    gamma_other: Optional[float] = None,
+    reward_on: Optional[str] = None,
+    interval: Optional[tuple] = None,
+    samples: Optional[int] = None,
+    seed: Optional[int] = None,
+    tolerance: Optional[float] = None,
+    other_at: Optional[str] = None,
+) -> dict:
+    """Two agents, H and A, on a gridworld (docs/theory.md §8), as ``powerseek multi sweep`` (the
+    same fields as its ``--format json``; options default as there).
+
+    ``turns`` ``alternating`` or ``simultaneous``; ``other`` is how the other
+    agent acts: ``random``, ``fixed`` (with ``seed_policy``, JSON text
+    ``{"<joint state>": {"<move>": p}}``), ``optimal``, ``boltzmann:β`` or
+    ``powerplay`` (POWERplay's protocol); ``reward_on`` ``joint`` or ``cell``;
+    ``interval`` the rewards' (lo, hi). ``points`` has one report per ρ, and
+    numpy arrays indexed ``[ρ, agent, ...]`` stack them: ``rho``, ``power``
+    and ``se`` per joint state, ``per_cell`` means, ``total``,
+    ``mean_power``, ``mean_total`` (each with ``_se``), the achieved
+    ``reward_correlation`` and ``power_correlation`` over states.
+    ``per_cell`` averages over the other agent's positions, or fixes it at
+    the cell named ``other_at`` (e.g. ``"(1,1)"``).
+    """
+    fields = _multi_fields(
+        turns, no_overlap, noise, other, seed_policy, gamma, gamma_other, reward_on, interval, samples, seed, tolerance, other_at
+    )
+    d = _native.multi_sweep(grid, fields, [float(r) for r in rhos])
+    points = [_two_agent_arrays(p) for p in d["points"]]
+    out = dict(d)
+    out["rho"] = np.array([p["rho"] for p in points], dtype=float)
+    for key in ("power", "se", "per_cell", "total", "total_se", "mean_power", "mean_power_se", "mean_total", "mean_total_se"):
+        out[key] = np.stack([p[key] for p in points])
+    for key in ("reward_correlation", "power_correlation"):
+        out[key] = np.array([p[key] for p in points], dtype=float)
+    return out
+
+
+def sequential_power(
+    grid: Mdp,
+    rho: Optional[float] = None,
+    agents: Optional[int] = None,
+    focal: Optional[int] = None,
+    turns: Optional[str] = None,
+    no_overlap: Optional[bool] = None,
+    noise: Optional[float] = None,
+    other: Optional[str] = None,
+    seed_policy: Optional[str] = None,
+    gamma: Optional[float] = None,
+    gamma_other: Optional[float] = None,
+    reward_on: Optional[str] = None,
+    interval: Optional[tuple] = None,
+    samples: Optional[int] = None,
+    seed: Optional[int] = None,
+    tolerance: Optional[float] = None,
+    other_at: Optional[str] = None,
+) -> dict:
+    """Both agents' POWER at one correlation ρ (default 0), as ``powerseek
+    multi power`` (options as :func:`rho_sweep`): the same fields as its
+    ``--format json``, with numpy arrays ``power`` and ``se`` (agent × joint
+    state), ``per_cell`` (agent × cell), ``total``, ``mean_power`` and
+    ``mean_total`` (each with ``_se``). With ``agents`` > 2: the ``focal``
+    agent's POWER against uniformly random others (``power`` per joint state);
+    options that need two agents are errors there."""
+    fields = _multi_fields(
+        turns,
+        no_overlap,
+        noise,
+        other,
+        seed_policy,
+        gamma,
+        gamma_other,
+        reward_on,
+        interval,
+        samples,
+        seed,
+        tolerance,
+        other_at,
+        agents,
+        focal,
+    )
+    return _two_agent_arrays(_native.multi_power(grid, fields, None if rho is None else float(rho)))
 
 
 def conflict_simulate(scenario_toml: str) -> dict:

@@ -84,8 +84,8 @@ def game_power(
     """`powerseek game power`'s report: profile None, "uniform", [player][action] or [player][type][action]."""
 def alignment(game: Game, weights: Optional[list[Fraction]] = None) -> dict[str, Any]:
     """`powerseek game align`'s report."""
-class PowerArgs(TypedDict):
-    """The options of every POWER call (see `powerseek.power`)."""
+class PowerArgs(TypedDict, total=False):
+    """The options of every POWER call (the library's PowerRequest; missing ones take its defaults)."""
 
     gamma: float
     samples: int
@@ -99,16 +99,17 @@ def power(mdp: Mdp, args: PowerArgs) -> dict[str, Any]: ...
 def batch_size(mdp: Mdp, batch: Optional[int] = None, antithetic: bool = False) -> int: ...
 def power_partials(mdp: Mdp, first: int, end: int, args: PowerArgs) -> list[PowerPartial]: ...
 def finish_power(mdp: Mdp, partials: Sequence[PowerPartial], args: PowerArgs) -> dict[str, Any]: ...
-def orbit_tendency(
-    decision_maker: Union[str, Callable[[npt.NDArray[np.float64]], Sequence[float]]],
-    outcomes: Optional[list[list[float]]],
-    u: npt.NDArray[np.float64],
-    a: list[int],
-    b: list[int],
-    samples: Optional[int] = None,
-    seed: int = 0,
-    chunks: Optional[tuple[int, int]] = None,
-) -> tuple[int, int, int]: ...
+def orbit(
+    request: dict[str, Any],
+    decision_maker: Optional[Callable[[npt.NDArray[np.float64]], Sequence[float]]] = None,
+) -> dict[str, Any]:
+    """`retarget orbit`: fields of the library's OrbitRequest in, its OrbitReport out."""
+def check(
+    request: dict[str, Any],
+    decision_maker: Optional[Callable[[npt.NDArray[np.float64]], Sequence[float]]] = None,
+) -> dict[str, Any]: ...
+def mdp_tendency(mdp: Mdp, request: dict[str, Any]) -> dict[str, Any]: ...
+def learned(mdp: Mdp, request: dict[str, Any]) -> dict[str, Any]: ...
 
 TENDENCY_CHUNK: int
 class ScarcityOptions(TypedDict, total=False):
@@ -124,22 +125,8 @@ class ScarcityOptions(TypedDict, total=False):
 def scarcity(options: ScarcityOptions, only: Optional[int] = None) -> dict[str, Any]:
     """`powerseek experiment scarcity`'s report."""
 def scarcity_default_lambdas() -> list[float]: ...
-def sequential(
-    grid: Mdp,
-    rhos: list[float],
-    turns: str,
-    no_overlap: bool,
-    noise: float,
-    other: str,
-    seed_policy: Optional[str],
-    gamma: float,
-    gamma_other: float,
-    reward_on: str,
-    interval: tuple[float, float],
-    samples: int,
-    seed: int,
-    tolerance: float,
-    other_at: Optional[str] = None,
-) -> dict[str, Any]: ...
+def multi_power(grid: Mdp, request: dict[str, Any], rho: Optional[float] = None) -> dict[str, Any]:
+    """`multi power`: fields of the library's MultiRequest in, its report out."""
+def multi_sweep(grid: Mdp, request: dict[str, Any], rhos: list[float]) -> dict[str, Any]: ...
 def conflict_simulate(text: str) -> str: ...
 def conflict_phase(model: str, ratio: float, n_alignment: int, n_cost: int) -> str: ...

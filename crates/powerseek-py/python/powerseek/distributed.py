@@ -41,7 +41,7 @@ def _shards(total: int, step: int, shards: int) -> list:
 
 def power(
     mdp: powerseek.Mdp,
-    gamma: float = 0.9,
+    gamma: Optional[float] = None,
     samples: int = 10_000,
     dist: str = "uniform",
     seed: int = 0,
@@ -147,4 +147,5 @@ def rho_sweep(grid: powerseek.Mdp, rhos: Sequence[float], max_retries: int = 3, 
     for key, value in parts[0].items():
         if isinstance(value, np.ndarray):
             merged[key] = np.concatenate([p[key] for p in parts])
+    merged["points"] = [point for p in parts for point in p["points"]]
     return merged

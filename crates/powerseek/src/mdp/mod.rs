@@ -18,6 +18,7 @@ pub mod gridworld;
 pub mod json;
 mod mean_payoff;
 pub mod power;
+pub mod power_io;
 pub mod reward;
 pub mod solve;
 

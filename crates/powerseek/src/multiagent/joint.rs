@@ -29,8 +29,9 @@ use crate::error::{Error, Result};
 use crate::mdp::reward::{Marginal, RewardDistribution};
 use crate::mdp::{Mdp, Rows};
 
-/// How agents take turns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How agents take turns (`alternating` or `simultaneous` as text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Turns {
     Alternating,
     Simultaneous,

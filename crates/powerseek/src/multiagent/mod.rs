@@ -7,5 +7,11 @@
 //! single-agent MDP area ([`crate::mdp`]) and the decision-makers of
 //! [`crate::retarget`]; nothing below it imports from here.
 
+mod analysis;
 pub mod joint;
 pub mod sequential;
+
+pub use analysis::{
+    check_rhos, parse_rhos, power, rho_steps, sweep, FocalPower, MultiPower, MultiRequest, RhoPoint, RhoSweep,
+    TwoAgentPower, TwoAgentSetting,
+};

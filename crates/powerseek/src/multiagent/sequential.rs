@@ -31,12 +31,14 @@ use crate::stats::{t_quantile_975, Estimate, Moments};
 /// One value per joint state for each agent (H, A).
 pub type PerAgent = [Vec<f64>; 2];
 
-/// Where an agent's reward is read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// Where an agent's reward is read (`joint` or `cell` as text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum RewardSite {
     /// One draw per joint state (both agents' cells), as in POWERplay.
+    #[serde(rename = "joint")]
     JointState,
     /// One draw per grid cell, read at the agent's own cell.
+    #[serde(rename = "cell")]
     OwnCell,
 }
 
@@ -65,15 +67,34 @@ impl std::str::FromStr for Response {
             Some(("boltzmann", beta)) => beta
                 .parse()
                 .map(Response::Boltzmann)
-                .map_err(|_| Error::invalid(format!("other 'boltzmann:{beta}': β is not a number"))),
+                .map_err(|_| Error::invalid(format!("other: 'boltzmann:{beta}': β is not a number"))),
             _ => match s {
                 "random" | "fixed" => Ok(Response::Fixed),
                 "optimal" => Ok(Response::Optimal),
                 "powerplay" => Ok(Response::PowerPlay),
                 _ => Err(Error::invalid(format!(
-                    "other '{s}': expected random, fixed, optimal, boltzmann:β or powerplay"
+                    "other: '{s}' is not a response; expected random, fixed, optimal, boltzmann:β or powerplay"
                 ))),
             },
+        }
+    }
+}
+
+impl Response {
+    /// The response named `other`, given whether A's seed policy was
+    /// supplied: `random` means the uniform seed policy (so a supplied one
+    /// would be ignored: an error), `fixed` follows the supplied one (so one
+    /// is needed); the other responses start from the seed policy either way.
+    pub fn resolve(other: &str, has_seed_policy: bool) -> Result<Response> {
+        let response = other.trim().parse()?;
+        match (other.trim(), has_seed_policy) {
+            ("random", true) => Err(Error::invalid(
+                "seed_policy: the response 'random' is the uniform policy and would ignore the seed policy; use 'fixed' to follow it",
+            )),
+            ("fixed", false) => Err(Error::invalid(
+                "seed_policy: the response 'fixed' follows A's seed policy, and none was given",
+            )),
+            _ => Ok(response),
         }
     }
 }
@@ -302,7 +323,10 @@ fn validate(dynamics: &JointDynamics, seeds: &SeedPolicies, opts: &SequentialOpt
     }
     for (i, g) in opts.gamma.iter().enumerate() {
         if !(*g > 0.0 && *g < 1.0) {
-            return Err(Error::invalid(format!("gamma of agent {i} = {g} is outside (0, 1)")));
+            let name = ["gamma", "gamma_other"][i];
+            return Err(Error::invalid(format!(
+                "{name} = {g} is outside (0, 1) (agent {i}'s discount)"
+            )));
         }
     }
     if let Response::Boltzmann(beta) = opts.response {

@@ -9,6 +9,7 @@ use rand::RngExt;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::FirstMoves;
 use crate::error::{Error, Result};
 use crate::mdp::Mdp;
 use crate::progress::Progress;
@@ -111,27 +112,48 @@ pub struct LearnedTendency {
     pub ci95: [f64; 2],
 }
 
-/// Train `agents` Q-learners, agent `k` on the reward `φ_k · base` for a
-/// uniformly random permutation `φ_k` (all seeded by `seed` and `k`), and
-/// count their greedy first actions at `start` with labels in `a` or `b`.
-#[allow(clippy::too_many_arguments)]
+/// How many learners, trained how, from which seed.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct LearnedOptions {
+    pub training: QLearning,
+    pub agents: usize,
+    pub seed: u64,
+}
+
+impl Default for LearnedOptions {
+    fn default() -> Self {
+        LearnedOptions {
+            training: QLearning::default(),
+            agents: 400,
+            seed: 0,
+        }
+    }
+}
+
+/// Train `opts.agents` Q-learners, agent `k` on the reward `φ_k · base` for
+/// a uniformly random permutation `φ_k` (all seeded by `opts.seed` and `k`),
+/// and count their greedy first actions at `moves.state` with labels
+/// `moves.a` or `moves.b`.
 pub fn learned_tendency(
     mdp: &Mdp,
-    start: usize,
-    a: usize,
-    b: usize,
+    moves: &FirstMoves,
     base: &[f64],
-    opts: &QLearning,
-    agents: usize,
-    seed: u64,
+    opts: &LearnedOptions,
     progress: &dyn Progress,
 ) -> Result<LearnedTendency> {
+    let &FirstMoves { state: start, a, b } = moves;
+    let (agents, seed) = (opts.agents, opts.seed);
+    let opts = &opts.training;
     opts.validate()?;
     if base.len() != mdp.n_states() || agents == 0 {
         return Err(Error::invalid(
             "learned tendency: need one base reward per state and at least one agent",
         ));
     }
+    // Each agent's choice is kept until the end, and one Q-table per thread.
+    crate::resources::check(24.0 * agents as f64, || {
+        format!("{} agents", crate::resources::format_count(agents as f64))
+    })?;
     progress.set_total(agents as u64);
     let choices: Vec<[f64; 3]> = (0..agents)
         .into_par_iter()
@@ -150,10 +172,6 @@ pub fn learned_tendency(
                 let l = mdp.action_label(x);
                 c[if l == b {
                     0
-    // Each agent's choice is kept until the end, and one Q-table per thread.
-    crate::resources::check(24.0 * agents as f64, || {
-        format!("{} agents", crate::resources::format_count(agents as f64))
-    })?;
                 } else if l == a {
                     1
                 } else {

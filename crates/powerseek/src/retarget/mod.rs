@@ -14,7 +14,14 @@
 //! without being stored; orbits under a subgroup given by generators are built
 //! by closing the generators.
 
+mod analysis;
 pub mod learn;
+
+pub use analysis::{
+    check, default_decision_makers, default_n, learned, mdp_tendency, orbit, parse_decision_makers, CheckReport,
+    CheckRequest, FirstMoves, LearnedReport, LearnedRequest, MdpTendencyReport, MdpTendencyRequest, OrbitReport,
+    OrbitRequest, OrbitRow, MAX_ENUMERATED_DIMENSION, MAX_VISIT_DISTRIBUTIONS,
+};
 
 use std::collections::HashSet;
 use std::fmt;
@@ -197,6 +204,31 @@ pub fn probability(dm: &dyn DecisionMaker, outcomes: &Outcomes, u: &[f64], set: 
     set.iter().map(|&i| p[i]).sum()
 }
 
+/// What an orbit tendency compares: outcome set `B` against `A` (indices
+/// into `outcomes`).
+#[derive(Clone, Copy, Debug)]
+pub struct Comparison<'a> {
+    pub outcomes: &'a Outcomes,
+    pub a: &'a [usize],
+    pub b: &'a [usize],
+}
+
+impl Comparison<'_> {
+    /// `(p(A | u), p(B | u))` from one evaluation of the decision-maker.
+    pub fn probabilities(&self, dm: &dyn DecisionMaker, u: &[f64]) -> (f64, f64) {
+        let p = dm.choice_probabilities(&self.outcomes.utilities(u));
+        let sum = |set: &[usize]| set.iter().map(|&i| p[i]).sum();
+        (sum(self.a), sum(self.b))
+    }
+}
+
+/// Random permutations in place of a whole orbit: how many, and the seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Sampling {
+    pub samples: u64,
+    pub seed: u64,
+}
+
 /// Counts over an orbit (or a sample of it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Tendency {
@@ -210,6 +242,10 @@ pub struct Tendency {
 impl Tendency {
     pub fn total(&self) -> u64 {
         self.b_more + self.equal + self.a_more
+    }
+    /// Fraction of the orbit (or sample) where `p(B) > p(A)` (0 when empty).
+    pub fn fraction(&self) -> f64 {
+        self.b_more as f64 / self.total().max(1) as f64
     }
     /// `B ≥_most^n A`: `#> ≥ n · #<`.
     pub fn holds(&self, n: u64) -> bool {
@@ -234,25 +270,21 @@ impl Tendency {
 }
 
 /// The "for every θ" quantifier, estimated: the tendency on each parameter's
-/// orbit (exhaustive, or `samples` random permutations), and the worst one —
-/// the orbit with the smallest fraction where `B` is more likely.
+/// orbit (exhaustive, or sampled permutations), and the worst one — the
+/// orbit with the smallest fraction where `B` is more likely.
 pub fn worst_orbit(
     dm: &dyn DecisionMaker,
-    outcomes: &Outcomes,
+    cmp: Comparison,
     parameters: &[Vec<f64>],
-    a: &[usize],
-    b: &[usize],
-    samples: Option<u64>,
-    seed: u64,
+    sampling: Option<Sampling>,
 ) -> Tendency {
-    let fraction = |t: &Tendency| t.b_more as f64 / t.total().max(1) as f64;
     parameters
         .iter()
-        .map(|u| match samples {
-            Some(k) => sampled_tendency(dm, outcomes, u, a, b, k, seed).0,
-            None => orbit_tendency(dm, outcomes, u, a, b),
+        .map(|u| match sampling {
+            Some(k) => sampled_tendency(dm, cmp, u, k).0,
+            None => orbit_tendency(dm, cmp, u),
         })
-        .min_by(|x, y| fraction(x).total_cmp(&fraction(y)))
+        .min_by(|x, y| x.fraction().total_cmp(&y.fraction()))
         .unwrap_or_default()
 }
 
@@ -322,35 +354,26 @@ fn fold_distinct_permutations<T: Send + Default>(
 }
 
 /// Orbit tendency of `B` versus `A` over the whole orbit of `u` under S_d.
-pub fn orbit_tendency(dm: &dyn DecisionMaker, outcomes: &Outcomes, u: &[f64], a: &[usize], b: &[usize]) -> Tendency {
+pub fn orbit_tendency(dm: &dyn DecisionMaker, cmp: Comparison, u: &[f64]) -> Tendency {
     fold_distinct_permutations(
         u,
-        |acc: &mut Tendency, v| acc.record(probability(dm, outcomes, v, a), probability(dm, outcomes, v, b)),
+        |acc: &mut Tendency, v| {
+            let (pa, pb) = cmp.probabilities(dm, v);
+            acc.record(pa, pb)
+        },
         Tendency::add,
     )
 }
 
-/// The same by sampling `samples` uniformly random permutations (seeded);
-/// returns the counts and a 95% Wilson interval for the fraction with `p(B) > p(A)`.
+/// The same by sampling uniformly random permutations (seeded); returns the
+/// counts and a 95% Wilson interval for the fraction with `p(B) > p(A)`.
 pub fn sampled_tendency(
     dm: &dyn DecisionMaker,
-    outcomes: &Outcomes,
+    cmp: Comparison,
     u: &[f64],
-    a: &[usize],
-    b: &[usize],
-    samples: u64,
-    seed: u64,
+    sampling: Sampling,
 ) -> (Tendency, [f64; 2]) {
-    let t = sampled_tendency_chunks(
-        dm,
-        outcomes,
-        u,
-        a,
-        b,
-        samples,
-        seed,
-        0..samples.div_ceil(TENDENCY_CHUNK),
-    );
+    let t = sampled_tendency_chunks(dm, cmp, u, sampling, 0..sampling.samples.div_ceil(TENDENCY_CHUNK));
     (t, wilson(t.b_more, t.total()))
 }
 
@@ -360,17 +383,14 @@ pub const TENDENCY_CHUNK: u64 = 4096;
 
 /// The counts of [`sampled_tendency`] from chunks `chunks` only (a shard of a
 /// distributed run: counts of disjoint chunk ranges add up exactly).
-#[allow(clippy::too_many_arguments)]
 pub fn sampled_tendency_chunks(
     dm: &dyn DecisionMaker,
-    outcomes: &Outcomes,
+    cmp: Comparison,
     u: &[f64],
-    a: &[usize],
-    b: &[usize],
-    samples: u64,
-    seed: u64,
+    sampling: Sampling,
     chunks: std::ops::Range<u64>,
 ) -> Tendency {
+    let Sampling { samples, seed } = sampling;
     let last = samples.div_ceil(TENDENCY_CHUNK);
     (chunks.start.min(last)..chunks.end.min(last))
         .into_par_iter()
@@ -382,7 +402,8 @@ pub fn sampled_tendency_chunks(
                 for i in (1..v.len()).rev() {
                     v.swap(i, rng.random_range(0..=i));
                 }
-                acc.record(probability(dm, outcomes, &v, a), probability(dm, outcomes, &v, b));
+                let (pa, pb) = cmp.probabilities(dm, &v);
+                acc.record(pa, pb);
             }
             acc
         })
@@ -440,39 +461,32 @@ pub fn orbit_under(group: &[Vec<usize>], u: &[f64]) -> Vec<Vec<f64>> {
 }
 
 /// Orbit tendency over an explicit orbit.
-pub fn tendency_over(
-    dm: &dyn DecisionMaker,
-    outcomes: &Outcomes,
-    orbit: &[Vec<f64>],
-    a: &[usize],
-    b: &[usize],
-) -> Tendency {
+pub fn tendency_over(dm: &dyn DecisionMaker, cmp: Comparison, orbit: &[Vec<f64>]) -> Tendency {
     let mut t = Tendency::default();
     for v in orbit {
-        t.record(probability(dm, outcomes, v, a), probability(dm, outcomes, v, b));
+        let (pa, pb) = cmp.probabilities(dm, v);
+        t.record(pa, pb);
     }
     t
 }
 
 /// Orbit-mean dominance on one orbit: `Σ p(B|u') − Σ p(A|u')` over the orbit's distinct elements.
-pub fn orbit_mean_difference(
-    dm: &dyn DecisionMaker,
-    outcomes: &Outcomes,
-    orbit: &[Vec<f64>],
-    a: &[usize],
-    b: &[usize],
-) -> f64 {
+pub fn orbit_mean_difference(dm: &dyn DecisionMaker, cmp: Comparison, orbit: &[Vec<f64>]) -> f64 {
     orbit
         .iter()
-        .map(|v| probability(dm, outcomes, v, b) - probability(dm, outcomes, v, a))
+        .map(|v| {
+            let (pa, pb) = cmp.probabilities(dm, v);
+            pb - pa
+        })
         .sum()
 }
 
 /// The result of a retargetability check.
 #[derive(Clone, Debug, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
 pub enum Retargetability {
     /// Permutations `φ_1..φ_n` (as images of 0..d) that witness (A→B) n-retargetability on the tested parameters.
-    Witness(Vec<Vec<usize>>),
+    Witness { permutations: Vec<Vec<usize>> },
     /// No candidate works; a parameter where the first candidate fails.
     Counterexample {
         parameter: Vec<f64>,
@@ -487,12 +501,11 @@ pub enum Retargetability {
 /// tested θ (the given parameters and their orbits' samples).
 pub fn check_retargetable(
     dm: &dyn DecisionMaker,
-    outcomes: &Outcomes,
-    a: &[usize],
-    b: &[usize],
+    cmp: Comparison,
     n: usize,
     parameters: &[Vec<f64>],
 ) -> Retargetability {
+    let Comparison { outcomes, a, b } = cmp;
     let d = outcomes.dimension();
     let free: Vec<usize> = b.iter().copied().filter(|x| !a.contains(x)).collect();
     if a.is_empty() || n == 0 || free.len() < n * a.len() {
@@ -519,18 +532,20 @@ pub fn check_retargetable(
     let mut first_failure = None;
     'candidates: for phis in &candidates {
         for theta in parameters {
-            let (pa, pb) = (probability(dm, outcomes, theta, a), probability(dm, outcomes, theta, b));
+            let (pa, pb) = cmp.probabilities(dm, theta);
             if pa > pb + EQUAL {
                 for phi in phis {
-                    let moved = act(phi, theta);
-                    if probability(dm, outcomes, &moved, b) <= probability(dm, outcomes, &moved, a) + EQUAL {
+                    let (qa, qb) = cmp.probabilities(dm, &act(phi, theta));
+                    if qb <= qa + EQUAL {
                         first_failure.get_or_insert((theta.clone(), phi.clone()));
                         continue 'candidates;
                     }
                 }
             }
         }
-        return Retargetability::Witness(phis.clone());
+        return Retargetability::Witness {
+            permutations: phis.clone(),
+        };
     }
     let (parameter, permutation) = first_failure.expect("a candidate failed");
     Retargetability::Counterexample { parameter, permutation }
@@ -547,7 +562,12 @@ pub fn find_most_cycle(
     let m = sets.len();
     let beats = |x: usize, y: usize| {
         orbits.iter().all(|orbit| {
-            let t = tendency_over(dm, outcomes, orbit, &sets[y], &sets[x]);
+            let cmp = Comparison {
+                outcomes,
+                a: &sets[y],
+                b: &sets[x],
+            };
+            let t = tendency_over(dm, cmp, orbit);
             // X ≥_most Y (#X-more ≥ #Y-more) and not Y ≥_most X: strictly more.
             t.b_more > t.a_more
         })
@@ -587,6 +607,15 @@ pub fn find_most_cycle(
     })
 }
 
+/// Fail fast when [`random_parameters`]`(d, count)` (plus their orbit
+/// tendencies) would not fit in the memory limit.
+pub fn check_parameters(d: usize, count: usize) -> Result<()> {
+    crate::resources::check(count as f64 * (48.0 + 8.0 * d as f64), || {
+        use crate::resources::format_count as c;
+        format!("{} parameters of dimension {}", c(count as f64), c(d as f64))
+    })
+}
+
 /// Random parameters for "for every θ" checks: iid uniform entries (seeded).
 pub fn random_parameters(d: usize, count: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
@@ -607,15 +636,6 @@ pub fn mdp_outcomes(mdp: &crate::mdp::Mdp, state: usize, gamma: f64, limit: usiz
     }
     if !(gamma > 0.0 && gamma < 1.0) {
         return Err(Error::invalid(format!("gamma = {gamma} is outside (0, 1)")));
-/// Fail fast when [`random_parameters`]`(d, count)` (plus their orbit
-/// tendencies) would not fit in the memory limit.
-pub fn check_parameters(d: usize, count: usize) -> Result<()> {
-    crate::resources::check(count as f64 * (48.0 + 8.0 * d as f64), || {
-        use crate::resources::format_count as c;
-        format!("{} parameters of dimension {}", c(count as f64), c(d as f64))
-    })
-}
-
     }
     let n = mdp.n_states();
     let mut seen: HashSet<Vec<u64>> = HashSet::new();

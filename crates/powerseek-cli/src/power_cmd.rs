@@ -1,0 +1,110 @@
+//! `powerseek power`: POWER of every state of an MDP. The arguments become a
+//! library [`PowerRequest`]; the JSON is the library's [`PowerView`] of the
+//! report (the fields Python returns).
+//!
+//! [`PowerView`]: powerseek::mdp::power_io::PowerView
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use powerseek::mdp::power::estimate_power;
+use powerseek::mdp::power_io::{PowerRequest, SolveMethod};
+
+use crate::args::{plot_written, write_json, Format, FormatArg, PlotArg};
+use crate::output;
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Method {
+    /// Value iteration (Gauss–Seidel), any MDP.
+    Vi,
+    /// Exact policy iteration, deterministic MDPs; fast as γ → 1.
+    Pi,
+}
+
+/// The picture (--plot) is a heatmap for gridworlds, bars otherwise.
+#[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
+pub struct PowerArgs {
+    /// Environment file: .grid (ASCII gridworld), .json, or .mdp/.pomdp (Cassandra).
+    env: PathBuf,
+    /// Discount rate in (0,1); 0 and 1 give the γ→0 and γ→1 limits, computed directly.
+    /// Default: the file's discount, else 0.9.
+    #[arg(long, short)]
+    gamma: Option<f64>,
+    /// Reward distribution: uniform[:lo,hi], beta:a,b, bernoulli:p, normal:mean,sd,
+    /// finite:v@p,..., or features:<one of those> for R = w·φ(s).
+    #[arg(long, default_value_t = PowerRequest::default().dist, allow_hyphen_values = true)]
+    dist: String,
+    /// Number of reward functions to sample.
+    #[arg(long, short = 'n', default_value_t = PowerRequest::default().samples, conflicts_with = "target_se")]
+    samples: usize,
+    /// Sample until every state's standard error is at most this.
+    #[arg(long)]
+    target_se: Option<f64>,
+    /// Upper bound on samples with --target-se (default 10 000 000).
+    #[arg(long, requires = "target_se")]
+    max_samples: Option<usize>,
+    #[arg(long, default_value_t = PowerRequest::default().seed)]
+    seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Draw rewards in antithetic pairs (variance reduction).
+    #[arg(long)]
+    antithetic: bool,
+    #[arg(long, value_enum, default_value = "vi")]
+    method: Method,
+    /// Error bound on each sample's POWER from stopping value iteration.
+    #[arg(long, default_value_t = PowerRequest::default().tolerance)]
+    tolerance: f64,
+    #[arg(long, default_value_t = PowerRequest::default().max_iterations)]
+    max_iterations: usize,
+    /// Reward samples solved together (default: sized to stay in cache).
+    #[arg(long)]
+    batch: Option<usize>,
+    #[command(flatten)]
+    format: FormatArg,
+    /// Rows shown by the table format (the highest-POWER states when there are more).
+    #[arg(long, default_value_t = 40)]
+    rows: usize,
+    #[command(flatten)]
+    plot: PlotArg,
+}
+
+pub fn run(args: PowerArgs) -> Result<()> {
+    crate::set_threads(args.threads)?;
+    let mdp = crate::load_mdp(&args.env)?;
+    let request = PowerRequest {
+        gamma: args.gamma,
+        dist: args.dist.clone(),
+        samples: args.samples,
+        target_se: args.target_se,
+        max_samples: args.max_samples,
+        seed: args.seed,
+        antithetic: args.antithetic,
+        method: match args.method {
+            Method::Vi => SolveMethod::Vi,
+            Method::Pi => SolveMethod::Pi,
+        },
+        tolerance: args.tolerance,
+        max_iterations: args.max_iterations,
+        batch: args.batch,
+    };
+    let (dist, opts) = request.resolve(&mdp)?;
+    let bar = crate::progress::Bar::new("samples");
+    let report = estimate_power(&mdp, &dist, &opts, &bar)?;
+    bar.finish();
+    let env = args.env.display().to_string();
+    let mut stdout = std::io::stdout().lock();
+    match args.format.format {
+        Format::Table => output::power_table(&mut stdout, &env, &mdp, &report, args.rows)?,
+        Format::Json => write_json(&report.view(&mdp))?,
+        Format::Csv => output::power_csv(&mut stdout, &mdp, &report)?,
+    }
+    if let Some(path) = &args.plot.plot {
+        output::power_plot(path, &env, &mdp, &report)?;
+        plot_written(path);
+    }
+    Ok(())
+}
