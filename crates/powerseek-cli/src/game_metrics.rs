@@ -35,7 +35,9 @@ pub fn power(out: &mut impl Write, file: &Path, profile: Option<&str>, format: T
             Profiles::Given(power::parse_profile(&text, spec, &b).context("--profile")?)
         }
     };
-    let report = power::power_report(&b, &profiles)?;
+    let bar = crate::progress::Bar::new("bases");
+    let report = power::power_report_with(&b, &profiles, &bar)?;
+    bar.finish();
     match format {
         TableJson::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
         TableJson::Table => power_table(out, &report)?,
@@ -106,7 +108,9 @@ pub fn align(out: &mut impl Write, file: &Path, weights: Option<&str>, format: T
                 .collect::<Result<Vec<_>>>()
         })
         .transpose()?;
-    let report = alignment::alignment_report(&g, &AlignmentOptions { weights })?;
+    let bar = crate::progress::Bar::new("bases");
+    let report = alignment::alignment_report_with(&g, &AlignmentOptions { weights }, &bar)?;
+    bar.finish();
     match format {
         TableJson::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
         TableJson::Table => align_table(out, &report)?,

@@ -171,7 +171,7 @@ pub(crate) fn game_power<'py>(
         Some(p) if one_type => Profiles::Given(power::behaviour_of(&p.extract::<Vec<Vec<Rational>>>()?)),
         Some(p) => Profiles::Given(p.extract::<Behaviour<Rational>>()?),
     };
-    let r = py.detach(|| power::power_report(&b, &profiles)).map_err(py_err)?;
+    let r = interruptible(py, |p| power::power_report_with(&b, &profiles, p))?;
     to_python(py, &r)
 }
 
@@ -184,9 +184,9 @@ pub(crate) fn alignment<'py>(
     weights: Option<Vec<Rational>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let opts = powerseek::game::alignment::AlignmentOptions { weights };
-    let r = py
-        .detach(|| powerseek::game::alignment::alignment_report(&game.inner, &opts))
-        .map_err(py_err)?;
+    let r = interruptible(py, |p| {
+        powerseek::game::alignment::alignment_report_with(&game.inner, &opts, p)
+    })?;
     to_python(py, &r)
 }
 

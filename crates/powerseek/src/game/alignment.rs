@@ -26,6 +26,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::game::equilibrium::{self, bimatrix, Method, SolveOptions};
 use crate::game::{NormalFormGame, Rational, Scalar};
+use crate::progress::{NoProgress, Progress};
 
 /// Welfare weights, validated: one positive weight per player.
 pub fn check_weights(game: &NormalFormGame, weights: &[Rational]) -> Result<()> {
@@ -458,6 +459,16 @@ pub struct AlignmentReport {
 
 /// Every alignment metric of `game` with the welfare weights of `opts`.
 pub fn alignment_report(game: &NormalFormGame, opts: &AlignmentOptions) -> Result<AlignmentReport> {
+    alignment_report_with(game, opts, &NoProgress)
+}
+
+/// [`alignment_report`], reporting the equilibrium search to `progress` and
+/// stopping with [`Error::Cancelled`] when it asks.
+pub fn alignment_report_with(
+    game: &NormalFormGame,
+    opts: &AlignmentOptions,
+    progress: &dyn Progress,
+) -> Result<AlignmentReport> {
     let weights = opts
         .weights
         .clone()
@@ -467,7 +478,7 @@ pub fn alignment_report(game: &NormalFormGame, opts: &AlignmentOptions) -> Resul
     let security = security_levels(game)?;
     let threat = threat_point(&security);
     let nash_bargaining = nash_bargaining(game, &threat)?;
-    let solution = equilibrium::solve(game, &SolveOptions::all())?;
+    let solution = equilibrium::solve_with(game, &SolveOptions::all(), progress)?;
     let max_sum = game.profile(al.max_welfare_profiles[0]);
     let mut localizers: Vec<(String, Vec<Vec<Rational>>)> = vec![
         (
