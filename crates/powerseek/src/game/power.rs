@@ -77,9 +77,7 @@ pub fn bayesian_power<T: Scalar>(game: &BayesianGame, sigma: &Behaviour<T>) -> G
         })
         .collect();
     let total_power = players.iter().fold(T::zero(), |a, p| a + p.power.clone());
-    let total_payoff = players
-        .iter()
-        .fold(T::zero(), |a, p| a + p.expected_payoff.clone());
+    let total_payoff = players.iter().fold(T::zero(), |a, p| a + p.expected_payoff.clone());
     let total_regret = total_power.clone() - total_payoff;
     let is_equilibrium = is_zero(&total_regret, game);
     GamePowerReport {
@@ -101,8 +99,8 @@ fn is_zero<T: Scalar>(x: &T, game: &BayesianGame) -> bool {
     if T::EXACT {
         return *x == T::zero();
     }
-    let tolerance = T::from_rational(&Rational::new(1.into(), 1_000_000_000.into()))
-        * T::from_rational(&game.payoff_scale());
+    let tolerance =
+        T::from_rational(&Rational::new(1.into(), 1_000_000_000.into())) * T::from_rational(&game.payoff_scale());
     *x <= tolerance && T::zero() - x.clone() <= tolerance
 }
 
@@ -114,8 +112,7 @@ pub fn constant_sum(game: &BayesianGame) -> Option<Rational> {
             continue;
         }
         for a in 0..game.n_action_profiles() {
-            let s =
-                (0..game.n_players()).fold(Rational::zero(), |acc, i| acc + game.payoff(t, a, i));
+            let s = (0..game.n_players()).fold(Rational::zero(), |acc, i| acc + game.payoff(t, a, i));
             match &value {
                 None => value = Some(s),
                 Some(v) if *v != s => return None,
@@ -132,14 +129,8 @@ pub fn behaviour_of<T: Clone>(profile: &[Vec<T>]) -> Behaviour<T> {
 }
 
 /// POWER of every player of a normal-form game under a mixed profile.
-pub fn normal_form_power<T: Scalar>(
-    game: &NormalFormGame,
-    profile: &[Vec<T>],
-) -> GamePowerReport<T> {
-    bayesian_power(
-        &BayesianGame::from_normal_form(game),
-        &behaviour_of(profile),
-    )
+pub fn normal_form_power<T: Scalar>(game: &NormalFormGame, profile: &[Vec<T>]) -> GamePowerReport<T> {
+    bayesian_power(&BayesianGame::from_normal_form(game), &behaviour_of(profile))
 }
 
 /// Every player mixing uniformly over its actions, whatever its type.
@@ -164,9 +155,7 @@ pub fn parse_profile(text: &str, origin: &str, game: &BayesianGame) -> Result<Be
             .ok_or_else(|| doc.err(field, "expected a list of probabilities"))?
             .iter()
             .enumerate()
-            .map(|(k, x)| {
-                crate::input::exact_number(x).map_err(|e| doc.err(&format!("{field}[{k}]"), e))
-            })
+            .map(|(k, x)| crate::input::exact_number(x).map_err(|e| doc.err(&format!("{field}[{k}]"), e)))
             .collect()
     };
     let sigma: Behaviour<Rational> = (0..game.n_players())
@@ -177,9 +166,7 @@ pub fn parse_profile(text: &str, origin: &str, game: &BayesianGame) -> Result<Be
                 .ok_or_else(|| doc.err(p, "missing: every player needs a strategy"))?;
             if entry.is_array() {
                 if game.types(i).len() != 1 {
-                    return Err(
-                        doc.err(p, "the player has types; give {\"type\": [probabilities]}")
-                    );
+                    return Err(doc.err(p, "the player has types; give {\"type\": [probabilities]}"));
                 }
                 Ok(vec![probs(entry, p)?])
             } else {
@@ -187,9 +174,9 @@ pub fn parse_profile(text: &str, origin: &str, game: &BayesianGame) -> Result<Be
                     .iter()
                     .map(|t| {
                         let field = format!("{p}.{t}");
-                        let v = entry.get(t).ok_or_else(|| {
-                            doc.err(&field, "missing: every type needs a strategy")
-                        })?;
+                        let v = entry
+                            .get(t)
+                            .ok_or_else(|| doc.err(&field, "missing: every type needs a strategy"))?;
                         probs(v, &field)
                     })
                     .collect()
@@ -253,11 +240,7 @@ pub fn power_report(game: &BayesianGame, profiles: &Profiles) -> Result<MultiAge
 
 /// [`power_report`], reporting the equilibrium search to `progress` and
 /// stopping with [`Error::Cancelled`] when it asks.
-pub fn power_report_with(
-    game: &BayesianGame,
-    profiles: &Profiles,
-    progress: &dyn Progress,
-) -> Result<MultiAgentPower> {
+pub fn power_report_with(game: &BayesianGame, profiles: &Profiles, progress: &dyn Progress) -> Result<MultiAgentPower> {
     let (method, profiles) = match profiles {
         Profiles::Given(sigma) => {
             game.check_behaviour(sigma)?;
@@ -279,12 +262,8 @@ pub fn power_report_with(
     Ok(MultiAgentPower {
         title: game.title.clone(),
         players: game.players().to_vec(),
-        types: (0..game.n_players())
-            .map(|i| game.types(i).to_vec())
-            .collect(),
-        actions: (0..game.n_players())
-            .map(|i| game.actions(i).to_vec())
-            .collect(),
+        types: (0..game.n_players()).map(|i| game.types(i).to_vec()).collect(),
+        actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
         bayesian: (0..game.n_players()).any(|i| game.types(i).len() > 1),
         constant_sum: constant_sum(game),
         method,
