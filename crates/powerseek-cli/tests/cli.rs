@@ -910,7 +910,7 @@ fn requests_that_cannot_be_met_are_errors() {
     fails_with(&["power", fork, "--max-samples", "5"], &["--target-se"]);
     fails_with(
         &["power", fork, "--target-se", "0.01", "--max-samples", "0"],
-        &["max samples: 0"],
+        &["--max-samples: 0; a standard error needs at least 2"],
     );
     fails_with(&["power", fork, "--dist", "uniform:-1e308,1e308"], &["beyond ±1e300"]);
     fails_with(
@@ -938,7 +938,7 @@ fn requests_that_cannot_be_met_are_errors() {
     );
     fails_with(
         &["conflict", "calibrate", "--replicates", "0"],
-        &["at least 1 replicate"],
+        &["--replicates: calibration needs at least 1 replicate"],
     );
     fails_with(
         &[

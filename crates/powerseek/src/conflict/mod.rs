@@ -706,7 +706,7 @@ pub fn calibration(
     use rand::{RngExt, SeedableRng};
     if replicates == 0 {
         return Err(Error::invalid(
-            "calibration needs at least 1 replicate (coverage over 0 replicates is undefined)",
+            "replicates: calibration needs at least 1 replicate (coverage over 0 replicates is undefined)",
         ));
     }
     check_grid(grid, grid, 24.0, "an inference grid")?;

@@ -113,8 +113,9 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                         origin,
                         line_no,
                         format!(
-                            "column {}: unknown cell character '{other}' (expected one of # . S T ^ v < > ~)",
-                            col + 1
+                            "column {}: unknown cell character '{}' (expected one of # . S T ^ v < > ~)",
+                            col + 1,
+                            other.escape_debug()
                         ),
                     ))
                 }

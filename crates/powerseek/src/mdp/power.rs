@@ -54,7 +54,7 @@ impl PowerOptions {
         match self.samples {
             SampleSize::Count(n) if n < 2 => {
                 return Err(Error::invalid(format!(
-                    "samples: {n} reward sample{} asked for; a standard error needs at least 2{}",
+                    "samples: {n} reward sample{} asked for; a standard error needs at least 2 reward samples{}",
                     if n == 1 { " was" } else { "s were" },
                     if self.antithetic && n == 1 {
                         " (antithetic sampling draws pairs)"
@@ -67,12 +67,12 @@ impl PowerOptions {
             SampleSize::StandardError { target, min, max } => {
                 if !(target > 0.0 && target.is_finite()) {
                     return Err(Error::invalid(format!(
-                        "target standard error: {target} must be a positive number"
+                        "target_se: {target} must be a positive number"
                     )));
                 }
                 if max < 2 {
                     return Err(Error::invalid(format!(
-                        "max samples: {max}; a standard error needs at least 2 reward samples"
+                        "max_samples: {max}; a standard error needs at least 2 reward samples"
                     )));
                 }
                 if min > max {
