@@ -99,6 +99,31 @@ def mdp_from_numpy(
     return Mdp._from_numpy(t, states, actions)
 
 
+def _count(value, name: str, below: Optional[int] = None):
+    """A non-negative integer argument (ints, numpy ints and integral floats), or None."""
+    if value is None:
+        return None
+    if below is not None and isinstance(value, (int, np.integer)) and int(value) >= below:
+        raise ValueError(f"{name} must be below {below} (got {value!r})")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float, np.floating)):
+        raise ValueError(f"{name} must be a non-negative integer (got {value!r})")
+    if isinstance(value, (float, np.floating)) and not float(value).is_integer():
+        raise ValueError(f"{name} must be a non-negative integer (got {value!r})")
+    if int(value) < 0:
+        raise ValueError(f"{name} must be a non-negative integer (got {value!r})")
+    return int(value)
+
+
+def _number(value, name: str):
+    """A real-number argument, or None."""
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number (got {value!r})") from None
+
+
 def _power_args(gamma, samples, dist, seed, tolerance, antithetic, batch):
     """The POWER options dict (the library's defaults for those not given);
     a bad argument is a ValueError naming it."""
@@ -146,14 +171,35 @@ def load_game(path: str) -> Game:
 
 def game_from_numpy(payoff_array) -> Game:
     """A game from payoffs of shape (n_players, a_1, ..., a_n): ``payoff_array[i, a_1, ..., a_n]``
-    is player i's payoff. Floats are read as their shortest decimal (0.1 means exactly 1/10)."""
-    p = _float_array(payoff_array, "payoffs")
+    is player i's payoff. Floats are read as their shortest decimal (0.1 means exactly 1/10);
+    integer arrays and object arrays of ints and Fractions are read exactly (no rounding
+    beyond 2^53)."""
+    raw = np.asarray(payoff_array)
+    exact = raw.dtype == object or np.issubdtype(raw.dtype, np.integer)
+    p = raw if exact else _float_array(raw, "payoffs")
     if p.ndim < 2 or p.shape[0] != p.ndim - 1:
         raise ValueError(f"payoffs must have shape (n_players, a_1, ..., a_n) (got {p.shape})")
     n = p.shape[0]
     # Profile-major with player 0's action fastest (Gambit's order), player index fastest within a profile.
     flat = np.stack([p[i].ravel(order="F") for i in range(n)], axis=1).ravel()
+    if exact:
+        return Game._from_flat_exact(list(p.shape[1:]), [_payoff_text(x, k) for k, x in enumerate(flat)])
     return Game._from_flat(list(p.shape[1:]), flat.tolist())
+
+
+def _payoff_text(x, k: int) -> str:
+    """An exact payoff's text: integers and Fractions exactly, floats by their shortest decimal."""
+    if isinstance(x, (bool, np.bool_)):
+        raise ValueError(f"payoff {k}: {x!r} is a boolean, not a number")
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, Fraction):
+        return f"{x.numerator}/{x.denominator}"
+    if isinstance(x, (float, np.floating)):
+        if not np.isfinite(x):
+            raise ValueError(f"payoff {k}: {x} is not a finite number")
+        return repr(float(x))
+    raise ValueError(f"payoff {k}: {x!r} is not a number (expected ints, floats or Fractions)")
 
 
 def payoffs(game: Game) -> np.ndarray:
@@ -187,14 +233,20 @@ def equilibria(game: Game, exact: bool = False, method: Optional[str] = None, al
     return [[np.array([float(x) for x in s]) for s in p] for p in out]
 
 
-def _exact(x) -> Fraction:
+def _exact(x, what: str = "probability") -> Fraction:
+    """``x`` exactly: Fractions, ints and strings (``"1/3"``) as given, floats by their shortest decimal."""
+    if isinstance(x, (bool, np.bool_)):
+        raise ValueError(f"{what} {x!r} is a boolean, not a number")
     if isinstance(x, (Fraction, int, np.integer)):
         return Fraction(int(x)) if isinstance(x, np.integer) else Fraction(x)
-    if isinstance(x, str):
-        return Fraction(x)
-    value = float(x)
+    try:
+        if isinstance(x, str):
+            return Fraction(x)
+        value = float(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} {x!r} is not a number") from None
     if not np.isfinite(value):
-        raise ValueError(f"probability {value} is not a finite number")
+        raise ValueError(f"{what} {value} is not a finite number")
     return Fraction(repr(value))
 
 
@@ -257,7 +309,7 @@ def alignment(game: Game, weights: Optional[Sequence[float]] = None) -> dict:
     α and the alignment gap, max and ideal welfare, security levels, the
     threat point, Nash bargaining, and the local metrics at each localizer
     (exact values as Fractions; pure profiles as action indices)."""
-    w = None if weights is None else [_exact(x) for x in weights]
+    w = None if weights is None else [_exact(x, f"weights[{k}]") for k, x in enumerate(weights)]
     return _native.alignment(game, w)
 
 

@@ -149,6 +149,30 @@ pub fn uniform_behaviour(game: &BayesianGame) -> Behaviour<Rational> {
 /// `"1/3"`), each strategy summing to exactly 1.
 pub fn parse_profile(text: &str, origin: &str, game: &BayesianGame) -> Result<Behaviour<Rational>> {
     let players: Vec<&str> = game.players().iter().map(String::as_str).collect();
+    // Strategies are keyed by player (and type) name: shared names are ambiguous.
+    let repeated = |names: &[String]| {
+        names
+            .iter()
+            .enumerate()
+            .find_map(|(k, n)| names[..k].contains(n).then_some(n.clone()))
+    };
+    if let Some(name) = repeated(game.players()) {
+        return Err(Error::parse(
+            origin,
+            0,
+            format!("the game has several players named '{name}', so a profile by player name is ambiguous"),
+        ));
+    }
+    if let Some((i, name)) = (0..game.n_players()).find_map(|i| repeated(game.types(i)).map(|t| (i, t))) {
+        return Err(Error::parse(
+            origin,
+            0,
+            format!(
+                "player '{}' has several types named '{name}', so a profile by type name is ambiguous",
+                players[i]
+            ),
+        ));
+    }
     let doc = crate::input::JsonDoc::parse_exact(text, origin, &players, &players)?;
     let probs = |v: &Value, field: &str| -> Result<Vec<Rational>> {
         v.as_array()

@@ -92,7 +92,7 @@ impl PowerRequest {
             }
             (None, Some(_)) => {
                 return Err(Error::invalid(
-                    "max samples: only applies with a target standard error (target_se); \
+                    "max_samples: only applies with a target standard error (target_se); \
                      without one, give the number of samples",
                 ))
             }
