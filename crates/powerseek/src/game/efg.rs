@@ -65,6 +65,9 @@ fn labels(lx: &mut Lexer, chance: bool) -> Result<Vec<(String, Option<Rational>)
         };
         out.push((name, p));
     }
+    if out.is_empty() {
+        return Err(lx.err("a move needs at least one action (an empty '{ }' ends no play)"));
+    }
     lx.expect(Tok::Close)?;
     Ok(out)
 }
@@ -319,7 +322,13 @@ fn to_bayesian(title: String, tree: &Tree, nodes: &[Node]) -> Result<BayesianGam
         .collect();
     let mut actions = Vec::with_capacity(n);
     for i in 0..n {
-        let first = &tree.infosets[i][&type_ids[i][0]].1;
+        let Some(first_id) = type_ids[i].first() else {
+            return Err(Error::invalid(format!(
+                "not a one-stage Bayesian game: player '{}' never moves",
+                tree.players[i]
+            )));
+        };
+        let first = &tree.infosets[i][first_id].1;
         if type_ids[i].iter().any(|id| tree.infosets[i][id].1 != *first) {
             return Err(Error::invalid(format!(
                 "player '{}' has different action labels at different information sets",
@@ -381,6 +390,23 @@ mod tests {
         }
         t.push_str("p \"\" 1 1 \"\" { \"a\" \"b\" } 0\nt \"\" 1 \"\" { 1 }\nt \"\" 2 \"\" { 2 }\n");
         t
+    }
+
+    #[test]
+    fn empty_moves_and_absent_players_are_errors() {
+        let e = parse("EFG 2 R \"t\" { \"A\" \"B\" }\n\"\"\np \"\" 1 1 \"\" { } 0\n", "e.efg")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.starts_with("e.efg:3: a move needs at least one action"), "{e}");
+        let e = parse(
+            "EFG 2 R \"t\" { \"A\" \"B\" }\n\"\"\np \"\" 1 1 \"\" { \"a\" } 0\nt \"\" 1 \"\" { 1, 2 }\n",
+            "b.efg",
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("b.efg") && e.contains("does not move"), "{e}");
     }
 
     #[test]

@@ -145,6 +145,9 @@ impl<'a> Parser<'a> {
                 })?;
                 Ok((0..n).map(|i| i.to_string()).collect())
             }
+            [one] if one.text.bytes().all(|c| c.is_ascii_digit()) => {
+                Err(self.err(one.line, format!("{what}: the count {} is too large", one.text)))
+            }
             many => Ok(many.iter().map(|t| t.text.to_string()).collect()),
         }
     }
@@ -574,6 +577,17 @@ mod hardening_tests {
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn counts_beyond_the_machine_are_errors_not_names() {
+        let e = parse("states: 99999999999999999999999\nactions: 1\n", "c.mdp")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("c.mdp:1: states: the count 99999999999999999999999 is too large"),
+            "{e}"
+        );
     }
 
     #[test]
