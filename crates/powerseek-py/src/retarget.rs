@@ -5,11 +5,10 @@
 use std::sync::Mutex;
 
 use numpy::IntoPyArray;
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::mdp::Mdp;
-use crate::{from_python, interruptible, to_python};
+use crate::{from_python, interruptible, py_err, to_python};
 use powerseek::retarget::{self, CheckRequest, DecisionMaker, LearnedRequest, MdpTendencyRequest, OrbitRequest};
 
 /// A decision-maker written in Python: `f(utilities) -> probabilities`.
@@ -24,13 +23,7 @@ impl DecisionMaker for PyDecisionMaker {
             let call = || -> PyResult<Vec<f64>> {
                 let out = self.f.call1(py, (utilities.to_vec().into_pyarray(py),))?;
                 let p: Vec<f64> = out.extract(py)?;
-                if p.len() != utilities.len() {
-                    return Err(PyValueError::new_err(format!(
-                        "the decision-maker returned {} probabilities for {} outcomes",
-                        p.len(),
-                        utilities.len()
-                    )));
-                }
+                retarget::check_choice_probabilities(&p, utilities.len()).map_err(py_err)?;
                 Ok(p)
             };
             call().unwrap_or_else(|e| {

@@ -176,3 +176,14 @@ power = 1.0
     trace = powerseek.conflict_simulate(steep)
     p = trace["initial"][0]["escalation_probability"]
     assert p == p and 0.0 <= p <= 1.0  # a number, not NaN
+
+
+def test_python_decision_makers_must_return_probabilities():
+    # NaN used to count as "equally likely".
+    for answer, message in [
+        ([float("nan"), 0.5, 0.5], "probability NaN for outcome 0"),
+        ([-0.5, 1.0, 0.5], "probability -0.5 for outcome 0"),
+        ([0.9, 0.9, 0.0], "sum to 1.8"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            powerseek.orbit_tendency(lambda u, a=answer: a, [0.1, 0.2, 0.3], [0], [1])

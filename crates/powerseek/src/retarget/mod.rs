@@ -113,6 +113,31 @@ impl FromStr for Builtin {
     }
 }
 
+/// Check a decision-maker's answer (for decision-makers written elsewhere,
+/// such as in Python): one probability per outcome, each finite and
+/// non-negative, summing to at most 1 (within 1e-9; a satisficer may choose
+/// nothing). NaN would otherwise count as "equally likely".
+pub fn check_choice_probabilities(p: &[f64], outcomes: usize) -> Result<()> {
+    if p.len() != outcomes {
+        return Err(Error::invalid(format!(
+            "the decision-maker returned {} probabilities for {outcomes} outcomes",
+            p.len()
+        )));
+    }
+    if let Some((i, x)) = p.iter().enumerate().find(|(_, x)| !(x.is_finite() && **x >= 0.0)) {
+        return Err(Error::invalid(format!(
+            "the decision-maker returned probability {x} for outcome {i}: probabilities must be finite and ≥ 0"
+        )));
+    }
+    let total: f64 = p.iter().sum();
+    if total > 1.0 + 1e-9 {
+        return Err(Error::invalid(format!(
+            "the decision-maker's probabilities sum to {total}, more than 1"
+        )));
+    }
+    Ok(())
+}
+
 /// Uniform over the indices where `keep` holds.
 fn uniform_over(u: &[f64], keep: impl Fn(f64) -> bool) -> Vec<f64> {
     let count = u.iter().filter(|&&x| keep(x)).count();
@@ -708,4 +733,27 @@ pub fn mdp_outcomes(mdp: &crate::mdp::Mdp, state: usize, gamma: f64, limit: usiz
     let (_, vectors, first) = acc;
     debug_assert!(vectors.iter().all(|v| v.len() == n));
     Ok((Outcomes { vectors }, first))
+}
+
+#[cfg(test)]
+mod choice_checks {
+    use super::*;
+
+    #[test]
+    fn foreign_choice_probabilities_are_checked() {
+        assert!(check_choice_probabilities(&[0.5, 0.5], 2).is_ok());
+        assert!(
+            check_choice_probabilities(&[0.0, 0.0], 2).is_ok(),
+            "a satisficer may choose nothing"
+        );
+        for (p, msg) in [
+            (vec![f64::NAN, 0.5], "probability NaN for outcome 0"),
+            (vec![0.5], "1 probabilities for 2 outcomes"),
+            (vec![0.9, 0.9], "sum to 1.8"),
+            (vec![-0.1, 1.0], "probability -0.1"),
+        ] {
+            let e = check_choice_probabilities(&p, 2).unwrap_err().to_string();
+            assert!(e.contains(msg), "{e}");
+        }
+    }
 }
