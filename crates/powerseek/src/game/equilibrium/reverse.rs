@@ -137,16 +137,18 @@ pub struct Stats {
 /// Integers a tableau is built on: `i128` (fast, may report that a result
 /// does not fit) or `BigInt`.
 trait Num: Clone + std::fmt::Debug {
-    /// A divisor prepared for many exact divisions.
-    type Div;
+    /// What a pivot prepares once for all its rows.
+    type Prep;
     fn from_big(x: &BigInt) -> Option<Self>;
     fn to_big(&self) -> BigInt;
     fn from_i64(x: i64) -> Self;
     fn sgn(&self) -> i8;
     fn neg(&self) -> Self;
-    fn divisor(d: &Self) -> Self::Div;
-    /// `(x·p − f·q) / d`, the division exact; `None` if the result might not fit.
-    fn step(x: &Self, p: &Self, f: &Self, q: &Self, d: &Self::Div) -> Option<Self>;
+    /// Prepare a pivot on element `p` of `pivot_row`, the old determinant `d`.
+    fn prepare(pivot_row: &[Self], p: &Self, d: &Self) -> Self::Prep;
+    /// `out[k] = (row[k]·p − f·pivot_row[k]) / d` for every `k`, each division
+    /// exact; `false` if some result might not fit (then `out` is garbage).
+    fn row_step(out: &mut [Self], row: &[Self], pivot_row: &[Self], f: &Self, prep: &Self::Prep) -> bool;
     /// `a·b` against `c·e`, exactly.
     fn cmp_products(a: &Self, b: &Self, c: &Self, e: &Self) -> Ordering;
     fn checked_add(&self, other: &Self) -> Option<Self>;
@@ -186,19 +188,26 @@ fn mul_wide(a: i128, b: i128) -> (i128, u128) {
     }
 }
 
-/// An exact divisor `d = 2^t · odd > 0` for [`i128`] steps: the quotient of an
-/// exact division is `(n >> t) · odd⁻¹ mod 2^(128 − t)`, correct even when `n`
-/// itself wrapped, provided the quotient fits in `128 − t` bits (checked by
-/// bit lengths before the step).
-#[derive(Clone, Copy, Debug)]
-struct SmallDiv {
+/// A pivot in `i128`. The old determinant is `d = 2^shift · odd > 0`; the
+/// quotient of an exact division `n / d` is `(n >> shift) · odd⁻¹` modulo
+/// `2^(128 − shift)`, correct even when `n` itself wrapped, provided the
+/// quotient fits in `128 − shift` bits. Bit lengths bound it first:
+/// `|x·p − f·q| < 2^(high + 1)` with `high = max(bits x + bits p, bits f + bits q)`
+/// and `d ≥ 2^(bits d − 1)`, so the quotient is below `2^(high + 2 − bits d)`,
+/// which must be at most `2^(126 − shift)` (one bit to spare).
+#[derive(Clone, Debug)]
+struct SmallPrep {
+    p: i128,
+    p_bits: u32,
     shift: u32,
     inverse: i128,
-    bits: u32,
+    /// The largest `high` allowed.
+    limit: u32,
+    q_bits: Vec<u32>,
 }
 
 impl Num for i128 {
-    type Div = SmallDiv;
+    type Prep = SmallPrep;
     fn from_big(x: &BigInt) -> Option<Self> {
         // Keep one bit of headroom: |x| < 2^126.
         x.to_i128().filter(|v| bits(*v) <= 126)
@@ -215,7 +224,7 @@ impl Num for i128 {
     fn neg(&self) -> Self {
         -self
     }
-    fn divisor(d: &Self) -> SmallDiv {
+    fn prepare(pivot_row: &[Self], p: &Self, d: &Self) -> SmallPrep {
         debug_assert!(*d > 0);
         let shift = d.trailing_zeros();
         let odd = (*d >> shift) as u128;
@@ -225,23 +234,38 @@ impl Num for i128 {
             inverse = inverse.wrapping_mul(2u128.wrapping_sub(odd.wrapping_mul(inverse)));
         }
         debug_assert_eq!(odd.wrapping_mul(inverse), 1);
-        SmallDiv {
+        SmallPrep {
+            p: *p,
+            p_bits: bits(*p),
             shift,
             inverse: inverse as i128,
-            bits: bits(*d),
+            limit: 124 + bits(*d) - shift,
+            q_bits: pivot_row.iter().map(|q| bits(*q)).collect(),
         }
     }
-    #[inline(always)]
-    fn step(x: &Self, p: &Self, f: &Self, q: &Self, d: &SmallDiv) -> Option<Self> {
-        // |x·p − f·q| < 2^(high + 1) and d ≥ 2^(bits(d) − 1), so the quotient is
-        // below 2^(high + 2 − bits(d)); it must be below 2^(126 − shift) (one bit spare).
-        let high = (bits(*x) + bits(*p)).max(bits(*f) + bits(*q));
-        if high + 2 + d.shift > 126 + d.bits {
-            return None;
+    #[inline]
+    fn row_step(out: &mut [Self], row: &[Self], pivot_row: &[Self], f: &Self, prep: &SmallPrep) -> bool {
+        let (f, p, shift, inverse) = (*f, prep.p, prep.shift, prep.inverse);
+        let f_bits = bits(f);
+        let mut high = 0u32;
+        let n = out.len();
+        let (row, pivot_row, q_bits) = (&row[..n], &pivot_row[..n], &prep.q_bits[..n]);
+        if shift == 0 {
+            for k in 0..n {
+                high = high.max((bits(row[k]) + prep.p_bits).max(f_bits + q_bits[k]));
+                out[k] = row[k]
+                    .wrapping_mul(p)
+                    .wrapping_sub(f.wrapping_mul(pivot_row[k]))
+                    .wrapping_mul(inverse);
+            }
+        } else {
+            for k in 0..n {
+                high = high.max((bits(row[k]) + prep.p_bits).max(f_bits + q_bits[k]));
+                let v = row[k].wrapping_mul(p).wrapping_sub(f.wrapping_mul(pivot_row[k]));
+                out[k] = ((v >> shift).wrapping_mul(inverse) << shift) >> shift;
+            }
         }
-        let n = x.wrapping_mul(*p).wrapping_sub(f.wrapping_mul(*q));
-        let z = (n >> d.shift).wrapping_mul(d.inverse);
-        Some((z << d.shift) >> d.shift)
+        high <= prep.limit
     }
     #[inline]
     fn cmp_products(a: &Self, b: &Self, c: &Self, e: &Self) -> Ordering {
@@ -256,7 +280,7 @@ impl Num for i128 {
 }
 
 impl Num for BigInt {
-    type Div = BigInt;
+    type Prep = (BigInt, BigInt);
     fn from_big(x: &BigInt) -> Option<Self> {
         Some(x.clone())
     }
@@ -278,15 +302,14 @@ impl Num for BigInt {
     fn neg(&self) -> Self {
         -self
     }
-    fn divisor(d: &Self) -> BigInt {
-        d.clone()
+    fn prepare(_pivot_row: &[Self], p: &Self, d: &Self) -> (BigInt, BigInt) {
+        (p.clone(), d.clone())
     }
-    fn step(x: &Self, p: &Self, f: &Self, q: &Self, d: &BigInt) -> Option<Self> {
-        if f.is_zero() {
-            Some(x * p / d)
-        } else {
-            Some((x * p - f * q) / d)
+    fn row_step(out: &mut [Self], row: &[Self], pivot_row: &[Self], f: &Self, (p, d): &(BigInt, BigInt)) -> bool {
+        for ((o, x), q) in out.iter_mut().zip(row).zip(pivot_row) {
+            *o = if f.is_zero() { x * p / d } else { (x * p - f * q) / d };
         }
+        true
     }
     fn cmp_products(a: &Self, b: &Self, c: &Self, e: &Self) -> Ordering {
         (a * b).cmp(&(c * e))
@@ -297,29 +320,38 @@ impl Num for BigInt {
 }
 
 // ---------------------------------------------------------------------------
-// Tableaux.
+// Dictionaries.
 
 const NONE: usize = usize::MAX;
 
-/// A fraction-free dictionary of `{z ≥ 0 : M z + s = 1, s ≥ 0}`: row `r` reads
-/// `det · basis[r] + Σ a[r][k] · var_k = rhs_r` over the nonbasic variables
-/// (`z_0..z_{dim−1}` then the slacks), with `det > 0`. The objective row
-/// `det · w + Σ obj[k] · var_k = obj_rhs` is kept eliminated the same way; a
-/// nonbasic `k` with `obj[k] > 0` decreases `w` (improves the minimisation).
-/// `keys` are the columns the lexicographic ratio test appends to the
-/// right-hand side (the basis the perturbation is relative to).
+/// A fraction-free dictionary of `{z ≥ 0 : M z + s = 1, s ≥ 0}` over the
+/// variables `z_0..z_{dim−1}` then the slacks `s_0..s_{rows−1}`. Row `r` reads
+/// `det · basis[r] + Σ_c a[r][c] · cobasis[c] = rhs_r`, one column per
+/// nonbasic variable (then the right-hand side), with `det > 0`; every entry
+/// is a minor of `[M | I | 1]` (Edmonds/Bareiss: every division is exact). A
+/// basic variable's column, not stored, is `det` in its row and 0 elsewhere
+/// ([`Tab::entry`]). The objective row `det · w + Σ obj[c] · cobasis[c] = obj_rhs`
+/// is kept eliminated the same way; a nonbasic variable with `obj > 0`
+/// decreases `w` (improves the minimisation). `keys` are the variables whose
+/// columns the lexicographic ratio test appends to the right-hand side (the
+/// basis the perturbation is relative to).
 #[derive(Clone, Debug)]
 struct Tab<T: Num> {
     rows: usize,
     dim: usize,
+    /// Columns: `dim` nonbasic variables and the right-hand side.
     w: usize,
     a: Vec<T>,
     obj: Vec<T>,
     det: T,
+    zero: T,
     basis: Vec<usize>,
+    cobasis: Vec<usize>,
     row_of: Vec<usize>,
+    col_of: Vec<usize>,
     keys: Vec<usize>,
     scratch: Vec<T>,
+    obj_scratch: Vec<T>,
 }
 
 impl<T: Num> Tab<T> {
@@ -327,7 +359,7 @@ impl<T: Num> Tab<T> {
     fn new(m: &[Vec<BigInt>]) -> Option<Self> {
         let rows = m.len();
         let dim = m.first().map_or(0, Vec::len);
-        let w = dim + rows + 1;
+        let w = dim + 1;
         let zero = T::from_i64(0);
         let one = T::from_i64(1);
         let mut a = vec![zero.clone(); rows * w];
@@ -335,24 +367,24 @@ impl<T: Num> Tab<T> {
             for (j, x) in row.iter().enumerate() {
                 a[r * w + j] = T::from_big(x)?;
             }
-            a[r * w + dim + r] = one.clone();
-            a[r * w + w - 1] = one.clone();
+            a[r * w + dim] = one.clone();
         }
-        let mut row_of = vec![NONE; dim + rows];
-        for r in 0..rows {
-            row_of[dim + r] = r;
-        }
+        let n = dim + rows;
         Some(Tab {
             rows,
             dim,
             w,
             a,
-            obj: vec![zero; w],
+            obj: vec![zero.clone(); w],
             det: one,
-            basis: (dim..dim + rows).collect(),
-            row_of,
-            keys: (dim..dim + rows).collect(),
+            zero,
+            basis: (dim..n).collect(),
+            cobasis: (0..dim).collect(),
+            row_of: (0..n).map(|k| if k < dim { NONE } else { k - dim }).collect(),
+            col_of: (0..n).map(|k| if k < dim { k } else { NONE }).collect(),
+            keys: (dim..n).collect(),
             scratch: Vec::new(),
+            obj_scratch: Vec::new(),
         })
     }
 
@@ -364,94 +396,110 @@ impl<T: Num> Tab<T> {
             a: self.a.iter().map(Num::to_big).collect(),
             obj: self.obj.iter().map(Num::to_big).collect(),
             det: self.det.to_big(),
+            zero: BigInt::zero(),
             basis: self.basis.clone(),
+            cobasis: self.cobasis.clone(),
             row_of: self.row_of.clone(),
+            col_of: self.col_of.clone(),
             keys: self.keys.clone(),
             scratch: Vec::new(),
+            obj_scratch: Vec::new(),
         }
     }
 
     fn n_vars(&self) -> usize {
-        self.w - 1
+        self.dim + self.rows
     }
     #[inline(always)]
-    fn at(&self, r: usize, c: usize) -> &T {
-        &self.a[r * self.w + c]
+    fn is_basic(&self, k: usize) -> bool {
+        self.row_of[k] != NONE
+    }
+    /// The entry of variable `k`'s column in row `r`.
+    #[inline(always)]
+    fn entry(&self, r: usize, k: usize) -> &T {
+        match self.col_of[k] {
+            NONE if self.row_of[k] == r => &self.det,
+            NONE => &self.zero,
+            c => &self.a[r * self.w + c],
+        }
     }
     #[inline(always)]
     fn rhs(&self, r: usize) -> &T {
-        &self.a[r * self.w + self.w - 1]
+        &self.a[r * self.w + self.dim]
+    }
+    /// Variable `k`'s reduced cost (0 when basic).
+    #[inline(always)]
+    fn cost(&self, k: usize) -> &T {
+        match self.col_of[k] {
+            NONE => &self.zero,
+            c => &self.obj[c],
+        }
     }
 
-    /// Pivot `col` into the basis in row `r`. `None` (and the dictionary
-    /// unchanged) if some new entry might not fit the integer type.
-    fn pivot(&mut self, r: usize, col: usize) -> Option<()> {
-        let w = self.w;
-        let piv = self.a[r * w + col].clone();
-        debug_assert!(piv.sgn() != 0);
-        let div = T::divisor(&self.det);
-        let mut out = std::mem::take(&mut self.scratch);
-        out.clear();
-        out.reserve(self.a.len());
+    /// Pivot nonbasic `e` into the basis in row `r`. `None` (and the
+    /// dictionary unchanged) if some new entry might not fit the integer type.
+    fn pivot(&mut self, r: usize, e: usize) -> Option<()> {
+        let (w, c) = (self.w, self.col_of[e]);
+        debug_assert!(c != NONE);
         let pivot_row = &self.a[r * w..(r + 1) * w];
+        let p = pivot_row[c].clone();
+        debug_assert!(p.sgn() != 0);
+        let prep = T::prepare(pivot_row, &p, &self.det);
+        let mut out = std::mem::take(&mut self.scratch);
+        out.resize(self.a.len(), self.zero.clone());
+        let mut obj = std::mem::take(&mut self.obj_scratch);
+        obj.resize(w, self.zero.clone());
         let mut ok = true;
-        'rows: for i in 0..self.rows {
+        for i in 0..self.rows {
             let row = &self.a[i * w..(i + 1) * w];
+            let dst = &mut out[i * w..(i + 1) * w];
             if i == r {
-                out.extend_from_slice(row);
-                continue;
-            }
-            let f = &row[col];
-            for (x, q) in row.iter().zip(pivot_row) {
-                match T::step(x, &piv, f, q, &div) {
-                    Some(v) => out.push(v),
-                    None => {
-                        ok = false;
-                        break 'rows;
-                    }
-                }
+                dst.clone_from_slice(row);
+                // The leaving variable's column: det in its old row …
+                dst[c] = self.det.clone();
+            } else {
+                ok &= T::row_step(dst, row, pivot_row, &row[c], &prep);
+                // … and minus the entering column elsewhere.
+                dst[c] = row[c].neg();
             }
         }
-        let mut obj = Vec::new();
-        if ok {
-            obj.reserve(w);
-            let f = &self.obj[col];
-            for (x, q) in self.obj.iter().zip(pivot_row) {
-                match T::step(x, &piv, f, q, &div) {
-                    Some(v) => obj.push(v),
-                    None => {
-                        ok = false;
-                        break;
-                    }
-                }
-            }
-        }
+        ok &= T::row_step(&mut obj, &self.obj, pivot_row, &self.obj[c], &prep);
+        obj[c] = self.obj[c].neg();
         if !ok {
             self.scratch = out;
+            self.obj_scratch = obj;
             return None;
         }
         self.scratch = std::mem::replace(&mut self.a, out);
-        self.obj = obj;
-        self.det = piv;
+        self.obj_scratch = std::mem::replace(&mut self.obj, obj);
+        self.det = p;
         if self.det.sgn() < 0 {
             self.a.iter_mut().for_each(|x| *x = x.neg());
             self.obj.iter_mut().for_each(|x| *x = x.neg());
             self.det = self.det.neg();
         }
         let leaving = self.basis[r];
+        self.basis[r] = e;
+        self.cobasis[c] = leaving;
+        self.row_of[e] = r;
+        self.col_of[e] = NONE;
         self.row_of[leaving] = NONE;
-        self.row_of[col] = r;
-        self.basis[r] = col;
+        self.col_of[leaving] = c;
         Some(())
     }
 
     /// Is row `r` lexicographically smaller than row `b` after division by
-    /// their (positive) entries in `col`, over the right-hand side and the keys?
-    fn lex_less(&self, r: usize, b: usize, col: usize) -> bool {
-        let (pr, pb) = (self.at(r, col), self.at(b, col));
-        let rhs = self.w - 1;
-        for k in std::iter::once(rhs).chain(self.keys.iter().copied()) {
-            match T::cmp_products(self.at(r, k), pb, self.at(b, k), pr) {
+    /// their (positive) entries in column `c`, over the right-hand side and the keys?
+    fn lex_less(&self, r: usize, b: usize, c: usize) -> bool {
+        let w = self.w;
+        let (pr, pb) = (&self.a[r * w + c], &self.a[b * w + c]);
+        match T::cmp_products(self.rhs(r), pb, self.rhs(b), pr) {
+            Ordering::Less => return true,
+            Ordering::Greater => return false,
+            Ordering::Equal => {}
+        }
+        for &k in &self.keys {
+            match T::cmp_products(self.entry(r, k), pb, self.entry(b, k), pr) {
                 Ordering::Less => return true,
                 Ordering::Greater => return false,
                 Ordering::Equal => {}
@@ -460,15 +508,16 @@ impl<T: Num> Tab<T> {
         false // unreachable: the key columns form a nonsingular matrix
     }
 
-    /// The lexicographic min-ratio row for entering `col` (unique), `None` if unbounded.
-    fn lex_ratio(&self, col: usize) -> Option<usize> {
+    /// The lexicographic min-ratio row for entering nonbasic `e` (unique), `None` if unbounded.
+    fn lex_ratio(&self, e: usize) -> Option<usize> {
+        let c = self.col_of[e];
         let mut best: Option<usize> = None;
         for r in 0..self.rows {
-            if self.at(r, col).sgn() <= 0 {
+            if self.a[r * self.w + c].sgn() <= 0 {
                 continue;
             }
             best = match best {
-                Some(b) if !self.lex_less(r, b, col) => Some(b),
+                Some(b) if !self.lex_less(r, b, c) => Some(b),
                 _ => Some(r),
             };
         }
@@ -477,18 +526,20 @@ impl<T: Num> Tab<T> {
 
     /// Would entering `j` in row `r` (its lexicographic ratio row) give a basis
     /// whose Bland pivot (lowest-ranked allowed improving variable) is the
-    /// variable leaving now? Requires `obj[j] < 0`. lrs's reverse test, on the
+    /// variable leaving now? Requires `cost(j) < 0`. lrs's reverse test, on the
     /// current dictionary: after the pivot the leaving variable's reduced cost is
-    /// `−obj[j] > 0`, and nonbasic `k`'s has the sign of `obj[k]·p − obj[j]·a[r][k]`.
+    /// `−cost(j) > 0`, and nonbasic `k`'s has the sign of `cost(k)·p − cost(j)·a[r][k]`.
     fn reverse_ok(&self, r: usize, j: usize, order: &[usize], rank: &[usize], allowed: &[bool]) -> bool {
         let i = self.basis[r];
-        let cj = &self.obj[j];
-        let p = self.at(r, j);
+        let row = &self.a[r * self.w..(r + 1) * self.w];
+        let cj = self.cost(j);
+        let p = &row[self.col_of[j]];
         for &k in &order[..rank[i]] {
-            if k == j || !allowed[k] || self.row_of[k] != NONE {
+            let c = self.col_of[k];
+            if k == j || c == NONE || !allowed[k] {
                 continue;
             }
-            if T::cmp_products(&self.obj[k], p, cj, self.at(r, k)) == Ordering::Greater {
+            if T::cmp_products(&self.obj[c], p, cj, &row[c]) == Ordering::Greater {
                 return false;
             }
         }
@@ -500,7 +551,7 @@ impl<T: Num> Tab<T> {
         order
             .iter()
             .copied()
-            .find(|&k| allowed[k] && self.row_of[k] == NONE && self.obj[k].sgn() > 0)
+            .find(|&k| allowed[k] && !self.is_basic(k) && self.cost(k).sgn() > 0)
     }
 
     /// Is this the lex-min basis of its vertex: no degenerate row whose basic
@@ -511,7 +562,8 @@ impl<T: Num> Tab<T> {
                 continue;
             }
             for &k in &order[..rank[self.basis[r]]] {
-                if allowed[k] && self.row_of[k] == NONE && self.at(r, k).sgn() != 0 {
+                let c = self.col_of[k];
+                if c != NONE && allowed[k] && self.a[r * self.w + c].sgn() != 0 {
                     return false;
                 }
             }
@@ -521,39 +573,36 @@ impl<T: Num> Tab<T> {
 
     /// An allowed nonbasic variable with a nonzero entry in row `r`.
     fn exchange_for(&self, r: usize, allowed: &[bool]) -> Option<usize> {
-        (0..self.n_vars()).find(|&k| allowed[k] && self.row_of[k] == NONE && self.at(r, k).sgn() != 0)
+        (0..self.dim)
+            .find(|&c| allowed[self.cobasis[c]] && self.a[r * self.w + c].sgn() != 0)
+            .map(|c| self.cobasis[c])
     }
 
     /// Objective "minimise the sum of the allowed nonbasic variables" (the
-    /// current basis its unique optimum): `obj[k] = −det` for those.
+    /// current basis its unique optimum): cost `−det` for those.
     fn set_objective_nonbasic(&mut self, allowed: &[bool]) {
-        let minus_det = self.det.neg();
-        for k in 0..self.w {
-            self.obj[k] = if k < self.n_vars() && allowed[k] && self.row_of[k] == NONE {
-                minus_det.clone()
+        for c in 0..self.w {
+            self.obj[c] = if c < self.dim && allowed[self.cobasis[c]] {
+                self.det.neg()
             } else {
-                T::from_i64(0)
+                self.zero.clone()
             };
         }
     }
 
     /// Objective "minimise `Σ_{k ∈ set} var_k`" eliminated for the current basis:
-    /// `obj[k] = Σ_{rows r with basis[r] ∈ set} a[r][k] − det·[k ∈ set]` for nonbasic
-    /// `k`, `obj_rhs = Σ rhs_r` over those rows. `None` if a sum might not fit.
+    /// nonbasic `k` costs `Σ_{rows r with basis[r] ∈ set} a[r][k] − det·[k ∈ set]`,
+    /// `obj_rhs = Σ rhs_r` over those rows. `None` if a sum might not fit.
     fn set_objective_sum(&mut self, set: &[bool]) -> Option<()> {
-        let w = self.w;
-        let mut obj = vec![T::from_i64(0); w];
-        let minus_det = self.det.neg();
-        for (k, o) in obj.iter_mut().enumerate() {
-            if k < self.n_vars() && self.row_of[k] != NONE {
-                continue;
-            }
-            if k < self.n_vars() && set[k] {
-                *o = minus_det.clone();
+        let mut obj = vec![self.zero.clone(); self.w];
+        for (c, o) in obj.iter_mut().enumerate() {
+            if c < self.dim && set[self.cobasis[c]] {
+                *o = self.det.neg();
             }
             for r in 0..self.rows {
-                if set[self.basis[r]] && self.at(r, k).sgn() != 0 {
-                    *o = o.checked_add(self.at(r, k))?;
+                let x = &self.a[r * self.w + c];
+                if set[self.basis[r]] && x.sgn() != 0 {
+                    *o = o.checked_add(x)?;
                 }
             }
         }
@@ -561,9 +610,9 @@ impl<T: Num> Tab<T> {
         Some(())
     }
 
-    /// The current basis becomes the perturbation's reference: keys = basis in row order.
-    fn set_keys_to_basis(&mut self) {
-        self.keys = self.basis.clone();
+    /// Whether some `z` variable is positive (the vertex is not `z = 0`).
+    fn z_nonzero(&self) -> bool {
+        (0..self.rows).any(|r| self.basis[r] < self.dim && self.rhs(r).sgn() > 0)
     }
 
     /// The vertex's `z` part, normalised to sum 1 (`None` if `z = 0`).
@@ -627,8 +676,8 @@ impl Dict {
         }
         op(self).expect("BigInt arithmetic does not overflow");
     }
-    fn pivot(&mut self, r: usize, col: usize, ctl: &mut Ctl) -> Result<()> {
-        self.fallible(ctl, |d| with!(d, t => t.pivot(r, col)));
+    fn pivot(&mut self, r: usize, e: usize, ctl: &mut Ctl) -> Result<()> {
+        self.fallible(ctl, |d| with!(d, t => t.pivot(r, e)));
         ctl.tick()
     }
     fn set_objective_sum(&mut self, set: &[bool], ctl: &mut Ctl) {
@@ -638,7 +687,7 @@ impl Dict {
         with!(self, t => t.set_objective_nonbasic(allowed))
     }
     fn set_keys_to_basis(&mut self) {
-        with!(self, t => t.set_keys_to_basis())
+        with!(self, t => t.keys = t.basis.clone())
     }
     fn rows(&self) -> usize {
         with!(self, t => t.rows)
@@ -653,19 +702,19 @@ impl Dict {
         with!(self, t => &t.basis)
     }
     fn is_basic(&self, k: usize) -> bool {
-        with!(self, t => t.row_of[k] != NONE)
+        with!(self, t => t.is_basic(k))
     }
     fn rhs_sign(&self, r: usize) -> i8 {
         with!(self, t => t.rhs(r).sgn())
     }
-    fn obj_sign(&self, k: usize) -> i8 {
-        with!(self, t => t.obj[k].sgn())
+    fn cost_sign(&self, k: usize) -> i8 {
+        with!(self, t => t.cost(k).sgn())
     }
     fn obj_rhs_sign(&self) -> i8 {
-        with!(self, t => t.obj[t.w - 1].sgn())
+        with!(self, t => t.obj[t.dim].sgn())
     }
-    fn lex_ratio(&self, col: usize) -> Option<usize> {
-        with!(self, t => t.lex_ratio(col))
+    fn lex_ratio(&self, e: usize) -> Option<usize> {
+        with!(self, t => t.lex_ratio(e))
     }
     fn reverse_ok(&self, r: usize, j: usize, order: &[usize], rank: &[usize], allowed: &[bool]) -> bool {
         with!(self, t => t.reverse_ok(r, j, order, rank, allowed))
@@ -679,12 +728,21 @@ impl Dict {
     fn exchange_for(&self, r: usize, allowed: &[bool]) -> Option<usize> {
         with!(self, t => t.exchange_for(r, allowed))
     }
+    fn z_nonzero(&self) -> bool {
+        with!(self, t => t.z_nonzero())
+    }
     fn strategy(&self) -> Option<Vec<Rational>> {
         with!(self, t => t.strategy())
     }
-    /// Variables with a positive value.
-    fn positive(&self) -> Vec<usize> {
-        with!(self, t => (0..t.rows).filter(|&r| t.rhs(r).sgn() > 0).map(|r| t.basis[r]).collect())
+    /// Mark the variables with a positive value's partners in `out`.
+    fn mark_positive(&self, partner: impl Fn(usize) -> usize, out: &mut [bool]) {
+        with!(self, t => {
+            for r in 0..t.rows {
+                if t.rhs(r).sgn() > 0 {
+                    out[partner(t.basis[r])] = true;
+                }
+            }
+        })
     }
 
     /// Make the current basis the root of a reverse search over the allowed
@@ -747,7 +805,7 @@ fn reverse_search(
         while pos < order.len() {
             let j = order[pos];
             pos += 1;
-            if !allowed[j] || dict.is_basic(j) || dict.obj_sign(j) >= 0 {
+            if !allowed[j] || dict.is_basic(j) || dict.cost_sign(j) >= 0 {
                 continue;
             }
             let Some(r) = dict.lex_ratio(j) else {
@@ -796,15 +854,15 @@ struct Inner {
 fn complementary_vertices(
     inner: &mut Inner,
     forced: &[bool],
+    allowed: &[bool],
     ctl: &mut Ctl,
     emit: &mut dyn FnMut(Vec<Rational>, &mut Ctl) -> ControlFlow<()>,
 ) -> Result<ControlFlow<()>> {
-    let allowed: Vec<bool> = forced.iter().map(|f| !f).collect();
     // Direct solve: pivot the forced variables out of the basis.
     let near = &mut inner.near;
     for r in 0..near.rows() {
         if forced[near.basis(r)] {
-            if let Some(k) = near.exchange_for(r, &allowed) {
+            if let Some(k) = near.exchange_for(r, allowed) {
                 near.pivot(r, k, ctl)?;
             }
         }
@@ -842,15 +900,15 @@ fn complementary_vertices(
     for r in 0..dict.rows() {
         if forced[dict.basis(r)] {
             debug_assert_eq!(dict.rhs_sign(r), 0);
-            if let Some(k) = dict.exchange_for(r, &allowed) {
+            if let Some(k) = dict.exchange_for(r, allowed) {
                 dict.pivot(r, k, ctl)?;
             }
         }
     }
-    let (order, rank) = dict.make_root(&allowed);
+    let (order, rank) = dict.make_root(allowed);
     let mut visit = |d: &Dict, ctl: &mut Ctl| -> Result<ControlFlow<()>> {
         ctl.stats.inner_bases += 1;
-        if !d.is_lexmin(&order, &rank, &allowed) {
+        if !d.is_lexmin(&order, &rank, allowed) {
             return Ok(ControlFlow::Continue(()));
         }
         match d.strategy() {
@@ -858,7 +916,7 @@ fn complementary_vertices(
             None => Ok(ControlFlow::Continue(())),
         }
     };
-    reverse_search(dict, &order, &rank, &allowed, ctl, &mut visit)
+    reverse_search(dict, &order, &rank, allowed, ctl, &mut visit)
 }
 
 fn require_two_players(game: &NormalFormGame) -> Result<()> {
@@ -921,35 +979,36 @@ pub fn enumerate(
     let all = vec![true; n_outer];
     let (order, rank) = outer.make_root(&all);
     let mut seen: HashSet<Vec<Rational>> = HashSet::new();
+    let mut forced = vec![false; n_inner];
+    let mut allowed = vec![true; n_inner];
     let mut visit = |d: &Dict, ctl: &mut Ctl| -> Result<ControlFlow<()>> {
         ctl.stats.outer_bases += 1;
         if !d.is_lexmin(&order, &rank, &all) {
             return Ok(ControlFlow::Continue(()));
         }
         ctl.stats.outer_vertices += 1;
-        let Some(u) = d.strategy() else {
+        if !d.z_nonzero() {
             return Ok(ControlFlow::Continue(())); // u = 0
-        };
-        let mut forced = vec![false; n_inner];
-        for k in d.positive() {
-            forced[partner(k)] = true;
+        }
+        forced.iter_mut().for_each(|f| *f = false);
+        d.mark_positive(partner, &mut forced);
+        for (a, f) in allowed.iter_mut().zip(&forced) {
+            *a = !f;
         }
         seen.clear();
+        let mut u: Option<Vec<Rational>> = None;
         let mut emit = |v: Vec<Rational>, ctl: &mut Ctl| -> ControlFlow<()> {
             if !seen.insert(v.clone()) {
                 ctl.stats.duplicates += 1;
                 return ControlFlow::Continue(());
             }
-            let strategies = if outer_is_row {
-                vec![u.clone(), v]
-            } else {
-                vec![v, u.clone()]
-            };
+            let u = u.get_or_insert_with(|| d.strategy().expect("u is not 0")).clone();
+            let strategies = if outer_is_row { vec![u, v] } else { vec![v, u] };
             let payoffs = game.expected_payoffs(&strategies);
             ctl.stats.equilibria += 1;
             on_equilibrium(Equilibrium { strategies, payoffs })
         };
-        complementary_vertices(&mut inner, &forced, ctl, &mut emit)
+        complementary_vertices(&mut inner, &forced, &allowed, ctl, &mut emit)
     };
     let flow = reverse_search(&mut outer, &order, &rank, &all, &mut ctl, &mut visit)?;
     ctl.stats.complete = flow.is_continue();
@@ -1073,9 +1132,10 @@ mod tests {
                 continue;
             };
             let exact = &n / BigInt::from(d);
-            let div = <i128 as Num>::divisor(&d);
-            if let Some(v) = <i128 as Num>::step(&x, &p, &f, &q, &div) {
-                assert_eq!(BigInt::from(v), exact, "{x} {p} {f} {q} {d}");
+            let prep = <i128 as Num>::prepare(&[q], &p, &d);
+            let mut out = [0i128];
+            if <i128 as Num>::row_step(&mut out, &[x], &[q], &f, &prep) {
+                assert_eq!(BigInt::from(out[0]), exact, "{x} {p} {f} {q} {d}");
                 done += 1;
             } else {
                 // Refused only when the bound (|x·p| + |f·q|) / d is near 2^126.
