@@ -129,6 +129,19 @@ fn outcomes_for(u: &[f64], outcomes: Option<&[Vec<f64>]>, a: &[usize], b: &[usiz
             )));
         }
     }
+    // Utilities u·c of every permutation of u stay finite (inf − inf would be NaN).
+    let largest_u = u.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
+    let largest_c = outcomes
+        .vectors
+        .iter()
+        .map(|c| c.iter().map(|x| x.abs()).sum::<f64>())
+        .fold(0.0_f64, f64::max);
+    if !(largest_u * largest_c <= 1e300) {
+        return Err(Error::invalid(format!(
+            "utilities u·c could reach {:e}, beyond 1e300 (they would overflow); rescale u or the outcomes",
+            largest_u * largest_c
+        )));
+    }
     Ok(outcomes)
 }
 
@@ -667,5 +680,44 @@ mod tests {
             ..request(vec![1.0, 2.0], vec![0], vec![1])
         };
         assert!(orbit(&chunked, None, &NoProgress).is_err(), "chunks need samples");
+    }
+
+    #[test]
+    fn requests_that_would_mislead_are_errors() {
+        let request = |u: Vec<f64>, a, b| OrbitRequest {
+            u,
+            a,
+            b,
+            ..Default::default()
+        };
+        for (r, msg) in [
+            (
+                request(vec![0.1, f64::NAN, 0.3], vec![0], vec![1]),
+                "u[1] = NaN is not a finite number",
+            ),
+            (
+                request(vec![0.1, 0.2, 0.3], vec![0], vec![1, 1]),
+                "outcome set B lists outcome 1",
+            ),
+            (request(vec![0.1, 0.2, 0.3], vec![3], vec![1]), "out of range"),
+            (request(vec![1e308, 1e308], vec![0], vec![1]), "would overflow"),
+            (
+                OrbitRequest {
+                    samples: Some(0),
+                    ..request(vec![0.1, 0.2], vec![0], vec![1])
+                },
+                "at least 1 permutation",
+            ),
+        ] {
+            let e = orbit(&r, None, &NoProgress).unwrap_err().to_string();
+            assert!(e.contains(msg), "{e}");
+        }
+        let mdp = crate::mdp::json::parse(
+            r#"{"states": ["s", "t"], "start": "s", "transitions": {"s": {"a": "t", "b": "s"}, "t": {"a": "t"}}}"#,
+            "m.json",
+        )
+        .unwrap();
+        let e = FirstMoves::resolve(&mdp, None, "a", "a").err().unwrap().to_string();
+        assert!(e.contains("the same action 'a'"), "{e}");
     }
 }
