@@ -352,6 +352,19 @@ fn scan(text: &str, exact: &[&str]) -> std::result::Result<Option<String>, ScanE
     Ok(Some(out))
 }
 
+/// Whether JSON `text` is an object with the top-level field `key` (false
+/// for text that is not JSON; the parser then says why).
+pub(crate) fn has_top_level_key(text: &str, key: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut found = false;
+    let _ = walk(text, |stack, _, _| {
+        if let [Frame::Object { key: Some((k, _)), .. }] = stack {
+            found |= k == key;
+        }
+    });
+    found
+}
+
 /// The path of the value being visited, in the `a.b[2]` notation of field names.
 fn path_of(stack: &[Frame]) -> String {
     let mut path = String::new();
@@ -488,6 +501,14 @@ mod tests {
             doc.err("nothing", "missing").to_string(),
             "g.json: field 'nothing': missing"
         );
+    }
+
+    #[test]
+    fn top_level_keys_are_found_in_the_text() {
+        assert!(has_top_level_key("{\"a\": {\"types\": 1}, \"types\": [1e400]}", "types"));
+        assert!(!has_top_level_key("{\"a\": {\"types\": 1}}", "types"));
+        assert!(!has_top_level_key("[{\"types\": 1}]", "types"));
+        assert!(!has_top_level_key("not json", "types"));
     }
 
     #[test]

@@ -529,7 +529,6 @@ pub fn parse_json(text: &str, origin: &str) -> Result<BayesianGame> {
 
 /// Whether a JSON document describes a Bayesian game (it has `types`).
 pub fn is_bayesian_json(text: &str) -> bool {
-    serde_json::from_str::<Value>(text)
-        .ok()
-        .is_some_and(|v| v.get("types").is_some())
+    // Read from the text, so numbers beyond floats (kept exact) do not hide the key.
+    crate::input::has_top_level_key(text, "types")
 }
