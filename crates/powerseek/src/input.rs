@@ -505,7 +505,10 @@ mod tests {
 
     #[test]
     fn top_level_keys_are_found_in_the_text() {
-        assert!(has_top_level_key("{\"a\": {\"types\": 1}, \"types\": [1e400]}", "types"));
+        assert!(has_top_level_key(
+            "{\"a\": {\"types\": 1}, \"types\": [1e400]}",
+            "types"
+        ));
         assert!(!has_top_level_key("{\"a\": {\"types\": 1}}", "types"));
         assert!(!has_top_level_key("[{\"types\": 1}]", "types"));
         assert!(!has_top_level_key("not json", "types"));
