@@ -65,14 +65,18 @@ pub struct PowerArgs {
     batch: Option<usize>,
     #[command(flatten)]
     format: FormatArg,
-    /// Rows shown by the table format (the highest-POWER states when there are more).
-    #[arg(long, default_value_t = 40)]
-    rows: usize,
+    /// Rows shown by the table format (the highest-POWER states when there are
+    /// more; default 40). JSON and CSV have every state.
+    #[arg(long)]
+    rows: Option<usize>,
     #[command(flatten)]
     plot: PlotArg,
 }
 
 pub fn run(args: PowerArgs) -> Result<()> {
+    if args.rows.is_some() && !matches!(args.format.format, Format::Table) {
+        anyhow::bail!("--rows only applies to the table format (JSON and CSV have every state)");
+    }
     crate::set_threads(args.threads)?;
     let mdp = crate::load_mdp(&args.env)?;
     let request = PowerRequest {
@@ -98,7 +102,7 @@ pub fn run(args: PowerArgs) -> Result<()> {
     let env = args.env.display().to_string();
     let mut stdout = std::io::stdout().lock();
     match args.format.format {
-        Format::Table => output::power_table(&mut stdout, &env, &mdp, &report, args.rows)?,
+        Format::Table => output::power_table(&mut stdout, &env, &mdp, &report, args.rows.unwrap_or(40))?,
         Format::Json => write_json(&report.view(&mdp))?,
         Format::Csv => output::power_csv(&mut stdout, &mdp, &report)?,
     }

@@ -909,6 +909,10 @@ fn requests_that_cannot_be_met_are_errors() {
     fails_with(&["power", fork, "-n", "0"], &["at least 2"]);
     fails_with(&["power", fork, "--max-samples", "5"], &["--target-se"]);
     fails_with(
+        &["power", fork, "--rows", "5", "--format", "json"],
+        &["--rows only applies to the table format"],
+    );
+    fails_with(
         &["power", fork, "--target-se", "0.01", "--max-samples", "0"],
         &["--max-samples: 0; a standard error needs at least 2"],
     );
