@@ -264,7 +264,7 @@ impl Scenario {
             }
         }
         let total: f64 = self.agents.iter().map(|a| a.power).sum();
-        if !(total <= MAX_POWER) {
+        if total.is_nan() || total > MAX_POWER {
             return Err(Error::invalid(format!(
                 "agents' powers sum to {total:e}, beyond {MAX_POWER:e}: values computed from them would overflow"
             )));

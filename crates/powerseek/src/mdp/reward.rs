@@ -69,7 +69,7 @@ impl Marginal {
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::invalid(format!("reward distribution {self}: {m}")));
         self.validate_parameters()?;
-        if !(self.magnitude() <= MAX_REWARD) {
+        if self.magnitude().is_nan() || self.magnitude() > MAX_REWARD {
             return bad(format!(
                 "draws could reach ±{:e}, beyond ±{MAX_REWARD:e} (values computed from them would overflow)",
                 self.magnitude()
@@ -338,7 +338,7 @@ impl RewardDistribution {
             crate::mdp::solve::Horizon::Discounted(g) if g < 1.0 => bound / (1.0 - g),
             _ => bound,
         };
-        if !(values <= MAX_REWARD) {
+        if values.is_nan() || values > MAX_REWARD {
             return Err(Error::invalid(format!(
                 "reward distribution {self}: rewards up to ±{bound:e} give values up to ±{values:.3e} at γ = {horizon}, \
                  beyond ±{MAX_REWARD:e} (they would overflow); rescale the rewards or the features"
@@ -355,7 +355,7 @@ impl RewardDistribution {
                 return Err(Error::invalid("feature table does not match the number of states"));
             }
             let bound = self.reward_bound();
-            if !(bound <= MAX_REWARD) {
+            if bound.is_nan() || bound > MAX_REWARD {
                 return Err(Error::invalid(format!(
                     "reward distribution {self}: feature rewards w · φ(s) could reach ±{bound:e}, beyond ±{MAX_REWARD:e} \
                      (they would overflow); rescale the features"

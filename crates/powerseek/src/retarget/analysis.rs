@@ -136,7 +136,7 @@ fn outcomes_for(u: &[f64], outcomes: Option<&[Vec<f64>]>, a: &[usize], b: &[usiz
         .iter()
         .map(|c| c.iter().map(|x| x.abs()).sum::<f64>())
         .fold(0.0_f64, f64::max);
-    if !(largest_u * largest_c <= 1e300) {
+    if (largest_u * largest_c).is_nan() || largest_u * largest_c > 1e300 {
         return Err(Error::invalid(format!(
             "utilities u·c could reach {:e}, beyond 1e300 (they would overflow); rescale u or the outcomes",
             largest_u * largest_c
