@@ -174,7 +174,9 @@ def parse_ours(text):
 
 
 def compare(directory, limit, sizes):
-    binary = os.path.join(ROOT, bench_binary()) if not os.path.isabs(bench_binary()) else bench_binary()
+    binary = bench_binary()
+    if not os.path.isabs(binary):
+        binary = os.path.join(ROOT, binary)
     files = sorted(glob.glob(os.path.join(directory, "*.game")))
     rows = {}
     print(f"{'game':<18} {'eq lrs':>7} {'eq ours':>7} {'same':>5} {'lrs s':>8} {'ours s':>8} {'lrs MB':>7} {'ours MB':>7}")

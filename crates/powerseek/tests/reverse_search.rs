@@ -91,13 +91,35 @@ fn check_against_oracle(g: &NormalFormGame, what: &str) -> reverse::Stats {
     let expected = oracle(g);
     let want = keys(&expected.equilibria);
     let mut last = None;
+    let mut variants = Vec::new();
     for outer in [Outer::Auto, Outer::Row, Outer::Column] {
         for arithmetic in [Arithmetic::Auto, Arithmetic::BigInt] {
-            let opts = Options { outer, arithmetic };
-            let (found, stats) = run(g, &opts);
-            assert_eq!(keys(&found), want, "{what}, {opts:?}");
+            variants.push(Options {
+                outer,
+                arithmetic,
+                cache_levels: None,
+            });
+        }
+    }
+    // No cache (always pivot back) and a one-level cache.
+    for cache_levels in [Some(0), Some(1)] {
+        variants.push(Options {
+            cache_levels,
+            ..Options::default()
+        });
+    }
+    let mut pivots = Vec::new();
+    for opts in &variants {
+        let (found, stats) = run(g, opts);
+        assert_eq!(keys(&found), want, "{what}, {opts:?}");
+        if opts.outer == Outer::Auto && opts.arithmetic == Arithmetic::Auto {
+            pivots.push(stats.pivots);
             last = Some(stats);
         }
+    }
+    // Restoring cached parents saves backtracking pivots (whenever there is a backtrack).
+    if last.as_ref().unwrap().outer_bases > 1 {
+        assert!(pivots[0] < pivots[1], "{what}: the cache saved no pivot: {pivots:?}");
     }
     let collected = reverse::extreme_equilibria(g).unwrap();
     assert_eq!(

@@ -62,7 +62,7 @@
 //! number of vertices. Cancellation is polled every 4096 pivots.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::ControlFlow;
 
 use num_bigint::BigInt;
@@ -103,6 +103,10 @@ pub enum Arithmetic {
 pub struct Options {
     pub outer: Outer,
     pub arithmetic: Arithmetic,
+    /// Dictionaries of the current search path kept to backtrack without
+    /// pivoting: `None` for the default (up to 128 levels in 4 MB), `Some(0)`
+    /// to always pivot back. Results do not depend on it.
+    pub cache_levels: Option<usize>,
 }
 
 /// What a run did.
@@ -203,7 +207,8 @@ struct SmallPrep {
     inverse: i128,
     /// The largest `high` allowed.
     limit: u32,
-    q_bits: Vec<u32>,
+    /// The largest bit length in the pivot row.
+    q_bits: u32,
 }
 
 impl Num for i128 {
@@ -240,19 +245,19 @@ impl Num for i128 {
             shift,
             inverse: inverse as i128,
             limit: 124 + bits(*d) - shift,
-            q_bits: pivot_row.iter().map(|q| bits(*q)).collect(),
+            q_bits: pivot_row.iter().map(|q| bits(*q)).max().unwrap_or(0),
         }
     }
     #[inline]
     fn row_step(out: &mut [Self], row: &[Self], pivot_row: &[Self], f: &Self, prep: &SmallPrep) -> bool {
         let (f, p, shift, inverse) = (*f, prep.p, prep.shift, prep.inverse);
-        let f_bits = bits(f);
-        let mut high = 0u32;
         let n = out.len();
-        let (row, pivot_row, q_bits) = (&row[..n], &pivot_row[..n], &prep.q_bits[..n]);
+        let (row, pivot_row) = (&row[..n], &pivot_row[..n]);
+        // bits(x) ≤ bits(OR of every |x| in the row): one bound for the row.
+        let mut any = 0u128;
         if shift == 0 {
             for k in 0..n {
-                high = high.max((bits(row[k]) + prep.p_bits).max(f_bits + q_bits[k]));
+                any |= row[k].unsigned_abs();
                 out[k] = row[k]
                     .wrapping_mul(p)
                     .wrapping_sub(f.wrapping_mul(pivot_row[k]))
@@ -260,12 +265,13 @@ impl Num for i128 {
             }
         } else {
             for k in 0..n {
-                high = high.max((bits(row[k]) + prep.p_bits).max(f_bits + q_bits[k]));
+                any |= row[k].unsigned_abs();
                 let v = row[k].wrapping_mul(p).wrapping_sub(f.wrapping_mul(pivot_row[k]));
                 out[k] = ((v >> shift).wrapping_mul(inverse) << shift) >> shift;
             }
         }
-        high <= prep.limit
+        let x_bits = 128 - any.leading_zeros();
+        (x_bits + prep.p_bits).max(bits(f) + prep.q_bits) <= prep.limit
     }
     #[inline]
     fn cmp_products(a: &Self, b: &Self, c: &Self, e: &Self) -> Ordering {
@@ -405,6 +411,23 @@ impl<T: Num> Tab<T> {
             scratch: Vec::new(),
             obj_scratch: Vec::new(),
         }
+    }
+
+    /// Become a copy of `o` (same shape), reusing this one's allocations.
+    fn copy_from(&mut self, o: &Self) {
+        self.a.clone_from(&o.a);
+        self.obj.clone_from(&o.obj);
+        self.det.clone_from(&o.det);
+        self.basis.clone_from(&o.basis);
+        self.cobasis.clone_from(&o.cobasis);
+        self.row_of.clone_from(&o.row_of);
+        self.col_of.clone_from(&o.col_of);
+        self.keys.clone_from(&o.keys);
+    }
+
+    /// Bytes of the entries (for sizing caches).
+    fn bytes(&self) -> usize {
+        (self.a.len() + self.obj.len()) * std::mem::size_of::<T>()
     }
 
     fn n_vars(&self) -> usize {
@@ -664,6 +687,18 @@ impl Dict {
     fn is_big(&self) -> bool {
         matches!(self, Dict::Big(_))
     }
+    /// Become a copy of `o`, reusing allocations when the arithmetic matches.
+    fn copy_from(&mut self, o: &Dict) {
+        match (&mut *self, o) {
+            (Dict::Small(a), Dict::Small(b)) => return a.copy_from(b),
+            (Dict::Big(a), Dict::Big(b)) => return a.copy_from(b),
+            _ => {}
+        }
+        *self = o.clone();
+    }
+    fn bytes(&self) -> usize {
+        with!(self, t => t.bytes())
+    }
     /// Redo an operation that may not fit `i128` in `BigInt` if it does not.
     fn fallible(&mut self, ctl: &mut Ctl, op: impl Fn(&mut Dict) -> Option<()>) {
         if op(self).is_some() {
@@ -768,6 +803,7 @@ impl Dict {
 
 struct Ctl<'a> {
     progress: &'a dyn Progress,
+    cache_levels: Option<usize>,
     stats: Stats,
 }
 
@@ -783,10 +819,18 @@ impl Ctl<'_> {
 
 type Visit<'v> = dyn FnMut(&Dict, &mut Ctl) -> Result<ControlFlow<()>> + 'v;
 
+/// Dictionaries of the path from the root kept for backtracking (restoring a
+/// parent instead of pivoting back to it): at most this many bytes, and
+/// levels.
+const CACHE_BYTES: usize = 4 << 20;
+const CACHE_LEVELS: usize = 128;
+
 /// Reverse search from the root `dict` (prepared by [`Dict::make_root`]):
 /// `visit` sees every lexicographically positive basis reachable through
 /// allowed variables, the root first. On completion the dictionary is back at
-/// the root.
+/// the root. Going back up restores the parent from a bounded cache of the
+/// deepest levels of the current path, or (above it) pivots back with
+/// Bland's rule; both give the same dictionary.
 fn reverse_search(
     dict: &mut Dict,
     order: &[usize],
@@ -798,6 +842,11 @@ fn reverse_search(
     if visit(dict, ctl)?.is_break() {
         return Ok(ControlFlow::Break(()));
     }
+    let levels = ctl
+        .cache_levels
+        .unwrap_or_else(|| (CACHE_BYTES / dict.bytes().max(1)).clamp(2, CACHE_LEVELS));
+    let mut cache: VecDeque<(Dict, usize)> = VecDeque::new();
+    let mut spare: Vec<Dict> = Vec::new();
     let mut depth = 0usize;
     let mut pos = 0usize;
     loop {
@@ -814,6 +863,14 @@ fn reverse_search(
             if !dict.reverse_ok(r, j, order, rank, allowed) {
                 continue;
             }
+            if levels > 0 {
+                if cache.len() == levels {
+                    spare.extend(cache.pop_front().map(|(d, _)| d));
+                }
+                let mut saved = spare.pop().unwrap_or_else(|| dict.clone());
+                saved.copy_from(dict);
+                cache.push_back((saved, j));
+            }
             dict.pivot(r, j, ctl)?;
             depth += 1;
             pos = 0;
@@ -829,6 +886,13 @@ fn reverse_search(
         if depth == 0 {
             return Ok(ControlFlow::Continue(()));
         }
+        depth -= 1;
+        if let Some((mut parent, came_in)) = cache.pop_back() {
+            std::mem::swap(dict, &mut parent);
+            spare.push(parent);
+            pos = rank[came_in] + 1;
+            continue;
+        }
         // Back to the parent: the simplex pivot with Bland's rule.
         let e = dict
             .bland(order, allowed)
@@ -836,7 +900,6 @@ fn reverse_search(
         let r = dict.lex_ratio(e).expect("the polytope is bounded");
         let came_in = dict.basis(r);
         dict.pivot(r, e, ctl)?;
-        depth -= 1;
         pos = rank[came_in] + 1;
     }
 }
@@ -962,6 +1025,7 @@ pub fn enumerate(
     };
     let mut ctl = Ctl {
         progress,
+        cache_levels: opts.cache_levels,
         stats: Stats {
             outer_player: if outer_is_row { 0 } else { 1 },
             bigint: outer.is_big() || inner.near.is_big(),
