@@ -11,7 +11,9 @@ mod retarget;
 
 use std::sync::Mutex;
 
-use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyValueError};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 
 use powerseek::progress::Progress;
@@ -20,32 +22,72 @@ fn py_err(e: powerseek::Error) -> PyErr {
     match e {
         powerseek::Error::Io { .. } => PyOSError::new_err(e.to_string()),
         powerseek::Error::Cancelled => PyKeyboardInterrupt::new_err("interrupted"),
+        powerseek::Error::MemoryLimit { .. } => {
+            PyMemoryError::new_err(format!("{e} (raise it with powerseek.set_memory_limit)"))
+        }
         other => PyValueError::new_err(other.to_string()),
     }
 }
 
-/// Polls for Ctrl-C between batches (from the calling thread, which is
-/// Python's main thread when called from the main thread).
+/// Polls for Ctrl-C (Python's signal handlers, which run on the main
+/// thread): on the calling thread it checks signals; on any other thread
+/// (a worker polling without the library's relay) it only reports a signal
+/// already seen, so workers never contend for the GIL.
 struct Interrupt {
     error: Mutex<Option<PyErr>>,
+    seen: AtomicBool,
+    owner: std::thread::ThreadId,
 }
 
 impl Progress for Interrupt {
     fn cancelled(&self) -> bool {
+        if self.seen.load(Ordering::Relaxed) {
+            return true;
+        }
+        if std::thread::current().id() != self.owner {
+            return false;
+        }
         Python::attach(|py| match py.check_signals() {
             Ok(()) => false,
             Err(e) => {
                 *self.error.lock().expect("not poisoned") = Some(e);
+                self.seen.store(true, Ordering::Relaxed);
                 true
             }
         })
     }
 }
 
+/// Set the memory limit requests are checked against: bytes (int), a size
+/// such as "4G" or "512M", or None for the default (half of physical memory).
+#[pyfunction]
+#[pyo3(signature = (limit = None))]
+fn set_memory_limit(limit: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    let bytes = match limit {
+        None => None,
+        Some(x) => Some(match x.extract::<String>() {
+            Ok(text) => powerseek::resources::parse_size(&text).map_err(py_err)?,
+            Err(_) => x.extract::<u64>().ok().filter(|&b| b > 0).ok_or_else(|| {
+                PyValueError::new_err("memory limit: expected a positive int of bytes, a size such as '4G', or None")
+            })?,
+        }),
+    };
+    powerseek::resources::set_memory_limit(bytes);
+    Ok(())
+}
+
+/// The memory limit in bytes.
+#[pyfunction]
+fn memory_limit() -> u64 {
+    powerseek::resources::memory_limit()
+}
+
 /// Run `f` without the GIL, turning a Ctrl-C into the KeyboardInterrupt Python raised.
 fn interruptible<T: Send>(py: Python<'_>, f: impl FnOnce(&Interrupt) -> powerseek::Result<T> + Send) -> PyResult<T> {
     let interrupt = Interrupt {
         error: Mutex::new(None),
+        seen: AtomicBool::new(false),
+        owner: std::thread::current().id(),
     };
     let result = py.detach(|| f(&interrupt));
     match (result, interrupt.error.into_inner().expect("not poisoned")) {
@@ -58,6 +100,8 @@ fn interruptible<T: Send>(py: Python<'_>, f: impl FnOnce(&Interrupt) -> powersee
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mdp::Mdp>()?;
     m.add_class::<mdp::PowerPartial>()?;
+    m.add_function(wrap_pyfunction!(set_memory_limit, m)?)?;
+    m.add_function(wrap_pyfunction!(memory_limit, m)?)?;
     m.add_class::<game::Game>()?;
     m.add_class::<game::BayesianGame>()?;
     m.add_function(wrap_pyfunction!(game::solve, m)?)?;

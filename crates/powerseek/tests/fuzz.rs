@@ -527,7 +527,7 @@ fn report(cases: u64, failures: &[Failure], started: Instant) {
 #[test]
 fn fuzz_short() {
     let started = Instant::now();
-    let cases = if cfg!(debug_assertions) { 1_500 } else { 6_000 };
+    let cases = if cfg!(debug_assertions) { 4_000 } else { 20_000 };
     let (done, failures) = fuzz(20_240_601, cases, Some(started + Duration::from_secs(25)));
     report(done, &failures, started);
 }

@@ -21,8 +21,11 @@ import numpy as np
 
 from . import _native
 from ._native import BayesianGame, Game, Mdp, PowerPartial
+from ._native import memory_limit, set_memory_limit
 
 __all__ = [
+    "set_memory_limit",
+    "memory_limit",
     "Mdp",
     "Game",
     "BayesianGame",

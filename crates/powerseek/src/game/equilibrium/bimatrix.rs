@@ -60,8 +60,10 @@ impl From<Overflow> for Halt {
     }
 }
 
-/// Bases explored between two polls of `progress` (and progress reports).
-const BASES_PER_POLL: u64 = 256;
+/// Bases explored between two progress reports. Cancellation is polled at
+/// every pivot (a pivot of a large tableau takes a fraction of a millisecond;
+/// polling is an atomic load behind `progress::watch`).
+const BASES_PER_REPORT: u64 = 256;
 
 /// [`vertices`] in `i128`, redone in `BigInt` on overflow.
 fn exact_vertices(
@@ -101,11 +103,8 @@ fn vertices<T: Int>(
     let mut stack = vec![start];
     while let Some(t) = stack.pop() {
         explored += 1;
-        if explored.is_multiple_of(BASES_PER_POLL) {
-            progress.advance(BASES_PER_POLL);
-            if progress.cancelled() {
-                return Err(Halt::Cancelled);
-            }
+        if explored.is_multiple_of(BASES_PER_REPORT) {
+            progress.advance(BASES_PER_REPORT);
         }
         let mut key: Vec<(T, T)> = vec![(T::zero(), T::one()); t.dim];
         for (r, &b) in t.basis.iter().enumerate() {
@@ -141,6 +140,9 @@ fn vertices<T: Int>(
             for r in t.feasible_pivot_rows(col)? {
                 let next_mask = (mask(&t.basis) & !(1u128 << t.basis[r])) | (1 << col);
                 if seen_bases.insert(next_mask) {
+                    if progress.cancelled() {
+                        return Err(Halt::Cancelled);
+                    }
                     let mut next = t.clone();
                     next.pivot(r, col)?;
                     stack.push(next);
