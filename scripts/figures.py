@@ -35,6 +35,7 @@ written. Standard library only.
 
 import csv
 import difflib
+from fractions import Fraction
 import io
 import json
 import math
@@ -256,6 +257,13 @@ def gambit():
             "Gambit: `pure` matches enumpure on every game",
             len(pure) == field(game, "results", "enumpure", "n_eq"),
             f"{name}: {len(pure)} pure equilibria, Gambit {game['results']['enumpure']['n_eq']}",
+        )
+        logit = field(js(f"game solve {path} --method logit"), "equilibria")
+        regret = max((Fraction(field(e, "max_regret")) for e in logit), default=None)
+        claim(
+            "Gambit: logit certifies an equilibrium of every game with max regret below 1e-9",
+            regret is not None and regret < Fraction(1, 10**9),
+            f"{name}: max regret {float(regret) if regret is not None else 'none'}",
         )
         if field(game, "n_players") == 2:
             two += 1
