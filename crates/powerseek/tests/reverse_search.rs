@@ -19,7 +19,7 @@ use serde_json::Value;
 
 /// The reference: pair every vertex of P with every vertex of Q.
 fn oracle(g: &NormalFormGame) -> bimatrix::ExtremeEquilibria {
-    bimatrix::enumerate_extreme(g).unwrap()
+    bimatrix::enumerate_extreme_by_pairing(g).unwrap()
 }
 
 fn key(e: &Equilibrium) -> String {

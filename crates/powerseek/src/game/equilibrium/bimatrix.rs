@@ -1,5 +1,5 @@
-//! Exact equilibria of two-player games: all extreme equilibria by vertex
-//! enumeration of the best-response polytopes, support enumeration,
+//! Exact equilibria of two-player games: all extreme equilibria (by reverse
+//! search, [`super::reverse`]; by vertex pairing as its reference), support enumeration,
 //! Lemke–Howson from every starting label, and the zero-sum LP.
 //!
 //! With payoffs made positive integers (`A`, `B`, a positive affine map per
@@ -168,17 +168,33 @@ pub struct ExtremeEquilibria {
     pub components: Vec<Vec<usize>>,
 }
 
-/// Every extreme Nash equilibrium, exactly, by vertex enumeration (correct on
-/// degenerate games, where equilibria form connected sets).
+/// Every extreme Nash equilibrium, exactly (correct on degenerate games,
+/// where equilibria form connected sets), by reverse search
+/// ([`super::reverse`]: memory does not grow with the number of vertices).
 pub fn enumerate_extreme(game: &NormalFormGame) -> Result<ExtremeEquilibria> {
+    super::reverse::extreme_equilibria(game)
+}
+
+/// [`enumerate_extreme`], reporting the outer polytope's bases explored to
+/// `progress` (no total: the number of vertices is not known in advance)
+/// and stopping with [`Error::Cancelled`] within milliseconds when it asks.
+pub fn enumerate_extreme_with(game: &NormalFormGame, progress: &dyn Progress) -> Result<ExtremeEquilibria> {
+    super::reverse::extreme_equilibria_with(game, &Default::default(), progress)
+}
+
+/// The same set as [`enumerate_extreme`] by the earlier method, kept as its
+/// test reference: every vertex of both polytopes (depth-first search over
+/// all feasible bases), every pair checked for complementarity. Memory grows
+/// with the number of vertices (gigabytes at 16×16); at most 128 strategies
+/// in all.
+pub fn enumerate_extreme_by_pairing(game: &NormalFormGame) -> Result<ExtremeEquilibria> {
     require_two_players(game)?;
     extreme(game, &NoProgress)
 }
 
-/// [`enumerate_extreme`], reporting the bases explored to `progress` (no
-/// total: the number of vertices is not known in advance) and stopping with
-/// [`Error::Cancelled`] within a fraction of a second when it asks.
-pub fn enumerate_extreme_with(game: &NormalFormGame, progress: &dyn Progress) -> Result<ExtremeEquilibria> {
+/// [`enumerate_extreme_by_pairing`], reporting the bases explored to
+/// `progress` and stopping with [`Error::Cancelled`] when it asks.
+pub fn enumerate_extreme_by_pairing_with(game: &NormalFormGame, progress: &dyn Progress) -> Result<ExtremeEquilibria> {
     require_two_players(game)?;
     crate::progress::watch(progress, |progress| extreme(game, progress))
 }

@@ -803,15 +803,27 @@ impl Dict {
 
 struct Ctl<'a> {
     progress: &'a dyn Progress,
+    /// Outer bases already reported to `progress`.
+    reported: u64,
     cache_levels: Option<usize>,
     stats: Stats,
 }
 
+/// Pivots between two polls of [`Progress::cancelled`] (a few milliseconds).
+const PIVOTS_PER_POLL: u64 = 4096;
+
 impl Ctl<'_> {
+    /// Count a pivot; every [`PIVOTS_PER_POLL`] report the outer bases
+    /// visited since the last report (no total: the vertex count is not known
+    /// in advance) and poll for cancellation.
     fn tick(&mut self) -> Result<()> {
         self.stats.pivots += 1;
-        if self.stats.pivots % 4096 == 0 && self.progress.cancelled() {
-            return Err(Error::Cancelled);
+        if self.stats.pivots.is_multiple_of(PIVOTS_PER_POLL) {
+            self.progress.advance(self.stats.outer_bases - self.reported);
+            self.reported = self.stats.outer_bases;
+            if self.progress.cancelled() {
+                return Err(Error::Cancelled);
+            }
         }
         Ok(())
     }
@@ -998,7 +1010,9 @@ fn require_two_players(game: &NormalFormGame) -> Result<()> {
 /// Every extreme Nash equilibrium of a two-player game, exactly, each once,
 /// passed to `on_equilibrium` as found (return `ControlFlow::Break` to stop).
 /// Memory does not grow with the number of vertices of the polytopes.
-/// Polls `progress.cancelled()` every 4096 pivots ([`Error::Cancelled`]).
+/// Reports the outer bases visited to `progress.advance` (no total) and
+/// polls `progress.cancelled()` every 4096 pivots, a few milliseconds, on
+/// the calling thread ([`Error::Cancelled`]).
 pub fn enumerate(
     game: &NormalFormGame,
     opts: &Options,
@@ -1025,6 +1039,7 @@ pub fn enumerate(
     };
     let mut ctl = Ctl {
         progress,
+        reported: 0,
         cache_levels: opts.cache_levels,
         stats: Stats {
             outer_player: if outer_is_row { 0 } else { 1 },
@@ -1075,6 +1090,7 @@ pub fn enumerate(
         complementary_vertices(&mut inner, &forced, &allowed, ctl, &mut emit)
     };
     let flow = reverse_search(&mut outer, &order, &rank, &all, &mut ctl, &mut visit)?;
+    progress.advance(ctl.stats.outer_bases - ctl.reported);
     ctl.stats.complete = flow.is_continue();
     Ok(ctl.stats)
 }
@@ -1124,13 +1140,16 @@ pub fn components(equilibria: &[Equilibrium]) -> Vec<Vec<usize>> {
 
 /// Every extreme equilibrium by reverse search, grouped into connected
 /// components: the same set and type as the vertex-pairing enumerator
-/// ([`super::bimatrix::enumerate_extreme`]), in memory that does not grow with
-/// the vertex count.
+/// ([`super::bimatrix::enumerate_extreme_by_pairing`]), in memory that does
+/// not grow with the vertex count. This is what
+/// [`super::bimatrix::enumerate_extreme`] runs.
 pub fn extreme_equilibria(game: &NormalFormGame) -> Result<ExtremeEquilibria> {
     extreme_equilibria_with(game, &Options::default(), &NoProgress)
 }
 
-/// [`extreme_equilibria`] with options and progress (cancellation).
+/// [`extreme_equilibria`] with options and progress (cancellation). The
+/// equilibria are sorted by their strategies (row player's first),
+/// lexicographically.
 pub fn extreme_equilibria_with(
     game: &NormalFormGame,
     opts: &Options,
@@ -1146,6 +1165,8 @@ pub fn extreme_equilibria_with(
         },
         progress,
     )?;
+    // A canonical order, whatever the search order: by (x, y), lexicographically.
+    equilibria.sort_by(|a, b| a.strategies.cmp(&b.strategies));
     let components = components(&equilibria);
     Ok(ExtremeEquilibria { equilibria, components })
 }
