@@ -91,8 +91,8 @@ pub(crate) fn exact_number(v: &Value) -> Result<Rational> {
 /// Parse JSON text into a value, with the checks every JSON input gets: a
 /// key repeated in one object is an error naming the key and both lines
 /// (serde_json would silently keep the last), and syntax errors carry their
-/// line. Numbers under the top-level fields `exact` become strings of their
-/// text (see [`JsonDoc::parse_exact`]).
+/// line. Numbers are read as serde_json reads them (the crate's exact
+/// loaders keep chosen fields' numbers as text instead).
 pub fn parse_json(text: &str, origin: &str) -> Result<Value> {
     parse_value(text, origin, &[])
 }
