@@ -12,11 +12,24 @@ pub enum Error {
     /// A file could not be read. The OS error is part of the message and not
     /// also a `source()`, so chained printing (`{:#}`) shows it once.
     #[error("{path}: {error}")]
-    Io { path: String, error: std::io::Error },
+    Io {
+        /// The path as given (displayed with `Path::display`).
+        path: String,
+        /// The operating system's error (not found, permission denied, not UTF-8…).
+        error: std::io::Error,
+    },
     /// A file was read but its content is malformed at `line` (1-based; 0 when
     /// unknown, and then not shown).
     #[error("{}", if *.line == 0 { format!("{path}: {message}") } else { format!("{path}:{line}: {message}") })]
-    Parse { path: String, line: usize, message: String },
+    Parse {
+        /// The file's path, or the name the text was given (`<stdin>`, a
+        /// model's name) when it did not come from a file.
+        path: String,
+        /// 1-based line of the fault; 0 when the format cannot say.
+        line: usize,
+        /// What is wrong there, in words (no position prefix).
+        message: String,
+    },
     /// A model (MDP, distribution, options) is well-formed text but violates a rule.
     #[error("{0}")]
     Invalid(String),
@@ -27,8 +40,17 @@ pub enum Error {
         crate::resources::format_bytes(*needed),
         crate::resources::format_bytes(*limit as f64)
     )]
-    MemoryLimit { needed: f64, limit: u64, what: String },
-    /// The caller asked a long computation to stop (see `power::Progress::cancelled`).
+    MemoryLimit {
+        /// Estimated bytes the request would allocate (a float, so products
+        /// of large counts cannot overflow; may be infinite).
+        needed: f64,
+        /// The limit in force, in bytes ([`crate::resources::memory_limit`]).
+        limit: u64,
+        /// The sizes behind the estimate, e.g. `"99 999 states × 99 999 successors"`.
+        what: String,
+    },
+    /// The caller asked a long computation to stop (see
+    /// [`crate::progress::Progress::cancelled`]); no partial result is returned.
     #[error("cancelled")]
     Cancelled,
 }

@@ -23,6 +23,8 @@ pub type Rational = BigRational;
 pub trait Scalar: Clone + PartialOrd + num_traits::Num + std::fmt::Debug + ExactSerialize {
     /// Arithmetic is exact (comparisons with zero need no tolerance).
     const EXACT: bool;
+    /// Convert an exact rational: the value itself for rationals, the nearest
+    /// float for `f64` (NaN when it has no float value).
     fn from_rational(r: &Rational) -> Self;
     /// The number as messages and tables show it (`9/10`, `0.9`).
     fn show(&self) -> String;

@@ -7,7 +7,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Receives progress (in the computation's own unit: samples, games,
 /// parameters…) from long computations, and may ask them to stop early.
 pub trait Progress: Sync {
+    /// The computation's total amount of work, in its own unit, once known
+    /// (may be called again if the total changes, e.g. per phase).
     fn set_total(&self, _samples: u64) {}
+    /// That many more units of work are done (may be called from worker
+    /// threads, hence `Sync`; the increments add up to the total).
     fn advance(&self, _samples: u64) {}
     /// Polled between batches: `true` makes the computation return
     /// [`Error::Cancelled`](crate::Error::Cancelled).

@@ -8,12 +8,17 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 /// (Chan et al.'s pairwise update, so batches can be merged).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Moments {
+    /// Number of samples seen (a float so merges stay in one type; integral).
     pub count: f64,
+    /// Sample mean of each quantity.
     pub mean: Vec<f64>,
+    /// Sum of squared deviations from the mean of each quantity
+    /// (`m2 / (count − 1)` is the sample variance).
     pub m2: Vec<f64>,
 }
 
 impl Moments {
+    /// Empty moments (no samples yet) of `len` quantities.
     pub fn new(len: usize) -> Self {
         Moments {
             count: 0.0,
@@ -88,8 +93,11 @@ impl Moments {
 /// (Student t with `n − 1` degrees of freedom).
 #[derive(Clone, Copy, Debug, Serialize, PartialEq)]
 pub struct Estimate {
+    /// The sample mean.
     pub mean: f64,
+    /// Standard error of the mean (NaN with fewer than two samples).
     pub se: f64,
+    /// 95% confidence interval `[mean − t·se, mean + t·se]`.
     pub ci95: [f64; 2],
 }
 
