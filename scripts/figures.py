@@ -698,9 +698,10 @@ def main(argv):
 
     if errors:
         print("figures: FAILED:\n- " + "\n- ".join(errors), file=sys.stderr)
-        if not keep_going or check:
-            print("figures: README.md not written" + ("" if check else " (--keep-going writes the rest)"),
-                  file=sys.stderr)
+        if check:
+            return 1
+        if not keep_going:
+            print("figures: README.md not written (--keep-going writes the rest)", file=sys.stderr)
             return 1
 
     if check:
@@ -714,9 +715,11 @@ def main(argv):
             sys.stdout.writelines(line + "\n" for line in difflib.unified_diff(
                 a, b, "README.md", "regenerated", lineterm="", n=0))
         for name in made:
-            with open(os.path.join(DOCS, name), "rb") as f1, open(os.path.join(pictures_dir, name), "rb") as f2:
-                if f1.read() != f2.read():
-                    stale.append(f"docs/{name}")
+            committed = os.path.join(DOCS, name)
+            with open(os.path.join(pictures_dir, name), "rb") as f:
+                fresh = f.read()
+            if not os.path.exists(committed) or open(committed, "rb").read() != fresh:
+                stale.append(f"docs/{name}")
         took = time.perf_counter() - start
         if stale:
             print(f"figures --check: out of date: {', '.join(stale)} (regenerated copy in {scratch}; {took:.0f} s)")
