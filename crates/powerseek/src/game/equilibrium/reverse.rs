@@ -313,7 +313,9 @@ impl Num for BigInt {
     }
     fn row_step(out: &mut [Self], row: &[Self], pivot_row: &[Self], f: &Self, (p, d): &(BigInt, BigInt)) -> bool {
         for ((o, x), q) in out.iter_mut().zip(row).zip(pivot_row) {
-            *o = if f.is_zero() { x * p / d } else { (x * p - f * q) / d };
+            let n = if f.is_zero() { x * p } else { x * p - f * q };
+            debug_assert!((&n % d).is_zero(), "a fraction-free division is not exact");
+            *o = n / d;
         }
         true
     }
