@@ -11,14 +11,14 @@ use serde::{Deserialize, Serialize};
 
 use super::learn::{learned_tendency, LearnedOptions, LearnedTendency, QLearning};
 use super::{
-    check_retargetable, mdp_outcomes, orbit_size, orbit_tendency, random_parameters, sampled_tendency,
-    sampled_tendency_chunks, worst_orbit, Builtin, Comparison, DecisionMaker, Outcomes, Retargetability, Sampling,
-    Tendency,
+    check_parameters, check_retargetable_with, mdp_outcomes, orbit_size, orbit_tendency_with, random_parameters,
+    sampled_tendency_chunks_with, sampled_tendency_with, worst_orbit_with, Builtin, Comparison, DecisionMaker,
+    Outcomes, Retargetability, Sampling, Tendency,
 };
 use crate::error::{Error, Result};
 use crate::mdp::solve::default_gamma;
 use crate::mdp::Mdp;
-use crate::progress::Progress;
+use crate::progress::{CancelOnly, Progress};
 
 /// Whole orbits are enumerated only for parameters with at most this many
 /// entries (20! ≈ 2.4·10^18 permutations at most); beyond it, sample.
@@ -296,24 +296,34 @@ pub fn orbit(
     let (builtins, custom) = decision_makers(r.decision.as_deref(), custom, &outcomes.utilities(&r.u))?;
     let dms = all(&builtins, custom);
     let n = r.n.unwrap_or_else(|| default_n(&r.a, &r.b));
+    check_parameters(r.u.len(), r.parameters)?;
     let mut params = vec![r.u.clone()];
     params.extend(random_parameters(r.u.len(), r.parameters, r.seed));
     progress.set_total(dms.len() as u64);
-    let mut results = Vec::with_capacity(dms.len());
-    for dm in dms {
-        cancelled(progress)?;
-        let (t, ci) = match (sampling, &chunks) {
-            _ if r.parameters > 0 => (worst_orbit(dm, cmp, &params, sampling), None),
-            (Some(s), Some(range)) => (sampled_tendency_chunks(dm, cmp, &r.u, s, range.clone()), None),
-            (Some(s), None) => {
-                let (t, ci) = sampled_tendency(dm, cmp, &r.u, s);
-                (t, Some(ci))
-            }
-            (None, _) => (orbit_tendency(dm, cmp, &r.u), None),
-        };
-        progress.advance(1);
-        results.push(OrbitRow::new(dm.name(), t, n, ci));
-    }
+    // Workers poll a relay of `progress` every few decisions (a Python
+    // decision-maker's orbit stops within a fraction of a second).
+    let results = crate::progress::watch(progress, |progress| -> Result<Vec<OrbitRow>> {
+        let stop = CancelOnly(progress);
+        let mut results = Vec::with_capacity(dms.len());
+        for dm in dms {
+            cancelled(progress)?;
+            let (t, ci) = match (sampling, &chunks) {
+                _ if r.parameters > 0 => (worst_orbit_with(dm, cmp, &params, sampling, &stop)?, None),
+                (Some(s), Some(range)) => (
+                    sampled_tendency_chunks_with(dm, cmp, &r.u, s, range.clone(), &stop)?,
+                    None,
+                ),
+                (Some(s), None) => {
+                    let (t, ci) = sampled_tendency_with(dm, cmp, &r.u, s, &stop)?;
+                    (t, Some(ci))
+                }
+                (None, _) => (orbit_tendency_with(dm, cmp, &r.u, &stop)?, None),
+            };
+            progress.advance(1);
+            results.push(OrbitRow::new(dm.name(), t, n, ci));
+        }
+        Ok(results)
+    })?;
     Ok(OrbitReport {
         u: r.u.clone(),
         a: r.a.clone(),
@@ -403,6 +413,7 @@ pub fn check(
         (None, Some(c)) => c,
         (None, None) => unreachable!("a decision-maker is chosen above"),
     };
+    check_parameters(r.u.len(), r.parameters)?;
     let mut params = vec![r.u.clone()];
     params.extend(random_parameters(r.u.len(), r.parameters, r.seed));
     cancelled(progress)?;
@@ -411,7 +422,7 @@ pub fn check(
         a: &r.a,
         b: &r.b,
     };
-    let result = check_retargetable(dm, cmp, r.n, &params);
+    let result = crate::progress::watch(progress, |p| check_retargetable_with(dm, cmp, r.n, &params, p))?;
     Ok(CheckReport {
         decision: dm.name(),
         u: r.u.clone(),
@@ -541,6 +552,7 @@ pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Prog
     if sampling.is_none() {
         check_enumerable(mdp.n_states())?;
     }
+    check_parameters(mdp.n_states(), r.parameters.max(1))?;
     let us = random_parameters(mdp.n_states(), r.parameters.max(1), r.seed);
     let (builtins, _) = decision_makers(r.decision.as_deref(), None, &outcomes.utilities(&us[0]))?;
     let cmp = Comparison {
@@ -549,12 +561,16 @@ pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Prog
         b: &set_b,
     };
     progress.set_total(builtins.len() as u64);
-    let mut rows = Vec::with_capacity(builtins.len());
-    for dm in &builtins {
-        cancelled(progress)?;
-        rows.push(OrbitRow::new(dm.name(), worst_orbit(dm, cmp, &us, sampling), 1, None));
-        progress.advance(1);
-    }
+    let rows = crate::progress::watch(progress, |progress| -> Result<Vec<OrbitRow>> {
+        let mut rows = Vec::with_capacity(builtins.len());
+        for dm in &builtins {
+            cancelled(progress)?;
+            let worst = worst_orbit_with(dm, cmp, &us, sampling, &CancelOnly(progress))?;
+            rows.push(OrbitRow::new(dm.name(), worst, 1, None));
+            progress.advance(1);
+        }
+        Ok(rows)
+    })?;
     Ok(MdpTendencyReport {
         state: mdp.state_name(moves.state).to_string(),
         a: r.a.clone(),

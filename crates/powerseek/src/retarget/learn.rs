@@ -155,33 +155,37 @@ pub fn learned_tendency(
         format!("{} agents", crate::resources::format_count(agents as f64))
     })?;
     progress.set_total(agents as u64);
-    let choices: Vec<[f64; 3]> = (0..agents)
-        .into_par_iter()
-        .map(|k| {
-            let mut rng = rng_for(seed, k as u64);
-            let mut u = base.to_vec();
-            for i in (1..u.len()).rev() {
-                u.swap(i, rng.random_range(0..=i));
-            }
-            let q = train(mdp, start, &u, opts, &mut rng);
-            let top = mdp.actions(start).map(|x| q[x]).fold(f64::NEG_INFINITY, f64::max);
-            let ties: Vec<usize> = mdp.actions(start).filter(|&x| q[x] == top).collect();
-            let share = 1.0 / ties.len() as f64;
-            let mut c = [0.0; 3];
-            for x in ties {
-                let l = mdp.action_label(x);
-                c[if l == b {
-                    0
-                } else if l == a {
-                    1
-                } else {
-                    2
-                }] += share;
-            }
-            progress.advance(1);
-            c
-        })
-        .collect();
+    // Workers poll a relay of `progress` before each agent.
+    let choices: Vec<[f64; 3]> = crate::progress::watch(progress, |progress| {
+        (0..agents)
+            .into_par_iter()
+            .map(|k| {
+                crate::progress::check(progress)?;
+                let mut rng = rng_for(seed, k as u64);
+                let mut u = base.to_vec();
+                for i in (1..u.len()).rev() {
+                    u.swap(i, rng.random_range(0..=i));
+                }
+                let q = train(mdp, start, &u, opts, &mut rng);
+                let top = mdp.actions(start).map(|x| q[x]).fold(f64::NEG_INFINITY, f64::max);
+                let ties: Vec<usize> = mdp.actions(start).filter(|&x| q[x] == top).collect();
+                let share = 1.0 / ties.len() as f64;
+                let mut c = [0.0; 3];
+                for x in ties {
+                    let l = mdp.action_label(x);
+                    c[if l == b {
+                        0
+                    } else if l == a {
+                        1
+                    } else {
+                        2
+                    }] += share;
+                }
+                progress.advance(1);
+                Ok(c)
+            })
+            .collect::<Result<_>>()
+    })?;
     let (chose_b, chose_a, chose_other) = choices
         .iter()
         .fold((0.0, 0.0, 0.0), |acc, c| (acc.0 + c[0], acc.1 + c[1], acc.2 + c[2]));

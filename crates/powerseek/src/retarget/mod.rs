@@ -26,13 +26,19 @@ pub use analysis::{
 use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::Ordering::Relaxed;
 
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::progress::{NoProgress, Progress};
 use crate::stats::wilson;
+
+/// Decisions between two polls for cancellation inside an orbit (a Python
+/// decision-maker takes microseconds per decision).
+const DECISIONS_PER_POLL: u64 = 64;
 
 /// Probabilities within this distance are treated as equal.
 pub const EQUAL: f64 = 1e-12;
@@ -303,14 +309,31 @@ pub fn worst_orbit(
     parameters: &[Vec<f64>],
     sampling: Option<Sampling>,
 ) -> Tendency {
-    parameters
-        .iter()
-        .map(|u| match sampling {
-            Some(k) => sampled_tendency(dm, cmp, u, k).0,
-            None => orbit_tendency(dm, cmp, u),
-        })
-        .min_by(|x, y| x.fraction().total_cmp(&y.fraction()))
-        .unwrap_or_default()
+    worst_orbit_with(dm, cmp, parameters, sampling, &NoProgress).expect("NoProgress does not cancel")
+}
+
+/// [`worst_orbit`], stopping with [`Error::Cancelled`] when `progress` asks
+/// (polled between and inside orbits; from any thread, so pass a relay of
+/// [`crate::progress::watch`] when only the calling thread may poll).
+pub fn worst_orbit_with(
+    dm: &dyn DecisionMaker,
+    cmp: Comparison,
+    parameters: &[Vec<f64>],
+    sampling: Option<Sampling>,
+    progress: &dyn Progress,
+) -> Result<Tendency> {
+    let mut worst: Option<Tendency> = None;
+    for u in parameters {
+        crate::progress::check(progress)?;
+        let t = match sampling {
+            Some(k) => sampled_tendency_with(dm, cmp, u, k, progress)?.0,
+            None => orbit_tendency_with(dm, cmp, u, progress)?,
+        };
+        if worst.is_none_or(|w| t.fraction().total_cmp(&w.fraction()).is_lt()) {
+            worst = Some(t);
+        }
+    }
+    Ok(worst.unwrap_or_default())
 }
 
 /// Rearrange `v` to the next lexicographic permutation; false after the last.
@@ -348,17 +371,20 @@ pub fn orbit_size(u: &[f64]) -> Option<u64> {
 }
 
 /// Visit every distinct permutation of `u` exactly once, in parallel (split on
-/// the first entry), folding with `f` into per-task accumulators merged by `merge`.
+/// the first entry), folding with `f` into per-task accumulators merged by
+/// `merge`; `Err(Cancelled)` when `progress` asks (polled every few visits).
 fn fold_distinct_permutations<T: Send + Default>(
     u: &[f64],
     f: impl Fn(&mut T, &[f64]) + Sync,
     merge: impl Fn(T, T) -> T + Sync + Send,
-) -> T {
+    progress: &dyn Progress,
+) -> Result<T> {
+    let stopped = std::sync::atomic::AtomicBool::new(false);
     let mut sorted = u.to_vec();
     sorted.sort_by(f64::total_cmp);
     let mut firsts = sorted.clone();
     firsts.dedup();
-    firsts
+    let merged = firsts
         .par_iter()
         .map(|&first| {
             let mut rest = sorted.clone();
@@ -366,20 +392,41 @@ fn fold_distinct_permutations<T: Send + Default>(
             rest.remove(at);
             let mut buf = vec![first; u.len()];
             let mut acc = T::default();
+            let mut visited = 0u64;
             loop {
                 buf[1..].copy_from_slice(&rest);
                 f(&mut acc, &buf);
+                visited += 1;
+                if visited.is_multiple_of(DECISIONS_PER_POLL) && (progress.cancelled() || stopped.load(Relaxed)) {
+                    stopped.store(true, Relaxed);
+                    break;
+                }
                 if !next_permutation(&mut rest) {
                     break;
                 }
             }
             acc
         })
-        .reduce(T::default, &merge)
+        .reduce(T::default, &merge);
+    if stopped.load(Relaxed) {
+        return Err(Error::Cancelled);
+    }
+    Ok(merged)
 }
 
 /// Orbit tendency of `B` versus `A` over the whole orbit of `u` under S_d.
 pub fn orbit_tendency(dm: &dyn DecisionMaker, cmp: Comparison, u: &[f64]) -> Tendency {
+    orbit_tendency_with(dm, cmp, u, &NoProgress).expect("NoProgress does not cancel")
+}
+
+/// [`orbit_tendency`], stopping with [`Error::Cancelled`] when `progress`
+/// asks (polled by the workers every few decisions).
+pub fn orbit_tendency_with(
+    dm: &dyn DecisionMaker,
+    cmp: Comparison,
+    u: &[f64],
+    progress: &dyn Progress,
+) -> Result<Tendency> {
     fold_distinct_permutations(
         u,
         |acc: &mut Tendency, v| {
@@ -387,6 +434,7 @@ pub fn orbit_tendency(dm: &dyn DecisionMaker, cmp: Comparison, u: &[f64]) -> Ten
             acc.record(pa, pb)
         },
         Tendency::add,
+        progress,
     )
 }
 
@@ -398,8 +446,20 @@ pub fn sampled_tendency(
     u: &[f64],
     sampling: Sampling,
 ) -> (Tendency, [f64; 2]) {
-    let t = sampled_tendency_chunks(dm, cmp, u, sampling, 0..sampling.samples.div_ceil(TENDENCY_CHUNK));
-    (t, wilson(t.b_more, t.total()))
+    sampled_tendency_with(dm, cmp, u, sampling, &NoProgress).expect("NoProgress does not cancel")
+}
+
+/// [`sampled_tendency`], stopping with [`Error::Cancelled`] when `progress` asks.
+pub fn sampled_tendency_with(
+    dm: &dyn DecisionMaker,
+    cmp: Comparison,
+    u: &[f64],
+    sampling: Sampling,
+    progress: &dyn Progress,
+) -> Result<(Tendency, [f64; 2])> {
+    let chunks = 0..sampling.samples.div_ceil(TENDENCY_CHUNK);
+    let t = sampled_tendency_chunks_with(dm, cmp, u, sampling, chunks, progress)?;
+    Ok((t, wilson(t.b_more, t.total())))
 }
 
 /// Permutations are drawn in chunks of this many, chunk `c` from its own
@@ -415,24 +475,41 @@ pub fn sampled_tendency_chunks(
     sampling: Sampling,
     chunks: std::ops::Range<u64>,
 ) -> Tendency {
+    sampled_tendency_chunks_with(dm, cmp, u, sampling, chunks, &NoProgress).expect("NoProgress does not cancel")
+}
+
+/// [`sampled_tendency_chunks`], stopping with [`Error::Cancelled`] when
+/// `progress` asks (polled by the workers every few decisions).
+pub fn sampled_tendency_chunks_with(
+    dm: &dyn DecisionMaker,
+    cmp: Comparison,
+    u: &[f64],
+    sampling: Sampling,
+    chunks: std::ops::Range<u64>,
+    progress: &dyn Progress,
+) -> Result<Tendency> {
     let Sampling { samples, seed } = sampling;
     let last = samples.div_ceil(TENDENCY_CHUNK);
+    // try_reduce stops handing out chunks at the first Err.
     (chunks.start.min(last)..chunks.end.min(last))
         .into_par_iter()
         .map(|c| {
-            let mut rng = rand_pcg::Pcg64::new((seed as u128) << 64 | 0x0b17, c as u128);
             let mut acc = Tendency::default();
+            let mut rng = rand_pcg::Pcg64::new((seed as u128) << 64 | 0x0b17, c as u128);
             let mut v = u.to_vec();
-            for _ in 0..TENDENCY_CHUNK.min(samples - c * TENDENCY_CHUNK) {
+            for k in 0..TENDENCY_CHUNK.min(samples - c * TENDENCY_CHUNK) {
+                if k.is_multiple_of(DECISIONS_PER_POLL) {
+                    crate::progress::check(progress)?;
+                }
                 for i in (1..v.len()).rev() {
                     v.swap(i, rng.random_range(0..=i));
                 }
                 let (pa, pb) = cmp.probabilities(dm, &v);
                 acc.record(pa, pb);
             }
-            acc
+            Ok(acc)
         })
-        .reduce(Tendency::default, Tendency::add)
+        .try_reduce(Tendency::default, |x, y| Ok(x.add(y)))
 }
 
 /// A permutation group given by generators, closed under composition.
@@ -530,11 +607,23 @@ pub fn check_retargetable(
     n: usize,
     parameters: &[Vec<f64>],
 ) -> Retargetability {
+    check_retargetable_with(dm, cmp, n, parameters, &NoProgress).expect("NoProgress does not cancel")
+}
+
+/// [`check_retargetable`], stopping with [`Error::Cancelled`] when
+/// `progress` asks (polled every few tested parameters).
+pub fn check_retargetable_with(
+    dm: &dyn DecisionMaker,
+    cmp: Comparison,
+    n: usize,
+    parameters: &[Vec<f64>],
+    progress: &dyn Progress,
+) -> Result<Retargetability> {
     let Comparison { outcomes, a, b } = cmp;
     let d = outcomes.dimension();
     let free: Vec<usize> = b.iter().copied().filter(|x| !a.contains(x)).collect();
     if a.is_empty() || n == 0 || free.len() < n * a.len() {
-        return Retargetability::NoCandidates;
+        return Ok(Retargetability::NoCandidates);
     }
     // Candidate: the k-th block of |A| elements of B \ A, in order (and, failing that, other orders).
     let swap = |block: &[usize]| -> Vec<usize> {
@@ -556,7 +645,10 @@ pub fn check_retargetable(
     };
     let mut first_failure = None;
     'candidates: for phis in &candidates {
-        for theta in parameters {
+        for (k, theta) in parameters.iter().enumerate() {
+            if k.is_multiple_of(DECISIONS_PER_POLL as usize) {
+                crate::progress::check(progress)?;
+            }
             let (pa, pb) = cmp.probabilities(dm, theta);
             if pa > pb + EQUAL {
                 for phi in phis {
@@ -568,12 +660,12 @@ pub fn check_retargetable(
                 }
             }
         }
-        return Retargetability::Witness {
+        return Ok(Retargetability::Witness {
             permutations: phis.clone(),
-        };
+        });
     }
     let (parameter, permutation) = first_failure.expect("a candidate failed");
-    Retargetability::Counterexample { parameter, permutation }
+    Ok(Retargetability::Counterexample { parameter, permutation })
 }
 
 /// A cycle `X_0 >_most X_1 >_most … >_most X_0` among outcome sets, where
