@@ -23,6 +23,9 @@ use std::path::Path;
 use super::{Mdp, MdpBuilder, QUIET_ROUNDING, ROW_SUM_TOLERANCE};
 use crate::error::{read_text, Error, Result};
 
+/// Load a Cassandra (`pomdp-solve`) `.mdp`/`.pomdp` file; errors name the
+/// file and line ([`Error::Parse`]), or the file ([`Error::Io`]) when it
+/// cannot be read.
 pub fn load(path: &Path) -> Result<Mdp> {
     parse(&read_text(path)?, &path.display().to_string())
 }

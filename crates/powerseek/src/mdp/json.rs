@@ -28,6 +28,8 @@ use super::{Features, Mdp, MdpBuilder};
 use crate::error::{read_text, Error, Result};
 use crate::input::JsonDoc;
 
+/// Load a JSON MDP file; errors name the file and the line of the offending
+/// field ([`Error::Parse`]), or the file ([`Error::Io`]) when it cannot be read.
 pub fn load(path: &Path) -> Result<Mdp> {
     parse(&read_text(path)?, &path.display().to_string())
 }

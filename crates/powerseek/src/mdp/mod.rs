@@ -62,11 +62,15 @@ pub struct Mdp {
 /// Per-state feature vectors `φ(s)`, stored row-major (`n_states × names.len()`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Features {
+    /// The feature names, one per column (distinct; used in reports and by
+    /// feature-based reward distributions).
     pub names: Vec<String>,
+    /// `values[s * names.len() + k]` is feature `k` of state `s`; finite.
     pub values: Vec<f64>,
 }
 
 impl Features {
+    /// Number of features per state (the length of every `φ(s)`).
     pub fn n_features(&self) -> usize {
         self.names.len()
     }
@@ -80,14 +84,18 @@ impl Features {
 /// What a gridworld cell is; used for drawing heatmaps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cell {
+    /// A wall, or a cell outside the drawn rows: not a state, drawn blank.
     Wall,
+    /// An open cell (floor, start, terminal, one-way or slippery): a state.
     Open,
 }
 
 /// Where each state of a gridworld sits, so results can be drawn as a map.
 #[derive(Clone, Debug)]
 pub struct GridLayout {
+    /// Number of columns (the longest drawn row).
     pub width: usize,
+    /// Number of drawn rows.
     pub height: usize,
     /// `cells[row * width + col]`
     pub cells: Vec<Cell>,
@@ -96,6 +104,7 @@ pub struct GridLayout {
 }
 
 impl Mdp {
+    /// Number of states (at least 1; states are `0..n_states()`).
     pub fn n_states(&self) -> usize {
         self.action_start.len() - 1
     }
@@ -144,6 +153,8 @@ impl Mdp {
     pub fn action_label(&self, a: usize) -> usize {
         self.action_label[a] as usize
     }
+    /// The name of state `s` as the file wrote it (gridworlds name cells
+    /// `(row,col)`, 0-based).
     pub fn state_name(&self, s: usize) -> &str {
         &self.state_names[s]
     }
@@ -151,6 +162,7 @@ impl Mdp {
     pub(crate) fn shared_state_names(&self) -> Arc<[String]> {
         self.state_names.clone()
     }
+    /// The names of all states, indexed by state.
     pub fn state_names(&self) -> &[String] {
         &self.state_names
     }
@@ -158,12 +170,16 @@ impl Mdp {
     pub fn state_index(&self, name: &str) -> Option<usize> {
         self.state_names.iter().position(|n| n == name)
     }
+    /// Per-state feature vectors, when the file (or [`Mdp::with_features`]) gave them.
     pub fn features(&self) -> Option<&Features> {
         self.features.as_ref()
     }
+    /// Where each state sits on a grid, for MDPs loaded from a gridworld (used to draw maps).
     pub fn layout(&self) -> Option<&GridLayout> {
         self.layout.as_ref()
     }
+    /// The start state, when the file names one (`S` in a gridworld, `start:`
+    /// in Cassandra, `"start"` in JSON); analyses that need one state default to it.
     pub fn start(&self) -> Option<usize> {
         self.start
     }
@@ -182,6 +198,7 @@ impl Mdp {
         self.notes = notes;
         self
     }
+    /// The largest number of actions any state has (at least 1: every state has an action).
     pub fn max_actions(&self) -> usize {
         (0..self.n_states()).map(|s| self.actions(s).len()).max().unwrap_or(0)
     }
@@ -321,6 +338,7 @@ impl MdpBuilder {
         Self::new((0..n).map(|s| s.to_string()).collect())
     }
 
+    /// Number of states the MDP will have (fixed by the names given to [`MdpBuilder::new`]).
     pub fn n_states(&self) -> usize {
         self.state_names.len()
     }

@@ -31,16 +31,30 @@ pub enum SampleSize {
     /// Exactly this many reward functions.
     Count(usize),
     /// Keep drawing until every state's POWER has at most this standard error
-    /// (starting with `min` samples, never more than `max`).
-    StandardError { target: f64, min: usize, max: usize },
+    /// (starting with `min` samples, never more than `max`). After each round
+    /// the sample count grows to what `1/√n` scaling predicts is needed, plus 5%.
+    StandardError {
+        /// The standard error every state's POWER must reach; positive and finite.
+        target: f64,
+        /// Samples in the first round (at least 4 are drawn).
+        min: usize,
+        /// Most samples ever drawn (at least 2, not below `min`); reaching it
+        /// ends sampling with [`PowerReport::target_reached`] `Some(false)`.
+        max: usize,
+    },
 }
 
 /// Options of [`estimate_power`].
 #[derive(Clone, Debug)]
 pub struct PowerOptions {
+    /// Discount rate or limit; default `γ = 0.9`.
     pub horizon: Horizon,
+    /// Algorithm, tolerance and iteration cap for discounted horizons.
     pub solver: SolverOptions,
+    /// How many reward functions to draw; default 10 000.
     pub samples: SampleSize,
+    /// Seed of the random streams: reward sample `k` comes from stream `k`
+    /// of this seed, so results are reproducible for any thread count.
     pub seed: u64,
     /// Draw samples in mirrored pairs (variance reduction).
     pub antithetic: bool,
@@ -103,7 +117,9 @@ impl Default for PowerOptions {
 /// Per-action results.
 #[derive(Clone, Debug, Serialize)]
 pub struct ActionResult {
+    /// Index of the state the action belongs to.
     pub state: usize,
+    /// The action's name (e.g. `"up"`).
     pub action: String,
     /// P(this action is optimal), ties counted as optimal for each tied action.
     pub optimal: f64,
@@ -116,9 +132,13 @@ pub struct ActionResult {
 /// Everything [`estimate_power`] measured.
 #[derive(Clone, Debug, Serialize)]
 pub struct PowerReport {
+    /// The horizon as shown to users: the discount (`"0.9"`), `"0 (limit)"` or `"1 (limit)"`.
     pub horizon: String,
+    /// The reward distribution in spec syntax (e.g. `"uniform:0,1"`).
     pub distribution: String,
+    /// The seed the samples were drawn with ([`PowerOptions::seed`]).
     pub seed: u64,
+    /// Whether samples were drawn in mirrored pairs.
     pub antithetic: bool,
     /// Reward functions drawn.
     pub samples: usize,
@@ -126,17 +146,23 @@ pub struct PowerReport {
     /// state's standard error reached it within the sample limit (`false`
     /// means the limit stopped sampling first); `None` for a fixed count.
     pub target_se: Option<f64>,
+    /// See `target_se`: `Some(true)` when the largest standard error is at
+    /// most the target.
     pub target_reached: Option<bool>,
     /// Per state, indexed like the MDP's states.
     pub power: Vec<Estimate>,
+    /// Per state: the fraction of samples in which two or more actions tied
+    /// for optimal (within [`Solver::tie_tolerance`]).
     pub tie_probability: Vec<f64>,
     /// Per global action (see [`Mdp::actions`]).
     pub actions: Vec<ActionResult>,
+    /// Reward samples solved together per batch (chosen, or as asked).
     pub batch: usize,
     /// Solver sweeps summed over batches.
     pub iterations: u64,
     /// State-action-sample backups performed.
     pub updates: u64,
+    /// Wall-clock time of the whole estimate, in seconds.
     pub seconds: f64,
 }
 
@@ -518,6 +544,35 @@ pub fn finish_power(
 }
 
 /// Estimate POWER at every state of `mdp` under reward distribution `dist`.
+///
+/// Errors: [`Error::Invalid`] for options the MDP cannot meet (a discount
+/// outside `(0, 1)`, the `γ → 1` limit or policy iteration on a stochastic
+/// MDP, fewer than 2 samples, a distribution that does not fit the MDP),
+/// [`Error::MemoryLimit`] when the batches would not fit, and
+/// [`Error::Cancelled`] when `progress` asks to stop.
+///
+/// ```
+/// use powerseek::mdp::MdpBuilder;
+/// use powerseek::{estimate_power, Horizon, NoProgress, PowerOptions, RewardDistribution, SampleSize};
+///
+/// // A fork: state 0 chooses between two absorbing states 1 and 2.
+/// let mut b = MdpBuilder::new(vec!["fork".into(), "left".into(), "right".into()]);
+/// b.add_action(0, "left", &[(1, 1.0)]).unwrap();
+/// b.add_action(0, "right", &[(2, 1.0)]).unwrap();
+/// b.add_action(1, "stay", &[(1, 1.0)]).unwrap();
+/// b.add_action(2, "stay", &[(2, 1.0)]).unwrap();
+/// let mdp = b.build().unwrap();
+///
+/// let opts = PowerOptions { horizon: Horizon::Discounted(0.5), samples: SampleSize::Count(20_000), ..Default::default() };
+/// let report = estimate_power(&mdp, &RewardDistribution::uniform(), &opts, &NoProgress).unwrap();
+/// // V*(leaf) = R(leaf)/(1 − γ), so POWER(fork) = (1 − γ) E[max V*(leaf)] = E[max of 2 U(0,1)] = 2/3
+/// // for every γ, and POWER(leaf) = E[R] = 1/2.
+/// let (fork, leaf) = (report.power[0], report.power[1]);
+/// assert!((fork.mean - 2.0 / 3.0).abs() < 4.0 * fork.se);
+/// assert!((leaf.mean - 0.5).abs() < 4.0 * leaf.se);
+/// // Each way out of the fork is optimal half the time.
+/// assert!((report.actions[0].optimal - 0.5).abs() < 0.02);
+/// ```
 pub fn estimate_power(
     mdp: &Mdp,
     dist: &RewardDistribution,

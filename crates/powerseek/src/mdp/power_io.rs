@@ -35,6 +35,7 @@ pub struct PowerRequest {
     /// Upper bound on samples with `target_se` (default
     /// [`DEFAULT_MAX_SAMPLES`]); an error without `target_se`, where it would do nothing.
     pub max_samples: Option<usize>,
+    /// Seed of the reward samples (default 0); equal seeds give identical estimates.
     pub seed: u64,
     /// Draw rewards in antithetic pairs.
     pub antithetic: bool,
@@ -42,6 +43,7 @@ pub struct PowerRequest {
     pub method: SolveMethod,
     /// Error bound on each sample's POWER (default 10^-6).
     pub tolerance: f64,
+    /// Sweeps or improvement steps before an unconverged solve is an error (default 1 000 000).
     pub max_iterations: usize,
     /// Reward samples solved together (default: sized to stay in cache).
     pub batch: Option<usize>,
@@ -122,8 +124,11 @@ impl PowerRequest {
 pub struct PowerView<'a> {
     /// The discount rate, or `0 (limit)` / `1 (limit)`.
     pub gamma: &'a str,
+    /// The reward distribution in spec syntax (e.g. `"uniform:0,1"`).
     pub distribution: &'a str,
+    /// The seed the samples were drawn with.
     pub seed: u64,
+    /// Whether samples were drawn in mirrored pairs.
     pub antithetic: bool,
     /// Reward functions drawn.
     pub samples: usize,
@@ -131,35 +136,44 @@ pub struct PowerView<'a> {
     /// reached it (`false`: the sample limit stopped sampling first).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_se: Option<f64>,
+    /// See `target_se`; absent for a fixed sample count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_reached: Option<bool>,
+    /// Reward samples solved together per batch.
     pub batch: usize,
     /// Solver sweeps summed over batches.
     pub solver_iterations: u64,
     /// State-action-sample backups performed.
     pub updates: u64,
+    /// Wall-clock time of the estimate, in seconds.
     pub seconds: f64,
+    /// Every state, in the MDP's order.
     pub states: Vec<StateView<'a>>,
 }
 
 /// One state of a [`PowerView`].
 #[derive(Clone, Debug, Serialize)]
 pub struct StateView<'a> {
+    /// The state's name in the MDP.
     pub name: &'a str,
+    /// `POWER(s)` with standard error and 95% interval.
     pub power: Estimate,
     /// Probability that several actions are optimal at once.
     pub tie_probability: f64,
+    /// The state's actions, in the MDP's order.
     pub actions: Vec<ActionView<'a>>,
 }
 
 /// One action of a [`StateView`].
 #[derive(Clone, Debug, Serialize)]
 pub struct ActionView<'a> {
+    /// The action's name.
     pub action: &'a str,
     /// Probability that the action is optimal.
     pub optimal: f64,
     /// The same with ties split evenly.
     pub optimal_share: f64,
+    /// `E_{s'~T(s,a)} POWER(s')`: POWER expected after taking the action.
     pub successor_power: Estimate,
     /// Actions at the same state whose successor POWER is significantly lower
     /// (see [`PowerReport::seeks_power_over`]).

@@ -25,24 +25,40 @@ pub const MAX_REWARD: f64 = 1e300;
 /// The distribution of one real number (one state's reward, or one feature weight).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Marginal {
+    /// Uniform on `[lo, hi]` (spec `uniform:lo,hi`; plain `uniform` is `[0, 1]`,
+    /// the default `D_bound`). Antithetic partner: `lo + hi − x`.
     Uniform {
+        /// Lower end; finite and below `hi`.
         lo: f64,
+        /// Upper end; finite.
         hi: f64,
     },
+    /// Beta(α, β) on `[0, 1]` (spec `beta:α,β`). Antithetic sampling needs
+    /// α = β (then `1 − x` has the same law).
     Beta {
+        /// Shape α > 0.
         alpha: f64,
+        /// Shape β > 0.
         beta: f64,
     },
+    /// 1 with probability `p`, else 0 (spec `bernoulli:p`).
     Bernoulli {
+        /// Probability of a reward of 1, in `[0, 1]`.
         p: f64,
     },
+    /// Normal with this mean and standard deviation (spec `normal:mean,sd`).
+    /// Antithetic partner: the reflection `2·mean − x`.
     Normal {
+        /// The mean; finite.
         mean: f64,
+        /// Standard deviation, finite and > 0.
         sd: f64,
     },
-    /// `values[i]` with probability `probs[i]`.
+    /// `values[i]` with probability `probs[i]` (spec `finite:v1@p1,v2@p2,…`).
     Finite {
+        /// The possible draws; finite, at least one.
         values: Vec<f64>,
+        /// Their probabilities: non-negative, as many as `values`, summing to 1 (within 1e-9).
         probs: Vec<f64>,
     },
 }
@@ -53,13 +69,21 @@ pub enum RewardDistribution {
     /// Each state's reward drawn independently from the same marginal.
     Iid(Marginal),
     /// `R(s) = w · φ(s)` with each weight `w_f` drawn iid from `weights`.
-    Features { weights: Marginal, features: Features },
+    Features {
+        /// Law of each weight `w_f` (drawn iid, one per feature).
+        weights: Marginal,
+        /// The feature vectors `φ(s)`, one row per state of the MDP.
+        features: Features,
+    },
     /// States share draws by group: `R(s) = v_{group[s]}` with `v_g` iid from
     /// `values` — one-hot features stored sparsely (e.g. a joint state's reward
     /// read at one agent's cell); the same draws as the one-hot `Features`.
     Shared {
+        /// Law of each group's value `v_g` (drawn iid, one per group).
         values: Marginal,
+        /// `group[s]` is the group of state `s`, below `groups`.
         group: Vec<u32>,
+        /// Number of groups (draws per reward sample).
         groups: usize,
     },
 }
@@ -122,6 +146,8 @@ impl Marginal {
         }
     }
 
+    /// The expected value of a draw (`(lo + hi)/2`, `α/(α + β)`, `p`, the
+    /// mean, or `Σ values·probs`).
     pub fn mean(&self) -> f64 {
         match self {
             Marginal::Uniform { lo, hi } => 0.5 * (lo + hi),

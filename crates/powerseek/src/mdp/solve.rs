@@ -34,6 +34,8 @@ use crate::mdp::Mdp;
 /// Which POWER is asked for: a discount rate, or one of its limits.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Horizon {
+    /// A discount rate `γ` strictly inside `(0, 1)`: `POWER(s) = (1 − γ) E[max_a Q*_R(s,a)]`
+    /// (docs/theory.md §2.2), normalised so that rewards in `[0, 1]` give POWER in `[0, 1]`.
     Discounted(f64),
     /// `γ → 0`: `POWER(s) = E[max_a Σ T(s'|s,a) R(s')]`.
     ZeroLimit,
@@ -95,16 +97,24 @@ impl std::fmt::Display for Horizon {
 /// Algorithm for discounted optimal values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
+    /// Gauss–Seidel value iteration, stopped by the rule in the module docs;
+    /// works for any MDP.
     ValueIteration,
+    /// Howard's policy iteration with exact evaluation; deterministic MDPs
+    /// only, exact up to rounding and fast as `γ → 1`.
     PolicyIteration,
 }
 
 /// How to solve; see the module docs for what `tolerance` guarantees.
 #[derive(Clone, Copy, Debug)]
 pub struct SolverOptions {
+    /// The algorithm for discounted horizons (the limits have their own).
     pub method: Method,
     /// Bound on the error of each sample's POWER (value iteration only).
     pub tolerance: f64,
+    /// Sweeps (value iteration) or improvement steps (policy iteration) after
+    /// which an unconverged solve fails with [`Error::Invalid`] instead of
+    /// returning inaccurate values.
     pub max_iterations: usize,
 }
 
@@ -176,6 +186,7 @@ impl<'a> Solver<'a> {
         })
     }
 
+    /// The horizon this solver was prepared for.
     pub fn horizon(&self) -> Horizon {
         self.horizon
     }
