@@ -1,44 +1,52 @@
-//! `powerseek conflict ...`: the vector model of conflict (library: `powerseek::conflict`).
+//! `powerseek conflict ...`: the vector model of conflict. Each subcommand
+//! builds a library request (`conflict::{PhaseRequest, InferRequest,
+//! CalibrationRequest}`), calls one library function and renders its report.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use powerseek::plot::RGBColor;
 
-use powerseek::conflict::{self, ConflictModel, ObservationSet, Scenario};
+use powerseek::conflict::{
+    self, CalibrationRequest, InferReport, InferRequest, ObservationSet, PhaseRequest, Scenario,
+};
 use powerseek::plot::{save, Arrow, ArrowDiagram, FieldHeatmap};
 
-use crate::Format;
+use crate::args::{plot_written, write_json, CsvOrJson, CsvOrJsonArg, PlotArg, TableOrJson, TableOrJsonArg};
 
 #[derive(Subcommand)]
 pub enum ConflictCommand {
     /// Who escalates against whom, and multi-round play, for a scenario file (.toml or .json).
+    /// The picture (--plot): preferences scaled by power, the projection, decisions.
     Simulate {
         scenario: PathBuf,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-        /// Draw the model's picture: preferences scaled by power, the projection, decisions.
-        #[arg(long)]
-        plot: Option<PathBuf>,
+        #[command(flatten)]
+        format: TableOrJsonArg,
+        #[command(flatten)]
+        plot: PlotArg,
     },
-    /// Where the weaker of two agents escalates, over alignment × conflict cost.
+    /// Where the weaker of two agents escalates, over alignment × conflict cost
+    /// (the table is CSV: one row per grid point). The picture is a heatmap.
+    #[command(allow_negative_numbers = true)]
     Phase {
         /// Power of the weaker agent relative to the stronger, in (0, 1].
-        #[arg(long, default_value_t = 1.0 / 3.0)]
+        #[arg(long, default_value_t = PhaseRequest::default().ratio)]
         ratio: f64,
         #[command(flatten)]
         model: ModelArgs,
         /// Grid points per axis.
-        #[arg(long, default_value_t = 101)]
+        #[arg(long, default_value_t = PhaseRequest::default().n_alignment)]
         grid: usize,
-        #[arg(long, value_enum, default_value = "csv")]
-        format: Format,
-        #[arg(long)]
-        plot: Option<PathBuf>,
+        #[command(flatten)]
+        format: CsvOrJsonArg,
+        #[command(flatten)]
+        plot: PlotArg,
     },
     /// Posterior over an agent's alignment and perceived conflict cost from its decisions.
+    /// The picture is the posterior as a heatmap.
+    #[command(allow_negative_numbers = true)]
     Infer {
         /// Observations file (.toml or .json); or use --truth to simulate them.
         observations: Option<PathBuf>,
@@ -46,69 +54,55 @@ pub enum ConflictCommand {
         #[arg(long, value_parser = parse_pair, allow_hyphen_values = true)]
         truth: Option<(f64, f64)>,
         /// With --truth: number of simulated decisions.
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = InferRequest::default().episodes)]
         episodes: usize,
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = InferRequest::default().seed)]
         seed: u64,
         #[command(flatten)]
         model: ModelArgs,
-        #[arg(long, default_value_t = 101)]
+        #[arg(long, default_value_t = InferRequest::default().grid)]
         grid: usize,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-        #[arg(long)]
-        plot: Option<PathBuf>,
+        #[command(flatten)]
+        format: TableOrJsonArg,
+        #[command(flatten)]
+        plot: PlotArg,
     },
     /// Simulation-based calibration of `infer`: coverage of 90% credible intervals.
+    #[command(allow_negative_numbers = true)]
     Calibrate {
         #[command(flatten)]
         model: ModelArgs,
-        #[arg(long, default_value_t = 41)]
+        #[arg(long, default_value_t = CalibrationRequest::default().grid)]
         grid: usize,
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = CalibrationRequest::default().episodes)]
         episodes: usize,
-        #[arg(long, default_value_t = 300)]
+        #[arg(long, default_value_t = CalibrationRequest::default().replicates)]
         replicates: usize,
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = CalibrationRequest::default().seed)]
         seed: u64,
+        #[command(flatten)]
+        format: TableOrJsonArg,
     },
 }
 
-/// Model parameters for commands without a scenario file.
+/// Model parameters for commands without a scenario file (defaults: the library's).
 #[derive(Args)]
 pub struct ModelArgs {
-    /// Contest success exponent r.
-    #[arg(long = "contest-exponent", default_value_t = 1.0)]
-    r: f64,
-    /// Share of the loser's power taken by the winner.
-    #[arg(long = "loser-share", default_value_t = 0.5)]
-    s: f64,
+    /// Contest success exponent r (default 1).
+    #[arg(long = "contest-exponent")]
+    r: Option<f64>,
+    /// Share of the loser's power taken by the winner (default 0.5).
+    #[arg(long = "loser-share")]
+    s: Option<f64>,
     /// Logit noise temperature (0: deterministic). Default: 0 for `phase`, 0.1 otherwise.
     #[arg(long)]
     temperature: Option<f64>,
-}
-
-impl ModelArgs {
-    fn model(&self, default_temperature: f64) -> Result<ConflictModel> {
-        let temperature = self.temperature.unwrap_or(default_temperature);
-        let m = ConflictModel {
-            cost: 0.0,
-            contest_exponent: self.r,
-            loser_share: self.s,
-            temperature,
-        };
-        m.validate()?;
-        Ok(m)
-    }
 }
 
 fn parse_pair(s: &str) -> std::result::Result<(f64, f64), String> {
     let (a, c) = s.split_once(',').ok_or("expected alignment,cost")?;
     let a: f64 = a.trim().parse().map_err(|_| format!("'{a}' is not a number"))?;
     let c: f64 = c.trim().parse().map_err(|_| format!("'{c}' is not a number"))?;
-    if !(-1.0..=1.0).contains(&a) || !(0.0..=1.0).contains(&c) {
-        return Err("alignment must be in [-1, 1] and cost in [0, 1]".into());
-    }
     Ok((a, c))
 }
 
@@ -118,13 +112,13 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
         ConflictCommand::Simulate { scenario, format, plot } => {
             let s = Scenario::load(&scenario)?;
             let trace = conflict::simulate(&s);
-            match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&trace)?)?,
-                _ => simulate_table(&mut out, &s, &trace)?,
+            match format.format {
+                TableOrJson::Json => write_json(&trace)?,
+                TableOrJson::Table => simulate_table(&mut out, &s, &trace)?,
             }
-            if let Some(path) = plot {
+            if let Some(path) = plot.plot {
                 save(&arrows(&s), &path)?;
-                eprintln!("plot written to {}", path.display());
+                plot_written(&path);
             }
         }
         ConflictCommand::Phase {
@@ -134,11 +128,19 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
             format,
             plot,
         } => {
-            let m = model.model(0.0)?;
-            let d = conflict::phase_diagram(&m, ratio, grid, grid)?;
-            match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&d)?)?,
-                _ => {
+            let d = PhaseRequest::default();
+            let request = PhaseRequest {
+                ratio,
+                contest_exponent: model.r.unwrap_or(d.contest_exponent),
+                loser_share: model.s.unwrap_or(d.loser_share),
+                temperature: model.temperature.unwrap_or(d.temperature),
+                n_alignment: grid,
+                n_cost: grid,
+            };
+            let d = conflict::phase(&request)?;
+            match format.format {
+                CsvOrJson::Json => write_json(&d)?,
+                CsvOrJson::Csv => {
                     let mut w = csv::Writer::from_writer(&mut out);
                     w.write_record(["alignment", "cost", "gain", "escalation_probability"])?;
                     for (k, (&g, &p)) in d.gain.iter().zip(&d.probability).enumerate() {
@@ -148,7 +150,8 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
                     w.flush()?;
                 }
             }
-            if let Some(path) = plot {
+            if let Some(path) = plot.plot {
+                let m = request.model();
                 let fig = FieldHeatmap {
                     xs: &d.alignments,
                     ys: &d.costs,
@@ -165,7 +168,7 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
                     marker: None,
                 };
                 save(&fig, &path)?;
-                eprintln!("plot written to {}", path.display());
+                plot_written(&path);
             }
         }
         ConflictCommand::Infer {
@@ -178,61 +181,47 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
             format,
             plot,
         } => {
-            let set = match (&observations, truth) {
-                (Some(path), None) => {
-                    let text = powerseek::error::read_text(path)?;
-                    ObservationSet::parse(&text, &path.display().to_string())?
-                }
-                (None, Some((a, c))) => {
-                    let m = model.model(0.1)?;
-                    ObservationSet {
-                        model: m,
-                        observations: conflict::simulate_observations(&m, a, c, episodes, seed),
-                    }
-                }
-                _ => bail!("give an observations file or --truth alignment,cost (not both)"),
+            let d = InferRequest::default();
+            let request = InferRequest {
+                observations: match &observations {
+                    Some(path) => Some(ObservationSet::parse(
+                        &powerseek::error::read_text(path)?,
+                        &path.display().to_string(),
+                    )?),
+                    None => None,
+                },
+                truth,
+                episodes,
+                seed,
+                contest_exponent: model.r.unwrap_or(d.contest_exponent),
+                loser_share: model.s.unwrap_or(d.loser_share),
+                temperature: model.temperature.unwrap_or(d.temperature),
+                grid,
             };
-            let post = conflict::infer(&set, grid, grid)?;
-            match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&post)?)?,
-                _ => {
-                    let escalations = set.observations.iter().filter(|o| o.escalated).count();
-                    writeln!(
-                        out,
-                        "{} decisions ({escalations} escalations), grid {grid}×{grid}, uniform prior",
-                        set.observations.len()
-                    )?;
-                    if let Some((a, c)) = truth {
-                        writeln!(out, "truth: alignment {a}, cost {c}")?;
-                    }
-                    for (name, s) in [("alignment", post.alignment), ("cost", post.cost)] {
-                        writeln!(
-                            out,
-                            "{name:<10} mean {:>7.3}  sd {:>6.3}  90% CI [{:.3}, {:.3}]",
-                            s.mean, s.sd, s.ci90[0], s.ci90[1]
-                        )?;
-                    }
-                    writeln!(out, "MAP: alignment {:.3}, cost {:.3}", post.map.0, post.map.1)?;
-                }
+            let report = conflict::infer_request(&request)?;
+            match format.format {
+                TableOrJson::Json => write_json(&report)?,
+                TableOrJson::Table => infer_table(&mut out, &report)?,
             }
-            if let Some(path) = plot {
+            if let Some(path) = plot.plot {
+                let post = &report.posterior;
                 let fig = FieldHeatmap {
                     xs: &post.alignments,
                     ys: &post.costs,
                     values: &post.density,
                     title: format!(
                         "Posterior over alignment and perceived cost ({} decisions)",
-                        set.observations.len()
+                        report.decisions
                     ),
                     x_label: "alignment".into(),
                     y_label: "perceived conflict cost".into(),
                     value_label: "posterior mass".into(),
                     curve: vec![],
                     curve_label: String::new(),
-                    marker: truth.map(|t| (t, "truth".to_string())),
+                    marker: report.truth.map(|t| (t, "truth".to_string())),
                 };
                 save(&fig, &path)?;
-                eprintln!("plot written to {}", path.display());
+                plot_written(&path);
             }
         }
         ConflictCommand::Calibrate {
@@ -241,21 +230,61 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
             episodes,
             replicates,
             seed,
+            format,
         } => {
+            let d = CalibrationRequest::default();
+            let request = CalibrationRequest {
+                grid,
+                episodes,
+                replicates,
+                seed,
+                contest_exponent: model.r.unwrap_or(d.contest_exponent),
+                loser_share: model.s.unwrap_or(d.loser_share),
+                temperature: model.temperature.unwrap_or(d.temperature),
+            };
             let bar = crate::progress::Bar::new("replicates");
-            let (a, c) = conflict::calibration(&model.model(0.1)?, grid, episodes, replicates, seed, &bar)?;
+            let r = conflict::calibrate(&request, &bar)?;
             bar.finish();
-            writeln!(
-                out,
-                "coverage of 90% credible intervals over {replicates} simulated agents ({episodes} decisions each):"
-            )?;
-            writeln!(
-                out,
-                "alignment {a:.3}, cost {c:.3} (binomial sd ≈ {:.3})",
-                (0.09 / replicates as f64).sqrt()
-            )?;
+            match format.format {
+                TableOrJson::Json => write_json(&r)?,
+                TableOrJson::Table => {
+                    writeln!(
+                        out,
+                        "coverage of 90% credible intervals over {} simulated agents ({} decisions each):",
+                        r.replicates, r.episodes
+                    )?;
+                    writeln!(
+                        out,
+                        "alignment {:.3}, cost {:.3} (binomial sd ≈ {:.3})",
+                        r.alignment_coverage, r.cost_coverage, r.binomial_sd
+                    )?;
+                }
+            }
         }
     }
+    Ok(())
+}
+
+fn infer_table(out: &mut impl Write, r: &InferReport) -> Result<()> {
+    let post = &r.posterior;
+    writeln!(
+        out,
+        "{} decisions ({} escalations), grid {g}×{g}, uniform prior",
+        r.decisions,
+        r.escalations,
+        g = r.grid
+    )?;
+    if let Some((a, c)) = r.truth {
+        writeln!(out, "truth: alignment {a}, cost {c}")?;
+    }
+    for (name, s) in [("alignment", post.alignment), ("cost", post.cost)] {
+        writeln!(
+            out,
+            "{name:<10} mean {:>7.3}  sd {:>6.3}  90% CI [{:.3}, {:.3}]",
+            s.mean, s.sd, s.ci90[0], s.ci90[1]
+        )?;
+    }
+    writeln!(out, "MAP: alignment {:.3}, cost {:.3}", post.map.0, post.map.1)?;
     Ok(())
 }
 

@@ -1,22 +1,61 @@
-//! The vector model of conflict.
+//! The vector model of conflict (docs/theory.md §9): the library's reports
+//! for `conflict simulate`, `phase`, `infer` and `calibrate`, with options
+//! as dicts of the library requests' fields.
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::py_err;
+use crate::{from_python, interruptible, py_err, to_python};
+use powerseek::conflict::{self, CalibrationRequest, InferRequest, ObservationSet, PhaseRequest, Scenario};
 
-/// The conflict model (docs/theory.md §9): play out a scenario given as TOML text, as JSON text.
-#[pyfunction]
-pub(crate) fn conflict_simulate(text: &str) -> PyResult<String> {
-    let scenario = powerseek::conflict::Scenario::parse(text, "<scenario>.toml").map_err(py_err)?;
-    Ok(serde_json::to_string(&powerseek::conflict::simulate(&scenario)).expect("plain data"))
+/// TOML or JSON text as the library's parsers tell them apart (by the origin's extension).
+fn origin(text: &str, stem: &str) -> String {
+    let json = text.trim_start().starts_with('{');
+    format!("<{stem}>.{}", if json { "json" } else { "toml" })
 }
 
-/// Phase diagram of escalation over alignment × cost, as JSON text.
+/// Play out a scenario (TOML or JSON text), as `powerseek conflict simulate`.
 #[pyfunction]
-pub(crate) fn conflict_phase(model: &str, ratio: f64, n_alignment: usize, n_cost: usize) -> PyResult<String> {
-    let m: powerseek::conflict::ConflictModel =
-        serde_json::from_str(model).map_err(|e| PyValueError::new_err(format!("conflict model: {e}")))?;
-    let d = powerseek::conflict::phase_diagram(&m, ratio, n_alignment, n_cost).map_err(py_err)?;
-    Ok(serde_json::to_string(&d).expect("plain data"))
+pub(crate) fn conflict_simulate<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    let scenario = Scenario::parse(text, &origin(text, "scenario")).map_err(py_err)?;
+    to_python(py, &conflict::simulate(&scenario))
+}
+
+/// Phase diagram of escalation over alignment × cost, as `powerseek conflict phase`.
+#[pyfunction]
+pub(crate) fn conflict_phase<'py>(py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let request: PhaseRequest = from_python("phase options", request)?;
+    to_python(py, &conflict::phase(&request).map_err(py_err)?)
+}
+
+/// Posterior over alignment and cost from observed (TOML or JSON text) or
+/// simulated decisions, as `powerseek conflict infer`.
+#[pyfunction]
+#[pyo3(signature = (request, observations = None))]
+pub(crate) fn conflict_infer<'py>(
+    py: Python<'py>,
+    request: &Bound<'py, PyAny>,
+    observations: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut request: InferRequest = from_python("inference options", request)?;
+    if let Some(text) = observations {
+        request.observations = Some(ObservationSet::parse(text, &origin(text, "observations")).map_err(py_err)?);
+    }
+    let report = interruptible(py, |_| conflict::infer_request(&request))?;
+    to_python(py, &report)
+}
+
+/// Coverage of 90% credible intervals, as `powerseek conflict calibrate`.
+#[pyfunction]
+pub(crate) fn conflict_calibrate<'py>(py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let request: CalibrationRequest = from_python("calibration options", request)?;
+    let report = interruptible(py, |p| conflict::calibrate(&request, p))?;
+    to_python(py, &report)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(conflict_simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(conflict_phase, m)?)?;
+    m.add_function(wrap_pyfunction!(conflict_infer, m)?)?;
+    m.add_function(wrap_pyfunction!(conflict_calibrate, m)?)?;
+    Ok(())
 }

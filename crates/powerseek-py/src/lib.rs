@@ -116,8 +116,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(game::scarcity, m)?)?;
     m.add_function(wrap_pyfunction!(game::scarcity_default_lambdas, m)?)?;
     multiagent::register(m)?;
-    m.add_function(wrap_pyfunction!(conflict::conflict_simulate, m)?)?;
-    m.add_function(wrap_pyfunction!(conflict::conflict_phase, m)?)?;
+    conflict::register(m)?;
     Ok(())
 }
 

@@ -13,7 +13,6 @@ True
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from typing import Callable, Optional, Sequence, Union
 
@@ -54,6 +53,8 @@ __all__ = [
     "rho_sweep",
     "conflict_simulate",
     "conflict_phase",
+    "conflict_infer",
+    "conflict_calibrate",
 ]
 
 
@@ -636,26 +637,92 @@ def sequential_power(
     return _two_agent_arrays(_native.multi_power(grid, fields, None if rho is None else float(rho)))
 
 
-def conflict_simulate(scenario_toml: str) -> dict:
-    """Play out a conflict scenario (docs/theory.md §9; the TOML of ``powerseek conflict simulate``)."""
-    return json.loads(_native.conflict_simulate(scenario_toml))
+def conflict_simulate(scenario: str) -> dict:
+    """Play out a conflict scenario (docs/theory.md §9), as ``powerseek
+    conflict simulate``: the same fields as its ``--format json``
+    (``initial`` assessments, ``events``, ``final_powers``, ...). ``scenario``
+    is the TOML (or JSON) text of a scenario file."""
+    return _native.conflict_simulate(scenario)
+
+
+def _grid_arrays(d: dict, keys) -> dict:
+    """Row-major (cost × alignment) grids of a report as 2-D numpy arrays."""
+    out = dict(d)
+    for key in keys:
+        out[key] = np.asarray(d[key], dtype=float).reshape(len(d["costs"]), len(d["alignments"]))
+    return out
+
+
+def _model_fields(contest_exponent, loser_share, temperature) -> dict:
+    return _given(
+        contest_exponent=None if contest_exponent is None else float(contest_exponent),
+        loser_share=None if loser_share is None else float(loser_share),
+        temperature=None if temperature is None else float(temperature),
+    )
 
 
 def conflict_phase(
-    ratio: float,
-    cost: float = 0.0,
-    contest_exponent: float = 1.0,
-    loser_share: float = 0.5,
-    temperature: float = 0.0,
-    n_alignment: int = 41,
-    n_cost: int = 41,
+    ratio: Optional[float] = None,
+    *,
+    contest_exponent: Optional[float] = None,
+    loser_share: Optional[float] = None,
+    temperature: Optional[float] = None,
+    n_alignment: Optional[int] = None,
+    n_cost: Optional[int] = None,
 ) -> dict:
-    """Escalation probability of the weaker agent (power ``ratio`` against 1) over
-    alignment × cost; ``probability`` is an (n_cost, n_alignment) array."""
-    model = json.dumps(
-        {"cost": cost, "contest_exponent": contest_exponent, "loser_share": loser_share, "temperature": temperature}
+    """Escalation probability of the weaker agent (power ``ratio`` against 1)
+    over alignment × cost, as ``powerseek conflict phase`` (defaults as
+    there: ratio 1/3, 101 points per axis, temperature 0); ``probability``
+    and ``gain`` are (n_cost, n_alignment) arrays."""
+    fields = _model_fields(contest_exponent, loser_share, temperature) | _given(
+        ratio=None if ratio is None else float(ratio),
+        n_alignment=None if n_alignment is None else int(n_alignment),
+        n_cost=None if n_cost is None else int(n_cost),
     )
-    d = json.loads(_native.conflict_phase(model, float(ratio), int(n_alignment), int(n_cost)))
-    for key in ("probability", "gain"):
-        d[key] = np.asarray(d[key]).reshape(len(d["costs"]), len(d["alignments"]))
-    return d
+    return _grid_arrays(_native.conflict_phase(fields), ("probability", "gain"))
+
+
+def conflict_infer(
+    observations: Optional[str] = None,
+    *,
+    truth: Optional[tuple] = None,
+    episodes: Optional[int] = None,
+    seed: Optional[int] = None,
+    contest_exponent: Optional[float] = None,
+    loser_share: Optional[float] = None,
+    temperature: Optional[float] = None,
+    grid: Optional[int] = None,
+) -> dict:
+    """Posterior over an agent's alignment and perceived cost of conflict from
+    its decisions, as ``powerseek conflict infer``: ``observations`` is the
+    TOML (or JSON) text of an observations file, or ``truth=(alignment,
+    cost)`` simulates ``episodes`` decisions (model options as there).
+    ``density`` is a (cost × alignment) array."""
+    fields = _model_fields(contest_exponent, loser_share, temperature) | _given(
+        truth=None if truth is None else (float(truth[0]), float(truth[1])),
+        episodes=None if episodes is None else int(episodes),
+        seed=None if seed is None else int(seed),
+        grid=None if grid is None else int(grid),
+    )
+    return _grid_arrays(_native.conflict_infer(fields, observations), ("density",))
+
+
+def conflict_calibrate(
+    *,
+    grid: Optional[int] = None,
+    episodes: Optional[int] = None,
+    replicates: Optional[int] = None,
+    seed: Optional[int] = None,
+    contest_exponent: Optional[float] = None,
+    loser_share: Optional[float] = None,
+    temperature: Optional[float] = None,
+) -> dict:
+    """Simulation-based calibration of :func:`conflict_infer`, as ``powerseek
+    conflict calibrate``: coverage of 90% credible intervals."""
+    fields = _model_fields(contest_exponent, loser_share, temperature) | _given(
+        grid=None if grid is None else int(grid),
+        episodes=None if episodes is None else int(episodes),
+        replicates=None if replicates is None else int(replicates),
+        seed=None if seed is None else int(seed),
+    )
+    return _native.conflict_calibrate(fields)

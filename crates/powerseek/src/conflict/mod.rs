@@ -460,7 +460,7 @@ pub fn phase_diagram(m: &ConflictModel, ratio: f64, n_alignment: usize, n_cost: 
     m.validate()?;
     if !(ratio > 0.0 && ratio <= 1.0) {
         return Err(Error::invalid(format!(
-            "power ratio {ratio} must be in (0, 1] (weaker / stronger)"
+            "ratio = {ratio}: the power ratio (weaker / stronger) must be in (0, 1]"
         )));
     }
     if n_alignment < 2 || n_cost < 2 {
@@ -739,6 +739,219 @@ pub fn calibration(
         hit_c += (post.cost.ci90[0] <= c && c <= post.cost.ci90[1]) as usize;
     }
     Ok((hit_a as f64 / replicates as f64, hit_c as f64 / replicates as f64))
+}
+
+// ---------------------------------------------------------------------------
+// Requests and reports for the front ends (command line and Python)
+
+/// Temperature of the logit decisions when simulating or inferring decisions
+/// and none is given (a phase diagram's default is 0: deterministic).
+pub const DEFAULT_INFERENCE_TEMPERATURE: f64 = 0.1;
+
+/// A phase diagram request (`conflict phase`).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PhaseRequest {
+    /// Power of the weaker agent relative to the stronger, in (0, 1] (default 1/3).
+    pub ratio: f64,
+    /// Contest success exponent r (default 1).
+    pub contest_exponent: f64,
+    /// Share of the loser's power taken by the winner (default 0.5).
+    pub loser_share: f64,
+    /// Logit noise temperature (default 0: deterministic decisions).
+    pub temperature: f64,
+    /// Grid points on the alignment and cost axes (default 101 each).
+    pub n_alignment: usize,
+    pub n_cost: usize,
+}
+
+impl Default for PhaseRequest {
+    fn default() -> Self {
+        PhaseRequest {
+            ratio: 1.0 / 3.0,
+            contest_exponent: one(),
+            loser_share: half(),
+            temperature: 0.0,
+            n_alignment: 101,
+            n_cost: 101,
+        }
+    }
+}
+
+impl PhaseRequest {
+    /// The model of the diagram (its cost is the y axis, so 0 here).
+    pub fn model(&self) -> ConflictModel {
+        ConflictModel {
+            cost: 0.0,
+            contest_exponent: self.contest_exponent,
+            loser_share: self.loser_share,
+            temperature: self.temperature,
+        }
+    }
+}
+
+/// Where the weaker of two agents escalates, over alignment × cost.
+pub fn phase(request: &PhaseRequest) -> Result<PhaseDiagram> {
+    phase_diagram(&request.model(), request.ratio, request.n_alignment, request.n_cost)
+}
+
+/// An inference request (`conflict infer`): observed decisions, or decisions
+/// simulated from a true alignment and cost.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InferRequest {
+    /// Observed decisions with the model the observer knows (parse them
+    /// with [`ObservationSet::parse`]); exactly one of this and `truth`.
+    #[serde(skip)]
+    pub observations: Option<ObservationSet>,
+    /// Simulate decisions of an agent with this true `(alignment, cost)`.
+    pub truth: Option<(f64, f64)>,
+    /// With `truth`: simulated decisions (default 50), their seed, and the
+    /// model (contest exponent 1, loser share 0.5, temperature 0.1 by default).
+    pub episodes: usize,
+    pub seed: u64,
+    pub contest_exponent: f64,
+    pub loser_share: f64,
+    pub temperature: f64,
+    /// Grid points per axis (default 101).
+    pub grid: usize,
+}
+
+impl Default for InferRequest {
+    fn default() -> Self {
+        InferRequest {
+            observations: None,
+            truth: None,
+            episodes: 50,
+            seed: 0,
+            contest_exponent: one(),
+            loser_share: half(),
+            temperature: DEFAULT_INFERENCE_TEMPERATURE,
+            grid: 101,
+        }
+    }
+}
+
+/// The result of [`infer_request`]: the posterior and what it was computed from.
+#[derive(Clone, Debug, Serialize)]
+pub struct InferReport {
+    /// Decisions observed (or simulated), and how many were escalations.
+    pub decisions: usize,
+    pub escalations: usize,
+    /// The true `(alignment, cost)` when the decisions were simulated.
+    pub truth: Option<(f64, f64)>,
+    /// The model the observer knows (its cost is what is inferred).
+    pub model: ConflictModel,
+    pub grid: usize,
+    /// `alignments`, `costs`, `density`, `alignment`, `cost`, `map` (see [`Posterior`]).
+    #[serde(flatten)]
+    pub posterior: Posterior,
+}
+
+/// The posterior over an agent's alignment and perceived cost from its
+/// decisions, observed or simulated.
+pub fn infer_request(request: &InferRequest) -> Result<InferReport> {
+    let r = request;
+    let set = match (&r.observations, r.truth) {
+        (Some(set), None) => set.clone(),
+        (None, Some((alignment, cost))) => {
+            if !(-1.0..=1.0).contains(&alignment) || !(0.0..=1.0).contains(&cost) {
+                return Err(Error::invalid(format!(
+                    "truth: alignment must be in [−1, 1] and cost in [0, 1] (got {alignment}, {cost})"
+                )));
+            }
+            let model = ConflictModel {
+                cost: 0.0,
+                contest_exponent: r.contest_exponent,
+                loser_share: r.loser_share,
+                temperature: r.temperature,
+            };
+            model.validate()?;
+            ObservationSet {
+                model,
+                observations: simulate_observations(&model, alignment, cost, r.episodes, r.seed),
+            }
+        }
+        _ => {
+            return Err(Error::invalid(
+                "truth: give observed decisions or a true alignment and cost to simulate them from, not both",
+            ))
+        }
+    };
+    let posterior = infer(&set, r.grid, r.grid)?;
+    Ok(InferReport {
+        decisions: set.observations.len(),
+        escalations: set.observations.iter().filter(|o| o.escalated).count(),
+        truth: r.truth,
+        model: set.model,
+        grid: r.grid,
+        posterior,
+    })
+}
+
+/// A calibration request (`conflict calibrate`).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CalibrationRequest {
+    /// Grid points per axis (default 41), decisions per simulated agent
+    /// (default 30), simulated agents (default 300).
+    pub grid: usize,
+    pub episodes: usize,
+    pub replicates: usize,
+    pub seed: u64,
+    /// The model (contest exponent 1, loser share 0.5, temperature 0.1 by default).
+    pub contest_exponent: f64,
+    pub loser_share: f64,
+    pub temperature: f64,
+}
+
+impl Default for CalibrationRequest {
+    fn default() -> Self {
+        CalibrationRequest {
+            grid: 41,
+            episodes: 30,
+            replicates: 300,
+            seed: 0,
+            contest_exponent: one(),
+            loser_share: half(),
+            temperature: DEFAULT_INFERENCE_TEMPERATURE,
+        }
+    }
+}
+
+/// Coverage of 90% credible intervals over simulated agents.
+#[derive(Clone, Debug, Serialize)]
+pub struct CalibrationReport {
+    pub replicates: usize,
+    pub episodes: usize,
+    pub grid: usize,
+    pub model: ConflictModel,
+    pub alignment_coverage: f64,
+    pub cost_coverage: f64,
+    /// Binomial standard deviation of a coverage of 0.9 over the replicates.
+    pub binomial_sd: f64,
+}
+
+/// Simulation-based calibration of [`infer`] (see [`calibration`]).
+pub fn calibrate(request: &CalibrationRequest, progress: &dyn Progress) -> Result<CalibrationReport> {
+    let r = request;
+    let model = ConflictModel {
+        cost: 0.0,
+        contest_exponent: r.contest_exponent,
+        loser_share: r.loser_share,
+        temperature: r.temperature,
+    };
+    model.validate()?;
+    let (a, c) = calibration(&model, r.grid, r.episodes, r.replicates, r.seed, progress)?;
+    Ok(CalibrationReport {
+        replicates: r.replicates,
+        episodes: r.episodes,
+        grid: r.grid,
+        model,
+        alignment_coverage: a,
+        cost_coverage: c,
+        binomial_sd: (0.09 / r.replicates.max(1) as f64).sqrt(),
+    })
 }
 
 /// Coordinates of each agent's power-scaled preference `p_i u_i` in the plane
