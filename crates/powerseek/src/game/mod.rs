@@ -9,6 +9,26 @@
 //! fastest (Gambit's order): profile `(a_0, …, a_{n−1})` has index
 //! `Σ a_i · stride_i` with `stride_0 = 1`, `stride_{i+1} = stride_i · |A_i|`.
 //! `payoffs[index · n + i]` is player `i`'s payoff.
+//!
+//! ```
+//! use powerseek::game::{self, equilibrium, GameFile, Rational};
+//!
+//! // Matching pennies in Gambit's format: the row player wins on a match.
+//! let text = r#"NFG 1 R "Matching pennies" { "Row" "Column" }
+//! { { "H" "T" } { "H" "T" } }
+//! 1 -1 -1 1 -1 1 1 -1"#;
+//! let GameFile::Normal(pennies) = game::load_text(text, "nfg", "pennies.nfg").unwrap() else { unreachable!() };
+//! assert_eq!(pennies.constant_sum(), Some(Rational::from_integer(0.into())));
+//!
+//! // All equilibria (vertex enumeration, exact): the unique one mixes 1/2–1/2.
+//! let solution = equilibrium::solve(&pennies, &equilibrium::SolveOptions::all()).unwrap();
+//! assert_eq!(solution.equilibria.len(), 1);
+//! let half = Rational::new(1.into(), 2.into());
+//! let eq = &solution.equilibria[0];
+//! assert_eq!(eq.strategies, vec![vec![half.clone(), half.clone()], vec![half.clone(), half]]);
+//! assert_eq!(eq.payoffs, vec![Rational::from_integer(0.into()); 2]);
+//! assert_eq!(eq.max_regret, Rational::from_integer(0.into()));
+//! ```
 
 pub mod alignment;
 pub mod bayesian;
@@ -31,7 +51,9 @@ pub use crate::exact::{format_rational, parse_rational, Rational, Scalar};
 /// A game as read from a file: in normal form, or Bayesian (with types).
 #[derive(Clone, Debug, PartialEq)]
 pub enum GameFile {
+    /// A game in normal (strategic) form: `.nfg`, or JSON without `types`.
     Normal(NormalFormGame),
+    /// A game with private types and a common prior: `.efg`, or JSON with `types`.
     Bayesian(BayesianGame),
 }
 
@@ -96,7 +118,9 @@ pub fn dedup<T: Ord + Clone>(items: Vec<T>) -> Vec<T> {
 /// An n-player game in normal form.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NormalFormGame {
+    /// The game's title (Gambit's quoted title; may be empty).
     pub title: String,
+    /// Free-text comment kept from the file (Gambit's optional second string); may be empty.
     pub comment: String,
     players: Vec<String>,
     actions: Vec<Vec<String>>,
@@ -176,21 +200,27 @@ impl NormalFormGame {
         Self::from_payoffs(&[m, n], payoffs)
     }
 
+    /// Number of players (at least 1).
     pub fn n_players(&self) -> usize {
         self.players.len()
     }
+    /// The players' names, in player order.
     pub fn players(&self) -> &[String] {
         &self.players
     }
+    /// The names of `player`'s actions (0-based player index; panics when out of range).
     pub fn actions(&self, player: usize) -> &[String] {
         &self.actions[player]
     }
+    /// Number of actions of `player` (at least 1).
     pub fn n_actions(&self, player: usize) -> usize {
         self.actions[player].len()
     }
+    /// Every player's number of actions, `[|A_0|, …, |A_{n−1}|]`.
     pub fn shape(&self) -> Vec<usize> {
         self.actions.iter().map(Vec::len).collect()
     }
+    /// Number of pure profiles, `Π |A_i|`.
     pub fn n_profiles(&self) -> usize {
         self.payoffs.len() / self.n_players()
     }
@@ -219,6 +249,8 @@ impl NormalFormGame {
     pub fn profile(&self, index: usize) -> Vec<usize> {
         mixed_radix_digits(index, &self.shape())
     }
+    /// `stride_i`: how far the profile index moves when `player`'s action
+    /// goes up by one (see the module's layout).
     pub fn stride(&self, player: usize) -> usize {
         self.strides[player]
     }
@@ -226,6 +258,7 @@ impl NormalFormGame {
     pub fn payoff(&self, index: usize, player: usize) -> &Rational {
         &self.payoffs[index * self.n_players() + player]
     }
+    /// The whole payoff table, `payoffs[index · n + i]` (see the module's layout).
     pub fn payoffs(&self) -> &[Rational] {
         &self.payoffs
     }

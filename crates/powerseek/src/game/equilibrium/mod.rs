@@ -29,7 +29,9 @@ use crate::progress::{NoProgress, Progress};
 /// A mixed-strategy profile with each player's expected payoff.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Equilibrium {
+    /// `strategies[i][a]`: player `i`'s probability of action `a` (each row sums to 1).
     pub strategies: Vec<Vec<Rational>>,
+    /// Every player's expected payoff under `strategies`, exactly.
     pub payoffs: Vec<Rational>,
 }
 
@@ -233,9 +235,13 @@ pub struct SolvedEquilibrium {
 /// Nash equilibria of a normal-form game and how they were found.
 #[derive(Clone, Debug, Serialize)]
 pub struct Solution {
+    /// The game's title.
     pub title: String,
+    /// The players' names.
     pub players: Vec<String>,
+    /// `actions[i]`: player `i`'s action names, indexing `strategies[i]`.
     pub actions: Vec<Vec<String>>,
+    /// The method that ran (chosen by [`SolveOptions::method_for`] when not given).
     pub method: Method,
     /// [`Method::describe`].
     pub description: &'static str,
@@ -243,6 +249,7 @@ pub struct Solution {
     pub note: String,
     /// The method is exact, so every profile has regret exactly 0.
     pub exact: bool,
+    /// The equilibria found, each re-checked by its exact regret.
     pub equilibria: Vec<SolvedEquilibrium>,
     /// Vertex enumeration only: the connected components of the equilibrium
     /// set, as indices into `equilibria` (empty for other methods).
@@ -381,17 +388,25 @@ pub struct BayesianEquilibrium {
 /// Bayesian Nash equilibria and how they were found.
 #[derive(Clone, Debug, Serialize)]
 pub struct BayesianSolution {
+    /// The game's title.
     pub title: String,
+    /// The players' names.
     pub players: Vec<String>,
+    /// `types[i]`: player `i`'s type names, indexing `behaviour[i]`.
     pub types: Vec<Vec<String>>,
+    /// `actions[i]`: player `i`'s action names (the same for each of its types).
     pub actions: Vec<Vec<String>>,
     /// The normal form solved: `induced normal form` (two players) or `agent form`.
     pub via: &'static str,
     /// Its number of strategies per player.
     pub shape: Vec<usize>,
+    /// The method run on that normal form.
     pub method: Method,
+    /// [`Method::describe`].
     pub description: &'static str,
+    /// What the method adds (as [`Solution::note`]).
     pub note: String,
+    /// The method is exact, so every behaviour has interim regret exactly 0.
     pub exact: bool,
     /// Distinct behaviours (several mixed strategies of the normal form can share one).
     pub equilibria: Vec<BayesianEquilibrium>,
@@ -470,7 +485,9 @@ pub fn solve_bayesian_with(
 #[derive(Clone, Debug, Serialize)]
 #[serde(untagged)]
 pub enum GameSolution {
+    /// Equilibria of a normal-form game (mixed profiles).
     Normal(Solution),
+    /// Bayesian equilibria of a game with types (behavioural profiles).
     Bayesian(BayesianSolution),
 }
 
