@@ -161,6 +161,7 @@ fn normalise(v: &[Rational]) -> Vec<Rational> {
 /// All extreme equilibria of a two-player game, grouped into connected components.
 #[derive(Clone, Debug)]
 pub struct ExtremeEquilibria {
+    /// Every extreme equilibrium once, exact.
     pub equilibria: Vec<Equilibrium>,
     /// Indices into `equilibria`, one list per connected component of the
     /// equilibrium set (extreme equilibria joined when they share a strategy:
@@ -453,7 +454,9 @@ pub fn lemke_howson_all(game: &NormalFormGame) -> Result<Vec<Equilibrium>> {
 pub struct ZeroSumSolution {
     /// Row player's equilibrium payoff.
     pub value: Rational,
+    /// An optimal (maximin) mixed strategy of the row player, exact.
     pub row: Vec<Rational>,
+    /// An optimal (minimax) mixed strategy of the column player, exact.
     pub column: Vec<Rational>,
 }
 

@@ -21,6 +21,8 @@ use crate::game::{NormalFormGame, Rational, Scalar};
 pub struct LogitOptions {
     /// Stop following the branch at this `λ` (payoffs scaled to [0, 1]).
     pub max_lambda: f64,
+    /// Most continuation steps; when reached, the profile at the last `λ` is
+    /// polished and certified as it is (its regret says how good it is).
     pub max_steps: usize,
     /// Regret below which a polished profile is accepted.
     pub tolerance: f64,
@@ -45,8 +47,9 @@ pub struct LogitResult {
     pub exact: Equilibrium,
     /// Maximum regret of `exact`, computed exactly.
     pub max_regret: Rational,
-    /// `λ` reached on the branch, and the number of continuation steps.
+    /// `λ` reached on the branch (payoffs scaled to [0, 1]).
     pub lambda: f64,
+    /// Number of continuation steps taken (at most [`LogitOptions::max_steps`]).
     pub steps: usize,
     /// Whether support polishing converged.
     pub polished: bool,
