@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("exact", 0),
     ("progress", 0),
     ("stats", 0),
+    ("resources", 0),
     ("input", 1),
     ("mdp", 2),
     ("game", 2),

@@ -291,7 +291,7 @@ mod tests {
         let best = max_mean_cycle(&c);
         // Every cycle's mean lies in the reward range, and the whole ring is
         // one of the cycles.
-        assert!(best <= 0.999 + 1e-12 && best >= 0.0);
+        assert!((0.0..=0.999 + 1e-12).contains(&best));
         let ring_mean = reward.iter().sum::<f64>() / k as f64;
         assert!(best >= ring_mean - 1e-12);
     }
