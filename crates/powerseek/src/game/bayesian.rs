@@ -30,6 +30,7 @@ pub type Behaviour<T> = Vec<Vec<Vec<T>>>;
 /// An n-player Bayesian game in normal form.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BayesianGame {
+    /// The game's title (may be empty).
     pub title: String,
     players: Vec<String>,
     types: Vec<Vec<String>>,
@@ -118,15 +119,19 @@ impl BayesianGame {
             .fold(Rational::from_integer(1.into()), |a, b| if b > a { b } else { a })
     }
 
+    /// Number of players (at least 1).
     pub fn n_players(&self) -> usize {
         self.players.len()
     }
+    /// The players' names, in player order.
     pub fn players(&self) -> &[String] {
         &self.players
     }
+    /// The names of player `i`'s types `T_i` (at least one; panics when `i` is out of range).
     pub fn types(&self, i: usize) -> &[String] {
         &self.types[i]
     }
+    /// The names of player `i`'s actions `A_i`, the same for each of its types.
     pub fn actions(&self, i: usize) -> &[String] {
         &self.actions[i]
     }
@@ -136,9 +141,11 @@ impl BayesianGame {
     fn action_sizes(&self) -> Vec<usize> {
         self.actions.iter().map(Vec::len).collect()
     }
+    /// Number of type profiles `|T| = Π |T_i|` (the length of the prior).
     pub fn n_type_profiles(&self) -> usize {
         self.prior.len()
     }
+    /// Number of action profiles `|A| = Π |A_i|`.
     pub fn n_action_profiles(&self) -> usize {
         self.action_sizes().iter().product()
     }

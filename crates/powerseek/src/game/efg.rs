@@ -220,6 +220,8 @@ fn node(lx: &mut Lexer, tree: &mut Tree) -> Result<(Kind, usize, usize)> {
     }
 }
 
+/// Load a `.efg` file describing a one-stage Bayesian game (see the module
+/// docs for the shape accepted); errors name the file and line.
 pub fn load(path: &Path) -> Result<BayesianGame> {
     parse(&read_text(path)?, &path.display().to_string())
 }

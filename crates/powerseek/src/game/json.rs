@@ -23,6 +23,8 @@ use super::{format_rational, NormalFormGame, Rational};
 use crate::error::{read_text, Error, Result};
 use crate::input::{exact_number, JsonDoc};
 
+/// Load a JSON normal-form game file; errors name the file and the line of
+/// the offending field.
 pub fn load(path: &Path) -> Result<NormalFormGame> {
     parse(&read_text(path)?, &path.display().to_string())
 }
