@@ -4,6 +4,31 @@
 //! which is zero exactly at Bayesian Nash equilibria; and the constant-sum
 //! conservation law `Σ_i POWER ≥ c`, with equality exactly at equilibria.
 //! Normal-form games are the one-type case ([`BayesianGame::from_normal_form`]).
+//!
+//! ```
+//! use powerseek::game::power::{power_report, Profiles};
+//! use powerseek::{BayesianGame, NormalFormGame, Rational};
+//!
+//! let r = |x: i64| Rational::from_integer(x.into());
+//! // The prisoner's dilemma, actions (C, D): mutual cooperation 3, temptation 5, sucker 0, defection 1.
+//! let a = vec![vec![r(3), r(0)], vec![r(5), r(1)]];
+//! let b = vec![vec![r(3), r(5)], vec![r(0), r(1)]];
+//! let pd = BayesianGame::from_normal_form(&NormalFormGame::bimatrix(&a, &b).unwrap());
+//!
+//! // Its one equilibrium, (D, D), then the uniform profile.
+//! let report = power_report(&pd, &Profiles::EquilibriaAndUniform).unwrap();
+//! assert_eq!(report.profiles.len(), 2);
+//! let (eq, uniform) = (&report.profiles[0].power, &report.profiles[1].power);
+//! // At (D, D) each player's best reply is D, worth 1: POWER equals the payoff, no regret.
+//! assert_eq!(eq.players[0].power, r(1));
+//! assert!(eq.is_equilibrium && eq.total_regret == r(0));
+//! // Against a uniform opponent, D is worth (5 + 1)/2 = 3 while the uniform
+//! // profile pays (3 + 0 + 5 + 1)/4 = 9/4: a regret of 3/4 per player.
+//! assert_eq!(uniform.players[1].power, r(3));
+//! assert_eq!(uniform.players[1].expected_payoff, Rational::new(9.into(), 4.into()));
+//! assert_eq!(uniform.total_regret, Rational::new(3.into(), 2.into()));
+//! assert!(!uniform.is_equilibrium);
+//! ```
 
 use num_traits::Zero;
 use serde::Serialize;
@@ -35,6 +60,7 @@ pub struct PlayerPower<T> {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(bound(serialize = "T: ExactSerialize"))]
 pub struct GamePowerReport<T> {
+    /// Per player, in player order.
     pub players: Vec<PlayerPower<T>>,
     /// `Σ_i POWER(i, σ)`.
     #[serde(serialize_with = "crate::exact::ser")]
@@ -220,6 +246,7 @@ pub struct ProfilePower {
     /// `behaviour[i][t][a]`: the profile (one type per player for normal-form games).
     #[serde(serialize_with = "crate::exact::ser")]
     pub behaviour: Behaviour<Rational>,
+    /// Every player's POWER at this profile, exactly (serialised inline).
     #[serde(flatten)]
     pub power: GamePowerReport<Rational>,
 }
@@ -227,9 +254,13 @@ pub struct ProfilePower {
 /// Multi-agent POWER of every player at each profile asked for.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MultiAgentPower {
+    /// The game's title.
     pub title: String,
+    /// The players' names.
     pub players: Vec<String>,
+    /// `types[i]`: player `i`'s type names (one, `-`, for a normal-form game).
     pub types: Vec<Vec<String>>,
+    /// `actions[i]`: player `i`'s action names.
     pub actions: Vec<Vec<String>>,
     /// Some player has several types: equilibria are Bayesian Nash equilibria
     /// (otherwise Nash equilibria of a normal-form game).
@@ -240,6 +271,7 @@ pub struct MultiAgentPower {
     pub constant_sum: Option<Rational>,
     /// How the equilibria were found (`None` when a profile was given).
     pub method: Option<Method>,
+    /// POWER at each profile, in the order of [`Profiles`] (equilibria first, then uniform).
     pub profiles: Vec<ProfilePower>,
 }
 
