@@ -19,6 +19,27 @@
 //! point maximising the smallest surplus (found exactly by linear
 //! programming), in floating point — Frank–Wolfe converges slowly, so expect
 //! about 1e-4 relative accuracy there.
+//!
+//! ```
+//! use powerseek::game::alignment::{alignment_report, AlignmentOptions};
+//! use powerseek::{NormalFormGame, Rational};
+//!
+//! let r = |x: i64| Rational::from_integer(x.into());
+//! // Matching pennies: whatever happens, one player's gain is the other's loss.
+//! let a = vec![vec![r(1), r(-1)], vec![r(-1), r(1)]];
+//! let b = vec![vec![r(-1), r(1)], vec![r(1), r(-1)]];
+//! let pennies = NormalFormGame::bimatrix(&a, &b).unwrap();
+//!
+//! let report = alignment_report(&pennies, &AlignmentOptions::default()).unwrap();
+//! // Welfare is 0 at every profile, while each player's best payoff is 1:
+//! // α = max_a w(a) − Σ_i max_a u_i(a) = 0 − 2 = −2.
+//! assert!(report.constant_welfare);
+//! assert_eq!(report.ideal_welfare, r(2));
+//! assert_eq!(report.alpha, r(-2));
+//! assert_eq!(report.alignment_gap, r(2));
+//! // Each player can guarantee 0 by mixing 1/2–1/2: the threat point is (0, 0).
+//! assert_eq!(report.threat_point, vec![r(0), r(0)]);
+//! ```
 
 use num_traits::{Signed, Zero};
 use serde::Serialize;
@@ -97,6 +118,7 @@ pub fn covariance(game: &NormalFormGame, profile: &[Vec<Rational>]) -> Vec<Vec<R
 pub struct Alignment {
     /// `max_a w(a)` and the pure profiles attaining it.
     pub max_welfare: Rational,
+    /// Indices of the pure profiles with welfare `max_welfare` (at least one).
     pub max_welfare_profiles: Vec<usize>,
     /// `Σ_i c_i max_a u_i(a)`: welfare if everyone got their way at once.
     pub ideal_welfare: Rational,
@@ -109,6 +131,9 @@ pub struct Alignment {
     pub unanimous_profiles: Vec<usize>,
 }
 
+/// The global quantities of the Coordination–Alignment inequalities for
+/// welfare weights `weights` (one per player; check them with
+/// [`check_weights`] first — they are not validated here).
 pub fn alignment(game: &NormalFormGame, weights: &[Rational]) -> Alignment {
     let w = welfare(game, weights);
     let max_welfare = w.iter().max().cloned().unwrap_or_else(Rational::zero);
@@ -149,10 +174,12 @@ pub struct Security {
     /// `max_{a_i} min_{a_{−i}} u_i`: best guarantee with a pure action.
     #[serde(serialize_with = "crate::exact::ser")]
     pub pure_level: Rational,
+    /// An action attaining `pure_level` (the first when several do).
     pub pure_action: usize,
     /// `max_{σ_i} min_{a_{−i}} u_i(σ_i, a_{−i})`: best guarantee with a mixed strategy (exact LP).
     #[serde(serialize_with = "crate::exact::ser")]
     pub mixed_level: Rational,
+    /// A maxmin mixed strategy attaining `mixed_level`: one probability per action.
     #[serde(serialize_with = "crate::exact::ser")]
     pub mixed_strategy: Vec<Rational>,
 }
@@ -215,12 +242,15 @@ pub fn surplus(game: &NormalFormGame, profile: &[Vec<Rational>], threat: &[Ratio
 pub struct WeightedProfile {
     /// One action index per player.
     pub profile: Vec<usize>,
+    /// Its probability in the distribution (the entries' probabilities sum to 1).
     pub probability: f64,
 }
 
 /// The Nash bargaining solution.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Bargaining {
+    /// The bargaining payoff profile `x`, one per player (floating point;
+    /// see `exact_payoffs` for two players).
     pub payoffs: Vec<f64>,
     /// `Π_i (x_i − d_i)`; 0 when no feasible point gives everyone positive surplus.
     pub product: f64,
@@ -402,6 +432,7 @@ pub struct AlignmentOptions {
 pub struct Localized {
     /// `max-sum (C, C)`, `pure maxmin`, `mixed maxmin` or `Nash equilibrium k`.
     pub label: String,
+    /// The profile `σ`: `strategies[i][a]` is player `i`'s probability of action `a`.
     #[serde(serialize_with = "crate::exact::ser")]
     pub strategies: Vec<Vec<Rational>>,
     /// `E_σ[w]`, the weighted sum of utility.
@@ -423,14 +454,19 @@ pub struct Localized {
 /// the Nash bargaining solution, and the local metrics at each localizer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AlignmentReport {
+    /// The game's title.
     pub title: String,
+    /// The players' names.
     pub players: Vec<String>,
+    /// `actions[i]`: player `i`'s action names (profiles below index them).
     pub actions: Vec<Vec<String>>,
+    /// The welfare weights `c_i` used (all 1 unless given).
     #[serde(serialize_with = "crate::exact::ser")]
     pub weights: Vec<Rational>,
     /// `max_a w(a)`, and the pure profiles attaining it (action indices).
     #[serde(serialize_with = "crate::exact::ser")]
     pub max_welfare: Rational,
+    /// See `max_welfare`: each profile as one action index per player.
     pub max_welfare_profiles: Vec<Vec<usize>>,
     /// `Σ_i c_i max_a u_i(a)`.
     #[serde(serialize_with = "crate::exact::ser")]
@@ -445,10 +481,12 @@ pub struct AlignmentReport {
     pub constant_welfare: bool,
     /// α = 0: the profiles optimal for every player at once.
     pub unanimous_profiles: Vec<Vec<usize>>,
+    /// Every player's pure and mixed security levels, in player order.
     pub security: Vec<Security>,
     /// The mixed security levels (see [`threat_point`]).
     #[serde(serialize_with = "crate::exact::ser")]
     pub threat_point: Vec<Rational>,
+    /// The Nash bargaining solution with the threat point as disagreement point.
     pub nash_bargaining: Bargaining,
     /// How the equilibria among the localizers were found.
     pub equilibrium_method: Method,
