@@ -38,13 +38,17 @@ use crate::stats::{t_quantile_975, Estimate, Moments};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScarcityOptions {
+    /// Players per game, at least 2 (default 2).
     pub players: usize,
+    /// Actions per player, at least 1 (default 3).
     pub actions: usize,
     /// Types per player (1: ordinary normal-form games).
     pub types: usize,
     /// Games per λ.
     pub games: usize,
+    /// The alignment values λ to sweep, each in `[−1, 1]` (default −1, −0.8, …, 1).
     pub lambdas: Vec<f64>,
+    /// Seed of the games' random streams (default 0).
     pub seed: u64,
 }
 
@@ -64,39 +68,57 @@ impl Default for ScarcityOptions {
 /// One random game's numbers.
 #[derive(Clone, Debug, Serialize)]
 pub struct GameRecord {
+    /// The λ the game was drawn at.
     pub lambda: f64,
+    /// The game's index `k` among the games at this λ (its random stream).
     pub game: usize,
+    /// Number of equilibria found (distinct behaviours; at least 1).
     pub equilibria: usize,
+    /// α of the game's (induced) normal form with unit weights, ≤ 0.
     pub alpha: f64,
     /// `max_a w(a) − E_σ[w]`, averaged over the equilibria.
     pub coordination_gap: f64,
     /// `Σ_i POWER(i, σ)`, averaged over the equilibria (and its extremes).
     pub total_power: f64,
+    /// The smallest `Σ_i POWER(i, σ)` over the equilibria found.
     pub total_power_min: f64,
+    /// The largest `Σ_i POWER(i, σ)` over the equilibria found.
     pub total_power_max: f64,
     /// `Σ_i` best-case POWER.
     pub best_case_power: f64,
+    /// `max_a w(a)` with unit weights: the best ex-ante sum of payoffs.
     pub max_welfare: f64,
 }
 
 /// Means over the games at one λ, with 95% confidence intervals.
 #[derive(Clone, Debug, Serialize)]
 pub struct LambdaSummary {
+    /// The λ summarised.
     pub lambda: f64,
+    /// Number of games drawn at this λ.
     pub games: usize,
+    /// Mean of [`GameRecord::alpha`] over the games.
     pub alpha: Estimate,
+    /// Mean of [`GameRecord::coordination_gap`] over the games.
     pub coordination_gap: Estimate,
+    /// Mean of [`GameRecord::total_power`] (equilibrium `Σ_i POWER`) over the games.
     pub total_power: Estimate,
+    /// Mean of [`GameRecord::best_case_power`] over the games.
     pub best_case_power: Estimate,
+    /// Mean of [`GameRecord::max_welfare`] over the games.
     pub max_welfare: Estimate,
+    /// Average number of equilibria found per game.
     pub mean_equilibria: f64,
 }
 
 /// The whole sweep.
 #[derive(Clone, Debug, Serialize)]
 pub struct ScarcityResult {
+    /// One summary per λ swept, in the order of the λ indices asked for.
     pub summaries: Vec<LambdaSummary>,
+    /// Every game's record, grouped by λ (in the same order) and by game index within it.
     pub games: Vec<GameRecord>,
+    /// Wall-clock time of the sweep, in seconds.
     pub seconds: f64,
 }
 
