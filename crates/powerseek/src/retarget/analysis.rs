@@ -174,7 +174,7 @@ fn cancelled(progress: &dyn Progress) -> Result<()> {
 }
 
 /// An orbit-tendency request (`retarget orbit`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OrbitRequest {
     /// The utility parameter; its length is the dimension `d`.
@@ -198,23 +198,6 @@ pub struct OrbitRequest {
     /// With `samples`: only permutation chunks `first..end` (of
     /// [`TENDENCY_CHUNK`](super::TENDENCY_CHUNK) each), a shard of a distributed run.
     pub chunks: Option<(u64, u64)>,
-}
-
-impl Default for OrbitRequest {
-    fn default() -> Self {
-        OrbitRequest {
-            u: vec![],
-            a: vec![],
-            b: vec![],
-            outcomes: None,
-            decision: None,
-            samples: None,
-            seed: 0,
-            parameters: 0,
-            n: None,
-            chunks: None,
-        }
-    }
 }
 
 /// One decision-maker's tendency.
