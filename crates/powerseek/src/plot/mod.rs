@@ -28,7 +28,10 @@ fn register_font() {
 
 /// Something that can draw itself on any plotters backend.
 pub trait Figure {
+    /// The picture's size in pixels, `(width, height)` (for SVG, user units).
     fn size(&self) -> (u32, u32);
+    /// Draw onto `root`, an area of [`Figure::size`]; the error is the
+    /// backend's message, which [`save`] wraps with the file name.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> std::result::Result<(), String>;
 }
 
@@ -61,10 +64,13 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
 
 /// A per-cell heatmap of a value over a gridworld, walls drawn dark, with a colour bar.
 pub struct GridHeatmap<'a> {
+    /// The grid the states sit on (from [`crate::mdp::Mdp::layout`]).
     pub layout: &'a GridLayout,
     /// One value per state, in state order.
     pub values: &'a [f64],
+    /// Caption above the map.
     pub title: String,
+    /// Caption of the colour bar (what the values are, e.g. `POWER`).
     pub label: String,
 }
 
@@ -184,9 +190,13 @@ fn draw_colour_bar<DB: DrawingBackend>(
 
 /// A bar per item (e.g. per state) with 95% confidence intervals as error bars.
 pub struct EstimateBars<'a> {
+    /// The items' names, written under their bars.
     pub names: &'a [String],
+    /// One estimate per name: bar height is the mean, the error bar its `ci95`.
     pub estimates: &'a [Estimate],
+    /// Caption above the chart.
     pub title: String,
+    /// The y axis's description.
     pub label: String,
 }
 
@@ -276,15 +286,25 @@ impl Figure for EstimateBars<'_> {
 /// A heatmap of values on a regular `xs × ys` grid (`values[iy * xs.len() + ix]`),
 /// with an optional curve drawn over it and an optional marked point.
 pub struct FieldHeatmap<'a> {
+    /// Cell centres along x, evenly spaced and increasing (at least one).
     pub xs: &'a [f64],
+    /// Cell centres along y, evenly spaced and increasing (at least one).
     pub ys: &'a [f64],
+    /// `values[iy * xs.len() + ix]`; non-finite values are drawn grey.
     pub values: &'a [f64],
+    /// Caption above the map.
     pub title: String,
+    /// The x axis's description.
     pub x_label: String,
+    /// The y axis's description.
     pub y_label: String,
+    /// Caption of the colour bar.
     pub value_label: String,
+    /// Points `(x, y)` of a red curve drawn over the map; empty for none.
     pub curve: Vec<(f64, f64)>,
+    /// The curve's legend entry.
     pub curve_label: String,
+    /// A point `(x, y)` marked with a cross, and its legend entry.
     pub marker: Option<((f64, f64), String)>,
 }
 
@@ -377,16 +397,22 @@ impl Figure for FieldHeatmap<'_> {
 
 /// One arrow of [`ArrowDiagram`].
 pub struct Arrow {
+    /// Text written at the arrow's tip.
     pub label: String,
+    /// The tip `(x, y)`; the arrow starts at the origin.
     pub vector: (f64, f64),
+    /// Colour of the arrow, its label and its note.
     pub color: RGBColor,
+    /// A line of text under the diagram, one per arrow in order.
     pub note: String,
 }
 
 /// Arrows from the origin (preferences scaled by power), with an optional
 /// dashed projection of one arrow's tip onto another arrow's direction.
 pub struct ArrowDiagram {
+    /// Caption above the diagram.
     pub title: String,
+    /// The arrows, drawn in order (at most about 3 notes fit under the diagram).
     pub arrows: Vec<Arrow>,
     /// `(from, onto)`: indices into `arrows`.
     pub projection: Option<(usize, usize)>,
@@ -485,6 +511,7 @@ impl Figure for ArrowDiagram {
 
 /// Several figures side by side (e.g. one heatmap per agent).
 pub struct Row<F: Figure> {
+    /// The figures, left to right, each at its own size.
     pub panels: Vec<F>,
 }
 
@@ -509,16 +536,24 @@ impl<F: Figure> Figure for Row<F> {
 
 /// One series of a [`BandChart`]: points `(x, mean, low, high)`.
 pub struct Band {
+    /// The series' legend entry.
     pub label: String,
+    /// Colour of the line and (translucent) of its band.
     pub color: RGBColor,
+    /// `(x, mean, low, high)` per point, in increasing x; points with a
+    /// non-finite `low` are left out of the shaded band.
     pub points: Vec<(f64, f64, f64, f64)>,
 }
 
 /// Lines with shaded confidence bands against a common x axis.
 pub struct BandChart {
+    /// Caption above the chart.
     pub title: String,
+    /// The x axis's description.
     pub x_label: String,
+    /// The y axis's description.
     pub y_label: String,
+    /// The series, drawn in order with a legend.
     pub series: Vec<Band>,
 }
 
