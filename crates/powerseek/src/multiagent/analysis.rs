@@ -49,6 +49,7 @@ pub struct MultiRequest {
     /// Discount of H (and of A unless `gamma_other`); default: the grid
     /// file's discount, else 0.9.
     pub gamma: Option<f64>,
+    /// Discount of A, the other agent, when it differs from H's (two agents only).
     pub gamma_other: Option<f64>,
     /// `joint` (one reward per joint state, POWERplay's choice; default) or
     /// `cell` (per grid cell, read at the agent's own cell).
@@ -57,6 +58,7 @@ pub struct MultiRequest {
     pub interval: (f64, f64),
     /// Reward samples (default 1 000; per ρ in a sweep).
     pub samples: usize,
+    /// Seed of the reward samples (default 0); a sweep reuses it at every ρ.
     pub seed: u64,
     /// Value-iteration tolerance on each sample's POWER (default 10^-6).
     pub tolerance: f64,
@@ -222,7 +224,9 @@ fn two_agents(base: &Mdp, request: &MultiRequest, rho: f64) -> Result<TwoAgents>
 /// What every two-agent report says about the environment and the run.
 #[derive(Clone, Debug, Serialize)]
 pub struct TwoAgentSetting {
+    /// Number of agents (always 2 here).
     pub agents: usize,
+    /// Number of joint states of the environment.
     pub joint_states: usize,
     /// Grid cells by name.
     pub cells: Vec<String>,
@@ -230,16 +234,23 @@ pub struct TwoAgentSetting {
     pub state_names: Vec<String>,
     /// Per joint state, the cells (indices into `cells`) of H and A.
     pub positions: Vec<[usize; 2]>,
+    /// Turn order, as requested.
     pub turns: Turns,
+    /// Whether agents may not share a cell.
     pub no_overlap: bool,
+    /// Movement noise probability.
     pub noise: f64,
     /// The other agent's response, as given.
     pub other: String,
     /// Discounts of H and A.
     pub gamma: [f64; 2],
+    /// Whether rewards are drawn per joint state or per cell.
     pub reward_on: RewardSite,
+    /// Both agents' rewards are uniform on `[lo, hi]`.
     pub interval: (f64, f64),
+    /// Seed of the reward samples.
     pub seed: u64,
+    /// Value-iteration tolerance on each sample's POWER.
     pub tolerance: f64,
     /// The other agent's cell in `per_cell` (null: averaged over its positions).
     pub other_at: Option<String>,
@@ -299,8 +310,10 @@ impl RhoPoint {
 /// Two agents' POWER at one correlation (`multi power`).
 #[derive(Clone, Debug, Serialize)]
 pub struct TwoAgentPower {
+    /// The environment and run (serialised inline).
     #[serde(flatten)]
     pub setting: TwoAgentSetting,
+    /// Both agents' POWER at the correlation asked for (serialised inline).
     #[serde(flatten)]
     pub point: RhoPoint,
 }
@@ -308,21 +321,35 @@ pub struct TwoAgentPower {
 /// The focal agent's POWER against uniformly random others (more than two agents).
 #[derive(Clone, Debug, Serialize)]
 pub struct FocalPower {
+    /// Number of agents (more than 2).
     pub agents: usize,
+    /// Index of the agent whose POWER is reported.
     pub focal: usize,
+    /// Number of joint states of the environment.
     pub joint_states: usize,
+    /// Grid cells by name.
     pub cells: Vec<String>,
     /// Per joint state, every agent's cell (indices into `cells`).
     pub positions: Vec<Vec<usize>>,
+    /// Turn order, as requested.
     pub turns: Turns,
+    /// Whether agents may not share a cell.
     pub no_overlap: bool,
+    /// Movement noise probability.
     pub noise: f64,
+    /// The others' response: always `random` with more than two agents.
     pub other: String,
+    /// The focal agent's discount, in `(0, 1)`.
     pub gamma: f64,
+    /// Whether rewards are drawn per joint state or per the focal agent's cell.
     pub reward_on: RewardSite,
+    /// Rewards are uniform on `[lo, hi]`.
     pub interval: (f64, f64),
+    /// Reward samples drawn.
     pub samples: usize,
+    /// Seed of the reward samples.
     pub seed: u64,
+    /// Value-iteration tolerance on each sample's POWER.
     pub tolerance: f64,
     /// The focal agent's POWER at each joint state.
     pub power: Vec<Estimate>,
@@ -336,7 +363,9 @@ pub struct FocalPower {
 #[derive(Clone, Debug, Serialize)]
 #[serde(untagged)]
 pub enum MultiPower {
+    /// Two agents: both agents' POWER, given the other's response.
     TwoAgents(Box<TwoAgentPower>),
+    /// More than two agents: the focal agent's POWER against uniformly random others.
     Focal(Box<FocalPower>),
 }
 
@@ -361,6 +390,7 @@ pub fn power(grid: &Mdp, request: &MultiRequest, rho: Option<f64>, progress: &dy
 /// A sweep over reward correlations (`multi sweep`).
 #[derive(Clone, Debug, Serialize)]
 pub struct RhoSweep {
+    /// The environment and run (serialised inline).
     #[serde(flatten)]
     pub setting: TwoAgentSetting,
     /// Reward samples per ρ.

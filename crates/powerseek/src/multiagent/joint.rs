@@ -33,16 +33,23 @@ use crate::mdp::{Mdp, Rows};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Turns {
+    /// The focal agent moves, then each other agent in index order.
     Alternating,
+    /// Everyone moves at once (collisions resolved by the no-overlap rule).
     Simultaneous,
 }
 
 /// The joint environment's rules.
 #[derive(Clone, Copy, Debug)]
 pub struct JointOptions {
+    /// Number of agents, at least 2 (joint states grow as `cells^agents`).
     pub agents: usize,
+    /// Turn order.
     pub turns: Turns,
+    /// Two agents may not share a cell (see the module docs).
     pub no_overlap: bool,
+    /// Probability in `[0, 1]` that a mover's intended move is replaced by a
+    /// uniformly random allowed move.
     pub noise: f64,
 }
 
@@ -58,8 +65,11 @@ pub fn uniform_policy(_agent: usize, _positions: &[usize], moves: &[usize]) -> V
 /// The single-agent grid the agents move on: cells and, per cell, the moves (label, target cell).
 #[derive(Clone, Debug)]
 pub struct Grid {
+    /// Number of open cells (the gridworld's states).
     pub cells: usize,
+    /// `moves[c]`: the moves at cell `c`, as (action name, target cell).
     pub moves: Vec<Vec<(String, usize)>>,
+    /// The cells' names (the gridworld's state names).
     pub names: Vec<String>,
 }
 
@@ -202,6 +212,9 @@ pub struct JointDynamics {
 }
 
 impl JointDynamics {
+    /// Build the joint kernels of `opts.agents` agents on `grid`. Errors
+    /// ([`Error::Invalid`]): fewer than 2 agents, noise outside `[0, 1]`, or
+    /// more than 5·10^7 joint states.
     pub fn new(grid: &Grid, opts: &JointOptions) -> Result<Self> {
         if opts.agents < 2 || !(0.0..=1.0).contains(&opts.noise) {
             return Err(Error::invalid(format!(
@@ -322,18 +335,23 @@ impl JointDynamics {
         })
     }
 
+    /// Number of joint states (every assignment of cells to agents, minus
+    /// shared cells under no-overlap).
     pub fn n_states(&self) -> usize {
         self.state_names.len()
     }
 
+    /// Number of agents.
     pub fn agents(&self) -> usize {
         self.opts.agents
     }
 
+    /// The rules the environment was built with.
     pub fn options(&self) -> &JointOptions {
         &self.opts
     }
 
+    /// Number of cells of the underlying grid.
     pub fn cells(&self) -> usize {
         self.cells
     }

@@ -6,6 +6,29 @@
 //! of two agents with correlated rewards ([`sequential`]). It builds on the
 //! single-agent MDP area ([`crate::mdp`]) and the decision-makers of
 //! [`crate::retarget`]; nothing below it imports from here.
+//!
+//! ```
+//! use powerseek::mdp::gridworld;
+//! use powerseek::multiagent::joint::Turns;
+//! use powerseek::multiagent::{self, MultiPower, MultiRequest};
+//! use powerseek::NoProgress;
+//!
+//! // Two agents on a two-cell corridor, moving at once (2 × 2 joint states),
+//! // under POWERplay's protocol with opposed rewards (ρ = −1: r_A = 1 − r_H).
+//! let grid = gridworld::parse("..\n", "pair").unwrap();
+//! let request = MultiRequest { turns: Turns::Simultaneous, other: "powerplay".into(), samples: 50, ..Default::default() };
+//! let MultiPower::TwoAgents(report) = multiagent::power(&grid, &request, Some(-1.0), &NoProgress).unwrap() else {
+//!     unreachable!("two agents")
+//! };
+//! assert_eq!(report.setting.joint_states, 4);
+//! let estimate = &report.point.estimate;
+//! assert!(estimate.reward_correlation < -0.999);
+//! // Both agents' POWER evaluates one joint policy against rewards that sum
+//! // to 1 everywhere, so POWER_H + POWER_A = 1 at every joint state, in every sample.
+//! for total in &estimate.total {
+//!     assert!((total.mean - 1.0).abs() < 1e-5 && total.se < 1e-5);
+//! }
+//! ```
 
 mod analysis;
 pub mod joint;

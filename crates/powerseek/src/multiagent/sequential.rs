@@ -106,12 +106,18 @@ pub struct SequentialOptions {
     pub gamma: [f64; 2],
     /// Correlation of the agents' rewards, in `[−1, 1]`.
     pub rho: f64,
-    /// Both agents' rewards are uniform on `[lo, hi]`.
+    /// Both agents' rewards are uniform on `[lo, hi]`: this is `lo`, finite.
     pub lo: f64,
+    /// The upper end `hi` of the reward interval; finite, above `lo`.
     pub hi: f64,
+    /// Where rewards are drawn: per joint state or per cell.
     pub site: RewardSite,
+    /// How the other agent's policy arises.
     pub response: Response,
+    /// Reward samples (each a joint draw for both agents); at least 2.
     pub samples: usize,
+    /// Seed of the reward samples: sample `k` comes from its own stream, so
+    /// results do not depend on the thread count.
     pub seed: u64,
     /// Value-iteration tolerance: each sample's POWER is within it.
     pub tolerance: f64,
@@ -137,6 +143,7 @@ impl Default for SequentialOptions {
 /// joint states, each with standard errors over reward samples.
 #[derive(Clone, Debug, Serialize)]
 pub struct SequentialReport {
+    /// Reward samples drawn.
     pub samples: usize,
     /// `power[i][s]`: agent i's POWER at joint state s.
     pub power: [Vec<Estimate>; 2],
