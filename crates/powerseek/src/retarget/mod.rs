@@ -13,6 +13,25 @@
 //! distinct permutations of the multiset of `u`'s entries, in parallel,
 //! without being stored; orbits under a subgroup given by generators are built
 //! by closing the generators.
+//!
+//! ```
+//! use powerseek::retarget::{orbit_size, orbit_tendency, Builtin, Comparison, Outcomes};
+//!
+//! // Three outcomes e_1, e_2, e_3; is B = {e_2, e_3} more likely than A = {e_1}
+//! // for most utility vectors in the orbit of u = (1, 2, 3)?
+//! let outcomes = Outcomes::unit(3);
+//! let cmp = Comparison { outcomes: &outcomes, a: &[0], b: &[1, 2] };
+//! let u = [1.0, 2.0, 3.0];
+//! assert_eq!(orbit_size(&u), Some(6));
+//!
+//! // Argmax chooses B whenever the largest entry lands on e_2 or e_3: 4 of
+//! // the 6 permutations; A in the other 2.
+//! let argmax: Builtin = "argmax".parse().unwrap();
+//! let t = orbit_tendency(&argmax, cmp, &u);
+//! assert_eq!((t.b_more, t.equal, t.a_more), (4, 0, 2));
+//! // So B ≥_most^2 A holds on this orbit (4 ≥ 2·2), but not B ≥_most^3 A.
+//! assert!(t.holds(2) && !t.holds(3));
+//! ```
 
 mod analysis;
 pub mod learn;
@@ -47,6 +66,7 @@ pub const EQUAL: f64 = 1e-12;
 pub trait DecisionMaker: Sync {
     /// Probability of choosing each outcome, given each outcome's utility `u · c`.
     fn choice_probabilities(&self, utilities: &[f64]) -> Vec<f64>;
+    /// A short name for reports (for builtins, the spec they parse from, e.g. `boltzmann:2`).
     fn name(&self) -> String;
 }
 
@@ -66,6 +86,7 @@ pub enum Builtin {
     /// Top-`q` quantile of the uniform base distribution by utility; the
     /// boundary utility level counted fractionally, split evenly within it.
     Quantilizer(f64),
+    /// Every outcome with probability `1/d`, whatever the utilities (ignores the parameter).
     Uniform,
 }
 
@@ -205,6 +226,7 @@ impl DecisionMaker for Builtin {
 /// The outcomes: one vector per outcome, all of dimension `d`.
 #[derive(Clone, Debug)]
 pub struct Outcomes {
+    /// `vectors[k]`: outcome `k`'s vector `c_k` (all of the same length `d`).
     pub vectors: Vec<Vec<f64>>,
 }
 
@@ -217,6 +239,7 @@ impl Outcomes {
                 .collect(),
         }
     }
+    /// The dimension `d` of the outcome vectors (and of parameters); 0 with no outcomes.
     pub fn dimension(&self) -> usize {
         self.vectors.first().map_or(0, Vec::len)
     }
@@ -239,8 +262,11 @@ pub fn probability(dm: &dyn DecisionMaker, outcomes: &Outcomes, u: &[f64], set: 
 /// into `outcomes`).
 #[derive(Clone, Copy, Debug)]
 pub struct Comparison<'a> {
+    /// The outcomes the decision-maker chooses among.
     pub outcomes: &'a Outcomes,
+    /// Outcome set `A`, as indices into `outcomes.vectors`.
     pub a: &'a [usize],
+    /// Outcome set `B`, as indices into `outcomes.vectors`.
     pub b: &'a [usize],
 }
 
@@ -256,7 +282,9 @@ impl Comparison<'_> {
 /// Random permutations in place of a whole orbit: how many, and the seed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Sampling {
+    /// Number of uniformly random permutations drawn (with repetition).
     pub samples: u64,
+    /// Seed of the permutations' random streams (one per chunk of [`TENDENCY_CHUNK`]).
     pub seed: u64,
 }
 
@@ -265,12 +293,14 @@ pub struct Sampling {
 pub struct Tendency {
     /// `p(B) > p(A)`.
     pub b_more: u64,
+    /// `p(B) = p(A)` within [`EQUAL`].
     pub equal: u64,
     /// `p(B) < p(A)`.
     pub a_more: u64,
 }
 
 impl Tendency {
+    /// Parameters counted: the orbit's distinct elements, or the samples drawn.
     pub fn total(&self) -> u64 {
         self.b_more + self.equal + self.a_more
     }
@@ -588,10 +618,15 @@ pub fn orbit_mean_difference(dm: &dyn DecisionMaker, cmp: Comparison, orbit: &[V
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Retargetability {
     /// Permutations `φ_1..φ_n` (as images of 0..d) that witness (A→B) n-retargetability on the tested parameters.
-    Witness { permutations: Vec<Vec<usize>> },
+    Witness {
+        /// `n` involutions, each as the images of `0..d`.
+        permutations: Vec<Vec<usize>>,
+    },
     /// No candidate works; a parameter where the first candidate fails.
     Counterexample {
+        /// A tested θ with `p(A|θ) > p(B|θ)`.
         parameter: Vec<f64>,
+        /// The candidate permutation `φ` for which `p(B|φ·θ) > p(A|φ·θ)` fails at θ.
         permutation: Vec<usize>,
     },
     /// `B` does not contain `n` disjoint copies of `A`.
