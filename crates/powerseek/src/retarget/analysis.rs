@@ -179,8 +179,9 @@ fn cancelled(progress: &dyn Progress) -> Result<()> {
 pub struct OrbitRequest {
     /// The utility parameter; its length is the dimension `d`.
     pub u: Vec<f64>,
-    /// Outcome sets: indices into the outcomes, from 0.
+    /// Outcome sets: indices into the outcomes, from 0. This is `A`.
     pub a: Vec<usize>,
+    /// Outcome set `B`, compared against `A`.
     pub b: Vec<usize>,
     /// Outcome vectors of dimension `d` (default: the unit vectors `e_1..e_d`).
     pub outcomes: Option<Vec<Vec<f64>>>,
@@ -189,6 +190,7 @@ pub struct OrbitRequest {
     /// Sample this many random permutations instead of the whole orbit
     /// (required beyond [`MAX_ENUMERATED_DIMENSION`] entries).
     pub samples: Option<u64>,
+    /// Seed of the sampled permutations and of the random parameters (default 0).
     pub seed: u64,
     /// Also take the orbits of this many uniform random parameters (seeded)
     /// and report the worst orbit (default 0: the orbit of `u` only).
@@ -203,10 +205,12 @@ pub struct OrbitRequest {
 /// One decision-maker's tendency.
 #[derive(Clone, Debug, Serialize)]
 pub struct OrbitRow {
+    /// The decision-maker's name (e.g. `argmax`, `boltzmann:1`).
     pub decision: String,
     /// Counts of orbit elements (or sampled permutations) with `p(B) > p(A)`, `=`, `<`.
     #[serde(flatten)]
     pub tendency: Tendency,
+    /// Orbit elements (or sampled permutations) counted.
     pub total: u64,
     /// Fraction of them with `p(B) > p(A)`.
     pub fraction: f64,
@@ -232,19 +236,23 @@ impl OrbitRow {
 /// The result of [`orbit`].
 #[derive(Clone, Debug, Serialize)]
 pub struct OrbitReport {
+    /// The utility parameter whose orbit was taken.
     pub u: Vec<f64>,
-    /// The outcome sets, as indices from 0.
+    /// The outcome sets, as indices from 0: this is `A`.
     pub a: Vec<usize>,
+    /// Outcome set `B`.
     pub b: Vec<usize>,
     /// The `n` of `B ≥_most^n A`.
     pub n: u64,
     /// Sampled permutations per orbit (null: whole orbits).
     pub samples: Option<u64>,
+    /// Seed of the sampled permutations and random parameters.
     pub seed: u64,
     /// Random parameters whose orbits were taken besides `u`'s (worst orbit reported).
     pub parameters: usize,
     /// Distinct elements of `u`'s orbit under `S_d` (null beyond 2^64).
     pub orbit_size: Option<u64>,
+    /// One row per decision-maker, in the order named (a custom one last).
     pub results: Vec<OrbitRow>,
 }
 
@@ -324,9 +332,11 @@ pub fn orbit(
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CheckRequest {
+    /// The utility parameter; its length is the dimension `d`.
     pub u: Vec<f64>,
-    /// Outcome sets: indices into the outcomes, from 0.
+    /// Outcome sets: indices into the outcomes, from 0. This is `A`.
     pub a: Vec<usize>,
+    /// Outcome set `B`, which should hold `n` disjoint copies of `A`.
     pub b: Vec<usize>,
     /// Outcome vectors of dimension `d` (default: the unit vectors).
     pub outcomes: Option<Vec<Vec<f64>>>,
@@ -336,6 +346,7 @@ pub struct CheckRequest {
     pub n: usize,
     /// Random parameters tested besides `u` (seeded; default 200).
     pub parameters: usize,
+    /// Seed of the random parameters (uniform on `[0, 1]^d`; default 0).
     pub seed: u64,
 }
 
@@ -357,10 +368,15 @@ impl Default for CheckRequest {
 /// The result of [`check`].
 #[derive(Clone, Debug, Serialize)]
 pub struct CheckReport {
+    /// The decision-maker checked.
     pub decision: String,
+    /// The parameter given.
     pub u: Vec<f64>,
+    /// Outcome set `A`, as indices from 0.
     pub a: Vec<usize>,
+    /// Outcome set `B`, as indices from 0.
     pub b: Vec<usize>,
+    /// The `n` of (A→B) n-retargetability checked.
     pub n: usize,
     /// Parameters tested: `u` and the random ones.
     pub parameters_tested: usize,
@@ -420,9 +436,11 @@ pub fn check(
 /// A state of an MDP and the labels of two first actions available there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FirstMoves {
+    /// The state's index in the MDP.
     pub state: usize,
-    /// Action labels (indices into [`Mdp::action_names`]).
+    /// Action labels (indices into [`Mdp::action_names`]): this is A's first action.
     pub a: usize,
+    /// B's first action label (different from `a`).
     pub b: usize,
 }
 
@@ -473,8 +491,9 @@ impl FirstMoves {
 pub struct MdpTendencyRequest {
     /// The state's name (default: the MDP's start state).
     pub state: Option<String>,
-    /// First action of set A (the one with fewer options, typically) and of B.
+    /// First action of set A (the one with fewer options, typically), by name.
     pub a: String,
+    /// First action of set B, by name; must differ from `a`.
     pub b: String,
     /// Discount of the visit distributions (default: the file's, else 0.9).
     pub gamma: Option<f64>,
@@ -485,6 +504,7 @@ pub struct MdpTendencyRequest {
     pub parameters: usize,
     /// Sample this many permutations per orbit instead of enumerating it.
     pub samples: Option<u64>,
+    /// Seed of the random reward parameters and sampled permutations (default 0).
     pub seed: u64,
 }
 
@@ -506,17 +526,23 @@ impl Default for MdpTendencyRequest {
 /// The result of [`mdp_tendency`].
 #[derive(Clone, Debug, Serialize)]
 pub struct MdpTendencyReport {
+    /// The state compared at, by name.
     pub state: String,
+    /// A's first action, by name.
     pub a: String,
+    /// B's first action, by name.
     pub b: String,
+    /// The discount of the visit distributions.
     pub gamma: f64,
-    /// Visit distributions starting with `a` and with `b`.
+    /// Visit distributions starting with `a`.
     pub outcomes_a: usize,
+    /// Visit distributions starting with `b`.
     pub outcomes_b: usize,
     /// Random reward parameters whose orbits were taken.
     pub parameters: usize,
     /// Sampled permutations per orbit (null: whole orbits).
     pub samples: Option<u64>,
+    /// Seed of the random parameters and sampled permutations.
     pub seed: u64,
     /// Per decision-maker, the worst orbit; `holds` is `b ≥_most a` (n = 1).
     pub worst_orbit: Vec<OrbitRow>,
@@ -575,18 +601,23 @@ pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Prog
 pub struct LearnedRequest {
     /// The state's name (default: the MDP's start state).
     pub state: Option<String>,
+    /// First action A, by name.
     pub a: String,
+    /// First action B, by name; must differ from `a`.
     pub b: String,
     /// Learners (default 400).
     pub agents: usize,
     /// Training episodes per learner and steps per episode (defaults 300, 30).
     pub episodes: usize,
+    /// Steps per training episode (default 30).
     pub horizon: usize,
     /// Exploration rate and learning rate (defaults 0.3, 0.5).
     pub epsilon: f64,
+    /// Learning rate in `(0, 1]` (default 0.5).
     pub alpha: f64,
     /// Discount (default: the file's, else 0.9).
     pub gamma: Option<f64>,
+    /// Seed of the base reward, its permutations and the learners' exploration (default 0).
     pub seed: u64,
 }
 
@@ -611,11 +642,17 @@ impl Default for LearnedRequest {
 /// The result of [`learned`].
 #[derive(Clone, Debug, Serialize)]
 pub struct LearnedReport {
+    /// The state compared at, by name.
     pub state: String,
+    /// First action A, by name.
     pub a: String,
+    /// First action B, by name.
     pub b: String,
+    /// The seed used.
     pub seed: u64,
+    /// The Q-learning settings every learner was trained with.
     pub training: QLearning,
+    /// How the learners' greedy first moves split between A, B and others.
     pub result: LearnedTendency,
 }
 

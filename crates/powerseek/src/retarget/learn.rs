@@ -18,12 +18,16 @@ use crate::stats::wilson;
 /// The training procedure.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct QLearning {
+    /// Training episodes per learner, at least 1 (default 300).
     pub episodes: usize,
     /// Steps per episode (every episode starts at the given state).
     pub horizon: usize,
+    /// Probability in `[0, 1]` of a uniformly random action at each step
+    /// (otherwise greedy, ties broken at random); default 0.3.
     pub epsilon: f64,
     /// Learning rate.
     pub alpha: f64,
+    /// Discount of the learned values, in `(0, 1)` (default 0.9).
     pub gamma: f64,
 }
 
@@ -40,6 +44,8 @@ impl Default for QLearning {
 }
 
 impl QLearning {
+    /// Check the settings: at least one episode of one step, `epsilon` in
+    /// `[0, 1]`, `alpha` in `(0, 1]`, `gamma` in `(0, 1)`; the error names the rule.
     pub fn validate(&self) -> Result<()> {
         if self.episodes == 0 || self.horizon == 0 {
             return Err(Error::invalid(
@@ -102,21 +108,29 @@ pub fn train(mdp: &Mdp, start: usize, rewards: &[f64], opts: &QLearning, rng: &m
 /// How agents trained across an orbit chose their first move.
 #[derive(Clone, Debug, Serialize)]
 pub struct LearnedTendency {
+    /// Learners trained.
     pub agents: usize,
     /// Agents whose greedy first action was in B, in A, or neither (ties split evenly).
     pub chose_b: f64,
+    /// Agents (fractionally, for ties) whose greedy first action was A's.
     pub chose_a: f64,
+    /// Agents (fractionally, for ties) whose greedy first action was neither A's nor B's.
     pub chose_other: f64,
     /// Fraction choosing B among agents choosing A or B, with a 95% Wilson interval.
     pub fraction_b: f64,
+    /// The 95% Wilson interval of `fraction_b`.
     pub ci95: [f64; 2],
 }
 
 /// How many learners, trained how, from which seed.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct LearnedOptions {
+    /// How each learner is trained.
     pub training: QLearning,
+    /// Number of learners, each on its own permutation of the base reward (default 400).
     pub agents: usize,
+    /// Seed of the permutations and the learners' exploration; learner `k`
+    /// has its own stream, so results do not depend on the thread count.
     pub seed: u64,
 }
 
