@@ -32,6 +32,42 @@
 //! non-negative; when it is negative (a weak agent facing a strong, opposed
 //! one: "little to lose"), destruction hurts the opponent more than the agent
 //! and escalation grows with `c` (see [`escalation_gain`] and the tests).
+//!
+//! ```
+//! use powerseek::conflict::{cosine, escalation_gain, simulate, ConflictModel, Scenario};
+//!
+//! let model = ConflictModel { cost: 0.5, contest_exponent: 1.0, loser_share: 0.5, temperature: 0.0 };
+//! // With r = 1 a contest leaves expected powers unchanged (E_i = p_i, E_j = p_j),
+//! // so Δ = −c (p_i + a p_j): a weak agent (1/3) opposed (a = −1) to a strong one (1)
+//! // has a negative stake, −2/3, and gains c · 2/3 by escalating.
+//! let gain = escalation_gain(&model, 1.0 / 3.0, 1.0, -1.0);
+//! assert!((gain - 0.5 * 2.0 / 3.0).abs() < 1e-12);
+//! assert!((cosine(&[1.0, 0.0], &[1.0, 1.0]) - 0.5f64.sqrt()).abs() < 1e-12);
+//!
+//! // Aligned agents never escalate when c > 0 (Δ = −c (p_i + p_j)): the play
+//! // settles in its first round with the powers untouched.
+//! let scenario = Scenario::parse(
+//!     r#"
+//! rounds = 10
+//! [model]
+//! cost = 0.2
+//! [[agent]]
+//! name = "a"
+//! preference = [1.0, 0.0]
+//! power = 1.0
+//! [[agent]]
+//! name = "b"
+//! preference = [2.0, 0.0]
+//! power = 3.0
+//! "#,
+//!     "aligned.toml",
+//! )
+//! .unwrap();
+//! let trace = simulate(&scenario);
+//! assert!(trace.settled && trace.events.is_empty());
+//! assert_eq!(trace.rounds_played, 1);
+//! assert_eq!(trace.final_powers, vec![1.0, 3.0]);
+//! ```
 
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +99,9 @@ fn half() -> f64 {
 }
 
 impl ConflictModel {
+    /// Check every parameter's range (`cost`, `loser_share` in `[0, 1]`,
+    /// `contest_exponent > 0`, `temperature ≥ 0`, all finite); the error names
+    /// the field (`model.cost = 2: must be in [0, 1]`).
     pub fn validate(&self) -> Result<()> {
         let check = |ok: bool, field: &str, rule: &str, v: f64| {
             if ok {
@@ -190,9 +229,11 @@ pub fn boundary_alignment(m: &ConflictModel, p_i: f64, p_j: f64) -> Option<f64> 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Agent {
+    /// The agent's name, distinct within a scenario (reports and targets use it).
     pub name: String,
     /// Preference direction; normalised to unit length on validation.
     pub preference: Vec<f64>,
+    /// Power `p ≥ 0`, finite.
     pub power: f64,
 }
 
@@ -200,11 +241,16 @@ pub struct Agent {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// The contest rules.
     pub model: ConflictModel,
+    /// At least two agents (`[[agent]]` tables in TOML, `"agent"` in JSON),
+    /// all with preferences of the same dimension.
     #[serde(rename = "agent")]
     pub agents: Vec<Agent>,
+    /// Most rounds [`simulate`] plays (default 20).
     #[serde(default = "default_rounds")]
     pub rounds: usize,
+    /// Seed of the noisy decisions and contest outcomes (default 0).
     #[serde(default)]
     pub seed: u64,
 }
@@ -221,6 +267,8 @@ impl Scenario {
         Ok(s)
     }
 
+    /// Read and [`Scenario::parse`] a scenario file (`.toml`, or JSON);
+    /// errors name the file.
     pub fn load(path: &std::path::Path) -> Result<Scenario> {
         Scenario::parse(&crate::error::read_text(path)?, &path.display().to_string())
     }
@@ -273,7 +321,8 @@ impl Scenario {
     }
 }
 
-/// `cos(u, v)`.
+/// `cos(u, v) = u·v / (‖u‖ ‖v‖)`, clamped to `[−1, 1]` against rounding;
+/// NaN when either vector is zero.
 pub fn cosine(u: &[f64], v: &[f64]) -> f64 {
     let dot: f64 = u.iter().zip(v).map(|(a, b)| a * b).sum();
     let nu = u.iter().map(|x| x * x).sum::<f64>().sqrt();
@@ -298,13 +347,18 @@ pub fn value(agent: &Agent, x: &[f64]) -> f64 {
 /// What one agent would do this round.
 #[derive(Clone, Debug, Serialize)]
 pub struct Assessment {
+    /// The agent assessed.
     pub agent: String,
     /// Value of the status quo to this agent.
     pub value: f64,
     /// The opponent with the largest expected gain, if any.
     pub target: Option<String>,
+    /// `cos(u_i, u_target)` (1 without a target).
     pub alignment: f64,
+    /// `Δ_i` of escalating against the target: expected change in the
+    /// agent's value (0 without a target).
     pub gain: f64,
+    /// Probability that the agent escalates against the target this round.
     pub escalation_probability: f64,
 }
 
@@ -349,19 +403,28 @@ pub fn assess(agents: &[Agent], m: &ConflictModel) -> Vec<Assessment> {
 /// One conflict that happened in [`simulate`].
 #[derive(Clone, Debug, Serialize)]
 pub struct Event {
+    /// The round it happened in, from 1.
     pub round: usize,
+    /// The agent that escalated.
     pub attacker: String,
+    /// Its target.
     pub defender: String,
+    /// Whether the attacker won the contest.
     pub attacker_won: bool,
+    /// Every agent's power after the contest, in scenario order.
     pub powers_after: Vec<f64>,
 }
 
 /// The course of a multi-round simulation.
 #[derive(Clone, Debug, Serialize)]
 pub struct Trace {
+    /// Every agent's assessment before the first round.
     pub initial: Vec<Assessment>,
+    /// The conflicts, in the order they happened.
     pub events: Vec<Event>,
+    /// Every agent's power at the end, in scenario order.
     pub final_powers: Vec<f64>,
+    /// Rounds played, including a final round without escalation.
     pub rounds_played: usize,
     /// True when a round passed with no escalation (a stable power balance).
     pub settled: bool,
@@ -435,7 +498,9 @@ pub fn simulate(scenario: &Scenario) -> Trace {
 pub struct PhaseDiagram {
     /// Weaker power / stronger power.
     pub power_ratio: f64,
+    /// The alignment axis: evenly spaced on `[−1, 1]`.
     pub alignments: Vec<f64>,
+    /// The cost axis: evenly spaced on `[0, 1]`.
     pub costs: Vec<f64>,
     /// `probability[ic * alignments.len() + ia]`: P(weaker agent escalates).
     pub probability: Vec<f64>,
@@ -501,8 +566,11 @@ pub fn phase_diagram(m: &ConflictModel, ratio: f64, n_alignment: usize, n_cost: 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Observation {
+    /// The observed agent's power, ≥ 0.
     pub own_power: f64,
+    /// Its opponent's power, ≥ 0.
     pub other_power: f64,
+    /// Whether the agent escalated (otherwise it stayed).
     pub escalated: bool,
 }
 
@@ -511,12 +579,16 @@ pub struct Observation {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ObservationSet {
+    /// The contest rules the observer assumes (its `cost` is ignored: it is inferred).
     pub model: ConflictModel,
+    /// The decisions (`[[observation]]` tables in TOML, `"observation"` in JSON).
     #[serde(rename = "observation")]
     pub observations: Vec<Observation>,
 }
 
 impl ObservationSet {
+    /// Parse TOML (an `origin` ending in `.toml`) or JSON and check the model
+    /// and every observation's powers; errors name `origin` and the observation.
     pub fn parse(text: &str, origin: &str) -> Result<Self> {
         let set: ObservationSet = crate::input::deserialize(text, origin)?;
         set.model
@@ -539,11 +611,15 @@ impl ObservationSet {
 /// grid: alignment evenly spaced on [−1, 1], cost on [0, 1].
 #[derive(Clone, Debug, Serialize)]
 pub struct Posterior {
+    /// The alignment grid, evenly spaced on `[−1, 1]`.
     pub alignments: Vec<f64>,
+    /// The cost grid, evenly spaced on `[0, 1]`.
     pub costs: Vec<f64>,
     /// `density[ic * alignments.len() + ia]`, summing to 1.
     pub density: Vec<f64>,
+    /// The marginal posterior of the alignment.
     pub alignment: Summary,
+    /// The marginal posterior of the cost.
     pub cost: Summary,
     /// The most probable grid point `(alignment, cost)`.
     pub map: (f64, f64),
@@ -552,7 +628,9 @@ pub struct Posterior {
 /// Marginal posterior summary.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Summary {
+    /// Posterior mean.
     pub mean: f64,
+    /// Posterior standard deviation.
     pub sd: f64,
     /// Equal-tailed 90% credible interval (grid points).
     pub ci90: [f64; 2],
@@ -762,6 +840,7 @@ pub struct PhaseRequest {
     pub temperature: f64,
     /// Grid points on the alignment and cost axes (default 101 each).
     pub n_alignment: usize,
+    /// Grid points on the cost axis (at least 2; default 101).
     pub n_cost: usize,
 }
 
@@ -809,9 +888,14 @@ pub struct InferRequest {
     /// With `truth`: simulated decisions (default 50), their seed, and the
     /// model (contest exponent 1, loser share 0.5, temperature 0.1 by default).
     pub episodes: usize,
+    /// With `truth`: seed of the simulated decisions (default 0).
     pub seed: u64,
+    /// With `truth`: the contest success exponent `r` (default 1).
     pub contest_exponent: f64,
+    /// With `truth`: the loser's share `s` taken by the winner (default 0.5).
     pub loser_share: f64,
+    /// With `truth`: the logit noise temperature of the simulated decisions
+    /// and of the likelihood (default [`DEFAULT_INFERENCE_TEMPERATURE`]).
     pub temperature: f64,
     /// Grid points per axis (default 101).
     pub grid: usize,
@@ -837,11 +921,13 @@ impl Default for InferRequest {
 pub struct InferReport {
     /// Decisions observed (or simulated), and how many were escalations.
     pub decisions: usize,
+    /// How many of the decisions were escalations.
     pub escalations: usize,
     /// The true `(alignment, cost)` when the decisions were simulated.
     pub truth: Option<(f64, f64)>,
     /// The model the observer knows (its cost is what is inferred).
     pub model: ConflictModel,
+    /// Grid points per axis.
     pub grid: usize,
     /// `alignments`, `costs`, `density`, `alignment`, `cost`, `map` (see [`Posterior`]).
     #[serde(flatten)]
@@ -896,12 +982,17 @@ pub struct CalibrationRequest {
     /// Grid points per axis (default 41), decisions per simulated agent
     /// (default 30), simulated agents (default 300).
     pub grid: usize,
+    /// Decisions simulated per agent (default 30).
     pub episodes: usize,
+    /// Simulated agents, each with its own true alignment and cost drawn from the grid prior; at least 1 (default 300).
     pub replicates: usize,
+    /// Seed of the true parameters and simulated decisions (default 0).
     pub seed: u64,
     /// The model (contest exponent 1, loser share 0.5, temperature 0.1 by default).
     pub contest_exponent: f64,
+    /// Share `s` of the loser's power taken by the winner (default 0.5).
     pub loser_share: f64,
+    /// Logit noise temperature of the decisions and the likelihood (default 0.1).
     pub temperature: f64,
 }
 
@@ -922,11 +1013,18 @@ impl Default for CalibrationRequest {
 /// Coverage of 90% credible intervals over simulated agents.
 #[derive(Clone, Debug, Serialize)]
 pub struct CalibrationReport {
+    /// Simulated agents.
     pub replicates: usize,
+    /// Decisions per simulated agent.
     pub episodes: usize,
+    /// Grid points per axis.
     pub grid: usize,
+    /// The model used (its `cost` is 0: each replicate draws its own).
     pub model: ConflictModel,
+    /// Fraction of replicates whose 90% alignment interval contains the true
+    /// alignment (about 0.9 when the inference is calibrated).
     pub alignment_coverage: f64,
+    /// The same for the cost.
     pub cost_coverage: f64,
     /// Binomial standard deviation of a coverage of 0.9 over the replicates.
     pub binomial_sd: f64,
