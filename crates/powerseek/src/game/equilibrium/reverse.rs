@@ -101,7 +101,11 @@ pub enum Arithmetic {
 /// Options of [`enumerate`].
 #[derive(Clone, Debug, Default)]
 pub struct Options {
+    /// Whose polytope the outer search enumerates (default: the player with
+    /// fewer strategies). Results are the same; speed and [`Stats`] differ.
     pub outer: Outer,
+    /// The tableaux' integers (default `i128`, widening to `BigInt` where needed).
+    /// Results do not depend on it.
     pub arithmetic: Arithmetic,
     /// Dictionaries of the current search path kept to backtrack without
     /// pivoting: `None` for the default (up to 128 levels in 4 MB), `Some(0)`
