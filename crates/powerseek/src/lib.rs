@@ -44,6 +44,8 @@
 
 // Index loops over states read closer to the maths than iterator chains here.
 #![allow(clippy::needless_range_loop)]
+// Every public item says what it is, in which units and ranges.
+#![warn(missing_docs)]
 
 pub mod conflict;
 pub mod error;
