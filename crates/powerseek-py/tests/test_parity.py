@@ -68,6 +68,21 @@ def test_power(cli):
     assert plain(r["se"]) == [s["power"]["se"] for s in doc["states"]]
 
 
+def test_power_solver_and_sampling_options(cli):
+    path = EXAMPLES / "fork.json"
+    mdp = powerseek.load_mdp(path)
+    doc = run_json(cli, "power", path, "--target-se", 0.02, "--max-samples", 5000, "--seed", 1)
+    r = powerseek.power(mdp, target_se=0.02, max_samples=5000, seed=1)
+    same_report(doc, r)
+    assert 1000 <= doc["samples"] <= 5000
+    doc = run_json(cli, "power", path, "--method", "pi", "-n", 300, "--gamma", 0.99)
+    same_report(doc, powerseek.power(mdp, method="pi", samples=300, gamma=0.99))
+    stderr = run_error(cli, "power", EXAMPLES / "slippery.mdp", "-n", 8, "--max-iterations", 1)
+    assert "--max-iterations: value iteration did not reach tolerance" in stderr
+    with pytest.raises(ValueError, match="max_iterations: value iteration did not reach tolerance"):
+        powerseek.power(powerseek.load_mdp(EXAMPLES / "slippery.mdp"), samples=8, max_iterations=1)
+
+
 def test_power_limits_and_the_files_discount(cli, tmp_path):
     # Without gamma both use the file's discount (here 0.5), else 0.9; 0 and 1 are the limits.
     mdp = json.loads((EXAMPLES / "fork.json").read_text()) | {"discount": 0.5}

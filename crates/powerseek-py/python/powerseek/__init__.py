@@ -128,10 +128,16 @@ def _number(value, name: str):
         raise ValueError(f"{name} must be a number (got {value!r})") from None
 
 
-def _power_args(gamma, samples, dist, seed, tolerance, antithetic, batch):
+def _power_args(
+    gamma, samples, dist, seed, tolerance, antithetic, batch, method=None, max_iterations=None, target_se=None, max_samples=None
+):
     """The POWER options dict (the library's defaults for those not given);
     a bad argument is a ValueError naming it."""
     return _given(
+        method=None if method is None else str(method),
+        max_iterations=_count(max_iterations, "max_iterations"),
+        target_se=_number(target_se, "target_se"),
+        max_samples=_count(max_samples, "max_samples"),
         gamma=_number(gamma, "gamma"),
         samples=_count(samples, "samples"),
         dist=None if dist is None else str(dist),
@@ -145,16 +151,24 @@ def _power_args(gamma, samples, dist, seed, tolerance, antithetic, batch):
 def power(
     mdp: Mdp,
     gamma: Optional[float] = None,
-    samples: int = 10_000,
-    dist: str = "uniform",
-    seed: int = 0,
-    tolerance: float = 1e-6,
-    antithetic: bool = False,
+    samples: Optional[int] = None,
+    dist: Optional[str] = None,
+    seed: Optional[int] = None,
+    tolerance: Optional[float] = None,
+    antithetic: Optional[bool] = None,
     batch: Optional[int] = None,
+    method: Optional[str] = None,
+    max_iterations: Optional[int] = None,
+    target_se: Optional[float] = None,
+    max_samples: Optional[int] = None,
 ) -> dict:
     """POWER of every state (docs/theory.md §2) by Monte Carlo over reward
     functions, as ``powerseek power`` (``gamma`` defaults to the file's discount, else 0.9;
-    0 and 1 are the limits).
+    0 and 1 are the limits). Options left out take the library's defaults,
+    as on the command line (10 000 samples, ``uniform`` rewards, seed 0,
+    tolerance 1e-6). ``method`` ``vi`` (default) or ``pi``,
+    ``max_iterations``, and ``target_se`` (sample until every state's
+    standard error is at most this, up to ``max_samples``) are the CLI's options.
 
     Returns the fields of the CLI's ``--format json`` (``gamma``,
     ``distribution``, ``samples``, ``states`` with per-action results, ...)
@@ -165,7 +179,8 @@ def power(
     Results depend only on ``seed`` (not on threads); values are within
     ``tolerance``.
     """
-    return _native.power(mdp, _power_args(gamma, samples, dist, seed, tolerance, antithetic, batch))
+    args = _power_args(gamma, samples, dist, seed, tolerance, antithetic, batch, method, max_iterations, target_se, max_samples)
+    return _native.power(mdp, args)
 
 
 def load_game(path: str) -> Game:

@@ -367,7 +367,8 @@ fn value_iteration(
         }
         if !converged {
             return Err(Error::invalid(format!(
-                "value iteration did not reach tolerance {} within {} sweeps; raise --max-iterations or use --method pi",
+                "max_iterations: value iteration did not reach tolerance {} within {} sweeps; allow more sweeps, \
+                 or use policy iteration (method pi) on a deterministic MDP",
                 opts.tolerance, opts.max_iterations
             )));
         }
