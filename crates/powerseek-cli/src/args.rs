@@ -135,9 +135,18 @@ mod tests {
     #[test]
     fn library_option_names_become_flags() {
         let flags = ["seed-policy".to_string(), "focal".to_string(), "gamma".to_string()];
-        assert_eq!(name_flag("seed_policy: none given", &flags), "--seed-policy: none given");
-        assert_eq!(name_flag("focal = 2: with two agents", &flags), "--focal 2: with two agents");
-        assert_eq!(name_flag("gamma = 1.5 is outside (0, 1)", &flags), "gamma = 1.5 is outside (0, 1)");
+        assert_eq!(
+            name_flag("seed_policy: none given", &flags),
+            "--seed-policy: none given"
+        );
+        assert_eq!(
+            name_flag("focal = 2: with two agents", &flags),
+            "--focal 2: with two agents"
+        );
+        assert_eq!(
+            name_flag("gamma = 1.5 is outside (0, 1)", &flags),
+            "gamma = 1.5 is outside (0, 1)"
+        );
         assert_eq!(name_flag("other: unknown", &flags), "other: unknown");
         assert_eq!(name_flag("s.toml:3: bad", &flags), "s.toml:3: bad");
     }

@@ -1100,17 +1100,60 @@ fn negative_values_reach_the_library() {
     ok(&["multi", "power", grid, "--rho", "-0.5", "-n", "5"]);
     ok(&["multi", "power", grid, "--interval", "-1,1", "-n", "5"]);
     ok(&["retarget", "orbit", "--u", "-1,-2,3", "--a", "1", "--b", "2,3"]);
-    ok(&["conflict", "infer", "--truth", "-0.4,0.2", "--episodes", "5", "--grid", "5"]);
-    fails(&["power", fork, "-g", "-0.5", "-n", "10"], "gamma = -0.5 is outside (0, 1)");
-    fails(&["power", fork, "--gamma", "-0.5", "-n", "10"], "gamma = -0.5 is outside (0, 1)");
-    fails(&["multi", "power", grid, "-g", "-0.5", "-n", "5"], "gamma = -0.5 is outside (0, 1)");
-    fails(&["multi", "power", grid, "--rho", "-1.5", "-n", "5"], "ρ = -1.5 is outside");
-    fails(&["multi", "power", grid, "--noise", "-0.1", "-n", "5"], "noise in [0, 1]");
-    fails(&["retarget", "mdp", fork, "--a", "left", "--b", "right", "-g", "-0.5"], "gamma = -0.5 is outside");
-    fails(&["retarget", "learned", fork, "--a", "left", "--b", "right", "--epsilon", "-1"], "epsilon must be in [0, 1]");
+    ok(&[
+        "conflict",
+        "infer",
+        "--truth",
+        "-0.4,0.2",
+        "--episodes",
+        "5",
+        "--grid",
+        "5",
+    ]);
+    fails(
+        &["power", fork, "-g", "-0.5", "-n", "10"],
+        "gamma = -0.5 is outside (0, 1)",
+    );
+    fails(
+        &["power", fork, "--gamma", "-0.5", "-n", "10"],
+        "gamma = -0.5 is outside (0, 1)",
+    );
+    fails(
+        &["multi", "power", grid, "-g", "-0.5", "-n", "5"],
+        "gamma = -0.5 is outside (0, 1)",
+    );
+    fails(
+        &["multi", "power", grid, "--rho", "-1.5", "-n", "5"],
+        "ρ = -1.5 is outside",
+    );
+    fails(
+        &["multi", "power", grid, "--noise", "-0.1", "-n", "5"],
+        "noise in [0, 1]",
+    );
+    fails(
+        &["retarget", "mdp", fork, "--a", "left", "--b", "right", "-g", "-0.5"],
+        "gamma = -0.5 is outside",
+    );
+    fails(
+        &[
+            "retarget",
+            "learned",
+            fork,
+            "--a",
+            "left",
+            "--b",
+            "right",
+            "--epsilon",
+            "-1",
+        ],
+        "epsilon must be in [0, 1]",
+    );
     fails(&["conflict", "phase", "--ratio", "-1"], "--ratio -1: the power ratio");
     fails(&["conflict", "phase", "--temperature", "-1"], "temperature = -1");
-    fails(&["conflict", "infer", "--truth", "-2,0.5"], "alignment must be in [−1, 1]");
+    fails(
+        &["conflict", "infer", "--truth", "-2,0.5"],
+        "alignment must be in [−1, 1]",
+    );
 }
 
 #[test]
@@ -1118,7 +1161,11 @@ fn commands_accept_only_the_formats_they_write() {
     let fork = examples().join("fork.json");
     let grid = examples().join("powerplay3x3.grid");
     let scenario = examples().join("conflict-little-to-lose.toml");
-    let (fork, grid, scenario) = (fork.to_str().unwrap(), grid.to_str().unwrap(), scenario.to_str().unwrap());
+    let (fork, grid, scenario) = (
+        fork.to_str().unwrap(),
+        grid.to_str().unwrap(),
+        scenario.to_str().unwrap(),
+    );
     for (args, bad) in [
         (vec!["retarget", "orbit", "--u", "1,2,3", "--a", "1", "--b", "2"], "csv"),
         (vec!["retarget", "check", "--u", "1,2,3", "--a", "1", "--b", "2"], "csv"),
@@ -1140,7 +1187,16 @@ fn commands_accept_only_the_formats_they_write() {
         vec!["power", fork, "-n", "10", "--format", "csv"],
         vec!["multi", "power", grid, "-n", "5", "--format", "csv"],
         vec!["conflict", "phase", "--grid", "3", "--format", "json"],
-        vec!["conflict", "calibrate", "--replicates", "2", "--grid", "5", "--format", "json"],
+        vec![
+            "conflict",
+            "calibrate",
+            "--replicates",
+            "2",
+            "--grid",
+            "5",
+            "--format",
+            "json",
+        ],
     ] {
         let r = powerseek(&args);
         assert!(r.status.success(), "{args:?}: {}", String::from_utf8_lossy(&r.stderr));
