@@ -1,7 +1,6 @@
 //! `powerseek experiment ...`: sweeps over families of random games.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
@@ -9,35 +8,35 @@ use clap::Subcommand;
 use powerseek::game::scarcity::{scarcity_sweep, ScarcityOptions, ScarcityResult};
 use powerseek::plot::{save, Band, BandChart, RGBColor};
 
-use crate::Format;
+use crate::args::{plot_written, write_json, Format, FormatArg, PlotArg};
 
 #[derive(Subcommand)]
 pub enum ExperimentCommand {
     /// Power-scarcity: Σ POWER at equilibrium and α across random games from
     /// common-payoff (λ = 1) through independent (λ = 0) to constant-sum (λ = −1).
+    /// The picture (--plot) has Σ POWER, best-case Σ POWER, max welfare and α against λ.
     Scarcity {
-        #[arg(long, default_value_t = 2)]
+        #[arg(long, default_value_t = ScarcityOptions::default().players)]
         players: usize,
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = ScarcityOptions::default().actions)]
         actions: usize,
         /// Types per player (1: normal-form games; more: Bayesian games with uniform independent types).
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = ScarcityOptions::default().types)]
         types: usize,
         /// Random games per λ.
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = ScarcityOptions::default().games)]
         games: usize,
         /// Comma-separated λ values (default −1, −0.8, …, 1).
         #[arg(long, allow_hyphen_values = true)]
         lambdas: Option<String>,
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = ScarcityOptions::default().seed)]
         seed: u64,
         #[arg(long)]
         threads: Option<usize>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-        /// Picture of Σ POWER, best-case Σ POWER, max welfare and α against λ (.svg or .png).
-        #[arg(long)]
-        plot: Option<PathBuf>,
+        #[command(flatten)]
+        format: FormatArg,
+        #[command(flatten)]
+        plot: PlotArg,
     },
 }
 
@@ -76,8 +75,8 @@ pub fn run(cmd: ExperimentCommand) -> Result<()> {
     let result = scarcity_sweep(&opts, &bar)?;
     bar.finish();
     let mut out = std::io::stdout().lock();
-    match format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?,
+    match format.format {
+        Format::Json => write_json(&result)?,
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
             w.write_record([
@@ -117,7 +116,7 @@ pub fn run(cmd: ExperimentCommand) -> Result<()> {
         }
         Format::Table => table(&mut out, &opts, &result)?,
     }
-    if let Some(path) = plot {
+    if let Some(path) = plot.plot {
         let band =
             |label: &str,
              color: RGBColor,
@@ -149,7 +148,7 @@ pub fn run(cmd: ExperimentCommand) -> Result<()> {
             ],
         };
         save(&chart, &path)?;
-        eprintln!("plot written to {}", path.display());
+        plot_written(&path);
     }
     Ok(())
 }
