@@ -27,6 +27,7 @@ import glob
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -179,7 +180,7 @@ def compare(directory, limit, sizes):
         binary = os.path.join(ROOT, binary)
     files = sorted(glob.glob(os.path.join(directory, "*.game")))
     rows = {}
-    print(f"{'game':<18} {'eq lrs':>7} {'eq ours':>7} {'same':>5} {'lrs s':>8} {'ours s':>8} {'lrs MB':>7} {'ours MB':>7}")
+    print(f"{'game':<18} {'eq lrs':>7} {'eq ours':>7} {'same':>5} {'lrs s':>8} {'ours s':>8} {'lrs MB':>7} {'ours MB':>7}  (CPU seconds, peak RSS)")
     for path in files:
         name = os.path.basename(path)[:-5]
         m, n = map(int, name[1:].split("_")[0].split("x"))
@@ -189,6 +190,16 @@ def compare(directory, limit, sizes):
         ours = run_measured(["/usr/bin/time", "-v", binary, "--print", path], limit)
         lrs_eq = parse_lrsnash(lrs[0]) if lrs else None
         ours_eq = parse_ours(ours[0])[0] if ours else None
+        # Finer CPU times than /usr/bin/time's 10 ms: lrsnash's own "*0.319u 0.000s"
+        # line, and the bench binary's in-process CPU time.
+        if lrs:
+            own = re.search(r"^\*(\d+\.\d+)u (\d+\.\d+)s", lrs[0], re.M)
+            if own:
+                lrs = (lrs[0], float(own.group(1)) + float(own.group(2)), lrs[2], lrs[3])
+        if ours:
+            summary = parse_ours(ours[0])[1]
+            if summary and summary.get("cpu_seconds") is not None:
+                ours = (ours[0], summary["cpu_seconds"], ours[2], ours[3])
         same = "-" if lrs_eq is None or ours_eq is None else ("yes" if lrs_eq == ours_eq else "NO")
 
         def fmt(r, k, spec):
@@ -196,7 +207,7 @@ def compare(directory, limit, sizes):
 
         print(
             f"{name:<18} {len(lrs_eq) if lrs_eq is not None else '-':>7} {len(ours_eq) if ours_eq is not None else '-':>7} "
-            f"{same:>5} {fmt(lrs, 1, '8.2f'):>8} {fmt(ours, 1, '8.2f'):>8} {fmt(lrs, 3, '7.1f'):>7} {fmt(ours, 3, '7.1f'):>7}",
+            f"{same:>5} {fmt(lrs, 1, '8.3f'):>8} {fmt(ours, 1, '8.3f'):>8} {fmt(lrs, 3, '7.1f'):>7} {fmt(ours, 3, '7.1f'):>7}",
             flush=True,
         )
         key = (name[0], m, n)
@@ -216,7 +227,7 @@ def compare(directory, limit, sizes):
         om = max(r[1][3] for r in done)
         same = sum(r[4] == "yes" for r in done)
         label = "random [-10,10]" if kind == "r" else "degenerate {0,1}"
-        print(f"| {len(done)} | {m}×{n} {label} | {counts} | {lt:.3f} | {ot:.3f} | {ot / max(lt, 1e-9):.2f} | {lm:.1f} MB | {om:.1f} MB | {same}/{len(done)} |")
+        print(f"| {len(done)} | {m}×{n} {label} | {counts} | {lt:.4g} | {ot:.4g} | {ot / max(lt, 1e-9):.2f} | {lm:.1f} MB | {om:.1f} MB | {same}/{len(done)} |")
 
 
 def main():

@@ -7,7 +7,8 @@
 //! * `… --bench reverse_search -- [--print] [--outer row|column] FILE…` — each
 //!   game in lrsnash's input format ("m n", player 1's matrix, player 2's);
 //!   with `--print` every equilibrium as a line `x1,x2,…|y1,y2,…`, then a JSON
-//!   summary line per game (seconds, count, search statistics, peak RSS).
+//!   summary line per game (wall and CPU seconds, count, search statistics,
+//!   peak RSS).
 //!   `bench/compare_lrsnash.py compare` runs it one game per process.
 
 use std::ops::ControlFlow;
@@ -27,6 +28,14 @@ fn peak_rss_mb() -> f64 {
                 .and_then(|v| v.parse::<f64>().ok())
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// CPU time of this (single-threaded) process so far, in seconds, from the
+/// scheduler's nanosecond count (finer than getrusage's ticks); `None` off Linux.
+fn cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
 }
 
 fn parse_lrs_game(text: &str) -> NormalFormGame {
@@ -96,6 +105,7 @@ fn main() {
         let text = std::fs::read_to_string(&f).unwrap_or_else(|e| panic!("{f}: {e}"));
         let g = parse_lrs_game(&text);
         let start = Instant::now();
+        let cpu_start = cpu_seconds();
         let stats = reverse::enumerate(
             &g,
             &opts,
@@ -114,11 +124,13 @@ fn main() {
         )
         .unwrap();
         let secs = start.elapsed().as_secs_f64();
+        let cpu = cpu_seconds().zip(cpu_start).map(|(b, a)| b - a);
         println!(
             "{}",
             serde_json::json!({
                 "file": f,
                 "seconds": secs,
+                "cpu_seconds": cpu,
                 "equilibria": stats.equilibria,
                 "outer_player": stats.outer_player,
                 "outer_vertices": stats.outer_vertices,
