@@ -23,11 +23,12 @@
 //!   its unique optimum; the parent of a basis is the simplex pivot with
 //!   Bland's entering rule (lowest-ranked improving variable, slacks ranked
 //!   before `u`) and the lexicographic ratio test for the leaving variable.
-//!   The tree is walked depth first without a stack: a basis' children are
-//!   the lexicographic pivots whose Bland pivot leads back (checked on the
+//!   The tree is walked depth first: a basis' children are the
+//!   lexicographic pivots whose Bland pivot leads back (checked on the
 //!   parent's dictionary, without pivoting: lrs's reverse test), and
-//!   backtracking is the parent pivot itself. Every lexicographically
-//!   positive basis is visited exactly once.
+//!   backtracking restores the parent from a bounded cache of the deepest
+//!   levels of the current path or, above those, is the parent pivot itself.
+//!   Every lexicographically positive basis is visited exactly once.
 //! * **One output per vertex.** A degenerate vertex has several
 //!   lexicographically positive bases; it is used only at its *lex-min*
 //!   basis: no degenerate row whose basic variable could be exchanged for a
@@ -49,7 +50,7 @@
 //!   and each once; a set of the current `u`'s partners (bounded by the
 //!   equilibria at `u`) guards this and counts [`Stats::duplicates`], which
 //!   stays 0.
-//! * **Arithmetic.** Fraction-free integer tableaux (every entry a minor of
+//! * **Arithmetic.** Fraction-free integer dictionaries (every entry a minor of
 //!   the constraint matrix; Edmonds/Bareiss exact division) in `i128`, with
 //!   the division done by the modular inverse of the divisor so products may
 //!   wrap and a cheap bit-length bound proving the result fits; a tableau
@@ -57,9 +58,11 @@
 //!   and the search goes on (nothing is redone, nothing reported twice).
 //!   Ratio tests compare exact 256-bit products.
 //!
-//! Memory: three tableaux (`(rows) × (variables + 1)` integers each), the
-//! equilibria at the current outer vertex, and nothing else — whatever the
-//! number of vertices. Cancellation is polled every 4096 pivots.
+//! Memory: three dictionaries (`rows × (nonbasic variables + 1)` integers
+//! each), the backtracking cache (at most 128 dictionaries and 4 MB per
+//! search), the equilibria at the current outer vertex, and nothing else —
+//! whatever the number of vertices (about 3 MB of resident memory in all at
+//! 20×20). Cancellation is polled every 4096 pivots.
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet, VecDeque};
