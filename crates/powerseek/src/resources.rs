@@ -67,11 +67,15 @@ pub(crate) const TRANSITION_BYTES: f64 = 32.0;
 pub(crate) fn check_mdp(origin: &str, states: f64, state_actions: f64, transitions: f64, extra: f64) -> Result<()> {
     let bytes = states * STATE_BYTES + state_actions * STATE_ACTION_BYTES + transitions * TRANSITION_BYTES + extra;
     check(bytes, || {
-        let sizes: Vec<String> = [(states, "states"), (state_actions, "state-actions"), (transitions, "transitions")]
-            .iter()
-            .filter(|(n, _)| *n > 0.0)
-            .map(|(n, what)| format!("{} {what}", format_count(*n)))
-            .collect();
+        let sizes: Vec<String> = [
+            (states, "states"),
+            (state_actions, "state-actions"),
+            (transitions, "transitions"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0.0)
+        .map(|(n, what)| format!("{} {what}", format_count(*n)))
+        .collect();
         format!("{origin}: {}", sizes.join(", "))
     })
 }
@@ -97,7 +101,7 @@ pub fn format_bytes(bytes: f64) -> String {
 /// A count with its thousands grouped by spaces: `99 999`, `1 000 000`; very
 /// large values (from floats) as `1e14`.
 pub fn format_count(n: f64) -> String {
-    if !(n.abs() < 1e15) {
+    if n.is_nan() || n.abs() >= 1e15 {
         return format!("{n:.3e}");
     }
     let digits = format!("{:.0}", n.abs());

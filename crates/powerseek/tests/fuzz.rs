@@ -145,7 +145,7 @@ fn mdp(parsed: powerseek::Result<Mdp>, variant: u64) -> bool {
         },
         samples: SampleSize::Count(8),
         seed: variant,
-        antithetic: variant % 3 == 0,
+        antithetic: variant.is_multiple_of(3),
         batch: Some(8),
     };
     if let Ok(r) = estimate_power(&m, &RewardDistribution::uniform(), &opts, &NoProgress) {

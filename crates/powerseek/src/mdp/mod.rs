@@ -634,12 +634,29 @@ mod tests {
         let m = from_dense(&t, (2, 2, 2), names(&["x", "y"]), &names(&["a", "b"])).unwrap();
         assert_eq!(m.n_state_actions(), 4);
         for (shape, states, actions, msg) in [
-            ((2, 2, 2), vec!["x"], vec!["a", "b"], "state_names: 1 names for 2 states"),
-            ((2, 2, 2), vec!["x", "y"], vec!["a"], "action_names: 1 names for 2 actions"),
+            (
+                (2, 2, 2),
+                vec!["x"],
+                vec!["a", "b"],
+                "state_names: 1 names for 2 states",
+            ),
+            (
+                (2, 2, 2),
+                vec!["x", "y"],
+                vec!["a"],
+                "action_names: 1 names for 2 actions",
+            ),
             ((2, 2, 2), vec!["x", "y"], vec!["a", "a"], "'a' is given twice"),
-            ((2, 4, 1), vec!["x", "y"], vec!["a", "b"], "not (states, actions, states)"),
+            (
+                (2, 4, 1),
+                vec!["x", "y"],
+                vec!["a", "b"],
+                "not (states, actions, states)",
+            ),
         ] {
-            let e = from_dense(&t, shape, names(&states), &names(&actions)).unwrap_err().to_string();
+            let e = from_dense(&t, shape, names(&states), &names(&actions))
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(msg), "{e}");
         }
     }
@@ -652,7 +669,11 @@ mod tests {
         let m = b.build().unwrap();
         assert_eq!(m.successors(0).1, &[0.5, 0.5]);
         assert_eq!(m.notes().len(), 1);
-        assert!(m.notes()[0].contains("1 transition row summed to 1 only within 1e-5"), "{:?}", m.notes());
+        assert!(
+            m.notes()[0].contains("1 transition row summed to 1 only within 1e-5"),
+            "{:?}",
+            m.notes()
+        );
         assert!(m.notes()[0].contains("state '0', action 'go'"), "{:?}", m.notes());
     }
 

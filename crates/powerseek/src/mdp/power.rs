@@ -80,9 +80,7 @@ impl PowerOptions {
             SampleSize::Count(_) => {}
             SampleSize::StandardError { target, min, max } => {
                 if !(target > 0.0 && target.is_finite()) {
-                    return Err(Error::invalid(format!(
-                        "target_se: {target} must be a positive number"
-                    )));
+                    return Err(Error::invalid(format!("target_se: {target} must be a positive number")));
                 }
                 if max < 2 {
                     return Err(Error::invalid(format!(
