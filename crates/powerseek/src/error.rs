@@ -33,26 +33,45 @@ pub enum Error {
     /// A model (MDP, distribution, options) is well-formed text but violates a rule.
     #[error("{0}")]
     Invalid(String),
-    /// A request would need more memory than [`crate::resources::memory_limit`]
-    /// allows; `needed` is an estimate in bytes, `what` the sizes behind it.
+    /// A request would need more memory than the memory limit
+    /// (`resources::memory_limit`) allows; `needed` is an estimate in bytes,
+    /// `what` the sizes behind it.
     #[error(
         "this request needs about {} ({what}), over the memory limit of {}",
-        crate::resources::format_bytes(*needed),
-        crate::resources::format_bytes(*limit as f64)
+        format_bytes(*needed),
+        format_bytes(*limit as f64)
     )]
     MemoryLimit {
         /// Estimated bytes the request would allocate (a float, so products
         /// of large counts cannot overflow; may be infinite).
         needed: f64,
-        /// The limit in force, in bytes ([`crate::resources::memory_limit`]).
+        /// The limit in force, in bytes (`resources::memory_limit`).
         limit: u64,
         /// The sizes behind the estimate, e.g. `"99 999 states × 99 999 successors"`.
         what: String,
     },
     /// The caller asked a long computation to stop (see
-    /// [`crate::progress::Progress::cancelled`]); no partial result is returned.
+    /// `progress::Progress::cancelled`); no partial result is returned.
     #[error("cancelled")]
     Cancelled,
+}
+
+/// `bytes` in binary units with one decimal: `"38.2 GiB"`, `"512.0 MiB"`.
+pub(crate) fn format_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 7] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut x = bytes;
+    let mut unit = 0;
+    while x >= 1024.0 && unit + 1 < UNITS.len() {
+        x /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{x:.0} bytes")
+    } else if x >= 1e4 {
+        format!("{x:.3e} {}", UNITS[unit])
+    } else {
+        format!("{x:.1} {}", UNITS[unit])
+    }
 }
 
 impl Error {

@@ -10,7 +10,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::error::{Error, Result};
+use crate::{Error, Result};
 
 /// 0: not set, use [`default_memory_limit`].
 static LIMIT: AtomicU64 = AtomicU64::new(0);
@@ -80,24 +80,6 @@ pub(crate) fn check_mdp(origin: &str, states: f64, state_actions: f64, transitio
     })
 }
 
-/// `bytes` in binary units with one decimal: `"38.2 GiB"`, `"512.0 MiB"`.
-pub fn format_bytes(bytes: f64) -> String {
-    const UNITS: [&str; 7] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    let mut x = bytes;
-    let mut unit = 0;
-    while x >= 1024.0 && unit + 1 < UNITS.len() {
-        x /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{x:.0} bytes")
-    } else if x >= 1e4 {
-        format!("{x:.3e} {}", UNITS[unit])
-    } else {
-        format!("{x:.1} {}", UNITS[unit])
-    }
-}
-
 /// A count with its thousands grouped by spaces: `99 999`, `1 000 000`; very
 /// large values (from floats) as `1e14`.
 pub fn format_count(n: f64) -> String {
@@ -158,8 +140,19 @@ mod tests {
         assert_eq!(parse_size("1.5GiB").unwrap(), 3 << 29);
         assert_eq!(parse_size("1000").unwrap(), 1000);
         assert!(parse_size("4X").is_err() && parse_size("").is_err() && parse_size("0").is_err());
-        assert_eq!(format_bytes(38.2 * (1u64 << 30) as f64), "38.2 GiB");
-        assert_eq!(format_bytes(100.0), "100 bytes");
+        let message = |needed: f64| {
+            Error::MemoryLimit {
+                needed,
+                limit: 12 << 30,
+                what: "sizes".into(),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            message(38.2 * (1u64 << 30) as f64),
+            "this request needs about 38.2 GiB (sizes), over the memory limit of 12.0 GiB"
+        );
+        assert!(message(100.0).contains("about 100 bytes"));
         assert_eq!(format_count(99_999.0), "99 999");
         assert_eq!(format_count(1_000_000.0), "1 000 000");
         assert_eq!(format_count(12.0), "12");
