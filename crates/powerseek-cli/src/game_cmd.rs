@@ -50,7 +50,7 @@ pub enum GameCommand {
     Align {
         file: PathBuf,
         /// Welfare weights, one per player (default all 1).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         weights: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: TableJson,

@@ -1114,6 +1114,11 @@ fn negative_values_reach_the_library() {
         &["power", fork, "-g", "-0.5", "-n", "10"],
         "gamma = -0.5 is outside (0, 1)",
     );
+    let bos = examples().join("games/battle-of-the-sexes.nfg");
+    fails(
+        &["game", "align", bos.to_str().unwrap(), "--weights", "-1,1"],
+        "welfare weights: need 2 positive numbers",
+    );
     fails(
         &["power", fork, "--gamma", "-0.5", "-n", "10"],
         "gamma = -0.5 is outside (0, 1)",
