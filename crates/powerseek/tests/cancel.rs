@@ -172,3 +172,48 @@ fn calibration_stops() {
         powerseek::conflict::calibration(&m, 201, 200, 1_000_000, 1, p)
     });
 }
+
+/// A progress that lets the entry check pass and asks to stop from the
+/// second poll on: a call that returns `Cancelled` with it polled again
+/// inside its work.
+#[derive(Default)]
+struct StopOnSecondPoll(AtomicU64);
+
+impl Progress for StopOnSecondPoll {
+    fn cancelled(&self) -> bool {
+        self.0.fetch_add(1, Ordering::Relaxed) >= 1
+    }
+}
+
+#[test]
+fn every_equilibrium_method_stops() {
+    use powerseek::game::equilibrium::{solve_with, Method, SolveOptions};
+    // Support enumeration on a 12×12 game visits millions of support pairs.
+    let g = random_game(12, 3);
+    let support = SolveOptions {
+        method: Some(Method::Support),
+        ..Default::default()
+    };
+    stops("support enumeration", false, |p| solve_with(&g, &support, p));
+    // Lemke–Howson and logit paths can be short: a request to stop that
+    // arrives after the entry check must still stop them before they return.
+    let three = NormalFormGame::from_payoffs(
+        &[3, 3, 3],
+        (0..81).map(|k| Rational::from_integer(((k * 7919) % 13).into())).collect(),
+    )
+    .unwrap();
+    for (method, all, game) in [
+        (Method::Lh, false, &g),
+        (Method::Lh, true, &g),
+        (Method::Logit, false, &three),
+        (Method::PureLogit, true, &three),
+    ] {
+        let opts = SolveOptions {
+            method: Some(method),
+            all,
+            ..Default::default()
+        };
+        let r = solve_with(game, &opts, &StopOnSecondPoll::default());
+        assert!(matches!(r, Err(Error::Cancelled)), "{method:?} (all = {all}): {r:?}");
+    }
+}

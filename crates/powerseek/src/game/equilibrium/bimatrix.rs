@@ -347,6 +347,12 @@ fn subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
 /// equilibrium of a nondegenerate game; on degenerate games it may miss some
 /// (use [`enumerate_extreme`] there).
 pub fn support_enumeration(game: &NormalFormGame) -> Result<Vec<Equilibrium>> {
+    support_enumeration_with(game, &crate::progress::NoProgress)
+}
+
+/// [`support_enumeration`], polling `progress` between row supports and
+/// stopping with [`Error::Cancelled`] when it asks.
+pub fn support_enumeration_with(game: &NormalFormGame, progress: &dyn Progress) -> Result<Vec<Equilibrium>> {
     require_two_players(game)?;
     let (m, n) = (game.n_actions(0), game.n_actions(1));
     let a = game.matrix(0);
@@ -356,6 +362,7 @@ pub fn support_enumeration(game: &NormalFormGame) -> Result<Vec<Equilibrium>> {
     let mut found = Vec::new();
     for k in 1..=m.min(n) {
         for rows in subsets(m, k) {
+            crate::progress::check(progress)?;
             for cols in subsets(n, k) {
                 // x makes the column player indifferent on `cols`: payoff[col][row] = B[row][col].
                 let Some((x, _)) = indifference(&bt, &rows, &cols, m) else {
@@ -380,6 +387,12 @@ pub fn support_enumeration(game: &NormalFormGame) -> Result<Vec<Equilibrium>> {
 /// Lemke–Howson from the artificial equilibrium, dropping label `k`
 /// (`0..m` rows, `m..m+n` columns), with lexicographic pivoting (exact).
 pub fn lemke_howson(game: &NormalFormGame, k: usize) -> Result<Equilibrium> {
+    lemke_howson_with(game, k, &crate::progress::NoProgress)
+}
+
+/// [`lemke_howson`], polling `progress` every 1 024 pivots and stopping with
+/// [`Error::Cancelled`] when it asks.
+pub fn lemke_howson_with(game: &NormalFormGame, k: usize, progress: &dyn Progress) -> Result<Equilibrium> {
     require_two_players(game)?;
     let (m, n) = (game.n_actions(0), game.n_actions(1));
     if k >= m + n {
@@ -391,9 +404,10 @@ pub fn lemke_howson(game: &NormalFormGame, k: usize) -> Result<Equilibrium> {
     let a = positive_integer_matrix(&game.matrix(0));
     let b = positive_integer_matrix(&game.matrix(1));
     let path = with_fallback(
-        || lemke_howson_path::<i128>(&a, &b, k),
-        || lemke_howson_path::<BigInt>(&a, &b, k),
+        || lemke_howson_path::<i128>(&a, &b, k, progress),
+        || lemke_howson_path::<BigInt>(&a, &b, k, progress),
     );
+    crate::progress::check(progress)?;
     let (x, y) = path.ok_or_else(|| Error::invalid("Lemke–Howson did not terminate"))?;
     let strategies = vec![normalise(&x), normalise(&y)];
     let payoffs = game.expected_payoffs(&strategies);
@@ -401,12 +415,14 @@ pub fn lemke_howson(game: &NormalFormGame, k: usize) -> Result<Equilibrium> {
 }
 
 /// The complementary pivoting path from the artificial equilibrium dropping label `k`;
-/// returns the unnormalised `(x, y)` it ends at.
+/// returns the unnormalised `(x, y)` it ends at (`None` when it does not
+/// terminate or `progress` asks it to stop).
 #[allow(clippy::type_complexity)]
 fn lemke_howson_path<T: Int>(
     a: &[Vec<BigInt>],
     b: &[Vec<BigInt>],
     k: usize,
+    progress: &dyn Progress,
 ) -> Result<Option<(Vec<Rational>, Vec<Rational>)>, Overflow> {
     let (m, n) = (a.len(), a[0].len());
     let mut tp = Tableau::<T>::new(&transpose(b))?; // vars: x_0..x_{m-1}, slacks r_0..r_{n-1}
@@ -416,7 +432,10 @@ fn lemke_howson_path<T: Int>(
     let var_q = |l: usize| if l < m { n + l } else { l - m };
     let mut entering_label = k;
     let mut in_p = k < m; // a row label's variable x_k is in P; a column label's y in Q
-    for _ in 0..10_000_000usize {
+    for step in 0..10_000_000usize {
+        if step % 1024 == 1023 && progress.cancelled() {
+            return Ok(None);
+        }
         let (t, var) = if in_p {
             (&mut tp, entering_label)
         } else {
@@ -439,9 +458,14 @@ fn lemke_howson_path<T: Int>(
 
 /// Equilibria reached by Lemke–Howson from every starting label (deduplicated).
 pub fn lemke_howson_all(game: &NormalFormGame) -> Result<Vec<Equilibrium>> {
+    lemke_howson_all_with(game, &crate::progress::NoProgress)
+}
+
+/// [`lemke_howson_all`], stopping with [`Error::Cancelled`] when `progress` asks.
+pub fn lemke_howson_all_with(game: &NormalFormGame, progress: &dyn Progress) -> Result<Vec<Equilibrium>> {
     let mut found: Vec<Equilibrium> = Vec::new();
     for k in 0..game.n_actions(0) + game.n_actions(1) {
-        let e = lemke_howson(game, k)?;
+        let e = lemke_howson_with(game, k, progress)?;
         if !found.iter().any(|f| f.strategies == e.strategies) {
             found.push(e);
         }

@@ -210,6 +210,16 @@ fn tangent(jac: &[f64], rows: usize, previous: &[f64]) -> Option<Vec<f64>> {
 
 /// Follow the logit branch and return an approximate Nash equilibrium with its certificate.
 pub fn logit_equilibrium(game: &NormalFormGame, opts: &LogitOptions) -> Result<LogitResult> {
+    logit_equilibrium_with(game, opts, &crate::progress::NoProgress)
+}
+
+/// [`logit_equilibrium`], polling `progress` every path step and stopping
+/// with [`Error::Cancelled`] when it asks.
+pub fn logit_equilibrium_with(
+    game: &NormalFormGame,
+    opts: &LogitOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Result<LogitResult> {
     let n = game.n_players();
     let payoffs = scaled_payoffs(game);
     let mut offsets = vec![0];
@@ -226,6 +236,7 @@ pub fn logit_equilibrium(game: &NormalFormGame, opts: &LogitOptions) -> Result<L
     let mut h = 0.03;
     let mut steps = 0;
     while x[total] < opts.max_lambda && steps < opts.max_steps {
+        crate::progress::check(progress)?;
         steps += 1;
         let (_, jac) = system(game, &payoffs, &x, &offsets);
         let Some(tan) = tangent(&jac, total, &t) else { break };

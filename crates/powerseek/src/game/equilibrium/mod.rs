@@ -322,14 +322,18 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
             let r = bimatrix::enumerate_extreme_with(game, progress)?;
             (r.equilibria, r.components, String::new())
         }
-        Method::Support => (bimatrix::support_enumeration(game)?, vec![], String::new()),
+        Method::Support => (
+            bimatrix::support_enumeration_with(game, progress)?,
+            vec![],
+            String::new(),
+        ),
         Method::Lh if opts.all => (
-            bimatrix::lemke_howson_all(game)?,
+            bimatrix::lemke_howson_all_with(game, progress)?,
             vec![],
             "from every starting label".into(),
         ),
         Method::Lh => (
-            vec![bimatrix::lemke_howson(game, 0)?],
+            vec![bimatrix::lemke_howson_with(game, 0, progress)?],
             vec![],
             "starting label 0".into(),
         ),
@@ -345,13 +349,13 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
         }
         Method::Pure => (pure_equilibria(game), vec![], String::new()),
         Method::Logit => {
-            let r = logit::logit_equilibrium(game, &opts.logit)?;
+            let r = logit::logit_equilibrium_with(game, &opts.logit, progress)?;
             let note = logit_note(&r);
             (vec![r.exact], vec![], note)
         }
         Method::PureLogit => {
             let mut all = pure_equilibria(game);
-            let r = logit::logit_equilibrium(game, &opts.logit)?;
+            let r = logit::logit_equilibrium_with(game, &opts.logit, progress)?;
             let close = |e: &Equilibrium| {
                 e.strategies
                     .iter()
