@@ -199,7 +199,9 @@ fn every_equilibrium_method_stops() {
     // arrives after the entry check must still stop them before they return.
     let three = NormalFormGame::from_payoffs(
         &[3, 3, 3],
-        (0..81).map(|k| Rational::from_integer(((k * 7919) % 13).into())).collect(),
+        (0..81)
+            .map(|k| Rational::from_integer(((k * 7919) % 13).into()))
+            .collect(),
     )
     .unwrap();
     for (method, all, game) in [
