@@ -131,6 +131,14 @@ pub fn check_rhos(rhos: &[f64]) -> Result<()> {
     if let Some(bad) = rhos.iter().find(|r| !(-1.0..=1.0).contains(*r)) {
         return Err(Error::invalid(format!("rhos: ρ = {bad} is outside [−1, 1]")));
     }
+    // A repeated ρ would be swept twice and plotted as two points.
+    if let Some((i, r)) = rhos.iter().enumerate().find(|(i, r)| rhos[..*i].contains(r)) {
+        return Err(Error::invalid(format!(
+            "rhos: ρ = {r} is given twice (entries {} and {})",
+            rhos.iter().position(|x| x == r).expect("earlier entry") + 1,
+            i + 1
+        )));
+    }
     Ok(())
 }
 
@@ -494,4 +502,18 @@ fn focal_power(base: &Mdp, request: &MultiRequest, rho: Option<f64>, progress: &
         power: report.power,
         per_cell,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rhos_are_checked() {
+        assert_eq!(parse_rhos("-1,0,1").unwrap(), vec![-1.0, 0.0, 1.0]);
+        let twice = parse_rhos("1,0.5,1").unwrap_err().to_string();
+        assert!(twice.contains("ρ = 1 is given twice (entries 1 and 3)"), "{twice}");
+        assert!(parse_rhos("1.5").unwrap_err().to_string().contains("outside"));
+        assert!(check_rhos(&[]).is_err());
+    }
 }
