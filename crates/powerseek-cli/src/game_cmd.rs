@@ -180,12 +180,7 @@ fn solve_table(out: &mut impl Write, s: &Solution) -> Result<()> {
         s.players.len(),
         shape.join("×")
     )?;
-    let note = if s.note.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", s.note)
-    };
-    writeln!(out, "method: {}{note}", s.description)?;
+    method_line(out, s.description, &s.note)?;
     let approximate = s
         .equilibria
         .iter()
@@ -249,12 +244,7 @@ fn solve_bayesian_table(out: &mut impl Write, s: &BayesianSolution) -> Result<()
         s.via,
         s.shape.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("×")
     )?;
-    let note = if s.note.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", s.note)
-    };
-    writeln!(out, "method: {}{note}", s.description)?;
+    method_line(out, &s.description, &s.note)?;
     let all_exact = s.equilibria.iter().all(|e| e.max_interim_regret == zero);
     writeln!(
         out,
@@ -402,6 +392,16 @@ fn show_bayesian(out: &mut impl Write, b: &BayesianGame) -> Result<()> {
             types.join(", "),
             b.actions(i).join(", ")
         )?;
+    }
+    Ok(())
+}
+
+/// `method: <description> (<note>)`, the note left out when empty.
+fn method_line(out: &mut impl Write, description: &str, note: &str) -> Result<()> {
+    if note.is_empty() {
+        writeln!(out, "method: {description}")?;
+    } else {
+        writeln!(out, "method: {description} ({note})")?;
     }
     Ok(())
 }
