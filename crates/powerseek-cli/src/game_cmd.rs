@@ -244,7 +244,7 @@ fn solve_bayesian_table(out: &mut impl Write, s: &BayesianSolution) -> Result<()
         s.via,
         s.shape.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("×")
     )?;
-    method_line(out, &s.description, &s.note)?;
+    method_line(out, s.description, &s.note)?;
     let all_exact = s.equilibria.iter().all(|e| e.max_interim_regret == zero);
     writeln!(
         out,
