@@ -237,26 +237,16 @@ fn extreme(game: &NormalFormGame, progress: &dyn Progress) -> Result<ExtremeEqui
     }
     // Components: connected components of the bipartite graph x — y over equilibrium pairs.
     let mut parent: Vec<usize> = (0..p.len() + q.len()).collect();
-    fn find(parent: &mut [usize], x: usize) -> usize {
-        let mut r = x;
-        while parent[r] != r {
-            r = parent[r];
-        }
-        let mut c = x;
-        while parent[c] != r {
-            let next = parent[c];
-            parent[c] = r;
-            c = next;
-        }
-        r
-    }
     for &(ix, iy) in &pairs {
-        let (rx, ry) = (find(&mut parent, ix), find(&mut parent, p.len() + iy));
+        let (rx, ry) = (
+            super::find_root(&mut parent, ix),
+            super::find_root(&mut parent, p.len() + iy),
+        );
         parent[rx] = ry;
     }
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
     for (k, &(ix, _)) in pairs.iter().enumerate() {
-        let root = find(&mut parent, ix);
+        let root = super::find_root(&mut parent, ix);
         groups.entry(root).or_default().push(k);
     }
     let mut components: Vec<Vec<usize>> = groups.into_values().collect();

@@ -502,3 +502,18 @@ pub fn solve_file(game: &GameFile, opts: &SolveOptions, progress: &dyn Progress)
         GameFile::Bayesian(b) => GameSolution::Bayesian(solve_bayesian_with(b, opts, progress)?),
     })
 }
+/// The root of `x` in a union–find forest stored as `parent` links, with path
+/// compression: grouping equilibria into connected components.
+pub(crate) fn find_root(parent: &mut [usize], x: usize) -> usize {
+    let mut r = x;
+    while parent[r] != r {
+        r = parent[r];
+    }
+    let mut c = x;
+    while parent[c] != r {
+        let next = parent[c];
+        parent[c] = r;
+        c = next;
+    }
+    r
+}

@@ -1108,19 +1108,6 @@ pub fn enumerate(
 /// two are joined when they share a strategy (the union of maximal Nash
 /// subsets), as indices into `equilibria`, each sorted, the list sorted.
 pub fn components(equilibria: &[Equilibrium]) -> Vec<Vec<usize>> {
-    fn find(parent: &mut [usize], x: usize) -> usize {
-        let mut r = x;
-        while parent[r] != r {
-            r = parent[r];
-        }
-        let mut c = x;
-        while parent[c] != r {
-            let next = parent[c];
-            parent[c] = r;
-            c = next;
-        }
-        r
-    }
     let mut ids: [HashMap<&Vec<Rational>, usize>; 2] = [HashMap::new(), HashMap::new()];
     let mut parent: Vec<usize> = Vec::new();
     let mut pairs = Vec::with_capacity(equilibria.len());
@@ -1133,13 +1120,16 @@ pub fn components(equilibria: &[Equilibrium]) -> Vec<Vec<usize>> {
                 parent.push(next);
             }
         }
-        let (rx, ry) = (find(&mut parent, node[0]), find(&mut parent, node[1]));
+        let (rx, ry) = (
+            super::find_root(&mut parent, node[0]),
+            super::find_root(&mut parent, node[1]),
+        );
         parent[rx] = ry;
         pairs.push(node[0]);
     }
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
     for (k, &x) in pairs.iter().enumerate() {
-        let root = find(&mut parent, x);
+        let root = super::find_root(&mut parent, x);
         groups.entry(root).or_default().push(k);
     }
     let mut out: Vec<Vec<usize>> = groups.into_values().collect();
