@@ -2,48 +2,18 @@
 //! solvers return exactly the equilibria Gambit 16.7 reports for them.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use num_traits::Zero;
-use powerseek::game::equilibrium::{bimatrix, pure_equilibria, Equilibrium};
-use powerseek::game::{format_rational, nfg, NormalFormGame};
+use powerseek::game::equilibrium::{bimatrix, pure_equilibria};
+use powerseek::game::{nfg, NormalFormGame};
 use serde_json::Value;
 
-/// The games ship with the repository (`tests/data/gambit`, see its README);
-/// a missing folder is a broken checkout, so every test fails loudly.
-fn games_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gambit"));
-    assert!(dir.is_dir(), "the Gambit test games are missing: {}", dir.display());
-    dir
-}
+mod common;
+use common::{gambit_dir, gambit_key, key};
 
 fn reference(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("equilibria_by_gambit.json")).unwrap()).unwrap()
-}
-
-/// An equilibrium as a canonical string set element: "p1,p2|q1,q2".
-fn key(e: &Equilibrium) -> String {
-    e.strategies
-        .iter()
-        .map(|s| s.iter().map(format_rational).collect::<Vec<_>>().join(","))
-        .collect::<Vec<_>>()
-        .join("|")
-}
-
-fn gambit_key(eq: &Value, game: &NormalFormGame) -> String {
-    game.players()
-        .iter()
-        .map(|p| {
-            eq["strategies"][p]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_str().unwrap().to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .collect::<Vec<_>>()
-        .join("|")
 }
 
 fn load(dir: &Path, file: &str) -> NormalFormGame {
@@ -52,7 +22,7 @@ fn load(dir: &Path, file: &str) -> NormalFormGame {
 
 #[test]
 fn every_gambit_game_loads_and_round_trips() {
-    let dir = games_dir();
+    let dir = gambit_dir();
     let refs = reference(&dir);
     let mut count = 0;
     for (file, info) in refs.as_object().unwrap() {
@@ -78,7 +48,7 @@ fn every_gambit_game_loads_and_round_trips() {
 
 #[test]
 fn vertex_enumeration_finds_exactly_gambits_extreme_equilibria() {
-    let dir = games_dir();
+    let dir = gambit_dir();
     let refs = reference(&dir);
     let mut checked = 0;
     for (file, info) in refs.as_object().unwrap() {
@@ -112,7 +82,7 @@ fn vertex_enumeration_finds_exactly_gambits_extreme_equilibria() {
 
 #[test]
 fn pure_equilibria_match_gambits_enumpure() {
-    let dir = games_dir();
+    let dir = gambit_dir();
     let refs = reference(&dir);
     for (file, info) in refs.as_object().unwrap() {
         let Some(ep) = info["results"].get("enumpure") else {
@@ -132,7 +102,7 @@ fn pure_equilibria_match_gambits_enumpure() {
 
 #[test]
 fn lemke_howson_lands_on_extreme_equilibria() {
-    let dir = games_dir();
+    let dir = gambit_dir();
     let refs = reference(&dir);
     for (file, info) in refs.as_object().unwrap() {
         if info["n_players"] != 2 {
@@ -158,7 +128,7 @@ fn lemke_howson_lands_on_extreme_equilibria() {
 
 #[test]
 fn zero_sum_lp_value_matches_the_equilibrium_payoff() {
-    let dir = games_dir();
+    let dir = gambit_dir();
     let refs = reference(&dir);
     let mut checked = 0;
     for (file, info) in refs.as_object().unwrap() {
@@ -183,7 +153,7 @@ fn zero_sum_lp_value_matches_the_equilibrium_payoff() {
 #[test]
 fn logit_path_following_certifies_an_equilibrium_of_every_game() {
     use powerseek::game::equilibrium::logit::{logit_equilibrium, LogitOptions};
-    let dir = games_dir();
+    let dir = gambit_dir();
     let refs = reference(&dir);
     for (file, _) in refs.as_object().unwrap() {
         let g = load(&dir, file);
@@ -208,7 +178,7 @@ fn logit_path_following_certifies_an_equilibrium_of_every_game() {
 #[test]
 fn logit_finds_the_irrational_equilibrium_of_nau2004_sec4() {
     use powerseek::game::equilibrium::logit::{logit_equilibrium, LogitOptions};
-    let dir = games_dir();
+    let dir = gambit_dir();
     let refs = reference(&dir);
     let file = "catalog_ijgt_nau2004_sec4.nfg";
     let g = load(&dir, file);

@@ -17,17 +17,12 @@ use powerseek::progress::Progress;
 use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 
+mod common;
+use common::{gambit_dir, gambit_key, key};
+
 /// The reference: pair every vertex of P with every vertex of Q.
 fn oracle(g: &NormalFormGame) -> bimatrix::ExtremeEquilibria {
     bimatrix::enumerate_extreme_by_pairing(g).unwrap()
-}
-
-fn key(e: &Equilibrium) -> String {
-    e.strategies
-        .iter()
-        .map(|s| s.iter().map(format_rational).collect::<Vec<_>>().join(","))
-        .collect::<Vec<_>>()
-        .join("|")
 }
 
 fn keys(eqs: &[Equilibrium]) -> BTreeSet<String> {
@@ -386,28 +381,6 @@ fn degenerate_lrsnash_games_agree_with_vertex_pairing() {
 
 // ---------------------------------------------------------------------------
 // Gambit.
-
-fn gambit_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gambit"));
-    assert!(dir.is_dir(), "the Gambit test games are missing: {}", dir.display());
-    dir
-}
-
-fn gambit_key(eq: &Value, game: &NormalFormGame) -> String {
-    game.players()
-        .iter()
-        .map(|p| {
-            eq["strategies"][p]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_str().unwrap().to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .collect::<Vec<_>>()
-        .join("|")
-}
 
 #[test]
 fn same_equilibria_as_gambit_enummixed() {

@@ -1,0 +1,44 @@
+//! Helpers shared by the integration tests that compare against Gambit's
+//! test games (each test binary uses the ones it needs).
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use powerseek::game::equilibrium::Equilibrium;
+use powerseek::game::{format_rational, NormalFormGame};
+use serde_json::Value;
+
+/// The Gambit games ship with the repository (`tests/data/gambit`, see its
+/// README); a missing folder is a broken checkout, so every test fails loudly.
+pub fn gambit_dir() -> PathBuf {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gambit"));
+    assert!(dir.is_dir(), "the Gambit test games are missing: {}", dir.display());
+    dir
+}
+
+/// An equilibrium as a canonical set element: `"p1,p2|q1,q2"`, exact.
+pub fn key(e: &Equilibrium) -> String {
+    e.strategies
+        .iter()
+        .map(|s| s.iter().map(format_rational).collect::<Vec<_>>().join(","))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// The same key for an equilibrium of Gambit's reference JSON, whose
+/// strategies are keyed by player name.
+pub fn gambit_key(eq: &Value, game: &NormalFormGame) -> String {
+    game.players()
+        .iter()
+        .map(|p| {
+            eq["strategies"][p]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
