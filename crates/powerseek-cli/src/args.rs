@@ -66,10 +66,12 @@ pub struct PlotArg {
 
 /// Write `report` to stdout as pretty JSON.
 pub fn write_json(report: &impl Serialize) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    // Buffered: stdout is line-buffered, and pretty JSON has a line per number.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // As an io::Error, so a closed pipe is recognised as one.
     serde_json::to_writer_pretty(&mut out, report).map_err(std::io::Error::from)?;
     writeln!(out)?;
+    out.flush()?;
     Ok(())
 }
 

@@ -247,16 +247,14 @@ impl PowerPartial {
     }
 }
 
-/// The batch size used for `mdp` (shards start on multiples of it).
+/// The sample alignment of shards: every shard but the last starts and ends
+/// on a multiple of it (the library's `shard_alignment`; the arguments are
+/// kept for compatibility and do not change it).
 #[pyfunction]
 #[pyo3(signature = (mdp, batch = None, antithetic = false))]
 pub(crate) fn batch_size(mdp: &Mdp, batch: Option<usize>, antithetic: bool) -> PyResult<usize> {
-    let opts = PowerOptions {
-        batch,
-        antithetic,
-        ..Default::default()
-    };
-    powerseek::mdp::power::batch_size(&mdp.inner, &opts).map_err(py_err)
+    let _ = (mdp, batch, antithetic);
+    Ok(powerseek::mdp::power::shard_alignment())
 }
 
 /// Partial results for samples `first..end` (a shard; see `powerseek.distributed`).

@@ -1,66 +1,198 @@
-//! Throughput of the POWER engine. Run with
-//! `cargo bench -p powerseek --bench value_iteration` (add `-- quick` for a
-//! shorter run). Prints state-action-sample updates per second for:
+//! Throughput of the POWER engine against its anchors, in one process on
+//! the same inputs. Run with `cargo bench -p powerseek --bench value_iteration`
+//! (add `-- quick` for a shorter run, or name sections: `kernel`,
+//! `estimates`, `memory`). Prints state-action-sample updates per second for:
 //!
-//! 1. the value-iteration kernel on a batch that fits in cache (100×100 grid, 8 samples);
-//! 2. whole POWER estimates on the 100×100 grid, γ = 0.9 and 0.99, K = 10 000;
-//! 3. the kernel on a batch that does not fit in cache, against the machine's
-//!    measured memory bandwidth.
+//! 1. in cache (maze100, one block of 16 samples per thread): the production
+//!    solver (`Solver::solve_block`, every kernel path this CPU has, f64 and
+//!    f32) against a minimal reference loop of the same layout written as
+//!    tightly as we could (AVX-512 Gauss–Seidel sweeps over `u32` offsets,
+//!    two chains, no bookkeeping but the largest change), and their ratio;
+//! 2. whole POWER estimates (drawing, solving, statistics) on maze100 and an
+//!    open 100×100 grid, value and policy iteration;
+//! 3. out of cache (open 2000×2000 grid): the production solver against the
+//!    memory-bound rate, i.e. the machine's read bandwidth (a sum over 1 GiB
+//!    with 8 accumulators per thread) divided by the bytes a sweep must move
+//!    per update (values read and written back, rewards read, successor
+//!    indices and offsets read).
 
 use std::hint::black_box;
 use std::time::Instant;
 
+use powerseek::mdp::kernel::{Block, Kernel, LANES};
 use powerseek::mdp::power::{estimate_power, PowerOptions, SampleSize};
-use powerseek::mdp::reward::RewardDistribution;
-use powerseek::mdp::solve::{Horizon, Method, Solver, SolverOptions};
+use powerseek::mdp::reward::{Draws, RewardDistribution};
+use powerseek::mdp::solve::{BlockScratch, Horizon, Method, Precision, Solver, SolverOptions};
 use powerseek::mdp::{gridworld, Mdp};
 use powerseek::progress::NoProgress;
 use rayon::prelude::*;
 
-fn rewards(n: usize, batch: usize, seed: u64) -> Vec<f64> {
-    let mut r = vec![0.0; n * batch];
-    RewardDistribution::uniform().fill(seed, 0, batch, false, &mut r);
+/// Rewards of one block of 16 samples.
+fn block(mdp: &Mdp, seed: u64) -> Vec<Block> {
+    let mut r = vec![Block::ZERO; mdp.n_states()];
+    RewardDistribution::uniform().fill_block(seed, 0, LANES, false, &mut Draws::default(), &mut r);
     r
 }
 
-/// Kernel throughput: each of `threads` workers solves batches of 8 samples
-/// (fresh rewards each time) for at least `seconds`; counts the updates the
-/// solver reports (it may converge exactly before running out of sweeps).
-fn kernel(mdp: &Mdp, gamma: f64, seconds: f64, threads: usize) -> (f64, f64) {
-    let opts = SolverOptions {
-        tolerance: 1e-12,
-        ..Default::default()
-    };
+/// Production solver throughput: `threads` workers each solve fresh blocks
+/// for at least `seconds`; the rate sums each worker's updates per second of
+/// solving (drawing rewards is not the kernel).
+fn production(mdp: &Mdp, gamma: f64, opts: SolverOptions, (seconds, threads): (f64, usize)) -> f64 {
     let solver = Solver::new(mdp, Horizon::Discounted(gamma), opts).unwrap();
-    let n = mdp.n_states();
     let start = Instant::now();
-    // Sum of per-worker rates, each over solver time only (drawing rewards is not the kernel).
-    let rate: f64 = (0..threads)
+    (0..threads)
         .into_par_iter()
         .map(|t| {
-            let mut v = vec![0.0; n * 8];
-            let (mut updates, mut solving, mut round) = (0u64, 0.0, 0);
-            while start.elapsed().as_secs_f64() < seconds {
-                let r = rewards(n, 8, (t * 1_000_000 + round) as u64);
+            let mut v = vec![Block::ZERO; mdp.n_states()];
+            let mut scratch = BlockScratch::default();
+            let (mut updates, mut solving, mut round) = (0u64, 0.0, 0u64);
+            while start.elapsed().as_secs_f64() < seconds || round == 0 {
+                let r = block(mdp, t as u64 * 1_000_000 + round);
                 let began = Instant::now();
-                updates += black_box(solver.solve(&r, 8, &mut v)).unwrap().updates;
+                updates += black_box(solver.solve_block(&r, LANES, &mut v, &mut scratch))
+                    .unwrap()
+                    .updates;
                 solving += began.elapsed().as_secs_f64();
                 round += 1;
             }
             updates as f64 / solving
         })
-        .sum();
-    (rate, start.elapsed().as_secs_f64())
+        .sum()
 }
 
-/// Read bandwidth of this machine in bytes/s (sum over a large array, all cores).
+/// The reference loop's view of a deterministic MDP: `u32` action offsets
+/// and successors.
+struct Tight {
+    start: Vec<u32>,
+    next: Vec<u32>,
+}
+
+impl Tight {
+    fn new(mdp: &Mdp) -> Self {
+        let mut start = vec![0u32];
+        let mut next = Vec::new();
+        for s in 0..mdp.n_states() {
+            next.extend(mdp.actions(s).map(|a| mdp.successor(a) as u32));
+            start.push(next.len() as u32);
+        }
+        Tight { start, next }
+    }
+}
+
+/// `sweeps` alternating Gauss–Seidel sweeps, AVX-512, two chains per state.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn tight_avx512(g: &Tight, gamma: f64, r: &[Block], v: &mut [Block], sweeps: usize) -> f64 {
+    use std::arch::x86_64::*;
+    let n = r.len();
+    let (vp, rp) = (v.as_mut_ptr() as *mut f64, r.as_ptr() as *const f64);
+    let (sp, np) = (g.start.as_ptr(), g.next.as_ptr());
+    let gm = _mm512_set1_pd(gamma);
+    let mut worst = 0.0;
+    for k in 0..sweeps {
+        let (mut d0, mut d1) = (_mm512_setzero_pd(), _mm512_setzero_pd());
+        let mut state = |s: usize| {
+            let (a0, a1) = (*sp.add(s) as usize, *sp.add(s + 1) as usize);
+            let mut b0 = _mm512_set1_pd(f64::NEG_INFINITY);
+            let mut b1 = b0;
+            for a in a0..a1 {
+                let x = vp.add(*np.add(a) as usize * 16);
+                b0 = _mm512_max_pd(_mm512_load_pd(x), b0);
+                b1 = _mm512_max_pd(_mm512_load_pd(x.add(8)), b1);
+            }
+            let (rs, vs) = (rp.add(s * 16), vp.add(s * 16));
+            let n0 = _mm512_add_pd(_mm512_load_pd(rs), _mm512_mul_pd(gm, b0));
+            let n1 = _mm512_add_pd(_mm512_load_pd(rs.add(8)), _mm512_mul_pd(gm, b1));
+            d0 = _mm512_max_pd(_mm512_abs_pd(_mm512_sub_pd(n0, _mm512_load_pd(vs))), d0);
+            d1 = _mm512_max_pd(_mm512_abs_pd(_mm512_sub_pd(n1, _mm512_load_pd(vs.add(8)))), d1);
+            _mm512_store_pd(vs, n0);
+            _mm512_store_pd(vs.add(8), n1);
+        };
+        if k % 2 == 0 {
+            (0..n).for_each(&mut state);
+        } else {
+            (0..n).rev().for_each(&mut state);
+        }
+        worst = _mm512_reduce_max_pd(_mm512_max_pd(d0, d1));
+    }
+    worst
+}
+
+/// Reference-loop throughput, measured like [`production`] (same blocks,
+/// the production solver's sweep count per block).
+#[cfg(target_arch = "x86_64")]
+fn tight(mdp: &Mdp, gamma: f64, sweeps: usize, (seconds, threads): (f64, usize)) -> Option<f64> {
+    if !std::arch::is_x86_feature_detected!("avx512f") {
+        return None;
+    }
+    let g = Tight::new(mdp);
+    let start = Instant::now();
+    Some(
+        (0..threads)
+            .into_par_iter()
+            .map(|t| {
+                let mut v = vec![Block::ZERO; mdp.n_states()];
+                let (mut updates, mut solving, mut round) = (0u64, 0.0, 0u64);
+                while start.elapsed().as_secs_f64() < seconds || round == 0 {
+                    let r = block(mdp, t as u64 * 1_000_000 + round);
+                    for (vs, rs) in v.iter_mut().zip(&r) {
+                        vs.0 = rs.0.map(|x| x / (1.0 - gamma));
+                    }
+                    let began = Instant::now();
+                    // SAFETY: AVX-512F checked above; offsets and successors come from a valid MDP.
+                    black_box(unsafe { tight_avx512(&g, gamma, &r, &mut v, sweeps) });
+                    solving += began.elapsed().as_secs_f64();
+                    updates += (sweeps * g.next.len() * LANES) as u64;
+                    round += 1;
+                }
+                updates as f64 / solving
+            })
+            .sum(),
+    )
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn tight(_: &Mdp, _: f64, _: usize, _: (f64, usize)) -> Option<f64> {
+    None
+}
+
+/// Sweeps per block the production solver makes at `gamma` (median of a few blocks).
+fn sweeps_per_block(mdp: &Mdp, gamma: f64) -> usize {
+    let solver = Solver::new(mdp, Horizon::Discounted(gamma), SolverOptions::default()).unwrap();
+    let mut v = vec![Block::ZERO; mdp.n_states()];
+    let mut counts: Vec<usize> = (0..5)
+        .map(|k| {
+            let r = block(mdp, 77 + k);
+            solver
+                .solve_block(&r, LANES, &mut v, &mut BlockScratch::default())
+                .unwrap()
+                .iterations
+        })
+        .collect();
+    counts.sort();
+    counts[2]
+}
+
+/// Read bandwidth of this machine in bytes/s (sum over 1 GiB, all threads,
+/// 8 accumulators each; best of three).
 fn memory_bandwidth() -> f64 {
-    let len = 1 << 27; // 1 GiB of f64
-    let data: Vec<f64> = (0..len).map(|i| i as f64).collect();
+    let len = 1 << 27;
+    let data: Vec<f64> = (0..len).into_par_iter().map(|i| i as f64).collect();
     let mut best = 0.0f64;
     for _ in 0..3 {
         let start = Instant::now();
-        let s: f64 = data.par_chunks(1 << 16).map(|c| c.iter().sum::<f64>()).sum();
+        let s: f64 = data
+            .par_chunks(1 << 16)
+            .map(|c| {
+                let mut acc = [0.0; 8];
+                for x in c.chunks_exact(8) {
+                    for i in 0..8 {
+                        acc[i] += x[i];
+                    }
+                }
+                acc.iter().sum::<f64>()
+            })
+            .sum();
         black_box(s);
         best = best.max((len * 8) as f64 / start.elapsed().as_secs_f64());
     }
@@ -70,7 +202,6 @@ fn memory_bandwidth() -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "quick");
-    // Sections to run: any of `kernel`, `estimates`, `memory` (default: all).
     let wanted = |name: &str| {
         args.iter().any(|a| a == name)
             || !args
@@ -78,26 +209,63 @@ fn main() {
                 .any(|a| ["kernel", "estimates", "memory"].contains(&a.as_str()))
     };
     let threads = rayon::current_num_threads();
+    let paths = Kernel::available();
     println!(
-        "powerseek benchmark: {threads} threads{}",
+        "powerseek benchmark: {threads} threads, kernels {:?}{}",
+        paths.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
         if quick { " (quick)" } else { "" }
     );
+    let maze =
+        powerseek::mdp::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/maze100.grid").as_ref()).unwrap();
+    let secs = if quick { 0.5 } else { 2.0 };
 
-    let grid = gridworld::open_grid(100, 100).unwrap();
     if wanted("kernel") {
-        println!("\n1. kernel, batch in cache: open 100x100 grid ({} states, {} state-actions), 8 samples per batch (1.3 MB)", grid.n_states(), grid.n_state_actions());
-        for t in [1, threads] {
-            let (rate, secs) = kernel(&grid, 0.99, if quick { 0.5 } else { 3.0 }, t);
-            println!("   {t} thread(s): {rate:.3e} updates/s ({secs:.2} s)");
+        println!(
+            "\n1. in cache: maze100 ({} states, {} state-actions), one block of {LANES} samples per thread ({:.1} MB of values and rewards)",
+            maze.n_states(),
+            maze.n_state_actions(),
+            maze.n_states() as f64 * 256.0 / 1e6
+        );
+        for gamma in [0.9, 0.99] {
+            let sweeps = sweeps_per_block(&maze, gamma);
+            for t in [1, threads] {
+                let reference = tight(&maze, gamma, sweeps, (secs, t));
+                let line = |label: String, rate: f64| match reference {
+                    Some(r) => println!(
+                        "   γ={gamma:<5} {t} thread(s) {label:<22} {rate:.3e} updates/s  {:.2}× the reference loop",
+                        rate / r
+                    ),
+                    None => println!("   γ={gamma:<5} {t} thread(s) {label:<22} {rate:.3e} updates/s"),
+                };
+                if let Some(r) = reference {
+                    println!(
+                        "   γ={gamma:<5} {t} thread(s) {:<22} {r:.3e} updates/s  ({sweeps} sweeps per block)",
+                        "reference loop (avx512)"
+                    );
+                }
+                for &k in &paths {
+                    for precision in [Precision::F64, Precision::F32] {
+                        let opts = SolverOptions {
+                            kernel: k,
+                            precision,
+                            tolerance: if precision == Precision::F32 { 1e-5 } else { 1e-6 },
+                            ..Default::default()
+                        };
+                        line(
+                            format!("production {k} {precision}"),
+                            production(&maze, gamma, opts, (secs, t)),
+                        );
+                    }
+                }
+            }
         }
     }
 
     if wanted("estimates") {
-        println!("\n2. POWER estimates on 100x100 grids, K samples, tolerance 1e-6, whole estimate (drawing, solving, statistics):");
-        let maze =
-            powerseek::mdp::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/maze100.grid").as_ref()).unwrap();
+        println!("\n2. whole POWER estimates, K samples, tolerance 1e-6 (drawing, solving, statistics):");
+        let open = gridworld::open_grid(100, 100).unwrap();
         let k = if quick { 1_000 } else { 10_000 };
-        for (name, mdp) in [("open 100x100", &grid), ("maze100", &maze)] {
+        for (name, mdp) in [("maze100", &maze), ("open 100x100", &open)] {
             for gamma in [0.9, 0.99] {
                 for method in [Method::ValueIteration, Method::PolicyIteration] {
                     let opts = PowerOptions {
@@ -112,13 +280,12 @@ fn main() {
                     let r = estimate_power(mdp, &RewardDistribution::uniform(), &opts, &NoProgress).unwrap();
                     let label = if method == Method::ValueIteration { "vi" } else { "pi" };
                     println!(
-                    "   {name:<13} γ={gamma:<5} {label}: {:>7.2} s wall, {} sweeps/steps, {:.3e} updates, {:.3e} updates/s, max SE {:.5}",
-                    r.seconds,
-                    r.iterations,
-                    r.updates as f64,
-                    r.updates as f64 / r.seconds,
-                    r.max_standard_error()
-                );
+                        "   {name:<13} γ={gamma:<5} {label}: {:>7.2} s wall, {} sweeps/steps, {:.3e} updates/s, max SE {:.5}",
+                        r.seconds,
+                        r.iterations,
+                        r.updates as f64 / r.seconds,
+                        r.max_standard_error()
+                    );
                 }
             }
         }
@@ -129,21 +296,30 @@ fn main() {
     }
     let side = if quick { 1000 } else { 2000 };
     let big = gridworld::open_grid(side, side).unwrap();
-    let bytes_per_sweep =
-        big.n_states() as f64 * (64.0 * 3.0) + big.n_state_actions() as f64 * 4.0 + big.n_states() as f64 * 8.0;
+    let (n, sa) = (big.n_states() as f64, big.n_state_actions() as f64);
+    // Per sweep: values read and written back (2 × 128 B per state), rewards
+    // read (128 B), one u32 successor per action and one offset per state.
+    let bytes_per_update = (n * 3.0 * 128.0 + sa * 4.0 + n * 8.0) / (sa * LANES as f64);
     println!(
-        "\n3. kernel, batch not in cache: open {side}x{side} grid, 8 samples per batch ({:.0} MB of values and rewards per batch)",
-        big.n_states() as f64 * 128.0 / 1e6
+        "\n3. out of cache: open {side}x{side} grid, one block of {LANES} samples per thread ({:.0} MB of values and rewards each), {bytes_per_update:.2} bytes moved per update",
+        n * 256.0 / 1e6
     );
-    let (rate, secs) = kernel(&big, 0.99, if quick { 1.0 } else { 5.0 }, threads);
-    let sweeps_per_sec = rate / (big.n_state_actions() as f64 * 8.0);
-    let traffic = sweeps_per_sec * bytes_per_sweep;
     let bandwidth = memory_bandwidth();
-    println!("   {threads} thread(s): {rate:.3e} updates/s ({secs:.2} s)");
+    let bound = bandwidth / bytes_per_update;
     println!(
-        "   memory traffic ≈ {:.2} GB/s (values read+written, rewards read, transitions read) vs measured read bandwidth {:.2} GB/s: {:.0}%",
-        traffic / 1e9,
-        bandwidth / 1e9,
-        100.0 * traffic / bandwidth
+        "   read bandwidth {:.2} GB/s → memory-bound rate {bound:.3e} updates/s",
+        bandwidth / 1e9
     );
+    for precision in [Precision::F64, Precision::F32] {
+        let opts = SolverOptions {
+            precision,
+            tolerance: if precision == Precision::F32 { 1e-5 } else { 1e-6 },
+            ..Default::default()
+        };
+        let rate = production(&big, 0.9, opts, (if quick { 1.0 } else { 4.0 }, threads));
+        println!(
+            "   {threads} thread(s) production {precision}: {rate:.3e} updates/s  {:.2}× the memory-bound rate (f64 traffic)",
+            rate / bound
+        );
+    }
 }

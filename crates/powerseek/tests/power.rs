@@ -368,20 +368,20 @@ fn shipped_examples_load_and_validate() {
 
 #[test]
 fn partials_from_any_split_merge_into_the_same_report() {
-    use powerseek::mdp::power::{batch_size, finish_power, power_partials};
+    use powerseek::mdp::power::{finish_power, power_partials, shard_alignment};
     let mdp = gridworld::parse("S..#\n.#..\n...T\n", "small").unwrap();
     let dist = RewardDistribution::uniform();
     let opts = PowerOptions {
-        samples: SampleSize::Count(100),
+        samples: SampleSize::Count(1000),
         batch: Some(16),
         seed: 5,
         ..Default::default()
     };
     let whole = estimate_power(&mdp, &dist, &opts, &NoProgress).unwrap();
-    assert_eq!(batch_size(&mdp, &opts).unwrap(), 16);
-    // Shards 0..32, 32..48, 48..100 computed separately, handed over in reverse order.
+    assert_eq!(shard_alignment(), 256);
+    // Shards 0..512, 512..768, 768..1000 computed separately, handed over in reverse order.
     let mut partials = Vec::new();
-    for range in [48..100, 32..48, 0..32] {
+    for range in [768..1000, 512..768, 0..512] {
         partials.extend(power_partials(&mdp, &dist, &opts, range, &NoProgress).unwrap());
     }
     let merged = finish_power(&mdp, &dist, &opts, &partials).unwrap();

@@ -129,7 +129,19 @@ def _number(value, name: str):
 
 
 def _power_args(
-    gamma, samples, dist, seed, tolerance, antithetic, batch, method=None, max_iterations=None, target_se=None, max_samples=None
+    gamma,
+    samples,
+    dist,
+    seed,
+    tolerance,
+    antithetic,
+    batch,
+    method=None,
+    max_iterations=None,
+    target_se=None,
+    max_samples=None,
+    precision=None,
+    kernel=None,
 ):
     """The POWER options dict (the library's defaults for those not given);
     a bad argument is a ValueError naming it."""
@@ -145,6 +157,8 @@ def _power_args(
         tolerance=_number(tolerance, "tolerance"),
         antithetic=None if antithetic is None else bool(antithetic),
         batch=_count(batch, "batch"),
+        precision=None if precision is None else str(precision),
+        kernel=None if kernel is None else str(kernel),
     )
 
 
@@ -161,6 +175,8 @@ def power(
     max_iterations: Optional[int] = None,
     target_se: Optional[float] = None,
     max_samples: Optional[int] = None,
+    precision: Optional[str] = None,
+    kernel: Optional[str] = None,
 ) -> dict:
     """POWER of every state (docs/theory.md §2) by Monte Carlo over reward
     functions, as ``powerseek power`` (``gamma`` defaults to the file's discount, else 0.9;
@@ -168,7 +184,11 @@ def power(
     as on the command line (10 000 samples, ``uniform`` rewards, seed 0,
     tolerance 1e-6). ``method`` ``vi`` (default) or ``pi``,
     ``max_iterations``, and ``target_se`` (sample until every state's
-    standard error is at most this, up to ``max_samples``) are the CLI's options.
+    standard error is at most this, up to ``max_samples``) are the CLI's options;
+    so are ``precision`` (``"f64"``, default, or ``"f32"``: sweeps in f32,
+    each block certified in f64 against ``tolerance`` and finished in f64
+    when the certificate fails) and ``kernel`` (``"auto"``, ``"portable"``,
+    ``"avx2"``, ``"avx512"``; all give the same bits).
 
     Returns the fields of the CLI's ``--format json`` (``gamma``,
     ``distribution``, ``samples``, ``states`` with per-action results, ...)
@@ -179,7 +199,9 @@ def power(
     Results depend only on ``seed`` (not on threads); values are within
     ``tolerance``.
     """
-    args = _power_args(gamma, samples, dist, seed, tolerance, antithetic, batch, method, max_iterations, target_se, max_samples)
+    args = _power_args(
+        gamma, samples, dist, seed, tolerance, antithetic, batch, method, max_iterations, target_se, max_samples, precision, kernel
+    )
     return _native.power(mdp, args)
 
 

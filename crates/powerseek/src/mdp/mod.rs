@@ -16,6 +16,7 @@
 pub mod cassandra;
 pub mod gridworld;
 pub mod json;
+pub mod kernel;
 mod mean_payoff;
 pub mod power;
 pub mod power_io;
@@ -136,6 +137,16 @@ impl Mdp {
     /// For deterministic MDPs, the successor of every global action (`[a]`).
     pub fn deterministic_successors(&self) -> Option<&[u32]> {
         self.deterministic.then_some(&self.succ_state[..])
+    }
+    /// The transition arrays in compressed sparse rows, for the solver's kernels.
+    pub(crate) fn csr(&self) -> kernel::Csr<'_> {
+        kernel::Csr {
+            action_start: &self.action_start,
+            succ_start: &self.succ_start,
+            succ_state: &self.succ_state,
+            succ_prob: &self.succ_prob,
+            deterministic: self.deterministic,
+        }
     }
     /// Every action moves to one state with probability 1.
     pub fn is_deterministic(&self) -> bool {

@@ -1,11 +1,27 @@
 //! POWER and optimality probabilities by Monte Carlo over reward functions (docs/theory.md §2).
 //!
 //! [`estimate_power`] draws reward functions from a
-//! [`RewardDistribution`], solves them in batches on all cores, and streams
-//! per-batch statistics into one accumulator in batch order, so results are
-//! bit-identical for any number of threads. For every state it reports
-//! `POWER_D(s, γ)` with a standard error and 95% interval; for every action,
-//! the probability that it is optimal and the POWER expected after taking it.
+//! [`RewardDistribution`], solves them on all cores, and reports for every
+//! state `POWER_D(s, γ)` with a standard error and 95% interval; for every
+//! action, the probability that it is optimal and the POWER expected after
+//! taking it.
+//!
+//! **Pipeline.** Everything happens in the solver's block layout
+//! ([`crate::mdp::kernel`]: each state's values for 16 samples side by
+//! side): rewards are drawn straight into a block (one random stream per
+//! sample, so a sample's rewards never depend on its block), the block is
+//! solved in place, and its statistics (best action values, ties, optimal
+//! shares, moments) are reduced from the same layout into a block summary.
+//! Each worker reuses its buffers across blocks; nothing is transposed.
+//!
+//! **Reproducibility.** Block summaries are folded in sample order into
+//! chunks of [`CHUNK`] samples and chunks are merged in order, so the result
+//! depends only on the options and the seed — not on the thread count, the
+//! batch size (samples per parallel task) or the SIMD path. Memory does not
+//! grow with the number of samples: only the total, one open chunk and one
+//! wave of task summaries are held. [`power_partials`] computes the chunk
+//! summaries of any chunk-aligned range (another process or machine) and
+//! [`finish_power`] merges them into the same report, bit for bit.
 //!
 //! Ties: actions whose values are within the solver's error bound of the best
 //! ([`Solver::tie_tolerance`]) count as optimal. `optimal` counts a tied
@@ -19,8 +35,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::mdp::reward::RewardDistribution;
-use crate::mdp::solve::{action_values, Horizon, SolveStats, Solver, SolverOptions};
+use crate::mdp::kernel::{Block, Kernel, LANES};
+use crate::mdp::reward::{Draws, RewardDistribution};
+use crate::mdp::solve::{BlockScratch, Horizon, SolveStats, Solver, SolverOptions};
 use crate::mdp::Mdp;
 use crate::progress::Progress;
 use crate::stats::{t_quantile_975, Estimate, Moments};
@@ -58,7 +75,8 @@ pub struct PowerOptions {
     pub seed: u64,
     /// Draw samples in mirrored pairs (variance reduction).
     pub antithetic: bool,
-    /// Samples solved together; `None` picks a size that keeps a batch in cache.
+    /// Samples per parallel task, rounded up to whole blocks of 16; `None`
+    /// picks one from the MDP and the thread count. It never changes the result.
     pub batch: Option<usize>,
 }
 
@@ -154,12 +172,22 @@ pub struct PowerReport {
     pub tie_probability: Vec<f64>,
     /// Per global action (see [`Mdp::actions`]).
     pub actions: Vec<ActionResult>,
-    /// Reward samples solved together per batch (chosen, or as asked).
+    /// Reward samples per parallel task (chosen, or as asked; it does not
+    /// change the results).
     pub batch: usize,
-    /// Solver sweeps summed over batches.
+    /// Solver sweeps summed over blocks of [`LANES`] samples.
     pub iterations: u64,
     /// State-action-sample backups performed.
     pub updates: u64,
+    /// The SIMD path that ran the sweeps (`avx512`, `avx2` or `portable`;
+    /// all give the same bits).
+    pub kernel: String,
+    /// Arithmetic of the sweeps: `f64`, or `f32` certified per block.
+    pub precision: String,
+    /// With `f32`: blocks whose `f32` solution met the tolerance's certificate.
+    pub f32_certified_blocks: u64,
+    /// With `f32`: blocks that failed it and were finished in `f64`.
+    pub f64_fallback_blocks: u64,
     /// Wall-clock time of the whole estimate, in seconds.
     pub seconds: f64,
 }
@@ -185,14 +213,34 @@ impl PowerReport {
     }
 }
 
-/// Default batch: about 32 MiB per `n_states × batch` buffer, at least 8 and
-/// at most 1024 samples, a multiple of 8. (The solver works on 8 samples at a
-/// time whatever the batch; batches amortise drawing and summarising.)
-pub fn default_batch(n_states: usize) -> usize {
-    ((4 << 20) / n_states.max(1) / 8 * 8).clamp(8, 1024)
+/// Samples per *chunk*: the unit in which statistics are merged. Within a
+/// chunk, block summaries are folded in sample order; chunks are then merged
+/// in order. Both the blocks ([`LANES`] samples) and the chunks are fixed, so
+/// the result is the same for every batch size and thread count; a
+/// distributed estimate splits its samples on chunk boundaries
+/// ([`shard_alignment`]).
+pub const CHUNK: usize = 256;
+
+/// The sample alignment of [`power_partials`]' ranges: every range but the
+/// last must start and end on a multiple of it ([`CHUNK`]).
+pub fn shard_alignment() -> usize {
+    CHUNK
 }
 
-/// Statistics of one batch of reward samples (or of batches merged in
+/// Default samples per parallel task: a whole chunk when there are enough
+/// chunks to keep every thread busy, else one block (tasks then hand over
+/// one summary per block, which the merging thread folds in order).
+pub fn default_batch(mdp: &Mdp, samples: usize) -> usize {
+    let chunks = samples.div_ceil(CHUNK);
+    let _ = mdp;
+    if chunks >= 4 * rayon::current_num_threads().max(1) {
+        CHUNK
+    } else {
+        LANES
+    }
+}
+
+/// Statistics of one chunk of reward samples (or of chunks merged in
 /// order). [`power_partials`] computes them for a range of samples anywhere
 /// (another process or machine); [`finish_power`] merges them in sample order
 /// into exactly the report [`estimate_power`] gives for the same options.
@@ -215,9 +263,15 @@ struct Summary {
 
 impl Summary {
     fn empty(mdp: &Mdp) -> Self {
+        // Successor POWER of deterministic MDPs comes from the states' POWER.
+        let successors = if mdp.is_deterministic() {
+            0
+        } else {
+            mdp.n_state_actions()
+        };
         Summary {
             power: Moments::new(mdp.n_states()),
-            successor: Moments::new(mdp.n_state_actions()),
+            successor: Moments::new(successors),
             optimal: vec![0.0; mdp.n_state_actions()],
             share: vec![0.0; mdp.n_state_actions()],
             ties: vec![0.0; mdp.n_states()],
@@ -226,7 +280,27 @@ impl Summary {
         }
     }
 
+    fn clear(&mut self) {
+        self.samples = 0;
+        self.stats = SolveStats::default();
+        self.power.count = 0.0;
+        self.successor.count = 0.0;
+        // The rest is overwritten by the next `merge` into an empty summary.
+    }
+
+    /// Fold `other` (the samples right after these) into `self`; into an
+    /// empty summary it is a copy.
     fn merge(&mut self, other: &Summary) {
+        if self.samples == 0 {
+            self.power.clone_from(&other.power);
+            self.successor.clone_from(&other.successor);
+            self.optimal.copy_from_slice(&other.optimal);
+            self.share.copy_from_slice(&other.share);
+            self.ties.copy_from_slice(&other.ties);
+            self.samples = other.samples;
+            self.stats = other.stats;
+            return;
+        }
         self.power.merge(&other.power);
         self.successor.merge(&other.successor);
         for (a, b) in [
@@ -237,243 +311,462 @@ impl Summary {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }
         self.samples += other.samples;
-        self.stats.iterations += other.stats.iterations;
-        self.stats.updates += other.stats.updates;
+        self.stats.add(&other.stats);
     }
 }
 
-/// Buffers reused across the batches one worker runs (avoids page faults).
+/// Buffers one worker reuses across the blocks it solves (no per-block
+/// allocation or zeroing: every buffer is overwritten before it is read).
 #[derive(Default)]
 struct Scratch {
-    rewards: Vec<f64>,
-    values: Vec<f64>,
-    power: Vec<f64>,
-    q: Vec<f64>,
-    best: Vec<f64>,
-    inv_optimal: Vec<f64>,
-    row: Vec<f64>,
+    rewards: Vec<Block>,
+    values: Vec<Block>,
+    q: Vec<Block>,
+    draws: Draws,
+    solve: BlockScratch,
+    block: Option<Summary>,
 }
 
-/// Mean and centred second moment of one row of per-sample values; with
-/// `antithetic`, of the means of consecutive pairs.
-fn row_moments(x: &[f64], antithetic: bool, pairs: &mut Vec<f64>) -> (f64, f64) {
-    let x = if antithetic {
-        pairs.clear();
-        pairs.extend(x.chunks_exact(2).map(|p| 0.5 * (p[0] + p[1])));
-        &pairs[..]
+/// The sum of 16 lanes in a fixed tree order (halves added lane-wise), so
+/// it vectorises and gives the same bits on every path.
+#[inline(always)]
+fn lane_sum(x: &[f64; LANES]) -> f64 {
+    let mut h = [0.0; 8];
+    for i in 0..8 {
+        h[i] = x[i] + x[i + 8];
+    }
+    let q = [h[0] + h[4], h[1] + h[5], h[2] + h[6], h[3] + h[7]];
+    (q[0] + q[2]) + (q[1] + q[3])
+}
+
+/// Mean and centred second moment of the lanes where `mask` is 1; with
+/// `antithetic`, of the means of consecutive pairs (`mask` then marks pairs
+/// in its first 8 lanes).
+#[inline(always)]
+fn lane_moments(x: &[f64; LANES], mask: &[f64; LANES], m: f64, antithetic: bool) -> (f64, f64) {
+    let mut obs = [0.0; LANES];
+    if antithetic {
+        for i in 0..LANES / 2 {
+            obs[i] = 0.5 * (x[2 * i] + x[2 * i + 1]);
+        }
     } else {
-        x
-    };
-    let mean = x.iter().sum::<f64>() / x.len() as f64;
-    (mean, x.iter().map(|v| (v - mean) * (v - mean)).sum())
+        obs = *x;
+    }
+    let mut kept = [0.0; LANES];
+    for i in 0..LANES {
+        kept[i] = obs[i] * mask[i];
+    }
+    let mean = lane_sum(&kept) / m;
+    let mut dev = [0.0; LANES];
+    for i in 0..LANES {
+        let d = (obs[i] - mean) * mask[i];
+        dev[i] = d * d;
+    }
+    (mean, lane_sum(&dev))
 }
 
-/// Draw, solve and summarise samples `first..first + count`.
-fn run_batch(
-    mdp: &Mdp,
-    dist: &RewardDistribution,
-    solver: &Solver,
-    opts: &PowerOptions,
-    first: usize,
-    count: usize,
-    scratch: &mut Scratch,
-) -> Result<Summary> {
-    let n = mdp.n_states();
-    let Scratch {
-        rewards,
-        values: w,
-        power,
-        q,
-        best,
-        inv_optimal,
-        row,
-    } = scratch;
-    rewards.resize(n * count, 0.0);
-    w.resize(n * count, 0.0);
-    power.resize(n * count, 0.0);
-    best.resize(count, 0.0);
-    inv_optimal.resize(count, 0.0);
-    dist.fill(opts.seed, first, count, opts.antithetic, rewards);
-    let stats = solver.solve(rewards, count, w)?;
+/// `Q(s, a)` of global action `a` for every lane, into `out`: `Σ_t p_t · W(t)`.
+#[inline(always)]
+fn q_block(mdp: &Mdp, w: &[Block], a: usize, out: &mut Block) {
+    let (next, prob) = mdp.successors(a);
+    *out = Block::ZERO;
+    for (&t, &p) in next.iter().zip(prob) {
+        for (o, &x) in out.0.iter_mut().zip(&w[t as usize].0) {
+            *o += p * x;
+        }
+    }
+}
 
-    let scale = solver.horizon().scale();
-    let tie = solver.tie_tolerance();
-    let obs = if opts.antithetic { count / 2 } else { count };
-    let mut summary = Summary::empty(mdp);
-    summary.power.count = obs as f64;
-    summary.successor.count = obs as f64;
+/// What [`summarise_block`] needs besides the block.
+struct BlockJob<'a> {
+    mdp: &'a Mdp,
+    scale: f64,
+    tie: f64,
+    antithetic: bool,
+    width: usize,
+}
+
+/// The statistics of one solved block (`w` the solver's output), written
+/// into `out`; `p` receives each state's POWER lanes. Every step is a
+/// lane-wise operation or a [`lane_sum`], so the result is the same on every
+/// SIMD path; [`summarise_block`] compiles it for the kernel's instruction set.
+#[inline(always)]
+fn summarise_impl(job: &BlockJob, w: &[Block], p: &mut [Block], q: &mut Vec<Block>, out: &mut Summary) -> bool {
+    let BlockJob {
+        mdp,
+        scale,
+        tie,
+        antithetic,
+        width,
+    } = *job;
     let det = mdp.deterministic_successors();
-    for s in 0..n {
+    let obs = if antithetic { width / 2 } else { width };
+    let mask: [f64; LANES] = std::array::from_fn(|i| (i < width) as u8 as f64);
+    let lanes: u32 = (1u32 << width) - 1;
+    let obs_mask: [f64; LANES] = std::array::from_fn(|i| (i < obs) as u8 as f64);
+    let mut finite = true;
+    out.power.count = obs as f64;
+    for s in 0..mdp.n_states() {
         let acts = mdp.actions(s);
-        // Action values: rows of W itself for deterministic MDPs, else computed.
         if det.is_none() {
-            q.resize(acts.len() * count, 0.0);
+            q.resize(acts.len(), Block::ZERO);
             for (i, a) in acts.clone().enumerate() {
-                action_values(mdp, w, count, a, &mut q[i * count..(i + 1) * count]);
+                q_block(mdp, w, a, &mut q[i]);
             }
         }
-        let q_row = |i: usize| -> &[f64] {
+        let first = acts.start;
+        let q_of = |i: usize| -> &Block {
             match det {
-                Some(next) => {
-                    let t = next[acts.start + i] as usize;
-                    &w[t * count..(t + 1) * count]
-                }
-                None => &q[i * count..(i + 1) * count],
+                Some(next) => &w[next[first + i] as usize],
+                None => &q[i],
             }
         };
-        best.fill(f64::NEG_INFINITY);
+        let mut best = [f64::NEG_INFINITY; LANES];
         for i in 0..acts.len() {
-            best.iter_mut()
-                .zip(q_row(i))
-                .for_each(|(b, &x)| *b = if x > *b { x } else { *b });
-        }
-        inv_optimal.fill(0.0);
-        for i in 0..acts.len() {
-            inv_optimal
-                .iter_mut()
-                .zip(q_row(i))
-                .zip(best.iter())
-                .for_each(|((k, &x), &b)| *k += (x >= b - tie) as u8 as f64);
-        }
-        summary.ties[s] = inv_optimal.iter().filter(|&&k| k > 1.0).count() as f64;
-        inv_optimal.iter_mut().for_each(|k| *k = 1.0 / *k);
-        for (i, a) in acts.clone().enumerate() {
-            let (mut hits, mut share) = (0.0, 0.0);
-            for ((&x, &b), &inv) in q_row(i).iter().zip(best.iter()).zip(inv_optimal.iter()) {
-                let hit = (x >= b - tie) as u8 as f64;
-                hits += hit;
-                share += hit * inv;
+            let x = &q_of(i).0;
+            for l in 0..LANES {
+                best[l] = if x[l] > best[l] { x[l] } else { best[l] };
             }
-            summary.optimal[a] = hits;
-            summary.share[a] = share;
         }
-        let p = &mut power[s * count..(s + 1) * count];
-        p.iter_mut().zip(best.iter()).for_each(|(p, &b)| *p = scale * b);
-        (summary.power.mean[s], summary.power.m2[s]) = row_moments(p, opts.antithetic, row);
+        let mut low = [0.0; LANES];
+        for l in 0..LANES {
+            low[l] = best[l] - tie;
+        }
+        // Which lanes each action is optimal in, as bits; lanes optimal for
+        // two or more actions are ties. Counts are exact whatever the order.
+        let (mut once, mut twice) = (0u32, 0u32);
+        for (i, a) in acts.clone().enumerate() {
+            let x = &q_of(i).0;
+            let mut bits = 0u32;
+            for l in 0..LANES {
+                bits |= ((x[l] >= low[l]) as u32) << l;
+            }
+            bits &= lanes;
+            twice |= once & bits;
+            once |= bits;
+            out.optimal[a] = bits.count_ones() as f64;
+        }
+        out.ties[s] = twice.count_ones() as f64;
+        if twice == 0 {
+            // One optimal action per lane: its share is its count (the sum
+            // below would give the same, exactly).
+            for a in acts.clone() {
+                out.share[a] = out.optimal[a];
+            }
+        } else {
+            let mut tied = [0.0; LANES];
+            for i in 0..acts.len() {
+                let x = &q_of(i).0;
+                for l in 0..LANES {
+                    tied[l] += if x[l] >= low[l] { 1.0 } else { 0.0 };
+                }
+            }
+            let inv: [f64; LANES] = std::array::from_fn(|l| mask[l] / tied[l]);
+            for (i, a) in acts.clone().enumerate() {
+                let x = &q_of(i).0;
+                let share: [f64; LANES] = std::array::from_fn(|l| if x[l] >= low[l] { inv[l] } else { 0.0 });
+                out.share[a] = lane_sum(&share);
+            }
+        }
+        let mut power = [0.0; LANES];
+        for l in 0..LANES {
+            power[l] = scale * best[l] * mask[l];
+            finite &= power[l].is_finite();
+        }
+        p[s] = Block(power);
+        (out.power.mean[s], out.power.m2[s]) = lane_moments(&power, &obs_mask, obs as f64, antithetic);
     }
     // POWER expected after each action. For deterministic MDPs it is the
     // successor's POWER, filled in from the merged totals instead.
     if det.is_none() {
-        q.resize(count, 0.0);
+        out.successor.count = obs as f64;
+        let mut e = Block::ZERO;
         for a in 0..mdp.n_state_actions() {
-            action_values(mdp, power, count, a, q);
-            (summary.successor.mean[a], summary.successor.m2[a]) = row_moments(q, opts.antithetic, row);
+            q_block(mdp, p, a, &mut e);
+            (out.successor.mean[a], out.successor.m2[a]) = lane_moments(&e.0, &obs_mask, obs as f64, antithetic);
         }
     }
-    summary.samples = count;
-    summary.stats = stats;
-    Ok(summary)
+    out.samples = width;
+    finite
 }
 
-/// The batch size `opts` implies for `mdp`.
-pub fn batch_size(mdp: &Mdp, opts: &PowerOptions) -> Result<usize> {
-    let batch = opts.batch.unwrap_or_else(|| default_batch(mdp.n_states()));
+/// [`summarise_impl`] compiled for the instruction set of `kernel`.
+fn summarise_block(
+    kernel: Kernel,
+    job: &BlockJob,
+    w: &[Block],
+    p: &mut [Block],
+    q: &mut Vec<Block>,
+    out: &mut Summary,
+) -> Result<()> {
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn avx512(job: &BlockJob, w: &[Block], p: &mut [Block], q: &mut Vec<Block>, out: &mut Summary) -> bool {
+        summarise_impl(job, w, p, q, out)
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn avx2(job: &BlockJob, w: &[Block], p: &mut [Block], q: &mut Vec<Block>, out: &mut Summary) -> bool {
+        summarise_impl(job, w, p, q, out)
+    }
+    let finite = match kernel {
+        // SAFETY: the solver resolved `kernel` to a path this CPU supports.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512 if kernel.is_supported() => unsafe { avx512(job, w, p, q, out) },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 if kernel.is_supported() => unsafe { avx2(job, w, p, q, out) },
+        _ => summarise_impl(job, w, p, q, out),
+    };
+    if !finite {
+        return Err(Error::invalid(
+            "value iteration diverged (non-finite values): check the rewards",
+        ));
+    }
+    Ok(())
+}
+
+/// Draw, solve and summarise one block of `width` samples from `first`
+/// into `scratch.block`.
+fn run_block(
+    mdp: &Mdp,
+    dist: &RewardDistribution,
+    solver: &Solver,
+    opts: &PowerOptions,
+    (first, width): (usize, usize),
+    scratch: &mut Scratch,
+) -> Result<()> {
+    let n = mdp.n_states();
+    let Scratch {
+        rewards,
+        values,
+        q,
+        draws,
+        solve,
+        block,
+    } = scratch;
+    rewards.resize(n, Block::ZERO);
+    values.resize(n, Block::ZERO);
+    dist.fill_block(opts.seed, first, width, opts.antithetic, draws, rewards);
+    let stats = solver.solve_block(rewards, width, values, solve)?;
+    let out = block.get_or_insert_with(|| Summary::empty(mdp));
+    let job = BlockJob {
+        mdp,
+        scale: solver.horizon().scale(),
+        tie: solver.tie_tolerance(),
+        antithetic: opts.antithetic,
+        width,
+    };
+    // The rewards are spent: their buffer receives the POWER lanes.
+    summarise_block(solver.kernel(), &job, values, rewards, q, out)?;
+    out.stats = stats;
+    Ok(())
+}
+
+/// What one task hands to the merging thread: its blocks' summaries in
+/// order, folded into one when the task starts a chunk (the fold the merger
+/// would make), else one per block.
+struct TaskResult {
+    pieces: Vec<(usize, Summary)>,
+}
+
+/// Solve the blocks of samples `first..end` (inside one chunk).
+fn run_task(
+    mdp: &Mdp,
+    dist: &RewardDistribution,
+    solver: &Solver,
+    opts: &PowerOptions,
+    (first, end): (usize, usize),
+    scratch: &mut Scratch,
+) -> Result<TaskResult> {
+    let fold = first.is_multiple_of(CHUNK);
+    let mut pieces: Vec<(usize, Summary)> = Vec::new();
+    for start in (first..end).step_by(LANES) {
+        let width = LANES.min(end - start);
+        run_block(mdp, dist, solver, opts, (start, width), scratch)?;
+        let block = scratch.block.as_ref().expect("filled by run_block");
+        match pieces.last_mut() {
+            Some((_, acc)) if fold => acc.merge(block),
+            _ => pieces.push((start, block.clone())),
+        }
+    }
+    Ok(TaskResult { pieces })
+}
+
+/// Folds block summaries into chunks and chunks into the total, in sample
+/// order, whatever the tasks were.
+struct Merger {
+    chunk: Summary,
+    chunk_first: usize,
+}
+
+impl Merger {
+    fn new(mdp: &Mdp, first: usize) -> Self {
+        Merger {
+            chunk: Summary::empty(mdp),
+            chunk_first: first,
+        }
+    }
+
+    /// Add the piece starting at sample `first`; a finished chunk goes to `sink`.
+    fn push(&mut self, first: usize, piece: &Summary, sink: &mut dyn FnMut(PowerPartial)) {
+        debug_assert_eq!(first, self.chunk_first + self.chunk.samples);
+        self.chunk.merge(piece);
+        if (first + piece.samples).is_multiple_of(CHUNK) {
+            self.flush(sink);
+        }
+    }
+
+    /// Hand a started chunk to `sink`.
+    fn flush(&mut self, sink: &mut dyn FnMut(PowerPartial)) {
+        if self.chunk.samples > 0 {
+            let next = self.chunk_first + self.chunk.samples;
+            sink(PowerPartial {
+                first: self.chunk_first,
+                summary: self.chunk.clone(),
+            });
+            self.chunk.clear();
+            self.chunk_first = next;
+        }
+    }
+}
+
+/// The samples per task `opts` implies for `mdp` and `samples` samples: a
+/// multiple of [`LANES`] (even with antithetic sampling).
+pub fn batch_size(mdp: &Mdp, opts: &PowerOptions, samples: usize) -> Result<usize> {
+    let batch = opts.batch.unwrap_or_else(|| default_batch(mdp, samples));
     if batch == 0 {
         return Err(Error::invalid("batch size must be positive"));
     }
-    Ok(if opts.antithetic { batch + batch % 2 } else { batch })
+    Ok(batch.div_ceil(LANES) * LANES)
 }
 
-/// Solve the batches of samples `first..end` in parallel waves and hand
-/// each batch's partial to `sink` in batch order as its wave finishes, so at
-/// most one wave of partials is held at a time (memory does not grow with
-/// the number of samples). `first` must be a multiple of [`batch_size`].
+/// The next (at most) `count` tasks from sample `*cursor` on, before `end`:
+/// runs of `batch` samples that never cross a chunk boundary.
+fn next_tasks(cursor: &mut usize, end: usize, batch: usize, count: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(count);
+    while *cursor < end && out.len() < count {
+        let chunk_end = (*cursor / CHUNK + 1) * CHUNK;
+        let stop = (*cursor + batch).min(chunk_end).min(end);
+        out.push((*cursor, stop));
+        *cursor = stop;
+    }
+    out
+}
+
+/// Solve samples `first..end` in parallel waves of tasks and hand each
+/// finished chunk's partial to `sink` in sample order, so at most one wave
+/// of summaries is held at a time (memory does not grow with the number of
+/// samples). `merger` carries a chunk that is not finished yet across calls.
 fn run_batches(
     mdp: &Mdp,
     dist: &RewardDistribution,
     solver: &Solver,
     opts: &PowerOptions,
     (first, end): (usize, usize),
-    progress: &dyn Progress,
+    (progress, merger): (&dyn Progress, &mut Merger),
     sink: &mut (dyn FnMut(PowerPartial) + Send),
 ) -> Result<()> {
-    // Workers poll a relay of `progress` before each batch, so a cancel
-    // takes effect within one batch rather than one wave.
+    // Workers poll a relay of `progress` before each task, so a cancel
+    // takes effect within one task rather than one wave.
     crate::progress::watch(progress, |progress| {
-        run_waves(mdp, dist, solver, opts, (first, end), progress, sink)
+        let batch = batch_size(mdp, opts, end - first)?;
+        let wave = wave_size(mdp, batch);
+        let scratch: Vec<std::sync::Mutex<Scratch>> = (0..rayon::current_num_threads().max(1))
+            .map(|_| std::sync::Mutex::new(Scratch::default()))
+            .collect();
+        let mut cursor = first;
+        while cursor < end {
+            if progress.cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let wave_tasks = next_tasks(&mut cursor, end, batch, wave);
+            let results: Vec<Result<TaskResult>> = wave_tasks
+                .par_iter()
+                .map(|&range| {
+                    crate::progress::check(progress)?;
+                    let slot = rayon::current_thread_index().unwrap_or(0) % scratch.len();
+                    let mut guard = scratch[slot].lock().unwrap_or_else(|e| e.into_inner());
+                    let result = run_task(mdp, dist, solver, opts, range, &mut guard)?;
+                    progress.advance((range.1 - range.0) as u64);
+                    Ok(result)
+                })
+                .collect();
+            for r in results {
+                for (first, piece) in &r?.pieces {
+                    merger.push(*first, piece, sink);
+                }
+            }
+        }
+        Ok(())
     })
 }
 
-fn run_waves(
-    mdp: &Mdp,
-    dist: &RewardDistribution,
-    solver: &Solver,
-    opts: &PowerOptions,
-    (first, end): (usize, usize),
-    progress: &dyn Progress,
-    sink: &mut (dyn FnMut(PowerPartial) + Send),
-) -> Result<()> {
-    let batch = batch_size(mdp, opts)?;
-    let wave = wave_size(mdp);
-    let mut start = first;
-    while start < end {
-        if progress.cancelled() {
-            return Err(Error::Cancelled);
-        }
-        let starts: Vec<usize> = (start..end).step_by(batch).take(wave).collect();
-        start = (start + batch * wave).min(end);
-        let results: Vec<Result<PowerPartial>> = starts
-            .par_iter()
-            .map_init(Scratch::default, |scratch, &first| {
-                crate::progress::check(progress)?;
-                let count = batch.min(end - first);
-                let summary = run_batch(mdp, dist, solver, opts, first, count, scratch)?;
-                progress.advance(count as u64);
-                Ok(PowerPartial { first, summary })
-            })
-            .collect();
-        for r in results {
-            sink(r?);
-        }
-    }
-    Ok(())
+/// Bytes of one [`Summary`] for `mdp`.
+pub(crate) fn summary_bytes(mdp: &Mdp) -> usize {
+    let successors = if mdp.is_deterministic() {
+        0
+    } else {
+        2 * mdp.n_state_actions()
+    };
+    8 * (3 * mdp.n_states() + 2 * mdp.n_state_actions() + successors)
 }
 
-/// Bytes of one batch's [`Summary`] for `mdp`.
-pub(crate) fn summary_bytes(mdp: &Mdp) -> usize {
-    8 * (3 * mdp.n_states() + 4 * mdp.n_state_actions())
+/// Summaries a task of `batch` samples hands over at most.
+fn pieces_per_task(batch: usize) -> usize {
+    if batch >= CHUNK {
+        1
+    } else {
+        batch / LANES
+    }
 }
 
 /// Estimated peak memory in bytes of [`estimate_power`] on `mdp` with
-/// `opts`, beyond the MDP itself: the accumulator and one wave of batch
-/// summaries, each running batch's buffers (rewards, values, POWER, and the
-/// solver's 8-sample lanes) and the report. It does not grow with the
-/// number of samples.
+/// `opts`, beyond the MDP itself: the total, the open chunk and one wave of
+/// task summaries, each thread's block buffers (rewards, values, and the
+/// `f32` copies) and the report. It does not grow with the number of samples.
 pub fn power_memory(mdp: &Mdp, opts: &PowerOptions) -> Result<f64> {
     let (n, sa) = (mdp.n_states() as f64, mdp.n_state_actions() as f64);
-    let batch = batch_size(mdp, opts)? as f64;
-    let wave = wave_size(mdp) as f64;
-    let running = wave.min(rayon::current_num_threads().max(1) as f64);
-    let q = if mdp.is_deterministic() {
-        0.0
-    } else {
-        8.0 * batch * mdp.max_actions() as f64
-    };
-    let buffers = 3.0 * 8.0 * n * batch + q + 2.0 * 64.0 * n;
+    let samples = requested_samples(opts);
+    let batch = batch_size(mdp, opts, samples)?;
+    let wave = wave_size(mdp, batch) as f64;
+    let threads = rayon::current_num_threads().max(1) as f64;
+    let block = std::mem::size_of::<Block>() as f64;
+    let buffers = 2.0 * block * n + block * n + block * mdp.max_actions() as f64 + summary_bytes(mdp) as f64;
     let report = 48.0 * n + 80.0 * sa;
-    Ok((1.0 + wave) * summary_bytes(mdp) as f64 + running * buffers + report)
+    let held = (2.0 + wave * pieces_per_task(batch) as f64) * summary_bytes(mdp) as f64;
+    Ok(held + threads * buffers + report)
+}
+
+/// The sample count to size batches for.
+fn requested_samples(opts: &PowerOptions) -> usize {
+    match opts.samples {
+        SampleSize::Count(n) => n,
+        SampleSize::StandardError { min, .. } => min.max(4),
+    }
 }
 
 fn check_power_memory(mdp: &Mdp, opts: &PowerOptions) -> Result<()> {
     let bytes = power_memory(mdp, opts)?;
-    let batch = batch_size(mdp, opts)?;
+    let batch = batch_size(mdp, opts, requested_samples(opts))?;
     crate::resources::check(bytes, || {
         use crate::resources::format_count as c;
         format!(
-            "POWER over {} states and {} state-actions in batches of {} samples, {} batches at a time",
+            "POWER over {} states and {} state-actions in tasks of {} samples, {} tasks at a time",
             c(mdp.n_states() as f64),
             c(mdp.n_state_actions() as f64),
             c(batch as f64),
-            wave_size(mdp)
+            wave_size(mdp, batch)
         )
     })
 }
 
-/// Batches solved in parallel before their partials are merged: a few per
+/// Tasks solved in parallel before their summaries are merged: a few per
 /// thread, fewer when summaries are large (at most ~512 MiB of them).
-fn wave_size(mdp: &Mdp) -> usize {
-    let wave = (512 << 20) / summary_bytes(mdp).max(1);
-    wave.clamp(1, 4 * rayon::current_num_threads().max(1))
+fn wave_size(mdp: &Mdp, batch: usize) -> usize {
+    let per_task = summary_bytes(mdp).max(1) * pieces_per_task(batch);
+    let wave = (512 << 20) / per_task;
+    wave.clamp(1, 8 * rayon::current_num_threads().max(1))
 }
 
 /// Partial results for reward samples `samples` (a fixed-count estimate's
@@ -489,12 +782,11 @@ pub fn power_partials(
     opts.validate()?;
     dist.validate(mdp.n_states(), opts.antithetic)?;
     dist.check_scale(opts.horizon)?;
-    let solver = Solver::new(mdp, opts.horizon, opts.solver)?;
-    let batch = batch_size(mdp, opts)?;
-    check_power_memory(mdp, opts)?;
-    if !samples.start.is_multiple_of(batch) || (opts.antithetic && !samples.end.is_multiple_of(2)) {
+    let solver = prepare(mdp, dist, opts)?;
+    let align = shard_alignment();
+    if !samples.start.is_multiple_of(align) || (opts.antithetic && !samples.end.is_multiple_of(2)) {
         return Err(Error::invalid(format!(
-            "sample range {}..{} must start on a batch boundary (batch {batch}){}",
+            "sample range {}..{} must start on a multiple of {align} samples{}",
             samples.start,
             samples.end,
             if opts.antithetic {
@@ -506,16 +798,30 @@ pub fn power_partials(
     }
     progress.set_total(samples.len() as u64);
     let mut out = Vec::new();
+    let mut merger = Merger::new(mdp, samples.start);
+    let mut sink = |p| out.push(p);
     run_batches(
         mdp,
         dist,
         &solver,
         opts,
         (samples.start, samples.end),
-        progress,
-        &mut |p| out.push(p),
+        (progress, &mut merger),
+        &mut sink,
     )?;
+    merger.flush(&mut sink);
     Ok(out)
+}
+
+/// Check a request and prepare its solver (the common start of every estimate).
+fn prepare<'a>(mdp: &'a Mdp, dist: &RewardDistribution, opts: &PowerOptions) -> Result<Solver<'a>> {
+    opts.validate()?;
+    dist.validate(mdp.n_states(), opts.antithetic)?;
+    dist.check_scale(opts.horizon)?;
+    let solver = Solver::new(mdp, opts.horizon, opts.solver)?;
+    solver.check_precision(dist.reward_bound())?;
+    check_power_memory(mdp, opts)?;
+    Ok(solver)
 }
 
 /// Merge partials covering samples `0..n` (in any order; each sample exactly
@@ -538,7 +844,18 @@ pub fn finish_power(
         }
         total.merge(&p.summary);
     }
-    Ok(report(mdp, dist, opts, total, batch_size(mdp, opts)?, 0.0))
+    if let SampleSize::Count(n) = opts.samples {
+        let wanted = if opts.antithetic { n + n % 2 } else { n };
+        if total.samples != wanted {
+            return Err(Error::invalid(format!(
+                "partial results cover {} samples, not the {wanted} asked for",
+                total.samples
+            )));
+        }
+    }
+    let solver = Solver::new(mdp, opts.horizon, opts.solver)?;
+    let batch = batch_size(mdp, opts, total.samples)?;
+    Ok(report(mdp, (dist, &solver), opts, total, batch, 0.0))
 }
 
 /// Estimate POWER at every state of `mdp` under reward distribution `dist`.
@@ -578,68 +895,86 @@ pub fn estimate_power(
     progress: &dyn Progress,
 ) -> Result<PowerReport> {
     let started = Instant::now();
-    opts.validate()?;
-    dist.validate(mdp.n_states(), opts.antithetic)?;
-    dist.check_scale(opts.horizon)?;
-    let solver = Solver::new(mdp, opts.horizon, opts.solver)?;
-    let batch = batch_size(mdp, opts)?;
-    check_power_memory(mdp, opts)?;
+    let solver = prepare(mdp, dist, opts)?;
+    // Rounds of samples end on whole blocks (but at the sample limit), so
+    // the blocks, and with them the result, do not depend on the rounds.
     let even = |x: usize| if opts.antithetic { x + x % 2 } else { x };
     let (mut wanted, max) = match opts.samples {
         SampleSize::Count(n) => (even(n), even(n)),
-        SampleSize::StandardError { target, min, max } => {
-            if !(target > 0.0 && target.is_finite()) {
-                return Err(Error::invalid(format!(
-                    "target standard error {target} must be positive"
-                )));
-            }
-            (even(min.max(4)), even(max.max(min)))
+        SampleSize::StandardError { min, max, .. } => {
+            let max = even(max.max(min));
+            (min.max(4).div_ceil(LANES).saturating_mul(LANES).min(max), max)
         }
     };
     if wanted < 2 {
         return Err(Error::invalid("need at least 2 reward samples for a standard error"));
     }
+    let batch = batch_size(mdp, opts, wanted)?;
     progress.set_total(wanted as u64);
-    // Batches run in parallel in waves; summaries merge in batch order, so the
-    // result does not depend on the number of threads.
+    // Tasks run in parallel in waves; summaries merge in sample order, so the
+    // result does not depend on the number of threads or the batch size.
     let mut total = Summary::empty(mdp);
+    let mut merger = Merger::new(mdp, 0);
+    let mut done = 0;
     loop {
-        let done = total.samples;
-        run_batches(mdp, dist, &solver, opts, (done, wanted), progress, &mut |p| {
-            total.merge(&p.summary)
-        })?;
+        run_batches(
+            mdp,
+            dist,
+            &solver,
+            opts,
+            (done, wanted),
+            (progress, &mut merger),
+            &mut |p| total.merge(&p.summary),
+        )?;
+        done = wanted;
         let SampleSize::StandardError { target, .. } = opts.samples else {
             break;
         };
+        // The standard errors so far, the open chunk included.
+        let mut so_far = total.clone();
+        so_far.merge(&merger.chunk);
         let se = (0..mdp.n_states())
-            .map(|s| total.power.standard_error(s))
+            .map(|s| so_far.power.standard_error(s))
             .fold(0.0, f64::max);
         if se <= target || wanted >= max {
             break;
         }
         // SE shrinks like 1/sqrt(n): aim 5% past the estimate of what is needed.
-        let needed = (total.samples as f64 * (se / target).powi(2) * 1.05).ceil() as usize;
-        wanted = even(needed.clamp(wanted + 2, max));
+        let needed = (so_far.samples as f64 * (se / target).powi(2) * 1.05).ceil() as usize;
+        wanted = needed
+            .clamp(wanted + 2, max)
+            .div_ceil(LANES)
+            .saturating_mul(LANES)
+            .min(max);
         progress.set_total(wanted as u64);
     }
-    Ok(report(mdp, dist, opts, total, batch, started.elapsed().as_secs_f64()))
+    merger.flush(&mut |p| total.merge(&p.summary));
+    Ok(report(
+        mdp,
+        (dist, &solver),
+        opts,
+        total,
+        batch,
+        started.elapsed().as_secs_f64(),
+    ))
 }
 
 /// The report of merged statistics.
 fn report(
     mdp: &Mdp,
-    dist: &RewardDistribution,
+    (dist, solver): (&RewardDistribution, &Solver),
     opts: &PowerOptions,
     mut total: Summary,
     batch: usize,
     seconds: f64,
 ) -> PowerReport {
     if let Some(next) = mdp.deterministic_successors() {
-        for (a, &t) in next.iter().enumerate() {
-            total.successor.mean[a] = total.power.mean[t as usize];
-            total.successor.m2[a] = total.power.m2[t as usize];
-        }
-        total.successor.count = total.power.count;
+        let pick = |x: &[f64]| next.iter().map(|&t| x[t as usize]).collect();
+        total.successor = Moments {
+            count: total.power.count,
+            mean: pick(&total.power.mean),
+            m2: pick(&total.power.m2),
+        };
     }
     let n = total.samples as f64;
     let t = t_quantile_975((total.power.count as usize).max(2) - 1);
@@ -674,6 +1009,10 @@ fn report(
         batch,
         iterations: total.stats.iterations as u64,
         updates: total.stats.updates,
+        kernel: solver.kernel().to_string(),
+        precision: opts.solver.precision.to_string(),
+        f32_certified_blocks: total.stats.f32_certified,
+        f64_fallback_blocks: total.stats.f64_fallbacks,
         seconds,
     }
 }

@@ -7,9 +7,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::mdp::kernel::Kernel;
 use crate::mdp::power::{PowerOptions, PowerReport, SampleSize};
 use crate::mdp::reward::RewardDistribution;
-use crate::mdp::solve::{Horizon, Method, SolverOptions};
+use crate::mdp::solve::{Horizon, Method, Precision, SolverOptions};
 use crate::mdp::Mdp;
 use crate::stats::Estimate;
 
@@ -45,8 +46,15 @@ pub struct PowerRequest {
     pub tolerance: f64,
     /// Sweeps or improvement steps before an unconverged solve is an error (default 1 000 000).
     pub max_iterations: usize,
-    /// Reward samples solved together (default: sized to stay in cache).
+    /// Reward samples per parallel task (default: sized to the MDP and the
+    /// threads); it never changes the results.
     pub batch: Option<usize>,
+    /// Arithmetic of value iteration's sweeps: `f64` (default) or `f32`
+    /// (certified per block in `f64`; see [`Precision`]).
+    pub precision: Precision,
+    /// SIMD path of the sweeps: `auto` (default), `portable`, `avx2`,
+    /// `avx512` (every path gives the same bits).
+    pub kernel: Kernel,
 }
 
 /// The solver, by its short name.
@@ -74,6 +82,8 @@ impl Default for PowerRequest {
             tolerance: solver.tolerance,
             max_iterations: solver.max_iterations,
             batch: None,
+            precision: solver.precision,
+            kernel: solver.kernel,
         }
     }
 }
@@ -109,6 +119,8 @@ impl PowerRequest {
                 },
                 tolerance: self.tolerance,
                 max_iterations: self.max_iterations,
+                kernel: self.kernel,
+                precision: self.precision,
             },
             samples,
             seed: self.seed,
@@ -117,6 +129,15 @@ impl PowerRequest {
         };
         Ok((dist, options))
     }
+}
+
+/// With `f32` sweeps: how the blocks' results were certified.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct F32Blocks {
+    /// Blocks whose `f32` solution met the tolerance's `f64` certificate.
+    pub certified: u64,
+    /// Blocks that did not and were finished in `f64`.
+    pub finished_in_f64: u64,
 }
 
 /// [`PowerReport`] per named state and action.
@@ -139,12 +160,19 @@ pub struct PowerView<'a> {
     /// See `target_se`; absent for a fixed sample count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_reached: Option<bool>,
-    /// Reward samples solved together per batch.
+    /// Reward samples per parallel task (does not change the results).
     pub batch: usize,
-    /// Solver sweeps summed over batches.
+    /// Solver sweeps summed over blocks of 16 samples.
     pub solver_iterations: u64,
     /// State-action-sample backups performed.
     pub updates: u64,
+    /// The SIMD path of the sweeps (`avx512`, `avx2`, `portable`).
+    pub kernel: &'a str,
+    /// Arithmetic of the sweeps: `f64`, or `f32` certified per block.
+    pub precision: &'a str,
+    /// With `f32`: blocks certified in `f32`, and blocks finished in `f64`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub f32_blocks: Option<F32Blocks>,
     /// Wall-clock time of the estimate, in seconds.
     pub seconds: f64,
     /// Every state, in the MDP's order.
@@ -215,6 +243,12 @@ impl PowerReport {
             batch: self.batch,
             solver_iterations: self.iterations,
             updates: self.updates,
+            kernel: &self.kernel,
+            precision: &self.precision,
+            f32_blocks: (self.precision == "f32").then_some(F32Blocks {
+                certified: self.f32_certified_blocks,
+                finished_in_f64: self.f64_fallback_blocks,
+            }),
             seconds: self.seconds,
             states,
         }

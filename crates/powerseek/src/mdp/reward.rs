@@ -13,6 +13,8 @@ use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, StandardNormal};
 use rand_pcg::Pcg64;
 
+use crate::mdp::kernel::{Block, LANES};
+
 use crate::error::{Error, Result};
 use crate::mdp::{Features, Mdp};
 
@@ -416,59 +418,119 @@ impl RewardDistribution {
     /// Write the rewards of samples `first..first + count` into `out`, laid out
     /// state-major with the sample index fastest: `out[s * count + j]` is state
     /// `s`'s reward in sample `first + j`. With `antithetic`, `first` and `count`
-    /// must be even.
+    /// must be even. (The same draws as [`RewardDistribution::fill_block`], block by block.)
     pub fn fill(&self, seed: u64, first: usize, count: usize, antithetic: bool, out: &mut [f64]) {
         let n_states = out.len() / count.max(1);
         debug_assert_eq!(out.len(), n_states * count);
-        debug_assert!(!antithetic || (first.is_multiple_of(2) && count.is_multiple_of(2)));
+        let mut block = vec![Block::ZERO; n_states];
+        let mut draws = Draws::default();
+        for start in (0..count).step_by(LANES) {
+            let width = LANES.min(count - start);
+            self.fill_block(seed, first + start, width, antithetic, &mut draws, &mut block);
+            for (s, b) in block.iter().enumerate() {
+                out[s * count + start..s * count + start + width].copy_from_slice(&b.0[..width]);
+            }
+        }
+    }
+
+    /// Draw samples `first..first + width` (`width ≤ LANES`) straight into a
+    /// block: `out[s].0[j]` is state `s`'s reward in sample `first + j`, and
+    /// lanes from `width` on are zero. Sample `k` comes from its own stream
+    /// (antithetic pairs `2i, 2i + 1` from stream `i`), drawn state by state,
+    /// so the rewards do not depend on how samples are grouped into blocks.
+    /// `draws` holds reusable buffers.
+    pub fn fill_block(
+        &self,
+        seed: u64,
+        first: usize,
+        width: usize,
+        antithetic: bool,
+        draws: &mut Draws,
+        out: &mut [Block],
+    ) {
+        debug_assert!(width <= LANES);
+        debug_assert!(!antithetic || (first.is_multiple_of(2) && width.is_multiple_of(2)));
         let sampler = self.marginal().sampler();
         let step = if antithetic { 2 } else { 1 };
-        let mut weights = Vec::new();
-        for j in (0..count).step_by(step) {
-            let stream = (first + j) / step;
-            let mut rng = sample_rng(seed, stream as u64);
-            match self {
-                RewardDistribution::Iid(m) => {
-                    for s in 0..n_states {
-                        let (x, y) = m.draw_pair(&sampler, &mut rng);
-                        out[s * count + j] = x;
-                        if antithetic {
-                            out[s * count + j + 1] = y;
-                        }
+        let Draws { rngs, weights } = draws;
+        rngs.clear();
+        rngs.extend(
+            (0..width)
+                .step_by(step)
+                .map(|j| sample_rng(seed, ((first + j) / step) as u64)),
+        );
+        let streams = rngs.len();
+        // Lane of stream i and its antithetic partner.
+        let put = |b: &mut Block, i: usize, (x, y): (f64, f64)| {
+            b.0[i * step] = x;
+            if antithetic {
+                b.0[i * step + 1] = y;
+            }
+        };
+        match self {
+            // The common case gets a loop of its own, with the draw inlined.
+            RewardDistribution::Iid(Marginal::Uniform { lo, hi }) if !antithetic => {
+                let (lo, span) = (*lo, hi - lo);
+                for b in out.iter_mut() {
+                    *b = Block::ZERO;
+                    for (x, rng) in b.0.iter_mut().zip(rngs.iter_mut()) {
+                        let u: f64 = rng.random();
+                        *x = lo + span * u;
                     }
                 }
-                RewardDistribution::Features { weights: m, features } => {
-                    weights.clear();
-                    weights.extend((0..features.n_features()).map(|_| m.draw_pair(&sampler, &mut rng)));
-                    for s in 0..n_states {
-                        let phi = features.of(s);
-                        let dot = |pick: fn(&(f64, f64)) -> f64| {
-                            phi.iter().zip(&weights).map(|(f, w)| f * pick(w)).sum::<f64>()
-                        };
-                        out[s * count + j] = dot(|w| w.0);
-                        if antithetic {
-                            out[s * count + j + 1] = dot(|w| w.1);
-                        }
+            }
+            RewardDistribution::Iid(m) => {
+                for b in out.iter_mut() {
+                    *b = Block::ZERO;
+                    for (i, rng) in rngs.iter_mut().enumerate() {
+                        put(b, i, m.draw_pair(&sampler, rng));
                     }
                 }
-                RewardDistribution::Shared {
-                    values: m,
-                    group,
-                    groups,
-                } => {
-                    weights.clear();
-                    weights.extend((0..*groups).map(|_| m.draw_pair(&sampler, &mut rng)));
-                    for (s, &g) in group.iter().enumerate() {
-                        let (x, y) = weights[g as usize];
-                        out[s * count + j] = x;
-                        if antithetic {
-                            out[s * count + j + 1] = y;
-                        }
+            }
+            RewardDistribution::Features { weights: m, features } => {
+                // Each stream draws all its weights first, as a whole sample does.
+                let k = features.n_features();
+                weights.clear();
+                for rng in rngs.iter_mut() {
+                    weights.extend((0..k).map(|_| m.draw_pair(&sampler, rng)));
+                }
+                for (s, b) in out.iter_mut().enumerate() {
+                    *b = Block::ZERO;
+                    let phi = features.of(s);
+                    for i in 0..streams {
+                        let w = &weights[i * k..(i + 1) * k];
+                        let dot =
+                            |pick: fn(&(f64, f64)) -> f64| phi.iter().zip(w).map(|(f, w)| f * pick(w)).sum::<f64>();
+                        put(b, i, (dot(|w| w.0), dot(|w| w.1)));
+                    }
+                }
+            }
+            RewardDistribution::Shared {
+                values: m,
+                group,
+                groups,
+            } => {
+                weights.clear();
+                for rng in rngs.iter_mut() {
+                    weights.extend((0..*groups).map(|_| m.draw_pair(&sampler, rng)));
+                }
+                for (b, &g) in out.iter_mut().zip(group.iter()) {
+                    *b = Block::ZERO;
+                    for i in 0..streams {
+                        put(b, i, weights[i * groups + g as usize]);
                     }
                 }
             }
         }
     }
+}
+
+/// Reusable buffers of [`RewardDistribution::fill_block`]: one random stream
+/// per lane and the drawn weights of feature or shared rewards.
+#[derive(Default)]
+pub struct Draws {
+    rngs: Vec<Pcg64>,
+    weights: Vec<(f64, f64)>,
 }
 
 /// The random stream of reward sample `stream` under `seed`.

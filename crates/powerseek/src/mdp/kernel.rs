@@ -1,0 +1,616 @@
+//! The value-iteration kernels: one Gauss–Seidel sweep over a *block* of
+//! [`LANES`] reward samples, in explicit SIMD for the CPU found at run time.
+//!
+//! **Layout.** A block stores, for every state, the values of [`LANES`] = 16
+//! reward samples side by side ([`Block`], 128 bytes, aligned), so one
+//! backup reads two cache lines per successor and computes 16 samples at
+//! once. On AVX-512 that is two 8-lane registers per state — two independent
+//! dependency chains, which is what keeps the pipeline full while a
+//! Gauss–Seidel sweep waits on the value it has just written for a
+//! neighbouring state; on AVX2 it is four 4-lane registers. POWER's whole
+//! pipeline (drawing rewards, solving, statistics) works in this layout
+//! (`mdp::power`), so nothing is transposed between steps.
+//!
+//! **Paths.** [`Kernel::Avx512`] (AVX-512F) and [`Kernel::Avx2`] (AVX2) are
+//! written with `std::arch` intrinsics; [`Kernel::Portable`] is plain Rust over
+//! `[f64; 16]` arrays, which the compiler vectorises for the build's baseline
+//! (SSE2 on x86-64, NEON on aarch64, where NEON is part of the baseline and
+//! so needs no run-time check). [`Kernel::Auto`] picks the best path the CPU
+//! supports (`is_x86_feature_detected!`); naming a path the CPU lacks is an
+//! error, not a crash.
+//!
+//! **Every path computes the same bits.** Each backup is
+//! `new = r + γ · max_a Q(s, a)` with `Q(s, a) = Σ_t p_t · V(t)` accumulated
+//! from 0 in the stored successor order, using separate multiplies and adds
+//! (no fused multiply-add, whose single rounding would differ from the
+//! portable code) and the maximum `if x > best { x } else { best }` (what
+//! `maxpd` computes with the new value first). So the paths agree bit for bit
+//! on the same inputs, and so do the sweeps' largest changes that decide
+//! when to stop: outputs do not depend on the machine's instruction set
+//! (`tests/kernels.rs` checks every path the machine has).
+//!
+//! Also here: the same sweep in `f32` ([`Block32`]) for the mixed-precision
+//! mode of [`crate::mdp::solve`], and the largest Bellman residual of a block
+//! computed in `f64`, which certifies `f32` solutions.
+//!
+//! Why hand-written intrinsics instead of a SIMD crate: the gain comes from
+//! the block width and the two chains per state, which have to be spelled
+//! out, and from bit-for-bit agreement with the portable path, which needs
+//! exact control of every operation (no FMA contraction).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Reward samples per block: the width of every kernel.
+pub const LANES: usize = 16;
+
+/// One state's values (or rewards) for the [`LANES`] samples of a block.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, align(64))]
+pub struct Block(pub [f64; LANES]);
+
+impl Block {
+    /// All lanes zero.
+    pub const ZERO: Block = Block([0.0; LANES]);
+}
+
+/// One state's values for the [`LANES`] samples of a block, in `f32`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, align(64))]
+pub struct Block32(pub [f32; LANES]);
+
+impl Block32 {
+    /// All lanes zero.
+    pub const ZERO: Block32 = Block32([0.0; LANES]);
+}
+
+/// Which kernel runs the sweeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kernel {
+    /// The best path this CPU supports (AVX-512, then AVX2, then portable).
+    #[default]
+    Auto,
+    /// Plain Rust, vectorised by the compiler for the build's baseline.
+    Portable,
+    /// AVX2 intrinsics (x86-64).
+    Avx2,
+    /// AVX-512F intrinsics (x86-64).
+    Avx512,
+}
+
+impl Kernel {
+    /// The concrete paths this machine can run, best first.
+    pub fn available() -> Vec<Kernel> {
+        [Kernel::Avx512, Kernel::Avx2, Kernel::Portable]
+            .into_iter()
+            .filter(|k| k.is_supported())
+            .collect()
+    }
+
+    /// Whether this CPU can run the path (`Auto` always can).
+    pub fn is_supported(self) -> bool {
+        match self {
+            Kernel::Auto | Kernel::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
+            #[cfg(not(target_arch = "x86_64"))]
+            Kernel::Avx2 | Kernel::Avx512 => false,
+        }
+    }
+
+    /// The concrete path to run: `Auto` becomes the best available one; a
+    /// path this CPU lacks is an error naming the ones it has.
+    pub fn resolve(self) -> Result<Kernel> {
+        match self {
+            Kernel::Auto => Ok(Kernel::available()[0]),
+            k if k.is_supported() => Ok(k),
+            k => Err(Error::invalid(format!(
+                "kernel: this CPU cannot run the {k} kernel; available: {}",
+                Kernel::available()
+                    .iter()
+                    .map(|k| k.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Kernel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kernel::Auto => "auto",
+            Kernel::Portable => "portable",
+            Kernel::Avx2 => "avx2",
+            Kernel::Avx512 => "avx512",
+        })
+    }
+}
+
+impl FromStr for Kernel {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Kernel> {
+        match s {
+            "auto" => Ok(Kernel::Auto),
+            "portable" => Ok(Kernel::Portable),
+            "avx2" => Ok(Kernel::Avx2),
+            "avx512" => Ok(Kernel::Avx512),
+            _ => Err(Error::invalid(format!(
+                "kernel: '{s}' is not one of auto, portable, avx2, avx512"
+            ))),
+        }
+    }
+}
+
+/// An MDP's transitions in compressed sparse rows, as the kernels read them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Csr<'a> {
+    /// Actions of state `s`: `action_start[s]..action_start[s + 1]`.
+    pub action_start: &'a [usize],
+    /// Successors of action `a`: `succ_start[a]..succ_start[a + 1]`.
+    pub succ_start: &'a [usize],
+    /// Successor states.
+    pub succ_state: &'a [u32],
+    /// Their probabilities.
+    pub succ_prob: &'a [f64],
+    /// Every action has one successor (then `succ_state[a]` is action `a`'s).
+    pub deterministic: bool,
+}
+
+impl Csr<'_> {
+    /// Number of states.
+    pub fn n_states(&self) -> usize {
+        self.action_start.len() - 1
+    }
+
+    /// Whether the arrays are what the kernels' unchecked reads assume: row
+    /// starts rising from 0 to the end of the next array, successors in range.
+    /// [`crate::mdp::Mdp`] guarantees it; the kernels check it anyway, once.
+    fn is_valid(&self) -> bool {
+        let n = self.n_states();
+        let rows = |start: &[usize], len: usize| {
+            start.first() == Some(&0) && start.last() == Some(&len) && start.windows(2).all(|w| w[0] <= w[1])
+        };
+        let sa = self.succ_start.len().saturating_sub(1);
+        rows(self.action_start, sa)
+            && rows(self.succ_start, self.succ_state.len())
+            && self.succ_prob.len() == self.succ_state.len()
+            && self.succ_state.iter().all(|&t| (t as usize) < n)
+            && (!self.deterministic || self.succ_state.len() == sa)
+    }
+}
+
+/// A kernel bound to one MDP, its discount and one path, checked once.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sweeper<'a> {
+    csr: Csr<'a>,
+    kernel: Kernel,
+}
+
+impl<'a> Sweeper<'a> {
+    /// Bind the resolved `kernel` (see [`Kernel::resolve`]) to `csr`.
+    pub fn new(csr: Csr<'a>, kernel: Kernel) -> Result<Self> {
+        if !csr.is_valid() {
+            return Err(Error::invalid("internal: inconsistent transition arrays"));
+        }
+        let kernel = kernel.resolve()?;
+        Ok(Sweeper { csr, kernel })
+    }
+
+    /// The concrete path the sweeps run on.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
+    /// One in-place Gauss–Seidel sweep `V(s) ← r(s) + γ max_a Q(s, a)` over
+    /// all states, in increasing order when `forward`, else decreasing;
+    /// returns the largest change `|new − old|` over states and lanes.
+    pub fn sweep(&self, gamma: f64, r: &[Block], v: &mut [Block], forward: bool) -> f64 {
+        let n = self.csr.n_states();
+        assert!(r.len() == n && v.len() == n, "block of the wrong size");
+        match self.kernel {
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 if Kernel::Avx512.is_supported() => {
+                // SAFETY: AVX-512F is present (checked just now); `csr` was
+                // validated in `new` and both blocks have one entry per state.
+                unsafe { x86::sweep_avx512(&self.csr, gamma, r, v, forward) }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 if Kernel::Avx2.is_supported() => {
+                // SAFETY: as above, for AVX2.
+                unsafe { x86::sweep_avx2(&self.csr, gamma, r, v, forward) }
+            }
+            _ => portable::sweep(&self.csr, gamma, r, v, forward),
+        }
+    }
+
+    /// The same sweep in `f32` (`gamma` rounded to `f32` by the caller).
+    pub fn sweep32(&self, gamma: f32, r: &[Block32], v: &mut [Block32], forward: bool) -> f32 {
+        let n = self.csr.n_states();
+        assert!(r.len() == n && v.len() == n, "block of the wrong size");
+        match self.kernel {
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 if Kernel::Avx512.is_supported() => {
+                // SAFETY: as in `sweep`.
+                unsafe { x86::sweep32_avx512(&self.csr, gamma, r, v, forward) }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 if Kernel::Avx2.is_supported() => {
+                // SAFETY: as in `sweep`.
+                unsafe { x86::sweep32_avx2(&self.csr, gamma, r, v, forward) }
+            }
+            _ => portable::sweep32(&self.csr, gamma, r, v, forward),
+        }
+    }
+
+    /// The largest Bellman residual `|r(s) + γ max_a Q(s, a) − V(s)|` over
+    /// states and the first `width` lanes, computed in `f64` from `f32`
+    /// values without changing them (a Jacobi pass, read only). Non-finite
+    /// values give `∞`.
+    pub fn residual(&self, gamma: f64, r: &[Block], v: &[Block32], width: usize) -> f64 {
+        let n = self.csr.n_states();
+        assert!(r.len() == n && v.len() == n, "block of the wrong size");
+        // The portable code compiled for the path's instruction set: the
+        // same operations, so the same bits, on every path.
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f")]
+        fn avx512(csr: &Csr, gamma: f64, r: &[Block], v: &[Block32], width: usize) -> f64 {
+            portable::residual(csr, gamma, r, v, width)
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2")]
+        fn avx2(csr: &Csr, gamma: f64, r: &[Block], v: &[Block32], width: usize) -> f64 {
+            portable::residual(csr, gamma, r, v, width)
+        }
+        match self.kernel {
+            // SAFETY: the feature is present (checked in the guard).
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 if Kernel::Avx512.is_supported() => unsafe { avx512(&self.csr, gamma, r, v, width) },
+            // SAFETY: as above.
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 if Kernel::Avx2.is_supported() => unsafe { avx2(&self.csr, gamma, r, v, width) },
+            _ => portable::residual(&self.csr, gamma, r, v, width),
+        }
+    }
+}
+
+/// `max` as the kernels compute it: `x` when it is larger, else `best`
+/// (`maxpd` with the new value first).
+#[inline(always)]
+fn max_first<T: PartialOrd>(x: T, best: T) -> T {
+    if x > best {
+        x
+    } else {
+        best
+    }
+}
+
+mod portable {
+    use super::{max_first, Block, Block32, Csr, LANES};
+
+    /// Repeat a state's update over the states in order or in reverse.
+    macro_rules! states {
+        ($n:expr, $forward:expr, |$s:ident| $body:block) => {
+            if $forward {
+                for $s in 0..$n $body
+            } else {
+                for $s in (0..$n).rev() $body
+            }
+        };
+    }
+
+    /// `max_a Q(s, a)` for every lane of a block (generic over the lane type).
+    macro_rules! best_backup {
+        ($csr:expr, $v:expr, $s:expr, $t:ty, $neg_inf:expr) => {{
+            let csr = $csr;
+            let mut best = [$neg_inf; LANES];
+            let acts = csr.action_start[$s]..csr.action_start[$s + 1];
+            if csr.deterministic {
+                for &t in &csr.succ_state[acts] {
+                    let x = &$v[t as usize].0;
+                    for i in 0..LANES {
+                        best[i] = max_first(x[i], best[i]);
+                    }
+                }
+            } else {
+                for a in acts {
+                    let mut q = [0.0 as $t; LANES];
+                    for k in csr.succ_start[a]..csr.succ_start[a + 1] {
+                        let (x, p) = (&$v[csr.succ_state[k] as usize].0, csr.succ_prob[k] as $t);
+                        for i in 0..LANES {
+                            q[i] += p * x[i];
+                        }
+                    }
+                    for i in 0..LANES {
+                        best[i] = max_first(q[i], best[i]);
+                    }
+                }
+            }
+            best
+        }};
+    }
+
+    /// One sweep in `f64`; see [`super::Sweeper::sweep`].
+    pub fn sweep(csr: &Csr, gamma: f64, r: &[Block], v: &mut [Block], forward: bool) -> f64 {
+        let mut delta = [0.0f64; LANES];
+        states!(r.len(), forward, |s| {
+            let best = best_backup!(csr, v, s, f64, f64::NEG_INFINITY);
+            let (rs, old) = (&r[s].0, &mut v[s].0);
+            for i in 0..LANES {
+                let new = rs[i] + gamma * best[i];
+                delta[i] = max_first((new - old[i]).abs(), delta[i]);
+                old[i] = new;
+            }
+        });
+        delta.iter().fold(0.0, |a, &b| max_first(b, a))
+    }
+
+    /// One sweep in `f32`; see [`super::Sweeper::sweep32`].
+    pub fn sweep32(csr: &Csr, gamma: f32, r: &[Block32], v: &mut [Block32], forward: bool) -> f32 {
+        let mut delta = [0.0f32; LANES];
+        states!(r.len(), forward, |s| {
+            let best = best_backup!(csr, v, s, f32, f32::NEG_INFINITY);
+            let (rs, old) = (&r[s].0, &mut v[s].0);
+            for i in 0..LANES {
+                let new = rs[i] + gamma * best[i];
+                delta[i] = max_first((new - old[i]).abs(), delta[i]);
+                old[i] = new;
+            }
+        });
+        delta.iter().fold(0.0, |a, &b| max_first(b, a))
+    }
+
+    /// See [`super::Sweeper::residual`].
+    #[inline(always)]
+    pub fn residual(csr: &Csr, gamma: f64, r: &[Block], v: &[Block32], width: usize) -> f64 {
+        let mask: [f64; LANES] = std::array::from_fn(|i| (i < width) as u8 as f64);
+        let mut worst = [0.0f64; LANES];
+        for s in 0..r.len() {
+            let acts = csr.action_start[s]..csr.action_start[s + 1];
+            let mut best = [f64::NEG_INFINITY; LANES];
+            if csr.deterministic {
+                for &t in &csr.succ_state[acts] {
+                    let x = &v[t as usize].0;
+                    for i in 0..LANES {
+                        best[i] = max_first(x[i] as f64, best[i]);
+                    }
+                }
+            } else {
+                for a in acts {
+                    let mut q = [0.0f64; LANES];
+                    for k in csr.succ_start[a]..csr.succ_start[a + 1] {
+                        let (x, p) = (&v[csr.succ_state[k] as usize].0, csr.succ_prob[k]);
+                        for i in 0..LANES {
+                            q[i] += p * x[i] as f64;
+                        }
+                    }
+                    for i in 0..LANES {
+                        best[i] = max_first(q[i], best[i]);
+                    }
+                }
+            }
+            for i in 0..LANES {
+                // A NaN gap (from infinities) must not hide: `max_first`
+                // keeps the gap only when it compares larger, so test it.
+                let gap = (r[s].0[i] + gamma * best[i] - v[s].0[i] as f64).abs() * mask[i];
+                worst[i] = if gap > worst[i] || gap.is_nan() { gap } else { worst[i] };
+            }
+        }
+        let worst = worst
+            .iter()
+            .fold(0.0f64, |a, &b| if b > a || b.is_nan() { b } else { a });
+        if worst.is_finite() {
+            worst
+        } else {
+            f64::INFINITY
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    //! The x86-64 paths. Each function requires its target feature and a
+    //! validated [`Csr`] whose state count matches both blocks; the callers
+    //! in [`super::Sweeper`] check both.
+    use std::arch::x86_64::*;
+
+    use super::{Block, Block32, Csr, LANES};
+
+    /// Iterate `$s` over `0..$n` forwards or backwards, running `$body`.
+    macro_rules! states {
+        ($n:expr, $forward:expr, |$s:ident| $body:block) => {
+            if $forward {
+                for $s in 0..$n $body
+            } else {
+                for $s in (0..$n).rev() $body
+            }
+        };
+    }
+
+    /// One f64 sweep on AVX-512F: two 8-lane registers (two chains) per state.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn sweep_avx512(csr: &Csr, gamma: f64, r: &[Block], v: &mut [Block], forward: bool) -> f64 {
+        let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
+        let vp = v.as_mut_ptr() as *mut f64;
+        let rp = r.as_ptr() as *const f64;
+        let g = _mm512_set1_pd(gamma);
+        let (mut d0, mut d1) = (_mm512_setzero_pd(), _mm512_setzero_pd());
+        states!(r.len(), forward, |s| {
+            let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
+            let mut b0 = _mm512_set1_pd(f64::NEG_INFINITY);
+            let mut b1 = b0;
+            if csr.deterministic {
+                for a in a0..a1 {
+                    let x = vp.add(*next.get_unchecked(a) as usize * LANES);
+                    b0 = _mm512_max_pd(_mm512_load_pd(x), b0);
+                    b1 = _mm512_max_pd(_mm512_load_pd(x.add(8)), b1);
+                }
+            } else {
+                for a in a0..a1 {
+                    let (mut q0, mut q1) = (_mm512_setzero_pd(), _mm512_setzero_pd());
+                    for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
+                        let x = vp.add(*next.get_unchecked(k) as usize * LANES);
+                        let p = _mm512_set1_pd(*prob.get_unchecked(k));
+                        q0 = _mm512_add_pd(q0, _mm512_mul_pd(p, _mm512_load_pd(x)));
+                        q1 = _mm512_add_pd(q1, _mm512_mul_pd(p, _mm512_load_pd(x.add(8))));
+                    }
+                    b0 = _mm512_max_pd(q0, b0);
+                    b1 = _mm512_max_pd(q1, b1);
+                }
+            }
+            let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
+            let n0 = _mm512_add_pd(_mm512_load_pd(rs), _mm512_mul_pd(g, b0));
+            let n1 = _mm512_add_pd(_mm512_load_pd(rs.add(8)), _mm512_mul_pd(g, b1));
+            d0 = _mm512_max_pd(_mm512_abs_pd(_mm512_sub_pd(n0, _mm512_load_pd(vs))), d0);
+            d1 = _mm512_max_pd(_mm512_abs_pd(_mm512_sub_pd(n1, _mm512_load_pd(vs.add(8)))), d1);
+            _mm512_store_pd(vs, n0);
+            _mm512_store_pd(vs.add(8), n1);
+        });
+        lane_max_f64(&[d0, d1])
+    }
+
+    /// One f64 sweep on AVX2: four 4-lane registers per state.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn sweep_avx2(csr: &Csr, gamma: f64, r: &[Block], v: &mut [Block], forward: bool) -> f64 {
+        let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
+        let vp = v.as_mut_ptr() as *mut f64;
+        let rp = r.as_ptr() as *const f64;
+        let g = _mm256_set1_pd(gamma);
+        let sign = _mm256_set1_pd(-0.0);
+        let mut d = [_mm256_setzero_pd(); 4];
+        states!(r.len(), forward, |s| {
+            let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
+            let mut b = [_mm256_set1_pd(f64::NEG_INFINITY); 4];
+            if csr.deterministic {
+                for a in a0..a1 {
+                    let x = vp.add(*next.get_unchecked(a) as usize * LANES);
+                    for (j, bj) in b.iter_mut().enumerate() {
+                        *bj = _mm256_max_pd(_mm256_load_pd(x.add(4 * j)), *bj);
+                    }
+                }
+            } else {
+                for a in a0..a1 {
+                    let mut q = [_mm256_setzero_pd(); 4];
+                    for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
+                        let x = vp.add(*next.get_unchecked(k) as usize * LANES);
+                        let p = _mm256_set1_pd(*prob.get_unchecked(k));
+                        for (j, qj) in q.iter_mut().enumerate() {
+                            *qj = _mm256_add_pd(*qj, _mm256_mul_pd(p, _mm256_load_pd(x.add(4 * j))));
+                        }
+                    }
+                    for j in 0..4 {
+                        b[j] = _mm256_max_pd(q[j], b[j]);
+                    }
+                }
+            }
+            let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
+            for j in 0..4 {
+                let new = _mm256_add_pd(_mm256_load_pd(rs.add(4 * j)), _mm256_mul_pd(g, b[j]));
+                let diff = _mm256_andnot_pd(sign, _mm256_sub_pd(new, _mm256_load_pd(vs.add(4 * j))));
+                d[j] = _mm256_max_pd(diff, d[j]);
+                _mm256_store_pd(vs.add(4 * j), new);
+            }
+        });
+        let mut lanes = [0.0f64; LANES];
+        for (j, dj) in d.iter().enumerate() {
+            _mm256_storeu_pd(lanes.as_mut_ptr().add(4 * j), *dj);
+        }
+        lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
+    }
+
+    /// One f32 sweep on AVX-512F: one 16-lane register per state.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn sweep32_avx512(csr: &Csr, gamma: f32, r: &[Block32], v: &mut [Block32], forward: bool) -> f32 {
+        let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
+        let vp = v.as_mut_ptr() as *mut f32;
+        let rp = r.as_ptr() as *const f32;
+        let g = _mm512_set1_ps(gamma);
+        let mut d = _mm512_setzero_ps();
+        states!(r.len(), forward, |s| {
+            let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
+            let mut b = _mm512_set1_ps(f32::NEG_INFINITY);
+            if csr.deterministic {
+                for a in a0..a1 {
+                    b = _mm512_max_ps(_mm512_load_ps(vp.add(*next.get_unchecked(a) as usize * LANES)), b);
+                }
+            } else {
+                for a in a0..a1 {
+                    let mut q = _mm512_setzero_ps();
+                    for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
+                        let x = _mm512_load_ps(vp.add(*next.get_unchecked(k) as usize * LANES));
+                        q = _mm512_add_ps(q, _mm512_mul_ps(_mm512_set1_ps(*prob.get_unchecked(k) as f32), x));
+                    }
+                    b = _mm512_max_ps(q, b);
+                }
+            }
+            let vs = vp.add(s * LANES);
+            let new = _mm512_add_ps(_mm512_load_ps(rp.add(s * LANES)), _mm512_mul_ps(g, b));
+            d = _mm512_max_ps(_mm512_abs_ps(_mm512_sub_ps(new, _mm512_load_ps(vs))), d);
+            _mm512_store_ps(vs, new);
+        });
+        let mut lanes = [0.0f32; LANES];
+        _mm512_storeu_ps(lanes.as_mut_ptr(), d);
+        lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
+    }
+
+    /// One f32 sweep on AVX2: two 8-lane registers per state.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn sweep32_avx2(csr: &Csr, gamma: f32, r: &[Block32], v: &mut [Block32], forward: bool) -> f32 {
+        let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
+        let vp = v.as_mut_ptr() as *mut f32;
+        let rp = r.as_ptr() as *const f32;
+        let g = _mm256_set1_ps(gamma);
+        let sign = _mm256_set1_ps(-0.0);
+        let mut d = [_mm256_setzero_ps(); 2];
+        states!(r.len(), forward, |s| {
+            let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
+            let mut b = [_mm256_set1_ps(f32::NEG_INFINITY); 2];
+            if csr.deterministic {
+                for a in a0..a1 {
+                    let x = vp.add(*next.get_unchecked(a) as usize * LANES);
+                    b[0] = _mm256_max_ps(_mm256_load_ps(x), b[0]);
+                    b[1] = _mm256_max_ps(_mm256_load_ps(x.add(8)), b[1]);
+                }
+            } else {
+                for a in a0..a1 {
+                    let mut q = [_mm256_setzero_ps(); 2];
+                    for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
+                        let x = vp.add(*next.get_unchecked(k) as usize * LANES);
+                        let p = _mm256_set1_ps(*prob.get_unchecked(k) as f32);
+                        q[0] = _mm256_add_ps(q[0], _mm256_mul_ps(p, _mm256_load_ps(x)));
+                        q[1] = _mm256_add_ps(q[1], _mm256_mul_ps(p, _mm256_load_ps(x.add(8))));
+                    }
+                    b[0] = _mm256_max_ps(q[0], b[0]);
+                    b[1] = _mm256_max_ps(q[1], b[1]);
+                }
+            }
+            let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
+            for j in 0..2 {
+                let new = _mm256_add_ps(_mm256_load_ps(rs.add(8 * j)), _mm256_mul_ps(g, b[j]));
+                let diff = _mm256_andnot_ps(sign, _mm256_sub_ps(new, _mm256_load_ps(vs.add(8 * j))));
+                d[j] = _mm256_max_ps(diff, d[j]);
+                _mm256_store_ps(vs.add(8 * j), new);
+            }
+        });
+        let mut lanes = [0.0f32; LANES];
+        _mm256_storeu_ps(lanes.as_mut_ptr(), d[0]);
+        _mm256_storeu_ps(lanes.as_mut_ptr().add(8), d[1]);
+        lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
+    }
+
+    /// The largest lane of some 8-lane registers.
+    #[target_feature(enable = "avx512f")]
+    unsafe fn lane_max_f64(d: &[__m512d; 2]) -> f64 {
+        let mut lanes = [0.0f64; LANES];
+        _mm512_storeu_pd(lanes.as_mut_ptr(), d[0]);
+        _mm512_storeu_pd(lanes.as_mut_ptr().add(8), d[1]);
+        lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
+    }
+}
