@@ -324,7 +324,24 @@ struct Scratch {
     q: Vec<Block>,
     draws: Draws,
     solve: BlockScratch,
-    block: Option<Summary>,
+}
+
+/// Summaries handed between workers and the merging thread, recycled so
+/// big ones are not allocated (and faulted in) afresh for every block.
+struct Pool<'a> {
+    mdp: &'a Mdp,
+    free: std::sync::Mutex<Vec<Summary>>,
+}
+
+impl Pool<'_> {
+    fn take(&self) -> Summary {
+        let recycled = self.free.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        recycled.unwrap_or_else(|| Summary::empty(self.mdp))
+    }
+
+    fn give(&self, s: Summary) {
+        self.free.lock().unwrap_or_else(|e| e.into_inner()).push(s);
+    }
 }
 
 /// The sum of 16 lanes in a fixed tree order (halves added lane-wise), so
@@ -527,7 +544,7 @@ fn summarise_block(
 }
 
 /// Draw, solve and summarise one block of `width` samples from `first`
-/// into `scratch.block`.
+/// into `out` (every field is overwritten).
 fn run_block(
     mdp: &Mdp,
     dist: &RewardDistribution,
@@ -535,6 +552,7 @@ fn run_block(
     opts: &PowerOptions,
     (first, width): (usize, usize),
     scratch: &mut Scratch,
+    out: &mut Summary,
 ) -> Result<()> {
     let n = mdp.n_states();
     let Scratch {
@@ -543,13 +561,11 @@ fn run_block(
         q,
         draws,
         solve,
-        block,
     } = scratch;
     rewards.resize(n, Block::ZERO);
     values.resize(n, Block::ZERO);
     dist.fill_block(opts.seed, first, width, opts.antithetic, draws, rewards);
     let stats = solver.solve_block(rewards, width, values, solve)?;
-    let out = block.get_or_insert_with(|| Summary::empty(mdp));
     let job = BlockJob {
         mdp,
         scale: solver.horizon().scale(),
@@ -572,22 +588,27 @@ struct TaskResult {
 
 /// Solve the blocks of samples `first..end` (inside one chunk).
 fn run_task(
-    mdp: &Mdp,
-    dist: &RewardDistribution,
-    solver: &Solver,
-    opts: &PowerOptions,
+    (mdp, dist, solver, opts): (&Mdp, &RewardDistribution, &Solver, &PowerOptions),
     (first, end): (usize, usize),
     scratch: &mut Scratch,
+    pool: &Pool,
 ) -> Result<TaskResult> {
     let fold = first.is_multiple_of(CHUNK);
     let mut pieces: Vec<(usize, Summary)> = Vec::new();
     for start in (first..end).step_by(LANES) {
         let width = LANES.min(end - start);
-        run_block(mdp, dist, solver, opts, (start, width), scratch)?;
-        let block = scratch.block.as_ref().expect("filled by run_block");
+        let mut block = pool.take();
+        if let Err(e) = run_block(mdp, dist, solver, opts, (start, width), scratch, &mut block) {
+            pool.give(block);
+            pieces.into_iter().for_each(|(_, p)| pool.give(p));
+            return Err(e);
+        }
         match pieces.last_mut() {
-            Some((_, acc)) if fold => acc.merge(block),
-            _ => pieces.push((start, block.clone())),
+            Some((_, acc)) if fold => {
+                acc.merge(&block);
+                pool.give(block);
+            }
+            _ => pieces.push((start, block)),
         }
     }
     Ok(TaskResult { pieces })
@@ -596,37 +617,34 @@ fn run_task(
 /// Folds block summaries into chunks and chunks into the total, in sample
 /// order, whatever the tasks were.
 struct Merger {
-    chunk: Summary,
-    chunk_first: usize,
+    chunk: PowerPartial,
 }
 
 impl Merger {
     fn new(mdp: &Mdp, first: usize) -> Self {
         Merger {
-            chunk: Summary::empty(mdp),
-            chunk_first: first,
+            chunk: PowerPartial {
+                first,
+                summary: Summary::empty(mdp),
+            },
         }
     }
 
     /// Add the piece starting at sample `first`; a finished chunk goes to `sink`.
-    fn push(&mut self, first: usize, piece: &Summary, sink: &mut dyn FnMut(PowerPartial)) {
-        debug_assert_eq!(first, self.chunk_first + self.chunk.samples);
-        self.chunk.merge(piece);
+    fn push(&mut self, first: usize, piece: &Summary, sink: &mut dyn FnMut(&PowerPartial)) {
+        debug_assert_eq!(first, self.chunk.first + self.chunk.summary.samples);
+        self.chunk.summary.merge(piece);
         if (first + piece.samples).is_multiple_of(CHUNK) {
             self.flush(sink);
         }
     }
 
-    /// Hand a started chunk to `sink`.
-    fn flush(&mut self, sink: &mut dyn FnMut(PowerPartial)) {
-        if self.chunk.samples > 0 {
-            let next = self.chunk_first + self.chunk.samples;
-            sink(PowerPartial {
-                first: self.chunk_first,
-                summary: self.chunk.clone(),
-            });
-            self.chunk.clear();
-            self.chunk_first = next;
+    /// Hand a started chunk to `sink`, and start the next one.
+    fn flush(&mut self, sink: &mut dyn FnMut(&PowerPartial)) {
+        if self.chunk.summary.samples > 0 {
+            sink(&self.chunk);
+            self.chunk.first += self.chunk.summary.samples;
+            self.chunk.summary.clear();
         }
     }
 }
@@ -665,7 +683,7 @@ fn run_batches(
     opts: &PowerOptions,
     (first, end): (usize, usize),
     (progress, merger): (&dyn Progress, &mut Merger),
-    sink: &mut (dyn FnMut(PowerPartial) + Send),
+    sink: &mut (dyn FnMut(&PowerPartial) + Send),
 ) -> Result<()> {
     // Workers poll a relay of `progress` before each task, so a cancel
     // takes effect within one task rather than one wave.
@@ -675,6 +693,10 @@ fn run_batches(
         let scratch: Vec<std::sync::Mutex<Scratch>> = (0..rayon::current_num_threads().max(1))
             .map(|_| std::sync::Mutex::new(Scratch::default()))
             .collect();
+        let pool = Pool {
+            mdp,
+            free: std::sync::Mutex::new(Vec::new()),
+        };
         let mut cursor = first;
         while cursor < end {
             if progress.cancelled() {
@@ -687,14 +709,15 @@ fn run_batches(
                     crate::progress::check(progress)?;
                     let slot = rayon::current_thread_index().unwrap_or(0) % scratch.len();
                     let mut guard = scratch[slot].lock().unwrap_or_else(|e| e.into_inner());
-                    let result = run_task(mdp, dist, solver, opts, range, &mut guard)?;
+                    let result = run_task((mdp, dist, solver, opts), range, &mut guard, &pool)?;
                     progress.advance((range.1 - range.0) as u64);
                     Ok(result)
                 })
                 .collect();
             for r in results {
-                for (first, piece) in &r?.pieces {
-                    merger.push(*first, piece, sink);
+                for (first, piece) in r?.pieces {
+                    merger.push(first, &piece, sink);
+                    pool.give(piece);
                 }
             }
         }
@@ -799,7 +822,7 @@ pub fn power_partials(
     progress.set_total(samples.len() as u64);
     let mut out = Vec::new();
     let mut merger = Merger::new(mdp, samples.start);
-    let mut sink = |p| out.push(p);
+    let mut sink = |p: &PowerPartial| out.push(p.clone());
     run_batches(
         mdp,
         dist,
@@ -924,7 +947,7 @@ pub fn estimate_power(
             opts,
             (done, wanted),
             (progress, &mut merger),
-            &mut |p| total.merge(&p.summary),
+            &mut |p: &PowerPartial| total.merge(&p.summary),
         )?;
         done = wanted;
         let SampleSize::StandardError { target, .. } = opts.samples else {
@@ -932,7 +955,7 @@ pub fn estimate_power(
         };
         // The standard errors so far, the open chunk included.
         let mut so_far = total.clone();
-        so_far.merge(&merger.chunk);
+        so_far.merge(&merger.chunk.summary);
         let se = (0..mdp.n_states())
             .map(|s| so_far.power.standard_error(s))
             .fold(0.0, f64::max);
@@ -948,7 +971,7 @@ pub fn estimate_power(
             .min(max);
         progress.set_total(wanted as u64);
     }
-    merger.flush(&mut |p| total.merge(&p.summary));
+    merger.flush(&mut |p: &PowerPartial| total.merge(&p.summary));
     Ok(report(
         mdp,
         (dist, &solver),
