@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::mdp::map::MapView;
 use crate::mdp::power::{PowerOptions, PowerReport, SampleSize};
 use crate::mdp::reward::RewardDistribution;
 use crate::mdp::solve::{Horizon, Method, SolverOptions};
@@ -149,6 +150,9 @@ pub struct PowerView<'a> {
     pub seconds: f64,
     /// Every state, in the MDP's order.
     pub states: Vec<StateView<'a>>,
+    /// For a gridworld: where each state sits (absent for other MDPs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<MapView>,
 }
 
 /// One state of a [`PowerView`].
@@ -217,6 +221,7 @@ impl PowerReport {
             updates: self.updates,
             seconds: self.seconds,
             states,
+            layout: MapView::of(mdp),
         }
     }
 }
