@@ -4,11 +4,11 @@ A thin Python layer over the Rust library: numpy arrays in and out, exact
 game-theoretic values as :class:`fractions.Fraction`, long computations run
 without the GIL and stop on Ctrl-C.
 
->>> import powerseek
->>> corridor = powerseek.gridworld("T.T\\n")
->>> r = powerseek.power(corridor, gamma=0.0, samples=20_000)
->>> bool(abs(r["power"][1] - 0.75) < 4 * r["se"][1])   # E[max of 3 U(0,1)] = 3/4
-True
+    >>> import powerseek
+    >>> corridor = powerseek.gridworld("T.T\\n")
+    >>> r = powerseek.power(corridor, gamma=0.0, samples=20_000)
+    >>> bool(abs(r["power"][1] - 0.75) < 4 * r["se"][1])   # E[max of 3 U(0,1)] = 3/4
+    True
 """
 
 from __future__ import annotations

@@ -156,9 +156,9 @@ def orbit(result, ax=None, title: Optional[str] = None):
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel("fraction of the orbit")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(n, 1)), ncol=3, fontsize="small")
     if title is None:
-        title = f"Orbit tendencies: B = {result.get('b')} versus A = {result.get('a')}"
+        title = f"Orbit tendencies: B = {result.get('b')} versus A = {result.get('a')} (outcomes from 0)"
     ax.set_title(title)
     return fig
 

@@ -18,12 +18,12 @@ their standard errors and 95% intervals. pandas, xarray and matplotlib are
 optional: install the extras ``powerseek[pandas]``, ``powerseek[xarray]``,
 ``powerseek[plot]``.
 
->>> import powerseek
->>> r = powerseek.power(powerseek.gridworld("T.T\\n"), gamma=0.0, samples=2000)
->>> type(r).__name__, r.tables
-('PowerResult', ('states', 'actions'))
->>> [row[:2] for row in r.rows("actions")][:3]
-[('(0,0)', 'stay'), ('(0,1)', 'left'), ('(0,1)', 'right')]
+    >>> import powerseek
+    >>> r = powerseek.power(powerseek.gridworld("T.T\\n"), gamma=0.0, samples=2000)
+    >>> type(r).__name__, r.tables
+    ('PowerResult', ('states', 'actions'))
+    >>> [row[:2] for row in r.rows("actions")][:3]
+    [('(0,0)', 'stay'), ('(0,1)', 'left'), ('(0,1)', 'right')]
 """
 
 from __future__ import annotations
