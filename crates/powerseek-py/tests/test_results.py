@@ -193,6 +193,9 @@ def test_bayesian_solve_table_has_types():
     assert list(df.columns) == ["equilibrium", "player", "type", "action", "probability"]
     n = sum(len(t) * len(a) for t, a in zip(game.types, game.actions))
     assert len(df) == n * len(r["equilibria"])
+    assert set(df.type) == {t for ts in game.types for t in ts}
+    pay = r.to_pandas("payoffs")  # a Bayesian game's regret is interim
+    assert pay.max_regret.tolist() == [e["max_interim_regret"] for e in r["equilibria"] for _ in e["payoffs"]]
 
 
 def test_game_power_tables_and_xarray():
@@ -217,6 +220,13 @@ def test_alignment_metrics_table():
     alpha = df[df.metric == "alpha"].value.tolist()
     assert alpha == [r["alpha"]] and isinstance(alpha[0], Fraction)
     assert len(df[df.metric == "threat_point"]) == 2
+    security = df[df.metric == "security_mixed"].value.tolist()
+    assert security == [s["mixed_level"] for s in r["security"]]
+    nash = df[df.metric == "nash_bargaining"].value.tolist()
+    assert nash == r["nash_bargaining"]["exact_payoffs"]
+    loc = r.to_pandas("localized")
+    assert len(loc) == 2 * len(r["localized"])
+    assert loc.surplus.tolist() == [x for entry in r["localized"] for x in entry["surplus"]]
 
 
 # Retargeting ----------------------------------------------------------------------

@@ -213,6 +213,14 @@ _EST = ["mean", "se", "ci95_low", "ci95_high"]
 
 # POWER ---------------------------------------------------------------------
 
+#: The per-action fields of a POWER report, as :meth:`PowerResult.by_action` reads them.
+_ACTION_FIELDS = {
+    "optimal": lambda a: a["optimal"],
+    "optimal_share": lambda a: a["optimal_share"],
+    "successor_power": lambda a: a["successor_power"]["mean"],
+    "successor_se": lambda a: a["successor_power"]["se"],
+}
+
 
 class PowerResult(Result):
     """POWER of every state (``powerseek.power``). Tables: ``states`` (one row
@@ -269,18 +277,14 @@ class PowerResult(Result):
         column per action *name* (:meth:`action_names`), NaN where the state
         lacks the action; unlike ``result["optimal"]``, whose columns follow
         each state's own action order."""
+        pick = _ACTION_FIELDS.get(field)
+        if pick is None:
+            raise ValueError(f"by_action: unknown field {field!r} (one of {', '.join(_ACTION_FIELDS)})")
         names = {a: k for k, a in enumerate(self.action_names())}
         out = np.full((len(self["states"]), len(names)), np.nan)
         for s, st in enumerate(self["states"]):
             for a in st["actions"]:
-                v = a[field] if field in ("optimal", "optimal_share") else None
-                if field == "successor_power":
-                    v = a["successor_power"]["mean"]
-                elif field == "successor_se":
-                    v = a["successor_power"]["se"]
-                elif v is None:
-                    raise ValueError(f"by_action: unknown field {field!r}")
-                out[s, names[a["action"]]] = v
+                out[s, names[a["action"]]] = pick(a)
         return out
 
     def grid(self, values: Optional[Sequence[float]] = None) -> np.ndarray:
@@ -339,7 +343,7 @@ class SolveResult(Result):
     """Nash equilibria (``powerseek.solve``), exact. Tables: ``strategies``
     (one row per equilibrium, player, [type,] and action, the probability a
     Fraction) and ``payoffs`` (per equilibrium and player: expected payoff and
-    the equilibrium's exact maximal regret)."""
+    the equilibrium's exact maximal regret, interim for a Bayesian game)."""
 
     tables = ("strategies", "payoffs")
 
@@ -372,7 +376,7 @@ class SolveResult(Result):
             return cols, rows
         cols = ["equilibrium", "player", "payoff", "max_regret"]
         rows = [
-            (k, players[i], pay, e.get("max_regret"))
+            (k, players[i], pay, e.get("max_regret", e.get("max_interim_regret")))
             for k, e in enumerate(eqs)
             for i, pay in enumerate(e.get("payoffs", []))
         ]
@@ -449,28 +453,49 @@ class GamePowerResult(Result):
         return plotting.game_power(self, **kwargs)
 
 
-class AlignmentResult(Result):
-    """Every alignment metric (``powerseek.alignment``), exact. Table
-    ``metrics``: one row per scalar metric (α, the gap, welfare, ...) and per
-    player for the per-player ones (security levels, threat point, Nash
-    bargaining payoffs)."""
+def _number(x) -> bool:
+    return isinstance(x, (Fraction, int, float)) and not isinstance(x, bool)
 
-    tables = ("metrics",)
+
+class AlignmentResult(Result):
+    """Every alignment metric (``powerseek.alignment``), exact. Tables:
+    ``metrics`` (one row per scalar metric — α, the gap, welfare — and per
+    player for the per-player ones: weights, threat point, pure and mixed
+    security levels, Nash bargaining payoffs) and ``localized`` (per
+    localizing profile and player: sum of utility, coordination gap, surplus)."""
+
+    tables = ("metrics", "localized")
 
     def summary(self) -> str:
         return f"alignment metrics (exact): α = {self.get('alpha')}"
 
-    def _table(self, name):
+    def _player(self, i: int) -> str:
         players = self.get("players") or []
+        return players[i] if i < len(players) else str(i)
+
+    def _table(self, name):
+        if name == "localized":
+            cols = ["profile", "player", "sum_of_utility", "coordination_gap", "surplus"]
+            rows = [
+                (loc["label"], self._player(i), loc.get("sum_of_utility"), loc.get("coordination_gap"), x)
+                for loc in self.get("localized") or []
+                for i, x in enumerate(loc.get("surplus") or [])
+            ]
+            return cols, rows
         rows: Rows = []
         for key, value in self.items():
-            if isinstance(value, (Fraction, int, float)) and not isinstance(value, bool):
+            if _number(value):
                 rows.append((key, None, value))
-            elif isinstance(value, list) and value and all(
-                isinstance(v, (Fraction, int, float)) and not isinstance(v, bool) for v in value
-            ):
-                for i, v in enumerate(value):
-                    rows.append((key, players[i] if i < len(players) else str(i), v))
+            elif isinstance(value, list) and value and all(_number(v) for v in value):
+                rows += [(key, self._player(i), v) for i, v in enumerate(value)]
+        for i, sec in enumerate(self.get("security") or []):
+            rows.append(("security_pure", self._player(i), sec["pure_level"]))
+            rows.append(("security_mixed", self._player(i), sec["mixed_level"]))
+        nb = self.get("nash_bargaining")
+        if nb:
+            pays = nb.get("exact_payoffs") or nb.get("payoffs") or []
+            rows += [("nash_bargaining", self._player(i), v) for i, v in enumerate(pays)]
+            rows.append(("nash_bargaining_product", None, nb.get("product")))
         return ["metric", "player", "value"], rows
 
 
