@@ -79,6 +79,13 @@ def test_orbit_stacks_wins_ties_losses():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["B more likely", "as likely", "A more likely"]
 
 
+def test_learned_bars():
+    r = powerseek.retarget_learned(powerseek.load_mdp(EXAMPLES / "options.grid"), "left", "right", agents=30, seed=4)
+    (ax,) = main_axes(r.plot())
+    np.testing.assert_allclose([p.get_width() for p in bars(ax)], [row[2] for row in r.rows()])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["'right'", "'left'", "other"]
+
+
 def test_scarcity_bands():
     r = powerseek.scarcity(games=5, lambdas=[-1, 0, 1], seed=0)
     fig = r.plot()
@@ -129,8 +136,19 @@ def test_game_power_bars():
 
 def test_conflict_trace():
     r = powerseek.conflict_simulate((EXAMPLES / "conflict-little-to-lose.toml").read_text())
-    (ax,) = main_axes(r.plot())
-    assert [line.get_label() for line in ax.get_lines()] == r.agents()
+    arrows, course = main_axes(r.plot())
+    # Left: one arrow per agent, from the origin to its power-scaled preference.
+    tips = [a.xy for a in arrows.texts if hasattr(a, "arrow_patch") and a.arrow_patch is not None]
+    np.testing.assert_allclose(tips, r["plane"])
+    np.testing.assert_allclose([np.hypot(*p) for p in r["plane"][:1]], r["initial_powers"][:1])
+    legend = [t.get_text() for t in arrows.get_legend().get_texts()]
+    assert [x.split(" ")[0] for x in legend] == r.agents()
+    # Right: every agent's power, from the start through each fight.
+    lines = course.get_lines()
+    assert [line.get_label() for line in lines] == r.agents()
+    for i, line in enumerate(lines):
+        expected = [r["initial_powers"][i]] + [e["powers_after"][i] for e in r["events"]]
+        np.testing.assert_allclose(line.get_ydata(), expected)
 
 
 def test_jupyter_display(rooms_power, monkeypatch):

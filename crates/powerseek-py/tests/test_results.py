@@ -243,6 +243,15 @@ def test_orbit_table_counts():
     assert (sampled.ci95_low <= sampled.fraction).all() and (sampled.fraction <= sampled.ci95_high).all()
 
 
+def test_learned_first_moves():
+    r = powerseek.retarget_learned(powerseek.load_mdp(EXAMPLES / "options.grid"), "left", "right", agents=30, seed=4)
+    assert isinstance(r, powerseek.LearnedResult)
+    df = r.to_pandas()
+    assert df.first_move.tolist() == ["right", "left", "other"]
+    assert df.agents.sum() == 30 and abs(df.share.sum() - 1) < 1e-12
+    assert df.agents.tolist() == [r["result"]["chose_b"], r["result"]["chose_a"], r["result"]["chose_other"]]
+
+
 # Scarcity -------------------------------------------------------------------------
 
 
@@ -331,6 +340,8 @@ def test_conflict_trace_tables():
     r = powerseek.conflict_simulate((EXAMPLES / "conflict-little-to-lose.toml").read_text())
     assert isinstance(r, powerseek.ConflictTrace)
     assert r.agents() == [a["agent"] for a in r["initial"]]
+    initial = r.to_pandas("initial")
+    assert initial.power.tolist() == r["initial_powers"] and initial.agent.tolist() == r.agents()
     ev = r.to_pandas("events")
     assert len(ev) == len(r["events"])
     if len(ev):

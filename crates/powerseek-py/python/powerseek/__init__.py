@@ -758,6 +758,7 @@ from .results import (  # noqa: E402
     ConflictTrace,
     FocalResult,
     GamePowerResult,
+    LearnedResult,
     OrbitResult,
     PhaseResult,
     PosteriorResult,
@@ -794,6 +795,7 @@ bayesian_power = _labelled(bayesian_power, GamePowerResult)
 alignment = _labelled(alignment, AlignmentResult)
 retarget_orbit = _labelled(retarget_orbit, OrbitResult)
 retarget_mdp = _labelled(retarget_mdp, OrbitResult)
+retarget_learned = _labelled(retarget_learned, LearnedResult)
 scarcity = _labelled(scarcity, ScarcityResult)
 sequential_power = _labelled(sequential_power, _multi_kind)
 rho_sweep = _labelled(rho_sweep, RhoSweepResult)
@@ -810,6 +812,7 @@ __all__ += [
     "GamePowerResult",
     "AlignmentResult",
     "OrbitResult",
+    "LearnedResult",
     "ScarcityResult",
     "TwoAgentResult",
     "FocalResult",

@@ -39,6 +39,7 @@ __all__ = [
     "grid_heatmap",
     "estimate_bars",
     "orbit",
+    "learned",
     "scarcity",
     "rho_sweep",
     "two_agents",
@@ -46,6 +47,7 @@ __all__ = [
     "game_power",
     "conflict_phase",
     "conflict_posterior",
+    "conflict_arrows",
     "conflict_trace",
 ]
 
@@ -161,6 +163,21 @@ def orbit(result, ax=None, title: Optional[str] = None):
         title = f"Orbit tendencies: B = {result.get('b')} versus A = {result.get('a')} (outcomes from 0)"
     ax.set_title(title)
     return fig
+
+
+def learned(result, ax=None, title: Optional[str] = None):
+    """The share of Q-learners whose first move is ``b``, ``a`` or another,
+    with the 95% interval of ``b``'s share (like ``powerseek retarget learned --plot``)."""
+    rows = result.rows("first_moves")
+    r = result["result"]
+    n = max(r["agents"], 1)
+    decided = max(r["chose_a"] + r["chose_b"], 1)
+    lo, hi = (x * decided / n for x in r["ci95"])
+    share = [row[2] for row in rows]
+    if title is None:
+        title = f"{r['agents']} Q-learners' first moves ('{result['b']}' over '{result['a']}': {r['fraction_b']:.3f})"
+    names = [f"'{rows[0][0]}'", f"'{rows[1][0]}'", rows[2][0]]
+    return estimate_bars(names, share, [lo, share[1], share[2]], [hi, share[1], share[2]], ax=ax, title=title, label="fraction of agents")
 
 
 def _bands(ax, x, series, xlabel: str, ylabel: str, title: str):
@@ -323,18 +340,57 @@ def conflict_posterior(result, ax=None, title: Optional[str] = None):
     return fig
 
 
-def conflict_trace(result, ax=None, title: Optional[str] = None):
-    """Every agent's power after each fight of a played-out scenario."""
-    fig, ax = _axes(ax)
+def conflict_arrows(result, ax=None, title: Optional[str] = None):
+    """Each agent's power-scaled preference before the first round, in the
+    plane of the first two agents' directions, labelled with what it decides;
+    dashed: the strongest agent projected onto the first other agent's
+    direction (like ``powerseek conflict simulate --plot``)."""
+    fig, ax = _axes(ax, figsize=(6.0, 5.0))
+    plane = np.asarray(result["plane"], dtype=float).reshape(-1, 2)
+    powers = result["initial_powers"]
+    colors = [BLUE, RED, GREEN, PURPLE, "#e68c14", "#5a5a5a"]
+    for i, (a, (x, y)) in enumerate(zip(result["initial"], plane)):
+        verb = "escalates against" if a["escalation_probability"] > 0.5 else "stays; would not fight"
+        label = f"{a['agent']} (power {powers[i]:.2f}): {verb} {a.get('target') or '-'}, gain {a['gain']:+.3f}"
+        ax.annotate("", xy=(x, y), xytext=(0, 0), arrowprops=dict(arrowstyle="-|>", color=colors[i % 6], linewidth=2))
+        ax.plot([x], [y], color=colors[i % 6], marker="", linestyle="none", label=label)
+        ax.text(x, y, f" {a['agent']}", color=colors[i % 6], va="bottom")
+    strongest = int(np.argmax(powers))
+    onto = 1 if strongest == 0 else 0
+    d = plane[onto] / max(np.linalg.norm(plane[onto]), 1e-12)
+    v = plane[strongest]
+    foot = (v @ d) * d
+    ax.plot([v[0], foot[0]], [v[1], foot[1]], color=GREY, linestyle="--")
+    xs, ys = np.append(plane[:, 0], [0.0, foot[0]]), np.append(plane[:, 1], [0.0, foot[1]])
+    pad = 0.12 * max(np.ptp(xs), np.ptp(ys), 1e-9)
+    ax.set_xlim(xs.min() - pad, xs.max() + pad)
+    ax.set_ylim(ys.min() - pad, ys.max() + pad)
+    ax.set_aspect("equal", adjustable="box")
+    ax.axhline(0, color="black", linewidth=0.5)
+    ax.axvline(0, color="black", linewidth=0.5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize="small", handlelength=0)
+    ax.set_title("Preferences × power" if title is None else title)
+    return fig
+
+
+def conflict_trace(result, axes=None):
+    """A played-out scenario: the agents as arrows before the first round
+    (:func:`conflict_arrows`) and every agent's power after each fight."""
+    if axes is None:
+        fig = Figure(figsize=(12.0, 5.5), layout="constrained")
+        axes = fig.subplots(1, 2)
+    else:
+        fig = axes[0].figure
+    conflict_arrows(result, ax=axes[0])
+    ax = axes[1]
     events = result["events"]
-    names = result.agents() if hasattr(result, "agents") else [a["agent"] for a in result["initial"]]
-    powers = np.array([e["powers_after"] for e in events], dtype=float).reshape(len(events), len(names))
-    x = np.arange(1, len(events) + 1)
+    names = [a["agent"] for a in result["initial"]]
+    powers = np.array([result["initial_powers"]] + [e["powers_after"] for e in events], dtype=float)
+    x = np.arange(len(powers))
     for i, name in enumerate(names):
         ax.step(x, powers[:, i], where="post", marker="o", markersize=3, label=name)
-    ax.set_xlabel("fight")
-    ax.set_ylabel("power after the fight")
-    ax.set_title(f"Conflict: {len(events)} fights in {result['rounds_played']} rounds" if title is None else title)
-    if names:
-        ax.legend(fontsize="small")
+    ax.set_xlabel("fight (0: before the first round)")
+    ax.set_ylabel("power")
+    ax.set_title(f"{len(events)} fights in {result['rounds_played']} rounds ({'settled' if result['settled'] else 'not settled'})")
+    ax.legend(fontsize="small")
     return fig

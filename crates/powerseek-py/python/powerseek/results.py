@@ -44,6 +44,7 @@ __all__ = [
     "GamePowerResult",
     "AlignmentResult",
     "OrbitResult",
+    "LearnedResult",
     "ScarcityResult",
     "TwoAgentResult",
     "FocalResult",
@@ -532,6 +533,35 @@ class OrbitResult(Result):
         return plotting.orbit(self, **kwargs)
 
 
+class LearnedResult(Result):
+    """Q-learners' first moves (``retarget_learned``). Table ``first_moves``:
+    how many agents moved ``b``, ``a`` or otherwise first, and what share of
+    all agents that is; ``result["result"]`` has ``fraction_b`` (among those
+    that chose ``a`` or ``b``) with its 95% Wilson interval."""
+
+    tables = ("first_moves",)
+
+    def summary(self) -> str:
+        r = self["result"]
+        lo, hi = r["ci95"]
+        return (
+            f"{r['agents']} Q-learners at {self['state']}: '{self['b']}' over '{self['a']}' "
+            f"{r['fraction_b']:.3f} (95% CI {lo:.3f}–{hi:.3f})"
+        )
+
+    def _table(self, name):
+        r = self["result"]
+        n = max(r["agents"], 1)
+        moves = [(self["b"], r["chose_b"]), (self["a"], r["chose_a"]), ("other", r["chose_other"])]
+        return ["first_move", "agents", "share"], [(m, k, k / n) for m, k in moves]
+
+    def plot(self, **kwargs):
+        """The share of agents making each first move, with the 95% interval of ``b``'s (see :func:`powerseek.plotting.learned`)."""
+        from . import plotting
+
+        return plotting.learned(self, **kwargs)
+
+
 # Scarcity --------------------------------------------------------------------
 
 _SCARCITY_METRICS = ("total_power", "best_case_power", "max_welfare", "alpha", "coordination_gap")
@@ -768,9 +798,9 @@ class RhoSweepResult(TwoAgentResult):
 
 class ConflictTrace(Result):
     """A played-out conflict scenario (``conflict_simulate``). Tables:
-    ``initial`` (each agent's first assessment: target, alignment, expected
-    gain, escalation probability) and ``events`` (one row per fight, with
-    every agent's power after it)."""
+    ``initial`` (each agent's power and first assessment: target, alignment,
+    expected gain, escalation probability) and ``events`` (one row per fight,
+    with every agent's power after it)."""
 
     tables = ("initial", "events")
 
@@ -784,14 +814,15 @@ class ConflictTrace(Result):
 
     def _table(self, name):
         if name == "initial":
-            cols = ["agent", "value", "target", "alignment", "gain", "escalation_probability"]
-            return cols, [tuple(a.get(c) for c in cols) for a in self["initial"]]
+            cols = ["agent", "power", "value", "target", "alignment", "gain", "escalation_probability"]
+            powers = self.get("initial_powers") or [None] * len(self["initial"])
+            return cols, [(a["agent"], p, *(a.get(c) for c in cols[2:])) for a, p in zip(self["initial"], powers)]
         cols = ["round", "attacker", "defender", "attacker_won"] + [f"power_{a}" for a in self.agents()]
         rows = [(e["round"], e["attacker"], e["defender"], e["attacker_won"], *e["powers_after"]) for e in self["events"]]
         return cols, rows
 
     def plot(self, **kwargs):
-        """Every agent's power after each fight (see :func:`powerseek.plotting.conflict_trace`)."""
+        """The agents as arrows (preference × power) and their power after each fight (see :func:`powerseek.plotting.conflict_trace`)."""
         from . import plotting
 
         return plotting.conflict_trace(self, **kwargs)
