@@ -353,3 +353,12 @@ def test_calibration_table():
     r = powerseek.conflict_calibrate(grid=9, episodes=20, replicates=4, seed=0)
     assert isinstance(r, powerseek.CalibrationResult)
     assert r.to_pandas().coverage.tolist() == [r["alignment_coverage"], r["cost_coverage"]]
+
+
+def test_signatures_and_docs_name_the_result_types():
+    import inspect
+
+    assert inspect.signature(powerseek.power).return_annotation is powerseek.PowerResult
+    assert "samples" in inspect.signature(powerseek.power).parameters
+    assert "PowerResult" in powerseek.power.__doc__ and "POWER of every state" in powerseek.power.__doc__
+    assert "FocalResult" in powerseek.sequential_power.__doc__

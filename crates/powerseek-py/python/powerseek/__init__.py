@@ -750,6 +750,7 @@ def conflict_calibrate(
 # (plot) and a table in Jupyter. Wrapped here, once, after the definitions.
 
 import functools as _functools  # noqa: E402
+import inspect as _inspect  # noqa: E402
 
 from . import results  # noqa: E402
 from .results import (  # noqa: E402
@@ -781,11 +782,21 @@ def _labelled(f, kind):
         cls = kind if isinstance(kind, type) else kind(report)
         return cls(report)
 
+    names = [kind] if isinstance(kind, type) else list(kind.returns)
+    returns = " or ".join(f":class:`~powerseek.results.{c.__name__}`" for c in names)
+    call.__doc__ = (f.__doc__ or "").rstrip() + (
+        f"\n\n    Returns a {returns} (a dict of these fields, with tables, arrays and a picture)."
+    )
+    annotation = names[0] if len(names) == 1 else Union[tuple(names)]
+    call.__signature__ = _inspect.signature(f).replace(return_annotation=annotation)  # type: ignore[attr-defined]
     return call
 
 
 def _multi_kind(report) -> type:
     return FocalResult if "focal" in report else TwoAgentResult
+
+
+_multi_kind.returns = (TwoAgentResult, FocalResult)  # type: ignore[attr-defined]
 
 
 power = _labelled(power, PowerResult)
