@@ -56,6 +56,12 @@ def test_power_bars_without_a_grid():
     np.testing.assert_allclose([[s[0][0], s[1][0]] for s in segments], r["ci95"])
 
 
+def test_big_grids_fit_on_a_page():
+    layout = {"width": 200, "height": 120, "rows": ["." * 200] * 120, "positions": [[0, 0]]}
+    w, h = plotting.grid_heatmap(layout, [1.0]).get_size_inches()
+    assert w <= 9.0 and h <= 7.0
+
+
 def test_missing_cells_are_hatched():
     layout = {"width": 3, "height": 1, "rows": ["..#"], "positions": [[0, 0], [0, 1]]}
     fig = plotting.grid_heatmap(layout, [0.5, None])

@@ -85,11 +85,18 @@ def _axes(ax, figsize=(6.4, 4.8)):
     return fig, fig.add_subplot()
 
 
+def _grid_size(layout) -> tuple:
+    """Inches for a grid's heatmap: half an inch a cell, at most 9 × 7 inches."""
+    w, h = layout["width"], layout["height"]
+    scale = min(1.0, 7.5 / max(0.5 * w, 1e-9), 6.0 / max(0.5 * h, 1e-9))
+    return (max(3.0, 0.5 * w * scale + 1.5), max(2.5, 0.5 * h * scale + 1.0))
+
+
 def grid_heatmap(layout, values: Sequence[float], ax=None, title: str = "", label: str = "POWER", cmap: str = "viridis"):
     """``values`` (one per state, in the order of ``layout["positions"]``) as
     a heatmap on the grid: walls dark, terminal cells marked ``T``, states
     without a value (None or NaN) hatched; rows and columns as in the file."""
-    fig, ax = _axes(ax, figsize=(max(3.0, 0.5 * layout["width"] + 1.5), max(2.5, 0.5 * layout["height"] + 1.0)))
+    fig, ax = _axes(ax, figsize=_grid_size(layout))
     image = grid_image(layout, [np.nan if v is None else v for v in values])
     walls = np.array([[ch == "#" for ch in row] for row in layout["rows"]], dtype=bool)
     missing = np.isnan(image) & ~walls
@@ -262,8 +269,8 @@ def two_agents(result, rho: Optional[float] = None, axes=None):
         k = 0 if rho is None else int(np.argmin([abs(p["rho"] - rho) for p in points]))
         point = points[k]
     if axes is None:
-        w, h = layout["width"], layout["height"]
-        fig = Figure(figsize=(2 * max(3.0, 0.5 * w + 1.5), max(2.5, 0.5 * h + 1.0)), layout="constrained")
+        w, h = _grid_size(layout)
+        fig = Figure(figsize=(2 * w, h), layout="constrained")
         axes = fig.subplots(1, 2)
     else:
         fig = axes[0].figure
