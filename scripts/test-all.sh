@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: the Rust tests (cargo test), then the Python package
 # built as a wheel, installed into a fresh virtualenv, and tested with pytest
-# (including the Ray tests on a local Ray instance).
+# (including the Ray tests on a local Ray instance), its doctests, and the
+# documentation site built with its tutorial notebooks executed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PROPTEST_RNG_SEED=${PROPTEST_RNG_SEED:-20261122}
@@ -15,4 +16,15 @@ python3 -m venv "$venv"
 "$venv/bin/pip" install -q "maturin>=1.16,<2" "numpy>=1.21" "pytest>=7" "ray>=2.9"
 "$venv/bin/maturin" build --release -q -m crates/powerseek-py/Cargo.toml -o "$wheels"
 "$venv/bin/pip" install -q --no-deps "$wheels"/powerseek-*.whl
+# The optional dependencies of result tables, pictures and the docs site
+# (extras pandas, xarray, plot, docs), so their tests run rather than skip.
+"$venv/bin/pip" install -q pandas xarray matplotlib ipykernel "mkdocs-material>=9.5" "mkdocstrings[python]>=0.26" "mkdocs-jupyter>=0.25"
 cd crates/powerseek-py/tests && "../../../$venv/bin/python" -m pytest -q .
+cd ../../..
+# The docstring examples of the installed package (doctests).
+(cd target && "../$venv/bin/python" -m pytest -q -p no:cacheprovider --doctest-modules --pyargs powerseek)
+# The documentation site: the CLI reference from the CLI's help, then mkdocs,
+# which executes every tutorial notebook (docs/tutorials) with the installed
+# wheel, cargo off the PATH, and fails on an error in any cell or a broken link.
+python3 scripts/cli-reference.py target/debug/powerseek
+PATH="$PWD/$venv/bin:/usr/bin:/bin" "$venv/bin/mkdocs" build --strict --site-dir target/py-test-site

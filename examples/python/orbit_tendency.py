@@ -1,12 +1,13 @@
 """Orbit tendencies with a decision-maker written in Python, as `powerseek retarget orbit`.
 
-    python examples/python/orbit_tendency.py [retarget-orbit.png]
+    python examples/python/orbit_tendency.py [retarget-orbit.png]   # also writes retarget-orbit-python.png
 
 A "softmax over the two best outcomes" decision-maker, defined here, against
 the built-in ones: how often over the orbit of u is B (3 outcomes) more likely
 than A (1 outcome)?
 """
 
+import pathlib
 import sys
 
 import numpy as np
@@ -26,20 +27,18 @@ def top_two_softmax(utilities):
 u = np.linspace(0.1, 1.0, 6)
 a, b = [0], [1, 2, 3]
 makers = {"argmax": "argmax", "boltzmann:2": "boltzmann:2", "best-of:2": "best-of:2", "top-2 softmax (Python)": top_two_softmax}
-rows = {}
 for label, dm in makers.items():
     t = powerseek.orbit_tendency(dm, u, a, b)
-    rows[label] = t["b_more"] / t["total"]
     print(f"{label:>24}: B more likely on {t['b_more']} of {t['total']} permutations, A on {t['a_more']}")
 
 try:
-    import matplotlib.pyplot as plt
+    import matplotlib  # noqa: F401
 except ImportError:
     sys.exit(0)
 out = sys.argv[1] if len(sys.argv) > 1 else "retarget-orbit.png"
-plt.barh(list(rows), list(rows.values()))
-plt.xlabel("fraction of the orbit where B is more likely than A")
-plt.xlim(0, 1)
-plt.tight_layout()
-plt.savefig(out, dpi=120)
-print(f"plot written to {out}")
+# The built-in decision-makers in one report, the Python one in another: one stacked-bar chart each.
+builtin = powerseek.retarget_orbit(u, a, b, decision=",".join(m for m in makers.values() if isinstance(m, str)))
+builtin.plot().savefig(out, dpi=120)
+mine = pathlib.Path(out).with_name(pathlib.Path(out).stem + "-python" + pathlib.Path(out).suffix)
+powerseek.retarget_orbit(u, a, b, decision=top_two_softmax).plot(title="top-2 softmax (Python)").savefig(mine, dpi=120)
+print(f"plots written to {out} and {mine}")

@@ -2,7 +2,8 @@
 
     python examples/python/power_gridworld.py [examples/rooms.grid] [rooms-power.png]
 
-Prints the five most powerful cells; with matplotlib installed, also draws the heatmap.
+Prints the five most powerful cells; with matplotlib installed, also draws the heatmap
+(``r.plot()``); with pandas, ``r.to_pandas()`` is the table of every state.
 """
 
 import pathlib
@@ -23,17 +24,9 @@ for s in np.argsort(-r["power"])[:5]:
     print(f"{mdp.state_names[s]:>8}  POWER {r['power'][s]:.5f} ± {r['se'][s]:.5f}")
 
 try:
-    import matplotlib.pyplot as plt
+    import matplotlib  # noqa: F401
 except ImportError:
     sys.exit(0)
-# Gridworld states are named "(row,col)".
-cells = [tuple(int(x) for x in name.strip("()").split(",")) for name in mdp.state_names]
-height, width = max(c[0] for c in cells) + 1, max(c[1] for c in cells) + 1
-image = np.full((height, width), np.nan)
-for (row, col), p in zip(cells, r["power"]):
-    image[row, col] = p
-plt.imshow(image, cmap="viridis")
-plt.colorbar(label="POWER")
-plt.title(f"POWER of {pathlib.Path(grid).name} (γ = 0.9)")
-plt.savefig(out, dpi=120)
+# The heatmap on the file's grid (the result's layout: walls, terminal cells, each state's row and column).
+r.plot(title=f"POWER of {pathlib.Path(grid).name} (γ = 0.9)").savefig(out, dpi=120)
 print(f"plot written to {out}")

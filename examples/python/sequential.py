@@ -20,17 +20,9 @@ for k, rho in enumerate(rhos):
     print(f"{rho:>6.2f} {h:>9.4f} ± {sh:.4f} {a:>9.4f} ± {sa:.4f} {r['mean_total'][k]:>9.4f} ± {r['mean_total_se'][k]:.4f}")
 
 try:
-    import matplotlib.pyplot as plt
+    import matplotlib  # noqa: F401
 except ImportError:
     sys.exit(0)
 out = sys.argv[1] if len(sys.argv) > 1 else "sweep.png"
-series = [("POWER_H + POWER_A", r["mean_total"], r["mean_total_se"])]
-series += [(f"POWER_{x}", r["mean_power"][:, i], r["mean_power_se"][:, i]) for i, x in enumerate("HA")]
-for label, mean, se in series:
-    plt.plot(rhos, mean, label=label)
-    plt.fill_between(rhos, mean - 1.96 * se, mean + 1.96 * se, alpha=0.3)
-plt.xlabel("ρ (reward correlation)")
-plt.ylabel("mean POWER over joint states")
-plt.legend()
-plt.savefig(out, dpi=120)
+r.plot().savefig(out, dpi=120)  # Σ POWER, POWER_H and POWER_A against ρ with 95% bands
 print(f"plot written to {out}")

@@ -4,11 +4,11 @@ A thin Python layer over the Rust library: numpy arrays in and out, exact
 game-theoretic values as :class:`fractions.Fraction`, long computations run
 without the GIL and stop on Ctrl-C.
 
->>> import powerseek
->>> corridor = powerseek.gridworld("T.T\\n")
->>> r = powerseek.power(corridor, gamma=0.0, samples=20_000)
->>> abs(r["power"][1] - 0.75) < 4 * r["se"][1]   # E[max of 3 U(0,1)] = 3/4
-True
+    >>> import powerseek
+    >>> corridor = powerseek.gridworld("T.T\\n")
+    >>> r = powerseek.power(corridor, gamma=0.0, samples=20_000)
+    >>> bool(abs(r["power"][1] - 0.75) < 4 * r["se"][1])   # E[max of 3 U(0,1)] = 3/4
+    True
 """
 
 from __future__ import annotations
@@ -763,3 +763,95 @@ def conflict_calibrate(
         seed=None if seed is None else int(seed),
     )
     return _native.conflict_calibrate(fields)
+
+
+# Labelled results ------------------------------------------------------------
+# Every analysis returns its report as a Result (powerseek.results): the same
+# dict as before (the CLI's JSON fields and the numpy arrays), which also
+# builds tidy tables (to_pandas), labelled arrays (to_xarray), its picture
+# (plot) and a table in Jupyter. Wrapped here, once, after the definitions.
+
+import functools as _functools  # noqa: E402
+import inspect as _inspect  # noqa: E402
+
+from . import results  # noqa: E402
+from .results import (  # noqa: E402
+    AlignmentResult,
+    CalibrationResult,
+    ConflictTrace,
+    FocalResult,
+    GamePowerResult,
+    LearnedResult,
+    OrbitResult,
+    PhaseResult,
+    PosteriorResult,
+    PowerResult,
+    Result,
+    RhoSweepResult,
+    ScarcityResult,
+    SolveResult,
+    TwoAgentResult,
+)
+
+
+def _labelled(f, kind):
+    """``f`` returning its report as ``kind(report)`` (``kind`` a Result class,
+    or a function choosing one from the report)."""
+
+    @_functools.wraps(f)
+    def call(*args, **kwargs):
+        report = f(*args, **kwargs)
+        cls = kind if isinstance(kind, type) else kind(report)
+        return cls(report)
+
+    names = [kind] if isinstance(kind, type) else list(kind.returns)
+    returns = " or ".join(f":class:`~powerseek.results.{c.__name__}`" for c in names)
+    call.__doc__ = (f.__doc__ or "").rstrip() + (
+        f"\n\n    Returns a {returns} (a dict of these fields, with tables, arrays and a picture)."
+    )
+    annotation = names[0] if len(names) == 1 else Union[tuple(names)]
+    call.__signature__ = _inspect.signature(f).replace(return_annotation=annotation)  # type: ignore[attr-defined]
+    return call
+
+
+def _multi_kind(report) -> type:
+    return FocalResult if "focal" in report else TwoAgentResult
+
+
+_multi_kind.returns = (TwoAgentResult, FocalResult)  # type: ignore[attr-defined]
+
+
+power = _labelled(power, PowerResult)
+solve = _labelled(solve, SolveResult)
+game_power = _labelled(game_power, GamePowerResult)
+bayesian_power = _labelled(bayesian_power, GamePowerResult)
+alignment = _labelled(alignment, AlignmentResult)
+retarget_orbit = _labelled(retarget_orbit, OrbitResult)
+retarget_mdp = _labelled(retarget_mdp, OrbitResult)
+retarget_learned = _labelled(retarget_learned, LearnedResult)
+scarcity = _labelled(scarcity, ScarcityResult)
+sequential_power = _labelled(sequential_power, _multi_kind)
+rho_sweep = _labelled(rho_sweep, RhoSweepResult)
+conflict_simulate = _labelled(conflict_simulate, ConflictTrace)
+conflict_phase = _labelled(conflict_phase, PhaseResult)
+conflict_infer = _labelled(conflict_infer, PosteriorResult)
+conflict_calibrate = _labelled(conflict_calibrate, CalibrationResult)
+
+__all__ += [
+    "results",
+    "Result",
+    "PowerResult",
+    "SolveResult",
+    "GamePowerResult",
+    "AlignmentResult",
+    "OrbitResult",
+    "LearnedResult",
+    "ScarcityResult",
+    "TwoAgentResult",
+    "FocalResult",
+    "RhoSweepResult",
+    "ConflictTrace",
+    "PhaseResult",
+    "PosteriorResult",
+    "CalibrationResult",
+]

@@ -418,6 +418,11 @@ pub struct Event {
 /// The course of a multi-round simulation.
 #[derive(Clone, Debug, Serialize)]
 pub struct Trace {
+    /// Every agent's power before the first round, in scenario order.
+    pub initial_powers: Vec<f64>,
+    /// Every agent's power-scaled preference before the first round, in the
+    /// plane of the first two agents' directions (see [`plane_coordinates`]): for drawing.
+    pub plane: Vec<[f64; 2]>,
     /// Every agent's assessment before the first round.
     pub initial: Vec<Assessment>,
     /// The conflicts, in the order they happened.
@@ -439,6 +444,8 @@ pub fn simulate(scenario: &Scenario) -> Trace {
     let mut rng = rand_pcg::Pcg64::seed_from_u64(scenario.seed);
     let m = &scenario.model;
     let mut agents = scenario.agents.clone();
+    let initial_powers = agents.iter().map(|a| a.power).collect();
+    let plane = plane_coordinates(&agents).into_iter().map(|(x, y)| [x, y]).collect();
     let initial = assess(&agents, m);
     let mut events = Vec::new();
     let mut settled = false;
@@ -482,6 +489,8 @@ pub fn simulate(scenario: &Scenario) -> Trace {
         }
     }
     Trace {
+        initial_powers,
+        plane,
         initial,
         events,
         final_powers: agents.iter().map(|a| a.power).collect(),
@@ -1081,6 +1090,25 @@ pub fn plane_coordinates(agents: &[Agent]) -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trace_starts_from_the_scenarios_powers_and_places_agents_in_the_plane() {
+        let text = "[model]\ncost = 0.1\n[[agent]]\nname='a'\npreference=[0.6, 0.8, 0]\npower=2\n\
+                    [[agent]]\nname='b'\npreference=[0, 0, 1]\npower=3\n\
+                    [[agent]]\nname='c'\npreference=[0.6, 0, 0.8]\npower=0.5\n";
+        let scenario = Scenario::parse(text, "s.toml").unwrap();
+        let trace = simulate(&scenario);
+        assert_eq!(trace.initial_powers, vec![2.0, 3.0, 0.5]);
+        // The first agent lies on the x axis, the second (orthogonal to it) on the y axis,
+        // each as long as its power; the third is projected: 0.5·(u_c·u_a, u_c·u_b).
+        let expect = [[2.0, 0.0], [0.0, 3.0], [0.5 * 0.36, 0.5 * 0.8]];
+        for (got, want) in trace.plane.iter().zip(expect) {
+            assert!(
+                (got[0] - want[0]).abs() < 1e-12 && (got[1] - want[1]).abs() < 1e-12,
+                "{got:?} vs {want:?}"
+            );
+        }
+    }
 
     #[test]
     fn closed_form_gain_matches_the_outcome_vectors() {

@@ -17,6 +17,7 @@ pub mod cassandra;
 pub mod gridworld;
 pub mod json;
 pub mod kernel;
+pub mod map;
 mod mean_payoff;
 pub mod power;
 pub mod power_io;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::mdp::kernel::Kernel;
+use crate::mdp::map::MapView;
 use crate::mdp::power::{PowerOptions, PowerReport, SampleSize};
 use crate::mdp::reward::RewardDistribution;
 use crate::mdp::solve::{Horizon, Method, Precision, SolverOptions};
@@ -177,6 +178,9 @@ pub struct PowerView<'a> {
     pub seconds: f64,
     /// Every state, in the MDP's order.
     pub states: Vec<StateView<'a>>,
+    /// For a gridworld: where each state sits (absent for other MDPs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<MapView>,
 }
 
 /// One state of a [`PowerView`].
@@ -251,6 +255,7 @@ impl PowerReport {
             }),
             seconds: self.seconds,
             states,
+            layout: MapView::of(mdp),
         }
     }
 }

@@ -19,6 +19,7 @@ use super::sequential::{
     SequentialOptions, SequentialReport,
 };
 use crate::error::{Error, Result};
+use crate::mdp::map::MapView;
 use crate::mdp::power::{estimate_power, PowerOptions, SampleSize};
 use crate::mdp::reward::Marginal;
 use crate::mdp::solve::{default_gamma, Horizon, SolverOptions};
@@ -262,10 +263,13 @@ pub struct TwoAgentSetting {
     pub tolerance: f64,
     /// The other agent's cell in `per_cell` (null: averaged over its positions).
     pub other_at: Option<String>,
+    /// Where each cell (in the order of `cells`) sits on the grid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<MapView>,
 }
 
 impl TwoAgentSetting {
-    fn new(t: &TwoAgents, request: &MultiRequest) -> Self {
+    fn new(t: &TwoAgents, request: &MultiRequest, grid: &Mdp) -> Self {
         let d = &t.dynamics;
         TwoAgentSetting {
             agents: 2,
@@ -285,6 +289,7 @@ impl TwoAgentSetting {
             seed: t.options.seed,
             tolerance: t.options.tolerance,
             other_at: request.other_at.clone(),
+            layout: MapView::of(grid),
         }
     }
 }
@@ -365,6 +370,9 @@ pub struct FocalPower {
     pub per_cell: Vec<f64>,
     /// The largest standard error over joint states.
     pub max_se: f64,
+    /// Where each cell (in the order of `cells`) sits on the grid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<MapView>,
 }
 
 /// The result of [`power`]: two agents, or a focal agent among more.
@@ -390,7 +398,7 @@ pub fn power(grid: &Mdp, request: &MultiRequest, rho: Option<f64>, progress: &dy
     let t = two_agents(grid, request, rho)?;
     let estimate = sequential_power(&t.dynamics, &t.seeds, &t.options, progress)?;
     Ok(MultiPower::TwoAgents(Box::new(TwoAgentPower {
-        setting: TwoAgentSetting::new(&t, request),
+        setting: TwoAgentSetting::new(&t, request, grid),
         point: RhoPoint::new(&t, rho, estimate),
     })))
 }
@@ -419,7 +427,7 @@ pub fn sweep(grid: &Mdp, request: &MultiRequest, rhos: &[f64], progress: &dyn Pr
     let t = two_agents(grid, request, 0.0)?;
     let results = rho_sweep(&t.dynamics, &t.seeds, &t.options, rhos, progress)?;
     Ok(RhoSweep {
-        setting: TwoAgentSetting::new(&t, request),
+        setting: TwoAgentSetting::new(&t, request, grid),
         samples: t.options.samples,
         points: results
             .into_iter()
@@ -501,6 +509,7 @@ fn focal_power(base: &Mdp, request: &MultiRequest, rho: Option<f64>, progress: &
         max_se: report.max_standard_error(),
         power: report.power,
         per_cell,
+        layout: MapView::of(base),
     })
 }
 
