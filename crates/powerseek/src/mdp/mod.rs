@@ -17,10 +17,12 @@ pub mod cassandra;
 pub mod gridworld;
 pub mod json;
 mod mean_payoff;
+pub mod polytope;
 pub mod power;
 pub mod power_io;
 pub mod reward;
 pub mod solve;
+pub mod visits;
 
 use std::collections::HashMap;
 use std::ops::Range;
