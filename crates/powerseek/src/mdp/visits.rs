@@ -610,3 +610,259 @@ pub fn exact_power(mdp: &Mdp, request: &ExactPowerRequest, progress: &dyn Progre
         states,
     })
 }
+
+/// A request for the visit distributions at one state (`powerseek visits`,
+/// Python `visit_distributions`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VisitRequest {
+    /// The state's name (default: the MDP's start state).
+    pub state: Option<String>,
+    /// The discount, exactly (`"0.9"`, `"9/10"`; default: the file's, else 9/10).
+    pub gamma: Option<String>,
+    /// Reward distribution of the optimality probabilities and POWER (default
+    /// `uniform`); see [`ExactDistribution`].
+    pub dist: String,
+    /// Compute optimality probabilities, POWER and the orderings (default
+    /// true); without them only `F(s)`, `ND(F(s))` and the recurrent
+    /// distributions are computed, which is much cheaper.
+    pub probabilities: bool,
+    /// Sets of visit distributions (indices from 0) whose optimality probability to report.
+    pub sets: Vec<Vec<usize>>,
+}
+
+impl Default for VisitRequest {
+    fn default() -> Self {
+        VisitRequest {
+            state: None,
+            gamma: None,
+            dist: "uniform".into(),
+            probabilities: true,
+            sets: vec![],
+        }
+    }
+}
+
+/// One visit distribution of a [`VisitReport`].
+#[derive(Clone, Debug, Serialize)]
+pub struct VisitRow {
+    /// The first actions whose policies have this visit distribution.
+    pub first_actions: Vec<String>,
+    /// Expected discounted visits to every state (in the MDP's order), exactly.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub visits: Vec<Rational>,
+    /// Whether it is in `ND(F(s))`.
+    pub non_dominated: bool,
+    /// `P(optimal)` under the request's distribution (ties count for each).
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub optimal: Option<Rational>,
+    /// Deterministic MDPs: `lim_{γ→1} (1 − γ) f`, uniform on the final cycle.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub recurrent: Option<Vec<Rational>>,
+}
+
+/// One distinct recurrent state distribution of a [`VisitReport`].
+#[derive(Clone, Debug, Serialize)]
+pub struct RecurrentRow {
+    /// The distribution over states, exactly.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub distribution: Vec<Rational>,
+    /// Whether it is non-dominated among the recurrent distributions (exact LP).
+    pub non_dominated: bool,
+    /// The visit distributions (indices) that tend to it.
+    pub from: Vec<usize>,
+}
+
+/// One first action of a [`VisitReport`].
+#[derive(Clone, Debug, Serialize)]
+pub struct FirstActionRow {
+    /// The action's name.
+    pub action: String,
+    /// Visit distributions starting with it (`|F(s, a)|`).
+    pub distributions: usize,
+    /// Non-dominated ones among them.
+    pub non_dominated: usize,
+    /// `P(the action is optimal)`, ties counted for each tied action.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub optimal: Option<Rational>,
+    /// The optimality probability with ties split evenly.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub optimal_share: Option<Rational>,
+    /// `E_{s' ~ T(s, a)} POWER(s')`, exactly.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub successor_power: Option<Rational>,
+}
+
+/// How two first actions compare (docs/theory.md §2.7): which is more
+/// probably optimal, and which seeks POWER over the other; `"equal"` when
+/// neither.
+#[derive(Clone, Debug, Serialize)]
+pub struct OrderingRow {
+    /// First action `a`.
+    pub a: String,
+    /// First action `b`.
+    pub b: String,
+    /// The action with the larger optimality probability, or `"equal"`.
+    pub more_probably_optimal: String,
+    /// The action with the larger expected successor POWER, or `"equal"`.
+    pub seeks_power: String,
+}
+
+/// The result of [`visits`]: every number exact.
+#[derive(Clone, Debug, Serialize)]
+pub struct VisitReport {
+    /// The state, by name.
+    pub state: String,
+    /// The discount.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub gamma: Rational,
+    /// The MDP's state names: the coordinates of every distribution.
+    pub states: Vec<String>,
+    /// The reward distribution of the probabilities (null without them).
+    pub distribution: Option<String>,
+    /// `POWER(s, γ)` under it.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub power: Option<Rational>,
+    /// `F(s)`, each with its first actions.
+    pub distributions: Vec<VisitRow>,
+    /// The distinct recurrent state distributions (deterministic MDPs; else null).
+    pub recurrent: Option<Vec<RecurrentRow>>,
+    /// Per first action at the state, in the MDP's order.
+    pub actions: Vec<FirstActionRow>,
+    /// Every pair of first actions (empty without probabilities).
+    pub orderings: Vec<OrderingRow>,
+    /// The optimality probability of each requested set.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub sets: Vec<Rational>,
+}
+
+fn compare(x: &Rational, y: &Rational, a: &str, b: &str) -> String {
+    match x.cmp(y) {
+        std::cmp::Ordering::Greater => a.into(),
+        std::cmp::Ordering::Less => b.into(),
+        std::cmp::Ordering::Equal => "equal".into(),
+    }
+}
+
+/// `F(s)`, `ND(F(s))`, the recurrent state distributions and (optionally)
+/// exact optimality probabilities, POWER and the orderings of first actions.
+pub fn visits(mdp: &Mdp, request: &VisitRequest, progress: &dyn Progress) -> Result<VisitReport> {
+    let r = request;
+    let s = match &r.state {
+        Some(name) => mdp
+            .state_index(name)
+            .ok_or_else(|| Error::invalid(format!("no state named '{name}'")))?,
+        None => mdp
+            .start()
+            .ok_or_else(|| Error::invalid("the MDP has no start state; name the state"))?,
+    };
+    let gamma = exact_gamma(mdp, r.gamma.as_deref())?;
+    let dist = if r.probabilities {
+        Some(ExactDistribution::of(&RewardDistribution::parse_for(&r.dist, mdp)?)?)
+    } else {
+        if !r.sets.is_empty() {
+            return Err(Error::invalid(
+                "sets: optimality probabilities of sets need probabilities",
+            ));
+        }
+        None
+    };
+    let set = visit_distributions(mdp, s, &gamma, MAX_EXACT_DISTRIBUTIONS, progress)?;
+    let nd = non_dominated(&set.vectors);
+    let analysis = match &dist {
+        Some(d) => Some(analyse(&set, &nd, d, &r.sets)?),
+        None => None,
+    };
+    // POWER after each action: the successors' exact POWER.
+    let rows = exact_rows(mdp)?;
+    let mut successor_power: HashMap<usize, Rational> = HashMap::new();
+    if let Some(d) = &dist {
+        for a in mdp.actions(s) {
+            for (t, _) in &rows[a] {
+                if !successor_power.contains_key(t) {
+                    crate::progress::check(progress)?;
+                    let st = visit_distributions(mdp, *t, &gamma, MAX_EXACT_DISTRIBUTIONS, progress)?;
+                    let nd_t = non_dominated(&st.vectors);
+                    successor_power.insert(*t, analyse(&st, &nd_t, d, &[])?.power);
+                }
+            }
+        }
+    }
+    let name = |l: usize| mdp.action_names()[l].clone();
+    let distributions: Vec<VisitRow> = (0..set.vectors.len())
+        .map(|k| VisitRow {
+            first_actions: set.first[k].iter().map(|&l| name(l)).collect(),
+            visits: set.vectors[k].clone(),
+            non_dominated: nd[k],
+            optimal: analysis.as_ref().map(|a| a.optimal[k].clone()),
+            recurrent: set.recurrent.as_ref().map(|rec| rec[k].clone()),
+        })
+        .collect();
+    let recurrent = set.recurrent.as_ref().map(|rec| {
+        let mut distinct: Vec<(Vec<Rational>, Vec<usize>)> = Vec::new();
+        for (k, d) in rec.iter().enumerate() {
+            match distinct.iter_mut().find(|(x, _)| x == d) {
+                Some((_, from)) => from.push(k),
+                None => distinct.push((d.clone(), vec![k])),
+            }
+        }
+        let vectors: Vec<Vec<Rational>> = distinct.iter().map(|(d, _)| d.clone()).collect();
+        let nd = non_dominated(&vectors);
+        distinct
+            .into_iter()
+            .zip(nd)
+            .map(|((distribution, from), non_dominated)| RecurrentRow {
+                distribution,
+                non_dominated,
+                from,
+            })
+            .collect()
+    });
+    let actions: Vec<FirstActionRow> = mdp
+        .actions(s)
+        .map(|a| {
+            let l = mdp.action_label(a);
+            let mine: Vec<usize> = (0..set.vectors.len()).filter(|&k| set.first[k].contains(&l)).collect();
+            FirstActionRow {
+                action: name(l),
+                distributions: mine.len(),
+                non_dominated: mine.iter().filter(|&&k| nd[k]).count(),
+                optimal: analysis.as_ref().and_then(|x| x.action_optimal.get(&l).cloned()),
+                optimal_share: analysis.as_ref().and_then(|x| x.action_share.get(&l).cloned()),
+                successor_power: dist
+                    .as_ref()
+                    .map(|_| rows[a].iter().map(|(t, p)| p * &successor_power[t]).sum()),
+            }
+        })
+        .collect();
+    let mut orderings = Vec::new();
+    if dist.is_some() {
+        for i in 0..actions.len() {
+            for j in i + 1..actions.len() {
+                let (x, y) = (&actions[i], &actions[j]);
+                let pick = |p: &Option<Rational>, q: &Option<Rational>| match (p, q) {
+                    (Some(p), Some(q)) => compare(p, q, &x.action, &y.action),
+                    _ => "equal".into(),
+                };
+                orderings.push(OrderingRow {
+                    a: x.action.clone(),
+                    b: y.action.clone(),
+                    more_probably_optimal: pick(&x.optimal, &y.optimal),
+                    seeks_power: pick(&x.successor_power, &y.successor_power),
+                });
+            }
+        }
+    }
+    Ok(VisitReport {
+        state: mdp.state_name(s).to_string(),
+        gamma,
+        states: mdp.state_names().to_vec(),
+        distribution: dist.as_ref().map(|_| r.dist.clone()),
+        power: analysis.as_ref().map(|a| a.power.clone()),
+        distributions,
+        recurrent,
+        actions,
+        orderings,
+        sets: analysis.map(|a| a.sets).unwrap_or_default(),
+    })
+}
