@@ -147,6 +147,11 @@ impl From<AggregatorArg> for Aggregator {
     }
 }
 
+/// Permutations as the images of `0..d`.
+type Permutations = Vec<Vec<usize>>;
+/// Parameter vectors.
+type Parameters = Vec<Vec<f64>>;
+
 /// The permutation group and the parameter set.
 #[derive(clap::Args)]
 pub struct GroupArgs {
@@ -162,7 +167,7 @@ pub struct GroupArgs {
 
 impl GroupArgs {
     /// `(generators, Θ)` for the library, 0-based.
-    fn parse(&self, d: usize) -> Result<(Option<Vec<Vec<usize>>>, Option<Vec<Vec<f64>>>)> {
+    fn parse(&self, d: usize) -> Result<(Option<Permutations>, Option<Parameters>)> {
         let generators = self
             .generators
             .as_deref()

@@ -451,6 +451,6 @@ mod tests {
         assert!(strictly_optimal(&w, 0) && strictly_optimal(&w, 1) && !strictly_optimal(&w, 2));
         let r = regions(&w).unwrap();
         assert_eq!(r[2].volume, q(0, 1));
-        assert_eq!(r[0].volume + &r[1].volume, q(1, 1));
+        assert_eq!(r[0].volume.clone() + &r[1].volume, q(1, 1));
     }
 }

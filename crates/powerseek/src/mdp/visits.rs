@@ -230,9 +230,11 @@ impl Enumeration<'_> {
                 self.mdp.state_name(self.set.state)
             )));
         }
-        if self.set.recurrent.is_some() {
+        if self.mdp.is_deterministic() {
             let d = self.cycle_distribution();
-            self.set.recurrent.as_mut().expect("checked").push(d);
+            if let Some(rec) = self.set.recurrent.as_mut() {
+                rec.push(d);
+            }
         }
         self.index.insert(f.clone(), self.set.vectors.len());
         self.set.vectors.push(f);

@@ -510,6 +510,9 @@ fn one_decision_maker<'a>(
     }
 }
 
+/// Orbits, each as its distinct elements.
+type Orbits = Vec<Vec<Vec<f64>>>;
+
 /// The orbits to test: `Θ`'s parts (which must include `u`), or `u`'s orbit
 /// (or `u` alone when it is too large, with `whole` false), then `extra`
 /// parameters, each alone or (with `whole_orbits`) with its orbit.
@@ -519,7 +522,7 @@ fn tested_orbits(
     theta: Option<&ThetaSet>,
     extra: &[Vec<f64>],
     whole_orbits: bool,
-) -> Result<(Vec<Vec<Vec<f64>>>, Vec<bool>)> {
+) -> Result<(Orbits, Vec<bool>)> {
     if let Some(t) = theta {
         if !t.contains(u) {
             return Err(Error::invalid("theta: the parameter set must contain u"));
@@ -901,7 +904,7 @@ impl FirstMoves {
 /// First moves in an MDP (`retarget mdp`): outcomes are the discounted visit
 /// distributions available from a state, `A` and `B` those starting with
 /// two given actions.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MdpTendencyRequest {
     /// The state's name (default: the MDP's start state).
@@ -927,23 +930,6 @@ pub struct MdpTendencyRequest {
     pub samples: Option<u64>,
     /// Seed of the random reward parameters and sampled permutations (default 0).
     pub seed: u64,
-}
-
-impl Default for MdpTendencyRequest {
-    fn default() -> Self {
-        MdpTendencyRequest {
-            state: None,
-            a: String::new(),
-            b: String::new(),
-            gamma: None,
-            decision: None,
-            u: None,
-            parameters: None,
-            n: None,
-            samples: None,
-            seed: 0,
-        }
-    }
 }
 
 /// The result of [`mdp_tendency`].
