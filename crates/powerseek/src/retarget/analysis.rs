@@ -595,26 +595,29 @@ pub fn check(
     } else {
         Condition::Reversal
     };
-    let per_orbit: Vec<OrbitCheck> = match condition {
-        Condition::Reversal => orbits
-            .iter()
-            .zip(&whole)
-            .filter(|(_, w)| **w)
-            .map(|(o, _)| check_orbit(dm, cmp, &group, o, r.n))
-            .collect(),
-        Condition::Scalar => vec![],
-    };
-    let (cands, search) = candidates(&group, &r.a, &r.b);
-    let result = crate::progress::watch(progress, |p| {
-        same_permutations(
+    let tested: usize = orbits.iter().map(Vec::len).sum();
+    let (cands, search) = candidates(&group, &r.a, &r.b, tested);
+    let (per_orbit, result) = crate::progress::watch(progress, |p| -> Result<(Vec<OrbitCheck>, Retargetability)> {
+        let stop = CancelOnly(p);
+        let per_orbit = match condition {
+            Condition::Reversal => orbits
+                .iter()
+                .zip(&whole)
+                .filter(|(_, w)| **w)
+                .map(|(o, _)| check_orbit(dm, cmp, &group, o, r.n, &stop))
+                .collect::<Result<Vec<_>>>()?,
+            Condition::Scalar => vec![],
+        };
+        let result = same_permutations(
             dm,
             cmp,
             &orbits,
             theta.as_ref(),
             &cands,
             (r.n, condition, r.distinct),
-            &CancelOnly(p),
-        )
+            &stop,
+        )?;
+        Ok((per_orbit, result))
     })?;
     Ok(CheckReport {
         decision: dm.name(),
@@ -626,7 +629,7 @@ pub fn check(
         distinct: r.distinct,
         group_order: group.order(),
         search: search.into(),
-        parameters_tested: orbits.iter().map(Vec::len).sum(),
+        parameters_tested: tested,
         orbits: per_orbit,
         result,
     })

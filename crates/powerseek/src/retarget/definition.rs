@@ -208,29 +208,35 @@ impl ThetaSet {
     }
 }
 
-/// `p(B|θ) − p(A|θ)`, evaluated once per distinct parameter.
+/// `p(B|θ) − p(A|θ)`, evaluated once per distinct parameter, polling
+/// `progress` every few evaluations.
 struct Differences<'a> {
     dm: &'a dyn DecisionMaker,
     cmp: Comparison<'a>,
+    progress: &'a dyn crate::progress::Progress,
     cache: HashMap<Vec<u64>, f64>,
 }
 
 impl<'a> Differences<'a> {
-    fn new(dm: &'a dyn DecisionMaker, cmp: Comparison<'a>) -> Self {
+    fn new(dm: &'a dyn DecisionMaker, cmp: Comparison<'a>, progress: &'a dyn crate::progress::Progress) -> Self {
         Differences {
             dm,
             cmp,
+            progress,
             cache: HashMap::new(),
         }
     }
-    fn of(&mut self, v: &[f64]) -> f64 {
+    fn of(&mut self, v: &[f64]) -> Result<f64> {
         let k = key(v);
         if let Some(&d) = self.cache.get(&k) {
-            return d;
+            return Ok(d);
+        }
+        if self.cache.len() % 64 == 0 {
+            crate::progress::check(self.progress)?;
         }
         let (pa, pb) = self.cmp.probabilities(self.dm, v);
         self.cache.insert(k, pb - pa);
-        pb - pa
+        Ok(pb - pa)
     }
 }
 
@@ -282,10 +288,26 @@ pub const MAX_WITNESSES_SHOWN: usize = 24;
 /// Check the definition with permutations chosen per parameter on one
 /// orbit: the `A`-favoured parameters in order take the `B`-favoured ones
 /// in order, `n` each, each with the group element that maps one to the other.
-pub fn check_orbit(dm: &dyn DecisionMaker, cmp: Comparison, group: &Group, orbit: &[Vec<f64>], n: usize) -> OrbitCheck {
-    let mut diff = Differences::new(dm, cmp);
-    let x: Vec<&Vec<f64>> = orbit.iter().filter(|v| diff.of(v) < -EQUAL).collect();
-    let y: Vec<&Vec<f64>> = orbit.iter().filter(|v| diff.of(v) > EQUAL).collect();
+/// Stops with [`Error::Cancelled`] when `progress` asks.
+pub fn check_orbit(
+    dm: &dyn DecisionMaker,
+    cmp: Comparison,
+    group: &Group,
+    orbit: &[Vec<f64>],
+    n: usize,
+    progress: &dyn crate::progress::Progress,
+) -> Result<OrbitCheck> {
+    let mut diff = Differences::new(dm, cmp, progress);
+    let mut x: Vec<&Vec<f64>> = Vec::new();
+    let mut y: Vec<&Vec<f64>> = Vec::new();
+    for v in orbit {
+        let d = diff.of(v)?;
+        if d < -EQUAL {
+            x.push(v);
+        } else if d > EQUAL {
+            y.push(v);
+        }
+    }
     let mut witnesses = Vec::new();
     let mut counterexample = None;
     for (k, theta) in x.iter().enumerate() {
@@ -311,7 +333,7 @@ pub fn check_orbit(dm: &dyn DecisionMaker, cmp: Comparison, group: &Group, orbit
             }
         }
     }
-    OrbitCheck {
+    Ok(OrbitCheck {
         representative: orbit.first().cloned().unwrap_or_default(),
         size: orbit.len(),
         a_favoured: x.len(),
@@ -320,7 +342,7 @@ pub fn check_orbit(dm: &dyn DecisionMaker, cmp: Comparison, group: &Group, orbit
         retargetable_without_distinctness: x.is_empty() || y.len() >= n,
         witnesses,
         counterexample,
-    }
+    })
 }
 
 /// What a permutation must do to an `A`-favoured parameter `θ`.
@@ -333,11 +355,19 @@ pub enum Condition {
     Scalar,
 }
 
+/// The same-permutations search tries every group element only while
+/// (group order) × (tested parameters) stays within this.
+pub const MAX_SEARCH_WORK: f64 = 2e7;
+
 /// Candidates for the same-permutations search: every element of the group
-/// when it has at most [`MAX_GROUP_ELEMENTS`], else the involutions
+/// when it has at most [`MAX_GROUP_ELEMENTS`] and [`MAX_SEARCH_WORK`]
+/// allows it for `tested` parameters, else the involutions
 /// swapping `A` with `|A|`-blocks of `B \ A` (in rotated orders).
-pub fn candidates(group: &Group, a: &[usize], b: &[usize]) -> (Vec<Vec<usize>>, &'static str) {
-    if let Some(all) = group.elements(MAX_GROUP_ELEMENTS) {
+pub fn candidates(group: &Group, a: &[usize], b: &[usize], tested: usize) -> (Vec<Vec<usize>>, &'static str) {
+    let fits = group
+        .order()
+        .is_some_and(|o| (o as f64) * (tested.max(1) as f64) <= MAX_SEARCH_WORK);
+    if let Some(all) = group.elements(MAX_GROUP_ELEMENTS).filter(|_| fits) {
         return (all, "all group elements");
     }
     let d = group.dimension();
@@ -359,7 +389,10 @@ pub fn candidates(group: &Group, a: &[usize], b: &[usize]) -> (Vec<Vec<usize>>, 
             order.rotate_left(1);
         }
     }
-    (out, "block swaps of A into B (the group is too large to search)")
+    (
+        out,
+        "block swaps of A into B (the group is too large to search with this many tested parameters)",
+    )
 }
 
 /// The same-permutations form: `n` permutations from `candidates` such that
@@ -376,15 +409,14 @@ pub fn same_permutations(
     progress: &dyn crate::progress::Progress,
 ) -> Result<Retargetability> {
     let (n, condition, distinct) = request;
-    let mut diff = Differences::new(dm, cmp);
-    let x: Vec<(Vec<f64>, f64)> = tested
-        .iter()
-        .flatten()
-        .filter_map(|v| {
-            let d = diff.of(v);
-            (d < -EQUAL).then(|| (v.clone(), d))
-        })
-        .collect();
+    let mut diff = Differences::new(dm, cmp, progress);
+    let mut x: Vec<(Vec<f64>, f64)> = Vec::new();
+    for v in tested.iter().flatten() {
+        let d = diff.of(v)?;
+        if d < -EQUAL {
+            x.push((v.clone(), d));
+        }
+    }
     if n == 0 || candidates.is_empty() {
         return Ok(Retargetability::NoCandidates);
     }
@@ -406,7 +438,7 @@ pub fn same_permutations(
                 ok = false;
                 break;
             }
-            let e = diff.of(&image);
+            let e = diff.of(&image)?;
             let met = match condition {
                 Condition::Reversal => e > EQUAL,
                 Condition::Scalar => e >= -d - EQUAL,
@@ -451,7 +483,7 @@ pub fn same_permutations(
     let impossible = tested.iter().any(|o| {
         let (mut xs, mut ys) = (0usize, 0usize);
         for v in o {
-            let d = diff.of(v);
+            let d = diff.cache.get(&key(v)).copied().unwrap_or(0.0);
             xs += (d < -EQUAL) as usize;
             ys += (d > EQUAL) as usize;
         }
