@@ -15,8 +15,13 @@
 //! the region by pulling (cone from its first vertex over the facets that
 //! miss it, recursively, facets found from the tight constraints), and sums
 //! the simplices' volumes `|det|/n!` and first moments `vol · centroid`.
-//! Sizes are bounded by [`MAX_REGION_VERTICES`].
+//! Sizes are bounded by [`MAX_REGION_VERTICES`] and [`MAX_SIMPLICES`].
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use num_bigint::BigInt;
+use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 
 use crate::error::{Error, Result};
@@ -72,7 +77,79 @@ fn rank(mut rows: Vec<Vec<Rational>>) -> usize {
     rank
 }
 
+/// [`bareiss`] in `i128` with checked arithmetic; `None` when an entry or
+/// an intermediate value does not fit.
+fn small_bareiss(m: &[Vec<BigInt>]) -> Option<BigInt> {
+    use num_traits::ToPrimitive;
+    let n = m.len();
+    let mut a: Vec<Vec<i128>> = m
+        .iter()
+        .map(|r| r.iter().map(|x| x.to_i128()).collect::<Option<Vec<_>>>())
+        .collect::<Option<_>>()?;
+    if n == 0 {
+        return Some(BigInt::one());
+    }
+    let mut sign = false;
+    let mut prev: i128 = 1;
+    for k in 0..n {
+        let p = (k..n).find(|&r| a[r][k] != 0);
+        let Some(p) = p else {
+            return Some(BigInt::zero());
+        };
+        if p != k {
+            a.swap(k, p);
+            sign = !sign;
+        }
+        for i in k + 1..n {
+            for j in k + 1..n {
+                let v = a[i][j]
+                    .checked_mul(a[k][k])?
+                    .checked_sub(a[i][k].checked_mul(a[k][j])?)?
+                    / prev;
+                a[i][j] = v;
+            }
+        }
+        prev = a[k][k];
+    }
+    let det = BigInt::from(a[n - 1][n - 1]);
+    Some(if sign { -det } else { det })
+}
+
+/// Determinant of a square integer matrix by fraction-free (Bareiss)
+/// elimination: every division is exact.
+fn bareiss(mut a: Vec<Vec<BigInt>>) -> BigInt {
+    let n = a.len();
+    if n == 0 {
+        return BigInt::one();
+    }
+    let mut sign = false;
+    let mut prev = BigInt::one();
+    for k in 0..n {
+        let Some(p) = (k..n).find(|&r| !a[r][k].is_zero()) else {
+            return BigInt::zero();
+        };
+        if p != k {
+            a.swap(k, p);
+            sign = !sign;
+        }
+        for i in k + 1..n {
+            for j in k + 1..n {
+                let v = (&a[i][j] * &a[k][k] - &a[i][k] * &a[k][j]) / &prev;
+                a[i][j] = v;
+            }
+        }
+        prev = a[k][k].clone();
+    }
+    let det = a[n - 1][n - 1].clone();
+    if sign {
+        -det
+    } else {
+        det
+    }
+}
+
 /// Determinant of a square matrix, exactly.
+#[cfg(test)]
 fn determinant(mut a: Vec<Vec<Rational>>) -> Rational {
     let n = a.len();
     let mut det = Rational::one();
@@ -200,6 +277,9 @@ pub struct Region {
     pub moment: Vec<Rational>,
 }
 
+/// Most simplices a region's triangulation may have.
+pub const MAX_SIMPLICES: usize = 2_000_000;
+
 /// Most vertices any intermediate polytope of [`regions`] may have (the
 /// cube `[0, 1]^n` alone has `2^n`).
 pub const MAX_REGION_VERTICES: usize = 100_000;
@@ -308,6 +388,10 @@ fn region_vertices(w: &[Vec<Rational>], i: usize) -> Result<Vec<Vertex>> {
                     continue;
                 }
                 let common: Vec<u64> = a.tight.iter().zip(&b.tight).map(|(x, y)| x & y).collect();
+                // An edge lies on at least n − 1 common constraints (a cheap necessary test first).
+                if common.iter().map(|w| w.count_ones() as usize).sum::<usize>() + 1 < n {
+                    continue;
+                }
                 let edge = vertices
                     .iter()
                     .all(|v| std::ptr::eq(v, a) || std::ptr::eq(v, b) || !contains_all(&v.tight, &common));
@@ -348,25 +432,35 @@ fn region(w: &[Vec<Rational>], i: usize) -> Result<Region> {
     }
     let tight: Vec<&[u64]> = vertices.iter().map(|v| &v.tight[..]).collect();
     let constraints = 2 * n + w.len() - 1;
-    let mut simplices = Vec::new();
-    triangulate(&tight, constraints, all, n, &mut Vec::new(), &mut simplices);
-    let factorial: Rational = (1..=n).map(|x| Rational::from_integer(x.into())).product();
-    let mut volume = Rational::zero();
-    let mut moment = vec![Rational::zero(); n];
-    let share = Rational::new(1.into(), ((n + 1) as u64).into());
-    for s in simplices {
-        let v0 = &points[s[0]];
-        let m: Vec<Vec<Rational>> = s[1..]
+    let simplices = triangulate(&tight, constraints, &all, n, &mut HashMap::new())?;
+    // Integer coordinates: every point times the common denominator L, so
+    // each simplex needs one fraction-free integer determinant.
+    let l = points.iter().flatten().fold(BigInt::one(), |acc, x| acc.lcm(x.denom()));
+    let ints: Vec<Vec<BigInt>> = points
+        .iter()
+        .map(|p| p.iter().map(|x| x.numer() * (&l / x.denom())).collect())
+        .collect();
+    let mut total = BigInt::zero();
+    let mut first = vec![BigInt::zero(); n];
+    for s in simplices.iter() {
+        let v0 = &ints[s[0]];
+        let m: Vec<Vec<BigInt>> = s[1..]
             .iter()
-            .map(|&v| points[v].iter().zip(v0).map(|(x, y)| x - y).collect())
+            .map(|&v| ints[v].iter().zip(v0).map(|(x, y)| x - y).collect())
             .collect();
-        let vol = determinant(m).abs() / &factorial;
+        let det = small_bareiss(&m).unwrap_or_else(|| bareiss(m)).abs();
         for c in 0..n {
-            let centroid: Rational = s.iter().map(|&v| &points[v][c]).sum::<Rational>() * &share;
-            moment[c] += &vol * centroid;
+            let sum: BigInt = s.iter().map(|&v| &ints[v][c]).sum();
+            first[c] += &det * sum;
         }
-        volume += vol;
+        total += det;
     }
+    // vol = Σ|det| / (n! Lⁿ); moment = Σ |det| · Σ_k P_k / ((n + 1) · n! · Lⁿ⁺¹).
+    let factorial: BigInt = (1..=n).map(BigInt::from).product();
+    let ln = num_traits::pow(l.clone(), n);
+    let volume = Rational::new(total, &factorial * &ln);
+    let scale = &factorial * &ln * &l * BigInt::from(n + 1);
+    let moment = first.into_iter().map(|f| Rational::new(f, scale.clone())).collect();
     Ok(Region { volume, moment })
 }
 
@@ -382,23 +476,25 @@ fn affine_rank(vertices: &[Vec<Rational>], ids: &[usize]) -> usize {
     )
 }
 
-/// Pulling triangulation of the `dim`-face with vertices `face`: cone from
-/// `face[0]` over the triangulations of the facets that do not contain it.
-/// The facets of a face are the inclusion-maximal proper non-empty sets
-/// `face ∩ {tight on c}`, so no arithmetic is needed.
+/// Pulling triangulation of the `dim`-face with vertices `face` (sorted):
+/// cone from `face[0]` over the triangulations of the facets that do not
+/// contain it. The facets of a face are the inclusion-maximal proper
+/// non-empty sets `face ∩ {tight on c}`, so no arithmetic is needed; each
+/// face is triangulated once (`memo`), however often it is reached.
 fn triangulate(
     tight: &[&[u64]],
     constraints: usize,
-    face: Vec<usize>,
+    face: &[usize],
     dim: usize,
-    apexes: &mut Vec<usize>,
-    out: &mut Vec<Vec<usize>>,
-) {
+    memo: &mut HashMap<Vec<usize>, Rc<Vec<Vec<usize>>>>,
+) -> Result<Rc<Vec<Vec<usize>>>> {
+    if let Some(t) = memo.get(face) {
+        return Ok(t.clone());
+    }
     if dim == 0 {
-        let mut s = apexes.clone();
-        s.push(face[0]);
-        out.push(s);
-        return;
+        let t = Rc::new(vec![vec![face[0]]]);
+        memo.insert(face.to_vec(), t.clone());
+        return Ok(t);
     }
     let apex = face[0];
     let mut candidates: Vec<Vec<usize>> = Vec::new();
@@ -410,15 +506,26 @@ fn triangulate(
         candidates.push(g);
     }
     let is_subset = |a: &[usize], b: &[usize]| a.len() < b.len() && a.iter().all(|x| b.contains(x));
-    let facets: Vec<&Vec<usize>> = candidates
-        .iter()
-        .filter(|g| !g.contains(&apex) && !candidates.iter().any(|h| is_subset(g, h)))
-        .collect();
-    apexes.push(apex);
-    for g in facets {
-        triangulate(tight, constraints, g.clone(), dim - 1, apexes, out);
+    let mut out = Vec::new();
+    for g in candidates.iter() {
+        if g.contains(&apex) || candidates.iter().any(|h| is_subset(g, h)) {
+            continue;
+        }
+        for s in triangulate(tight, constraints, g, dim - 1, memo)?.iter() {
+            let mut cone = Vec::with_capacity(s.len() + 1);
+            cone.push(apex);
+            cone.extend_from_slice(s);
+            out.push(cone);
+        }
+        if out.len() > MAX_SIMPLICES {
+            return Err(Error::invalid(format!(
+                "a region of the reward cube needs more than {MAX_SIMPLICES} simplices; use Monte Carlo"
+            )));
+        }
     }
-    apexes.pop();
+    let t = Rc::new(out);
+    memo.insert(face.to_vec(), t.clone());
+    Ok(t)
 }
 
 #[cfg(test)]
@@ -443,6 +550,20 @@ mod tests {
         }
         assert_eq!(e, q(3, 4));
         assert!((0..3).all(|i| strictly_optimal(&w, i)));
+    }
+
+    #[test]
+    fn integer_and_rational_determinants_agree() {
+        let m = [[2i64, -1, 3, 0], [1, 4, -2, 5], [0, 3, 1, -1], [6, 0, 2, 2]];
+        let big: Vec<Vec<BigInt>> = m.iter().map(|r| r.iter().map(|&x| BigInt::from(x)).collect()).collect();
+        let rat: Vec<Vec<Rational>> = m.iter().map(|r| r.iter().map(|&x| q(x, 1)).collect()).collect();
+        assert_eq!(small_bareiss(&big), Some(bareiss(big.clone())));
+        assert_eq!(Rational::from_integer(bareiss(big)), determinant(rat));
+        assert!(bareiss(vec![
+            vec![BigInt::from(1), BigInt::from(2)],
+            vec![BigInt::from(2), BigInt::from(4)]
+        ])
+        .is_zero());
     }
 
     #[test]
