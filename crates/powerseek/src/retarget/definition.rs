@@ -231,7 +231,7 @@ impl<'a> Differences<'a> {
         if let Some(&d) = self.cache.get(&k) {
             return Ok(d);
         }
-        if self.cache.len() % 64 == 0 {
+        if self.cache.len().is_multiple_of(64) {
             crate::progress::check(self.progress)?;
         }
         let (pa, pb) = self.cmp.probabilities(self.dm, v);
@@ -423,7 +423,7 @@ pub fn same_permutations(
     let mut good: Vec<(usize, HashMap<Vec<u64>, usize>)> = Vec::new();
     let mut first_failure: Option<Retargetability> = None;
     for (c, phi) in candidates.iter().enumerate() {
-        if c % 64 == 0 {
+        if c.is_multiple_of(64) {
             crate::progress::check(progress)?;
         }
         let mut images = HashMap::new();
