@@ -11,6 +11,7 @@ mod output;
 mod power_cmd;
 mod progress;
 mod retarget_cmd;
+mod visits_cmd;
 
 use std::process::ExitCode;
 
@@ -50,6 +51,8 @@ enum Command {
     /// Retargetable decision-makers: orbit tendencies and retargetability (docs/theory.md §6).
     #[command(subcommand)]
     Retarget(retarget_cmd::RetargetCommand),
+    /// Visit distributions of a state: F(s), ND(F(s)), recurrent distributions, exact optimality and POWER (docs/theory.md §2.7).
+    Visits(visits_cmd::VisitArgs),
     /// Conflict and alignment as vectors: escalation, phase diagrams, inference (docs/theory.md §9).
     #[command(subcommand)]
     Conflict(conflict_cmd::ConflictCommand),
@@ -101,6 +104,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Experiment(cmd) => experiment_cmd::run(cmd),
         Command::Retarget(cmd) => retarget_cmd::run(cmd),
         Command::Multi(cmd) => multi_cmd::run(cmd),
+        Command::Visits(args) => visits_cmd::run(args),
     }
 }
 

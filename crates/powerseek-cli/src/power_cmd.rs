@@ -84,6 +84,11 @@ pub struct PowerArgs {
     rows: Option<usize>,
     #[command(flatten)]
     plot: PlotArg,
+    /// Exact POWER and optimality probabilities as rationals, from the visit
+    /// distributions (small MDPs; iid uniform or finite-support rewards;
+    /// docs/theory.md §2.7). The discount is read as its shortest decimal.
+    #[arg(long, conflicts_with_all = ["target_se", "max_samples", "antithetic", "method", "tolerance", "max_iterations", "batch", "samples", "seed", "plot", "rows"])]
+    exact: bool,
 }
 
 pub fn run(args: PowerArgs) -> Result<()> {
@@ -92,6 +97,9 @@ pub fn run(args: PowerArgs) -> Result<()> {
     }
     crate::set_threads(args.threads)?;
     let mdp = crate::load_mdp(&args.env)?;
+    if args.exact {
+        return exact(&args, &mdp);
+    }
     let request = PowerRequest {
         gamma: args.gamma,
         dist: args.dist.clone(),
@@ -124,6 +132,68 @@ pub fn run(args: PowerArgs) -> Result<()> {
     if let Some(path) = &args.plot.plot {
         output::power_plot(path, &env, &mdp, &report)?;
         plot_written(path);
+    }
+    Ok(())
+}
+
+/// `power --exact`: the library's exact POWER report.
+fn exact(args: &PowerArgs, mdp: &powerseek::Mdp) -> Result<()> {
+    use powerseek::exact::format_rational;
+    use powerseek::mdp::visits::{exact_power, ExactPowerRequest};
+    use std::io::Write;
+    let request = ExactPowerRequest {
+        gamma: args.gamma.map(|g| g.to_string()),
+        dist: args.dist.clone(),
+    };
+    let report = exact_power(mdp, &request, &powerseek::NoProgress)?;
+    let mut out = std::io::stdout().lock();
+    match args.format.format {
+        Format::Json => write_json(&report)?,
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(["state", "power", "power_float", "visit_distributions", "non_dominated"])?;
+            for s in &report.states {
+                w.write_record([
+                    s.name.clone(),
+                    format_rational(&s.power),
+                    s.power_float.to_string(),
+                    s.visit_distributions.to_string(),
+                    s.non_dominated.to_string(),
+                ])?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "Exact POWER of {} at γ = {} under {} rewards",
+                args.env.display(),
+                format_rational(&report.gamma),
+                report.distribution
+            )?;
+            writeln!(
+                out,
+                "{:<14} {:>20} {:>10} {:>5} {:>4}  P(optimal) per action",
+                "state", "POWER", "≈", "|F|", "|ND|"
+            )?;
+            for s in &report.states {
+                let actions: Vec<String> = s
+                    .actions
+                    .iter()
+                    .map(|a| format!("{}: {}", a.name, format_rational(&a.optimal)))
+                    .collect();
+                writeln!(
+                    out,
+                    "{:<14} {:>20} {:>10.6} {:>5} {:>4}  {}",
+                    s.name,
+                    format_rational(&s.power),
+                    s.power_float,
+                    s.visit_distributions,
+                    s.non_dominated,
+                    actions.join(", ")
+                )?;
+            }
+        }
     }
     Ok(())
 }

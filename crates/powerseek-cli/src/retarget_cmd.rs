@@ -10,9 +10,10 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 
 use powerseek::plot::{save, EstimateBars};
+use powerseek::retarget::definition::{parse_permutations, Aggregator};
 use powerseek::retarget::{
-    self, CheckReport, CheckRequest, LearnedReport, LearnedRequest, MdpTendencyReport, MdpTendencyRequest, OrbitReport,
-    OrbitRequest, OrbitRow, Retargetability,
+    self, CheckReport, CheckRequest, CycleReport, CycleRequest, LearnedReport, LearnedRequest, MdpTendencyReport,
+    MdpTendencyRequest, MeanReport, MeanRequest, OrbitReport, OrbitRequest, OrbitRow, Retargetability,
 };
 use powerseek::stats::Estimate;
 
@@ -43,6 +44,8 @@ pub enum RetargetCommand {
         #[arg(long)]
         n: Option<u64>,
         #[command(flatten)]
+        group: GroupArgs,
+        #[command(flatten)]
         format: TableOrJsonArg,
         #[command(flatten)]
         plot: PlotArg,
@@ -64,14 +67,125 @@ pub enum RetargetCommand {
         decision: Option<String>,
         #[arg(long, default_value_t = CheckRequest::default().n)]
         n: usize,
-        /// Random parameters to test besides u (seeded).
-        #[arg(long, default_value_t = CheckRequest::default().parameters)]
-        parameters: usize,
+        /// Random parameters to test besides u's orbit (seeded; default 200, none with --theta).
+        #[arg(long)]
+        parameters: Option<usize>,
         #[arg(long, default_value_t = CheckRequest::default().seed)]
         seed: u64,
         #[command(flatten)]
+        group: GroupArgs,
+        /// Check scalar-retargetability: the retargeted parameter favours B by at
+        /// least as much as the parameter favoured A.
+        #[arg(long)]
+        scalar: bool,
+        /// Drop the clause that the retargeted parameters be distinct (to see what it decides).
+        #[arg(long)]
+        no_distinct: bool,
+        #[command(flatten)]
         format: TableOrJsonArg,
     },
+    /// Orbit-mean dominance: the aggregate over each orbit of p(B) against that of p(A), per decision-maker.
+    Mean {
+        #[command(flatten)]
+        sets: SetArgs,
+        /// Decision-makers (comma-separated); default: one of each.
+        #[arg(long)]
+        decision: Option<String>,
+        /// How p(X|θ') is aggregated over an orbit: mean, min, max or median.
+        #[arg(long, value_enum, default_value = "mean")]
+        aggregator: AggregatorArg,
+        /// Also the whole orbits of this many uniform random parameters (seeded).
+        #[arg(long, default_value_t = 0)]
+        parameters: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[command(flatten)]
+        group: GroupArgs,
+        #[command(flatten)]
+        format: TableOrJsonArg,
+    },
+    /// Search outcome sets for a cycle X_1 >_most X_2 >_most … >_most X_1 (≥_most is not transitive).
+    Cycle {
+        /// The utility parameter u (comma-separated; its length is d).
+        #[arg(long, allow_hyphen_values = true)]
+        u: String,
+        /// An outcome set (1-based indices, comma-separated); give at least two.
+        #[arg(long = "set", required = true)]
+        sets: Vec<String>,
+        /// One decision-maker (default argmax).
+        #[arg(long)]
+        decision: Option<String>,
+        /// Also the whole orbits of this many uniform random parameters (seeded).
+        #[arg(long, default_value_t = 0)]
+        parameters: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[command(flatten)]
+        group: GroupArgs,
+        #[command(flatten)]
+        format: TableOrJsonArg,
+    },
+}
+
+/// The aggregators of orbit-mean dominance.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum AggregatorArg {
+    Mean,
+    Min,
+    Max,
+    Median,
+}
+
+impl From<AggregatorArg> for Aggregator {
+    fn from(a: AggregatorArg) -> Aggregator {
+        match a {
+            AggregatorArg::Mean => Aggregator::Mean,
+            AggregatorArg::Min => Aggregator::Min,
+            AggregatorArg::Max => Aggregator::Max,
+            AggregatorArg::Median => Aggregator::Median,
+        }
+    }
+}
+
+/// Permutations as the images of `0..d`.
+type Permutations = Vec<Vec<usize>>;
+/// Parameter vectors.
+type Parameters = Vec<Vec<f64>>;
+
+/// The permutation group and the parameter set.
+#[derive(clap::Args)]
+pub struct GroupArgs {
+    /// Generators of the group (default: all permutations, S_d), 1-based,
+    /// separated by ';': cycle notation "(1 2 3)(4 5)" or images "2,3,1".
+    #[arg(long)]
+    generators: Option<String>,
+    /// A finite parameter set Θ containing u: vectors separated by ';'
+    /// (e.g. "1,2,3;3,2,1"); orbits are restricted to it.
+    #[arg(long, allow_hyphen_values = true)]
+    theta: Option<String>,
+}
+
+impl GroupArgs {
+    /// `(generators, Θ)` for the library, 0-based.
+    fn parse(&self, d: usize) -> Result<(Option<Permutations>, Option<Parameters>)> {
+        let generators = self
+            .generators
+            .as_deref()
+            .map(|g| parse_permutations(g, d).context("--generators"))
+            .transpose()?;
+        let theta = self
+            .theta
+            .as_deref()
+            .map(|t| {
+                t.split(';')
+                    .filter(|v| !v.trim().is_empty())
+                    .map(parse_numbers)
+                    .collect::<Result<Vec<_>>>()
+            })
+            .transpose()
+            .context("--theta")?;
+        Ok((generators, theta))
+    }
 }
 
 /// Outcomes are the unit vectors e_1..e_d; sets are 1-based indices.
@@ -115,9 +229,17 @@ pub struct MdpArgs {
     gamma: Option<f64>,
     #[arg(long)]
     decision: Option<String>,
-    /// Reward parameters u to take orbits of: this many uniform random ones (seeded).
-    #[arg(long, default_value_t = MdpTendencyRequest::default().parameters)]
-    parameters: usize,
+    /// A reward function over the states (comma-separated, in the file's state
+    /// order) whose orbit is taken first.
+    #[arg(long, allow_hyphen_values = true)]
+    u: Option<String>,
+    /// Also take the orbits of this many uniform random reward functions (seeded;
+    /// default 5 without --u, 0 with it).
+    #[arg(long)]
+    parameters: Option<usize>,
+    /// Check B ≥_most^n A for this n (default 1).
+    #[arg(long)]
+    n: Option<u64>,
     /// Sample permutations instead of enumerating each orbit.
     #[arg(long)]
     samples: Option<u64>,
@@ -157,30 +279,36 @@ pub struct LearnedArgs {
     plot: PlotArg,
 }
 
+/// Comma-separated numbers (`--u`).
+fn parse_numbers(text: &str) -> Result<Vec<f64>> {
+    text.split(',')
+        .map(|x| {
+            x.trim()
+                .parse::<f64>()
+                .with_context(|| format!("--u: '{x}' is not a number"))
+        })
+        .collect()
+}
+
 /// u, A and B from the command line's notation (A and B 1-based).
 fn parse_sets(s: &SetArgs) -> Result<(Vec<f64>, Vec<usize>, Vec<usize>)> {
-    let u: Vec<f64> =
-        s.u.split(',')
-            .map(|x| {
-                x.trim()
-                    .parse::<f64>()
-                    .with_context(|| format!("--u: '{x}' is not a number"))
-            })
-            .collect::<Result<_>>()?;
+    let u = parse_numbers(&s.u)?;
     let d = u.len();
-    let set = |name: &str, text: &str| -> Result<Vec<usize>> {
-        text.split(',')
-            .map(|x| {
-                x.trim()
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|&i| i >= 1 && i <= d)
-                    .map(|i| i - 1)
-                    .with_context(|| format!("--{name}: '{x}' is not an outcome index in 1..{d}"))
-            })
-            .collect()
-    };
-    Ok((u, set("a", &s.a)?, set("b", &s.b)?))
+    Ok((u, one_based_set("--a", &s.a, d)?, one_based_set("--b", &s.b, d)?))
+}
+
+/// A set of 1-based outcome indices (comma-separated), 0-based.
+fn one_based_set(flag: &str, text: &str, d: usize) -> Result<Vec<usize>> {
+    text.split(',')
+        .map(|x| {
+            x.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|&i| i >= 1 && i <= d)
+                .map(|i| i - 1)
+                .with_context(|| format!("{flag}: '{x}' is not an outcome index in 1..{d}"))
+        })
+        .collect()
 }
 
 pub fn run(cmd: RetargetCommand) -> Result<()> {
@@ -192,10 +320,12 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             seed,
             parameters,
             n,
+            group,
             format,
             plot,
         } => {
             let (u, a, b) = parse_sets(&sets)?;
+            let (generators, theta) = group.parse(u.len())?;
             let request = OrbitRequest {
                 u,
                 a,
@@ -205,6 +335,8 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 seed,
                 parameters,
                 n,
+                generators,
+                theta,
                 ..Default::default()
             };
             let bar = crate::progress::Bar::new("decision-makers");
@@ -230,7 +362,9 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 b: args.moves.b.clone(),
                 gamma: args.gamma,
                 decision: args.decision.clone(),
+                u: args.u.as_deref().map(parse_numbers).transpose()?,
                 parameters: args.parameters,
+                n: args.n,
                 samples: args.samples,
                 seed: args.seed,
             };
@@ -280,9 +414,13 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             n,
             parameters,
             seed,
+            group,
+            scalar,
+            no_distinct,
             format,
         } => {
             let (u, a, b) = parse_sets(&sets)?;
+            let (generators, theta) = group.parse(u.len())?;
             let request = CheckRequest {
                 u,
                 a,
@@ -291,12 +429,77 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 n,
                 parameters,
                 seed,
+                generators,
+                theta,
+                scalar,
+                distinct: !no_distinct,
                 ..Default::default()
             };
             let report = retarget::check(&request, None, &powerseek::NoProgress)?;
             match format.format {
                 TableOrJson::Json => write_json(&report)?,
                 TableOrJson::Table => check_table(&mut std::io::stdout().lock(), &report)?,
+            }
+        }
+        RetargetCommand::Mean {
+            sets,
+            decision,
+            aggregator,
+            parameters,
+            seed,
+            group,
+            format,
+        } => {
+            let (u, a, b) = parse_sets(&sets)?;
+            let (generators, theta) = group.parse(u.len())?;
+            let request = MeanRequest {
+                u,
+                a,
+                b,
+                decision,
+                generators,
+                theta,
+                aggregator: aggregator.into(),
+                parameters,
+                seed,
+                ..Default::default()
+            };
+            let report = retarget::mean_dominance(&request, None, &powerseek::NoProgress)?;
+            match format.format {
+                TableOrJson::Json => write_json(&report)?,
+                TableOrJson::Table => mean_table(&mut std::io::stdout().lock(), &report)?,
+            }
+        }
+        RetargetCommand::Cycle {
+            u,
+            sets,
+            decision,
+            parameters,
+            seed,
+            group,
+            format,
+        } => {
+            let u = parse_numbers(&u)?;
+            let d = u.len();
+            let sets = sets
+                .iter()
+                .map(|s| one_based_set("--set", s, d))
+                .collect::<Result<Vec<_>>>()?;
+            let (generators, theta) = group.parse(d)?;
+            let request = CycleRequest {
+                u,
+                sets,
+                decision,
+                generators,
+                theta,
+                parameters,
+                seed,
+                ..Default::default()
+            };
+            let report = retarget::most_cycle(&request, None, &powerseek::NoProgress)?;
+            match format.format {
+                TableOrJson::Json => write_json(&report)?,
+                TableOrJson::Table => cycle_table(&mut std::io::stdout().lock(), &report)?,
             }
         }
     }
@@ -351,23 +554,25 @@ fn mdp_table(out: &mut impl Write, env: &Path, r: &MdpTendencyReport) -> Result<
     let (a, b) = (&r.a, &r.b);
     writeln!(
         out,
-        "{} at state {}: {} visit distributions start with '{a}', {} with '{b}' (γ = {}); worst orbit of {} random reward functions{}",
+        "{} at state {}: {} visit distributions start with '{a}', {} with '{b}' (γ = {}); worst orbit of {} reward functions{}{}",
         env.display(),
         r.state,
         r.outcomes_a,
         r.outcomes_b,
         r.gamma,
         r.parameters,
+        if r.u.is_some() { " (the given u and random ones)" } else { " (random)" },
         r.samples.map_or(String::new(), |k| format!(", {k} sampled permutations each"))
     )?;
     writeln!(
         out,
-        "{:<16} {:>12} {:>10} {:>12} {:>9}  '{b}' ≥_most '{a}'",
+        "{:<16} {:>12} {:>10} {:>12} {:>9}  '{b}' ≥_most^{} '{a}'",
         "decision-maker",
         format!("'{b}' likelier"),
         "equal",
         format!("'{a}' likelier"),
-        "fraction"
+        "fraction",
+        r.n
     )?;
     for row in &r.worst_orbit {
         let t = row.tendency;
@@ -415,11 +620,52 @@ fn learned_table(out: &mut impl Write, env: &Path, r: &LearnedReport) -> Result<
 fn check_table(out: &mut impl Write, r: &CheckReport) -> Result<()> {
     let one_based = |p: &[usize]| p.iter().map(|x| x + 1).collect::<Vec<_>>();
     let (dm, n) = (&r.decision, r.n);
+    let what = match r.condition {
+        powerseek::retarget::definition::Condition::Reversal => "retargetable",
+        powerseek::retarget::definition::Condition::Scalar => "scalar-retargetable",
+    };
+    let group = r
+        .group_order
+        .map_or("a large group".into(), |o| format!("a group of order {o}"));
+    writeln!(
+        out,
+        "{dm}, (A→B) {n}-{what} under {group}{}:",
+        if r.distinct {
+            ""
+        } else {
+            " (distinctness clause dropped)"
+        }
+    )?;
+    for o in &r.orbits {
+        writeln!(
+            out,
+            "  orbit of {:?} ({} elements): {} favour A, {} favour B: {}{}",
+            o.representative,
+            o.size,
+            o.a_favoured,
+            o.b_favoured,
+            if o.retargetable {
+                "retargetable, permutations chosen per parameter"
+            } else {
+                "not retargetable"
+            },
+            if o.retargetable != o.retargetable_without_distinctness {
+                " (the distinctness clause decides: without it, retargetable)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    writeln!(
+        out,
+        "  the same permutations for every tested parameter ({}):",
+        r.search
+    )?;
     match &r.result {
         Retargetability::Witness { permutations } => {
             writeln!(
                 out,
-                "{dm} is (A→B) {n}-retargetable on {} tested parameters; witnesses (images of 1..d):",
+                "{dm} is (A→B) {n}-{what} on {} tested parameters; witnesses (images of 1..d):",
                 r.parameters_tested
             )?;
             for p in permutations {
@@ -427,11 +673,77 @@ fn check_table(out: &mut impl Write, r: &CheckReport) -> Result<()> {
             }
         }
         Retargetability::Counterexample { parameter, permutation } => {
-            writeln!(out, "{dm} is not (A→B) {n}-retargetable: at u = {parameter:?}, p(A) > p(B) but the permutation {:?} does not make B more likely", one_based(permutation))?;
+            writeln!(out, "{dm} is not (A→B) {n}-{what} with the same permutations: at u = {parameter:?}, p(A) > p(B) but the permutation {:?} (the first candidate to fail) does not retarget it", one_based(permutation))?;
+        }
+        Retargetability::LeavesTheta { parameter, permutation } => {
+            writeln!(out, "{dm} is not (A→B) {n}-{what} with the same permutations: the permutation {:?} takes u = {parameter:?} out of Θ", one_based(permutation))?;
+        }
+        Retargetability::NotDistinct {
+            permutations,
+            parameters,
+        } => {
+            writeln!(
+                out,
+                "{dm} is not (A→B) {n}-{what} with the same permutations: enough permutations retarget every tested parameter, but none give distinct retargeted parameters; e.g. {:?} at {:?} and {:?} at {:?} give the same one",
+                one_based(&permutations[0]),
+                parameters[0],
+                one_based(&permutations[1]),
+                parameters[1]
+            )?;
         }
         Retargetability::NoCandidates => {
             writeln!(out, "B does not contain {n} disjoint copies of A: nothing to check")?
         }
+    }
+    Ok(())
+}
+
+fn mean_table(out: &mut impl Write, r: &MeanReport) -> Result<()> {
+    writeln!(
+        out,
+        "Orbit-{:?} dominance of B over A on the worst of {} orbits{}",
+        r.aggregator,
+        r.orbits,
+        r.group_order
+            .map_or(String::new(), |o| format!(" (group of order {o})"))
+    )?;
+    writeln!(
+        out,
+        "{:<16} {:>12} {:>12} {:>12}  B ⪰ A",
+        "decision-maker", "agg p(A)", "agg p(B)", "difference"
+    )?;
+    for row in &r.results {
+        writeln!(
+            out,
+            "{:<16} {:>12.6} {:>12.6} {:>12.6}  {}",
+            row.decision,
+            row.aggregate_a,
+            row.aggregate_b,
+            row.difference,
+            if row.dominates { "holds" } else { "fails" }
+        )?;
+    }
+    Ok(())
+}
+
+fn cycle_table(out: &mut impl Write, r: &CycleReport) -> Result<()> {
+    let show = |k: usize| format!("X{} = {:?}", k + 1, r.sets[k].iter().map(|x| x + 1).collect::<Vec<_>>());
+    writeln!(
+        out,
+        "{}: >_most between {} outcome sets on {} orbits",
+        r.decision,
+        r.sets.len(),
+        r.orbits
+    )?;
+    for [x, y] in &r.beats {
+        writeln!(out, "  {} >_most {}", show(*x), show(*y))?;
+    }
+    match &r.cycle {
+        Some(c) => {
+            let names: Vec<String> = c.iter().chain(c.first()).map(|&k| format!("X{}", k + 1)).collect();
+            writeln!(out, "cycle: {}", names.join(" >_most "))?;
+        }
+        None => writeln!(out, "no cycle")?,
     }
     Ok(())
 }

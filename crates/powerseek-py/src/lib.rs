@@ -110,6 +110,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mdp::batch_size, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::power_partials, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::finish_power, m)?)?;
+    m.add_function(wrap_pyfunction!(mdp::visit_distributions, m)?)?;
+    m.add_function(wrap_pyfunction!(mdp::exact_power, m)?)?;
     m.add_function(wrap_pyfunction!(game::game_power, m)?)?;
     m.add_function(wrap_pyfunction!(game::alignment, m)?)?;
     retarget::register(m)?;

@@ -286,3 +286,24 @@ pub(crate) fn finish_power<'py>(
     let report = powerseek::mdp::power::finish_power(&mdp.inner, &d, &opts, &parts).map_err(py_err)?;
     report_dict(py, &mdp.inner, &report)
 }
+
+/// `powerseek visits`: F(s), ND(F(s)), recurrent distributions and exact
+/// probabilities (see `powerseek.visit_distributions`).
+#[pyfunction]
+pub(crate) fn visit_distributions<'py>(
+    py: Python<'py>,
+    mdp: &Mdp,
+    request: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request: powerseek::mdp::visits::VisitRequest = from_python("visits request", request)?;
+    let report = interruptible(py, |p| powerseek::mdp::visits::visits(&mdp.inner, &request, p))?;
+    to_python(py, &report)
+}
+
+/// `powerseek power --exact` (see `powerseek.power(..., exact=True)`).
+#[pyfunction]
+pub(crate) fn exact_power<'py>(py: Python<'py>, mdp: &Mdp, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let request: powerseek::mdp::visits::ExactPowerRequest = from_python("exact POWER request", request)?;
+    let report = interruptible(py, |p| powerseek::mdp::visits::exact_power(&mdp.inner, &request, p))?;
+    to_python(py, &report)
+}

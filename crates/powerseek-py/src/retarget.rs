@@ -9,7 +9,9 @@ use pyo3::prelude::*;
 
 use crate::mdp::Mdp;
 use crate::{from_python, interruptible, py_err, to_python};
-use powerseek::retarget::{self, CheckRequest, DecisionMaker, LearnedRequest, MdpTendencyRequest, OrbitRequest};
+use powerseek::retarget::{
+    self, CheckRequest, CycleRequest, DecisionMaker, LearnedRequest, MdpTendencyRequest, MeanRequest, OrbitRequest,
+};
 
 /// A decision-maker written in Python: `f(utilities) -> probabilities`.
 pub(crate) struct PyDecisionMaker {
@@ -106,7 +108,33 @@ pub(crate) fn learned<'py>(py: Python<'py>, mdp: &Mdp, request: &Bound<'py, PyAn
     to_python(py, &report)
 }
 
+/// `retarget mean` (see `powerseek.retarget_mean`).
+#[pyfunction]
+#[pyo3(signature = (request, decision_maker = None))]
+pub(crate) fn mean_dominance<'py>(
+    py: Python<'py>,
+    request: &Bound<'py, PyAny>,
+    decision_maker: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request: MeanRequest = from_python("mean request", request)?;
+    with_custom(py, decision_maker, |dm, p| retarget::mean_dominance(&request, dm, p))
+}
+
+/// `retarget cycle` (see `powerseek.retarget_cycle`).
+#[pyfunction]
+#[pyo3(signature = (request, decision_maker = None))]
+pub(crate) fn most_cycle<'py>(
+    py: Python<'py>,
+    request: &Bound<'py, PyAny>,
+    decision_maker: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request: CycleRequest = from_python("cycle request", request)?;
+    with_custom(py, decision_maker, |dm, p| retarget::most_cycle(&request, dm, p))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(mean_dominance, m)?)?;
+    m.add_function(wrap_pyfunction!(most_cycle, m)?)?;
     m.add_function(wrap_pyfunction!(orbit, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(mdp_tendency, m)?)?;

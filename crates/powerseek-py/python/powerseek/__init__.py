@@ -33,6 +33,7 @@ __all__ = [
     "gridworld",
     "mdp_from_numpy",
     "power",
+    "visit_distributions",
     "load_game",
     "game_from_numpy",
     "payoffs",
@@ -46,6 +47,8 @@ __all__ = [
     "orbit_tendency",
     "retarget_orbit",
     "retarget_check",
+    "retarget_mean",
+    "retarget_cycle",
     "retarget_mdp",
     "retarget_learned",
     "scarcity",
@@ -177,6 +180,7 @@ def power(
     max_samples: Optional[int] = None,
     precision: Optional[str] = None,
     kernel: Optional[str] = None,
+    exact: bool = False,
 ) -> dict:
     """POWER of every state (docs/theory.md §2) by Monte Carlo over reward
     functions, as ``powerseek power`` (``gamma`` defaults to the file's discount, else 0.9;
@@ -198,11 +202,79 @@ def power(
     actions, in the order of ``mdp.actions``) and ``tie_probability``.
     Results depend only on ``seed`` (not on threads); values are within
     ``tolerance``.
+
+    With ``exact=True``, POWER and optimality probabilities are computed
+    exactly from the visit distributions, as ``powerseek power --exact``
+    (docs/theory.md §2.7): small MDPs, iid ``uniform`` or finite-support
+    rewards, ``gamma`` read exactly (a Fraction, a string such as ``"9/10"``,
+    or a float's shortest decimal). The result has the CLI's JSON fields
+    (``gamma``, ``states`` with ``power`` and per-action ``optimal``,
+    ``optimal_share``, ``successor_power``) as Fractions; sampling options
+    are an error.
     """
+    if exact:
+        fields = _given(
+            gamma=_exact_text(gamma, "gamma"),
+            dist=None if dist is None else str(dist),
+            samples=samples,
+            seed=seed,
+            tolerance=tolerance,
+            antithetic=antithetic,
+            batch=batch,
+            method=method,
+            max_iterations=max_iterations,
+            target_se=target_se,
+            max_samples=max_samples,
+            precision=precision,
+            kernel=kernel,
+        )
+        return _native.exact_power(mdp, fields)
     args = _power_args(
         gamma, samples, dist, seed, tolerance, antithetic, batch, method, max_iterations, target_se, max_samples, precision, kernel
     )
     return _native.power(mdp, args)
+
+
+def _exact_text(x, name: str) -> Optional[str]:
+    """An exact number's text: Fractions and ints exactly, floats by their shortest decimal, strings as given."""
+    if x is None:
+        return None
+    if isinstance(x, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a number (got {x!r})")
+    if isinstance(x, (str, Fraction, int, np.integer)):
+        return str(x)
+    if isinstance(x, (float, np.floating)):
+        return repr(float(x))
+    raise ValueError(f"{name} must be a number, a Fraction or a string such as '9/10' (got {x!r})")
+
+
+def visit_distributions(
+    mdp: Mdp,
+    state: Optional[str] = None,
+    gamma=None,
+    dist: Optional[str] = None,
+    probabilities: Optional[bool] = None,
+    sets: Optional[Sequence[Sequence[int]]] = None,
+) -> dict:
+    """The visit distributions F(s) of ``state`` (default: the start state),
+    as ``powerseek visits`` (docs/theory.md §2.7): each with its first
+    actions, exact ``visits`` (Fractions, one per state), whether it is
+    non-dominated, its optimality probability and (deterministic MDPs) its
+    recurrent distribution; the distinct ``recurrent`` distributions; per
+    first action ``optimal``, ``optimal_share`` and ``successor_power``;
+    ``orderings`` of every pair of first actions; ``power``; and the
+    optimality probability of each of ``sets`` (lists of distribution
+    indices). ``probabilities=False`` skips everything under a reward
+    distribution. ``gamma`` is read exactly (Fraction, ``"9/10"``, or a
+    float's shortest decimal)."""
+    fields = _given(
+        state=state,
+        gamma=_exact_text(gamma, "gamma"),
+        dist=None if dist is None else str(dist),
+        probabilities=None if probabilities is None else bool(probabilities),
+        sets=None if sets is None else [[_count(i, "sets") for i in s] for s in sets],
+    )
+    return _native.visit_distributions(mdp, fields)
 
 
 def load_game(path: str) -> Game:
@@ -390,6 +462,8 @@ def retarget_orbit(
     seed: Optional[int] = None,
     parameters: Optional[int] = None,
     n: Optional[int] = None,
+    generators: Optional[Sequence[Sequence[int]]] = None,
+    theta=None,
 ) -> dict:
     """Orbit tendencies (docs/theory.md §6) of outcome set B versus A, as ``powerseek retarget orbit``
     (the same fields as its ``--format json``; ``a`` and ``b`` index outcomes from 0).
@@ -398,13 +472,24 @@ def retarget_orbit(
     function of the outcomes' utilities. ``samples`` random permutations
     instead of the whole orbit (needed beyond 20 entries of ``u``);
     ``parameters`` random parameters whose worst orbit is reported; ``n`` of
-    B ≥_most^n A (default: the disjoint copies of A in B).
+    B ≥_most^n A (default: the disjoint copies of A in B). ``generators``
+    (permutations as the images of 0..d-1) give the group instead of all
+    permutations; ``theta`` (a list of parameters containing ``u``)
+    restricts orbits to it (docs/theory.md §6.7).
     """
     names, fn = _split_decision(decision)
     fields = _orbit_fields(u, a, b, outcomes) | _given(
         decision=names, samples=samples, seed=seed, parameters=parameters, n=n
-    )
+    ) | _group_fields(generators, theta)
     return _native.orbit(fields, fn)
+
+
+def _group_fields(generators, theta) -> dict:
+    """The group (generators as images of 0..d-1) and the parameter set Θ, when given."""
+    return _given(
+        generators=None if generators is None else [[_count(x, "generators") for x in g] for g in generators],
+        theta=None if theta is None else [_float_array(t, "theta", 1).tolist() for t in theta],
+    )
 
 
 def orbit_tendency(
@@ -447,14 +532,77 @@ def retarget_check(
     parameters: Optional[int] = None,
     seed: Optional[int] = None,
     outcomes=None,
+    generators: Optional[Sequence[Sequence[int]]] = None,
+    theta=None,
+    scalar: Optional[bool] = None,
+    distinct: Optional[bool] = None,
 ) -> dict:
-    """Permutations witnessing (A→B) n-retargetability of one decision-maker
-    (default argmax) on ``u`` and random parameters, or a counterexample, as
-    ``powerseek retarget check``: ``result`` is ``witness`` (``permutations``),
-    ``counterexample`` (``parameter``, ``permutation``) or ``no_candidates``."""
+    """(A→B) n-retargetability of one decision-maker (default argmax), as
+    ``powerseek retarget check`` (docs/theory.md §6.4, §6.7): ``orbits`` has
+    the definition checked exhaustively on each orbit tested whole (counts,
+    ``retargetable``, ``retargetable_without_distinctness``, ``witnesses``,
+    ``counterexample``); ``result`` is the search for the same permutations
+    for every tested parameter: ``witness`` (``permutations``),
+    ``counterexample`` (``parameter``, ``permutation``), ``leaves_theta``,
+    ``not_distinct`` (two ``permutations`` and ``parameters``) or
+    ``no_candidates``. ``generators`` / ``theta`` as in :func:`retarget_orbit`;
+    ``scalar=True`` checks scalar-retargetability; ``distinct=False`` drops
+    the distinctness clause."""
     names, fn = _split_decision(decision)
-    fields = _orbit_fields(u, a, b, outcomes) | _given(decision=names, n=n, parameters=parameters, seed=seed)
+    fields = (
+        _orbit_fields(u, a, b, outcomes)
+        | _given(decision=names, n=n, parameters=parameters, seed=seed, scalar=scalar, distinct=distinct)
+        | _group_fields(generators, theta)
+    )
     return _native.check(fields, fn)
+
+
+def retarget_mean(
+    u,
+    a: Sequence[int],
+    b: Sequence[int],
+    decision: Optional[DecisionMaker] = None,
+    aggregator: Optional[str] = None,
+    generators: Optional[Sequence[Sequence[int]]] = None,
+    theta=None,
+    parameters: Optional[int] = None,
+    seed: Optional[int] = None,
+    outcomes=None,
+) -> dict:
+    """Orbit-mean dominance of B over A (docs/theory.md §6.5, §6.7), as
+    ``powerseek retarget mean``: per decision-maker the worst orbit's
+    aggregates of p(A) and p(B) (``aggregator`` ``mean`` (default), ``min``,
+    ``max`` or ``median``) and whether B ⪰ A on every orbit."""
+    names, fn = _split_decision(decision)
+    fields = (
+        _orbit_fields(u, a, b, outcomes)
+        | _given(decision=names, aggregator=aggregator, parameters=parameters, seed=seed)
+        | _group_fields(generators, theta)
+    )
+    return _native.mean_dominance(fields, fn)
+
+
+def retarget_cycle(
+    u,
+    sets: Sequence[Sequence[int]],
+    decision: Optional[DecisionMaker] = None,
+    generators: Optional[Sequence[Sequence[int]]] = None,
+    theta=None,
+    parameters: Optional[int] = None,
+    seed: Optional[int] = None,
+    outcomes=None,
+) -> dict:
+    """Search outcome sets (indices from 0) for a cycle of >_most (docs/theory.md §6.5),
+    as ``powerseek retarget cycle``: ``beats`` (pairs ``[x, y]`` with set x >_most set y on
+    every orbit) and ``cycle`` (set indices, or None)."""
+    names, fn = _split_decision(decision)
+    fields = _orbit_fields(u, [], [], outcomes)
+    fields.pop("a", None)
+    fields.pop("b", None)
+    fields |= _given(
+        sets=[[_count(i, "sets") for i in s] for s in sets], decision=names, parameters=parameters, seed=seed
+    ) | _group_fields(generators, theta)
+    return _native.most_cycle(fields, fn)
 
 
 def retarget_mdp(
@@ -467,13 +615,26 @@ def retarget_mdp(
     parameters: Optional[int] = None,
     samples: Optional[int] = None,
     seed: Optional[int] = None,
+    u: Optional[Sequence[float]] = None,
+    n: Optional[int] = None,
 ) -> dict:
     """First actions ``a`` and ``b`` at ``state`` (default: the start state) of a
-    deterministic MDP, compared over the orbits of random reward functions,
-    as ``powerseek retarget mdp``: per decision-maker the worst orbit
-    (``gamma`` defaults to the file's discount, else 0.9)."""
+    deterministic MDP, compared over the orbits of reward functions — ``u``
+    (one reward per state) if given, and ``parameters`` random ones (default
+    5 without ``u``, 0 with it) — as ``powerseek retarget mdp``: per
+    decision-maker the worst orbit and whether ``b ≥_most^n a`` (``n``
+    default 1; ``gamma`` defaults to the file's discount, else 0.9)."""
     fields = _given(
-        a=str(a), b=str(b), state=state, gamma=gamma, decision=decision, parameters=parameters, samples=samples, seed=seed
+        a=str(a),
+        b=str(b),
+        state=state,
+        gamma=gamma,
+        decision=decision,
+        parameters=_count(parameters, "parameters"),
+        samples=samples,
+        seed=seed,
+        u=None if u is None else [float(x) for x in u],
+        n=_count(n, "n"),
     )
     return _native.mdp_tendency(mdp, fields)
 

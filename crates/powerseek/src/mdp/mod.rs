@@ -19,10 +19,12 @@ pub mod json;
 pub mod kernel;
 pub mod map;
 mod mean_payoff;
+pub mod polytope;
 pub mod power;
 pub mod power_io;
 pub mod reward;
 pub mod solve;
+pub mod visits;
 
 use std::collections::HashMap;
 use std::ops::Range;

@@ -9,11 +9,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::definition::{
+    aggregate, candidates, check_orbit, same_permutations, Aggregator, Condition, Group, OrbitCheck, ThetaSet,
+};
 use super::learn::{learned_tendency, LearnedOptions, LearnedTendency, QLearning};
+use super::EQUAL;
 use super::{
-    check_parameters, check_retargetable_with, mdp_outcomes, orbit_size, orbit_tendency_with, random_parameters,
-    sampled_tendency_chunks_with, sampled_tendency_with, worst_orbit_with, Builtin, Comparison, DecisionMaker,
-    Outcomes, Retargetability, Sampling, Tendency,
+    check_parameters, mdp_outcomes, orbit_size, orbit_tendency_with, random_parameters, sampled_tendency_chunks_with,
+    sampled_tendency_with, worst_orbit_with, Builtin, Comparison, DecisionMaker, Outcomes, Retargetability, Sampling,
+    Tendency,
 };
 use crate::error::{Error, Result};
 use crate::mdp::solve::default_gamma;
@@ -200,6 +204,14 @@ pub struct OrbitRequest {
     /// With `samples`: only permutation chunks `first..end` (of
     /// [`TENDENCY_CHUNK`](super::TENDENCY_CHUNK) each), a shard of a distributed run.
     pub chunks: Option<(u64, u64)>,
+    /// Generators of the group whose orbits are taken, each the images of
+    /// `0..d` (0-based; default: all of `S_d`). Orbits are then enumerated
+    /// whole (no sampling).
+    pub generators: Option<Vec<Vec<usize>>>,
+    /// A finite parameter set `Θ` containing `u`: orbits are restricted to it
+    /// and its parts in distinct orbits are all taken (worst reported); no
+    /// sampling and no random parameters.
+    pub theta: Option<Vec<Vec<f64>>>,
 }
 
 /// One decision-maker's tendency.
@@ -250,7 +262,7 @@ pub struct OrbitReport {
     pub seed: u64,
     /// Random parameters whose orbits were taken besides `u`'s (worst orbit reported).
     pub parameters: usize,
-    /// Distinct elements of `u`'s orbit under `S_d` (null beyond 2^64).
+    /// Distinct elements of `u`'s orbit: under `S_d`, or under the given group within `Θ` (null beyond 2^64).
     pub orbit_size: Option<u64>,
     /// One row per decision-maker, in the order named (a custom one last).
     pub results: Vec<OrbitRow>,
@@ -287,6 +299,9 @@ pub fn orbit(
     let (builtins, custom) = decision_makers(r.decision.as_deref(), custom, &outcomes.utilities(&r.u))?;
     let dms = all(&builtins, custom);
     let n = r.n.unwrap_or_else(|| default_n(&r.a, &r.b));
+    if r.generators.is_some() || r.theta.is_some() {
+        return explicit_orbits(r, cmp, &dms, n, progress);
+    }
     check_parameters(r.u.len(), r.parameters)?;
     let mut params = vec![r.u.clone()];
     params.extend(random_parameters(r.u.len(), r.parameters, r.seed));
@@ -328,7 +343,59 @@ pub fn orbit(
     })
 }
 
-/// A retargetability check (`retarget check`).
+/// [`orbit`] under a group given by generators and/or within a parameter
+/// set `Θ`: every orbit enumerated whole, the worst one reported.
+fn explicit_orbits(
+    r: &OrbitRequest,
+    cmp: Comparison,
+    dms: &[&dyn DecisionMaker],
+    n: u64,
+    progress: &dyn Progress,
+) -> Result<OrbitReport> {
+    if r.samples.is_some() || r.chunks.is_some() {
+        return Err(Error::invalid(
+            "samples: orbits under given generators or within theta are enumerated whole, not sampled",
+        ));
+    }
+    let d = r.u.len();
+    let group = group_for(d, r.generators.as_deref())?;
+    let theta = r.theta.as_deref().map(|t| ThetaSet::new(t, d)).transpose()?;
+    if theta.is_some() && r.parameters > 0 {
+        return Err(Error::invalid(
+            "parameters: random parameters are not tested with theta",
+        ));
+    }
+    check_parameters(d, r.parameters)?;
+    let extra = random_parameters(d, r.parameters, r.seed);
+    let (orbits, _) = tested_orbits(&group, &r.u, theta.as_ref(), &extra, true)?;
+    progress.set_total(dms.len() as u64);
+    let mut results = Vec::with_capacity(dms.len());
+    for dm in dms {
+        cancelled(progress)?;
+        let mut worst: Option<Tendency> = None;
+        for o in &orbits {
+            let t = super::tendency_over(*dm, cmp, o);
+            if worst.is_none_or(|w| t.fraction().total_cmp(&w.fraction()).is_lt()) {
+                worst = Some(t);
+            }
+        }
+        progress.advance(1);
+        results.push(OrbitRow::new(dm.name(), worst.unwrap_or_default(), n, None));
+    }
+    Ok(OrbitReport {
+        u: r.u.clone(),
+        a: r.a.clone(),
+        b: r.b.clone(),
+        n,
+        samples: None,
+        seed: r.seed,
+        parameters: r.parameters,
+        orbit_size: orbits.first().map(|o| o.len() as u64),
+        results,
+    })
+}
+
+/// A retargetability check (`retarget check`; docs/theory.md §6.4, §6.7).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CheckRequest {
@@ -344,10 +411,24 @@ pub struct CheckRequest {
     pub decision: Option<String>,
     /// Check (A→B) n-retargetability for this `n` (default 1).
     pub n: usize,
-    /// Random parameters tested besides `u` (seeded; default 200).
-    pub parameters: usize,
+    /// Random parameters tested besides `u`'s orbit (seeded; default 200,
+    /// and 0 with `theta`, where it must not be given).
+    pub parameters: Option<usize>,
     /// Seed of the random parameters (uniform on `[0, 1]^d`; default 0).
     pub seed: u64,
+    /// Generators of the permutation group `G`, each the images of `0..d`
+    /// (0-based; default: all of `S_d`).
+    pub generators: Option<Vec<Vec<usize>>>,
+    /// The parameter set `Θ` (finite; it must contain `u`): every member is
+    /// tested, orbits are restricted to it, and retargeted parameters must
+    /// lie in it (default: no restriction).
+    pub theta: Option<Vec<Vec<f64>>>,
+    /// Check scalar-retargetability (the retargeted parameter favours `B` by
+    /// at least as much as `θ` favoured `A`) instead (default false).
+    pub scalar: bool,
+    /// Require the retargeted parameters to be distinct (default true; false
+    /// shows what the clause decides).
+    pub distinct: bool,
 }
 
 impl Default for CheckRequest {
@@ -359,8 +440,12 @@ impl Default for CheckRequest {
             outcomes: None,
             decision: None,
             n: 1,
-            parameters: 200,
+            parameters: None,
             seed: 0,
+            generators: None,
+            theta: None,
+            scalar: false,
+            distinct: true,
         }
     }
 }
@@ -378,18 +463,102 @@ pub struct CheckReport {
     pub b: Vec<usize>,
     /// The `n` of (A→B) n-retargetability checked.
     pub n: usize,
-    /// Parameters tested: `u` and the random ones.
+    /// `reversal` (retargetability) or `scalar` (scalar-retargetability).
+    pub condition: Condition,
+    /// Whether distinct retargeted parameters were required.
+    pub distinct: bool,
+    /// The order of the group (null beyond 2^64).
+    pub group_order: Option<u64>,
+    /// Which permutations the same-permutations search tried.
+    pub search: String,
+    /// Distinct parameters tested: `u`'s whole orbit (within `Θ`) when it has
+    /// at most [`MAX_CHECK_ORBIT`](super::definition::MAX_CHECK_ORBIT) elements
+    /// (else `u` alone), `Θ` when given, and the random ones.
     pub parameters_tested: usize,
-    /// `result`: `witness` (with `permutations`), `counterexample` (with
-    /// `parameter` and `permutation`) or `no_candidates`; permutations are
-    /// the images of `0..d`.
+    /// The definition with permutations chosen per parameter, on each orbit
+    /// tested whole (reversal only): exact for those orbits.
+    pub orbits: Vec<OrbitCheck>,
+    /// The same permutations for every tested parameter: `result`:
+    /// `witness` (with `permutations`), `counterexample` (with `parameter`
+    /// and `permutation`), `leaves_theta`, `not_distinct` (with the two
+    /// `permutations` and `parameters`) or `no_candidates`; permutations
+    /// are the images of `0..d`.
     #[serde(flatten)]
     pub result: Retargetability,
 }
 
-/// Search for permutations witnessing (A→B) n-retargetability of one
-/// decision-maker (named, default argmax, or `custom`) on `u` and random
-/// parameters, or a counterexample.
+/// The group of a request (default `S_d`), its generators checked.
+fn group_for(d: usize, generators: Option<&[Vec<usize>]>) -> Result<Group> {
+    Group::new(d, generators).map_err(|e| Error::invalid(format!("generators: {e}")))
+}
+
+/// One named decision-maker (default argmax) or the caller's own.
+fn one_decision_maker<'a>(
+    name: Option<&str>,
+    custom: Option<&'a dyn DecisionMaker>,
+    storage: &'a mut Option<Builtin>,
+) -> Result<&'a dyn DecisionMaker> {
+    match (name, custom) {
+        (Some(_), Some(_)) => Err(Error::invalid(
+            "give a decision-maker name or a decision-maker of your own, not both",
+        )),
+        (None, Some(c)) => Ok(c),
+        (name, None) => {
+            *storage = Some(name.map_or(Ok(Builtin::Argmax), |n| n.trim().parse())?);
+            Ok(storage.as_ref().expect("just set"))
+        }
+    }
+}
+
+/// Orbits, each as its distinct elements.
+type Orbits = Vec<Vec<Vec<f64>>>;
+
+/// The orbits to test: `Θ`'s parts (which must include `u`), or `u`'s orbit
+/// (or `u` alone when it is too large, with `whole` false), then `extra`
+/// parameters, each alone or (with `whole_orbits`) with its orbit.
+fn tested_orbits(
+    group: &Group,
+    u: &[f64],
+    theta: Option<&ThetaSet>,
+    extra: &[Vec<f64>],
+    whole_orbits: bool,
+) -> Result<(Orbits, Vec<bool>)> {
+    if let Some(t) = theta {
+        if !t.contains(u) {
+            return Err(Error::invalid("theta: the parameter set must contain u"));
+        }
+        let parts = t.orbits(group)?;
+        let whole = vec![true; parts.len()];
+        return Ok((parts, whole));
+    }
+    let mut orbits = Vec::new();
+    let mut whole = Vec::new();
+    for (k, v) in std::iter::once(u).chain(extra.iter().map(Vec::as_slice)).enumerate() {
+        if k > 0 && !whole_orbits {
+            orbits.push(vec![v.to_vec()]);
+            whole.push(false);
+            continue;
+        }
+        match group.orbit(v, None) {
+            Ok(o) => {
+                orbits.push(o);
+                whole.push(true);
+            }
+            Err(e) if whole_orbits => return Err(e),
+            Err(_) => {
+                orbits.push(vec![v.to_vec()]);
+                whole.push(false);
+            }
+        }
+    }
+    Ok((orbits, whole))
+}
+
+/// Check (A→B) n-retargetability (or scalar-retargetability) of one
+/// decision-maker (named, default argmax, or `custom`): exhaustively with
+/// permutations chosen per parameter on every orbit tested whole, and by a
+/// search for the same permutations for every tested parameter, with a
+/// witness or a counterexample.
 pub fn check(
     request: &CheckRequest,
     custom: Option<&dyn DecisionMaker>,
@@ -397,39 +566,291 @@ pub fn check(
 ) -> Result<CheckReport> {
     let r = request;
     let outcomes = outcomes_for(&r.u, r.outcomes.as_deref(), &r.a, &r.b)?;
-    let named: Option<Builtin> = match (&r.decision, custom) {
-        (Some(_), Some(_)) => {
-            return Err(Error::invalid(
-                "give a decision-maker name or a decision-maker of your own, not both",
-            ))
-        }
-        (Some(name), None) => Some(name.trim().parse()?),
-        (None, Some(_)) => None,
-        (None, None) => Some(Builtin::Argmax),
+    let mut storage = None;
+    let dm = one_decision_maker(r.decision.as_deref(), custom, &mut storage)?;
+    let d = r.u.len();
+    let group = group_for(d, r.generators.as_deref())?;
+    let theta = r.theta.as_deref().map(|t| ThetaSet::new(t, d)).transpose()?;
+    if theta.is_some() && r.parameters.is_some_and(|p| p > 0) {
+        return Err(Error::invalid(
+            "parameters: random parameters are not tested with theta (every member of Θ is tested)",
+        ));
+    }
+    let random = if theta.is_some() {
+        0
+    } else {
+        r.parameters.unwrap_or(200)
     };
-    let dm: &dyn DecisionMaker = match (&named, custom) {
-        (Some(b), _) => b,
-        (None, Some(c)) => c,
-        (None, None) => unreachable!("a decision-maker is chosen above"),
-    };
-    check_parameters(r.u.len(), r.parameters)?;
-    let mut params = vec![r.u.clone()];
-    params.extend(random_parameters(r.u.len(), r.parameters, r.seed));
+    check_parameters(d, random)?;
+    let extra = random_parameters(d, random, r.seed);
     cancelled(progress)?;
+    let (orbits, whole) = tested_orbits(&group, &r.u, theta.as_ref(), &extra, false)?;
     let cmp = Comparison {
         outcomes: &outcomes,
         a: &r.a,
         b: &r.b,
     };
-    let result = crate::progress::watch(progress, |p| check_retargetable_with(dm, cmp, r.n, &params, p))?;
+    let condition = if r.scalar {
+        Condition::Scalar
+    } else {
+        Condition::Reversal
+    };
+    let tested: usize = orbits.iter().map(Vec::len).sum();
+    let (cands, search) = candidates(&group, &r.a, &r.b, tested);
+    let (per_orbit, result) = crate::progress::watch(progress, |p| -> Result<(Vec<OrbitCheck>, Retargetability)> {
+        let stop = CancelOnly(p);
+        let per_orbit = match condition {
+            Condition::Reversal => orbits
+                .iter()
+                .zip(&whole)
+                .filter(|(_, w)| **w)
+                .map(|(o, _)| check_orbit(dm, cmp, &group, o, r.n, &stop))
+                .collect::<Result<Vec<_>>>()?,
+            Condition::Scalar => vec![],
+        };
+        let result = same_permutations(
+            dm,
+            cmp,
+            &orbits,
+            theta.as_ref(),
+            &cands,
+            (r.n, condition, r.distinct),
+            &stop,
+        )?;
+        Ok((per_orbit, result))
+    })?;
     Ok(CheckReport {
         decision: dm.name(),
         u: r.u.clone(),
         a: r.a.clone(),
         b: r.b.clone(),
         n: r.n,
-        parameters_tested: params.len(),
+        condition,
+        distinct: r.distinct,
+        group_order: group.order(),
+        search: search.into(),
+        parameters_tested: tested,
+        orbits: per_orbit,
         result,
+    })
+}
+
+/// Orbit-mean dominance (`retarget mean`): `agg p(B|θ') ≥ agg p(A|θ')` over
+/// the orbits of `u` (and random parameters), per decision-maker.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MeanRequest {
+    /// The utility parameter; its length is the dimension `d`.
+    pub u: Vec<f64>,
+    /// Outcome set `A` (indices from 0).
+    pub a: Vec<usize>,
+    /// Outcome set `B`.
+    pub b: Vec<usize>,
+    /// Outcome vectors of dimension `d` (default: the unit vectors).
+    pub outcomes: Option<Vec<Vec<f64>>>,
+    /// Comma-separated decision-maker names (default: [`default_decision_makers`]).
+    pub decision: Option<String>,
+    /// Generators of the group (images of `0..d`, 0-based; default `S_d`).
+    pub generators: Option<Vec<Vec<usize>>>,
+    /// The parameter set `Θ` (must contain `u`); orbits are restricted to it.
+    pub theta: Option<Vec<Vec<f64>>>,
+    /// How values are aggregated over an orbit (default `mean`).
+    pub aggregator: Aggregator,
+    /// Also the orbits of this many uniform random parameters (default 0; not with `theta`).
+    pub parameters: usize,
+    /// Seed of the random parameters (default 0).
+    pub seed: u64,
+}
+
+/// One decision-maker of a [`MeanReport`]: on the worst orbit (smallest
+/// `agg_B − agg_A`).
+#[derive(Clone, Debug, Serialize)]
+pub struct MeanRow {
+    /// The decision-maker.
+    pub decision: String,
+    /// `agg p(A|θ')` over the worst orbit.
+    pub aggregate_a: f64,
+    /// `agg p(B|θ')` over the worst orbit.
+    pub aggregate_b: f64,
+    /// `aggregate_b − aggregate_a` on the worst orbit.
+    pub difference: f64,
+    /// `B ⪰ A`: the difference is ≥ 0 (within 1e-12) on every orbit tested.
+    pub dominates: bool,
+}
+
+/// The result of [`mean_dominance`].
+#[derive(Clone, Debug, Serialize)]
+pub struct MeanReport {
+    /// The parameter given.
+    pub u: Vec<f64>,
+    /// Outcome set `A`.
+    pub a: Vec<usize>,
+    /// Outcome set `B`.
+    pub b: Vec<usize>,
+    /// The aggregator.
+    pub aggregator: Aggregator,
+    /// The order of the group (null beyond 2^64).
+    pub group_order: Option<u64>,
+    /// Orbits tested (each whole).
+    pub orbits: usize,
+    /// One row per decision-maker.
+    pub results: Vec<MeanRow>,
+}
+
+/// Orbit-mean dominance of `B` over `A` with the request's aggregator.
+pub fn mean_dominance(
+    request: &MeanRequest,
+    custom: Option<&dyn DecisionMaker>,
+    progress: &dyn Progress,
+) -> Result<MeanReport> {
+    let r = request;
+    let outcomes = outcomes_for(&r.u, r.outcomes.as_deref(), &r.a, &r.b)?;
+    let d = r.u.len();
+    let group = group_for(d, r.generators.as_deref())?;
+    let theta = r.theta.as_deref().map(|t| ThetaSet::new(t, d)).transpose()?;
+    if theta.is_some() && r.parameters > 0 {
+        return Err(Error::invalid(
+            "parameters: random parameters are not tested with theta",
+        ));
+    }
+    check_parameters(d, r.parameters)?;
+    let extra = random_parameters(d, r.parameters, r.seed);
+    let (orbits, _) = tested_orbits(&group, &r.u, theta.as_ref(), &extra, true)?;
+    let (builtins, custom) = decision_makers(r.decision.as_deref(), custom, &outcomes.utilities(&r.u))?;
+    let cmp = Comparison {
+        outcomes: &outcomes,
+        a: &r.a,
+        b: &r.b,
+    };
+    let mut results = Vec::new();
+    for dm in all(&builtins, custom) {
+        cancelled(progress)?;
+        let mut worst: Option<(f64, f64)> = None;
+        for o in &orbits {
+            let (ga, gb) = aggregate(dm, cmp, o, r.aggregator);
+            if worst.is_none_or(|(wa, wb)| gb - ga < wb - wa) {
+                worst = Some((ga, gb));
+            }
+        }
+        let (ga, gb) = worst.unwrap_or((0.0, 0.0));
+        results.push(MeanRow {
+            decision: dm.name(),
+            aggregate_a: ga,
+            aggregate_b: gb,
+            difference: gb - ga,
+            dominates: gb - ga >= -EQUAL,
+        });
+    }
+    Ok(MeanReport {
+        u: r.u.clone(),
+        a: r.a.clone(),
+        b: r.b.clone(),
+        aggregator: r.aggregator,
+        group_order: group.order(),
+        orbits: orbits.len(),
+        results,
+    })
+}
+
+/// The `≥_most` cycle search (`retarget cycle`): among outcome sets, a cycle
+/// `X_0 >_most X_1 >_most … >_most X_0` on every tested orbit.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CycleRequest {
+    /// The utility parameter; its length is the dimension `d`.
+    pub u: Vec<f64>,
+    /// The outcome sets (indices from 0), at least two.
+    pub sets: Vec<Vec<usize>>,
+    /// Outcome vectors of dimension `d` (default: the unit vectors).
+    pub outcomes: Option<Vec<Vec<f64>>>,
+    /// One decision-maker name (default argmax).
+    pub decision: Option<String>,
+    /// Generators of the group (images of `0..d`, 0-based; default `S_d`).
+    pub generators: Option<Vec<Vec<usize>>>,
+    /// The parameter set `Θ` (must contain `u`); orbits are restricted to it.
+    pub theta: Option<Vec<Vec<f64>>>,
+    /// Also the orbits of this many uniform random parameters (default 0; not with `theta`).
+    pub parameters: usize,
+    /// Seed of the random parameters (default 0).
+    pub seed: u64,
+}
+
+/// The result of [`most_cycle`].
+#[derive(Clone, Debug, Serialize)]
+pub struct CycleReport {
+    /// The decision-maker.
+    pub decision: String,
+    /// The outcome sets, as given.
+    pub sets: Vec<Vec<usize>>,
+    /// The order of the group (null beyond 2^64).
+    pub group_order: Option<u64>,
+    /// Orbits tested (each whole).
+    pub orbits: usize,
+    /// Every `[x, y]` with `sets[x] >_most sets[y]` on every tested orbit.
+    pub beats: Vec<[usize; 2]>,
+    /// A cycle of set indices (each beats the next, the last beats the first), or null.
+    pub cycle: Option<Vec<usize>>,
+}
+
+/// Search the request's outcome sets for a `>_most` cycle.
+pub fn most_cycle(
+    request: &CycleRequest,
+    custom: Option<&dyn DecisionMaker>,
+    progress: &dyn Progress,
+) -> Result<CycleReport> {
+    let r = request;
+    if r.sets.len() < 2 {
+        return Err(Error::invalid("sets: a cycle needs at least two outcome sets"));
+    }
+    let mut outcomes = None;
+    for (k, set) in r.sets.iter().enumerate() {
+        outcomes = Some(
+            outcomes_for(&r.u, r.outcomes.as_deref(), set, &[])
+                .map_err(|e| Error::invalid(format!("sets[{k}]: {e}")))?,
+        );
+    }
+    let outcomes = outcomes.expect("at least two sets");
+    let mut storage = None;
+    let dm = one_decision_maker(r.decision.as_deref(), custom, &mut storage)?;
+    let d = r.u.len();
+    let group = group_for(d, r.generators.as_deref())?;
+    let theta = r.theta.as_deref().map(|t| ThetaSet::new(t, d)).transpose()?;
+    if theta.is_some() && r.parameters > 0 {
+        return Err(Error::invalid(
+            "parameters: random parameters are not tested with theta",
+        ));
+    }
+    check_parameters(d, r.parameters)?;
+    let extra = random_parameters(d, r.parameters, r.seed);
+    let (orbits, _) = tested_orbits(&group, &r.u, theta.as_ref(), &extra, true)?;
+    cancelled(progress)?;
+    let mut beats = Vec::new();
+    for x in 0..r.sets.len() {
+        for y in 0..r.sets.len() {
+            if x == y {
+                continue;
+            }
+            let cmp = Comparison {
+                outcomes: &outcomes,
+                a: &r.sets[y],
+                b: &r.sets[x],
+            };
+            if orbits.iter().all(|o| {
+                let t = super::tendency_over(dm, cmp, o);
+                t.b_more > t.a_more
+            }) {
+                beats.push([x, y]);
+            }
+        }
+    }
+    let cycle = super::find_most_cycle(dm, &outcomes, &r.sets, &orbits);
+    Ok(CycleReport {
+        decision: dm.name(),
+        sets: r.sets.clone(),
+        group_order: group.order(),
+        orbits: orbits.len(),
+        beats,
+        cycle,
     })
 }
 
@@ -486,7 +907,7 @@ impl FirstMoves {
 /// First moves in an MDP (`retarget mdp`): outcomes are the discounted visit
 /// distributions available from a state, `A` and `B` those starting with
 /// two given actions.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MdpTendencyRequest {
     /// The state's name (default: the MDP's start state).
@@ -500,27 +921,18 @@ pub struct MdpTendencyRequest {
     /// Comma-separated decision-maker names (default: [`default_decision_makers`]
     /// with the satisficer at the median utility under the first parameter).
     pub decision: Option<String>,
-    /// Random reward parameters whose orbits are taken (default 5, at least 1).
-    pub parameters: usize,
+    /// A reward function over the states (in the MDP's order) whose orbit is
+    /// taken first (default: none).
+    pub u: Option<Vec<f64>>,
+    /// Random reward parameters whose orbits are taken besides `u`'s (default:
+    /// 5 without `u`, 0 with it; at least one orbit in all).
+    pub parameters: Option<usize>,
+    /// Check `b ≥_most^n a` for this `n` (default 1).
+    pub n: Option<u64>,
     /// Sample this many permutations per orbit instead of enumerating it.
     pub samples: Option<u64>,
     /// Seed of the random reward parameters and sampled permutations (default 0).
     pub seed: u64,
-}
-
-impl Default for MdpTendencyRequest {
-    fn default() -> Self {
-        MdpTendencyRequest {
-            state: None,
-            a: String::new(),
-            b: String::new(),
-            gamma: None,
-            decision: None,
-            parameters: 5,
-            samples: None,
-            seed: 0,
-        }
-    }
 }
 
 /// The result of [`mdp_tendency`].
@@ -538,13 +950,17 @@ pub struct MdpTendencyReport {
     pub outcomes_a: usize,
     /// Visit distributions starting with `b`.
     pub outcomes_b: usize,
-    /// Random reward parameters whose orbits were taken.
+    /// Reward parameters whose orbits were taken (`u`, if given, and the random ones).
     pub parameters: usize,
+    /// The given reward parameter `u`, if any.
+    pub u: Option<Vec<f64>>,
+    /// The `n` of `b ≥_most^n a`.
+    pub n: u64,
     /// Sampled permutations per orbit (null: whole orbits).
     pub samples: Option<u64>,
     /// Seed of the random parameters and sampled permutations.
     pub seed: u64,
-    /// Per decision-maker, the worst orbit; `holds` is `b ≥_most a` (n = 1).
+    /// Per decision-maker, the worst orbit; `holds` is `b ≥_most^n a`.
     pub worst_orbit: Vec<OrbitRow>,
 }
 
@@ -561,8 +977,24 @@ pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Prog
     if sampling.is_none() {
         check_enumerable(mdp.n_states())?;
     }
-    check_parameters(mdp.n_states(), r.parameters.max(1))?;
-    let us = random_parameters(mdp.n_states(), r.parameters.max(1), r.seed);
+    let d = mdp.n_states();
+    if let Some(u) = &r.u {
+        if u.len() != d {
+            return Err(Error::invalid(format!(
+                "u has {} entries; the MDP has {d} states (one reward per state)",
+                u.len()
+            )));
+        }
+        if let Some((i, x)) = u.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+            return Err(Error::invalid(format!("u[{i}] = {x} is not a finite number")));
+        }
+    }
+    let random = r.parameters.unwrap_or(if r.u.is_some() { 0 } else { 5 });
+    let random = if r.u.is_none() { random.max(1) } else { random };
+    check_parameters(d, random + 1)?;
+    let mut us: Vec<Vec<f64>> = r.u.iter().cloned().collect();
+    us.extend(random_parameters(d, random, r.seed));
+    let n = r.n.unwrap_or(1);
     let (builtins, _) = decision_makers(r.decision.as_deref(), None, &outcomes.utilities(&us[0]))?;
     let cmp = Comparison {
         outcomes: &outcomes,
@@ -575,7 +1007,7 @@ pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Prog
         for dm in &builtins {
             cancelled(progress)?;
             let worst = worst_orbit_with(dm, cmp, &us, sampling, &CancelOnly(progress))?;
-            rows.push(OrbitRow::new(dm.name(), worst, 1, None));
+            rows.push(OrbitRow::new(dm.name(), worst, n, None));
             progress.advance(1);
         }
         Ok(rows)
@@ -588,6 +1020,8 @@ pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Prog
         outcomes_a: set_a.len(),
         outcomes_b: set_b.len(),
         parameters: us.len(),
+        u: r.u.clone(),
+        n,
         samples: r.samples,
         seed: r.seed,
         worst_orbit: rows,

@@ -34,12 +34,14 @@
 //! ```
 
 mod analysis;
+pub mod definition;
 pub mod learn;
 
 pub use analysis::{
-    check, default_decision_makers, default_n, learned, mdp_tendency, orbit, parse_decision_makers, CheckReport,
-    CheckRequest, FirstMoves, LearnedReport, LearnedRequest, MdpTendencyReport, MdpTendencyRequest, OrbitReport,
-    OrbitRequest, OrbitRow, MAX_ENUMERATED_DIMENSION, MAX_VISIT_DISTRIBUTIONS,
+    check, default_decision_makers, default_n, learned, mdp_tendency, mean_dominance, most_cycle, orbit,
+    parse_decision_makers, CheckReport, CheckRequest, CycleReport, CycleRequest, FirstMoves, LearnedReport,
+    LearnedRequest, MdpTendencyReport, MdpTendencyRequest, MeanReport, MeanRequest, MeanRow, OrbitReport, OrbitRequest,
+    OrbitRow, MAX_ENUMERATED_DIMENSION, MAX_VISIT_DISTRIBUTIONS,
 };
 
 use std::collections::HashSet;
@@ -629,8 +631,24 @@ pub enum Retargetability {
         /// The candidate permutation `φ` for which `p(B|φ·θ) > p(A|φ·θ)` fails at θ.
         permutation: Vec<usize>,
     },
-    /// `B` does not contain `n` disjoint copies of `A`.
+    /// `B` does not contain `n` disjoint copies of `A` (or fewer than `n` candidate permutations exist).
     NoCandidates,
+    /// A candidate permutation takes a tested parameter outside the parameter set `Θ`.
+    LeavesTheta {
+        /// A tested θ with `p(A|θ) > p(B|θ)`.
+        parameter: Vec<f64>,
+        /// The candidate permutation `φ` with `φ·θ ∉ Θ`.
+        permutation: Vec<usize>,
+    },
+    /// Enough permutations retarget every tested parameter, but no `n` of
+    /// them give distinct retargeted parameters: two that clash, with
+    /// parameters `θ, θ'` where `φ_1·θ = φ_2·θ'`.
+    NotDistinct {
+        /// The two clashing permutations.
+        permutations: Vec<Vec<usize>>,
+        /// `θ` and `θ'` (both with `p(A) > p(B)`).
+        parameters: Vec<Vec<f64>>,
+    },
 }
 
 /// Search for involutions `φ_k` swapping `A` with disjoint `|A|`-subsets of `B`
@@ -806,14 +824,17 @@ pub fn mdp_outcomes(mdp: &crate::mdp::Mdp, state: usize, gamma: f64, limit: usiz
         let mut tried = HashSet::new();
         for a in mdp.actions(s) {
             let t = mdp.successor(a);
-            if !tried.insert(t) {
-                continue; // another action with the same successor gives the same trajectory
-            }
             let label = if path.len() == 1 {
                 mdp.action_label(a)
             } else {
                 first_label
             };
+            // Another action with the same successor gives the same trajectory;
+            // at the start state it still starts with a different first action,
+            // so the pair (first action, successor) is what must be new.
+            if !tried.insert((label, t)) {
+                continue;
+            }
             if let Some(at) = path.iter().position(|&x| x == t) {
                 // Closes into the cycle path[at..]: f = Σ_{k<at} γ^k e_{path_k} + γ^at/(1−γ^L) Σ_j γ^j e_{cycle_j}.
                 let mut f = vec![0.0; mdp.n_states()];
