@@ -156,6 +156,11 @@ fn maps_and_start_states_are_checked() {
         assert!(e.contains(msg), "{e}");
     }
     assert_eq!(m().with_start_state(1).unwrap().start(), Some(1));
+    assert_eq!(m().with_discount_rate(0.95).unwrap().discount(), Some(0.95));
+    for bad in [-0.1, 1.5, f64::NAN] {
+        let e = m().with_discount_rate(bad).unwrap_err().to_string();
+        assert!(e.contains("is not in [0, 1]"), "{e}");
+    }
     let e = m().with_start_state(2).unwrap_err().to_string();
     assert!(e.contains("start state index 2 out of range (2 states)"), "{e}");
 }

@@ -286,6 +286,14 @@ impl Mdp {
         Ok(self.with_layout(layout))
     }
 
+    /// Record the discount rate (POWER's default γ then), checked to be in [0, 1].
+    pub fn with_discount_rate(self, discount: f64) -> Result<Self> {
+        if !(0.0..=1.0).contains(&discount) {
+            return Err(Error::invalid(format!("discount {discount} is not in [0, 1]")));
+        }
+        Ok(self.with_discount(Some(discount)))
+    }
+
     /// Name the start state (analyses that need one state default to it).
     pub fn with_start_state(self, start: usize) -> Result<Self> {
         if start >= self.n_states() {
