@@ -16,6 +16,9 @@ use powerseek::mdp::{Cell, Features, GridLayout, MdpBuilder, SparseTransitions};
 /// Per-state features as Python passes them: `(names, values[state][feature])`.
 type FeatureArg<'py> = (Vec<String>, PyReadonlyArray2<'py, f64>);
 
+/// Per-state features as Python reads them: `(names, values[state][feature])`.
+type FeatureView<'py> = (Vec<String>, Bound<'py, PyArray2<f64>>);
+
 /// A map as Python passes it: `(height, width, open[row * width + col], position[state])`.
 type LayoutArg = (usize, usize, Vec<bool>, Vec<(usize, usize)>);
 
@@ -269,7 +272,7 @@ impl Mdp {
 
     /// Feature names and values `(names, values[state][feature])`, when the MDP has features.
     #[getter]
-    fn features<'py>(&self, py: Python<'py>) -> PyResult<Option<(Vec<String>, Bound<'py, PyArray2<f64>>)>> {
+    fn features<'py>(&self, py: Python<'py>) -> PyResult<Option<FeatureView<'py>>> {
         self.inner
             .features()
             .map(|f| {

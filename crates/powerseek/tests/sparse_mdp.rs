@@ -6,8 +6,11 @@
 use powerseek::mdp::{from_dense, from_sparse, Cell, GridLayout, Mdp, SparseTransitions};
 use proptest::prelude::*;
 
-/// Every action of `m` as `(state, name, [(next, p)])`, in order.
-fn rows(m: &Mdp) -> Vec<(usize, String, Vec<(u32, f64)>)> {
+/// One action as `(state, name, [(next, p)])`.
+type Row = (usize, String, Vec<(u32, f64)>);
+
+/// Every action of `m`, in order.
+fn rows(m: &Mdp) -> Vec<Row> {
     (0..m.n_states())
         .flat_map(|s| m.actions(s).map(move |a| (s, a)))
         .map(|(s, a)| {
