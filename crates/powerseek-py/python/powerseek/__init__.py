@@ -4,6 +4,12 @@ A thin Python layer over the Rust library: numpy arrays in and out, exact
 game-theoretic values as :class:`fractions.Fraction`, long computations run
 without the GIL and stop on Ctrl-C.
 
+Every long call takes ``progress=`` (``True`` for a tqdm bar, a tqdm-like bar,
+or a callback ``f(done, total)``) and ``threads=`` (worker threads; results do
+not depend on it); see :mod:`powerseek._progress`. Objects researchers already
+have come in through :mod:`powerseek.adapters` (Gymnasium, MiniGrid,
+pygambit, OpenSpiel) and :func:`mdp_from_sparse` (scipy.sparse).
+
 >>> import powerseek
 >>> corridor = powerseek.gridworld("T.T\\n")
 >>> r = powerseek.power(corridor, gamma=0.0, samples=20_000)
