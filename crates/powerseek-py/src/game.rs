@@ -9,6 +9,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::{py_err, run_with, to_python, Run};
+
 use powerseek::game::bayesian::Behaviour;
 use powerseek::game::equilibrium::{self, Method, SolveOptions};
 use powerseek::game::power::{self, Profiles};
@@ -95,6 +96,11 @@ impl Game {
     /// Equal when players, actions (names included), payoffs, title and comment are.
     fn __eq__(&self, other: &Self) -> bool {
         self.inner == other.inner
+    }
+
+    /// Hashes the game's exact `.nfg` text (equal games, equal text).
+    fn __hash__(&self) -> u64 {
+        crate::hash_of(&powerseek::game::nfg::write(&self.inner))
     }
 
     /// A game from file text in the format `extension` names (`nfg` or
@@ -329,6 +335,17 @@ impl BayesianGame {
     /// Equal when players, types, actions, prior, payoffs and title are.
     fn __eq__(&self, other: &Self) -> bool {
         self.inner == other.inner
+    }
+
+    /// Hashes players, types, actions and the exact prior.
+    fn __hash__(&self) -> u64 {
+        crate::hash_of(&(
+            &self.inner.title,
+            self.players(),
+            self.types(),
+            self.actions(),
+            self.prior(),
+        ))
     }
 
     /// The prior probability of each type profile (player 0's type fastest), exact.

@@ -236,6 +236,15 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
+/// A hash of `value` for `__hash__` (consistent with `__eq__` wherever equal
+/// objects hash equal values).
+pub(crate) fn hash_of(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
 /// A library report as native Python objects with the same fields as the
 /// CLI's JSON: dicts, lists, floats, and `fractions.Fraction` for exact values.
 pub(crate) fn to_python<'py>(py: Python<'py>, report: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {

@@ -258,6 +258,20 @@ impl Mdp {
         self._spec() == other._spec()
     }
 
+    /// Hashes the state names and the transition structure (successors and
+    /// probabilities' bits), which equal MDPs share.
+    fn __hash__(&self) -> u64 {
+        let m = &self.inner;
+        let rows: Vec<u64> = (0..m.n_state_actions())
+            .flat_map(|a| {
+                let (next, prob) = m.successors(a);
+                let next = next.iter().map(|&t| u64::from(t));
+                next.chain(prob.iter().map(|p| p.to_bits())).collect::<Vec<_>>()
+            })
+            .collect();
+        crate::hash_of(&(m.state_names(), self.actions(), rows))
+    }
+
     /// The MDP's discount rate, when its file gave one (POWER's default γ then).
     #[getter]
     fn discount(&self) -> Option<f64> {
@@ -418,6 +432,10 @@ impl PowerPartial {
     /// Equal when they hold the same statistics of the same samples.
     fn __eq__(&self, other: &Self) -> bool {
         self._to_json() == other._to_json()
+    }
+
+    fn __hash__(&self) -> u64 {
+        crate::hash_of(&self._to_json())
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {

@@ -174,6 +174,9 @@ def test_public_types_pickle_and_compare(name):
     assert again == obj
     assert not (again != obj)
     assert obj != "something else"
+    # Frozen, so hashable: equal objects hash alike (usable as dict keys and in sets).
+    assert hash(again) == hash(obj)
+    assert len({obj, again}) == 1
 
 
 def test_equality_tells_different_objects_apart():
