@@ -4,8 +4,8 @@
 set -euo pipefail
 dist=$1
 python -m venv smoke-venv
-if [ -x smoke-venv/Scripts/python.exe ]; then py=smoke-venv/Scripts/python.exe; else py=smoke-venv/bin/python; fi
-"$py" -m pip install -q --find-links "$dist" --only-binary powerseek powerseek
+if [ -x smoke-venv/Scripts/python.exe ]; then py=$PWD/smoke-venv/Scripts/python.exe; else py=$PWD/smoke-venv/bin/python; fi
+"$py" -m pip install -q --disable-pip-version-check --find-links "$dist" --only-binary powerseek powerseek
 cd "$(mktemp -d)"
 "$py" - <<'PY'
 import powerseek
