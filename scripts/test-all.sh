@@ -13,12 +13,18 @@ venv=target/py-test-venv
 wheels=target/py-test-wheels
 rm -rf "$venv" "$wheels"
 python3 -m venv "$venv"
-"$venv/bin/pip" install -q "maturin>=1.16,<2" "numpy>=1.21" "pytest>=7" "ray>=2.9"
+"$venv/bin/pip" install -q "maturin>=1.16,<2"
 "$venv/bin/maturin" build --release -q -m crates/powerseek-py/Cargo.toml -o "$wheels"
-"$venv/bin/pip" install -q --no-deps "$wheels"/powerseek-*.whl
-# The optional dependencies of result tables, pictures and the docs site
-# (extras pandas, xarray, plot, docs), so their tests run rather than skip.
-"$venv/bin/pip" install -q pandas xarray matplotlib ipykernel "mkdocs-material>=9.5" "mkdocstrings[python]>=0.26" "mkdocs-jupyter>=0.25"
+# The wheel with every extra (the adapters' libraries: gymnasium, minigrid,
+# pygambit, OpenSpiel, scipy; tqdm, Ray, matplotlib) and the test tools, so the
+# adapter tests run against the real libraries and the wheel's metadata is
+# exercised; mypy for stubtest; and the optional dependencies of result
+# tables and the docs site (pandas, xarray, mkdocs), so their tests run
+# rather than skip. One pip call, so dependencies are resolved once.
+wheel=$(ls "$wheels"/powerseek-*.whl)
+"$venv/bin/pip" install -q "$wheel[all,test]" "mypy>=1.10" pandas xarray ipykernel \
+    "mkdocs-material>=9.5" "mkdocstrings[python]>=0.26" "mkdocs-jupyter>=0.25"
+"$venv/bin/python" -m mypy.stubtest powerseek
 cd crates/powerseek-py/tests && "../../../$venv/bin/python" -m pytest -q .
 cd ../../..
 # The docstring examples of the installed package (doctests).

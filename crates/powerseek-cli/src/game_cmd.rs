@@ -21,6 +21,22 @@ pub enum TableJson {
     Json,
 }
 
+/// `--nfg-header`: the header `game convert` writes to .nfg files.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum NfgHeaderArg {
+    Names,
+    Counts,
+}
+
+impl From<NfgHeaderArg> for game::nfg::NfgHeader {
+    fn from(h: NfgHeaderArg) -> Self {
+        match h {
+            NfgHeaderArg::Names => game::nfg::NfgHeader::Names,
+            NfgHeaderArg::Counts => game::nfg::NfgHeader::Counts,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub enum GameCommand {
     /// Print a game's payoff table.
@@ -33,6 +49,11 @@ pub enum GameCommand {
         /// For Bayesian games: which normal form to write.
         #[arg(long, value_enum, default_value = "induced")]
         form: Form,
+        /// For .nfg output: `names` writes action names and the comment, as
+        /// Gambit does; `counts` writes action counts only, the form
+        /// OpenSpiel's loader reads (names and comment are then not written).
+        #[arg(long, value_enum, default_value = "names")]
+        nfg_header: NfgHeaderArg,
     },
     /// Multi-agent POWER of every player at each equilibrium and at the
     /// uniform profile, or at a given profile; per type for Bayesian games. Exact.
@@ -112,14 +133,19 @@ pub fn run(cmd: GameCommand) -> Result<()> {
                 show(&mut out, &b.induced_normal_form()?)?;
             }
         },
-        GameCommand::Convert { input, output, form } => {
+        GameCommand::Convert {
+            input,
+            output,
+            form,
+            nfg_header,
+        } => {
             let g = match load(&input)? {
                 GameFile::Normal(g) => g,
                 GameFile::Bayesian(b) if form == Form::Agent => b.agent_form()?,
                 GameFile::Bayesian(b) => b.induced_normal_form()?,
             };
             let text = match output.extension().and_then(|e| e.to_str()).unwrap_or("") {
-                "nfg" => game::nfg::write(&g),
+                "nfg" => game::nfg::write_with(&g, nfg_header.into()),
                 "json" => game::json::write(&g),
                 other => bail!(
                     "{}: cannot write '{other}' files (expected .nfg or .json)",

@@ -390,6 +390,21 @@ fn games_convert_and_show() {
     .status
     .success());
     assert!(std::fs::read_to_string(&agent).unwrap().contains("\"Player 1:1G\""));
+    // The header OpenSpiel reads: action counts, no names, no comment; the payoffs read back the same.
+    let counts = temp("pd-counts.nfg");
+    let r = powerseek(&[
+        "game",
+        "convert",
+        &game("prisoners-dilemma.nfg"),
+        counts.to_str().unwrap(),
+        "--nfg-header",
+        "counts",
+    ]);
+    assert!(r.status.success());
+    let text = std::fs::read_to_string(&counts).unwrap();
+    assert!(text.lines().next().unwrap().ends_with("{ 2 2 }"), "{text}");
+    let c = solve_json(&["game", "solve", counts.to_str().unwrap(), "--all", "--format", "json"]);
+    assert_eq!(a["equilibria"], c["equilibria"]);
     let shown = powerseek(&["game", "show", &game("prisoners-dilemma.nfg")]);
     let text = String::from_utf8(shown.stdout).unwrap();
     assert!(

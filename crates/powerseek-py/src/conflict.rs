@@ -4,7 +4,7 @@
 
 use pyo3::prelude::*;
 
-use crate::{from_python, interruptible, py_err, to_python};
+use crate::{from_python, py_err, run_with, to_python, Run};
 use powerseek::conflict::{self, CalibrationRequest, InferRequest, ObservationSet, PhaseRequest, Scenario};
 
 /// TOML or JSON text as the library's parsers tell them apart (by the origin's extension).
@@ -30,25 +30,33 @@ pub(crate) fn conflict_phase<'py>(py: Python<'py>, request: &Bound<'py, PyAny>) 
 /// Posterior over alignment and cost from observed (TOML or JSON text) or
 /// simulated decisions, as `powerseek conflict infer`.
 #[pyfunction]
-#[pyo3(signature = (request, observations = None))]
+#[pyo3(signature = (request, observations = None, progress = None, threads = None))]
 pub(crate) fn conflict_infer<'py>(
     py: Python<'py>,
     request: &Bound<'py, PyAny>,
     observations: Option<&str>,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut request: InferRequest = from_python("inference options", request)?;
     if let Some(text) = observations {
         request.observations = Some(ObservationSet::parse(text, &origin(text, "observations")).map_err(py_err)?);
     }
-    let report = interruptible(py, |_| conflict::infer_request(&request))?;
+    let report = run_with(py, Run::new(progress, threads), |_| conflict::infer_request(&request))?;
     to_python(py, &report)
 }
 
 /// Coverage of 90% credible intervals, as `powerseek conflict calibrate`.
 #[pyfunction]
-pub(crate) fn conflict_calibrate<'py>(py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+#[pyo3(signature = (request, progress = None, threads = None))]
+pub(crate) fn conflict_calibrate<'py>(
+    py: Python<'py>,
+    request: &Bound<'py, PyAny>,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
     let request: CalibrationRequest = from_python("calibration options", request)?;
-    let report = interruptible(py, |p| conflict::calibrate(&request, p))?;
+    let report = run_with(py, Run::new(progress, threads), |p| conflict::calibrate(&request, p))?;
     to_python(py, &report)
 }
 

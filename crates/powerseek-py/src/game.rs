@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::{interruptible, py_err, to_python};
+use crate::{py_err, run_with, to_python, Run};
+
 use powerseek::game::bayesian::Behaviour;
 use powerseek::game::equilibrium::{self, Method, SolveOptions};
 use powerseek::game::power::{self, Profiles};
@@ -68,8 +69,49 @@ impl Game {
     }
 
     /// The game in Gambit's .nfg format (exact payoffs; used for pickling).
-    fn to_nfg(&self) -> String {
-        powerseek::game::nfg::write(&self.inner)
+    /// `header` "names" (default) writes the action names and the comment, as
+    /// Gambit does; "counts" writes action counts and no comment, the form
+    /// OpenSpiel's loader reads (names and comment are then not written).
+    #[pyo3(signature = (header = "names"))]
+    fn to_nfg(&self, header: &str) -> PyResult<String> {
+        use powerseek::game::nfg::{write_with, NfgHeader};
+        let header = match header {
+            "names" => NfgHeader::Names,
+            "counts" => NfgHeader::Counts,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "header: expected 'names' or 'counts' (got '{other}')"
+                )))
+            }
+        };
+        Ok(write_with(&self.inner, header))
+    }
+
+    /// The game's title (may be empty).
+    #[getter]
+    fn title(&self) -> String {
+        self.inner.title.clone()
+    }
+
+    /// Equal when players, actions (names included), payoffs, title and comment are.
+    fn __eq__(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
+
+    /// Hashes the game's exact `.nfg` text (equal games, equal text).
+    fn __hash__(&self) -> u64 {
+        crate::hash_of(&powerseek::game::nfg::write(&self.inner))
+    }
+
+    /// A game from file text in the format `extension` names (`nfg` or
+    /// `json`); `origin` names the source in errors.
+    #[staticmethod]
+    #[pyo3(signature = (text, extension, origin = "<text>"))]
+    fn _from_text(text: &str, extension: &str, origin: &str) -> PyResult<Self> {
+        let inner = powerseek::game::load_text(text, extension, origin)
+            .and_then(|g| g.into_normal_form("powerseek.Game"))
+            .map_err(py_err)?;
+        Ok(Game { inner })
     }
 
     #[staticmethod]
@@ -81,7 +123,7 @@ impl Game {
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
         let ctor = slf.py().get_type::<Game>().getattr("_from_nfg")?;
-        Ok((ctor, (slf.get().to_nfg(),)))
+        Ok((ctor, (powerseek::game::nfg::write(&slf.get().inner),)))
     }
 
     #[getter]
@@ -126,24 +168,37 @@ fn solve_options(method: Option<&str>, all: bool) -> PyResult<SolveOptions> {
 
 /// Nash equilibria by `equilibrium::solve` (as `powerseek game solve`), re-checked exactly.
 #[pyfunction]
-#[pyo3(signature = (game, method = None, all = false))]
-pub(crate) fn solve<'py>(py: Python<'py>, game: &Game, method: Option<&str>, all: bool) -> PyResult<Bound<'py, PyAny>> {
+#[pyo3(signature = (game, method = None, all = false, progress = None, threads = None))]
+pub(crate) fn solve<'py>(
+    py: Python<'py>,
+    game: &Game,
+    method: Option<&str>,
+    all: bool,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
     let opts = solve_options(method, all)?;
-    let s = interruptible(py, |p| equilibrium::solve_with(&game.inner, &opts, p))?;
+    let s = run_with(py, Run::new(progress, threads), |p| {
+        equilibrium::solve_with(&game.inner, &opts, p)
+    })?;
     to_python(py, &s)
 }
 
 /// Bayesian Nash equilibria by `equilibrium::solve_bayesian` (as `powerseek game solve`).
 #[pyfunction]
-#[pyo3(signature = (game, method = None, all = false))]
+#[pyo3(signature = (game, method = None, all = false, progress = None, threads = None))]
 pub(crate) fn solve_bayesian<'py>(
     py: Python<'py>,
     game: &BayesianGame,
     method: Option<&str>,
     all: bool,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let opts = solve_options(method, all)?;
-    let s = interruptible(py, |p| equilibrium::solve_bayesian_with(&game.inner, &opts, p))?;
+    let s = run_with(py, Run::new(progress, threads), |p| {
+        equilibrium::solve_bayesian_with(&game.inner, &opts, p)
+    })?;
     to_python(py, &s)
 }
 
@@ -152,11 +207,13 @@ pub(crate) fn solve_bayesian<'py>(
 /// or exact probabilities — `[player][action]` for a `Game`,
 /// `[player][type][action]` for a `BayesianGame`.
 #[pyfunction]
-#[pyo3(signature = (game, profile = None))]
+#[pyo3(signature = (game, profile = None, progress = None, threads = None))]
 pub(crate) fn game_power<'py>(
     py: Python<'py>,
     game: &Bound<'py, PyAny>,
     profile: Option<&Bound<'py, PyAny>>,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (b, one_type) = if let Ok(g) = game.cast::<Game>() {
         (powerseek::BayesianGame::from_normal_form(&g.get().inner), true)
@@ -171,20 +228,24 @@ pub(crate) fn game_power<'py>(
         Some(p) if one_type => Profiles::Given(power::behaviour_of(&p.extract::<Vec<Vec<Rational>>>()?)),
         Some(p) => Profiles::Given(p.extract::<Behaviour<Rational>>()?),
     };
-    let r = interruptible(py, |p| power::power_report_with(&b, &profiles, p))?;
+    let r = run_with(py, Run::new(progress, threads), |p| {
+        power::power_report_with(&b, &profiles, p)
+    })?;
     to_python(py, &r)
 }
 
 /// Every alignment metric by `alignment::alignment_report` (as `powerseek game align`).
 #[pyfunction]
-#[pyo3(signature = (game, weights = None))]
+#[pyo3(signature = (game, weights = None, progress = None, threads = None))]
 pub(crate) fn alignment<'py>(
     py: Python<'py>,
     game: &Game,
     weights: Option<Vec<Rational>>,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let opts = powerseek::game::alignment::AlignmentOptions { weights };
-    let r = interruptible(py, |p| {
+    let r = run_with(py, Run::new(progress, threads), |p| {
         powerseek::game::alignment::alignment_report_with(&game.inner, &opts, p)
     })?;
     to_python(py, &r)
@@ -195,11 +256,13 @@ pub(crate) fn alignment<'py>(
 /// library's defaults), restricted to the λ at index `only` when given (a
 /// distributed shard).
 #[pyfunction]
-#[pyo3(signature = (options, only = None))]
+#[pyo3(signature = (options, only = None, progress = None, threads = None))]
 pub(crate) fn scarcity<'py>(
     py: Python<'py>,
     options: &Bound<'py, PyAny>,
     only: Option<usize>,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let opts: ScarcityOptions =
         pythonize::depythonize(options).map_err(|e| PyValueError::new_err(format!("scarcity options: {e}")))?;
@@ -207,7 +270,9 @@ pub(crate) fn scarcity<'py>(
         Some(j) => vec![j],
         None => (0..opts.lambdas.len()).collect(),
     };
-    let r = interruptible(py, |p| powerseek::game::scarcity::scarcity_sweep_at(&opts, &indices, p))?;
+    let r = run_with(py, Run::new(progress, threads), |p| {
+        powerseek::game::scarcity::scarcity_sweep_at(&opts, &indices, p)
+    })?;
     to_python(py, &r)
 }
 
@@ -230,6 +295,75 @@ impl BayesianGame {
     fn load(path: PathBuf) -> PyResult<Self> {
         Ok(BayesianGame {
             inner: load(&path)?.into_bayesian(),
+        })
+    }
+
+    /// From its parts: title, players, types, actions, the prior over type
+    /// profiles and the payoffs, laid out as the library's `BayesianGame`
+    /// (type profile, then action profile, then player; player 0 fastest).
+    #[staticmethod]
+    fn _from_parts(
+        title: String,
+        players: Vec<String>,
+        types: Vec<Vec<String>>,
+        actions: Vec<Vec<String>>,
+        prior: Vec<Rational>,
+        payoffs: Vec<Rational>,
+    ) -> PyResult<Self> {
+        let inner = powerseek::game::bayesian::BayesianGame::new(title, players, types, actions, prior, payoffs)
+            .map_err(py_err)?;
+        Ok(BayesianGame { inner })
+    }
+
+    /// Pickled as its parts (exact: Fractions).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        let py = slf.py();
+        let g = &slf.get().inner;
+        let n = g.n_players();
+        let prior: Vec<Rational> = (0..g.n_type_profiles()).map(|t| g.prior(t).clone()).collect();
+        let payoffs: Vec<Rational> = (0..g.n_type_profiles())
+            .flat_map(|t| (0..g.n_action_profiles()).flat_map(move |a| (0..n).map(move |i| g.payoff(t, a, i).clone())))
+            .collect();
+        let me = slf.get();
+        let parts = (g.title.clone(), me.players(), me.types(), me.actions(), prior, payoffs);
+        Ok((
+            py.get_type::<BayesianGame>().getattr("_from_parts")?,
+            parts.into_pyobject(py)?.into_any(),
+        ))
+    }
+
+    /// Equal when players, types, actions, prior, payoffs and title are.
+    fn __eq__(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
+
+    /// Hashes players, types, actions and the exact prior.
+    fn __hash__(&self) -> u64 {
+        crate::hash_of(&(
+            &self.inner.title,
+            self.players(),
+            self.types(),
+            self.actions(),
+            self.prior(),
+        ))
+    }
+
+    /// The prior probability of each type profile (player 0's type fastest), exact.
+    #[getter]
+    fn prior(&self) -> Vec<Rational> {
+        (0..self.inner.n_type_profiles())
+            .map(|t| self.inner.prior(t).clone())
+            .collect()
+    }
+
+    /// A Bayesian game from file text in the format `extension` names
+    /// (`efg`, `json` or `nfg`); `origin` names the source in errors.
+    #[staticmethod]
+    #[pyo3(signature = (text, extension, origin = "<text>"))]
+    fn _from_text(text: &str, extension: &str, origin: &str) -> PyResult<Self> {
+        let inner = powerseek::game::load_text(text, extension, origin).map_err(py_err)?;
+        Ok(BayesianGame {
+            inner: inner.into_bayesian(),
         })
     }
 

@@ -9,9 +9,8 @@ mod mdp;
 mod multiagent;
 mod retarget;
 
-use std::sync::Mutex;
-
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -30,16 +29,64 @@ fn py_err(e: powerseek::Error) -> PyErr {
 }
 
 /// Polls for Ctrl-C (Python's signal handlers, which run on the main
-/// thread): on the calling thread it checks signals; on any other thread
-/// (a worker polling without the library's relay) it only reports a signal
-/// already seen, so workers never contend for the GIL.
+/// thread) and relays progress to an optional Python callback: on the calling
+/// thread it checks signals and calls the callback with what is new; on any
+/// other thread (a worker polling without the library's relay) it only reports
+/// a signal already seen and counts progress, so workers never contend for the
+/// GIL.
 struct Interrupt {
     error: Mutex<Option<PyErr>>,
     seen: AtomicBool,
     owner: std::thread::ThreadId,
+    /// `callback(done, total)` (total None until the computation knows it).
+    callback: Option<Py<PyAny>>,
+    total: AtomicU64,
+    done: AtomicU64,
+    /// The `(done, total)` last passed to the callback.
+    shown: Mutex<(u64, u64)>,
+}
+
+/// `total` before the computation sets one.
+const UNKNOWN: u64 = u64::MAX;
+
+impl Interrupt {
+    fn new(callback: Option<Py<PyAny>>) -> Self {
+        Interrupt {
+            error: Mutex::new(None),
+            seen: AtomicBool::new(false),
+            owner: std::thread::current().id(),
+            callback,
+            total: AtomicU64::new(UNKNOWN),
+            done: AtomicU64::new(0),
+            shown: Mutex::new((0, UNKNOWN)),
+        }
+    }
+
+    /// Call the callback if the progress changed since it was last called.
+    fn report(&self, py: Python<'_>) -> PyResult<()> {
+        let Some(callback) = &self.callback else {
+            return Ok(());
+        };
+        let now = (self.done.load(Ordering::Relaxed), self.total.load(Ordering::Relaxed));
+        {
+            let mut shown = self.shown.lock().expect("not poisoned");
+            if *shown == now {
+                return Ok(());
+            }
+            *shown = now;
+        }
+        let total = (now.1 != UNKNOWN).then_some(now.1);
+        callback.call1(py, (now.0, total)).map(|_| ())
+    }
 }
 
 impl Progress for Interrupt {
+    fn set_total(&self, total: u64) {
+        self.total.store(total, Ordering::Relaxed);
+    }
+    fn advance(&self, done: u64) {
+        self.done.fetch_add(done, Ordering::Relaxed);
+    }
     fn cancelled(&self) -> bool {
         if self.seen.load(Ordering::Relaxed) {
             return true;
@@ -47,7 +94,7 @@ impl Progress for Interrupt {
         if std::thread::current().id() != self.owner {
             return false;
         }
-        Python::attach(|py| match py.check_signals() {
+        Python::attach(|py| match py.check_signals().and_then(|()| self.report(py)) {
             Ok(()) => false,
             Err(e) => {
                 *self.error.lock().expect("not poisoned") = Some(e);
@@ -56,6 +103,44 @@ impl Progress for Interrupt {
             }
         })
     }
+}
+
+/// How a long call runs, from its `progress=` and `threads=` arguments.
+#[derive(Default)]
+pub(crate) struct Run {
+    /// `callback(done, total)`, called on the calling thread (at most every 20 ms and at the end).
+    pub(crate) progress: Option<Py<PyAny>>,
+    /// Worker threads (None: the global pool, all cores).
+    pub(crate) threads: Option<usize>,
+}
+
+impl Run {
+    pub(crate) fn new(progress: Option<Py<PyAny>>, threads: Option<usize>) -> Self {
+        Run { progress, threads }
+    }
+}
+
+/// A rayon pool of `threads` workers, built once per size and kept (so
+/// repeated calls in a notebook do not start threads each time).
+fn pool(threads: usize) -> PyResult<Arc<rayon::ThreadPool>> {
+    static POOLS: Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(Vec::new());
+    if threads == 0 {
+        return Err(PyValueError::new_err(
+            "threads must be at least 1 (or None for all cores)",
+        ));
+    }
+    let mut pools = POOLS.lock().expect("not poisoned");
+    if let Some((_, p)) = pools.iter().find(|(t, _)| *t == threads) {
+        return Ok(p.clone());
+    }
+    let p = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| PyOSError::new_err(format!("starting {threads} threads: {e}")))?,
+    );
+    pools.push((threads, p.clone()));
+    Ok(p)
 }
 
 /// Set the memory limit requests are checked against: bytes (int), a size
@@ -84,11 +169,7 @@ fn memory_limit() -> u64 {
 
 /// Run `f` without the GIL, turning a Ctrl-C into the KeyboardInterrupt Python raised.
 fn interruptible<T: Send>(py: Python<'_>, f: impl FnOnce(&Interrupt) -> powerseek::Result<T> + Send) -> PyResult<T> {
-    let interrupt = Interrupt {
-        error: Mutex::new(None),
-        seen: AtomicBool::new(false),
-        owner: std::thread::current().id(),
-    };
+    let interrupt = Interrupt::new(None);
     let result = py.detach(|| f(&interrupt));
     match (result, interrupt.error.into_inner().expect("not poisoned")) {
         (Err(powerseek::Error::Cancelled), Some(e)) => Err(e),
@@ -96,8 +177,43 @@ fn interruptible<T: Send>(py: Python<'_>, f: impl FnOnce(&Interrupt) -> powersee
     }
 }
 
+/// [`interruptible`] with `run`'s progress callback and thread count: with
+/// either, the work runs beside the calling thread, which polls for Ctrl-C
+/// and passes progress to the callback every 20 ms (and once at the end);
+/// with `threads`, on a pool of that many workers. An exception the callback
+/// raises stops the computation and is raised.
+fn run_with<T: Send>(
+    py: Python<'_>,
+    run: Run,
+    f: impl FnOnce(&dyn Progress) -> powerseek::Result<T> + Send,
+) -> PyResult<T> {
+    if run.progress.is_none() && run.threads.is_none() {
+        return interruptible(py, |p| f(p));
+    }
+    let pool = run.threads.map(pool).transpose()?;
+    let interrupt = Interrupt::new(run.progress);
+    let result = py.detach(|| {
+        powerseek::progress::watch(&interrupt, |relay| match &pool {
+            Some(pool) => pool.install(|| f(relay)),
+            None => f(relay),
+        })
+    });
+    let error = interrupt.error.lock().expect("not poisoned").take();
+    match (result, error) {
+        (Err(powerseek::Error::Cancelled), Some(e)) => Err(e),
+        (Err(e), _) => Err(py_err(e)),
+        // The callback failed on the last poll, after the work was done.
+        (Ok(_), Some(e)) => Err(e),
+        (Ok(t), None) => {
+            interrupt.report(py)?;
+            Ok(t)
+        }
+    }
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<mdp::Mdp>()?;
     m.add_class::<mdp::PowerPartial>()?;
     m.add_function(wrap_pyfunction!(set_memory_limit, m)?)?;
@@ -120,6 +236,15 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     multiagent::register(m)?;
     conflict::register(m)?;
     Ok(())
+}
+
+/// A hash of `value` for `__hash__` (consistent with `__eq__` wherever equal
+/// objects hash equal values).
+pub(crate) fn hash_of(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
 }
 
 /// A library report as native Python objects with the same fields as the

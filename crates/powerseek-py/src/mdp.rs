@@ -2,16 +2,37 @@
 
 use std::path::PathBuf;
 
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray3};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::{from_python, interruptible, py_err, to_python};
+use crate::{from_python, py_err, run_with, to_python, Run};
 use powerseek::mdp::power::{PowerOptions, PowerReport};
 use powerseek::mdp::power_io::PowerRequest;
 use powerseek::mdp::reward::RewardDistribution;
-use powerseek::mdp::MdpBuilder;
+use powerseek::mdp::{Cell, Features, GridLayout, MdpBuilder, SparseTransitions};
+
+/// Per-state features as Python passes them: `(names, values[state][feature])`.
+type FeatureArg<'py> = (Vec<String>, PyReadonlyArray2<'py, f64>);
+
+/// Per-state features as Python reads them: `(names, values[state][feature])`.
+type FeatureView<'py> = (Vec<String>, Bound<'py, PyArray2<f64>>);
+
+/// A map as Python passes it: `(height, width, open[row * width + col], position[state])`.
+type LayoutArg = (usize, usize, Vec<bool>, Vec<(usize, usize)>);
+
+/// Everything that defines an MDP, in plain data (pickling and `==`):
+/// state names, action rows, features `(names, row-major values)`, map,
+/// start state, discount.
+type Spec = (
+    Vec<String>,
+    Vec<ActionRow>,
+    Option<(Vec<String>, Vec<f64>)>,
+    Option<LayoutArg>,
+    Option<usize>,
+    Option<f64>,
+);
 
 /// One action of an MDP in plain data: `(state, action name, [(next state, probability)])`.
 type ActionRow = (usize, String, Vec<(usize, f64)>);
@@ -31,6 +52,24 @@ fn warn_notes(py: Python<'_>, mdp: &powerseek::mdp::Mdp) -> PyResult<()> {
         PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), &message, 1)?;
     }
     Ok(())
+}
+
+/// `mdp` with the features Python passed (`(names, values[state][feature])`), if any.
+fn with_features(mdp: powerseek::mdp::Mdp, features: Option<FeatureArg<'_>>) -> PyResult<powerseek::mdp::Mdp> {
+    let Some((names, values)) = features else {
+        return Ok(mdp);
+    };
+    let v = values.as_array();
+    let (rows, cols) = v.dim();
+    if rows != mdp.n_states() || cols != names.len() {
+        return Err(PyValueError::new_err(format!(
+            "features: values of shape ({rows}, {cols}) for {} states and {} feature names",
+            mdp.n_states(),
+            names.len()
+        )));
+    }
+    let values = v.iter().copied().collect();
+    mdp.with_features(Features { names, values }).map_err(py_err)
 }
 
 impl Mdp {
@@ -70,22 +109,97 @@ impl Mdp {
     }
 
     /// From transitions `T[s, a, s']` (float64); an action whose row is all
-    /// zero does not exist at that state.
+    /// zero does not exist at that state. `features` are `(names, values)`
+    /// with `values[s][k]` feature `k` of state `s`.
     #[staticmethod]
+    #[pyo3(signature = (transitions, state_names, action_names, features = None))]
     fn _from_numpy(
         py: Python<'_>,
         transitions: PyReadonlyArray3<'_, f64>,
         state_names: Vec<String>,
         action_names: Vec<String>,
+        features: Option<FeatureArg<'_>>,
     ) -> PyResult<Self> {
         let t = transitions.as_array();
         let values: Vec<f64> = t.iter().copied().collect();
         let mdp = powerseek::mdp::from_dense(&values, t.dim(), state_names, &action_names).map_err(py_err)?;
         warn_notes(py, &mdp)?;
-        Ok(Mdp::plain(mdp))
+        Ok(Mdp::plain(with_features(mdp, features)?))
     }
 
-    /// Rebuild from `parts()` (used by pickling).
+    /// From sparse entries `T[state[i], action[i], next[i]] = prob[i]`
+    /// (repeated entries summed); `features` as in `_from_numpy`.
+    #[staticmethod]
+    #[pyo3(signature = (state_names, action_names, state, action, next, prob, features = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn _from_sparse(
+        py: Python<'_>,
+        state_names: Vec<String>,
+        action_names: Vec<String>,
+        state: PyReadonlyArray1<'_, u64>,
+        action: PyReadonlyArray1<'_, u64>,
+        next: PyReadonlyArray1<'_, u64>,
+        prob: PyReadonlyArray1<'_, f64>,
+        features: Option<FeatureArg<'_>>,
+    ) -> PyResult<Self> {
+        let index =
+            |a: &PyReadonlyArray1<'_, u64>| -> Vec<usize> { a.as_array().iter().map(|&x| x as usize).collect() };
+        let (state, action, next) = (index(&state), index(&action), index(&next));
+        let prob: Vec<f64> = prob.as_array().iter().copied().collect();
+        let entries = SparseTransitions {
+            state: &state,
+            action: &action,
+            next: &next,
+            prob: &prob,
+        };
+        let mdp = powerseek::mdp::from_sparse(&entries, state_names, &action_names).map_err(py_err)?;
+        warn_notes(py, &mdp)?;
+        Ok(Mdp::plain(with_features(mdp, features)?))
+    }
+
+    /// From rows as `parts()` gives them, with optional features
+    /// `(names, values)`, map `(height, width, open, position)`, start
+    /// state and discount (used by the adapters and by pickling).
+    #[staticmethod]
+    #[pyo3(signature = (state_names, actions, features = None, layout = None, start = None, discount = None))]
+    fn _build(
+        py: Python<'_>,
+        state_names: Vec<String>,
+        actions: Vec<ActionRow>,
+        features: Option<(Vec<String>, Vec<f64>)>,
+        layout: Option<LayoutArg>,
+        start: Option<usize>,
+        discount: Option<f64>,
+    ) -> PyResult<Self> {
+        let mut b = MdpBuilder::new(state_names);
+        for (s, name, row) in actions {
+            b.add_action(s, &name, &row).map_err(py_err)?;
+        }
+        let mut m = b.build().map_err(py_err)?;
+        warn_notes(py, &m)?;
+        if let Some((names, values)) = features {
+            m = m.with_features(Features { names, values }).map_err(py_err)?;
+        }
+        if let Some((height, width, open, position)) = layout {
+            let cells = open.iter().map(|&o| if o { Cell::Open } else { Cell::Wall }).collect();
+            let layout = GridLayout {
+                width,
+                height,
+                cells,
+                position,
+            };
+            m = m.with_grid_layout(layout).map_err(py_err)?;
+        }
+        if let Some(s) = start {
+            m = m.with_start_state(s).map_err(py_err)?;
+        }
+        if let Some(d) = discount {
+            m = m.with_discount_rate(d).map_err(py_err)?;
+        }
+        Ok(Mdp::plain(m))
+    }
+
+    /// Rebuild from `parts()` (pickles written before features and maps were kept).
     #[staticmethod]
     fn _from_parts(state_names: Vec<String>, actions: Vec<ActionRow>) -> PyResult<Self> {
         let mut b = MdpBuilder::new(state_names);
@@ -109,7 +223,20 @@ impl Mdp {
         (m.state_names().to_vec(), actions)
     }
 
-    /// Gridworlds travel as their text (keeping the layout), other MDPs as their rows.
+    /// Everything that defines the MDP (`_build`'s arguments).
+    fn _spec(&self) -> Spec {
+        let m = &self.inner;
+        let (names, rows) = self.parts();
+        let features = m.features().map(|f| (f.names.clone(), f.values.clone()));
+        let layout = m.layout().map(|l| {
+            let open = l.cells.iter().map(|&c| c == Cell::Open).collect();
+            (l.height, l.width, open, l.position.clone())
+        });
+        (names, rows, features, layout, m.start(), m.discount())
+    }
+
+    /// Gridworlds travel as their text (keeping everything the text says),
+    /// other MDPs as their rows, features, map and start state.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
         let py = slf.py();
         let me = slf.get();
@@ -119,10 +246,62 @@ impl Mdp {
                 source.clone().into_pyobject(py)?.into_any(),
             )),
             None => Ok((
-                py.get_type::<Mdp>().getattr("_from_parts")?,
-                me.parts().into_pyobject(py)?.into_any(),
+                py.get_type::<Mdp>().getattr("_build")?,
+                me._spec().into_pyobject(py)?.into_any(),
             )),
         }
+    }
+
+    /// Equal when states, actions, transition probabilities, features, map,
+    /// start state and discount are (a gridworld equals its rows written out).
+    fn __eq__(&self, other: &Self) -> bool {
+        self._spec() == other._spec()
+    }
+
+    /// Hashes the state names and the transition structure (successors and
+    /// probabilities' bits), which equal MDPs share.
+    fn __hash__(&self) -> u64 {
+        let m = &self.inner;
+        let rows: Vec<u64> = (0..m.n_state_actions())
+            .flat_map(|a| {
+                let (next, prob) = m.successors(a);
+                let next = next.iter().map(|&t| u64::from(t));
+                next.chain(prob.iter().map(|p| p.to_bits())).collect::<Vec<_>>()
+            })
+            .collect();
+        crate::hash_of(&(m.state_names(), self.actions(), rows))
+    }
+
+    /// The MDP's discount rate, when its file gave one (POWER's default γ then).
+    #[getter]
+    fn discount(&self) -> Option<f64> {
+        self.inner.discount()
+    }
+
+    /// The start state's index, when the file or adapter named one.
+    #[getter]
+    fn start(&self) -> Option<usize> {
+        self.inner.start()
+    }
+
+    /// Feature names and values `(names, values[state][feature])`, when the MDP has features.
+    #[getter]
+    fn features<'py>(&self, py: Python<'py>) -> PyResult<Option<FeatureView<'py>>> {
+        self.inner
+            .features()
+            .map(|f| {
+                let values =
+                    PyArray1::from_vec(py, f.values.clone()).reshape([self.inner.n_states(), f.n_features()])?;
+                Ok((f.names.clone(), values))
+            })
+            .transpose()
+    }
+
+    /// The map `(height, width, open[row][col], position[state] = (row, col))`
+    /// of a gridworld (or an adapter's grid), for heatmaps; None otherwise.
+    #[getter]
+    fn layout(&self) -> Option<LayoutArg> {
+        self._spec().3
     }
 
     #[getter]
@@ -216,9 +395,18 @@ pub(crate) fn report_dict<'py>(
 
 /// POWER of every state (see `powerseek.power`).
 #[pyfunction]
-pub(crate) fn power<'py>(py: Python<'py>, mdp: &Mdp, args: PowerArgs) -> PyResult<Bound<'py, PyDict>> {
+#[pyo3(signature = (mdp, args, progress = None, threads = None))]
+pub(crate) fn power<'py>(
+    py: Python<'py>,
+    mdp: &Mdp,
+    args: PowerArgs,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
     let (d, opts) = args.resolve(&mdp.inner)?;
-    let report = interruptible(py, |p| powerseek::mdp::power::estimate_power(&mdp.inner, &d, &opts, p))?;
+    let report = run_with(py, Run::new(progress, threads), |p| {
+        powerseek::mdp::power::estimate_power(&mdp.inner, &d, &opts, p)
+    })?;
     report_dict(py, &mdp.inner, &report)
 }
 
@@ -241,6 +429,15 @@ impl PowerPartial {
         serde_json::to_string(&self.inner).expect("plain data")
     }
 
+    /// Equal when they hold the same statistics of the same samples.
+    fn __eq__(&self, other: &Self) -> bool {
+        self._to_json() == other._to_json()
+    }
+
+    fn __hash__(&self) -> u64 {
+        crate::hash_of(&self._to_json())
+    }
+
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
         let ctor = slf.py().get_type::<PowerPartial>().getattr("_from_json")?;
         Ok((ctor, (slf.get()._to_json(),)))
@@ -259,15 +456,18 @@ pub(crate) fn batch_size(mdp: &Mdp, batch: Option<usize>, antithetic: bool) -> P
 
 /// Partial results for samples `first..end` (a shard; see `powerseek.distributed`).
 #[pyfunction]
+#[pyo3(signature = (mdp, first, end, args, progress = None, threads = None))]
 pub(crate) fn power_partials(
     py: Python<'_>,
     mdp: &Mdp,
     first: usize,
     end: usize,
     args: PowerArgs,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
 ) -> PyResult<Vec<PowerPartial>> {
     let (d, opts) = args.resolve(&mdp.inner)?;
-    let parts = interruptible(py, |p| {
+    let parts = run_with(py, Run::new(progress, threads), |p| {
         powerseek::mdp::power::power_partials(&mdp.inner, &d, &opts, first..end, p)
     })?;
     Ok(parts.into_iter().map(|inner| PowerPartial { inner }).collect())
@@ -296,7 +496,7 @@ pub(crate) fn visit_distributions<'py>(
     request: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let request: powerseek::mdp::visits::VisitRequest = from_python("visits request", request)?;
-    let report = interruptible(py, |p| powerseek::mdp::visits::visits(&mdp.inner, &request, p))?;
+    let report = run_with(py, Run::default(), |p| powerseek::mdp::visits::visits(&mdp.inner, &request, p))?;
     to_python(py, &report)
 }
 
@@ -304,6 +504,6 @@ pub(crate) fn visit_distributions<'py>(
 #[pyfunction]
 pub(crate) fn exact_power<'py>(py: Python<'py>, mdp: &Mdp, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let request: powerseek::mdp::visits::ExactPowerRequest = from_python("exact POWER request", request)?;
-    let report = interruptible(py, |p| powerseek::mdp::visits::exact_power(&mdp.inner, &request, p))?;
+    let report = run_with(py, Run::default(), |p| powerseek::mdp::visits::exact_power(&mdp.inner, &request, p))?;
     to_python(py, &report)
 }

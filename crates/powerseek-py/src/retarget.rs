@@ -7,8 +7,10 @@ use std::sync::Mutex;
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 
+use powerseek::progress::Progress;
+
 use crate::mdp::Mdp;
-use crate::{from_python, interruptible, py_err, to_python};
+use crate::{from_python, py_err, run_with, to_python, Run};
 use powerseek::retarget::{
     self, CheckRequest, CycleRequest, DecisionMaker, LearnedRequest, MdpTendencyRequest, MeanRequest, OrbitRequest,
 };
@@ -53,10 +55,11 @@ fn custom(decision_maker: Option<&Bound<'_, PyAny>>) -> Option<PyDecisionMaker> 
 fn with_custom<'py, T: serde::Serialize + Send>(
     py: Python<'py>,
     decision_maker: Option<&Bound<'py, PyAny>>,
-    run: impl FnOnce(Option<&dyn DecisionMaker>, &crate::Interrupt) -> powerseek::Result<T> + Send,
+    how: Run,
+    run: impl FnOnce(Option<&dyn DecisionMaker>, &dyn Progress) -> powerseek::Result<T> + Send,
 ) -> PyResult<Bound<'py, PyAny>> {
     let python = custom(decision_maker);
-    let result = interruptible(py, |p| run(python.as_ref().map(|d| d as &dyn DecisionMaker), p));
+    let result = run_with(py, how, |p| run(python.as_ref().map(|d| d as &dyn DecisionMaker), p));
     if let Some(e) = python.and_then(|d| d.error.into_inner().expect("not poisoned")) {
         return Err(e);
     }
@@ -66,45 +69,67 @@ fn with_custom<'py, T: serde::Serialize + Send>(
 /// `retarget orbit`: orbit tendencies of several decision-makers, or of a
 /// Python one (see `powerseek.retarget_orbit`).
 #[pyfunction]
-#[pyo3(signature = (request, decision_maker = None))]
+#[pyo3(signature = (request, decision_maker = None, progress = None, threads = None))]
 pub(crate) fn orbit<'py>(
     py: Python<'py>,
     request: &Bound<'py, PyAny>,
     decision_maker: Option<&Bound<'py, PyAny>>,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let request: OrbitRequest = from_python("orbit request", request)?;
-    with_custom(py, decision_maker, |dm, p| retarget::orbit(&request, dm, p))
+    with_custom(py, decision_maker, Run::new(progress, threads), |dm, p| {
+        retarget::orbit(&request, dm, p)
+    })
 }
 
 /// `retarget check` (see `powerseek.retarget_check`).
 #[pyfunction]
-#[pyo3(signature = (request, decision_maker = None))]
+#[pyo3(signature = (request, decision_maker = None, progress = None, threads = None))]
 pub(crate) fn check<'py>(
     py: Python<'py>,
     request: &Bound<'py, PyAny>,
     decision_maker: Option<&Bound<'py, PyAny>>,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let request: CheckRequest = from_python("check request", request)?;
-    with_custom(py, decision_maker, |dm, p| retarget::check(&request, dm, p))
+    with_custom(py, decision_maker, Run::new(progress, threads), |dm, p| {
+        retarget::check(&request, dm, p)
+    })
 }
 
 /// `retarget mdp` (see `powerseek.retarget_mdp`).
 #[pyfunction]
+#[pyo3(signature = (mdp, request, progress = None, threads = None))]
 pub(crate) fn mdp_tendency<'py>(
     py: Python<'py>,
     mdp: &Mdp,
     request: &Bound<'py, PyAny>,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let request: MdpTendencyRequest = from_python("retarget mdp request", request)?;
-    let report = interruptible(py, |p| retarget::mdp_tendency(&mdp.inner, &request, p))?;
+    let report = run_with(py, Run::new(progress, threads), |p| {
+        retarget::mdp_tendency(&mdp.inner, &request, p)
+    })?;
     to_python(py, &report)
 }
 
 /// `retarget learned` (see `powerseek.retarget_learned`).
 #[pyfunction]
-pub(crate) fn learned<'py>(py: Python<'py>, mdp: &Mdp, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+#[pyo3(signature = (mdp, request, progress = None, threads = None))]
+pub(crate) fn learned<'py>(
+    py: Python<'py>,
+    mdp: &Mdp,
+    request: &Bound<'py, PyAny>,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
     let request: LearnedRequest = from_python("retarget learned request", request)?;
-    let report = interruptible(py, |p| retarget::learned(&mdp.inner, &request, p))?;
+    let report = run_with(py, Run::new(progress, threads), |p| {
+        retarget::learned(&mdp.inner, &request, p)
+    })?;
     to_python(py, &report)
 }
 
@@ -117,7 +142,9 @@ pub(crate) fn mean_dominance<'py>(
     decision_maker: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let request: MeanRequest = from_python("mean request", request)?;
-    with_custom(py, decision_maker, |dm, p| retarget::mean_dominance(&request, dm, p))
+    with_custom(py, decision_maker, Run::default(), |dm, p| {
+        retarget::mean_dominance(&request, dm, p)
+    })
 }
 
 /// `retarget cycle` (see `powerseek.retarget_cycle`).
@@ -129,7 +156,7 @@ pub(crate) fn most_cycle<'py>(
     decision_maker: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let request: CycleRequest = from_python("cycle request", request)?;
-    with_custom(py, decision_maker, |dm, p| retarget::most_cycle(&request, dm, p))
+    with_custom(py, decision_maker, Run::default(), |dm, p| retarget::most_cycle(&request, dm, p))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

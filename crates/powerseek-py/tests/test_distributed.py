@@ -66,3 +66,25 @@ def test_sharded_rho_sweep(local_ray):
     sharded = distributed.rho_sweep(grid, [-1.0, 0.5, 1.0], **kwargs)
     for key in ("power", "se", "mean_total", "per_cell"):
         np.testing.assert_array_equal(sharded[key], single[key])
+
+
+def test_tasks_declare_their_cpus_and_give_the_same_answer(local_ray, tmp_path):
+    rooms = powerseek.load_mdp(pathlib.Path(__file__).resolve().parents[3] / "examples" / "rooms.grid")
+    args = dict(gamma=0.9, samples=1_000, seed=5, batch=64)
+    single = powerseek.power(rooms, **args)
+
+    def record(first, path=str(tmp_path)):
+        cpus = ray.get_runtime_context().get_assigned_resources().get("CPU")
+        (pathlib.Path(path) / f"task-{first}").write_text(str(cpus))
+
+    for cpus in (1, 2):
+        for f in tmp_path.glob("task-*"):
+            f.unlink()
+        sharded = distributed.power(rooms, shards=3, cpus_per_task=cpus, _task_hook=record, **args)
+        np.testing.assert_array_equal(sharded["power"], single["power"])
+        seen = {f.read_text() for f in tmp_path.glob("task-*")}
+        assert seen == {str(float(cpus))}, seen
+    kwargs = dict(games=6, lambdas=[-1.0, 1.0], seed=3)
+    assert distributed.scarcity(cpus_per_task=2, **kwargs)["summaries"] == powerseek.scarcity(**kwargs)["summaries"]
+    with pytest.raises(ValueError, match="cpus_per_task"):
+        distributed.power(rooms, cpus_per_task=0, **args)

@@ -4,6 +4,12 @@ A thin Python layer over the Rust library: numpy arrays in and out, exact
 game-theoretic values as :class:`fractions.Fraction`, long computations run
 without the GIL and stop on Ctrl-C.
 
+Every long call takes ``progress=`` (``True`` for a tqdm bar, a tqdm-like bar,
+or a callback ``f(done, total)``) and ``threads=`` (worker threads; results do
+not depend on it); see :mod:`powerseek._progress`. Objects researchers already
+have come in through :mod:`powerseek.adapters` (Gymnasium, MiniGrid,
+pygambit, OpenSpiel) and :func:`mdp_from_sparse` (scipy.sparse).
+
     >>> import powerseek
     >>> corridor = powerseek.gridworld("T.T\\n")
     >>> r = powerseek.power(corridor, gamma=0.0, samples=20_000)
@@ -21,8 +27,22 @@ import numpy as np
 from . import _native
 from ._native import BayesianGame, Game, Mdp, PowerPartial
 from ._native import memory_limit, set_memory_limit
+from ._progress import progress_callback as _progress_callback
+from ._progress import threads_arg as _threads_arg
+from .adapters import from_gymnasium, from_minigrid, from_openspiel, from_pygambit, to_openspiel, to_pygambit
+
+#: The package's version: the Cargo workspace's, compiled into the extension.
+__version__: str = _native.__version__
 
 __all__ = [
+    "__version__",
+    "from_gymnasium",
+    "from_minigrid",
+    "from_pygambit",
+    "to_pygambit",
+    "from_openspiel",
+    "to_openspiel",
+    "mdp_from_sparse",
     "set_memory_limit",
     "memory_limit",
     "Mdp",
@@ -61,6 +81,30 @@ __all__ = [
 ]
 
 
+def _call(native, *args, progress=None, threads=None):
+    """``native(*args)`` with the ``progress=`` and ``threads=`` arguments every
+    long call takes (see :mod:`powerseek._progress`)."""
+    count = _threads_arg(threads)
+    with _progress_callback(progress) as callback:
+        return native(*args, progress=callback, threads=count)
+
+
+def _path(path, what: str) -> str:
+    """A file argument as a string; anything else is a TypeError saying what is accepted."""
+    import os
+
+    if isinstance(path, (str, os.PathLike)):
+        return os.fspath(path)
+    raise TypeError(f"{what} takes a file path (str or os.PathLike), not {type(path).__module__}.{type(path).__qualname__}{_ADAPTER_HINT.get(what, '')}")
+
+
+_ADAPTER_HINT = {
+    "load_game": "; for a pygambit game use powerseek.from_pygambit, for an OpenSpiel game powerseek.from_openspiel, for a payoff array powerseek.game_from_numpy",
+    "load_bayesian": "; for a pygambit game use powerseek.from_pygambit, for an OpenSpiel game powerseek.from_openspiel",
+    "load_mdp": "; for a Gymnasium environment use powerseek.from_gymnasium, for MiniGrid powerseek.from_minigrid, for arrays powerseek.mdp_from_numpy or mdp_from_sparse",
+}
+
+
 def _given(**fields) -> dict:
     """The fields that were given (None means: the library's default)."""
     return {k: v for k, v in fields.items() if v is not None}
@@ -68,7 +112,7 @@ def _given(**fields) -> dict:
 
 def load_mdp(path: str) -> Mdp:
     """Load an MDP from a .grid, .json, .mdp or .pomdp file."""
-    return Mdp.load(str(path))
+    return Mdp.load(_path(path, "load_mdp"))
 
 
 def gridworld(text: str) -> Mdp:
@@ -85,15 +129,47 @@ def _float_array(x, name: str, ndim: Optional[int] = None) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
+def _features_arg(features, n: int):
+    """``features=`` as ``(names, values)``: a dict ``{name: values per state}``,
+    or a 2-D array (S × K, names ``"0"``, ``"1"``, ...), or ``(names, array)``."""
+    if features is None:
+        return None
+    if isinstance(features, dict):
+        names = [str(k) for k in features]
+        values = np.column_stack([_float_array(v, f"features[{k!r}]", 1) for k, v in features.items()]) if names else np.zeros((n, 0))
+    elif isinstance(features, tuple) and len(features) == 2 and all(isinstance(x, str) for x in features[0]):
+        names = [str(k) for k in features[0]]
+        values = _float_array(features[1], "features values", 2)
+    else:
+        values = _float_array(features, "features", 2)
+        names = [str(k) for k in range(values.shape[1])]
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    if values.ndim != 2 or values.shape != (n, len(names)):
+        raise ValueError(f"features: values of shape {values.shape} for {n} states and {len(names)} feature names")
+    return names, values
+
+
+def _names(given, n: int, what: str) -> list:
+    names = [str(x) for x in (given if given is not None else range(n))]
+    if len(names) != n:
+        raise ValueError(f"{len(names)} {what} names for {n} {what}s")
+    return names
+
+
 def mdp_from_numpy(
     transitions,
     state_names: Optional[Sequence[str]] = None,
     action_names: Optional[Sequence[str]] = None,
+    features=None,
 ) -> Mdp:
     """An MDP from ``transitions[s, a, s']`` of shape (S, A, S).
 
     A row that is all zero means action ``a`` does not exist at ``s`` (it is
     never a phantom zero-reward move); every other row must sum to 1.
+    ``features`` gives every state a feature vector φ(s), for reward
+    distributions ``dist="features:<marginal>"`` (R(s) = w·φ(s) with iid
+    weights): a dict ``{name: values per state}``, an S × K array (names
+    ``"0"``, ``"1"``, ...), or ``(names, array)``.
     """
     t = _float_array(transitions, "transitions", 3)
     n, k, m = t.shape
@@ -103,7 +179,88 @@ def mdp_from_numpy(
     actions = [str(a) for a in (action_names if action_names is not None else range(k))]
     if len(states) != n or len(actions) != k:
         raise ValueError(f"{len(states)} state names and {len(actions)} action names for shape {t.shape}")
-    return Mdp._from_numpy(t, states, actions)
+    return Mdp._from_numpy(t, states, actions, _features_arg(features, n))
+
+
+def _index_array(x, name: str) -> np.ndarray:
+    """Non-negative integer indices as uint64."""
+    arr = np.asarray(x)
+    if arr.ndim != 1 or not (np.issubdtype(arr.dtype, np.integer) or arr.size == 0):
+        raise ValueError(f"{name} must be a 1-D array of integer indices (got dtype {arr.dtype}, shape {arr.shape})")
+    if arr.size and int(arr.min()) < 0:
+        raise ValueError(f"{name}: index {int(arr.min())} is negative")
+    return np.ascontiguousarray(arr, dtype=np.uint64)
+
+
+def mdp_from_sparse(
+    transitions=None,
+    *,
+    state=None,
+    action=None,
+    next_state=None,
+    prob=None,
+    n_states: Optional[int] = None,
+    state_names: Optional[Sequence[str]] = None,
+    action_names: Optional[Sequence[str]] = None,
+    features=None,
+) -> Mdp:
+    """An MDP from sparse transitions, without a dense S × A × S table.
+
+    Either ``transitions``, one S × S matrix per action (``scipy.sparse``
+    matrices or arrays, or anything ``scipy.sparse.coo_array`` accepts), with
+    ``transitions[a][s, s']`` the probability of reaching ``s'`` by ``a`` from
+    ``s``; or four index arrays of equal length, ``state``, ``action``,
+    ``next_state`` and ``prob``, each entry one transition probability
+    (``n_states`` defaults to the largest index + 1, or to the number of
+    ``state_names``). Repeated entries are summed. Action ``a`` exists at ``s``
+    when some entry of ``(s, a)`` is positive; its probabilities must then sum
+    to 1. ``features`` as in :func:`mdp_from_numpy`.
+
+    >>> import numpy as np, powerseek
+    >>> m = powerseek.mdp_from_sparse(state=[0, 0, 1], action=[0, 0, 0], next_state=[1, 1, 1], prob=[0.5, 0.5, 1.0])
+    >>> m.parts()
+    (['0', '1'], [(0, '0', [(1, 1.0)]), (1, '0', [(1, 1.0)])])
+    """
+    if transitions is not None:
+        if any(x is not None for x in (state, action, next_state, prob)):
+            raise ValueError("give either transitions (one matrix per action) or the arrays state, action, next_state, prob")
+        try:
+            import scipy.sparse as sp  # type: ignore[import-untyped, unused-ignore]
+        except ImportError as e:
+            raise ImportError("mdp_from_sparse(transitions) needs scipy: pip install scipy (or 'powerseek[scipy]'), or pass index arrays") from e
+        mats = [sp.coo_array(t) for t in transitions]
+        if not mats:
+            raise ValueError("transitions: no actions")
+        shapes = {m.shape for m in mats}
+        if len(shapes) != 1 or mats[0].shape[0] != mats[0].shape[1]:
+            raise ValueError(f"transitions: every action's matrix must be S × S of one S (got shapes {sorted(shapes)})")
+        n_states = mats[0].shape[0] if n_states is None else n_states
+        state = np.concatenate([m.row for m in mats])
+        next_state = np.concatenate([m.col for m in mats])
+        action = np.concatenate([np.full(m.nnz, a, dtype=np.int64) for a, m in enumerate(mats)])
+        prob = np.concatenate([np.asarray(m.data, dtype=np.float64) for m in mats])
+        n_actions = len(mats)
+    else:
+        if any(x is None for x in (state, action, next_state, prob)):
+            raise ValueError("give transitions (one matrix per action), or all four of state, action, next_state, prob")
+        state, action, next_state = (_index_array(x, k) for x, k in ((state, "state"), (action, "action"), (next_state, "next_state")))
+        prob = _float_array(prob, "prob", 1)
+        top = max([int(x.max()) + 1 for x in (state, next_state) if x.size] + [0])
+        if n_states is None:
+            n_states = len(state_names) if state_names is not None else top
+        n_actions = len(action_names) if action_names is not None else (int(action.max()) + 1 if action.size else 0)
+    n = _count(n_states, "n_states")
+    states = _names(state_names, n, "state")
+    actions = _names(action_names, n_actions, "action")
+    return Mdp._from_sparse(
+        states,
+        actions,
+        _index_array(state, "state"),
+        _index_array(action, "action"),
+        _index_array(next_state, "next_state"),
+        _float_array(prob, "prob", 1),
+        _features_arg(features, n),
+    )
 
 
 def _count(value, name: str, below: Optional[int] = None):
@@ -181,6 +338,8 @@ def power(
     precision: Optional[str] = None,
     kernel: Optional[str] = None,
     exact: bool = False,
+    progress=None,
+    threads: Optional[int] = None,
 ) -> dict:
     """POWER of every state (docs/theory.md §2) by Monte Carlo over reward
     functions, as ``powerseek power`` (``gamma`` defaults to the file's discount, else 0.9;
@@ -232,7 +391,7 @@ def power(
     args = _power_args(
         gamma, samples, dist, seed, tolerance, antithetic, batch, method, max_iterations, target_se, max_samples, precision, kernel
     )
-    return _native.power(mdp, args)
+    return _call(_native.power, mdp, args, progress=progress, threads=threads)
 
 
 def _exact_text(x, name: str) -> Optional[str]:
@@ -278,8 +437,10 @@ def visit_distributions(
 
 
 def load_game(path: str) -> Game:
-    """Load a normal-form game from Gambit .nfg or JSON."""
-    return Game.load(str(path))
+    """Load a normal-form game from Gambit .nfg or JSON (a path; games already
+    in memory come in through :func:`from_pygambit`, :func:`from_openspiel` or
+    :func:`game_from_numpy`)."""
+    return Game.load(_path(path, "load_game"))
 
 
 def game_from_numpy(payoff_array) -> Game:
@@ -323,7 +484,7 @@ def payoffs(game: Game) -> np.ndarray:
     return np.stack([flat[:, i].reshape(shape, order="F") for i in range(n)])
 
 
-def solve(game: Union[Game, BayesianGame], method: Optional[str] = None, all: bool = False) -> dict:
+def solve(game: Union[Game, BayesianGame], method: Optional[str] = None, all: bool = False, progress=None, threads: Optional[int] = None) -> dict:
     """Nash equilibria, as ``powerseek game solve`` (the same fields as its
     ``--format json``, exact values as Fractions): ``method`` (``enum``,
     ``support``, ``lh``, ``lp``, ``pure``, ``logit``, ``pure-logit``; default
@@ -331,16 +492,16 @@ def solve(game: Union[Game, BayesianGame], method: Optional[str] = None, all: bo
     profile is re-checked by its exact regret. A Bayesian game's equilibria
     are behaviours ``behaviour[player][type][action]``."""
     if isinstance(game, BayesianGame):
-        return _native.solve_bayesian(game, method, bool(all))
-    return _native.solve(game, method, bool(all))
+        return _call(_native.solve_bayesian, game, method, bool(all), progress=progress, threads=threads)
+    return _call(_native.solve, game, method, bool(all), progress=progress, threads=threads)
 
 
-def equilibria(game: Game, exact: bool = False, method: Optional[str] = None, all: bool = True) -> list:
+def equilibria(game: Game, exact: bool = False, method: Optional[str] = None, all: bool = True, progress=None, threads: Optional[int] = None) -> list:
     """The profiles of :func:`solve` (by default ``all=True``: all extreme
     equilibria for two players, exact; every pure equilibrium plus a
     logit-path one otherwise). Each is a list of per-player probability
     arrays (or lists of Fractions with ``exact=True``)."""
-    out = [e["strategies"] for e in solve(game, method, all)["equilibria"]]
+    out = [e["strategies"] for e in solve(game, method, all, progress=progress, threads=threads)["equilibria"]]
     if exact:
         return out
     return [[np.array([float(x) for x in s]) for s in p] for p in out]
@@ -370,7 +531,7 @@ def _profile_rows(rows) -> list:
     out = []
     for strategy in rows:
         exact = [_exact(x) for x in np.asarray(strategy, dtype=object).ravel()]
-        total = sum(exact)
+        total = sum(exact, Fraction(0))
         if total != 1 and abs(total - 1) < Fraction(1, 10**9) and any(not isinstance(x, (Fraction, int, str)) for x in strategy):
             exact = [x / total for x in exact]
         out.append(exact)
@@ -385,45 +546,45 @@ def _profile_arg(profile, nested: bool):
     return _profile_rows(profile)
 
 
-def game_power(game: Game, profile=None) -> dict:
+def game_power(game: Game, profile=None, progress=None, threads: Optional[int] = None) -> dict:
     """Multi-agent POWER (docs/theory.md §3), as ``powerseek game power``:
     at ``profile`` (``profile[player][action]``, or ``"uniform"``), or, by
     default, at every equilibrium and the uniform profile. Exact (Fractions).
     Each entry of ``profiles`` has ``label``, ``behaviour`` (one type per
     player), ``players`` (``power``, ``expected_payoff``, ``by_type``),
     ``total_power``, ``total_regret`` and ``is_equilibrium``."""
-    return _native.game_power(game, _profile_arg(profile, nested=False))
+    return _call(_native.game_power, game, _profile_arg(profile, nested=False), progress=progress, threads=threads)
 
 
 def load_bayesian(path: str) -> BayesianGame:
     """Load a Bayesian game: one-stage .efg, Bayesian JSON, or a normal-form .nfg/.json (one type each)."""
-    return BayesianGame.load(str(path))
+    return BayesianGame.load(_path(path, "load_bayesian"))
 
 
-def bayesian_equilibria(game: BayesianGame, exact: bool = False, method: Optional[str] = None, all: bool = True) -> list:
+def bayesian_equilibria(game: BayesianGame, exact: bool = False, method: Optional[str] = None, all: bool = True, progress=None, threads: Optional[int] = None) -> list:
     """The behaviours of :func:`solve` (by default ``all=True``):
     ``b[player][type]`` is a probability vector over the player's actions
     (Fractions with ``exact=True``, else numpy arrays)."""
-    out = [e["behaviour"] for e in solve(game, method, all)["equilibria"]]
+    out = [e["behaviour"] for e in solve(game, method, all, progress=progress, threads=threads)["equilibria"]]
     if exact:
         return out
     return [[[np.array([float(x) for x in t]) for t in player] for player in b] for b in out]
 
 
-def bayesian_power(game: BayesianGame, behaviour=None) -> dict:
+def bayesian_power(game: BayesianGame, behaviour=None, progress=None, threads: Optional[int] = None) -> dict:
     """:func:`game_power` for a Bayesian game: at ``behaviour[player][type]``
     (or ``"uniform"``), or at every equilibrium and the uniform profile;
     ``by_type`` is None for types of probability 0."""
-    return _native.game_power(game, _profile_arg(behaviour, nested=True))
+    return _call(_native.game_power, game, _profile_arg(behaviour, nested=True), progress=progress, threads=threads)
 
 
-def alignment(game: Game, weights: Optional[Sequence[float]] = None) -> dict:
+def alignment(game: Game, weights: Optional[Sequence[float]] = None, progress=None, threads: Optional[int] = None) -> dict:
     """Every alignment metric (docs/theory.md §4), as ``powerseek game align``:
     α and the alignment gap, max and ideal welfare, security levels, the
     threat point, Nash bargaining, and the local metrics at each localizer
     (exact values as Fractions; pure profiles as action indices)."""
     w = None if weights is None else [_exact(x, f"weights[{k}]") for k, x in enumerate(weights)]
-    return _native.alignment(game, w)
+    return _call(_native.alignment, game, w, progress=progress, threads=threads)
 
 
 DecisionMaker = Union[str, Callable[[np.ndarray], Sequence[float]]]
@@ -464,6 +625,8 @@ def retarget_orbit(
     n: Optional[int] = None,
     generators: Optional[Sequence[Sequence[int]]] = None,
     theta=None,
+    progress=None,
+    threads: Optional[int] = None,
 ) -> dict:
     """Orbit tendencies (docs/theory.md §6) of outcome set B versus A, as ``powerseek retarget orbit``
     (the same fields as its ``--format json``; ``a`` and ``b`` index outcomes from 0).
@@ -481,7 +644,7 @@ def retarget_orbit(
     fields = _orbit_fields(u, a, b, outcomes) | _given(
         decision=names, samples=samples, seed=seed, parameters=parameters, n=n
     ) | _group_fields(generators, theta)
-    return _native.orbit(fields, fn)
+    return _call(_native.orbit, fields, fn, progress=progress, threads=threads)
 
 
 def _group_fields(generators, theta) -> dict:
@@ -501,6 +664,8 @@ def orbit_tendency(
     samples: Optional[int] = None,
     seed: int = 0,
     chunks: Optional[tuple] = None,
+    progress=None,
+    threads: Optional[int] = None,
 ) -> dict:
     """How often, over the orbit of parameter ``u`` under all permutations,
     outcome set B is more likely than A (docs/theory.md §6), for one
@@ -519,7 +684,7 @@ def orbit_tendency(
     fields = _orbit_fields(u, a, b, outcomes) | _given(
         decision=names, samples=samples, seed=seed, chunks=None if chunks is None else tuple(map(int, chunks))
     )
-    row = _native.orbit(fields, fn)["results"][0]
+    row = _call(_native.orbit, fields, fn, progress=progress, threads=threads)["results"][0]
     return {key: row[key] for key in ("b_more", "equal", "a_more", "total")}
 
 
@@ -536,6 +701,8 @@ def retarget_check(
     theta=None,
     scalar: Optional[bool] = None,
     distinct: Optional[bool] = None,
+    progress=None,
+    threads: Optional[int] = None,
 ) -> dict:
     """(A→B) n-retargetability of one decision-maker (default argmax), as
     ``powerseek retarget check`` (docs/theory.md §6.4, §6.7): ``orbits`` has
@@ -554,7 +721,7 @@ def retarget_check(
         | _given(decision=names, n=n, parameters=parameters, seed=seed, scalar=scalar, distinct=distinct)
         | _group_fields(generators, theta)
     )
-    return _native.check(fields, fn)
+    return _call(_native.check, fields, fn, progress=progress, threads=threads)
 
 
 def retarget_mean(
@@ -617,6 +784,8 @@ def retarget_mdp(
     seed: Optional[int] = None,
     u: Optional[Sequence[float]] = None,
     n: Optional[int] = None,
+    progress=None,
+    threads: Optional[int] = None,
 ) -> dict:
     """First actions ``a`` and ``b`` at ``state`` (default: the start state) of a
     deterministic MDP, compared over the orbits of reward functions — ``u``
@@ -636,7 +805,7 @@ def retarget_mdp(
         u=None if u is None else [float(x) for x in u],
         n=_count(n, "n"),
     )
-    return _native.mdp_tendency(mdp, fields)
+    return _call(_native.mdp_tendency, mdp, fields, progress=progress, threads=threads)
 
 
 def retarget_learned(
@@ -651,6 +820,8 @@ def retarget_learned(
     alpha: Optional[float] = None,
     gamma: Optional[float] = None,
     seed: Optional[int] = None,
+    progress=None,
+    threads: Optional[int] = None,
 ) -> dict:
     """Q-learners trained on rewards drawn from the orbit of a random reward:
     how often their first move at ``state`` is ``b`` rather than ``a``, as
@@ -667,7 +838,7 @@ def retarget_learned(
         gamma=gamma,
         seed=seed,
     )
-    return _native.learned(mdp, fields)
+    return _call(_native.learned, mdp, fields, progress=progress, threads=threads)
 
 
 def scarcity(
@@ -678,6 +849,8 @@ def scarcity(
     lambdas: Optional[Sequence[float]] = None,
     seed: Optional[int] = None,
     only: Optional[int] = None,
+    progress=None,
+    threads: Optional[int] = None,
 ) -> dict:
     """The power-scarcity sweep over λ, as ``powerseek experiment scarcity``
     (the same fields as its ``--format json``); ``None`` takes the library's
@@ -688,7 +861,7 @@ def scarcity(
     options = {k: v for k, v in given.items() if v is not None}
     if lambdas is not None:
         options["lambdas"] = [float(x) for x in lambdas]
-    return _native.scarcity(options, only)
+    return _call(_native.scarcity, options, only, progress=progress, threads=threads)
 
 
 def _nested(f, x):
@@ -759,6 +932,8 @@ def rho_sweep(
     seed: Optional[int] = None,
     tolerance: Optional[float] = None,
     other_at: Optional[str] = None,
+    progress=None,
+    threads: Optional[int] = None,
 ) -> dict:
     """Two agents, H and A, on a gridworld (docs/theory.md §8), as ``powerseek multi sweep`` (the
     same fields as its ``--format json``; options default as there).
@@ -778,7 +953,7 @@ def rho_sweep(
     fields = _multi_fields(
         turns, no_overlap, noise, other, seed_policy, gamma, gamma_other, reward_on, interval, samples, seed, tolerance, other_at
     )
-    d = _native.multi_sweep(grid, fields, [float(r) for r in rhos])
+    d = _call(_native.multi_sweep, grid, fields, [float(r) for r in rhos], progress=progress, threads=threads)
     points = [_two_agent_arrays(p) for p in d["points"]]
     out = dict(d)
     out["rho"] = np.array([p["rho"] for p in points], dtype=float)
@@ -807,6 +982,8 @@ def sequential_power(
     seed: Optional[int] = None,
     tolerance: Optional[float] = None,
     other_at: Optional[str] = None,
+    progress=None,
+    threads: Optional[int] = None,
 ) -> dict:
     """Both agents' POWER at one correlation ρ (default 0), as ``powerseek
     multi power`` (options as :func:`rho_sweep`): the same fields as its
@@ -832,7 +1009,8 @@ def sequential_power(
         agents,
         focal,
     )
-    return _two_agent_arrays(_native.multi_power(grid, fields, None if rho is None else float(rho)))
+    rho = None if rho is None else float(rho)
+    return _two_agent_arrays(_call(_native.multi_power, grid, fields, rho, progress=progress, threads=threads))
 
 
 def conflict_simulate(scenario: str) -> dict:
@@ -890,6 +1068,8 @@ def conflict_infer(
     loser_share: Optional[float] = None,
     temperature: Optional[float] = None,
     grid: Optional[int] = None,
+    progress=None,
+    threads: Optional[int] = None,
 ) -> dict:
     """Posterior over an agent's alignment and perceived cost of conflict from
     its decisions, as ``powerseek conflict infer``: ``observations`` is the
@@ -902,7 +1082,8 @@ def conflict_infer(
         seed=None if seed is None else int(seed),
         grid=None if grid is None else int(grid),
     )
-    return _grid_arrays(_native.conflict_infer(fields, observations), ("density",))
+    report = _call(_native.conflict_infer, fields, observations, progress=progress, threads=threads)
+    return _grid_arrays(report, ("density",))
 
 
 def conflict_calibrate(
@@ -914,6 +1095,8 @@ def conflict_calibrate(
     contest_exponent: Optional[float] = None,
     loser_share: Optional[float] = None,
     temperature: Optional[float] = None,
+    progress=None,
+    threads: Optional[int] = None,
 ) -> dict:
     """Simulation-based calibration of :func:`conflict_infer`, as ``powerseek
     conflict calibrate``: coverage of 90% credible intervals."""
@@ -923,7 +1106,7 @@ def conflict_calibrate(
         replicates=None if replicates is None else int(replicates),
         seed=None if seed is None else int(seed),
     )
-    return _native.conflict_calibrate(fields)
+    return _call(_native.conflict_calibrate, fields, progress=progress, threads=threads)
 
 
 # Labelled results ------------------------------------------------------------

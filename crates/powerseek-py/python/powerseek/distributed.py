@@ -12,6 +12,11 @@ or workers, and a retried task gives the same result.
 - :func:`rho_sweep`: one task per ρ of a two-agent gridworld sweep; arrays
   are concatenated in ρ order.
 
+Each task declares the CPUs it uses (``cpus_per_task``, default 1: Ray's
+default for a task) and computes on a thread pool of exactly that size, so
+Ray's scheduling matches the work instead of every task starting a pool of
+all the machine's cores.
+
 Call ``ray.init()`` (or ``ray.init(address=...)`` for a cluster) first. Ray is
 an optional dependency: ``pip install powerseek[ray]``.
 """
@@ -32,6 +37,19 @@ def _ray():
     return ray
 
 
+def _cpus(cpus_per_task) -> int:
+    """A ``cpus_per_task`` argument: a positive integer."""
+    from ._progress import threads_arg
+
+    try:
+        count = threads_arg(cpus_per_task)
+    except ValueError:
+        count = None
+    if count is None:
+        raise ValueError(f"cpus_per_task must be a positive integer (got {cpus_per_task!r})")
+    return count
+
+
 def _shards(total: int, step: int, shards: int) -> list:
     """Split 0..total into at most `shards` contiguous ranges whose starts are multiples of `step`."""
     blocks = (total + step - 1) // step
@@ -50,22 +68,25 @@ def power(
     batch: Optional[int] = None,
     shards: int = 4,
     max_retries: int = 3,
+    cpus_per_task: int = 1,
     _task_hook=None,
 ) -> dict:
-    """:func:`powerseek.power` as Ray tasks; identical result for any ``shards``.
+    """:func:`powerseek.power` as Ray tasks; identical result for any ``shards``
+    and ``cpus_per_task``.
 
     ``_task_hook`` (testing) is called in each task before it computes.
     """
     ray = _ray()
+    cpus = _cpus(cpus_per_task)
     args = powerseek._power_args(gamma, samples, dist, seed, tolerance, antithetic, batch)
     total = args["samples"] + (args["samples"] % 2 if antithetic else 0)
     step = _native.batch_size(mdp, batch, antithetic)
 
-    @ray.remote(max_retries=max_retries, retry_exceptions=True)
+    @ray.remote(num_cpus=cpus, max_retries=max_retries, retry_exceptions=True)
     def shard(m, first, end):
         if _task_hook is not None:
             _task_hook(first)
-        return _native.power_partials(m, first, end, args)
+        return _native.power_partials(m, first, end, args, threads=cpus)
 
     ref = ray.put(mdp)
     parts = ray.get([shard.remote(ref, a, b) for a, b in _shards(total, step, shards)])
@@ -80,6 +101,7 @@ def scarcity(
     lambdas: Optional[Sequence[float]] = None,
     seed: Optional[int] = None,
     max_retries: int = 3,
+    cpus_per_task: int = 1,
 ) -> dict:
     """:func:`powerseek.scarcity` with one Ray task per λ.
 
@@ -87,11 +109,12 @@ def scarcity(
     full list, so each task receives the full list and keeps one summary.
     """
     ray = _ray()
+    cpus = _cpus(cpus_per_task)
     lam = _native.scarcity_default_lambdas() if lambdas is None else [float(x) for x in lambdas]
 
-    @ray.remote(max_retries=max_retries, retry_exceptions=True)
+    @ray.remote(num_cpus=cpus, max_retries=max_retries, retry_exceptions=True)
     def one(j):
-        return powerseek.scarcity(players, actions, types, games, lam, seed, only=j)
+        return powerseek.scarcity(players, actions, types, games, lam, seed, only=j, threads=cpus)
 
     results = ray.get([one.remote(j) for j in range(len(lam))])
     merged = dict(results[0])
@@ -111,6 +134,7 @@ def orbit_tendency(
     seed: int = 0,
     shards: int = 4,
     max_retries: int = 3,
+    cpus_per_task: int = 1,
 ) -> dict:
     """Sampled orbit tendency (:func:`powerseek.orbit_tendency` with ``samples``)
     as Ray tasks over runs of permutation chunks; the counts equal the
@@ -121,26 +145,39 @@ def orbit_tendency(
     """
     ray = _ray()
     chunk = _native.TENDENCY_CHUNK
+    cpus = _cpus(cpus_per_task)
 
-    @ray.remote(max_retries=max_retries, retry_exceptions=True)
+    @ray.remote(num_cpus=cpus, max_retries=max_retries, retry_exceptions=True)
     def one(first, end):
         return powerseek.orbit_tendency(
-            decision_maker, u, a, b, outcomes=outcomes, samples=samples, seed=seed, chunks=(first // chunk, end // chunk)
+            decision_maker,
+            u,
+            a,
+            b,
+            outcomes=outcomes,
+            samples=samples,
+            seed=seed,
+            chunks=(first // chunk, end // chunk),
+            threads=cpus,
         )
 
     parts = ray.get([one.remote(x, y) for x, y in _shards(-(-samples // chunk) * chunk, chunk, shards)])
     return {key: sum(p[key] for p in parts) for key in ("b_more", "equal", "a_more", "total")}
 
 
-def rho_sweep(grid: powerseek.Mdp, rhos: Sequence[float], max_retries: int = 3, **options) -> dict:
+def rho_sweep(
+    grid: powerseek.Mdp, rhos: Sequence[float], max_retries: int = 3, cpus_per_task: int = 1, **options
+) -> dict:
     """:func:`powerseek.rho_sweep` with one Ray task per ρ (each ρ is computed
     exactly as in one process, so the arrays are identical); ``options`` as there."""
     ray = _ray()
     import numpy as np
 
-    @ray.remote(max_retries=max_retries, retry_exceptions=True)
+    cpus = _cpus(cpus_per_task)
+
+    @ray.remote(num_cpus=cpus, max_retries=max_retries, retry_exceptions=True)
     def one(rho):
-        return powerseek.rho_sweep(grid, [rho], **options)
+        return powerseek.rho_sweep(grid, [rho], threads=cpus, **options)
 
     parts = ray.get([one.remote(float(r)) for r in rhos])
     merged = dict(parts[0])

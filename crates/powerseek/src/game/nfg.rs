@@ -342,25 +342,57 @@ fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// How [`write_with`] writes the header of a `.nfg` file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NfgHeader {
+    /// Action names and the comment, as Gambit writes them: [`parse`] and
+    /// Gambit read the game back exactly, names included.
+    #[default]
+    Names,
+    /// Action counts and no comment line: the form OpenSpiel's `.nfg` loader
+    /// reads (it accepts neither named strategies nor a comment). The action
+    /// names and the comment are not written (reading the file back names
+    /// actions `1`, `2`, …); payoffs stay exact (`p/q`, which OpenSpiel reads
+    /// as the nearest float).
+    Counts,
+}
+
 /// Write a game in the payoff version of the format, with action names.
 pub fn write(game: &NormalFormGame) -> String {
+    write_with(game, NfgHeader::Names)
+}
+
+/// Write a game in the payoff version of the format, with the header `header`.
+pub fn write_with(game: &NormalFormGame, header: NfgHeader) -> String {
     let mut out = format!("NFG 1 R {} {{ ", quote(&game.title));
     for p in game.players() {
         out.push_str(&quote(p));
         out.push(' ');
     }
-    out.push_str("}\n\n{ ");
-    for i in 0..game.n_players() {
-        out.push_str("{ ");
-        for a in game.actions(i) {
-            out.push_str(&quote(a));
-            out.push(' ');
+    match header {
+        NfgHeader::Names => {
+            out.push_str("}\n\n{ ");
+            for i in 0..game.n_players() {
+                out.push_str("{ ");
+                for a in game.actions(i) {
+                    out.push_str(&quote(a));
+                    out.push(' ');
+                }
+                out.push_str("}\n");
+            }
+            out.push_str("}\n");
+            out.push_str(&quote(&game.comment));
+            out.push('\n');
         }
-        out.push_str("}\n");
+        NfgHeader::Counts => {
+            out.push_str("} { ");
+            for k in game.shape() {
+                out.push_str(&format!("{k} "));
+            }
+            out.push_str("}\n");
+        }
     }
-    out.push_str("}\n");
-    out.push_str(&quote(&game.comment));
-    out.push_str("\n\n");
+    out.push('\n');
     let n = game.n_players();
     for (k, chunk) in game.payoffs().chunks(n).enumerate() {
         let line: Vec<String> = chunk.iter().map(format_rational).collect();
@@ -385,6 +417,24 @@ mod tests {
         assert_eq!(a.payoffs(), b.payoffs());
         let again = parse(&write(&a), "w.nfg").unwrap();
         assert_eq!(again, a);
+    }
+
+    #[test]
+    fn count_headers_drop_names_and_comment_and_keep_payoffs() {
+        let named = "NFG 1 R \"x\" { \"A\" \"B\" }\n{ { \"u\" \"d\" } { \"l\" \"c\" \"r\" } }\n\"note\"\n\
+                     1/3 -2 3 4 5 6 7 8 9 10 11 -12/7\n";
+        let g = parse(named, "n.nfg").unwrap();
+        let text = write_with(&g, NfgHeader::Counts);
+        let first_line = text.lines().next().unwrap();
+        assert_eq!(first_line, "NFG 1 R \"x\" { \"A\" \"B\" } { 2 3 }");
+        assert!(!text.contains("note") && !text.contains("\"u\""), "{text}");
+        let back = parse(&text, "c.nfg").unwrap();
+        assert_eq!(back.payoffs(), g.payoffs());
+        assert_eq!(back.players(), g.players());
+        assert_eq!(back.actions(1), ["1", "2", "3"]);
+        assert_eq!(back.comment, "");
+        // The only strings are the title and the player names: no comment line.
+        assert_eq!(text.matches('"').count(), 6, "{text}");
     }
 
     #[test]

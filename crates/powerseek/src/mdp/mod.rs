@@ -252,6 +252,73 @@ impl Mdp {
         Ok(self)
     }
 
+    /// Attach a map of where each state sits (for heatmaps), checked: one
+    /// position per state, inside the grid, on an open cell, no two states on
+    /// one cell, and every open cell holding a state.
+    pub fn with_grid_layout(self, layout: GridLayout) -> Result<Self> {
+        let bad = |m: String| Err(Error::invalid(format!("layout: {m}")));
+        let cells = layout.width.checked_mul(layout.height);
+        if cells != Some(layout.cells.len()) {
+            return bad(format!(
+                "{} cells for a {}×{} grid",
+                layout.cells.len(),
+                layout.height,
+                layout.width
+            ));
+        }
+        if layout.position.len() != self.n_states() {
+            return bad(format!(
+                "{} positions for {} states",
+                layout.position.len(),
+                self.n_states()
+            ));
+        }
+        let mut taken = vec![false; layout.cells.len()];
+        for (s, &(r, c)) in layout.position.iter().enumerate() {
+            let name = &self.state_names[s];
+            if r >= layout.height || c >= layout.width {
+                return bad(format!(
+                    "state '{name}' at ({r},{c}) is outside the {}×{} grid",
+                    layout.height, layout.width
+                ));
+            }
+            let k = r * layout.width + c;
+            if layout.cells[k] != Cell::Open {
+                return bad(format!("state '{name}' sits on the wall at ({r},{c})"));
+            }
+            if std::mem::replace(&mut taken[k], true) {
+                return bad(format!("state '{name}' shares cell ({r},{c}) with another state"));
+            }
+        }
+        if let Some(k) = (0..taken.len()).find(|&k| layout.cells[k] == Cell::Open && !taken[k]) {
+            return bad(format!(
+                "the open cell ({},{}) holds no state",
+                k / layout.width,
+                k % layout.width
+            ));
+        }
+        Ok(self.with_layout(layout))
+    }
+
+    /// Record the discount rate (POWER's default γ then), checked to be in [0, 1].
+    pub fn with_discount_rate(self, discount: f64) -> Result<Self> {
+        if !(0.0..=1.0).contains(&discount) {
+            return Err(Error::invalid(format!("discount {discount} is not in [0, 1]")));
+        }
+        Ok(self.with_discount(Some(discount)))
+    }
+
+    /// Name the start state (analyses that need one state default to it).
+    pub fn with_start_state(self, start: usize) -> Result<Self> {
+        if start >= self.n_states() {
+            return Err(Error::invalid(format!(
+                "start state index {start} out of range ({} states)",
+                self.n_states()
+            )));
+        }
+        Ok(self.with_start(Some(start)))
+    }
+
     /// The same MDP with state `s` renamed to position `perm[s]`.
     /// POWER is invariant under such relabelling (tests rely on this).
     pub fn relabel_states(&self, perm: &[usize]) -> Result<Mdp> {
@@ -548,6 +615,80 @@ pub fn from_dense(
             if !row.is_empty() {
                 b.add_action(s, name, &row)?;
             }
+        }
+    }
+    b.build()
+}
+
+/// Sparse transition entries in coordinate form: entry `i` says
+/// `T[state[i], action[i], next[i]] = prob[i]` (the four slices have one
+/// length). Entries repeating a `(state, action, next)` are summed.
+#[derive(Clone, Copy, Debug)]
+pub struct SparseTransitions<'a> {
+    /// The state of each entry (below the number of states).
+    pub state: &'a [usize],
+    /// The action of each entry, an index into the action names.
+    pub action: &'a [usize],
+    /// The successor of each entry (below the number of states).
+    pub next: &'a [usize],
+    /// The probability of each entry (finite, non-negative).
+    pub prob: &'a [f64],
+}
+
+/// An MDP from sparse transition entries (see [`SparseTransitions`]), so
+/// large MDPs need not pass through a dense `S × A × S` table. Action `a`
+/// exists at state `s` when some entry with `(s, a)` has a positive
+/// probability; its row must then sum to 1 (as in [`MdpBuilder::build`]).
+/// Actions keep the order of `action_names` within each state.
+pub fn from_sparse(t: &SparseTransitions<'_>, state_names: Vec<String>, action_names: &[String]) -> Result<Mdp> {
+    let len = t.state.len();
+    if t.action.len() != len || t.next.len() != len || t.prob.len() != len {
+        return Err(Error::invalid(format!(
+            "sparse transitions: {} states, {} actions, {} successors and {} probabilities (one of each per entry)",
+            len,
+            t.action.len(),
+            t.next.len(),
+            t.prob.len()
+        )));
+    }
+    if let Some(name) = action_names
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| action_names[..i].contains(a).then_some(a))
+    {
+        return Err(Error::invalid(format!("action_names: '{name}' is given twice")));
+    }
+    let (n, k) = (state_names.len(), action_names.len());
+    crate::resources::check_mdp(
+        "sparse transitions",
+        n as f64,
+        len.min(n.saturating_mul(k)) as f64,
+        len as f64,
+        len as f64 * 8.0,
+    )?;
+    if let Some(i) = (0..len).find(|&i| t.action[i] >= k) {
+        return Err(Error::invalid(format!(
+            "sparse transitions: entry {i} has action index {} but there are {k} action names",
+            t.action[i]
+        )));
+    }
+    if let Some(i) = (0..len).find(|&i| t.state[i] >= n) {
+        return Err(Error::invalid(format!(
+            "sparse transitions: entry {i} has state index {} out of range ({n} states)",
+            t.state[i]
+        )));
+    }
+    let mut order: Vec<usize> = (0..len).collect();
+    order.sort_by_key(|&i| (t.state[i], t.action[i]));
+    let mut b = MdpBuilder::new(state_names);
+    let mut row: Vec<(usize, f64)> = Vec::new();
+    for group in order.chunk_by(|&i, &j| (t.state[i], t.action[i]) == (t.state[j], t.action[j])) {
+        row.clear();
+        row.extend(group.iter().map(|&i| (t.next[i], t.prob[i])).filter(|e| e.1 != 0.0));
+        let (s, a) = (t.state[group[0]], t.action[group[0]]);
+        // NaN and negative entries stay in the row, for the builder to reject.
+        if !row.is_empty() {
+            b.add_action(s, &action_names[a], &row)?;
         }
     }
     b.build()
