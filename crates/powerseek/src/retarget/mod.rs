@@ -39,7 +39,7 @@ pub mod learn;
 pub use analysis::{
     check, default_decision_makers, default_n, learned, mdp_tendency, orbit, parse_decision_makers, CheckReport,
     CheckRequest, FirstMoves, LearnedReport, LearnedRequest, MdpTendencyReport, MdpTendencyRequest, OrbitReport,
-    OrbitRequest, OrbitRow, MAX_ENUMERATED_DIMENSION, MAX_VISIT_DISTRIBUTIONS,
+    OrbitRequest, OrbitRow, Shares, SharesInterval, MAX_ENUMERATED_DIMENSION, MAX_VISIT_DISTRIBUTIONS,
 };
 
 use std::collections::HashSet;
