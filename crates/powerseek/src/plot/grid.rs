@@ -7,7 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::style::{number, ColourMap, ColourScale, Style, TickFormat, MISSING, WALL};
+use super::style::{
+    number, text_width, ColourMap, ColourScale, Style, TickFormat, MISSING, NOTE_SIZE, TITLE_SIZE, WALL,
+};
 use super::{draw_colour_bar, draw_notes, err, notes_height, Figure};
 use crate::mdp::power::PowerReport;
 use crate::mdp::{Cell, GridLayout, Mdp};
@@ -172,8 +174,13 @@ impl Figure for GridHeatmap<'_> {
     fn size(&self) -> (u32, u32) {
         let (w, h) = (self.layout.width as f64, self.layout.height as f64);
         let cell = self.cell();
-        let notes = notes_height(&self.notes());
-        ((w * cell) as u32 + 70 + 130, (h * cell) as u32 + 40 + 60 + notes.max(8))
+        let notes = self.notes();
+        let widest = notes
+            .iter()
+            .map(|n| text_width(n, NOTE_SIZE) + 30.0)
+            .chain(std::iter::once(text_width(&self.title, TITLE_SIZE) + 30.0))
+            .fold(w * cell + 200.0, f64::max);
+        (widest as u32, (h * cell) as u32 + 100 + notes_height(&notes).max(8))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, st: &Style) -> std::result::Result<(), String> {
@@ -183,10 +190,16 @@ impl Figure for GridHeatmap<'_> {
         let notes = self.notes();
         let (w_px, h_px) = root.dim_in_pixel();
         let (body, notes_area) = root.split_vertically(h_px.saturating_sub(st.upx(notes_height(&notes) as f64)));
-        let (map_area, bar_area) = body.split_horizontally(w_px.saturating_sub(st.upx(130.0)));
+        // The title over the whole width (the map may be narrower than it).
+        let body = body.titled(&self.title, st.title()).map_err(err)?;
         let (w, h) = (layout.width as f64, layout.height as f64);
+        // The map and its colour bar at their own width, centred when the
+        // title or a note makes the figure wider.
+        let used = st.upx(w * self.cell() + 200.0).min(w_px);
+        let (_, body) = body.split_horizontally((w_px - used) / 2);
+        let (body, _) = body.split_horizontally(used);
+        let (map_area, bar_area) = body.split_horizontally(used.saturating_sub(st.upx(130.0)));
         let mut chart = ChartBuilder::on(&map_area)
-            .caption(&self.title, st.title())
             .margin(st.px(8.0))
             .margin_right(st.px(4.0))
             .x_label_area_size(st.px(50.0))
@@ -265,8 +278,8 @@ impl Figure for GridHeatmap<'_> {
         if self.annotate() {
             let ticks = TickFormat::for_range(scale.lo, scale.hi, 6);
             let decimals = (ticks.decimals + 1).clamp(2, 4);
-            let size = (self.cell() / 3.6).min(13.0);
-            let dy = if self.arrows.is_empty() { 0.0 } else { 0.3 };
+            let size = (self.cell() / if self.arrows.is_empty() { 3.6 } else { 4.4 }).min(13.0);
+            let dy = if self.arrows.is_empty() { 0.0 } else { 0.33 };
             chart
                 .draw_series(layout.position.iter().enumerate().map(|(s, &(r, c))| {
                     Text::new(
@@ -284,7 +297,11 @@ impl Figure for GridHeatmap<'_> {
                 continue;
             };
             let colour = text_on(s);
-            let centre = (c as f64, r as f64 - if self.annotate() { 0.08 } else { 0.0 });
+            let (centre, reach) = if self.annotate() {
+                ((c as f64, r as f64 - 0.12), 0.3)
+            } else {
+                ((c as f64, r as f64), 0.44)
+            };
             // Lengths relative to the cell's likeliest move, so the preferred
             // directions show even when five moves share the probability.
             let top = moves.iter().map(|m| m.1).fold(0.0, f64::max);
@@ -297,13 +314,13 @@ impl Figure for GridHeatmap<'_> {
                     chart
                         .draw_series(std::iter::once(Circle::new(
                             centre,
-                            (0.2 * cell_px * rel).max(st.scale * 1.5) as i32,
+                            (0.45 * reach * cell_px * rel).max(st.scale * 1.5) as i32,
                             ShapeStyle::from(&colour).stroke_width(st.upx(1.2)),
                         )))
                         .map_err(err)?;
                     continue;
                 }
-                let len = 0.44 * rel;
+                let len = reach * rel;
                 let (ux, uy) = (dx.signum() as f64, dy.signum() as f64);
                 let tip = (centre.0 + len * ux, centre.1 + len * uy);
                 let hd = (0.4 * len).min(0.13);

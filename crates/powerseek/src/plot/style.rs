@@ -23,6 +23,15 @@ pub const TITLE_SIZE: f64 = 17.0;
 /// Font size of notes under a figure and of numbers written in cells.
 pub const NOTE_SIZE: f64 = 13.0;
 
+/// Width in logical pixels of `text` in the embedded font at logical `size`
+/// (an estimate of 0.6 em per character if the font cannot measure it).
+pub fn text_width(text: &str, size: f64) -> f64 {
+    (FONT, size)
+        .into_font()
+        .box_size(text)
+        .map_or(0.6 * size * text.chars().count() as f64, |b| b.0 as f64)
+}
+
 /// Lengths and fonts for one rendering: `scale` 1 for SVG, [`PNG_SCALE`] for PNG.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
