@@ -273,18 +273,9 @@ pub fn nice_step(span: f64, target: usize) -> f64 {
     }
     let raw = span / target.max(1) as f64;
     let mag = 10f64.powf(raw.log10().floor());
-    let norm = raw / mag;
-    let m = if norm <= 1.0 {
-        1.0
-    } else if norm <= 2.0 {
-        2.0
-    } else if norm <= 2.5 {
-        2.5
-    } else if norm <= 5.0 {
-        5.0
-    } else {
-        10.0
-    };
+    // A little slack, so that 0.93 − 0.90 = 0.030000000000000027 still takes step 0.005.
+    let norm = raw / mag * (1.0 - 1e-9);
+    let m = [1.0, 2.0, 2.5, 5.0].into_iter().find(|&m| norm <= m).unwrap_or(10.0);
     m * mag
 }
 
