@@ -91,7 +91,7 @@ impl EstimateBars<'_> {
                 "black whiskers: 95% intervals, at most ±{} (narrower than the line where not visible)",
                 super::style::number(half, decimals_for(half))
             ));
-        } else if half > 0.0 {
+        } else if half > 0.0 && self.notes.is_empty() {
             notes.push("black whiskers: 95% intervals".into());
         }
         notes
@@ -577,14 +577,17 @@ impl Figure for FieldHeatmap<'_> {
         let legend = self.legend();
         let (w, h) = root.dim_in_pixel();
         let (body, legend_area) = root.split_vertically(h.saturating_sub(st.upx(legend_height(&legend, 680) as f64)));
+        let body = body
+            .margin(st.px(8.0), 0, 0, 0)
+            .titled(&self.title, st.title())
+            .map_err(err)?;
         let (map_area, bar_area) = body.split_horizontally(w.saturating_sub(st.upx(140.0)));
         let (x0, x1, dx) = cell_edges(self.xs);
         let (y0, y1, dy) = cell_edges(self.ys);
         let (xt, yt) = (TickFormat::for_range(x0, x1, 6), TickFormat::for_range(y0, y1, 6));
         let mut chart = ChartBuilder::on(&map_area)
-            .caption(&self.title, st.title())
             .margin(st.px(10.0))
-            .margin_top(st.px(16.0))
+            .margin_top(st.px(14.0))
             .x_label_area_size(st.px(52.0))
             .y_label_area_size(st.px(70.0))
             .build_cartesian_2d(x0..x1, y0..y1)

@@ -7,9 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::style::{
-    number, text_width, ColourMap, ColourScale, Style, TickFormat, MISSING, NOTE_SIZE, TITLE_SIZE, WALL,
-};
+use super::style::{number, text_width, ColourMap, ColourScale, Style, MISSING, NOTE_SIZE, TITLE_SIZE, WALL};
 use super::{draw_colour_bar, draw_notes, err, notes_height, Figure};
 use crate::mdp::power::PowerReport;
 use crate::mdp::{Cell, GridLayout, Mdp};
@@ -191,7 +189,10 @@ impl Figure for GridHeatmap<'_> {
         let (w_px, h_px) = root.dim_in_pixel();
         let (body, notes_area) = root.split_vertically(h_px.saturating_sub(st.upx(notes_height(&notes) as f64)));
         // The title over the whole width (the map may be narrower than it).
-        let body = body.titled(&self.title, st.title()).map_err(err)?;
+        let body = body
+            .margin(st.px(8.0), 0, 0, 0)
+            .titled(&self.title, st.title())
+            .map_err(err)?;
         let (w, h) = (layout.width as f64, layout.height as f64);
         // The map and its colour bar at their own width, centred when the
         // title or a note makes the figure wider.
@@ -209,7 +210,7 @@ impl Figure for GridHeatmap<'_> {
         let (kx, ky) = (label_every(layout.width), label_every(layout.height));
         let integer = |v: f64, k: usize| {
             let r = v.round();
-            if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) % k == 0 {
+            if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize).is_multiple_of(k) {
                 format!("{r:.0}")
             } else {
                 String::new()
@@ -276,8 +277,9 @@ impl Figure for GridHeatmap<'_> {
             }
         };
         if self.annotate() {
-            let ticks = TickFormat::for_range(scale.lo, scale.hi, 6);
-            let decimals = (ticks.decimals + 1).clamp(2, 4);
+            // Three decimals, four when the colour range is narrower than 0.01.
+            let span = (scale.hi - scale.lo).max(1e-12);
+            let decimals = ((-span.log10()).ceil() as i64 + 1).clamp(3, 4) as usize;
             let size = (self.cell() / if self.arrows.is_empty() { 3.6 } else { 4.4 }).min(13.0);
             let dy = if self.arrows.is_empty() { 0.0 } else { 0.33 };
             chart
