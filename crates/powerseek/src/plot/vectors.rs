@@ -69,7 +69,7 @@ impl ArrowDiagram {
         let span = (x1 - x0).max(y1 - y0).max(1e-9);
         // Room for the labels past the tips.
         let pad = 0.14 * span;
-        let (x0, x1, mut y0, mut y1) = (x0 - pad, x1 + 2.0 * pad, y0 - pad, y1 + pad);
+        let (x0, x1, mut y0, mut y1) = (x0 - 2.0 * pad, x1 + 2.0 * pad, y0 - pad, y1 + pad);
         // Keep the plot at least 0.45 as tall as wide.
         let min_h = 0.45 * (x1 - x0);
         if y1 - y0 < min_h {
@@ -135,13 +135,14 @@ impl Figure for ArrowDiagram {
                 self.arrows[onto].label,
                 super::style::number(len, 2)
             );
+            // Under the middle of the projected segment, clear of both arrows' tips.
             chart
                 .draw_series(std::iter::once(Text::new(
                     label,
-                    (foot.0, foot.1 - 0.03 * span),
+                    (0.5 * foot.0, 0.5 * foot.1 - 0.03 * span),
                     st.note()
                         .color(&self.arrows[from].color)
-                        .pos(Pos::new(HPos::Right, VPos::Top)),
+                        .pos(Pos::new(HPos::Center, VPos::Top)),
                 )))
                 .map_err(err)?;
         }
