@@ -383,6 +383,26 @@ pub struct BandChart {
 }
 
 impl BandChart {
+    /// The notes, plus the widest interval when every interval is too narrow to see.
+    fn all_notes(&self) -> Vec<String> {
+        let mut notes = self.notes.clone();
+        let half = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter(|p| p.2.is_finite() && p.3.is_finite())
+            .map(|p| 0.5 * (p.3 - p.2))
+            .fold(0.0, f64::max);
+        let (_, (y0, y1)) = self.ranges();
+        if half > 0.0 && half < 0.01 * (y1 - y0) {
+            notes.push(format!(
+                "every 95% interval is at most ±{}: narrower than the markers",
+                number(half, decimals_for(half))
+            ));
+        }
+        notes
+    }
+
     fn legend(&self) -> Vec<LegendEntry> {
         self.series
             .iter()
@@ -425,15 +445,19 @@ impl BandChart {
 impl Figure for BandChart {
     fn size(&self) -> (u32, u32) {
         let w = 640;
-        (w, 420 + legend_height(&self.legend(), w) + notes_height(&self.notes))
+        (
+            w,
+            420 + legend_height(&self.legend(), w) + notes_height(&self.all_notes()),
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, st: &Style) -> std::result::Result<(), String> {
         root.fill(&WHITE).map_err(err)?;
         let (w, h) = root.dim_in_pixel();
         let legend = self.legend();
+        let notes = self.all_notes();
         let lh = legend_height(&legend, (w as f64 / st.scale) as u32);
-        let below = st.upx((lh + notes_height(&self.notes)) as f64);
+        let below = st.upx((lh + notes_height(&notes)) as f64);
         let (body, rest) = root.split_vertically(h.saturating_sub(below));
         let (legend_area, notes_area) = rest.split_vertically(st.upx(lh as f64));
         let ((x0, x1), (y0, y1)) = self.ranges();
@@ -497,7 +521,7 @@ impl Figure for BandChart {
             }
         }
         draw_legend(&legend_area, &legend, st)?;
-        draw_notes(&notes_area, &self.notes, st)
+        draw_notes(&notes_area, &notes, st)
     }
 }
 
