@@ -64,8 +64,8 @@ PICTURES = [
         " --plot sweep.svg --heatmaps heat.svg",
         {
             "sweep.svg": "sequential-sweep.svg",
-            "heat-rho-1.svg": "sequential-heatmaps-rho-1.svg",
-            "heat-rho1.svg": "sequential-heatmaps-rho1.svg",
+            "heat-rho=-1.svg": "sequential-heatmaps-rho=-1.svg",
+            "heat-rho=1.svg": "sequential-heatmaps-rho=1.svg",
         },
     ),
     (

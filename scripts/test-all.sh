@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 export PROPTEST_RNG_SEED=${PROPTEST_RNG_SEED:-20261122}
 
 cargo test --workspace
+# The gallery (docs/gallery.md): regenerated with the debug CLI cargo test just
+# built, and checked against its sources' numbers (about 20 s).
+POWERSEEK_BIN="$PWD/target/debug/powerseek" bash scripts/gallery.sh --check
 
 venv=target/py-test-venv
 wheels=target/py-test-wheels

@@ -7,12 +7,11 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use powerseek::plot::RGBColor;
 
 use powerseek::conflict::{
     self, CalibrationRequest, InferReport, InferRequest, ObservationSet, PhaseRequest, Scenario,
 };
-use powerseek::plot::{save, Arrow, ArrowDiagram, FieldHeatmap};
+use powerseek::plot::{save, series_colour, Arrow, ArrowDiagram, ColourScale, FieldHeatmap};
 
 use crate::args::{plot_written, write_json, CsvOrJson, CsvOrJsonArg, PlotArg, TableOrJson, TableOrJsonArg};
 
@@ -164,8 +163,9 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
                     y_label: "conflict cost c".into(),
                     value_label: "P(escalate)".into(),
                     curve: d.boundary.clone(),
-                    curve_label: "expected gain = 0".into(),
+                    curve_label: "expected gain = 0 (white line)".into(),
                     marker: None,
+                    scale: Some(ColourScale::fixed(0.0, 1.0)),
                 };
                 save(&fig, &path)?;
                 plot_written(&path);
@@ -213,12 +213,16 @@ pub fn run(cmd: ConflictCommand) -> Result<()> {
                         "Posterior over alignment and perceived cost ({} decisions)",
                         report.decisions
                     ),
-                    x_label: "alignment".into(),
-                    y_label: "perceived conflict cost".into(),
-                    value_label: "posterior mass".into(),
+                    x_label: "alignment cos(u_weak, u_strong)".into(),
+                    y_label: "perceived conflict cost c".into(),
+                    value_label: "posterior mass per grid cell".into(),
                     curve: vec![],
                     curve_label: String::new(),
                     marker: report.truth.map(|t| (t, "truth".to_string())),
+                    scale: Some(ColourScale::fixed(
+                        0.0,
+                        post.density.iter().copied().fold(0.0, f64::max),
+                    )),
                 };
                 save(&fig, &path)?;
                 plot_written(&path);
@@ -348,28 +352,20 @@ fn simulate_table(out: &mut impl Write, s: &Scenario, trace: &conflict::Trace) -
 }
 
 fn arrows(s: &Scenario) -> ArrowDiagram {
-    const COLORS: [RGBColor; 6] = [
-        RGBColor(31, 90, 200),
-        RGBColor(210, 40, 40),
-        RGBColor(40, 150, 60),
-        RGBColor(150, 80, 180),
-        RGBColor(230, 140, 20),
-        RGBColor(90, 90, 90),
-    ];
-    let points = conflict::plane_coordinates(&s.agents);
+    let plane = conflict::drawing_plane(&s.agents);
     let assessment = conflict::assess(&s.agents, &s.model);
     let arrows = s
         .agents
         .iter()
-        .zip(points)
+        .zip(&plane.points)
         .zip(&assessment)
         .enumerate()
-        .map(|(i, ((agent, v), a))| Arrow {
+        .map(|(i, ((agent, &v), a))| Arrow {
             label: agent.name.clone(),
             vector: v,
-            color: COLORS[i % COLORS.len()],
+            color: series_colour(i),
             note: format!(
-                "{} (power {:.2}): {} {} — expected gain {:+.3}",
+                "{} (power {:.2}): {} {} — expected gain {}",
                 agent.name,
                 agent.power,
                 if a.escalation_probability > 0.5 {
@@ -378,7 +374,7 @@ fn arrows(s: &Scenario) -> ArrowDiagram {
                     "stays; would not fight"
                 },
                 a.target.as_deref().unwrap_or("-"),
-                a.gain
+                powerseek::plot::style::number(a.gain, 3)
             ),
         })
         .collect();
@@ -391,5 +387,8 @@ fn arrows(s: &Scenario) -> ArrowDiagram {
         title: format!("Preferences × power (cost c = {})", s.model.cost),
         arrows,
         projection: Some((strongest, onto)),
+        x_label: plane.x_axis,
+        y_label: plane.y_axis,
+        notes: plane.note.into_iter().collect(),
     }
 }

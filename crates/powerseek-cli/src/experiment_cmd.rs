@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 
 use powerseek::game::scarcity::{scarcity_sweep, ScarcityOptions, ScarcityResult};
-use powerseek::plot::{save, Band, BandChart, RGBColor};
+use powerseek::plot::{save, series_colour, Band, BandChart, RGBColor};
 
 use crate::args::{plot_written, write_json, Format, FormatArg, PlotArg};
 
@@ -128,6 +128,7 @@ pub fn run(cmd: ExperimentCommand) -> Result<()> {
                     .iter()
                     .map(|s| (s.lambda, f(s).mean, f(s).ci95[0], f(s).ci95[1]))
                     .collect(),
+                dashed: false,
             };
         let chart = BandChart {
             title: format!(
@@ -139,13 +140,15 @@ pub fn run(cmd: ExperimentCommand) -> Result<()> {
                 }
             ),
             x_label: "λ (−1 constant-sum … 0 independent … 1 common payoff)".into(),
-            y_label: "mean over games (95% CI)".into(),
+            y_label: "mean over games (payoff units)".into(),
             series: vec![
-                band("Σ POWER at equilibrium", RGBColor(31, 90, 200), &|s| s.total_power),
-                band("best-case Σ POWER", RGBColor(40, 150, 60), &|s| s.best_case_power),
-                band("max welfare", RGBColor(150, 80, 180), &|s| s.max_welfare),
-                band("α (alignment)", RGBColor(210, 40, 40), &|s| s.alpha),
+                band("Σ POWER at equilibrium", series_colour(0), &|s| s.total_power),
+                band("best-case Σ POWER", series_colour(2), &|s| s.best_case_power),
+                band("max welfare", series_colour(4), &|s| s.max_welfare),
+                band("α (alignment)", series_colour(1), &|s| s.alpha),
             ],
+            y_range: None,
+            notes: vec!["bands and whiskers: 95% confidence intervals of the mean over games".into()],
         };
         save(&chart, &path)?;
         plot_written(&path);

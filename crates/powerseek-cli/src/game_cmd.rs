@@ -68,6 +68,8 @@ pub enum GameCommand {
     },
     /// Alignment metrics: welfare, α and the Coordination–Alignment gaps,
     /// security levels, threat point, surplus, Nash bargaining, covariance.
+    /// The picture (--plot, two players) shows the payoff region, its Pareto
+    /// frontier, the equilibria, the threat point and the Nash bargaining point.
     Align {
         file: PathBuf,
         /// Welfare weights, one per player (default all 1).
@@ -75,6 +77,8 @@ pub enum GameCommand {
         weights: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: TableJson,
+        #[command(flatten)]
+        plot: crate::args::PlotArg,
     },
     /// Nash equilibria, each verified by an exact regret check.
     Solve {
@@ -122,9 +126,12 @@ pub fn run(cmd: GameCommand) -> Result<()> {
         GameCommand::Power { file, profile, format } => {
             crate::game_metrics::power(&mut out, &file, profile.as_deref(), format)?
         }
-        GameCommand::Align { file, weights, format } => {
-            crate::game_metrics::align(&mut out, &file, weights.as_deref(), format)?
-        }
+        GameCommand::Align {
+            file,
+            weights,
+            format,
+            plot,
+        } => crate::game_metrics::align(&mut out, &file, weights.as_deref(), format, plot.plot.as_deref())?,
         GameCommand::Show { file } => match load(&file)? {
             GameFile::Normal(g) => show(&mut out, &g)?,
             GameFile::Bayesian(b) => {

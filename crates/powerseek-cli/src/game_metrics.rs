@@ -7,8 +7,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use powerseek::game::alignment::{self, AlignmentOptions, AlignmentReport};
+use powerseek::game::payoff_region::payoff_region;
 use powerseek::game::power::{self, MultiAgentPower, Profiles};
-use powerseek::game::{format_rational, parse_rational, Rational};
+use powerseek::game::{format_rational, parse_rational, NormalFormGame, Rational};
+use powerseek::plot::style::number;
+use powerseek::plot::{save, PayoffPlot};
 
 use crate::game_cmd::{load, TableJson};
 
@@ -97,7 +100,13 @@ fn power_table(out: &mut impl Write, r: &MultiAgentPower) -> Result<()> {
 }
 
 /// `powerseek game align`.
-pub fn align(out: &mut impl Write, file: &Path, weights: Option<&str>, format: TableJson) -> Result<()> {
+pub fn align(
+    out: &mut impl Write,
+    file: &Path,
+    weights: Option<&str>,
+    format: TableJson,
+    plot: Option<&Path>,
+) -> Result<()> {
     let g = load(file)?
         .into_normal_form("alignment metrics")
         .with_context(|| file.display().to_string())?;
@@ -115,6 +124,43 @@ pub fn align(out: &mut impl Write, file: &Path, weights: Option<&str>, format: T
         TableJson::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
         TableJson::Table => align_table(out, &report)?,
     }
+    if let Some(path) = plot {
+        payoff_plot(path, &g, &report)?;
+        crate::args::plot_written(path);
+    }
+    Ok(())
+}
+
+/// Two players' payoff space: region, frontier, equilibria, threat and bargaining points.
+fn payoff_plot(path: &Path, g: &NormalFormGame, r: &AlignmentReport) -> Result<()> {
+    let region = payoff_region(g, r)?;
+    let pair = |p: [f64; 2]| (p[0], p[1]);
+    let [x, y] = region.bargaining;
+    let [tx, ty] = region.threat_point;
+    let fig = PayoffPlot {
+        title: format!("{}: payoffs", title(&r.title)),
+        x_label: format!("{}'s payoff", r.players[0]),
+        y_label: format!("{}'s payoff", r.players[1]),
+        outcomes: region.outcomes.iter().copied().map(pair).collect(),
+        hull: region.hull.iter().copied().map(pair).collect(),
+        frontier: region.frontier.iter().copied().map(pair).collect(),
+        equilibria: region.equilibria.iter().copied().map(pair).collect(),
+        threat: Some((tx, ty)),
+        bargaining: Some((x, y)),
+        notes: vec![
+            format!(
+                "threat point ({}, {}) · Nash bargaining ({}, {}) · {} equilibri{}",
+                number(tx, 3),
+                number(ty, 3),
+                number(x, 3),
+                number(y, 3),
+                region.equilibria.len(),
+                if region.equilibria.len() == 1 { "um" } else { "a" }
+            ),
+            "shaded: payoffs of correlated profiles (convex hull of the pure outcomes)".into(),
+        ],
+    };
+    save(&fig, path)?;
     Ok(())
 }
 

@@ -10,13 +10,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
-use powerseek::mdp::GridLayout;
+use powerseek::mdp::Mdp;
 use powerseek::multiagent::joint::Turns;
 use powerseek::multiagent::sequential::RewardSite;
 use powerseek::multiagent::{
     self, parse_rhos, FocalPower, MultiPower, MultiRequest, RhoPoint, RhoSweep, TwoAgentPower, TwoAgentSetting,
 };
-use powerseek::plot::{save, Band, BandChart, GridHeatmap, RGBColor, Row};
+use powerseek::plot::{save, series_colour, Band, BandChart, GridHeatmap, RGBColor, Row};
 use powerseek::stats::Estimate;
 
 use crate::args::{plot_written, write_json, Format, FormatArg, PlotArg};
@@ -123,7 +123,7 @@ pub enum MultiCommand {
         #[command(flatten)]
         plot: PlotArg,
         /// Per-cell heatmaps of both agents at the lowest and highest ρ, written as
-        /// <stem>-rho<ρ>.<ext> beside this path.
+        /// <stem>-rho=<ρ>.<ext> beside this path (heat.svg: heat-rho=-1.svg, heat-rho=1.svg).
         #[arg(long)]
         heatmaps: Option<PathBuf>,
     },
@@ -187,13 +187,13 @@ pub fn run(cmd: MultiCommand) -> Result<()> {
                 MultiPower::TwoAgents(r) => {
                     print_power(&env.grid, play.format.format, r)?;
                     if let Some(path) = &plot.plot {
-                        heatmaps(path, grid.layout(), &r.point, &format!("ρ = {}", r.point.rho))?;
+                        heatmaps(path, &grid, &r.setting, &r.point)?;
                     }
                 }
                 MultiPower::Focal(r) => {
                     print_focal(&env.grid, play.format.format, r)?;
                     if let Some(path) = &plot.plot {
-                        focal_heatmap(path, grid.layout(), r)?;
+                        focal_heatmap(path, &grid, r)?;
                     }
                 }
             }
@@ -219,10 +219,7 @@ pub fn run(cmd: MultiCommand) -> Result<()> {
             if let Some(path) = heatmap_path {
                 let ends = [sweep.points.first(), sweep.points.last()];
                 for point in ends.into_iter().flatten() {
-                    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("heatmap");
-                    let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("svg");
-                    let file = path.with_file_name(format!("{stem}-rho{}.{ext}", point.rho));
-                    heatmaps(&file, grid.layout(), point, &format!("ρ = {}", point.rho))?;
+                    heatmaps(&heatmap_file(&path, point.rho), &grid, &sweep.setting, point)?;
                 }
             }
             Ok(())
@@ -401,6 +398,7 @@ fn sweep_chart(path: &Path, grid: &Path, sweep: &RhoSweep) -> Result<()> {
             .iter()
             .map(|p| (p.rho, f(p).mean, f(p).ci95[0], f(p).ci95[1]))
             .collect(),
+        dashed: false,
     };
     let chart = BandChart {
         title: format!(
@@ -409,30 +407,54 @@ fn sweep_chart(path: &Path, grid: &Path, sweep: &RhoSweep) -> Result<()> {
             describe(&sweep.setting)
         ),
         x_label: "ρ (reward correlation: −1 opposed … 1 identical)".into(),
-        y_label: "mean POWER over joint states (95% CI)".into(),
+        y_label: "mean POWER over joint states".into(),
         series: vec![
-            band("POWER_H + POWER_A", RGBColor(31, 90, 200), &|p| p.estimate.mean_total),
-            band("POWER_H", RGBColor(40, 150, 60), &|p| p.estimate.mean_power[0]),
-            band("POWER_A", RGBColor(210, 40, 40), &|p| p.estimate.mean_power[1]),
+            band("POWER_H + POWER_A", series_colour(0), &|p| p.estimate.mean_total),
+            band("POWER_H", series_colour(2), &|p| p.estimate.mean_power[0]),
+            band("POWER_A", series_colour(1), &|p| p.estimate.mean_power[1]),
         ],
+        y_range: None,
+        notes: vec![format!(
+            "bands and whiskers: 95% intervals; {} reward samples per ρ, the same seed at every ρ",
+            sweep.samples
+        )],
     };
     save(&chart, path)?;
     plot_written(path);
     Ok(())
 }
 
-fn heatmaps(path: &Path, layout: Option<&GridLayout>, point: &RhoPoint, what: &str) -> Result<()> {
-    let Some(layout) = layout else {
+/// `heat.svg` and ρ = −1 give `heat-rho=-1.svg`: the value after `=`, so a
+/// minus sign cannot be read as a separator.
+fn heatmap_file(path: &Path, rho: f64) -> PathBuf {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("heatmap");
+    let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("svg");
+    path.with_file_name(format!("{stem}-rho={rho}.{ext}"))
+}
+
+fn heatmaps(path: &Path, grid: &Mdp, setting: &TwoAgentSetting, point: &RhoPoint) -> Result<()> {
+    let Some(layout) = grid.layout() else {
         bail!("{}: heatmaps need a gridworld layout", path.display());
     };
-    let panels = ["H", "A"]
+    let at = setting.other_at.as_deref();
+    let other_cell = at.and_then(|name| grid.state_index(name));
+    let panels = [("H", "A"), ("A", "H")]
         .iter()
         .zip(&point.per_cell)
-        .map(|(agent, v)| GridHeatmap {
-            layout,
-            values: v,
-            title: format!("{agent}'s POWER, {what}"),
-            label: format!("POWER_{agent}"),
+        .map(|(&(agent, other), v)| {
+            let where_ = match at {
+                Some(cell) => format!("{other} at {cell}"),
+                None => format!("mean over {other}'s cells"),
+            };
+            let rho = format!("{}", point.rho).replace('-', "\u{2212}");
+            let mut map = GridHeatmap::new(
+                layout,
+                v,
+                format!("{agent}'s POWER ({where_}, ρ = {rho})"),
+                format!("POWER_{agent}"),
+            );
+            map.markers.other = other_cell.map(|c| (c, other.to_string()));
+            map
         })
         .collect();
     save(&Row { panels }, path)?;
@@ -440,25 +462,17 @@ fn heatmaps(path: &Path, layout: Option<&GridLayout>, point: &RhoPoint, what: &s
     Ok(())
 }
 
-fn focal_heatmap(path: &Path, layout: Option<&GridLayout>, r: &FocalPower) -> Result<()> {
-    let Some(layout) = layout else {
+fn focal_heatmap(path: &Path, grid: &Mdp, r: &FocalPower) -> Result<()> {
+    let Some(layout) = grid.layout() else {
         bail!("{}: heatmaps need a gridworld layout", path.display());
     };
     let title = format!(
-        "Agent {}'s POWER with {} random other agents (γ = {})",
+        "Agent {}'s POWER per cell, mean over {} random other agents' cells (γ = {})",
         r.focal,
         r.agents - 1,
         r.gamma
     );
-    save(
-        &GridHeatmap {
-            layout,
-            values: &r.per_cell,
-            title,
-            label: "POWER".into(),
-        },
-        path,
-    )?;
+    save(&GridHeatmap::new(layout, &r.per_cell, title, "POWER".into()), path)?;
     plot_written(path);
     Ok(())
 }

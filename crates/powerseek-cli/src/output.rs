@@ -5,9 +5,13 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use powerseek::mdp::gamma_sweep::GammaSweep;
 use powerseek::mdp::power::PowerReport;
 use powerseek::mdp::Mdp;
-use powerseek::plot::{save, EstimateBars, GridHeatmap};
+use powerseek::plot::{
+    optimal_moves, save, series_colour, Band, BandChart, Column, EstimateBars, GridHeatmap, GridMarkers,
+};
+use powerseek::stats::Estimate;
 
 /// Most characters a table shows of one name or number; longer text (a long
 /// state name, a payoff with thousands of digits) is cut with an ellipsis.
@@ -169,33 +173,218 @@ pub fn power_csv(out: &mut impl Write, mdp: &Mdp, r: &PowerReport) -> Result<()>
 }
 
 pub fn power_plot(path: &Path, env: &str, mdp: &Mdp, r: &PowerReport) -> Result<()> {
-    let name = Path::new(env)
-        .file_name()
-        .map_or(env.to_string(), |n| n.to_string_lossy().into_owned());
+    let name = file_name(env);
     let title = format!(
         "POWER in {name} (γ = {}, {}, n = {})",
         r.horizon, r.distribution, r.samples
     );
     let means: Vec<f64> = r.power.iter().map(|e| e.mean).collect();
     match mdp.layout() {
-        Some(layout) => save(
-            &GridHeatmap {
-                layout,
-                values: &means,
-                title,
-                label: "POWER".into(),
-            },
-            path,
-        )?,
+        Some(layout) => {
+            let mut map = GridHeatmap::new(layout, &means, title, "POWER".into());
+            map.markers = GridMarkers::of(mdp);
+            map.arrows = optimal_moves(mdp, r);
+            save(&map, path)?
+        }
         None => save(
             &EstimateBars {
                 names: mdp.state_names(),
                 estimates: &r.power,
                 title,
-                label: "POWER (95% CI)".into(),
+                label: "POWER".into(),
+                x_label: "state".into(),
+                notes: vec![],
             },
             path,
         )?,
     }
+    Ok(())
+}
+
+/// The file name of a path as given on the command line.
+pub fn file_name(env: &str) -> String {
+    Path::new(env)
+        .file_name()
+        .map_or(env.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// `0.5 ± 0.003` with five decimals.
+fn pm(e: &Estimate) -> String {
+    format!("{:.5} ± {:.5}", e.mean, e.se)
+}
+
+pub fn sweep_table(out: &mut impl Write, env: &str, r: &GammaSweep) -> Result<()> {
+    let samples = r.points.first().map_or(0, |p| p.samples);
+    writeln!(
+        out,
+        "POWER of {env} against γ: rewards {}, {samples} samples per γ, seed {} (the same reward functions at every γ)",
+        r.distribution, r.seed
+    )?;
+    let w = r.states.iter().map(|s| width(&fit(s))).max().unwrap_or(5).max(19);
+    write!(out, "{:<10}", "γ")?;
+    for s in &r.states {
+        write!(out, "  {:>w$}", fit(s))?;
+    }
+    writeln!(out)?;
+    for p in &r.points {
+        write!(out, "{:<10}", p.horizon)?;
+        for s in &p.states {
+            write!(out, "  {:>w$}", pm(&s.power))?;
+        }
+        writeln!(out)?;
+    }
+    for (k, state) in r.states.iter().enumerate() {
+        let Some(first) = r.points.first() else { break };
+        let actions = &first.states[k].actions;
+        if actions.len() < 2 {
+            continue;
+        }
+        writeln!(out, "\nP(optimal) at {} (ties split):", fit(state))?;
+        write!(out, "{:<10}", "γ")?;
+        for a in actions {
+            write!(out, "  {:>8}", fit(&a.action))?;
+        }
+        writeln!(out)?;
+        for p in &r.points {
+            write!(out, "{:<10}", p.horizon)?;
+            for a in &p.states[k].actions {
+                write!(out, "  {:>8.4}", a.optimal_share)?;
+            }
+            writeln!(out)?;
+        }
+    }
+    if r.points.iter().any(|p| p.target_reached == Some(false)) {
+        writeln!(out, "target standard error NOT reached at some γ; raise --max-samples")?;
+    }
+    writeln!(out, "solved in {:.3} s", r.seconds)?;
+    Ok(())
+}
+
+pub fn sweep_csv(out: &mut impl Write, r: &GammaSweep) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "gamma",
+        "state",
+        "action",
+        "power",
+        "se",
+        "optimal_share",
+        "ci95_low",
+        "ci95_high",
+    ])?;
+    for p in &r.points {
+        for s in &p.states {
+            let e = s.power;
+            w.write_record([
+                p.gamma.to_string(),
+                s.state.clone(),
+                String::new(),
+                e.mean.to_string(),
+                e.se.to_string(),
+                String::new(),
+                e.ci95[0].to_string(),
+                e.ci95[1].to_string(),
+            ])?;
+            for a in &s.actions {
+                w.write_record([
+                    p.gamma.to_string(),
+                    s.state.clone(),
+                    a.action.clone(),
+                    String::new(),
+                    String::new(),
+                    a.optimal_share.to_string(),
+                    a.ci95[0].to_string(),
+                    a.ci95[1].to_string(),
+                ])?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Two panels: POWER of each state against γ, and the probability that each
+/// action of the states with a choice is optimal.
+pub fn sweep_plot(path: &Path, env: &str, r: &GammaSweep) -> Result<()> {
+    let samples = r.points.first().map_or(0, |p| p.samples);
+    let power = BandChart {
+        title: format!(
+            "POWER against γ in {} ({}, n = {samples} per γ)",
+            file_name(env),
+            r.distribution
+        ),
+        x_label: "discount rate γ".into(),
+        y_label: "POWER".into(),
+        series: r
+            .states
+            .iter()
+            .enumerate()
+            .map(|(k, name)| Band {
+                label: name.clone(),
+                color: series_colour(k),
+                points: r
+                    .points
+                    .iter()
+                    .map(|p| {
+                        let e = p.states[k].power;
+                        (p.gamma, e.mean, e.ci95[0], e.ci95[1])
+                    })
+                    .collect(),
+                dashed: false,
+            })
+            .collect(),
+        y_range: None,
+        notes: vec!["bands and whiskers: 95% intervals; every γ uses the same reward samples".into()],
+    };
+    let mut series = vec![];
+    let choices: Vec<usize> = (0..r.states.len())
+        .filter(|&k| r.points.first().is_some_and(|p| p.states[k].actions.len() >= 2))
+        .collect();
+    for (n, &k) in choices.iter().enumerate() {
+        let Some(first) = r.points.first() else { break };
+        for (j, a) in first.states[k].actions.iter().enumerate() {
+            let label = if choices.len() > 1 {
+                format!("{}: {}", r.states[k], a.action)
+            } else {
+                a.action.clone()
+            };
+            series.push(Band {
+                label,
+                color: series_colour(series.len()),
+                points: r
+                    .points
+                    .iter()
+                    .map(|p| {
+                        let s = &p.states[k].actions[j];
+                        (p.gamma, s.optimal_share, s.ci95[0], s.ci95[1])
+                    })
+                    .collect(),
+                dashed: n % 2 == 1,
+            });
+        }
+    }
+    if series.is_empty() {
+        save(&power, path)?;
+        return Ok(());
+    }
+    let where_ = if choices.len() == 1 {
+        format!(" at {}", r.states[choices[0]])
+    } else {
+        String::new()
+    };
+    let optimal = BandChart {
+        title: format!("Probability each action is optimal{where_}"),
+        x_label: "discount rate γ".into(),
+        y_label: "P(optimal), ties split".into(),
+        series,
+        y_range: Some((0.0, 1.0)),
+        notes: vec!["bands and whiskers: 95% Wilson intervals".into()],
+    };
+    save(
+        &Column {
+            panels: vec![power, optimal],
+        },
+        path,
+    )?;
     Ok(())
 }

@@ -8,10 +8,12 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
+use powerseek::mdp::gamma_sweep::{gamma_sweep, parse_gammas, GammaSweepRequest};
 use powerseek::mdp::kernel::Kernel;
 use powerseek::mdp::power::estimate_power;
 use powerseek::mdp::power_io::{PowerRequest, SolveMethod};
 use powerseek::mdp::solve::Precision;
+use powerseek::mdp::Mdp;
 
 use crate::args::{plot_written, write_json, Format, FormatArg, PlotArg};
 use crate::output;
@@ -26,16 +28,23 @@ pub enum Method {
     Pi,
 }
 
-/// The picture (--plot) is a heatmap for gridworlds, bars otherwise.
+/// The picture (--plot) is a heatmap for gridworlds (with optimal-action
+/// arrows), bars otherwise; with several discount rates (--gamma 0.1,0.5,0.9
+/// or --gamma 0:1:11) POWER and optimal-action probabilities against γ.
 #[derive(clap::Args)]
 #[command(allow_negative_numbers = true)]
 pub struct PowerArgs {
     /// Environment file: .grid (ASCII gridworld), .json, or .mdp/.pomdp (Cassandra).
     env: PathBuf,
     /// Discount rate in (0,1); 0 and 1 give the γ→0 and γ→1 limits, computed directly.
-    /// Default: the file's discount, else 0.9.
+    /// Default: the file's discount, else 0.9. A list (0.1,0.5,0.9) or range
+    /// lo:hi:K (K evenly spaced values) sweeps γ for the --states.
     #[arg(long, short)]
-    gamma: Option<f64>,
+    gamma: Option<String>,
+    /// With several discount rates: the states to report (comma-separated names;
+    /// default: the start state and its successors).
+    #[arg(long, requires = "gamma")]
+    states: Option<String>,
     /// Reward distribution: uniform[:lo,hi], beta:a,b, bernoulli:p, normal:mean,sd,
     /// finite:v@p,..., or features:<one of those> for R = w·φ(s).
     #[arg(long, default_value_t = PowerRequest::default().dist, allow_hyphen_values = true)]
@@ -82,13 +91,13 @@ pub struct PowerArgs {
     /// more; default 40). JSON and CSV have every state.
     #[arg(long)]
     rows: Option<usize>,
-    #[command(flatten)]
-    plot: PlotArg,
     /// Exact POWER and optimality probabilities as rationals, from the visit
     /// distributions (small MDPs; iid uniform or finite-support rewards;
     /// docs/theory.md §2.7). The discount is read as its shortest decimal.
-    #[arg(long, conflicts_with_all = ["target_se", "max_samples", "antithetic", "method", "tolerance", "max_iterations", "batch", "samples", "seed", "plot", "rows"])]
+    #[arg(long, conflicts_with_all = ["target_se", "max_samples", "antithetic", "method", "tolerance", "max_iterations", "batch", "samples", "seed", "plot", "rows", "precision", "kernel", "states"])]
     exact: bool,
+    #[command(flatten)]
+    plot: PlotArg,
 }
 
 pub fn run(args: PowerArgs) -> Result<()> {
@@ -100,23 +109,19 @@ pub fn run(args: PowerArgs) -> Result<()> {
     if args.exact {
         return exact(&args, &mdp);
     }
-    let request = PowerRequest {
-        gamma: args.gamma,
-        dist: args.dist.clone(),
-        samples: args.samples,
-        target_se: args.target_se,
-        max_samples: args.max_samples,
-        seed: args.seed,
-        antithetic: args.antithetic,
-        method: match args.method {
-            Method::Vi => SolveMethod::Vi,
-            Method::Pi => SolveMethod::Pi,
+    let single = match &args.gamma {
+        None => None,
+        Some(text) => match text.trim().parse::<f64>() {
+            Ok(g) => Some(g),
+            Err(_) => return sweep(&args, &mdp, parse_gammas(text)?),
         },
-        tolerance: args.tolerance,
-        max_iterations: args.max_iterations,
-        batch: args.batch,
-        precision: args.precision,
-        kernel: args.kernel,
+    };
+    if args.states.is_some() {
+        anyhow::bail!("--states only applies with several discount rates (--gamma 0.1,0.5,0.9 or lo:hi:K)");
+    }
+    let request = PowerRequest {
+        gamma: single,
+        ..power_request(&args)
     };
     let (dist, opts) = request.resolve(&mdp)?;
     let bar = crate::progress::Bar::new("samples");
@@ -136,13 +141,66 @@ pub fn run(args: PowerArgs) -> Result<()> {
     Ok(())
 }
 
+/// The options shared by a single estimate and a sweep (without γ).
+fn power_request(args: &PowerArgs) -> PowerRequest {
+    PowerRequest {
+        gamma: None,
+        dist: args.dist.clone(),
+        samples: args.samples,
+        target_se: args.target_se,
+        max_samples: args.max_samples,
+        seed: args.seed,
+        antithetic: args.antithetic,
+        method: match args.method {
+            Method::Vi => SolveMethod::Vi,
+            Method::Pi => SolveMethod::Pi,
+        },
+        tolerance: args.tolerance,
+        max_iterations: args.max_iterations,
+        batch: args.batch,
+        precision: args.precision,
+        kernel: args.kernel,
+    }
+}
+
+/// `power --gamma LIST`: POWER and optimal-action probabilities against γ.
+fn sweep(args: &PowerArgs, mdp: &Mdp, gammas: Vec<f64>) -> Result<()> {
+    if args.rows.is_some() {
+        anyhow::bail!("--rows only applies to a single discount rate");
+    }
+    let request = GammaSweepRequest {
+        power: power_request(args),
+        gammas,
+        states: args
+            .states
+            .as_deref()
+            .map(|s| s.split(',').map(|n| n.trim().to_string()).collect())
+            .unwrap_or_default(),
+    };
+    let bar = crate::progress::Bar::new("samples");
+    let sweep = gamma_sweep(mdp, &request, &bar)?;
+    bar.finish();
+    let env = args.env.display().to_string();
+    let mut stdout = std::io::stdout().lock();
+    match args.format.format {
+        Format::Table => output::sweep_table(&mut stdout, &env, &sweep)?,
+        Format::Json => write_json(&sweep)?,
+        Format::Csv => output::sweep_csv(&mut stdout, &sweep)?,
+    }
+    if let Some(path) = &args.plot.plot {
+        output::sweep_plot(path, &env, &sweep)?;
+        plot_written(path);
+    }
+    Ok(())
+}
+
 /// `power --exact`: the library's exact POWER report.
 fn exact(args: &PowerArgs, mdp: &powerseek::Mdp) -> Result<()> {
     use powerseek::exact::format_rational;
     use powerseek::mdp::visits::{exact_power, ExactPowerRequest};
     use std::io::Write;
     let request = ExactPowerRequest {
-        gamma: args.gamma.map(|g| g.to_string()),
+        gamma: args.gamma.clone(),
         dist: args.dist.clone(),
     };
     let report = exact_power(mdp, &request, &powerseek::NoProgress)?;

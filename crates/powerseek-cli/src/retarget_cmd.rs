@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 
-use powerseek::plot::{save, EstimateBars};
+use powerseek::plot::{save, EstimateBars, OutcomeBars, OutcomeRow};
 use powerseek::retarget::definition::{parse_permutations, Aggregator};
 use powerseek::retarget::{
     self, CheckReport, CheckRequest, CycleReport, CycleRequest, LearnedReport, LearnedRequest, MdpTendencyReport,
@@ -22,7 +22,8 @@ use crate::args::{plot_written, write_json, PlotArg, TableOrJson, TableOrJsonArg
 #[derive(Subcommand)]
 pub enum RetargetCommand {
     /// Counts over the orbit of u of parameters where p(B) > p(A), =, <, per decision-maker.
-    /// The picture (--plot) is a bar chart of the fraction of the orbit where B is more likely.
+    /// The picture (--plot) has, per decision-maker, stacked bars of the shares of the
+    /// orbit where B is likelier (wins), equally likely (ties) and less likely (losses).
     Orbit {
         #[command(flatten)]
         sets: SetArgs,
@@ -52,7 +53,7 @@ pub enum RetargetCommand {
     },
     /// First actions in an MDP: outcomes are the discounted visit distributions
     /// available from a state; A and B those starting with two given actions.
-    /// The picture is a bar chart of the worst orbit's fraction per decision-maker.
+    /// The picture has stacked win/tie/loss bars of the worst orbit per decision-maker.
     Mdp(MdpArgs),
     /// Q-learning agents trained on reward functions drawn from the orbit of a
     /// random reward: how often does the learned policy's first move go each way?
@@ -348,10 +349,11 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             }
             if let Some(path) = plot.plot {
                 let title = format!(
-                    "Fraction of the orbit where p(B) > p(A): A = {{{}}}, B = {{{}}}",
+                    "Orbit of u: is B likelier than A? A = {{{}}}, B = {{{}}}",
                     sets.a, sets.b
                 );
-                tendency_chart(&report.results, title, &path)?;
+                let outcomes = ["p(B) > p(A)", "p(B) = p(A)", "p(B) < p(A)"].map(String::from);
+                tendency_chart(&report.results, title, outcomes, &path)?;
             }
         }
         RetargetCommand::Mdp(args) => {
@@ -376,11 +378,14 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 TableOrJson::Table => mdp_table(&mut std::io::stdout().lock(), &args.moves.env, &report)?,
             }
             if let Some(path) = &args.plot.plot {
-                let title = format!(
-                    "Worst orbit: fraction where '{}' is likelier than '{}' ({})",
-                    report.b, report.a, report.state
-                );
-                tendency_chart(&report.worst_orbit, title, path)?;
+                let title = format!("Worst orbit at {}: '{}' against '{}'", report.state, report.b, report.a);
+                let (a, b) = (&report.a, &report.b);
+                let outcomes = [
+                    format!("'{b}' likelier"),
+                    "equally likely".to_string(),
+                    format!("'{a}' likelier"),
+                ];
+                tendency_chart(&report.worst_orbit, title, outcomes, path)?;
             }
         }
         RetargetCommand::Learned(args) => {
@@ -528,22 +533,24 @@ fn orbit_table(out: &mut impl Write, sets: &SetArgs, r: &OrbitReport) -> Result<
     )?;
     writeln!(
         out,
-        "{:<16} {:>10} {:>10} {:>10} {:>9}  B ≥_most^{} A",
-        "decision-maker", "p(B)>p(A)", "equal", "p(B)<p(A)", "fraction", r.n
+        "{:<16} {:>10} {:>10} {:>10} {:>7} {:>7} {:>7}  B ≥_most^{} A",
+        "decision-maker", "p(B)>p(A)", "equal", "p(B)<p(A)", "wins", "ties", "losses", r.n
     )?;
     for row in &r.results {
         let ci = row
             .ci95
-            .map_or(String::new(), |c| format!(" [{:.3}, {:.3}] (95% CI)", c[0], c[1]));
-        let t = row.tendency;
+            .map_or(String::new(), |c| format!(" (wins 95% CI [{:.3}, {:.3}])", c[0], c[1]));
+        let (t, f) = (row.tendency, row.shares);
         writeln!(
             out,
-            "{:<16} {:>10} {:>10} {:>10} {:>9.4}  {}{ci}",
+            "{:<16} {:>10} {:>10} {:>10} {:>7.4} {:>7.4} {:>7.4}  {}{ci}",
             row.decision,
             t.b_more,
             t.equal,
             t.a_more,
-            row.fraction,
+            f.wins,
+            f.ties,
+            f.losses,
             if row.holds { "holds" } else { "fails" }
         )?;
     }
@@ -566,24 +573,28 @@ fn mdp_table(out: &mut impl Write, env: &Path, r: &MdpTendencyReport) -> Result<
     )?;
     writeln!(
         out,
-        "{:<16} {:>12} {:>10} {:>12} {:>9}  '{b}' ≥_most^{} '{a}'",
+        "{:<16} {:>12} {:>10} {:>12} {:>7} {:>7} {:>7}  '{b}' ≥_most^{} '{a}'",
         "decision-maker",
         format!("'{b}' likelier"),
         "equal",
         format!("'{a}' likelier"),
-        "fraction",
+        "wins",
+        "ties",
+        "losses",
         r.n
     )?;
     for row in &r.worst_orbit {
-        let t = row.tendency;
+        let (t, f) = (row.tendency, row.shares);
         writeln!(
             out,
-            "{:<16} {:>12} {:>10} {:>12} {:>9.4}  {}",
+            "{:<16} {:>12} {:>10} {:>12} {:>7.4} {:>7.4} {:>7.4}  {}",
             row.decision,
             t.b_more,
             t.equal,
             t.a_more,
-            row.fraction,
+            f.wins,
+            f.ties,
+            f.losses,
             if row.holds { "holds" } else { "fails" }
         )?;
     }
@@ -748,30 +759,30 @@ fn cycle_table(out: &mut impl Write, r: &CycleReport) -> Result<()> {
     Ok(())
 }
 
-/// Bar chart: per decision-maker, the fraction of the orbit where B is likelier (with its interval when sampled).
-fn tendency_chart(rows: &[OrbitRow], title: String, path: &Path) -> Result<()> {
-    let names: Vec<String> = rows.iter().map(|r| r.decision.clone()).collect();
-    let estimates: Vec<Estimate> = rows
-        .iter()
-        .map(|r| {
-            let f = r.fraction;
-            let [lo, hi] = r.ci95.unwrap_or([f, f]);
-            Estimate {
-                mean: f,
-                se: (hi - lo) / 3.92,
-                ci95: [lo, hi],
-            }
-        })
-        .collect();
-    save(
-        &EstimateBars {
-            names: &names,
-            estimates: &estimates,
-            title,
-            label: "fraction of orbit".into(),
-        },
-        path,
-    )?;
+/// Stacked bars: per decision-maker, the shares of the orbit where B is
+/// likelier (wins), equally likely (ties) and less likely (losses).
+fn tendency_chart(rows: &[OrbitRow], title: String, outcomes: [String; 3], path: &Path) -> Result<()> {
+    let sampled = rows.iter().any(|r| r.shares_ci95.is_some());
+    let chart = OutcomeBars {
+        title,
+        outcomes,
+        x_label: "share of the orbit".into(),
+        rows: rows
+            .iter()
+            .map(|r| OutcomeRow {
+                name: r.decision.clone(),
+                shares: [r.shares.wins, r.shares.ties, r.shares.losses],
+                ci95: r.shares_ci95.map(|c| [c.wins, c.losses]),
+                verdict: if r.holds { "holds".into() } else { "fails".into() },
+            })
+            .collect(),
+        notes: vec![if sampled {
+            "sampled permutations; whiskers: 95% Wilson intervals of the win and loss shares".into()
+        } else {
+            "exact: every element of the orbit counted".into()
+        }],
+    };
+    save(&chart, path)?;
     plot_written(path);
     Ok(())
 }
@@ -808,6 +819,8 @@ fn learned_chart(report: &LearnedReport, path: &Path) -> Result<()> {
             estimates: &estimates,
             title,
             label: "fraction of agents".into(),
+            x_label: "first move".into(),
+            notes: vec!["whisker on the first bar: 95% Wilson interval of its share".into()],
         },
         path,
     )?;

@@ -771,7 +771,7 @@ fn multi_sweep_orders_total_power_by_correlation() {
     assert!(totals.windows(2).all(|w| w[0] < w[1]), "{totals:?}");
     assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
     for rho in ["-1", "1"] {
-        let file = heat.with_file_name(format!("sweep-heat-rho{rho}.svg"));
+        let file = heat.with_file_name(format!("sweep-heat-rho={rho}.svg"));
         assert!(
             std::fs::read_to_string(&file).unwrap().contains("<svg"),
             "{}",

@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::{from_python, py_err, run_with, to_python, Run};
+use powerseek::mdp::gamma_sweep::{gamma_sweep, GammaSweepRequest};
 use powerseek::mdp::power::{PowerOptions, PowerReport};
 use powerseek::mdp::power_io::PowerRequest;
 use powerseek::mdp::reward::RewardDistribution;
@@ -408,6 +409,33 @@ pub(crate) fn power<'py>(
         powerseek::mdp::power::estimate_power(&mdp.inner, &d, &opts, p)
     })?;
     report_dict(py, &mdp.inner, &report)
+}
+
+/// POWER and optimal-action probabilities of chosen states at each discount
+/// rate (see `powerseek.power_sweep`): the library's `GammaSweep`, the CLI's
+/// `power --gamma LIST --format json`.
+#[pyfunction]
+#[pyo3(signature = (mdp, args, gammas, states = None))]
+pub(crate) fn power_sweep<'py>(
+    py: Python<'py>,
+    mdp: &Mdp,
+    args: PowerArgs,
+    gammas: Vec<f64>,
+    states: Option<Vec<String>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request = GammaSweepRequest {
+        power: args.0,
+        gammas,
+        states: states.unwrap_or_default(),
+    };
+    let sweep = run_with(py, Run::default(), |p| gamma_sweep(&mdp.inner, &request, p))?;
+    to_python(py, &sweep)
+}
+
+/// Discount rates from text: `0.1,0.5,0.9` or `lo:hi:K`.
+#[pyfunction]
+pub(crate) fn parse_gammas(text: &str) -> PyResult<Vec<f64>> {
+    powerseek::mdp::gamma_sweep::parse_gammas(text).map_err(py_err)
 }
 
 /// The statistics of a run of reward samples; merge with `finish_power`.

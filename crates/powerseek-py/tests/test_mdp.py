@@ -107,3 +107,32 @@ def test_long_calls_release_the_gil_and_stop_on_ctrl_c():
         counter.join()
         timer.cancel()
     assert len(ticks) >= 10, "the other Python thread ran while POWER was computed"
+
+
+def test_power_sweep_is_power_at_each_gamma_and_matches_the_cli(cli):
+    path = EXAMPLES / "fork.json"
+    mdp = powerseek.load_mdp(path)
+    sweep = powerseek.power_sweep(mdp, "0:1:3", samples=2000, seed=5)
+    assert sweep["states"] == ["start", "one", "many"]
+    assert [p["gamma"] for p in sweep["points"]] == [0.0, 0.5, 1.0]
+    # Each point is the single-γ estimate with the same options and seed.
+    single = powerseek.power(mdp, gamma=0.5, samples=2000, seed=5)
+    mid = sweep["points"][1]["states"][0]
+    assert mid["power"]["mean"] == single["power"][0]
+    assert [a["optimal_share"] for a in mid["actions"]] == list(single["optimal_share"][0][:2])
+    # γ → 1: right is optimal for 3/4 of the reward functions (3 of 4 absorbing states).
+    right = sweep["points"][-1]["states"][0]["actions"][1]
+    assert right["action"] == "right"
+    assert right["ci95"][0] <= 0.75 <= right["ci95"][1]
+    out = subprocess.run(
+        [cli, "power", str(path), "--gamma", "0:1:3", "-n", "2000", "--seed", "5", "--format", "json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    doc = json.loads(out.stdout)
+    # The same numbers (Python gives intervals as tuples, JSON as lists).
+    assert doc["points"] == json.loads(json.dumps(sweep["points"]))
+    assert set(doc) == set(sweep)
+    with pytest.raises(ValueError, match="increase"):
+        powerseek.power_sweep(mdp, [0.9, 0.5])

@@ -44,3 +44,12 @@ def test_decision_maker_errors_surface():
         powerseek.orbit_tendency("wise", [0.1, 0.2, 0.3], [0], [1])
     with pytest.raises(ValueError, match="out of range"):
         powerseek.orbit_tendency("argmax", [0.1, 0.2, 0.3], [0], [7])
+
+
+def test_orbit_rows_split_the_orbit_into_wins_ties_and_losses():
+    r = powerseek.retarget_orbit([0.1, 0.4, 0.7, 1.0], [0], [1, 2], decision="argmax")
+    row = r["results"][0]
+    # 12 wins, 6 ties and 6 losses of 24 (see above): the shares are the counts over the total.
+    assert row["shares"] == {"wins": 0.5, "ties": 0.25, "losses": 0.25}
+    assert row["fraction"] == row["shares"]["wins"]
+    assert row["shares_ci95"] is None

@@ -54,6 +54,7 @@ __all__ = [
     "mdp_from_numpy",
     "power",
     "visit_distributions",
+    "power_sweep",
     "load_game",
     "game_from_numpy",
     "payoffs",
@@ -434,6 +435,40 @@ def visit_distributions(
         sets=None if sets is None else [[_count(i, "sets") for i in s] for s in sets],
     )
     return _native.visit_distributions(mdp, fields)
+
+
+def power_sweep(
+    mdp: Mdp,
+    gammas,
+    states: Optional[Sequence[str]] = None,
+    samples: Optional[int] = None,
+    dist: Optional[str] = None,
+    seed: Optional[int] = None,
+    tolerance: Optional[float] = None,
+    antithetic: Optional[bool] = None,
+    batch: Optional[int] = None,
+    method: Optional[str] = None,
+    max_iterations: Optional[int] = None,
+    target_se: Optional[float] = None,
+    max_samples: Optional[int] = None,
+) -> dict:
+    """POWER and optimal-action probabilities of chosen states against the
+    discount rate, as ``powerseek power --gamma LIST``: ``gammas`` is an
+    increasing list of rates in [0, 1] (0 and 1 are the limits) or the CLI's
+    text (``"0.1,0.5,0.9"``, ``"lo:hi:K"``); ``states`` names the states
+    (default: the start state and its successors). Every γ is a full
+    ``power`` estimate with the same options and seed (the same reward
+    functions at every γ). Returns the CLI's JSON fields: ``states``,
+    ``distribution``, ``seed``, ``points`` (per γ: ``gamma``, ``horizon``,
+    ``samples``, and per state ``power`` and each action's ``optimal_share``
+    with its 95% Wilson interval ``ci95``).
+    """
+    if isinstance(gammas, str):
+        rates = _native.parse_gammas(gammas)
+    else:
+        rates = [_number(g, "gammas") for g in gammas]
+    args = _power_args(None, samples, dist, seed, tolerance, antithetic, batch, method, max_iterations, target_se, max_samples)
+    return _native.power_sweep(mdp, args, rates, None if states is None else [str(s) for s in states])
 
 
 def load_game(path: str) -> Game:

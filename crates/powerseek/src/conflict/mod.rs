@@ -1061,6 +1061,46 @@ pub fn calibrate(request: &CalibrationRequest, progress: &dyn Progress) -> Resul
     })
 }
 
+/// Where [`drawing_plane`] puts each agent's power-scaled preference, and what the axes are.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrawingPlane {
+    /// `p_i u_i` per agent, in the plane's coordinates.
+    pub points: Vec<(f64, f64)>,
+    /// What the x coordinate measures.
+    pub x_axis: String,
+    /// What the y coordinate measures.
+    pub y_axis: String,
+    /// How the plane was chosen, when it is not the preference space itself.
+    pub note: Option<String>,
+}
+
+/// The plane to draw the agents' power-scaled preferences in: with two
+/// outcome dimensions the preference space itself (x: outcome 1, y: outcome
+/// 2, so the picture shows the scenario's own numbers); otherwise the plane
+/// of [`plane_coordinates`] (first agent along x), with a note saying so.
+pub fn drawing_plane(agents: &[Agent]) -> DrawingPlane {
+    if agents.iter().all(|a| a.preference.len() == 2) {
+        return DrawingPlane {
+            points: agents
+                .iter()
+                .map(|a| (a.power * a.preference[0], a.power * a.preference[1]))
+                .collect(),
+            x_axis: "power × preference for outcome 1".into(),
+            y_axis: "power × preference for outcome 2".into(),
+            note: None,
+        };
+    }
+    let (first, second) = (&agents[0].name, agents.get(1).map_or("", |a| a.name.as_str()));
+    DrawingPlane {
+        points: plane_coordinates(agents),
+        x_axis: format!("power × preference along {first}'s direction"),
+        y_axis: format!("perpendicular, towards {second}"),
+        note: Some(format!(
+            "the plane spanned by {first}'s and {second}'s preferences; components outside it are not drawn"
+        )),
+    }
+}
+
 /// Coordinates of each agent's power-scaled preference `p_i u_i` in the plane
 /// spanned by the first two agents' directions (first agent along the x axis),
 /// for drawing; other components are dropped.

@@ -36,6 +36,7 @@ pub mod efg;
 pub mod equilibrium;
 pub mod json;
 pub mod nfg;
+pub mod payoff_region;
 pub mod power;
 pub mod scarcity;
 

@@ -14,6 +14,7 @@
 //! [`gridworld`], [`json`] and [`cassandra`]; [`load`] picks one by file extension.
 
 pub mod cassandra;
+pub mod gamma_sweep;
 pub mod gridworld;
 pub mod json;
 pub mod kernel;

@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::mdp::solve::default_gamma;
 use crate::mdp::Mdp;
 use crate::progress::{CancelOnly, Progress};
+use crate::stats::wilson;
 
 /// Whole orbits are enumerated only for parameters with at most this many
 /// entries (20! ≈ 2.4·10^18 permutations at most); beyond it, sample.
@@ -230,17 +231,65 @@ pub struct OrbitRow {
     pub holds: bool,
     /// 95% Wilson interval of `fraction` for a sampled single orbit (else null).
     pub ci95: Option<[f64; 2]>,
+    /// The whole split: the shares of wins (`p(B) > p(A)`, the same as
+    /// `fraction`), ties and losses, summing to 1; ties are counted apart, so a
+    /// low `fraction` next to `holds` means many ties, not many losses.
+    pub shares: Shares,
+    /// 95% Wilson intervals of the three shares, for a sampled single orbit (else null).
+    pub shares_ci95: Option<SharesInterval>,
+}
+
+/// Shares of an orbit (or sample) where B wins, ties and loses against A.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Shares {
+    /// `p(B) > p(A)`.
+    pub wins: f64,
+    /// `p(B) = p(A)` (within the tolerance of [`Tendency`]).
+    pub ties: f64,
+    /// `p(B) < p(A)`.
+    pub losses: f64,
+}
+
+/// 95% Wilson intervals of [`Shares`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct SharesInterval {
+    /// Interval of the share of wins.
+    pub wins: [f64; 2],
+    /// Interval of the share of ties.
+    pub ties: [f64; 2],
+    /// Interval of the share of losses.
+    pub losses: [f64; 2],
+}
+
+impl Shares {
+    /// The shares of `t`'s counts (all 0 for an empty count).
+    pub fn of(t: &Tendency) -> Shares {
+        let n = t.total().max(1) as f64;
+        Shares {
+            wins: t.b_more as f64 / n,
+            ties: t.equal as f64 / n,
+            losses: t.a_more as f64 / n,
+        }
+    }
 }
 
 impl OrbitRow {
     fn new(decision: String, tendency: Tendency, n: u64, ci95: Option<[f64; 2]>) -> Self {
+        let total = tendency.total();
+        let shares_ci95 = ci95.map(|_| SharesInterval {
+            wins: wilson(tendency.b_more, total),
+            ties: wilson(tendency.equal, total),
+            losses: wilson(tendency.a_more, total),
+        });
         OrbitRow {
             decision,
-            total: tendency.total(),
+            total,
             fraction: tendency.fraction(),
             holds: tendency.holds(n),
+            shares: Shares::of(&tendency),
             tendency,
             ci95,
+            shares_ci95,
         }
     }
 }

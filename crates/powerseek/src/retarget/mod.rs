@@ -41,7 +41,7 @@ pub use analysis::{
     check, default_decision_makers, default_n, learned, mdp_tendency, mean_dominance, most_cycle, orbit,
     parse_decision_makers, CheckReport, CheckRequest, CycleReport, CycleRequest, FirstMoves, LearnedReport,
     LearnedRequest, MdpTendencyReport, MdpTendencyRequest, MeanReport, MeanRequest, MeanRow, OrbitReport, OrbitRequest,
-    OrbitRow, MAX_ENUMERATED_DIMENSION, MAX_VISIT_DISTRIBUTIONS,
+    OrbitRow, Shares, SharesInterval, MAX_ENUMERATED_DIMENSION, MAX_VISIT_DISTRIBUTIONS,
 };
 
 use std::collections::HashSet;
