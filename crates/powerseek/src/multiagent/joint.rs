@@ -625,37 +625,6 @@ pub fn focal_rewards(grid: &Grid, states: &[Vec<usize>], focal: usize, marginal:
     }
 }
 
-/// Per-cell rewards of two agents with correlation `rho ∈ [−1, 1]`, both
-/// marginals uniform on `[lo, hi]` (POWERplay's construction): for each cell,
-/// H's reward is uniform; with probability `|ρ|` A's reward is H's (ρ ≥ 0) or
-/// its reflection `lo + hi − R_H` (ρ < 0), otherwise an independent draw. The
-/// marginals stay uniform and `Corr(R_H, R_A) = ρ` exactly in expectation.
-pub fn correlated_uniform_rewards(
-    cells: usize,
-    rho: f64,
-    lo: f64,
-    hi: f64,
-    rng: &mut rand_pcg::Pcg64,
-) -> Result<(Vec<f64>, Vec<f64>)> {
-    use rand::RngExt;
-    let valid = (-1.0..=1.0).contains(&rho) && lo.is_finite() && hi.is_finite() && lo < hi;
-    if !valid {
-        return Err(Error::invalid(format!(
-            "correlated rewards: need ρ in [−1, 1] and lo < hi (got ρ = {rho}, [{lo}, {hi}])"
-        )));
-    }
-    let mut h = Vec::with_capacity(cells);
-    let mut a = Vec::with_capacity(cells);
-    for _ in 0..cells {
-        let x = lo + (hi - lo) * rng.random::<f64>();
-        let tied = rng.random::<f64>() < rho.abs();
-        let independent = lo + (hi - lo) * rng.random::<f64>();
-        h.push(x);
-        a.push(match (tied, rho >= 0.0) {
-            (true, true) => x,
-            (true, false) => lo + hi - x,
-            (false, _) => independent,
-        });
-    }
-    Ok((h, a))
-}
+/// POWERplay's ρ-correlated uniform rewards; it lives with the reward
+/// profiles of stochastic games and is re-exported here for joint gridworlds.
+pub use crate::stochastic::reward::correlated_uniform_rewards;
