@@ -392,6 +392,86 @@ impl JointDynamics {
         table
     }
 
+    /// The joint environment as a stochastic game (docs/theory.md §11.1),
+    /// players `H`, `A` (two agents) or `agent 0`, `agent 1`, … With
+    /// simultaneous moves its states are the joint states and its joint
+    /// actions every tuple of moves. With alternating turns it is turn-based:
+    /// a state is a joint state and whose turn it is (named `<joint state>#<agent>`,
+    /// agent 0's turn first in state order), and each move passes the turn
+    /// on, so one round of all agents takes `agents` steps of the game.
+    /// Probabilities are the exact rationals of the floating-point ones,
+    /// renormalised to sum to exactly 1.
+    pub fn stochastic_game(&self) -> Result<crate::stochastic::StochasticGame> {
+        use crate::stochastic::{GameBuilder, Row};
+        let k = self.opts.agents;
+        let players: Vec<String> = if k == 2 {
+            vec!["H".into(), "A".into()]
+        } else {
+            (0..k).map(|i| format!("agent {i}")).collect()
+        };
+        let n = self.n_states();
+        let exact_row = |row: Vec<(usize, f64)>| -> Result<Row> {
+            use num_traits::FromPrimitive;
+            let mut out: Row = Vec::with_capacity(row.len());
+            for (t, p) in row {
+                let q = crate::exact::Rational::from_f64(p)
+                    .ok_or_else(|| Error::invalid(format!("transition probability {p} is not finite")))?;
+                out.push((t, q));
+            }
+            let total: crate::exact::Rational = out.iter().map(|e| e.1.clone()).sum();
+            Ok(out.into_iter().map(|(t, q)| (t, q / &total)).collect())
+        };
+        let names_of = |i: usize, s: usize| -> Vec<String> {
+            self.slots(i, s)
+                .map(|slot| self.move_name(i, slot).to_string())
+                .collect()
+        };
+        match self.opts.turns {
+            Turns::Simultaneous => {
+                let mut b = GameBuilder::new(players, self.state_names.to_vec());
+                for s in 0..n {
+                    let actions: Vec<Vec<String>> = (0..k).map(|i| names_of(i, s)).collect();
+                    let rows = (self.tuple_start[s]..self.tuple_start[s + 1])
+                        .map(|r| exact_row(self.effects[0].row(r).collect()))
+                        .collect::<Result<Vec<_>>>()?;
+                    b.state(s, actions, rows)?;
+                }
+                b.build()
+            }
+            Turns::Alternating => {
+                let names = (0..k)
+                    .flat_map(|i| self.state_names.iter().map(move |name| format!("{name}#{i}")))
+                    .collect();
+                let mut b = GameBuilder::new(players, names);
+                let mut movers = Vec::with_capacity(k * n);
+                for i in 0..k {
+                    let next_turn = (i + 1) % k;
+                    for s in 0..n {
+                        let actions: Vec<Vec<String>> = (0..k)
+                            .map(|j| {
+                                if j == i {
+                                    names_of(i, s)
+                                } else {
+                                    vec!["wait".to_string()]
+                                }
+                            })
+                            .collect();
+                        let rows = self
+                            .slots(i, s)
+                            .map(|slot| {
+                                exact_row(self.effects[i].row(slot).map(|(t, p)| (next_turn * n + t, p)).collect())
+                            })
+                            .collect::<Result<Vec<_>>>()?;
+                        b.state(i * n + s, actions, rows)?;
+                        movers.push(i);
+                    }
+                }
+                b.turn_based(movers);
+                b.build()
+            }
+        }
+    }
+
     /// The MDP agent `focal` faces when every other agent `j` follows the
     /// policy table `policies[j]` (the focal agent's own entry is ignored).
     /// Its states are the joint states; its actions at `s` are the focal
