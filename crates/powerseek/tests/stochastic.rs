@@ -160,11 +160,16 @@ proptest! {
         let game = build(states, 2, turn_based, &d);
         let c = Rational::one();
         let r = to_f(&exact_rewards(&game, &e, Some(&c)));
-        let it = Iteration { gamma, tolerance: 1e-9, max_iterations: 100_000 };
+        let it = Iteration { gamma, tolerance: 1e-9, max_iterations: 100_000 , ..Default::default()};
         let solved = shapley(&game, &r, &it).unwrap();
         prop_assert!(solved.converged);
         let cert = &solved.certificate;
         prop_assert!(cert.bound < 1e-7, "exploitability {}", cert.bound);
+        // The checked floating-point simplex and the exact LP give the same values.
+        let exact = shapley(&game, &r, &Iteration { exact_stages: true, ..it }).unwrap();
+        for s in 0..game.n_states() {
+            prop_assert!((exact.certificate.power[0][s] - cert.power[0][s]).abs() < 1e-8);
+        }
         for s in 0..game.n_states() {
             let total = cert.power[0][s] + cert.power[1][s];
             prop_assert!((total - 1.0).abs() <= cert.bound + 1e-9, "ΣPOWER {} at {}", total, s);
@@ -374,6 +379,7 @@ fn shapley_matches_the_matrix_game_lp_in_a_one_state_game() {
             gamma,
             tolerance: 1e-10,
             max_iterations: 1_000_000,
+            ..Default::default()
         };
         let s = shapley(&game, &r, &it).unwrap();
         use num_traits::ToPrimitive;
@@ -395,6 +401,7 @@ fn shapley_matches_pure_policy_maxmin_in_turn_based_games() {
             gamma: 0.7,
             tolerance: 1e-10,
             max_iterations: 1_000_000,
+            ..Default::default()
         };
         let s = shapley(&game, &r, &it).unwrap();
         let pure = pure_profiles(&game, 1);
@@ -533,6 +540,7 @@ fn general_sum_nash_value_iteration_is_certified() {
             gamma: 0.5,
             tolerance: 1e-9,
             max_iterations: 2_000,
+            ..Default::default()
         };
         let s = solve::nash_value_iteration(&game, &r, &it, Selection::MaxWelfare).unwrap();
         // The certificate is recomputed from best responses: if it says
@@ -586,4 +594,24 @@ fn json_errors_name_the_field() {
     assert_eq!(g.actions(0, 0), ["wait"]);
     assert_eq!(g.discount(), Some(0.5));
     assert_eq!(g.joint_action_name(1), "(wait, y)");
+}
+
+#[test]
+fn float_simplex_matches_the_exact_lp_on_random_matrix_games() {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(5);
+    for _ in 0..500 {
+        let (m, k) = (rng.random_range(1..6usize), rng.random_range(1..6usize));
+        let a: Vec<f64> = (0..m * k).map(|_| rng.random::<f64>() * 4.0 - 2.0).collect();
+        let (v, x, y) = solve::matrix_game(m, k, &a).unwrap();
+        let (w, _, _) = solve::matrix_game_exact(m, k, &a).unwrap();
+        assert!((v - w).abs() < 1e-10, "{m}×{k}: {v} vs {w}");
+        // The strategies guarantee the value from both sides.
+        for b in 0..k {
+            assert!((0..m).map(|i| x[i] * a[i + m * b]).sum::<f64>() >= w - 1e-10);
+        }
+        for i in 0..m {
+            assert!((0..k).map(|b| a[i + m * b] * y[b]).sum::<f64>() <= w + 1e-10);
+        }
+    }
 }

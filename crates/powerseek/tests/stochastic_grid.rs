@@ -57,6 +57,7 @@ fn response_protocols_match_the_sequential_estimator() {
                     gamma: 0.2,
                     tolerance: 1e-10,
                     max_iterations: 100_000,
+                    ..Default::default()
                 };
                 let ours = respond(&game, &r, &uniform, protocol, &it).unwrap();
                 for agent in 0..2 {
@@ -84,6 +85,7 @@ fn constant_sum_gridworld_equilibrium_conserves_power() {
             gamma: 0.9,
             tolerance: 1e-9,
             max_iterations: 100_000,
+            ..Default::default()
         };
         let s = shapley(&game, &r, &it).unwrap();
         assert!(

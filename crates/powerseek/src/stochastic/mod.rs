@@ -37,6 +37,7 @@
 pub mod finite;
 pub mod json;
 pub mod power;
+pub mod request;
 pub mod respond;
 pub mod reward;
 pub mod solve;

@@ -101,6 +101,9 @@ pub struct StochasticOptions {
     /// The exploitability certificate every equilibrium sample should reach;
     /// samples above it are counted as not reached.
     pub target_exploitability: f64,
+    /// Shapley: every matrix game by the exact LP instead of the checked
+    /// floating-point simplex (see [`solve::FLOAT_GAP`]).
+    pub exact_stages: bool,
 }
 
 impl Default for StochasticOptions {
@@ -114,6 +117,7 @@ impl Default for StochasticOptions {
             tolerance: 1e-7,
             max_iterations: 10_000,
             target_exploitability: 1e-5,
+            exact_stages: false,
         }
     }
 }
@@ -203,6 +207,7 @@ fn iteration(gamma: f64, opts: &StochasticOptions) -> Iteration {
         gamma,
         tolerance: opts.tolerance,
         max_iterations: opts.max_iterations,
+        exact_stages: opts.exact_stages,
     }
 }
 

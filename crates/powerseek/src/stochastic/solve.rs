@@ -277,6 +277,9 @@ pub struct Iteration {
     /// Most sweeps; reaching it is an error for evaluation and best responses
     /// and "not reached" for the equilibrium iterations.
     pub max_iterations: usize,
+    /// Shapley: solve every matrix game by the exact LP, without the
+    /// checked floating-point simplex (slower; same answers within [`FLOAT_GAP`]).
+    pub exact_stages: bool,
 }
 
 impl Default for Iteration {
@@ -285,6 +288,7 @@ impl Default for Iteration {
             gamma: 0.9,
             tolerance: 1e-6,
             max_iterations: 100_000,
+            exact_stages: false,
         }
     }
 }
@@ -314,28 +318,41 @@ fn expect(game: &StochasticGame, ja: usize, v: &[f64]) -> f64 {
 
 /// Every player's discounted value `V_i^σ(s)` under the stationary profile.
 pub fn evaluate(game: &StochasticGame, r: &[Vec<f64>], profile: &Profile, it: &Iteration) -> Result<Vec<Vec<f64>>> {
+    evaluate_from(game, r, profile, it, vec![vec![0.0; game.n_states()]; game.n_players()])
+}
+
+/// [`evaluate`] starting from the guess `v` (any guess: the stopping rule
+/// bounds the distance to the fixed point whatever the start).
+pub fn evaluate_from(
+    game: &StochasticGame,
+    r: &[Vec<f64>],
+    profile: &Profile,
+    it: &Iteration,
+    mut v: Vec<Vec<f64>>,
+) -> Result<Vec<Vec<f64>>> {
     let n = game.n_players();
     let ns = game.n_states();
     let weights: Vec<Vec<f64>> = (0..ns).map(|s| joint_weights(game, profile, s, None)).collect();
-    let mut v = vec![vec![0.0; ns]; n];
+    let mut acc = vec![0.0; n];
     for _ in 0..it.max_iterations {
         let mut delta: f64 = 0.0;
-        let mut next = vec![vec![0.0; ns]; n];
+        // Gauss–Seidel: the sweep is still a γ-contraction, so the stopping rule holds.
         for s in 0..ns {
+            acc.iter_mut().for_each(|x| *x = 0.0);
             for (local, ja) in game.joint_actions(s).enumerate() {
                 let w = weights[s][local];
                 if w == 0.0 {
                     continue;
                 }
                 for i in 0..n {
-                    next[i][s] += w * (r[i][ja] + it.gamma * expect(game, ja, &v[i]));
+                    acc[i] += w * (r[i][ja] + it.gamma * expect(game, ja, &v[i]));
                 }
             }
             for i in 0..n {
-                delta = delta.max((next[i][s] - v[i][s]).abs());
+                delta = delta.max((acc[i] - v[i][s]).abs());
+                v[i][s] = acc[i];
             }
         }
-        v = next;
         if it.done(delta) {
             return Ok(v);
         }
@@ -355,13 +372,23 @@ pub fn best_response_values(
     i: usize,
     it: &Iteration,
 ) -> Result<Vec<f64>> {
+    best_response_from(game, r, profile, i, it, vec![0.0; game.n_states()])
+}
+
+/// [`best_response_values`] starting from the guess `v`.
+pub fn best_response_from(
+    game: &StochasticGame,
+    r: &[Vec<f64>],
+    profile: &Profile,
+    i: usize,
+    it: &Iteration,
+    mut v: Vec<f64>,
+) -> Result<Vec<f64>> {
     let ns = game.n_states();
     let weights: Vec<Vec<f64>> = (0..ns).map(|s| joint_weights(game, profile, s, Some(i))).collect();
-    let mut v = vec![0.0; ns];
     let mut q = Vec::new();
     for _ in 0..it.max_iterations {
         let mut delta: f64 = 0.0;
-        let mut next = vec![0.0; ns];
         for s in 0..ns {
             q.clear();
             q.resize(game.n_actions(s, i), 0.0);
@@ -371,10 +398,10 @@ pub fn best_response_values(
                     q[game.digit(s, local, i)] += w * (r[i][ja] + it.gamma * expect(game, ja, &v));
                 }
             }
-            next[s] = q.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            delta = delta.max((next[s] - v[s]).abs());
+            let best = q.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            delta = delta.max((best - v[s]).abs());
+            v[s] = best;
         }
-        v = next;
         if it.done(delta) {
             return Ok(v);
         }
@@ -401,19 +428,32 @@ pub struct Certificate {
 
 /// Evaluate `profile` and every player's best response to it.
 pub fn certify(game: &StochasticGame, r: &[Vec<f64>], profile: &Profile, it: &Iteration) -> Result<Certificate> {
+    certify_from(game, r, profile, it, vec![vec![0.0; game.n_states()]; game.n_players()])
+}
+
+/// [`certify`] with the evaluation started from the guess `guess[i][s]`
+/// (best responses start from the evaluated values).
+pub fn certify_from(
+    game: &StochasticGame,
+    r: &[Vec<f64>],
+    profile: &Profile,
+    it: &Iteration,
+    guess: Vec<Vec<f64>>,
+) -> Result<Certificate> {
     let scale = 1.0 - it.gamma;
-    let value: Vec<Vec<f64>> = evaluate(game, r, profile, it)?
-        .into_iter()
-        .map(|v| v.into_iter().map(|x| scale * x).collect())
-        .collect();
+    let values = evaluate_from(game, r, profile, it, guess)?;
     let power: Vec<Vec<f64>> = (0..game.n_players())
         .map(|i| {
-            Ok(best_response_values(game, r, profile, i, it)?
+            Ok(best_response_from(game, r, profile, i, it, values[i].clone())?
                 .into_iter()
                 .map(|x| scale * x)
                 .collect())
         })
         .collect::<Result<_>>()?;
+    let value: Vec<Vec<f64>> = values
+        .into_iter()
+        .map(|v| v.into_iter().map(|x| scale * x).collect())
+        .collect();
     let exploitability = power
         .iter()
         .zip(&value)
@@ -472,6 +512,16 @@ pub fn matrix_game(m: usize, k: usize, q0: &[f64]) -> Result<(f64, Vec<f64>, Vec
     if lower == upper {
         return Ok((lower, pure(m, arow), pure(k, bcol)));
     }
+    if let Some(found) = float_matrix_game(m, k, q0) {
+        return Ok(found);
+    }
+    matrix_game_exact(m, k, q0)
+}
+
+/// The matrix game by the exact simplex LP on the exact rationals of the
+/// floating-point entries (no fast path).
+pub fn matrix_game_exact(m: usize, k: usize, q0: &[f64]) -> Result<(f64, Vec<f64>, Vec<f64>)> {
+    let at = |a: usize, b: usize| q0[a + m * b];
     let to = |x: f64| Rational::from_f64(x).ok_or_else(|| Error::invalid(format!("stage payoff {x} is not finite")));
     let a: Vec<Vec<Rational>> = (0..m)
         .map(|i| (0..k).map(|j| to(at(i, j))).collect())
@@ -481,6 +531,105 @@ pub fn matrix_game(m: usize, k: usize, q0: &[f64]) -> Result<(f64, Vec<f64>, Vec
     let s = equilibrium::bimatrix::zero_sum(&g)?;
     let f = |v: &[Rational]| v.iter().map(super::reward::to_f64).collect::<Vec<f64>>();
     Ok((super::reward::to_f64(&s.value), f(&s.row), f(&s.column)))
+}
+
+/// Largest duality gap `max_a (A y)_a − min_b (xᵀ A)_b` accepted from the
+/// floating-point simplex, relative to the largest entry (at least 1);
+/// wider gaps fall back to the exact LP.
+pub const FLOAT_GAP: f64 = 1e-12;
+
+/// The matrix game by a dense floating-point simplex (Bland's rule) on
+/// `max Σw s.t. A' w ≤ 1, w ≥ 0` with `A'` shifted to entries ≥ 1; the
+/// strategies are checked by their duality gap, and `None` is returned
+/// when it exceeds [`FLOAT_GAP`] (the caller then solves exactly). The
+/// value returned is the midpoint of the certified interval.
+fn float_matrix_game(m: usize, k: usize, q0: &[f64]) -> Option<(f64, Vec<f64>, Vec<f64>)> {
+    let at = |a: usize, b: usize| q0[a + m * b];
+    let lo = q0.iter().copied().fold(f64::INFINITY, f64::min);
+    let scale = q0.iter().fold(1.0f64, |acc, x| acc.max(x.abs()));
+    let width = k + m + 1;
+    let mut t = vec![0.0; m * width];
+    for a in 0..m {
+        for b in 0..k {
+            t[a * width + b] = at(a, b) - lo + 1.0;
+        }
+        t[a * width + k + a] = 1.0;
+        t[a * width + width - 1] = 1.0;
+    }
+    let mut obj = vec![0.0; width];
+    obj[..k].iter_mut().for_each(|x| *x = -1.0);
+    let mut basis: Vec<usize> = (k..k + m).collect();
+    const EPS: f64 = 1e-12;
+    for _ in 0..50 * (m + k) {
+        let Some(col) = (0..k + m).find(|&j| obj[j] < -EPS) else {
+            return checked_solution(m, k, q0, &t, &obj, &basis, scale);
+        };
+        let mut pick: Option<(usize, f64)> = None;
+        for row in 0..m {
+            let p = t[row * width + col];
+            if p > EPS {
+                let ratio = t[row * width + width - 1] / p;
+                match pick {
+                    Some((r0, best)) if ratio > best || (ratio == best && basis[row] > basis[r0]) => {}
+                    _ => pick = Some((row, ratio)),
+                }
+            }
+        }
+        let (row, _) = pick?;
+        let p = t[row * width + col];
+        for j in 0..width {
+            t[row * width + j] /= p;
+        }
+        for other in 0..m {
+            let f = t[other * width + col];
+            if other != row && f != 0.0 {
+                for j in 0..width {
+                    t[other * width + j] -= f * t[row * width + j];
+                }
+            }
+        }
+        let f = obj[col];
+        for j in 0..width {
+            obj[j] -= f * t[row * width + j];
+        }
+        basis[row] = col;
+    }
+    None
+}
+
+/// The strategies of a final simplex tableau, normalised, if their duality
+/// gap is within [`FLOAT_GAP`]: the value is the midpoint of `[lower, upper]`.
+fn checked_solution(
+    m: usize,
+    k: usize,
+    q0: &[f64],
+    t: &[f64],
+    obj: &[f64],
+    basis: &[usize],
+    scale: f64,
+) -> Option<(f64, Vec<f64>, Vec<f64>)> {
+    let at = |a: usize, b: usize| q0[a + m * b];
+    let width = k + m + 1;
+    let mut y = vec![0.0; k];
+    for (row, &bv) in basis.iter().enumerate() {
+        if bv < k {
+            y[bv] = t[row * width + width - 1].max(0.0);
+        }
+    }
+    let mut x: Vec<f64> = (0..m).map(|a| obj[k + a].max(0.0)).collect();
+    let (sy, sx): (f64, f64) = (y.iter().sum(), x.iter().sum());
+    if sy.is_nan() || sx.is_nan() || sy <= 0.0 || sx <= 0.0 {
+        return None;
+    }
+    y.iter_mut().for_each(|v| *v /= sy);
+    x.iter_mut().for_each(|v| *v /= sx);
+    let upper = (0..m)
+        .map(|a| (0..k).map(|b| at(a, b) * y[b]).sum::<f64>())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let lower = (0..k)
+        .map(|b| (0..m).map(|a| x[a] * at(a, b)).sum::<f64>())
+        .fold(f64::INFINITY, f64::min);
+    (upper - lower <= FLOAT_GAP * scale).then(|| ((upper + lower) / 2.0, x, y))
 }
 
 /// Shapley's value iteration for a two-player constant-sum game (player 0's
@@ -504,32 +653,39 @@ pub fn shapley(game: &StochasticGame, r: &[Vec<f64>], it: &Iteration) -> Result<
     while iterations < it.max_iterations {
         iterations += 1;
         let mut delta: f64 = 0.0;
-        let mut next = vec![0.0; ns];
+        // Gauss–Seidel sweeps (a γ-contraction like Jacobi's).
         for s in 0..ns {
             q.clear();
             q.extend(
                 game.joint_actions(s)
                     .map(|ja| r[0][ja] + it.gamma * expect(game, ja, &v)),
             );
-            let (value, x, y) = matrix_game(game.n_actions(s, 0), game.n_actions(s, 1), &q)?;
-            next[s] = value;
+            let (value, x, y) = if it.exact_stages {
+                matrix_game_exact(game.n_actions(s, 0), game.n_actions(s, 1), &q)?
+            } else {
+                matrix_game(game.n_actions(s, 0), game.n_actions(s, 1), &q)?
+            };
+            delta = delta.max((value - v[s]).abs());
+            v[s] = value;
             profile[0][s] = x;
             profile[1][s] = y;
-            delta = delta.max((value - v[s]).abs());
         }
-        v = next;
         if it.done(delta) {
             converged = true;
             break;
         }
     }
-    let certificate = certify(game, r, &profile, it)?;
+    // Player 1's values start from c/(1 − γ) − V with c read off the first
+    // joint action (exact for constant-sum rewards; only a guess otherwise).
+    let c = r[0][0] + r[1][0];
+    let guess = vec![v.clone(), v.iter().map(|x| c / (1.0 - it.gamma) - x).collect()];
+    let certificate = certify_from(game, r, &profile, it, guess)?;
     Ok(Solved {
         profile,
         certificate,
         iterations,
         converged,
-        exact_stages: true,
+        exact_stages: it.exact_stages,
     })
 }
 
