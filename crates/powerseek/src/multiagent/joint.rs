@@ -211,6 +211,19 @@ pub struct JointDynamics {
     tuple_start: Vec<usize>,
 }
 
+/// A stochastic game from a file: `.json` in the stochastic-game format
+/// (docs/theory.md §11.1), or a gridworld (`.grid`/`.txt`) that `opts.agents`
+/// agents share under `opts`'s rules ([`JointDynamics::stochastic_game`]).
+pub fn load_stochastic_game(path: &std::path::Path, opts: &JointOptions) -> Result<crate::stochastic::StochasticGame> {
+    match crate::input::extension(path).as_str() {
+        "json" => crate::stochastic::json::load(path),
+        _ => {
+            let grid = Grid::from_gridworld(&crate::mdp::load(path)?)?;
+            JointDynamics::new(&grid, opts)?.stochastic_game()
+        }
+    }
+}
+
 impl JointDynamics {
     /// Build the joint kernels of `opts.agents` agents on `grid`. Errors
     /// ([`Error::Invalid`]): fewer than 2 agents, noise outside `[0, 1]`, or

@@ -81,6 +81,8 @@ pub struct StochasticGame {
     succ_state: Vec<u32>,
     succ_prob: Vec<f64>,
     succ_exact: Vec<Rational>,
+    /// `joint_digits[ja * n_players + i]`: player `i`'s action in global joint action `ja`.
+    joint_digits: Vec<u32>,
     discount: Option<f64>,
 }
 
@@ -259,7 +261,20 @@ impl GameBuilder {
             actions.push(acts);
         }
         let succ_prob = succ_exact.iter().map(|p| p.to_f64().unwrap_or(f64::NAN)).collect();
+        let mut joint_digits = Vec::with_capacity(joint_start[n] * n_players);
+        for acts in &actions {
+            let sizes: Vec<usize> = acts.iter().map(Vec::len).collect();
+            let count: usize = sizes.iter().product();
+            for local in 0..count {
+                joint_digits.extend(
+                    crate::game::mixed_radix_digits(local, &sizes)
+                        .into_iter()
+                        .map(|d| d as u32),
+                );
+            }
+        }
         Ok(StochasticGame {
+            joint_digits,
             players: self.players,
             state_names: self.state_names,
             actions,
@@ -376,11 +391,7 @@ impl StochasticGame {
     /// The action digit of player `i` in local joint action `local` at `s`.
     #[inline]
     pub fn digit(&self, s: usize, local: usize, i: usize) -> usize {
-        let mut x = local;
-        for j in 0..i {
-            x /= self.actions[s][j].len();
-        }
-        x % self.actions[s][i].len()
+        self.joint_digits[(self.joint_start[s] + local) * self.players.len() + i] as usize
     }
     /// Every player's action digits of local joint action `local` at `s`.
     pub fn digits(&self, s: usize, local: usize) -> Vec<usize> {
@@ -389,7 +400,7 @@ impl StochasticGame {
 
     /// Bytes the game's stores take, for memory estimates.
     pub fn memory_bytes(&self) -> usize {
-        self.n_transitions() * 40 + self.n_joint_actions() * 8
+        self.n_transitions() * 40 + self.n_joint_actions() * (8 + 4 * self.players.len())
     }
 
     /// The one-state game whose stage is the normal-form game `game`: every

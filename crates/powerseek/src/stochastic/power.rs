@@ -193,10 +193,10 @@ fn method_name(game: &StochasticGame, rewards: &Rewards, opts: &StochasticOption
         (_, Method::Uniform) => "uniformly random profile",
         (_, Method::Given(_)) => "given profile",
         (Horizon::Finite(_), _) => "backward induction (exact stage equilibria)",
-        (_, Method::Shapley) => "Shapley value iteration (exact stage LP)",
+        (_, Method::Shapley) => "Shapley value iteration (checked simplex per stage)",
         (_, Method::NashValueIteration) => "Nash value iteration",
         (_, Method::Equilibrium) if game.n_players() == 2 && rewards.constant_sum(2).is_some() => {
-            "Shapley value iteration (exact stage LP)"
+            "Shapley value iteration (checked simplex per stage)"
         }
         (_, Method::Equilibrium) => "Nash value iteration",
     }

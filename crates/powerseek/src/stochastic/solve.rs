@@ -180,18 +180,32 @@ fn select(all: Vec<Equilibrium>, rule: Selection) -> Equilibrium {
     best.map(|b| b.1).expect("every finite game has an equilibrium")
 }
 
+/// Stage payoffs of Nash value iteration are rounded to multiples of
+/// `2^-STAGE_BITS` before the exact stage solve, so that the rationals stay
+/// small (the selected profile is an exact equilibrium of the rounded stage;
+/// the certificate is computed from the unrounded rewards).
+pub const STAGE_BITS: i32 = 32;
+
 /// The stage game at state `s` with payoffs `q[i][local]` (local joint-action
-/// indices at `s`), converted exactly from floats.
+/// indices at `s`), rounded to multiples of `2^-STAGE_BITS`.
 pub fn stage_game(game: &StochasticGame, s: usize, q: &[Vec<f64>]) -> Result<NormalFormGame> {
     let count = game.joint_actions(s).len();
     let n = game.n_players();
+    let unit = 2f64.powi(STAGE_BITS);
+    let denominator = num_bigint::BigInt::from(1u64 << STAGE_BITS);
     let mut payoffs = Vec::with_capacity(count * n);
     for ja in 0..count {
         for qi in q {
-            payoffs.push(
-                Rational::from_f64(qi[ja])
-                    .ok_or_else(|| Error::invalid(format!("stage payoff {} is not finite", qi[ja])))?,
-            );
+            let x = (qi[ja] * unit).round();
+            if !x.is_finite() || x.abs() > 2f64.powi(100) {
+                return Err(Error::invalid(format!(
+                    "stage payoff {} is not finite or too large",
+                    qi[ja]
+                )));
+            }
+            let numerator =
+                num_bigint::BigInt::from_f64(x).ok_or_else(|| Error::invalid("stage payoff out of range"))?;
+            payoffs.push(Rational::new(numerator, denominator.clone()));
         }
     }
     NormalFormGame::new(
@@ -253,16 +267,10 @@ pub(crate) fn joint_weights(game: &StochasticGame, profile: &Profile, s: usize, 
     let n = game.n_players();
     (0..count)
         .map(|local| {
-            let mut w = 1.0;
-            let mut x = local;
-            for i in 0..n {
-                let k = game.n_actions(s, i);
-                if Some(i) != skip {
-                    w *= profile[i][s][x % k];
-                }
-                x /= k;
-            }
-            w
+            (0..n)
+                .filter(|&i| Some(i) != skip)
+                .map(|i| profile[i][s][game.digit(s, local, i)])
+                .product()
         })
         .collect()
 }
@@ -645,7 +653,10 @@ pub fn shapley(game: &StochasticGame, r: &[Vec<f64>], it: &Iteration) -> Result<
         )));
     }
     let ns = game.n_states();
-    let mut v = vec![0.0; ns];
+    // Start at the mean stage reward's discounted sum (any start is sound;
+    // this one is usually closer than 0).
+    let mean = r[0].iter().sum::<f64>() / r[0].len().max(1) as f64;
+    let mut v = vec![mean / (1.0 - it.gamma); ns];
     let mut profile = uniform_profile(game);
     let mut converged = false;
     let mut iterations = 0;
@@ -653,7 +664,8 @@ pub fn shapley(game: &StochasticGame, r: &[Vec<f64>], it: &Iteration) -> Result<
     while iterations < it.max_iterations {
         iterations += 1;
         let mut delta: f64 = 0.0;
-        // Gauss–Seidel sweeps (a γ-contraction like Jacobi's).
+        // One Shapley sweep (Gauss–Seidel, a γ-contraction like Jacobi's):
+        // its largest change is the stopping test.
         for s in 0..ns {
             q.clear();
             q.extend(
