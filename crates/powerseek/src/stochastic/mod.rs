@@ -414,3 +414,69 @@ impl StochasticGame {
         b.build()
     }
 }
+
+/// A game given densely, as numpy arrays give it: per state, every player's
+/// action names and one probability row over all states per joint action.
+#[derive(Clone, Debug)]
+pub struct DenseGame {
+    /// Player names.
+    pub players: Vec<String>,
+    /// State names.
+    pub states: Vec<String>,
+    /// `actions[s][i]`: player `i`'s action names at state `s`.
+    pub actions: Vec<Vec<Vec<String>>>,
+    /// `transitions[s][local][t]`: probability of moving to `t` after local
+    /// joint action `local` (player 0's action fastest) at `s`; each row sums
+    /// to 1 within `1e-9` and is read as the exact rationals of its floats,
+    /// renormalised to sum to exactly 1.
+    pub transitions: Vec<Vec<Vec<f64>>>,
+    /// Turn-based games: the mover of every state.
+    pub movers: Option<Vec<usize>>,
+}
+
+impl DenseGame {
+    /// Validate and build the game; errors name the state and joint action.
+    pub fn build(self) -> Result<StochasticGame> {
+        use num_traits::FromPrimitive;
+        let n = self.states.len();
+        if self.actions.len() != n || self.transitions.len() != n {
+            return Err(Error::invalid(format!(
+                "{n} states, but actions for {} and transitions for {}",
+                self.actions.len(),
+                self.transitions.len()
+            )));
+        }
+        let mut b = GameBuilder::new(self.players, self.states.clone());
+        for (s, (acts, rows)) in self.actions.into_iter().zip(self.transitions).enumerate() {
+            let mut exact = Vec::with_capacity(rows.len());
+            for (ja, row) in rows.iter().enumerate() {
+                let at = || format!("transitions[{s}][{ja}] (state '{}')", self.states[s]);
+                if row.len() != n {
+                    return Err(Error::invalid(format!(
+                        "{}: {} entries for {n} states",
+                        at(),
+                        row.len()
+                    )));
+                }
+                let total: f64 = row.iter().sum();
+                if row.iter().any(|p| p.is_nan() || *p < 0.0) || (total - 1.0).abs() > 1e-9 {
+                    return Err(Error::invalid(format!(
+                        "{}: not a probability distribution (entries ≥ 0 summing to 1; the sum is {total})",
+                        at()
+                    )));
+                }
+                let mut r: Row = Vec::new();
+                for (t, &p) in row.iter().enumerate().filter(|e| *e.1 > 0.0) {
+                    r.push((t, Rational::from_f64(p).ok_or_else(|| Error::invalid(at()))?));
+                }
+                let sum: Rational = r.iter().map(|e| e.1.clone()).sum();
+                exact.push(r.into_iter().map(|(t, p)| (t, p / &sum)).collect());
+            }
+            b.state(s, acts, exact)?;
+        }
+        if let Some(m) = self.movers {
+            b.turn_based(m);
+        }
+        b.build()
+    }
+}
