@@ -417,6 +417,15 @@ impl JointDynamics {
     pub fn stochastic_game(&self) -> Result<crate::stochastic::StochasticGame> {
         use crate::stochastic::{GameBuilder, Row};
         let k = self.opts.agents;
+        // Estimate before allocating: exact probabilities (rationals) and
+        // their floats per stored transition, as built and as frozen.
+        let transitions: usize = self.effects.iter().map(|e| e.next.len()).sum();
+        crate::resources::check(transitions as f64 * 2.0 * (48.0 + 16.0 + 8.0 + 4.0), || {
+            format!(
+                "a stochastic game of {} joint states and {transitions} transitions",
+                self.n_states()
+            )
+        })?;
         let players: Vec<String> = if k == 2 {
             vec!["H".into(), "A".into()]
         } else {

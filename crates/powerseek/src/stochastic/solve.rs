@@ -97,7 +97,7 @@ pub fn stage_equilibrium(game: &NormalFormGame, rule: Selection) -> Result<Stage
         max_regret: Rational::zero(),
     };
     if choosers.len() <= 1 {
-        return Ok(exact(select(single_chooser(game, choosers.first().copied()), rule)));
+        return Ok(exact(select(single_chooser(game, choosers.first().copied()), rule)?));
     }
     if n == 2 {
         if game.constant_sum().is_some() && rule == Selection::First {
@@ -107,11 +107,11 @@ pub fn stage_equilibrium(game: &NormalFormGame, rule: Selection) -> Result<Stage
             return Ok(exact(Equilibrium { strategies, payoffs }));
         }
         let all = equilibrium::bimatrix::enumerate_extreme(game)?.equilibria;
-        return Ok(exact(select(all, rule)));
+        return Ok(exact(select(all, rule)?));
     }
     let pure = equilibrium::pure_equilibria(game);
     if !pure.is_empty() {
-        return Ok(exact(select(pure, rule)));
+        return Ok(exact(select(pure, rule)?));
     }
     let opts = SolveOptions {
         method: Some(Method::Logit),
@@ -161,8 +161,8 @@ fn single_chooser(game: &NormalFormGame, chooser: Option<usize>) -> Vec<Equilibr
         .collect()
 }
 
-/// The equilibrium `rule` picks (the first among ties); `all` is non-empty.
-fn select(all: Vec<Equilibrium>, rule: Selection) -> Equilibrium {
+/// The equilibrium `rule` picks (the first among ties).
+fn select(all: Vec<Equilibrium>, rule: Selection) -> Result<Equilibrium> {
     let welfare = |e: &Equilibrium| e.payoffs.iter().cloned().sum::<Rational>();
     let mut best: Option<(Rational, Equilibrium)> = None;
     for e in all {
@@ -177,7 +177,8 @@ fn select(all: Vec<Equilibrium>, rule: Selection) -> Equilibrium {
             best = Some((w, e));
         }
     }
-    best.map(|b| b.1).expect("every finite game has an equilibrium")
+    best.map(|b| b.1)
+        .ok_or_else(|| Error::invalid("internal error: the stage solver returned no equilibrium"))
 }
 
 /// Stage payoffs of Nash value iteration are rounded to multiples of
