@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 
-use powerseek::multiagent::joint::{load_stochastic_game, JointOptions, Turns};
+use powerseek::multiagent::joint::{load_stochastic_game, GridPlacement, JointOptions, Turns};
 use powerseek::multiagent::parse_rhos;
-use powerseek::plot::{save, Band, BandChart, RGBColor};
+use powerseek::plot::{save, Band, BandChart, GridHeatmap, RGBColor, Row};
 use powerseek::stats::Estimate;
 use powerseek::stochastic::power::StochasticPowerReport;
 use powerseek::stochastic::request::{self, StochasticRequest, StochasticSweep};
@@ -54,7 +54,7 @@ pub struct GameArgs {
 }
 
 impl GameArgs {
-    fn load(&self) -> Result<StochasticGame> {
+    fn load(&self) -> Result<(StochasticGame, Option<GridPlacement>)> {
         let opts = JointOptions {
             agents: self.agents,
             turns: match self.turns {
@@ -151,6 +151,10 @@ pub enum StochasticCommand {
         /// Rows shown by the table format (default 40); JSON and CSV have every state.
         #[arg(long)]
         rows: Option<usize>,
+        /// Gridworlds: heatmaps of each agent's POWER per cell (averaged over the
+        /// others' positions), written as .svg or .png.
+        #[command(flatten)]
+        plot: PlotArg,
     },
     /// The sequential power-scarcity sweep: ΣPOWER against the reward correlation ρ at
     /// equilibrium and under the POWERplay protocol (two players). The picture (--plot)
@@ -186,12 +190,16 @@ pub fn run(cmd: StochasticCommand) -> Result<()> {
             solve,
             format,
             rows,
+            plot,
         } => {
             if rows.is_some() && !matches!(format.format, Format::Table) {
                 anyhow::bail!("--rows only applies to the table format (JSON and CSV have every state)");
             }
             crate::set_threads(solve.threads)?;
-            let g = game.load()?;
+            let (g, placement) = game.load()?;
+            if plot.plot.is_some() && placement.is_none() {
+                anyhow::bail!("--plot draws per-cell heatmaps, so the game must be a gridworld (.grid)");
+            }
             let bar = crate::progress::Bar::new("samples");
             let report = request::power(&g, &solve.request(), &bar)?;
             bar.finish();
@@ -200,6 +208,9 @@ pub fn run(cmd: StochasticCommand) -> Result<()> {
                 Format::Table => power_table(&mut out, &game.game, &report, rows.unwrap_or(40))?,
                 Format::Json => write_json(&report)?,
                 Format::Csv => power_csv(&mut out, &report)?,
+            }
+            if let (Some(path), Some(placement)) = (&plot.plot, &placement) {
+                heatmaps(path, placement, &report)?;
             }
             Ok(())
         }
@@ -211,7 +222,7 @@ pub fn run(cmd: StochasticCommand) -> Result<()> {
             plot,
         } => {
             crate::set_threads(solve.threads)?;
-            let g = game.load()?;
+            let (g, _) = game.load()?;
             let rhos = parse_rhos(&rhos)?;
             let bar = crate::progress::Bar::new("ρ values");
             let sweep = request::sweep(&g, &solve.request(), &rhos, &bar)?;
@@ -355,9 +366,11 @@ fn sweep_chart(path: &Path, game: &Path, s: &StochasticSweep) -> Result<()> {
             band("ΣPOWER at equilibrium".to_string(), RGBColor(31, 90, 200), &|p| {
                 p.equilibrium_total
             }),
-            band("ΣPOWER, POWERplay protocol".to_string(), RGBColor(120, 120, 120), &|p| {
-                p.powerplay_total
-            }),
+            band(
+                "ΣPOWER, POWERplay protocol".to_string(),
+                RGBColor(120, 120, 120),
+                &|p| p.powerplay_total,
+            ),
             band(format!("POWER {h} at equilibrium"), RGBColor(40, 150, 60), &|p| {
                 p.equilibrium_power[0]
             }),
@@ -367,6 +380,29 @@ fn sweep_chart(path: &Path, game: &Path, s: &StochasticSweep) -> Result<()> {
         ],
     };
     save(&chart, path)?;
+    plot_written(path);
+    Ok(())
+}
+
+fn heatmaps(path: &Path, placement: &GridPlacement, r: &StochasticPowerReport) -> Result<()> {
+    let per_cell: Vec<Vec<f64>> = (0..r.players.len())
+        .map(|i| {
+            let means: Vec<f64> = r.power[i].iter().map(|e| e.mean).collect();
+            placement.per_cell(&means, i)
+        })
+        .collect();
+    let panels = r
+        .players
+        .iter()
+        .zip(&per_cell)
+        .map(|(p, v)| GridHeatmap {
+            layout: &placement.layout,
+            values: v,
+            title: format!("{p}'s POWER at equilibrium ({})", r.method),
+            label: format!("POWER_{p}"),
+        })
+        .collect();
+    save(&Row { panels }, path)?;
     plot_written(path);
     Ok(())
 }

@@ -81,6 +81,23 @@ fn sweep_writes_its_picture_and_bad_files_name_the_field() {
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
+    let grid = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/powerplay3x3.grid");
+    let map = dir.join("map.svg");
+    let out = powerseek(&[
+        "stochastic",
+        "power",
+        grid.to_str().unwrap(),
+        "--rewards",
+        "constant-sum",
+        "-g",
+        "0.2",
+        "-n",
+        "4",
+        "--plot",
+        map.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_to_string(&map).unwrap().contains("<svg"));
     let bad = dir.join("bad.json");
     std::fs::write(
         &bad,

@@ -615,3 +615,37 @@ fn float_simplex_matches_the_exact_lp_on_random_matrix_games() {
         }
     }
 }
+
+#[test]
+fn sampled_constant_sum_rewards_are_exactly_constant_sum_in_exact_mode() {
+    use num_traits::FromPrimitive;
+    let d: Vec<u32> = (0..64).map(|k| (k * 389 + 17) % 1000).collect();
+    for players in [2, 3] {
+        let game = build(3, players, false, &d);
+        for joint in [Joint::ConstantSum(None), Joint::ConstantSum(Some(0.7))] {
+            let model = RewardModel {
+                joint,
+                site: Site::JointAction,
+                lo: -0.3,
+                hi: 1.1,
+            };
+            let c = Rational::from_f64(model.constant_sum(players).unwrap()).unwrap();
+            let opts = StochasticOptions {
+                horizon: Horizon::Finite(FiniteHorizon::undiscounted(2)),
+                ..Default::default()
+            };
+            for k in 0..5 {
+                let values = model.sample(&game, 9, k).unwrap();
+                let exact = model.exact_sample(&values).unwrap();
+                let out = solve_sample(&game, model.site, &values, Some(&exact), false, &opts).unwrap();
+                let ep = out.exact_power.unwrap();
+                for s in 0..game.n_states() {
+                    assert_eq!(&ep.total_power[s] - &c, ep.total_regret[s].clone());
+                    if out.exact {
+                        assert_eq!(ep.total_power[s], c);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -211,15 +211,48 @@ pub struct JointDynamics {
     tuple_start: Vec<usize>,
 }
 
+/// Where the states of a gridworld's stochastic game sit: the joint
+/// dynamics it was built from and the grid's layout, for per-cell maps.
+#[derive(Clone, Debug)]
+pub struct GridPlacement {
+    /// The joint environment the game was built from.
+    pub dynamics: JointDynamics,
+    /// The single-agent grid's layout.
+    pub layout: crate::mdp::GridLayout,
+}
+
+impl GridPlacement {
+    /// Per-cell means of per-state values (`values[g]` for every state of the
+    /// game from [`JointDynamics::stochastic_game`]) at `agent`'s cell,
+    /// averaged over the other agents' positions and, in turn-based games,
+    /// over whose turn it is (NaN for cells no state puts the agent on).
+    pub fn per_cell(&self, values: &[f64], agent: usize) -> Vec<f64> {
+        let n = self.dynamics.n_states();
+        cell_means(self.dynamics.cells(), values, |g| {
+            Some(self.dynamics.position(g % n, agent))
+        })
+    }
+}
+
 /// A stochastic game from a file: `.json` in the stochastic-game format
 /// (docs/theory.md §11.1), or a gridworld (`.grid`/`.txt`) that `opts.agents`
-/// agents share under `opts`'s rules ([`JointDynamics::stochastic_game`]).
-pub fn load_stochastic_game(path: &std::path::Path, opts: &JointOptions) -> Result<crate::stochastic::StochasticGame> {
+/// agents share under `opts`'s rules ([`JointDynamics::stochastic_game`]),
+/// then with its [`GridPlacement`].
+pub fn load_stochastic_game(
+    path: &std::path::Path,
+    opts: &JointOptions,
+) -> Result<(crate::stochastic::StochasticGame, Option<GridPlacement>)> {
     match crate::input::extension(path).as_str() {
-        "json" => crate::stochastic::json::load(path),
+        "json" => Ok((crate::stochastic::json::load(path)?, None)),
         _ => {
-            let grid = Grid::from_gridworld(&crate::mdp::load(path)?)?;
-            JointDynamics::new(&grid, opts)?.stochastic_game()
+            let mdp = crate::mdp::load(path)?;
+            let layout = mdp
+                .layout()
+                .cloned()
+                .ok_or_else(|| Error::invalid("a shared environment must be a gridworld (.grid)"))?;
+            let dynamics = JointDynamics::new(&Grid::from_gridworld(&mdp)?, opts)?;
+            let game = dynamics.stochastic_game()?;
+            Ok((game, Some(GridPlacement { dynamics, layout })))
         }
     }
 }

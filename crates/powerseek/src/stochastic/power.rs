@@ -369,7 +369,11 @@ pub fn stochastic_power(
                     .par_iter()
                     .map(|&k| {
                         let values = model.sample(game, opts.seed, k)?;
-                        let r = solve_sample(game, model.site, &values, None, shapley_ok, opts);
+                        let exact = match opts.horizon {
+                            Horizon::Finite(_) => Some(model.exact_sample(&values)?),
+                            Horizon::Discounted(_) => None,
+                        };
+                        let r = solve_sample(game, model.site, &values, exact.as_deref(), shapley_ok, opts);
                         progress.advance(1);
                         r
                     })

@@ -156,6 +156,26 @@ impl RewardModel {
     }
 }
 
+impl RewardModel {
+    /// `values` (a sample of this model) as exact rationals; when the
+    /// construction guarantees a constant sum `c`, the last player's rewards
+    /// are recomputed as `c − Σ others` exactly (they differ from the floats
+    /// by rounding at most), so exact solvers see an exactly constant-sum game.
+    pub fn exact_sample(&self, values: &[Vec<f64>]) -> Result<Vec<Vec<Rational>>> {
+        let mut exact = exact_values(values)?;
+        let n = exact.len();
+        if let (Some(c), true) = (self.constant_sum(n), n >= 2) {
+            let c =
+                Rational::from_f64(c).ok_or_else(|| Error::invalid(format!("constant-sum total {c} is not finite")))?;
+            for x in 0..exact[0].len() {
+                let others: Rational = exact[..n - 1].iter().map(|r| r[x].clone()).sum();
+                exact[n - 1][x] = &c - others;
+            }
+        }
+        Ok(exact)
+    }
+}
+
 impl std::fmt::Display for RewardModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let site = match self.site {
