@@ -437,11 +437,10 @@ fn finish(
             .collect()
     };
     let max_exploitability = results.iter().map(|r| r.exploitability).fold(0.0, f64::max);
-    let (types_site, rewards_text) = match rewards {
-        Rewards::Random(m) => (None, m.to_string()),
-        Rewards::Types(t) => (Some(t.site), format!("{} type profiles with a prior", t.profiles.len())),
+    let rewards_text = match rewards {
+        Rewards::Random(m) => m.to_string(),
+        Rewards::Types(t) => format!("{} type profiles with a prior", t.profiles.len()),
     };
-    let _ = types_site;
     StochasticPowerReport {
         players: game.players().to_vec(),
         states: game.state_names().to_vec(),
