@@ -532,6 +532,7 @@ fn estimator_reports_conservation_and_regret() {
 
 #[test]
 fn general_sum_nash_value_iteration_is_certified() {
+    let mut converged = [0; 2];
     for seed in 0..6u32 {
         let d: Vec<u32> = (0..64).map(|k| (k * 613 + seed * 7) % 1000).collect();
         let game = build(2, 2, seed % 2 == 1, &d);
@@ -547,10 +548,14 @@ fn general_sum_nash_value_iteration_is_certified() {
         // converged with a small bound, no player gains more than the bound.
         if s.converged {
             assert!(s.certificate.bound < 1e-6, "seed {seed}: {}", s.certificate.bound);
+            converged[seed as usize % 2] += 1;
         }
         let sr = stage_rewards(&game, Site::JointAction, &r);
         assert_eq!(sr, r);
     }
+    // Both the simultaneous and the turn-based (one chooser per state) paths
+    // produced certified equilibria on some of these games.
+    assert!(converged[0] > 0 && converged[1] > 0, "{converged:?}");
 }
 
 #[test]

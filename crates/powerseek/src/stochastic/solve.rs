@@ -702,6 +702,28 @@ pub fn shapley(game: &StochasticGame, r: &[Vec<f64>], it: &Iteration) -> Result<
     })
 }
 
+/// The local joint action chosen at a state where only `chooser` (if any)
+/// has more than one action: with the others' single actions the local
+/// index is the chooser's action. Among its best actions (exact ties),
+/// `rule` picks by the sum of payoffs.
+fn single_chooser_choice(q: &[Vec<f64>], chooser: Option<usize>, rule: Selection) -> usize {
+    let Some(i) = chooser else {
+        return 0;
+    };
+    let best = q[i].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let welfare = |a: usize| q.iter().map(|qj| qj[a]).sum::<f64>();
+    let mut pick: Option<usize> = None;
+    for a in (0..q[i].len()).filter(|&a| q[i][a] == best) {
+        pick = match (pick, rule) {
+            (None, _) => Some(a),
+            (Some(p), Selection::MaxWelfare) if welfare(a) > welfare(p) => Some(a),
+            (Some(p), Selection::MinWelfare) if welfare(a) < welfare(p) => Some(a),
+            (p, _) => p,
+        };
+    }
+    pick.unwrap_or(0)
+}
+
 /// Nash value iteration for any number of players: at every sweep each
 /// state's stage game `Q_i(s, a) = r_i(s, a) + γ Σ T(s'|s,a) V_i(s')` is
 /// solved by [`stage_equilibrium`] with `rule`, and `V_i(s)` becomes the
@@ -726,6 +748,19 @@ pub fn nash_value_iteration(game: &StochasticGame, r: &[Vec<f64>], it: &Iteratio
                         .collect()
                 })
                 .collect();
+            let choosers: Vec<usize> = (0..n).filter(|&i| game.n_actions(s, i) > 1).collect();
+            if choosers.len() <= 1 {
+                // One chooser (turn-based states): its best actions, picked by
+                // `rule` among exact float ties, without building a stage game.
+                let local = single_chooser_choice(&q, choosers.first().copied(), rule);
+                for i in 0..n {
+                    next[i][s] = q[i][local];
+                    let k = game.n_actions(s, i);
+                    profile[i][s] = (0..k).map(|a| if k == 1 || a == local { 1.0 } else { 0.0 }).collect();
+                    delta = delta.max((next[i][s] - v[i][s]).abs());
+                }
+                continue;
+            }
             let stage = stage_equilibrium(&stage_game(game, s, &q)?, rule)?;
             exact_stages &= stage.exact;
             for i in 0..n {
