@@ -12,6 +12,7 @@ mod power_cmd;
 mod progress;
 mod retarget_cmd;
 mod visits_cmd;
+mod stochastic_cmd;
 
 use std::process::ExitCode;
 
@@ -56,6 +57,9 @@ enum Command {
     /// Conflict and alignment as vectors: escalation, phase diagrams, inference (docs/theory.md §9).
     #[command(subcommand)]
     Conflict(conflict_cmd::ConflictCommand),
+    /// Stochastic games: every player's POWER at equilibrium, total regret, power scarcity (docs/theory.md §11).
+    #[command(subcommand)]
+    Stochastic(stochastic_cmd::StochasticCommand),
 }
 
 pub use args::Format;
@@ -105,6 +109,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Retarget(cmd) => retarget_cmd::run(cmd),
         Command::Multi(cmd) => multi_cmd::run(cmd),
         Command::Visits(args) => visits_cmd::run(args),
+        Command::Stochastic(cmd) => stochastic_cmd::run(cmd),
     }
 }
 

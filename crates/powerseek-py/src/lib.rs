@@ -8,6 +8,7 @@ mod game;
 mod mdp;
 mod multiagent;
 mod retarget;
+mod stochastic;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -237,6 +238,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(game::scarcity_default_lambdas, m)?)?;
     multiagent::register(m)?;
     conflict::register(m)?;
+    stochastic::register(m)?;
     Ok(())
 }
 

@@ -38,6 +38,8 @@
 //!   alignment ([`game::alignment`]) and power scarcity ([`game::scarcity`]).
 //! - [`retarget`]: decision-makers, orbit tendencies and retargetability;
 //!   learned policies ([`retarget::learn`]).
+//! - [`stochastic`]: finite n-player stochastic games, their equilibria
+//!   (Shapley, Nash value iteration, exact backward induction) and POWER at them.
 //! - [`multiagent`]: joint gridworlds and sequential two-agent POWER.
 //! - [`conflict`]: the vector model of conflict.
 //! - [`plot`]: SVG/PNG figures of the analyses' reports.
@@ -59,6 +61,7 @@ pub mod progress;
 pub mod resources;
 pub mod retarget;
 pub mod stats;
+pub mod stochastic;
 
 pub use error::{Error, Result};
 pub use exact::Rational;

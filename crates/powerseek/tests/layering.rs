@@ -19,12 +19,21 @@ const LAYERS: &[(&str, u32)] = &[
     ("game", 2),
     ("conflict", 2),
     ("retarget", 3),
+    ("stochastic", 3),
     ("multiagent", 4),
     ("plot", 5),
 ];
 
 /// The areas that must be folders (`src/<area>/mod.rs`).
-const FOLDERS: &[&str] = &["mdp", "game", "conflict", "retarget", "multiagent", "plot"];
+const FOLDERS: &[&str] = &[
+    "mdp",
+    "game",
+    "conflict",
+    "retarget",
+    "stochastic",
+    "multiagent",
+    "plot",
+];
 
 fn layer(module: &str) -> Option<u32> {
     LAYERS.iter().find(|(m, _)| *m == module).map(|&(_, l)| l)

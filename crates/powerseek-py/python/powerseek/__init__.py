@@ -25,7 +25,7 @@ from typing import Callable, Optional, Sequence, Union
 import numpy as np
 
 from . import _native
-from ._native import BayesianGame, Game, Mdp, PowerPartial
+from ._native import BayesianGame, Game, Mdp, PowerPartial, StochasticGame
 from ._native import memory_limit, set_memory_limit
 from ._progress import progress_callback as _progress_callback
 from ._progress import threads_arg as _threads_arg
@@ -79,6 +79,12 @@ __all__ = [
     "conflict_phase",
     "conflict_infer",
     "conflict_calibrate",
+    "StochasticGame",
+    "load_stochastic_game",
+    "stochastic_game",
+    "stochastic_game_from_grid",
+    "stochastic_power",
+    "stochastic_sweep",
 ]
 
 
@@ -1142,6 +1148,78 @@ def conflict_calibrate(
         seed=None if seed is None else int(seed),
     )
     return _call(_native.conflict_calibrate, fields, progress=progress, threads=threads)
+
+
+def load_stochastic_game(path: str) -> StochasticGame:
+    """A stochastic game from its JSON file (docs/theory.md §11.1)."""
+    with open(path, encoding="utf-8") as f:
+        return _native.stochastic_game_json(f.read(), str(path))
+
+
+def stochastic_game(
+    actions,
+    transitions,
+    players: Optional[Sequence[str]] = None,
+    states: Optional[Sequence[str]] = None,
+    movers: Optional[Sequence[int]] = None,
+) -> StochasticGame:
+    """A stochastic game from numpy: ``actions[s][i]`` is player i's list of
+    action names at state s (or a count, giving names ``"0"``, ``"1"``, …);
+    ``transitions[s]`` is an array of shape (joint actions at s, states) whose
+    row for a joint action (player 0's action fastest) is the distribution of
+    the next state (rows sum to 1 within 1e-9). ``movers[s]`` makes the game
+    turn-based (only the mover has more than one action)."""
+    n_states = len(actions)
+    acts = [
+        [[str(a) for a in range(x)] if isinstance(x, (int, np.integer)) else [str(a) for a in x] for x in per_state]
+        for per_state in actions
+    ]
+    n_players = len(acts[0]) if acts else 0
+    rows = []
+    for s, t in enumerate(transitions):
+        arr = _float_array(t, f"transitions[{s}]", ndim=2)
+        rows.append(arr.tolist())
+    return _native.stochastic_game_dense(
+        [str(p) for p in players] if players is not None else [f"player {i}" for i in range(n_players)],
+        [str(x) for x in states] if states is not None else [str(s) for s in range(n_states)],
+        acts,
+        rows,
+        None if movers is None else [_count(m, "movers") for m in movers],
+    )
+
+
+def stochastic_game_from_grid(
+    grid: Mdp, agents: int = 2, turns: str = "simultaneous", no_overlap: bool = False, noise: float = 0.0
+) -> StochasticGame:
+    """The stochastic game of ``agents`` agents sharing a gridworld: joint
+    states, every tuple of moves (simultaneous) or turn-based with the turn in
+    the state (``turns="alternating"``)."""
+    return _native.stochastic_game_grid(grid, _count(agents, "agents"), str(turns), bool(no_overlap), float(noise))
+
+
+def stochastic_power(game: StochasticGame, **options) -> dict:
+    """Every player's POWER, value, ΣPOWER and total regret at every state at
+    an equilibrium computed per reward sample, as ``powerseek stochastic
+    power`` (same fields as its ``--format json``). Options are the library
+    request's fields: ``gamma``, ``steps``, ``rewards`` (``"iid"``,
+    ``"correlated:ρ"``, ``"constant-sum[:c]"``, ``"common"``), ``reward_on``
+    (``"state"``/``"joint-action"``), ``interval``, ``method``
+    (``"equilibrium"``, ``"shapley"``, ``"nash-vi"``, ``"uniform"``),
+    ``selection``, ``samples``, ``seed``, ``tolerance``, ``max_iterations``,
+    ``target_exploitability``, ``exact_stages``. Adds numpy arrays
+    ``power_mean`` and ``power_se`` (player × state)."""
+    out = dict(_native.stochastic_power(game, options))
+    out["power_mean"] = np.array([[e["mean"] for e in row] for row in out["power"]], dtype=float)
+    out["power_se"] = np.array([[e["se"] for e in row] for row in out["power"]], dtype=float)
+    return out
+
+
+def stochastic_sweep(game: StochasticGame, rhos: Sequence[float], **options) -> dict:
+    """ΣPOWER against the reward correlation ρ at equilibrium and under the
+    POWERplay protocol on the same samples (two players, discounted), as
+    ``powerseek stochastic sweep``; options as :func:`stochastic_power`."""
+    return _native.stochastic_sweep(game, options, [float(r) for r in rhos])
+
 
 
 # Labelled results ------------------------------------------------------------

@@ -211,6 +211,52 @@ pub struct JointDynamics {
     tuple_start: Vec<usize>,
 }
 
+/// Where the states of a gridworld's stochastic game sit: the joint
+/// dynamics it was built from and the grid's layout, for per-cell maps.
+#[derive(Clone, Debug)]
+pub struct GridPlacement {
+    /// The joint environment the game was built from.
+    pub dynamics: JointDynamics,
+    /// The single-agent grid's layout.
+    pub layout: crate::mdp::GridLayout,
+}
+
+impl GridPlacement {
+    /// Per-cell means of per-state values (`values[g]` for every state of the
+    /// game from [`JointDynamics::stochastic_game`]) at `agent`'s cell,
+    /// averaged over the other agents' positions and, in turn-based games,
+    /// over whose turn it is (NaN for cells no state puts the agent on).
+    pub fn per_cell(&self, values: &[f64], agent: usize) -> Vec<f64> {
+        let n = self.dynamics.n_states();
+        cell_means(self.dynamics.cells(), values, |g| {
+            Some(self.dynamics.position(g % n, agent))
+        })
+    }
+}
+
+/// A stochastic game from a file: `.json` in the stochastic-game format
+/// (docs/theory.md §11.1), or a gridworld (`.grid`/`.txt`) that `opts.agents`
+/// agents share under `opts`'s rules ([`JointDynamics::stochastic_game`]),
+/// then with its [`GridPlacement`].
+pub fn load_stochastic_game(
+    path: &std::path::Path,
+    opts: &JointOptions,
+) -> Result<(crate::stochastic::StochasticGame, Option<GridPlacement>)> {
+    match crate::input::extension(path).as_str() {
+        "json" => Ok((crate::stochastic::json::load(path)?, None)),
+        _ => {
+            let mdp = crate::mdp::load(path)?;
+            let layout = mdp
+                .layout()
+                .cloned()
+                .ok_or_else(|| Error::invalid("a shared environment must be a gridworld (.grid)"))?;
+            let dynamics = JointDynamics::new(&Grid::from_gridworld(&mdp)?, opts)?;
+            let game = dynamics.stochastic_game()?;
+            Ok((game, Some(GridPlacement { dynamics, layout })))
+        }
+    }
+}
+
 impl JointDynamics {
     /// Build the joint kernels of `opts.agents` agents on `grid`. Errors
     /// ([`Error::Invalid`]): fewer than 2 agents, noise outside `[0, 1]`, or
@@ -390,6 +436,95 @@ impl JointDynamics {
             table[slots].fill(p);
         }
         table
+    }
+
+    /// The joint environment as a stochastic game (docs/theory.md §11.1),
+    /// players `H`, `A` (two agents) or `agent 0`, `agent 1`, … With
+    /// simultaneous moves its states are the joint states and its joint
+    /// actions every tuple of moves. With alternating turns it is turn-based:
+    /// a state is a joint state and whose turn it is (named `<joint state>#<agent>`,
+    /// agent 0's turn first in state order), and each move passes the turn
+    /// on, so one round of all agents takes `agents` steps of the game.
+    /// Probabilities are the exact rationals of the floating-point ones,
+    /// renormalised to sum to exactly 1.
+    pub fn stochastic_game(&self) -> Result<crate::stochastic::StochasticGame> {
+        use crate::stochastic::{GameBuilder, Row};
+        let k = self.opts.agents;
+        // Estimate before allocating: exact probabilities (rationals) and
+        // their floats per stored transition, as built and as frozen.
+        let transitions: usize = self.effects.iter().map(|e| e.next.len()).sum();
+        crate::resources::check(transitions as f64 * 2.0 * (48.0 + 16.0 + 8.0 + 4.0), || {
+            format!(
+                "a stochastic game of {} joint states and {transitions} transitions",
+                self.n_states()
+            )
+        })?;
+        let players: Vec<String> = if k == 2 {
+            vec!["H".into(), "A".into()]
+        } else {
+            (0..k).map(|i| format!("agent {i}")).collect()
+        };
+        let n = self.n_states();
+        let exact_row = |row: Vec<(usize, f64)>| -> Result<Row> {
+            use num_traits::FromPrimitive;
+            let mut out: Row = Vec::with_capacity(row.len());
+            for (t, p) in row {
+                let q = crate::exact::Rational::from_f64(p)
+                    .ok_or_else(|| Error::invalid(format!("transition probability {p} is not finite")))?;
+                out.push((t, q));
+            }
+            let total: crate::exact::Rational = out.iter().map(|e| e.1.clone()).sum();
+            Ok(out.into_iter().map(|(t, q)| (t, q / &total)).collect())
+        };
+        let names_of = |i: usize, s: usize| -> Vec<String> {
+            self.slots(i, s)
+                .map(|slot| self.move_name(i, slot).to_string())
+                .collect()
+        };
+        match self.opts.turns {
+            Turns::Simultaneous => {
+                let mut b = GameBuilder::new(players, self.state_names.to_vec());
+                for s in 0..n {
+                    let actions: Vec<Vec<String>> = (0..k).map(|i| names_of(i, s)).collect();
+                    let rows = (self.tuple_start[s]..self.tuple_start[s + 1])
+                        .map(|r| exact_row(self.effects[0].row(r).collect()))
+                        .collect::<Result<Vec<_>>>()?;
+                    b.state(s, actions, rows)?;
+                }
+                b.build()
+            }
+            Turns::Alternating => {
+                let names = (0..k)
+                    .flat_map(|i| self.state_names.iter().map(move |name| format!("{name}#{i}")))
+                    .collect();
+                let mut b = GameBuilder::new(players, names);
+                let mut movers = Vec::with_capacity(k * n);
+                for i in 0..k {
+                    let next_turn = (i + 1) % k;
+                    for s in 0..n {
+                        let actions: Vec<Vec<String>> = (0..k)
+                            .map(|j| {
+                                if j == i {
+                                    names_of(i, s)
+                                } else {
+                                    vec!["wait".to_string()]
+                                }
+                            })
+                            .collect();
+                        let rows = self
+                            .slots(i, s)
+                            .map(|slot| {
+                                exact_row(self.effects[i].row(slot).map(|(t, p)| (next_turn * n + t, p)).collect())
+                            })
+                            .collect::<Result<Vec<_>>>()?;
+                        b.state(i * n + s, actions, rows)?;
+                        movers.push(i);
+                    }
+                }
+                b.turn_based(movers);
+                b.build()
+            }
+        }
     }
 
     /// The MDP agent `focal` faces when every other agent `j` follows the
@@ -625,37 +760,6 @@ pub fn focal_rewards(grid: &Grid, states: &[Vec<usize>], focal: usize, marginal:
     }
 }
 
-/// Per-cell rewards of two agents with correlation `rho ∈ [−1, 1]`, both
-/// marginals uniform on `[lo, hi]` (POWERplay's construction): for each cell,
-/// H's reward is uniform; with probability `|ρ|` A's reward is H's (ρ ≥ 0) or
-/// its reflection `lo + hi − R_H` (ρ < 0), otherwise an independent draw. The
-/// marginals stay uniform and `Corr(R_H, R_A) = ρ` exactly in expectation.
-pub fn correlated_uniform_rewards(
-    cells: usize,
-    rho: f64,
-    lo: f64,
-    hi: f64,
-    rng: &mut rand_pcg::Pcg64,
-) -> Result<(Vec<f64>, Vec<f64>)> {
-    use rand::RngExt;
-    let valid = (-1.0..=1.0).contains(&rho) && lo.is_finite() && hi.is_finite() && lo < hi;
-    if !valid {
-        return Err(Error::invalid(format!(
-            "correlated rewards: need ρ in [−1, 1] and lo < hi (got ρ = {rho}, [{lo}, {hi}])"
-        )));
-    }
-    let mut h = Vec::with_capacity(cells);
-    let mut a = Vec::with_capacity(cells);
-    for _ in 0..cells {
-        let x = lo + (hi - lo) * rng.random::<f64>();
-        let tied = rng.random::<f64>() < rho.abs();
-        let independent = lo + (hi - lo) * rng.random::<f64>();
-        h.push(x);
-        a.push(match (tied, rho >= 0.0) {
-            (true, true) => x,
-            (true, false) => lo + hi - x,
-            (false, _) => independent,
-        });
-    }
-    Ok((h, a))
-}
+/// POWERplay's ρ-correlated uniform rewards; it lives with the reward
+/// profiles of stochastic games and is re-exported here for joint gridworlds.
+pub use crate::stochastic::reward::correlated_uniform_rewards;

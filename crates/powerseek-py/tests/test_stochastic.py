@@ -1,0 +1,76 @@
+"""Stochastic games from Python: numpy construction, conservation of POWER at
+equilibrium in constant-sum games, ΣPOWER − c = total regret at a random
+profile, exact finite horizons, parity with the CLI's JSON, clear errors."""
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+import powerseek
+from conftest import EXAMPLES
+
+
+def two_state_game():
+    # State 0: both choose a or b; matching stays, mismatching moves to state 1.
+    # State 1: only player 0 chooses (turn-like), returning or staying.
+    actions = [[2, 2], [["back", "stay"], ["wait"]]]
+    transitions = [
+        np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.5, 0.5]]),
+        np.array([[1.0, 0.0], [0.0, 1.0]]),
+    ]
+    return powerseek.stochastic_game(actions, transitions, players=["H", "A"], states=["s", "t"])
+
+
+def test_numpy_game_conserves_power_at_equilibrium():
+    g = two_state_game()
+    assert g.players == ["H", "A"] and g.states == ["s", "t"] and g.n_joint_actions == 6
+    r = powerseek.stochastic_power(g, gamma=0.7, rewards="constant-sum", samples=50, seed=3)
+    assert r["constant_sum"] == 1.0 and r["target_reached"]
+    assert r["power_mean"].shape == (2, 2)
+    for t in r["total_power"]:
+        assert abs(t["mean"] - 1.0) < 1e-5
+    u = powerseek.stochastic_power(g, gamma=0.7, rewards="constant-sum", samples=50, seed=3, method="uniform")
+    for t, reg in zip(u["total_power"], u["total_regret"]):
+        assert t["mean"] > 1.0
+        assert abs(t["mean"] - 1.0 - reg["mean"]) < 1e-6
+
+
+def test_finite_horizon_is_exact():
+    g = two_state_game()
+    r = powerseek.stochastic_power(g, steps=3, rewards="constant-sum", samples=5, reward_on="joint-action")
+    assert r["exact"] and r["max_exploitability"] == 0.0
+    assert all(t["mean"] == 1.0 for t in r["total_power"])
+
+
+def test_cli_parity(cli):
+    path = str(EXAMPLES / "stochastic" / "duel.json")
+    ours = powerseek.stochastic_power(powerseek.load_stochastic_game(path), rewards="correlated:-0.5", samples=20, seed=2)
+    out = subprocess.run(
+        [cli, "stochastic", "power", path, "--rewards", "correlated:-0.5", "-n", "20", "--seed", "2", "--format", "json"],
+        check=True,
+        capture_output=True,
+    )
+    doc = json.loads(out.stdout)
+    for key, value in doc.items():
+        if key != "seconds":
+            assert json.loads(json.dumps(ours[key])) == value, key
+
+
+def test_grid_and_sweep():
+    grid = powerseek.gridworld("..\n.#\n")
+    g = powerseek.stochastic_game_from_grid(grid, turns="alternating")
+    assert g.play == "turn-based"
+    s = powerseek.stochastic_sweep(g, [-1.0, 1.0], gamma=0.5, samples=6)
+    assert [p["rho"] for p in s["points"]] == [-1.0, 1.0]
+    assert abs(s["points"][0]["equilibrium_total"]["mean"] - 1.0) < 1e-5
+
+
+def test_errors_name_the_problem():
+    with pytest.raises(ValueError, match="not a probability distribution"):
+        powerseek.stochastic_game([[1]], [np.array([[0.5]])])
+    with pytest.raises(ValueError, match="rewards"):
+        powerseek.stochastic_power(two_state_game(), rewards="bogus")
+    with pytest.raises(ValueError, match="unknown field"):
+        powerseek.stochastic_power(two_state_game(), colour="red")

@@ -1,0 +1,263 @@
+//! Stochastic-game POWER as requests and reports for the front ends: the
+//! command line (`powerseek stochastic power`, `stochastic sweep`) and
+//! Python (`stochastic_power`, `stochastic_sweep`) fill a
+//! [`StochasticRequest`] and call [`power`] or [`sweep`], so the option
+//! names, defaults and checks live here once.
+//!
+//! The sweep is the sequential power-scarcity picture: ΣPOWER against the
+//! reward correlation ρ (two players) at an equilibrium computed per sample,
+//! next to the POWERplay protocol on the same samples, with 95% intervals.
+
+use serde::{Deserialize, Serialize};
+
+use super::finite::FiniteHorizon;
+use super::power::{stochastic_power, Horizon, Method, Rewards, StochasticOptions, StochasticPowerReport};
+use super::respond::{respond, Protocol};
+use super::reward::{stage_rewards, Joint, RewardModel, Site};
+use super::solve::{uniform_profile, Iteration, Selection};
+use super::StochasticGame;
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::stats::{t_quantile_975, Estimate, Moments};
+
+/// Everything a stochastic-game POWER estimate needs besides the game.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StochasticRequest {
+    /// Discount rate in `(0, 1)`; default: the game file's, else 0.9.
+    /// Ignored (an error) with `steps`.
+    pub gamma: Option<f64>,
+    /// A finite horizon of this many steps (exact arithmetic) instead of discounting.
+    pub steps: Option<usize>,
+    /// `iid`, `correlated:ρ`, `constant-sum[:c]` or `common` (default `iid`).
+    pub rewards: String,
+    /// `state` (default) or `joint-action`.
+    pub reward_on: Site,
+    /// The uniform marginals' interval (default `[0, 1]`).
+    pub interval: (f64, f64),
+    /// `equilibrium` (default), `shapley`, `nash-vi` or `uniform`.
+    pub method: String,
+    /// `max-welfare` (default), `min-welfare` or `first`.
+    pub selection: String,
+    /// Reward samples (default 1 000).
+    pub samples: usize,
+    /// Seed of the samples (default 0).
+    pub seed: u64,
+    /// Error bound on every POWER and value (discounted; default 1e-7).
+    pub tolerance: f64,
+    /// Most sweeps of an iteration (default 10 000).
+    pub max_iterations: usize,
+    /// The exploitability every sample's equilibrium should reach (default 1e-5).
+    pub target_exploitability: f64,
+    /// Shapley: solve every matrix game by the exact LP (slower).
+    pub exact_stages: bool,
+}
+
+impl Default for StochasticRequest {
+    fn default() -> Self {
+        let o = StochasticOptions::default();
+        StochasticRequest {
+            gamma: None,
+            steps: None,
+            rewards: "iid".into(),
+            reward_on: Site::State,
+            interval: (0.0, 1.0),
+            method: "equilibrium".into(),
+            selection: Selection::default().name().into(),
+            samples: o.samples,
+            seed: o.seed,
+            tolerance: o.tolerance,
+            max_iterations: o.max_iterations,
+            target_exploitability: o.target_exploitability,
+            exact_stages: false,
+        }
+    }
+}
+
+/// Parse a reward construction: `iid`, `correlated:ρ`, `constant-sum[:c]`, `common`.
+pub fn parse_joint(spec: &str) -> Result<Joint> {
+    let number = |x: &str, what: &str| {
+        x.trim()
+            .parse::<f64>()
+            .map_err(|_| Error::invalid(format!("rewards: '{x}' in '{spec}' is not a number ({what})")))
+    };
+    match spec.trim().split_once(':') {
+        Some(("correlated", rho)) => Ok(Joint::Correlated(number(rho, "ρ")?)),
+        Some(("constant-sum", c)) => Ok(Joint::ConstantSum(Some(number(c, "the total")?))),
+        None if spec.trim() == "iid" => Ok(Joint::Iid),
+        None if spec.trim() == "common" => Ok(Joint::Common),
+        None if spec.trim() == "constant-sum" => Ok(Joint::ConstantSum(None)),
+        _ => Err(Error::invalid(format!(
+            "rewards: '{spec}' is not a reward construction; expected iid, correlated:ρ, constant-sum[:c] or common"
+        ))),
+    }
+}
+
+impl StochasticRequest {
+    /// The reward model and options for `game`, checked.
+    pub fn resolve(&self, game: &StochasticGame) -> Result<(RewardModel, StochasticOptions)> {
+        let model = RewardModel {
+            joint: parse_joint(&self.rewards)?,
+            site: self.reward_on,
+            lo: self.interval.0,
+            hi: self.interval.1,
+        };
+        let horizon = match (self.steps, self.gamma) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid(
+                    "steps: a finite horizon is undiscounted here; give steps or gamma, not both",
+                ))
+            }
+            (Some(steps), None) => Horizon::Finite(FiniteHorizon::undiscounted(steps)),
+            (None, g) => Horizon::Discounted(g.or(game.discount()).unwrap_or(0.9)),
+        };
+        let method = match self.method.as_str() {
+            "equilibrium" => Method::Equilibrium,
+            "shapley" => Method::Shapley,
+            "nash-vi" => Method::NashValueIteration,
+            "uniform" => Method::Uniform,
+            other => {
+                return Err(Error::invalid(format!(
+                    "method: '{other}' is not a method; expected equilibrium, shapley, nash-vi or uniform"
+                )))
+            }
+        };
+        let opts = StochasticOptions {
+            horizon,
+            method,
+            selection: self.selection.parse()?,
+            samples: self.samples,
+            seed: self.seed,
+            tolerance: self.tolerance,
+            max_iterations: self.max_iterations,
+            target_exploitability: self.target_exploitability,
+            exact_stages: self.exact_stages,
+        };
+        super::power::validate(game, &Rewards::Random(model), &opts)?;
+        Ok((model, opts))
+    }
+}
+
+/// POWER of every player at every state for `request`.
+pub fn power(
+    game: &StochasticGame,
+    request: &StochasticRequest,
+    progress: &dyn Progress,
+) -> Result<StochasticPowerReport> {
+    let (model, opts) = request.resolve(game)?;
+    stochastic_power(game, &Rewards::Random(model), &opts, progress)
+}
+
+/// One ρ of a sweep: ΣPOWER averaged over states at the equilibrium and
+/// under the POWERplay protocol, on the same reward samples.
+#[derive(Clone, Debug, Serialize)]
+pub struct SweepPoint {
+    /// The reward correlation.
+    pub rho: f64,
+    /// Each player's POWER averaged over states, at equilibrium.
+    pub equilibrium_power: Vec<Estimate>,
+    /// ΣPOWER averaged over states, at equilibrium.
+    pub equilibrium_total: Estimate,
+    /// Each player's POWER averaged over states, POWERplay protocol.
+    pub powerplay_power: Vec<Estimate>,
+    /// ΣPOWER averaged over states, POWERplay protocol.
+    pub powerplay_total: Estimate,
+    /// Largest certified exploitability of the equilibria at this ρ.
+    pub max_exploitability: f64,
+    /// Every sample's equilibrium reached the target exploitability.
+    pub target_reached: bool,
+    /// The solver that ran at this ρ.
+    pub method: String,
+}
+
+/// The sequential power-scarcity sweep over ρ.
+#[derive(Clone, Debug, Serialize)]
+pub struct StochasticSweep {
+    /// The players' names.
+    pub players: Vec<String>,
+    /// The horizon, as text.
+    pub horizon: String,
+    /// Samples per ρ (the same seeds at every ρ: common random numbers).
+    pub samples: usize,
+    /// The exploitability asked for.
+    pub target_exploitability: f64,
+    /// One point per ρ, in the order given.
+    pub points: Vec<SweepPoint>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+/// ΣPOWER against ρ (two players, discounted) at equilibrium and under the
+/// POWERplay protocol (uniformly random seed policies), on common samples.
+pub fn sweep(
+    game: &StochasticGame,
+    request: &StochasticRequest,
+    rhos: &[f64],
+    progress: &dyn Progress,
+) -> Result<StochasticSweep> {
+    if game.n_players() != 2 {
+        return Err(Error::invalid(format!(
+            "the ρ sweep is defined for 2 players (ρ-correlated rewards); this game has {}",
+            game.n_players()
+        )));
+    }
+    if rhos.is_empty() {
+        return Err(Error::invalid("rhos: give at least one correlation"));
+    }
+    let start = std::time::Instant::now();
+    let quiet = crate::progress::CancelOnly(progress);
+    progress.set_total(rhos.len() as u64);
+    let mut points = Vec::with_capacity(rhos.len());
+    let mut horizon = String::new();
+    for &rho in rhos {
+        let r = StochasticRequest {
+            rewards: format!("correlated:{rho}"),
+            ..request.clone()
+        };
+        let (model, opts) = r.resolve(game)?;
+        let Horizon::Discounted(gamma) = opts.horizon else {
+            return Err(Error::invalid(
+                "the ρ sweep compares with the POWERplay protocol, which is discounted: give gamma, not steps",
+            ));
+        };
+        horizon = opts.horizon.to_string();
+        let eq = stochastic_power(game, &Rewards::Random(model), &opts, &quiet)?;
+        let it = Iteration {
+            gamma,
+            tolerance: opts.tolerance,
+            max_iterations: opts.max_iterations,
+            exact_stages: opts.exact_stages,
+        };
+        let seeds = uniform_profile(game);
+        let mut m = Moments::new(3);
+        for k in 0..opts.samples {
+            crate::progress::check(progress)?;
+            let values = model.sample(game, opts.seed, k)?;
+            let rewards = stage_rewards(game, model.site, &values);
+            let p = respond(game, &rewards, &seeds, Protocol::PowerPlay, &it)?;
+            let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+            let (h, a) = (mean(&p[0]), mean(&p[1]));
+            m.push(&[h, a, h + a]);
+        }
+        let t = t_quantile_975(opts.samples - 1);
+        points.push(SweepPoint {
+            rho,
+            equilibrium_power: eq.mean_power.clone(),
+            equilibrium_total: eq.mean_total_power,
+            powerplay_power: vec![m.estimate(0, t), m.estimate(1, t)],
+            powerplay_total: m.estimate(2, t),
+            max_exploitability: eq.max_exploitability,
+            target_reached: eq.target_reached,
+            method: eq.method,
+        });
+        progress.advance(1);
+    }
+    Ok(StochasticSweep {
+        players: game.players().to_vec(),
+        horizon,
+        samples: request.samples,
+        target_exploitability: request.target_exploitability,
+        points,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
