@@ -38,6 +38,7 @@ __all__ = [
     "payoffs",
     "solve",
     "equilibria",
+    "iter_equilibria",
     "game_power",
     "load_bayesian",
     "bayesian_equilibria",
@@ -250,6 +251,20 @@ def equilibria(game: Game, exact: bool = False, method: Optional[str] = None, al
     if exact:
         return out
     return [[np.array([float(x) for x in s]) for s in p] for p in out]
+
+
+def iter_equilibria(game: Game, method: Optional[str] = None, all: bool = True):
+    """Equilibria as they are found, as ``powerseek game solve --format
+    jsonl`` streams them: an iterator of dicts (``strategies``, ``payoffs``,
+    ``max_regret``; exact values as Fractions). Vertex enumeration (the
+    default for two players) yields each during its search, so the first
+    arrive long before the last; ``.summary`` (method, note, count,
+    components as indices into the stream, complete) is set once the
+    iterator is exhausted. Ctrl-C stops the search (KeyboardInterrupt), as
+    does dropping the iterator."""
+    if isinstance(game, BayesianGame):
+        raise TypeError("iter_equilibria streams normal-form games; use solve() for a BayesianGame")
+    return _native.iter_equilibria(game, method, bool(all))
 
 
 def _exact(x, what: str = "probability") -> Fraction:

@@ -81,6 +81,17 @@ def set_memory_limit(limit: Union[int, str, None] = None) -> None:
 def memory_limit() -> int: ...
 def solve(game: Game, method: Optional[str] = None, all: bool = False) -> dict[str, Any]:
     """`powerseek game solve`'s report (exact values as Fractions)."""
+class EquilibriumStream:
+    """Equilibria as found (dicts); `summary` once exhausted."""
+
+    def __iter__(self) -> EquilibriumStream: ...
+    def __next__(self) -> dict[str, Any]: ...
+    @property
+    def summary(self) -> Optional[dict[str, Any]]: ...
+
+def iter_equilibria(game: Game, method: Optional[str] = None, all: bool = True) -> EquilibriumStream:
+    """`powerseek game solve --format jsonl`'s equilibria, streamed."""
+
 def solve_bayesian(game: BayesianGame, method: Optional[str] = None, all: bool = False) -> dict[str, Any]: ...
 def game_power(
     game: Union[Game, BayesianGame],

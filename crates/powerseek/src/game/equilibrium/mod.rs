@@ -16,6 +16,7 @@ pub mod logit;
 pub mod reverse;
 mod tableau;
 
+use std::ops::ControlFlow;
 use std::str::FromStr;
 
 use num_traits::Zero;
@@ -269,29 +270,9 @@ pub fn solve_with(game: &NormalFormGame, opts: &SolveOptions, progress: &dyn Pro
     let method = opts.method_for(game.n_players())?;
     crate::progress::check(progress)?;
     let (found, components, note) = run(game, method, opts, progress)?;
-    let tolerance = method.regret_tolerance();
     let equilibria = found
         .into_iter()
-        .map(|e| {
-            let max_regret = e.max_regret(game);
-            if max_regret > tolerance {
-                return Err(Error::invalid(format!(
-                    "the {method} method returned a profile with regret {} (above {}): {}",
-                    format_rational(&max_regret),
-                    format_rational(&tolerance),
-                    if method.is_exact() {
-                        "an internal error"
-                    } else {
-                        "the logit path did not converge to an equilibrium"
-                    }
-                )));
-            }
-            Ok(SolvedEquilibrium {
-                payoffs: game.expected_payoffs(&e.strategies),
-                strategies: e.strategies,
-                max_regret,
-            })
-        })
+        .map(|e| checked(game, method, e))
         .collect::<Result<_>>()?;
     Ok(Solution {
         title: game.title.clone(),
@@ -303,6 +284,131 @@ pub fn solve_with(game: &NormalFormGame, opts: &SolveOptions, progress: &dyn Pro
         exact: method.is_exact(),
         equilibria,
         components,
+    })
+}
+
+/// `e` with its regret recomputed exactly from the game, refused when above
+/// the method's tolerance.
+fn checked(game: &NormalFormGame, method: Method, e: Equilibrium) -> Result<SolvedEquilibrium> {
+    let tolerance = method.regret_tolerance();
+    let max_regret = e.max_regret(game);
+    if max_regret > tolerance {
+        return Err(Error::invalid(format!(
+            "the {method} method returned a profile with regret {} (above {}): {}",
+            format_rational(&max_regret),
+            format_rational(&tolerance),
+            if method.is_exact() {
+                "an internal error"
+            } else {
+                "the path did not converge to an equilibrium"
+            }
+        )));
+    }
+    Ok(SolvedEquilibrium {
+        payoffs: game.expected_payoffs(&e.strategies),
+        strategies: e.strategies,
+        max_regret,
+    })
+}
+
+/// What a streamed solve ([`solve_streaming`]) reports after its last
+/// equilibrium: the fields of [`Solution`] other than the equilibria, which
+/// went to the callback.
+#[derive(Clone, Debug, Serialize)]
+pub struct StreamSummary {
+    /// The game's title.
+    pub title: String,
+    /// The players' names.
+    pub players: Vec<String>,
+    /// `actions[i]`: player `i`'s action names, indexing `strategies[i]`.
+    pub actions: Vec<Vec<String>>,
+    /// The method that ran (chosen by [`SolveOptions::method_for`] when not given).
+    pub method: Method,
+    /// [`Method::describe`].
+    pub description: &'static str,
+    /// What the method adds (as [`Solution::note`]).
+    pub note: String,
+    /// The method is exact, so every profile has regret exactly 0.
+    pub exact: bool,
+    /// Equilibria passed to the callback.
+    pub count: usize,
+    /// Vertex enumeration only: the connected components of the equilibrium
+    /// set, as indices into the stream (0 for the first equilibrium passed
+    /// to the callback); empty for other methods or when stopped early.
+    pub components: Vec<Vec<usize>>,
+    /// `false` when the callback stopped the stream early (then the
+    /// equilibria seen are some, not all, and `components` is empty).
+    pub complete: bool,
+}
+
+/// [`solve_with`], passing every equilibrium to `on_equilibrium` as soon as
+/// it is found and checked (the callback returns `ControlFlow::Break` to stop
+/// early) instead of returning them in a list. Vertex enumeration streams
+/// from the reverse search itself, in the order it finds them (its memory
+/// holds the equilibria, for the components, and not the vertices); the
+/// other methods pass their equilibria on when they finish. Ctrl-C through
+/// `progress` stops it with [`Error::Cancelled`], after the equilibria
+/// already passed on.
+pub fn solve_streaming(
+    game: &NormalFormGame,
+    opts: &SolveOptions,
+    on_equilibrium: &mut dyn FnMut(&SolvedEquilibrium) -> ControlFlow<()>,
+    progress: &dyn Progress,
+) -> Result<StreamSummary> {
+    let method = opts.method_for(game.n_players())?;
+    crate::progress::check(progress)?;
+    let mut seen: Vec<Equilibrium> = Vec::new();
+    let mut failure: Option<Error> = None;
+    let mut stopped = false;
+    let (note, enumerated) = if method == Method::Enum {
+        reverse::enumerate(
+            game,
+            &reverse::Options::default(),
+            |e| match checked(game, method, e.clone()) {
+                Ok(s) => {
+                    seen.push(e);
+                    let flow = on_equilibrium(&s);
+                    stopped = flow.is_break();
+                    flow
+                }
+                Err(err) => {
+                    failure = Some(err);
+                    ControlFlow::Break(())
+                }
+            },
+            progress,
+        )?;
+        (String::new(), true)
+    } else {
+        let (found, _, note) = run(game, method, opts, progress)?;
+        for e in found {
+            let s = checked(game, method, e.clone())?;
+            seen.push(e);
+            if on_equilibrium(&s).is_break() {
+                stopped = true;
+                break;
+            }
+        }
+        (note, false)
+    };
+    if let Some(err) = failure {
+        return Err(err);
+    }
+    Ok(StreamSummary {
+        title: game.title.clone(),
+        players: game.players().to_vec(),
+        actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
+        method,
+        description: method.describe(),
+        note,
+        exact: method.is_exact(),
+        count: seen.len(),
+        components: if enumerated && !stopped {
+            reverse::components(&seen)
+        } else {
+            vec![]
+        },
+        complete: !stopped,
     })
 }
 
