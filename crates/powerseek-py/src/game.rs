@@ -363,7 +363,7 @@ impl EquilibriumStream {
 #[pyo3(signature = (game, method = None, all = true))]
 pub(crate) fn iter_equilibria(game: &Game, method: Option<&str>, all: bool) -> PyResult<EquilibriumStream> {
     let opts = solve_options(method, all)?;
-    opts.method_for(game.inner.n_players()).map_err(py_err)?;
+    opts.method_for_game(&game.inner).map_err(py_err)?;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     // A few equilibria in flight at most: the thread waits for the consumer.
     let (send, events) = std::sync::mpsc::sync_channel(64);

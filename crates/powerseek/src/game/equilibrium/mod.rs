@@ -13,6 +13,7 @@
 
 pub mod bimatrix;
 pub mod logit;
+pub mod npoly;
 pub mod reverse;
 mod tableau;
 
@@ -87,11 +88,15 @@ pub enum Method {
     Logit,
     /// Every pure equilibrium, plus the logit equilibrium when it is not one of them.
     PureLogit,
+    /// Support enumeration with polynomial solving ([`npoly`]): every
+    /// isolated equilibrium of a small game with any number of players;
+    /// rational ones exact, irrational ones rounded and certified (max regret ≤ 10⁻¹²).
+    Poly,
 }
 
 impl Method {
     /// Every method, in the order front ends list them.
-    pub const ALL: [Method; 7] = [
+    pub const ALL: [Method; 8] = [
         Method::Enum,
         Method::Support,
         Method::Lh,
@@ -99,6 +104,7 @@ impl Method {
         Method::Pure,
         Method::Logit,
         Method::PureLogit,
+        Method::Poly,
     ];
 
     /// The method's name, as front ends accept it.
@@ -111,6 +117,7 @@ impl Method {
             Method::Pure => "pure",
             Method::Logit => "logit",
             Method::PureLogit => "pure-logit",
+            Method::Poly => "poly",
         }
     }
 
@@ -124,12 +131,13 @@ impl Method {
             Method::Pure => "all pure equilibria, exact",
             Method::Logit => "logit path following + Newton polish, floating point",
             Method::PureLogit => "all pure equilibria (exact) and one by logit path following (floating point)",
+            Method::Poly => "support enumeration + polynomial solving: all isolated equilibria; rational ones exact, irrational ones certified to 1e-12",
         }
     }
 
     /// Every profile it returns is an exact equilibrium (regret exactly 0).
     pub fn is_exact(self) -> bool {
-        !matches!(self, Method::Logit | Method::PureLogit)
+        !matches!(self, Method::Logit | Method::PureLogit | Method::Poly)
     }
 
     /// Works on two-player games only.
@@ -147,6 +155,8 @@ impl Method {
     pub fn regret_tolerance(self) -> Rational {
         if self.is_exact() {
             Rational::zero()
+        } else if self == Method::Poly {
+            npoly::regret_bound()
         } else {
             Rational::new(1.into(), 1_000_000.into())
         }
@@ -194,9 +204,10 @@ impl SolveOptions {
         }
     }
 
-    /// The method for a game with `n_players`, checked against the options.
-    /// Defaults: for two players Lemke–Howson (one equilibrium) or vertex
-    /// enumeration (all); for more, logit (one) or pure + logit (all).
+    /// The method for a game with `n_players` (size unknown), checked
+    /// against the options. Defaults: for two players Lemke–Howson (one
+    /// equilibrium) or vertex enumeration (all); for more, logit (one) or
+    /// pure + logit (all). [`SolveOptions::method_for_game`] knows the size.
     pub fn method_for(&self, n_players: usize) -> Result<Method> {
         let method = self.method.unwrap_or(match (n_players, self.all) {
             (2, true) => Method::Enum,
@@ -204,6 +215,19 @@ impl SolveOptions {
             (_, true) => Method::PureLogit,
             (_, false) => Method::Logit,
         });
+        self.check(method, n_players)
+    }
+
+    /// The method for `game`: the one asked for, or [`Method::default_for`]
+    /// its size; checked against the options.
+    pub fn method_for_game(&self, game: &NormalFormGame) -> Result<Method> {
+        let method = self
+            .method
+            .unwrap_or_else(|| Method::default_for(&game.shape(), self.all));
+        self.check(method, game.n_players())
+    }
+
+    fn check(&self, method: Method, n_players: usize) -> Result<Method> {
         if self.all && method.finds_one() {
             return Err(Error::invalid(format!(
                 "the {method} method finds one equilibrium: asking for all equilibria does not apply"
@@ -215,6 +239,30 @@ impl SolveOptions {
             )));
         }
         Ok(method)
+    }
+}
+
+/// Support profiles up to which [`Method::default_for`] runs [`Method::Poly`]
+/// for all equilibria of a game with three or more players; above, pure +
+/// logit. Measured (BENCHMARKS.md §13, release build): 3×3×3 (343 support
+/// profiles) 0.4 s, 2×2×2×2 (81) 0.02 s, but 5×4×3 (3 255) 46 s.
+pub const POLY_DEFAULT_SUPPORTS: u64 = 1024;
+
+impl Method {
+    /// The default method for a game of this shape (actions per player),
+    /// by measured cost: two players — vertex enumeration by reverse search
+    /// for all equilibria (no slower than lrsnash from 8×8 to 20×20), else
+    /// Lemke–Howson; three or more — for all, [`Method::Poly`] when the game
+    /// has at most [`POLY_DEFAULT_SUPPORTS`] support profiles, else pure +
+    /// logit; for one, logit.
+    pub fn default_for(shape: &[usize], all: bool) -> Method {
+        match (shape.len(), all) {
+            (2, true) => Method::Enum,
+            (2, false) => Method::Lh,
+            (_, true) if npoly::support_profiles(shape) <= POLY_DEFAULT_SUPPORTS => Method::Poly,
+            (_, true) => Method::PureLogit,
+            (_, false) => Method::Logit,
+        }
     }
 }
 
@@ -267,7 +315,7 @@ pub fn solve(game: &NormalFormGame, opts: &SolveOptions) -> Result<Solution> {
 /// [`solve`], reporting to `progress` (vertex enumeration: the bases
 /// explored) and stopping with [`Error::Cancelled`] when it asks.
 pub fn solve_with(game: &NormalFormGame, opts: &SolveOptions, progress: &dyn Progress) -> Result<Solution> {
-    let method = opts.method_for(game.n_players())?;
+    let method = opts.method_for_game(game)?;
     crate::progress::check(progress)?;
     let (found, components, note) = run(game, method, opts, progress)?;
     let equilibria = found
@@ -355,7 +403,7 @@ pub fn solve_streaming(
     on_equilibrium: &mut dyn FnMut(&SolvedEquilibrium) -> ControlFlow<()>,
     progress: &dyn Progress,
 ) -> Result<StreamSummary> {
-    let method = opts.method_for(game.n_players())?;
+    let method = opts.method_for_game(game)?;
     crate::progress::check(progress)?;
     let mut seen: Vec<Equilibrium> = Vec::new();
     let mut failure: Option<Error> = None;
@@ -454,6 +502,10 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
             )
         }
         Method::Pure => (pure_equilibria(game), vec![], String::new()),
+        Method::Poly => {
+            let r = npoly::all_equilibria(game, &npoly::PolyOptions::default(), progress)?;
+            (r.equilibria.clone(), vec![], poly_note(&r))
+        }
         Method::Logit => {
             let r = logit::logit_equilibrium_with(game, &opts.logit, progress)?;
             let note = logit_note(&r);
@@ -479,6 +531,40 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
             (all, vec![], note)
         }
     })
+}
+
+/// What the poly method says about its run.
+fn poly_note(r: &npoly::PolyResult) -> String {
+    let irrational = r.exact.iter().filter(|e| !**e).count();
+    let mut note = format!(
+        "{} support profiles ({} skipped by conditional dominance); {} equilibria exact, {} irrational (rounded, certified)",
+        r.supports,
+        r.pruned,
+        r.exact.len() - irrational,
+        irrational
+    );
+    if !r.unresolved.is_empty() {
+        let shown: Vec<String> = r
+            .unresolved
+            .iter()
+            .take(5)
+            .map(|s| {
+                let per: Vec<String> = s
+                    .iter()
+                    .map(|a| a.iter().map(|x| (x + 1).to_string()).collect::<Vec<_>>().join(","))
+                    .collect();
+                format!("{{{}}}", per.join(" | "))
+            })
+            .collect();
+        note.push_str(&format!(
+            "; {} support profile{} with solutions that are not isolated (a continuum or a singular root), whose equilibria may be missing: {}{}",
+            r.unresolved.len(),
+            if r.unresolved.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            if r.unresolved.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    note
 }
 
 /// A Bayesian Nash equilibrium as returned by [`solve_bayesian`].
