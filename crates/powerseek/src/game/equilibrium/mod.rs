@@ -11,6 +11,7 @@
 //! the front ends use: it chooses the method ([`SolveOptions::method_for`]),
 //! runs it, and re-checks every profile by its exact regret before returning it.
 
+pub mod bayes;
 pub mod bimatrix;
 pub mod logit;
 pub mod npoly;
@@ -92,11 +93,15 @@ pub enum Method {
     /// isolated equilibrium of a small game with any number of players;
     /// rational ones exact, irrational ones rounded and certified (max regret ≤ 10⁻¹²).
     Poly,
+    /// Support enumeration per type ([`bayes`]): every equilibrium of a
+    /// two-player Bayesian game with nonsingular support systems (all, in
+    /// nondegenerate games), exact, without the induced normal form.
+    TypeSupport,
 }
 
 impl Method {
     /// Every method, in the order front ends list them.
-    pub const ALL: [Method; 8] = [
+    pub const ALL: [Method; 9] = [
         Method::Enum,
         Method::Support,
         Method::Lh,
@@ -105,6 +110,7 @@ impl Method {
         Method::Logit,
         Method::PureLogit,
         Method::Poly,
+        Method::TypeSupport,
     ];
 
     /// The method's name, as front ends accept it.
@@ -118,6 +124,7 @@ impl Method {
             Method::Logit => "logit",
             Method::PureLogit => "pure-logit",
             Method::Poly => "poly",
+            Method::TypeSupport => "type-support",
         }
     }
 
@@ -132,6 +139,7 @@ impl Method {
             Method::Logit => "logit path following + Newton polish, floating point",
             Method::PureLogit => "all pure equilibria (exact) and one by logit path following (floating point)",
             Method::Poly => "support enumeration + polynomial solving: all isolated equilibria; rational ones exact, irrational ones certified to 1e-12",
+            Method::TypeSupport => "support enumeration per type (2-player Bayesian games, agent form): all equilibria of nondegenerate games, exact",
         }
     }
 
@@ -142,7 +150,10 @@ impl Method {
 
     /// Works on two-player games only.
     pub fn two_players_only(self) -> bool {
-        matches!(self, Method::Enum | Method::Support | Method::Lh | Method::Lp)
+        matches!(
+            self,
+            Method::Enum | Method::Support | Method::Lh | Method::Lp | Method::TypeSupport
+        )
     }
 
     /// Finds one equilibrium, so asking for all of them does not apply.
@@ -506,6 +517,20 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
             let r = npoly::all_equilibria(game, &npoly::PolyOptions::default(), progress)?;
             (r.equilibria.clone(), vec![], poly_note(&r))
         }
+        Method::TypeSupport => {
+            let b = BayesianGame::from_normal_form(game);
+            let r = bayes::type_support(&b, progress)?;
+            let found = r
+                .equilibria
+                .iter()
+                .map(|behaviour| {
+                    let strategies: Vec<Vec<Rational>> = behaviour.iter().map(|p| p[0].clone()).collect();
+                    let payoffs = game.expected_payoffs(&strategies);
+                    Equilibrium { strategies, payoffs }
+                })
+                .collect();
+            (found, vec![], type_support_note(&r))
+        }
         Method::Logit => {
             let r = logit::logit_equilibrium_with(game, &opts.logit, progress)?;
             let note = logit_note(&r);
@@ -531,6 +556,18 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
             (all, vec![], note)
         }
     })
+}
+
+/// What the type-support method says about its run.
+fn type_support_note(r: &bayes::TypeSupportResult) -> String {
+    let mut note = format!("{} support profiles, {} square ones solved", r.supports, r.solved);
+    if r.singular > 0 {
+        note.push_str(&format!(
+            "; {} singular (a degenerate game): equilibria on those supports may be missing",
+            r.singular
+        ));
+    }
+    note
 }
 
 /// What the poly method says about its run.
@@ -592,9 +629,10 @@ pub struct BayesianSolution {
     pub types: Vec<Vec<String>>,
     /// `actions[i]`: player `i`'s action names (the same for each of its types).
     pub actions: Vec<Vec<String>>,
-    /// The normal form solved: `induced normal form` (two players) or `agent form`.
+    /// What was solved: `induced normal form` (two players), `agent form`,
+    /// or `agent form (support enumeration per type)` (two players, no normal form built).
     pub via: &'static str,
-    /// Its number of strategies per player.
+    /// Its number of strategies per player (per agent for the agent form).
     pub shape: Vec<usize>,
     /// The method run on that normal form.
     pub method: Method,
@@ -623,7 +661,27 @@ pub fn solve_bayesian_with(
     opts: &SolveOptions,
     progress: &dyn Progress,
 ) -> Result<BayesianSolution> {
-    let induced = game.n_players() == 2;
+    let two = game.n_players() == 2;
+    let type_support = two && opts.method.unwrap_or_else(|| default_bayesian(game, opts.all)) == Method::TypeSupport;
+    let mut opts = opts.clone();
+    let mut fallback = None;
+    if type_support {
+        let s = solve_by_type_support(game, progress)?;
+        // A degenerate game by default: the induced normal form when affordable.
+        if opts.method.is_some()
+            || !s.note.contains("singular")
+            || induced_strategies(game) > INDUCED_FALLBACK_STRATEGIES
+        {
+            return Ok(s);
+        }
+        opts.method = Some(Method::Enum);
+        fallback = Some(format!(
+            "support enumeration per type met singular systems (a degenerate game), so the induced normal form was solved instead; {}",
+            s.note
+        ));
+    }
+    let opts = &opts;
+    let induced = two;
     let nf = if induced {
         game.induced_normal_form()?
     } else {
@@ -642,15 +700,78 @@ pub fn solve_bayesian_with(
             })
             .collect(),
     );
-    let tolerance = s.method.regret_tolerance();
-    let equilibria = behaviours
+    let equilibria = checked_behaviours(game, s.method, behaviours)?;
+    Ok(BayesianSolution {
+        title: game.title.clone(),
+        players: game.players().to_vec(),
+        types: (0..game.n_players()).map(|i| game.types(i).to_vec()).collect(),
+        actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
+        via: if induced { "induced normal form" } else { "agent form" },
+        shape: nf.shape(),
+        method: s.method,
+        description: s.description,
+        note: match fallback {
+            Some(f) if s.note.is_empty() => f,
+            Some(f) => format!("{f}; {}", s.note),
+            None => s.note,
+        },
+        exact: s.exact,
+        equilibria,
+    })
+}
+
+/// The induced normal form's largest number of pure strategies per player
+/// (`actions^types`, saturating).
+fn induced_strategies(game: &BayesianGame) -> u64 {
+    (0..game.n_players())
+        .map(|i| (game.actions(i).len() as u64).saturating_pow(game.types(i).len() as u32))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Largest number of strategies per player of the induced normal form on
+/// which a degenerate two-player Bayesian game is solved by default when
+/// support enumeration per type meets singular systems (vertex enumeration
+/// there finds the extreme equilibria of continua too; 27 × 27 takes 1–4 s).
+pub const INDUCED_FALLBACK_STRATEGIES: u64 = 64;
+
+/// Largest number of pure strategies per player of the induced normal form
+/// up to which a two-player Bayesian game is solved on it by default: below,
+/// vertex enumeration there is exact for degenerate games too and as fast;
+/// above, the induced form grows as `actions^types` (3 types × 3 actions:
+/// 27 × 27) and support enumeration per type is much faster (BENCHMARKS.md §13).
+pub const INDUCED_DEFAULT_STRATEGIES: u64 = 16;
+
+/// The default method for a two-player Bayesian game: on the induced normal
+/// form while it has at most [`INDUCED_DEFAULT_STRATEGIES`] strategies per
+/// player, else support enumeration per type (which, by default, hands a
+/// degenerate game back to the induced normal form up to
+/// [`INDUCED_FALLBACK_STRATEGIES`]).
+pub fn default_bayesian(game: &BayesianGame, all: bool) -> Method {
+    if game.n_players() == 2 && induced_strategies(game) > INDUCED_DEFAULT_STRATEGIES {
+        Method::TypeSupport
+    } else if all {
+        Method::Enum
+    } else {
+        Method::Lh
+    }
+}
+
+/// `behaviours`, each re-checked by its exact interim regret against the method's tolerance.
+fn checked_behaviours(
+    game: &BayesianGame,
+    method: Method,
+    behaviours: Vec<Behaviour<Rational>>,
+) -> Result<Vec<BayesianEquilibrium>> {
+    let tolerance = method.regret_tolerance();
+    behaviours
         .into_iter()
         .map(|behaviour| {
             let max_interim_regret = game.max_interim_regret(&behaviour);
             if max_interim_regret > tolerance {
                 return Err(Error::invalid(format!(
                     "the {} method returned a behaviour with interim regret {} (above {})",
-                    s.method,
+                    method,
                     format_rational(&max_interim_regret),
                     format_rational(&tolerance)
                 )));
@@ -661,18 +782,29 @@ pub fn solve_bayesian_with(
                 max_interim_regret,
             })
         })
-        .collect::<Result<_>>()?;
+        .collect()
+}
+
+/// A two-player Bayesian game by support enumeration per type (no normal form built).
+fn solve_by_type_support(game: &BayesianGame, progress: &dyn Progress) -> Result<BayesianSolution> {
+    let method = Method::TypeSupport;
+    crate::progress::check(progress)?;
+    let r = bayes::type_support(game, progress)?;
+    let note = type_support_note(&r);
+    let equilibria = checked_behaviours(game, method, r.equilibria)?;
     Ok(BayesianSolution {
         title: game.title.clone(),
         players: game.players().to_vec(),
         types: (0..game.n_players()).map(|i| game.types(i).to_vec()).collect(),
         actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
-        via: if induced { "induced normal form" } else { "agent form" },
-        shape: nf.shape(),
-        method: s.method,
-        description: s.description,
-        note: s.note,
-        exact: s.exact,
+        via: "agent form (support enumeration per type)",
+        shape: (0..game.n_players())
+            .flat_map(|i| std::iter::repeat_n(game.actions(i).len(), game.types(i).len()))
+            .collect(),
+        method,
+        description: method.describe(),
+        note,
+        exact: true,
         equilibria,
     })
 }
