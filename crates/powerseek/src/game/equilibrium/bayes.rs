@@ -138,7 +138,7 @@ fn float_solve(mut m: Vec<Vec<f64>>) -> Option<Vec<f64>> {
     let scale = m.iter().flatten().fold(0.0f64, |a, x| a.max(x.abs())).max(1e-300);
     for c in 0..d {
         let p = (c..d).max_by(|&x, &y| m[x][c].abs().total_cmp(&m[y][c].abs()))?;
-        if !(m[p][c].abs() > 1e-9 * scale) {
+        if m[p][c].abs().is_nan() || m[p][c].abs() <= 1e-9 * scale {
             return None;
         }
         m.swap(c, p);
