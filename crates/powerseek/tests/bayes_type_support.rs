@@ -187,3 +187,12 @@ fn types_of_probability_zero_are_refused_with_the_reason() {
     let e = bayes::type_support(&g, &NoProgress).unwrap_err().to_string();
     assert!(e.contains("probability 0") && e.contains("'b'"), "{e}");
 }
+
+#[test]
+fn huge_support_counts_are_refused_before_allocating() {
+    let g = random_game(1, 1, 40, 10);
+    let e = bayes::type_support(&g, &NoProgress).unwrap_err().to_string();
+    assert!(e.contains("above the limit"), "{e}");
+    // A one-type game is a normal-form game: the default stays on it.
+    assert_eq!(equilibrium::default_bayesian(&g, true), Method::Enum);
+}

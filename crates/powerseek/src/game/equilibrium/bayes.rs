@@ -50,6 +50,17 @@ pub struct TypeSupportResult {
     pub singular: u64,
 }
 
+/// The number of support profiles of a two-player Bayesian game,
+/// `Π_{i,t} (2^{|A_i|} − 1)`, saturating at `u64::MAX` (computed before
+/// anything is allocated).
+pub fn support_profiles(game: &BayesianGame) -> u64 {
+    (0..game.n_players()).fold(1u64, |acc, i| {
+        let m = game.actions(i).len();
+        let per = if m >= 64 { u64::MAX } else { (1u64 << m) - 1 };
+        acc.saturating_mul(per.saturating_pow(game.types(i).len() as u32))
+    })
+}
+
 /// The supports of one player: for each of its types, every nonempty subset
 /// of its actions, as action lists; combinations in mixed-radix order.
 fn subsets(n_actions: usize) -> Vec<Vec<usize>> {
@@ -282,17 +293,18 @@ pub fn type_support(game: &BayesianGame, progress: &dyn Progress) -> Result<Type
             }
         }
     }
-    let per: Vec<Vec<Vec<usize>>> = (0..2).map(|i| subsets(game.actions(i).len())).collect();
     let types = [game.types(0).len(), game.types(1).len()];
+    let supports = support_profiles(game);
+    if supports > MAX_SUPPORT_PROFILES {
+        return Err(Error::invalid(format!(
+            "support enumeration per type: {} support profiles (Π over every player's types of 2^actions − 1), above the limit of {MAX_SUPPORT_PROFILES}",
+            if supports == u64::MAX { "more than 1.8e19".to_string() } else { supports.to_string() }
+        )));
+    }
+    let per: Vec<Vec<Vec<usize>>> = (0..2).map(|i| subsets(game.actions(i).len())).collect();
     let counts: Vec<u64> = (0..2)
         .map(|i| (per[i].len() as u64).saturating_pow(types[i] as u32))
         .collect();
-    let supports = counts[0].saturating_mul(counts[1]);
-    if supports > MAX_SUPPORT_PROFILES {
-        return Err(Error::invalid(format!(
-            "support enumeration per type: {supports} support profiles (Π over every player's types of 2^actions − 1), above the limit of {MAX_SUPPORT_PROFILES}"
-        )));
-    }
     // Every type-support profile of each player, with its size Σ(|S_t| − 1) + ... .
     let profiles: Vec<Vec<(Vec<usize>, usize)>> = (0..2)
         .map(|i| {

@@ -744,11 +744,18 @@ pub const INDUCED_DEFAULT_STRATEGIES: u64 = 16;
 
 /// The default method for a two-player Bayesian game: on the induced normal
 /// form while it has at most [`INDUCED_DEFAULT_STRATEGIES`] strategies per
-/// player, else support enumeration per type (which, by default, hands a
+/// player (or when some player has one type only, or type-support would
+/// exceed [`bayes::MAX_SUPPORT_PROFILES`]), else support enumeration per
+/// type (which, by default, hands a
 /// degenerate game back to the induced normal form up to
 /// [`INDUCED_FALLBACK_STRATEGIES`]).
 pub fn default_bayesian(game: &BayesianGame, all: bool) -> Method {
-    if game.n_players() == 2 && induced_strategies(game) > INDUCED_DEFAULT_STRATEGIES {
+    let several_types = (0..game.n_players()).any(|i| game.types(i).len() > 1);
+    if game.n_players() == 2
+        && several_types
+        && induced_strategies(game) > INDUCED_DEFAULT_STRATEGIES
+        && bayes::support_profiles(game) <= bayes::MAX_SUPPORT_PROFILES
+    {
         Method::TypeSupport
     } else if all {
         Method::Enum
