@@ -92,9 +92,22 @@ pub enum GameCommand {
         /// every pure one and a logit one for n players); not for lp or logit.
         #[arg(long)]
         all: bool,
+        /// `jsonl` streams: one JSON line per equilibrium as it is found
+        /// (vertex enumeration finds them during the search; progress on
+        /// stderr), then a line `{"summary": …}` with the method, the count
+        /// and the components (indices into the stream).
         #[arg(long, value_enum, default_value = "table")]
-        format: TableJson,
+        format: SolveFormat,
     },
+}
+
+/// The output formats of `game solve`.
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+pub enum SolveFormat {
+    Table,
+    Json,
+    /// JSON lines, streamed: each equilibrium, then `{"summary": …}`.
+    Jsonl,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -175,15 +188,66 @@ pub fn run(cmd: GameCommand) -> Result<()> {
             };
             let game = load(&file)?;
             let bar = crate::progress::Bar::new("bases");
+            if format == SolveFormat::Jsonl {
+                stream(&mut out, &game, &opts, &bar)?;
+                bar.finish();
+                return Ok(());
+            }
             let solution = equilibrium::solve_file(&game, &opts, &bar)?;
             bar.finish();
             match (format, &solution) {
-                (TableJson::Json, s) => writeln!(out, "{}", serde_json::to_string_pretty(s)?)?,
-                (TableJson::Table, GameSolution::Normal(s)) => solve_table(&mut out, s)?,
-                (TableJson::Table, GameSolution::Bayesian(s)) => solve_bayesian_table(&mut out, s)?,
+                (SolveFormat::Json | SolveFormat::Jsonl, s) => writeln!(out, "{}", serde_json::to_string_pretty(s)?)?,
+                (SolveFormat::Table, GameSolution::Normal(s)) => solve_table(&mut out, s)?,
+                (SolveFormat::Table, GameSolution::Bayesian(s)) => solve_bayesian_table(&mut out, s)?,
             }
         }
     }
+    Ok(())
+}
+
+/// `game solve --format jsonl`: every equilibrium on its own line, flushed as
+/// it arrives, then `{"summary": …}`. A Bayesian game's equilibria come when
+/// its solve finishes; its summary is its solution without the list.
+fn stream(
+    out: &mut impl Write,
+    game: &GameFile,
+    opts: &SolveOptions,
+    progress: &dyn powerseek::progress::Progress,
+) -> Result<()> {
+    let summary = match game {
+        GameFile::Normal(g) => {
+            let mut failed: Option<std::io::Error> = None;
+            let mut emit = |e: &equilibrium::SolvedEquilibrium| {
+                let line = serde_json::to_string(e).map_err(std::io::Error::other);
+                match line.and_then(|l| writeln!(out, "{l}").and_then(|_| out.flush())) {
+                    Ok(()) => std::ops::ControlFlow::Continue(()),
+                    Err(err) => {
+                        failed = Some(err);
+                        std::ops::ControlFlow::Break(())
+                    }
+                }
+            };
+            let summary = equilibrium::solve_streaming(g, opts, &mut emit, progress)?;
+            if let Some(err) = failed {
+                return Err(err.into());
+            }
+            serde_json::to_value(summary)?
+        }
+        GameFile::Bayesian(b) => {
+            let s = equilibrium::solve_bayesian_with(b, opts, progress)?;
+            for e in &s.equilibria {
+                writeln!(out, "{}", serde_json::to_string(e)?)?;
+            }
+            let mut v = serde_json::to_value(&s)?;
+            if let Some(map) = v.as_object_mut() {
+                map.remove("equilibria");
+                map.insert("count".into(), s.equilibria.len().into());
+                map.insert("complete".into(), true.into());
+            }
+            v
+        }
+    };
+    writeln!(out, "{}", serde_json::json!({ "summary": summary }))?;
     Ok(())
 }
 

@@ -289,11 +289,23 @@ fn shipped_games_have_their_known_equilibria() {
         let doc = solve_json(&["game", "solve", &game(file), "--method", "lp", "--format", "json"]);
         assert!(doc["note"].as_str().unwrap().contains("value 0"), "{file}: {doc}");
     }
-    // Three players: all pure equilibria, and one certified mixed equilibrium by the logit method.
-    // (The logit equilibrium of this game is one of its pure ones.)
+    // Three players, all equilibria: the poly method finds the two pure ones and the mixed one, exactly.
     let doc = solve_json(&["game", "solve", &game("three-player.nfg"), "--all", "--format", "json"]);
+    assert_eq!(doc["equilibria"].as_array().unwrap().len(), 3);
+    assert_eq!(doc["method"], "poly");
+    // pure-logit: all pure equilibria, and one certified by the logit method
+    // (here one of the pure ones).
+    let doc = solve_json(&[
+        "game",
+        "solve",
+        &game("three-player.nfg"),
+        "--all",
+        "--method",
+        "pure-logit",
+        "--format",
+        "json",
+    ]);
     assert_eq!(doc["equilibria"].as_array().unwrap().len(), 2);
-    assert_eq!(doc["method"], "pure-logit");
     let doc = solve_json(&["game", "solve", &game("three-player.nfg"), "--format", "json"]);
     assert_eq!(doc["exact"], false);
     assert_eq!(doc["method"], "logit");

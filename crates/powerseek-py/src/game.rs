@@ -400,3 +400,123 @@ impl BayesianGame {
         format!("BayesianGame(players {:?}, types {:?})", self.players(), self.types())
     }
 }
+
+/// What the solving thread of an [`EquilibriumStream`] sends.
+enum StreamEvent {
+    Equilibrium(equilibrium::SolvedEquilibrium),
+    Done(powerseek::Result<equilibrium::StreamSummary>),
+}
+
+/// Stops the solving thread: set by the iterator on Ctrl-C or when dropped.
+struct StopFlag(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl powerseek::progress::Progress for StopFlag {
+    fn cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Equilibria of `equilibrium::solve_streaming` as they are found: an
+/// iterator of the CLI's `--format jsonl` lines (dicts, exact values as
+/// Fractions); `summary` is the last line's report once it is exhausted.
+/// The solve runs on a thread of its own; Ctrl-C while waiting stops it
+/// (KeyboardInterrupt), as does dropping the iterator.
+#[pyclass(module = "powerseek._native")]
+pub(crate) struct EquilibriumStream {
+    events: Option<std::sync::Mutex<std::sync::mpsc::Receiver<StreamEvent>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    worker: Option<std::thread::JoinHandle<()>>,
+    summary: Option<Py<PyAny>>,
+}
+
+impl EquilibriumStream {
+    fn shut_down(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.events = None; // a blocked send fails, so the thread ends
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+impl Drop for EquilibriumStream {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+#[pymethods]
+impl EquilibriumStream {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        use std::sync::mpsc::RecvTimeoutError;
+        loop {
+            let Some(events) = self.events.as_ref() else {
+                return Ok(None);
+            };
+            let event = py.detach(|| match events.lock() {
+                Ok(rx) => rx.recv_timeout(std::time::Duration::from_millis(50)),
+                Err(_) => Err(RecvTimeoutError::Disconnected),
+            });
+            match event {
+                Ok(StreamEvent::Equilibrium(e)) => return to_python(py, &e).map(Some),
+                Ok(StreamEvent::Done(result)) => {
+                    self.shut_down();
+                    let summary = result.map_err(py_err)?;
+                    self.summary = Some(to_python(py, &summary)?.unbind());
+                    return Ok(None);
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(e) = py.check_signals() {
+                        self.shut_down();
+                        return Err(e);
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.shut_down();
+                    return Err(PyValueError::new_err("internal error: the solving thread ended early"));
+                }
+            }
+        }
+    }
+
+    /// The summary (method, note, count, components as indices into the
+    /// stream, complete), or None before the iterator is exhausted.
+    #[getter]
+    fn summary(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.summary.as_ref().map(|s| s.clone_ref(py))
+    }
+}
+
+/// Equilibria streamed by `equilibrium::solve_streaming` (as `powerseek game
+/// solve --format jsonl`): an iterator yielding each equilibrium as found.
+#[pyfunction]
+#[pyo3(signature = (game, method = None, all = true))]
+pub(crate) fn iter_equilibria(game: &Game, method: Option<&str>, all: bool) -> PyResult<EquilibriumStream> {
+    let opts = solve_options(method, all)?;
+    opts.method_for_game(&game.inner).map_err(py_err)?;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // A few equilibria in flight at most: the thread waits for the consumer.
+    let (send, events) = std::sync::mpsc::sync_channel(64);
+    let (g, flag) = (game.inner.clone(), StopFlag(stop.clone()));
+    let worker = std::thread::spawn(move || {
+        let mut emit = |e: &equilibrium::SolvedEquilibrium| {
+            if send.send(StreamEvent::Equilibrium(e.clone())).is_ok() {
+                std::ops::ControlFlow::Continue(())
+            } else {
+                std::ops::ControlFlow::Break(())
+            }
+        };
+        let result = equilibrium::solve_streaming(&g, &opts, &mut emit, &flag);
+        let _ = send.send(StreamEvent::Done(result));
+    });
+    Ok(EquilibriumStream {
+        events: Some(std::sync::Mutex::new(events)),
+        stop,
+        worker: Some(worker),
+        summary: None,
+    })
+}

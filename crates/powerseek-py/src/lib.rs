@@ -223,6 +223,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<game::BayesianGame>()?;
     m.add_function(wrap_pyfunction!(game::solve, m)?)?;
     m.add_function(wrap_pyfunction!(game::solve_bayesian, m)?)?;
+    m.add_function(wrap_pyfunction!(game::iter_equilibria, m)?)?;
+    m.add_class::<game::EquilibriumStream>()?;
     m.add_function(wrap_pyfunction!(mdp::power, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::power_sweep, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::parse_gammas, m)?)?;

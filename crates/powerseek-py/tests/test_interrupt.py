@@ -75,6 +75,7 @@ OPEN_GRID = ("." * 60 + "\n") * 60
 LONG_CALLS = {
     "power": lambda: powerseek.power(powerseek.gridworld(OPEN_GRID), samples=10**9),
     "solve": lambda: powerseek.solve(big_game(40), all=True),
+    "iter_equilibria": lambda: list(powerseek.iter_equilibria(big_game(40))),
     "bayesian_equilibria": lambda: powerseek.bayesian_equilibria(
         powerseek.BayesianGame.from_game(big_game(40, seed=2))
     ),

@@ -209,6 +209,7 @@ fn every_equilibrium_method_stops() {
         (Method::Lh, true, &g),
         (Method::Logit, false, &three),
         (Method::PureLogit, true, &three),
+        (Method::Poly, true, &three),
     ] {
         let opts = SolveOptions {
             method: Some(method),

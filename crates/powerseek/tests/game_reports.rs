@@ -76,8 +76,10 @@ fn solve_chooses_the_method_by_game_and_rejects_options_that_do_nothing() {
     assert!(all.exact && all.equilibria.iter().all(|e| e.max_regret.is_zero()));
     assert_eq!(solve(&three, &opts(None, false)).unwrap().method, Method::Logit);
     let n = solve(&three, &opts(None, true)).unwrap();
-    assert_eq!(n.method, Method::PureLogit);
-    assert!(!n.exact && n.equilibria.len() >= 2);
+    // All equilibria of a small n-player game: the poly method (two pure, one mixed, all exact).
+    assert_eq!(n.method, Method::Poly);
+    assert_eq!(n.equilibria.len(), 3);
+    assert!(n.equilibria.iter().all(|e| e.max_regret.is_zero()));
     for (method, game, expected) in [
         (Method::Logit, &bos, "finds one equilibrium"),
         (Method::Lp, &bos, "finds one equilibrium"),

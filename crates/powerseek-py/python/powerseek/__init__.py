@@ -60,6 +60,7 @@ __all__ = [
     "payoffs",
     "solve",
     "equilibria",
+    "iter_equilibria",
     "game_power",
     "load_bayesian",
     "bayesian_equilibria",
@@ -528,8 +529,9 @@ def payoffs(game: Game) -> np.ndarray:
 def solve(game: Union[Game, BayesianGame], method: Optional[str] = None, all: bool = False, progress=None, threads: Optional[int] = None) -> dict:
     """Nash equilibria, as ``powerseek game solve`` (the same fields as its
     ``--format json``, exact values as Fractions): ``method`` (``enum``,
-    ``support``, ``lh``, ``lp``, ``pure``, ``logit``, ``pure-logit``; default
-    by the game), ``all`` for every equilibrium the method finds. Every
+    ``support``, ``lh``, ``lp``, ``pure``, ``logit``, ``pure-logit``,
+    ``poly``, ``type-support``; default by the game's size), ``all`` for
+    every equilibrium the method finds. Every
     profile is re-checked by its exact regret. A Bayesian game's equilibria
     are behaviours ``behaviour[player][type][action]``."""
     if isinstance(game, BayesianGame):
@@ -546,6 +548,20 @@ def equilibria(game: Game, exact: bool = False, method: Optional[str] = None, al
     if exact:
         return out
     return [[np.array([float(x) for x in s]) for s in p] for p in out]
+
+
+def iter_equilibria(game: Game, method: Optional[str] = None, all: bool = True):
+    """Equilibria as they are found, as ``powerseek game solve --format
+    jsonl`` streams them: an iterator of dicts (``strategies``, ``payoffs``,
+    ``max_regret``; exact values as Fractions). Vertex enumeration (the
+    default for two players) yields each during its search, so the first
+    arrive long before the last; ``.summary`` (method, note, count,
+    components as indices into the stream, complete) is set once the
+    iterator is exhausted. Ctrl-C stops the search (KeyboardInterrupt), as
+    does dropping the iterator."""
+    if isinstance(game, BayesianGame):
+        raise TypeError("iter_equilibria streams normal-form games; use solve() for a BayesianGame")
+    return _native.iter_equilibria(game, method, bool(all))
 
 
 def _exact(x, what: str = "probability") -> Fraction:

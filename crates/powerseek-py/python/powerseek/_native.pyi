@@ -194,6 +194,17 @@ def solve(
     game: Game, method: Optional[str] = None, all: bool = False, progress: _ProgressArg = None, threads: Optional[int] = None
 ) -> dict[str, Any]:
     """`powerseek game solve`'s report (exact values as Fractions)."""
+class EquilibriumStream:
+    """Equilibria as found (dicts); `summary` once exhausted."""
+
+    def __iter__(self) -> EquilibriumStream: ...
+    def __next__(self) -> dict[str, Any]: ...
+    @property
+    def summary(self) -> Optional[dict[str, Any]]: ...
+
+def iter_equilibria(game: Game, method: Optional[str] = None, all: bool = True) -> EquilibriumStream:
+    """`powerseek game solve --format jsonl`'s equilibria, streamed."""
+
 def solve_bayesian(
     game: BayesianGame,
     method: Optional[str] = None,

@@ -125,7 +125,7 @@ pub enum Method {
     /// Howard's policy iteration with exact evaluation; deterministic MDPs
     /// only, exact up to rounding, and its cost does not grow as `γ → 1`.
     ///
-    /// When it pays (measured, one thread, BENCHMARKS.md §13): where values
+    /// When it pays (measured, one thread, BENCHMARKS.md §15): where values
     /// must travel far without a self-loop to rest on and `γ ≥ 0.999` — on a
     /// 1 000-cell corridor without `stay` it is 4.4× faster than value
     /// iteration at `γ = 0.999` and 15× at `γ = 0.9999` (even at 0.99). On

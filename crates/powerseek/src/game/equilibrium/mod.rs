@@ -11,11 +11,14 @@
 //! the front ends use: it chooses the method ([`SolveOptions::method_for`]),
 //! runs it, and re-checks every profile by its exact regret before returning it.
 
+pub mod bayes;
 pub mod bimatrix;
 pub mod logit;
+pub mod npoly;
 pub mod reverse;
 mod tableau;
 
+use std::ops::ControlFlow;
 use std::str::FromStr;
 
 use num_traits::Zero;
@@ -86,11 +89,19 @@ pub enum Method {
     Logit,
     /// Every pure equilibrium, plus the logit equilibrium when it is not one of them.
     PureLogit,
+    /// Support enumeration with polynomial solving ([`npoly`]): every
+    /// isolated equilibrium of a small game with any number of players;
+    /// rational ones exact, irrational ones rounded and certified (max regret ≤ 10⁻¹²).
+    Poly,
+    /// Support enumeration per type ([`bayes`]): every equilibrium of a
+    /// two-player Bayesian game with nonsingular support systems (all, in
+    /// nondegenerate games), exact, without the induced normal form.
+    TypeSupport,
 }
 
 impl Method {
     /// Every method, in the order front ends list them.
-    pub const ALL: [Method; 7] = [
+    pub const ALL: [Method; 9] = [
         Method::Enum,
         Method::Support,
         Method::Lh,
@@ -98,6 +109,8 @@ impl Method {
         Method::Pure,
         Method::Logit,
         Method::PureLogit,
+        Method::Poly,
+        Method::TypeSupport,
     ];
 
     /// The method's name, as front ends accept it.
@@ -110,6 +123,8 @@ impl Method {
             Method::Pure => "pure",
             Method::Logit => "logit",
             Method::PureLogit => "pure-logit",
+            Method::Poly => "poly",
+            Method::TypeSupport => "type-support",
         }
     }
 
@@ -123,17 +138,22 @@ impl Method {
             Method::Pure => "all pure equilibria, exact",
             Method::Logit => "logit path following + Newton polish, floating point",
             Method::PureLogit => "all pure equilibria (exact) and one by logit path following (floating point)",
+            Method::Poly => "support enumeration + polynomial solving: all isolated equilibria; rational ones exact, irrational ones certified to 1e-12",
+            Method::TypeSupport => "support enumeration per type (2-player Bayesian games, agent form): all equilibria of nondegenerate games, exact",
         }
     }
 
     /// Every profile it returns is an exact equilibrium (regret exactly 0).
     pub fn is_exact(self) -> bool {
-        !matches!(self, Method::Logit | Method::PureLogit)
+        !matches!(self, Method::Logit | Method::PureLogit | Method::Poly)
     }
 
     /// Works on two-player games only.
     pub fn two_players_only(self) -> bool {
-        matches!(self, Method::Enum | Method::Support | Method::Lh | Method::Lp)
+        matches!(
+            self,
+            Method::Enum | Method::Support | Method::Lh | Method::Lp | Method::TypeSupport
+        )
     }
 
     /// Finds one equilibrium, so asking for all of them does not apply.
@@ -146,6 +166,8 @@ impl Method {
     pub fn regret_tolerance(self) -> Rational {
         if self.is_exact() {
             Rational::zero()
+        } else if self == Method::Poly {
+            npoly::regret_bound()
         } else {
             Rational::new(1.into(), 1_000_000.into())
         }
@@ -193,9 +215,10 @@ impl SolveOptions {
         }
     }
 
-    /// The method for a game with `n_players`, checked against the options.
-    /// Defaults: for two players Lemke–Howson (one equilibrium) or vertex
-    /// enumeration (all); for more, logit (one) or pure + logit (all).
+    /// The method for a game with `n_players` (size unknown), checked
+    /// against the options. Defaults: for two players Lemke–Howson (one
+    /// equilibrium) or vertex enumeration (all); for more, logit (one) or
+    /// pure + logit (all). [`SolveOptions::method_for_game`] knows the size.
     pub fn method_for(&self, n_players: usize) -> Result<Method> {
         let method = self.method.unwrap_or(match (n_players, self.all) {
             (2, true) => Method::Enum,
@@ -203,6 +226,19 @@ impl SolveOptions {
             (_, true) => Method::PureLogit,
             (_, false) => Method::Logit,
         });
+        self.check(method, n_players)
+    }
+
+    /// The method for `game`: the one asked for, or [`Method::default_for`]
+    /// its size; checked against the options.
+    pub fn method_for_game(&self, game: &NormalFormGame) -> Result<Method> {
+        let method = self
+            .method
+            .unwrap_or_else(|| Method::default_for(&game.shape(), self.all));
+        self.check(method, game.n_players())
+    }
+
+    fn check(&self, method: Method, n_players: usize) -> Result<Method> {
         if self.all && method.finds_one() {
             return Err(Error::invalid(format!(
                 "the {method} method finds one equilibrium: asking for all equilibria does not apply"
@@ -214,6 +250,30 @@ impl SolveOptions {
             )));
         }
         Ok(method)
+    }
+}
+
+/// Support profiles up to which [`Method::default_for`] runs [`Method::Poly`]
+/// for all equilibria of a game with three or more players; above, pure +
+/// logit. Measured (BENCHMARKS.md §14, release build): 3×3×3 (343 support
+/// profiles) 0.4 s, 2×2×2×2 (81) 0.02 s, but 5×4×3 (3 255) 46 s.
+pub const POLY_DEFAULT_SUPPORTS: u64 = 1024;
+
+impl Method {
+    /// The default method for a game of this shape (actions per player),
+    /// by measured cost: two players — vertex enumeration by reverse search
+    /// for all equilibria (no slower than lrsnash from 8×8 to 20×20), else
+    /// Lemke–Howson; three or more — for all, [`Method::Poly`] when the game
+    /// has at most [`POLY_DEFAULT_SUPPORTS`] support profiles, else pure +
+    /// logit; for one, logit.
+    pub fn default_for(shape: &[usize], all: bool) -> Method {
+        match (shape.len(), all) {
+            (2, true) => Method::Enum,
+            (2, false) => Method::Lh,
+            (_, true) if npoly::support_profiles(shape) <= POLY_DEFAULT_SUPPORTS => Method::Poly,
+            (_, true) => Method::PureLogit,
+            (_, false) => Method::Logit,
+        }
     }
 }
 
@@ -266,32 +326,12 @@ pub fn solve(game: &NormalFormGame, opts: &SolveOptions) -> Result<Solution> {
 /// [`solve`], reporting to `progress` (vertex enumeration: the bases
 /// explored) and stopping with [`Error::Cancelled`] when it asks.
 pub fn solve_with(game: &NormalFormGame, opts: &SolveOptions, progress: &dyn Progress) -> Result<Solution> {
-    let method = opts.method_for(game.n_players())?;
+    let method = opts.method_for_game(game)?;
     crate::progress::check(progress)?;
     let (found, components, note) = run(game, method, opts, progress)?;
-    let tolerance = method.regret_tolerance();
     let equilibria = found
         .into_iter()
-        .map(|e| {
-            let max_regret = e.max_regret(game);
-            if max_regret > tolerance {
-                return Err(Error::invalid(format!(
-                    "the {method} method returned a profile with regret {} (above {}): {}",
-                    format_rational(&max_regret),
-                    format_rational(&tolerance),
-                    if method.is_exact() {
-                        "an internal error"
-                    } else {
-                        "the logit path did not converge to an equilibrium"
-                    }
-                )));
-            }
-            Ok(SolvedEquilibrium {
-                payoffs: game.expected_payoffs(&e.strategies),
-                strategies: e.strategies,
-                max_regret,
-            })
-        })
+        .map(|e| checked(game, method, e))
         .collect::<Result<_>>()?;
     Ok(Solution {
         title: game.title.clone(),
@@ -303,6 +343,131 @@ pub fn solve_with(game: &NormalFormGame, opts: &SolveOptions, progress: &dyn Pro
         exact: method.is_exact(),
         equilibria,
         components,
+    })
+}
+
+/// `e` with its regret recomputed exactly from the game, refused when above
+/// the method's tolerance.
+fn checked(game: &NormalFormGame, method: Method, e: Equilibrium) -> Result<SolvedEquilibrium> {
+    let tolerance = method.regret_tolerance();
+    let max_regret = e.max_regret(game);
+    if max_regret > tolerance {
+        return Err(Error::invalid(format!(
+            "the {method} method returned a profile with regret {} (above {}): {}",
+            format_rational(&max_regret),
+            format_rational(&tolerance),
+            if method.is_exact() {
+                "an internal error"
+            } else {
+                "the path did not converge to an equilibrium"
+            }
+        )));
+    }
+    Ok(SolvedEquilibrium {
+        payoffs: game.expected_payoffs(&e.strategies),
+        strategies: e.strategies,
+        max_regret,
+    })
+}
+
+/// What a streamed solve ([`solve_streaming`]) reports after its last
+/// equilibrium: the fields of [`Solution`] other than the equilibria, which
+/// went to the callback.
+#[derive(Clone, Debug, Serialize)]
+pub struct StreamSummary {
+    /// The game's title.
+    pub title: String,
+    /// The players' names.
+    pub players: Vec<String>,
+    /// `actions[i]`: player `i`'s action names, indexing `strategies[i]`.
+    pub actions: Vec<Vec<String>>,
+    /// The method that ran (chosen by [`SolveOptions::method_for`] when not given).
+    pub method: Method,
+    /// [`Method::describe`].
+    pub description: &'static str,
+    /// What the method adds (as [`Solution::note`]).
+    pub note: String,
+    /// The method is exact, so every profile has regret exactly 0.
+    pub exact: bool,
+    /// Equilibria passed to the callback.
+    pub count: usize,
+    /// Vertex enumeration only: the connected components of the equilibrium
+    /// set, as indices into the stream (0 for the first equilibrium passed
+    /// to the callback); empty for other methods or when stopped early.
+    pub components: Vec<Vec<usize>>,
+    /// `false` when the callback stopped the stream early (then the
+    /// equilibria seen are some, not all, and `components` is empty).
+    pub complete: bool,
+}
+
+/// [`solve_with`], passing every equilibrium to `on_equilibrium` as soon as
+/// it is found and checked (the callback returns `ControlFlow::Break` to stop
+/// early) instead of returning them in a list. Vertex enumeration streams
+/// from the reverse search itself, in the order it finds them (its memory
+/// holds the equilibria, for the components, and not the vertices); the
+/// other methods pass their equilibria on when they finish. Ctrl-C through
+/// `progress` stops it with [`Error::Cancelled`], after the equilibria
+/// already passed on.
+pub fn solve_streaming(
+    game: &NormalFormGame,
+    opts: &SolveOptions,
+    on_equilibrium: &mut dyn FnMut(&SolvedEquilibrium) -> ControlFlow<()>,
+    progress: &dyn Progress,
+) -> Result<StreamSummary> {
+    let method = opts.method_for_game(game)?;
+    crate::progress::check(progress)?;
+    let mut seen: Vec<Equilibrium> = Vec::new();
+    let mut failure: Option<Error> = None;
+    let mut stopped = false;
+    let (note, enumerated) = if method == Method::Enum {
+        reverse::enumerate(
+            game,
+            &reverse::Options::default(),
+            |e| match checked(game, method, e.clone()) {
+                Ok(s) => {
+                    seen.push(e);
+                    let flow = on_equilibrium(&s);
+                    stopped = flow.is_break();
+                    flow
+                }
+                Err(err) => {
+                    failure = Some(err);
+                    ControlFlow::Break(())
+                }
+            },
+            progress,
+        )?;
+        (String::new(), true)
+    } else {
+        let (found, _, note) = run(game, method, opts, progress)?;
+        for e in found {
+            let s = checked(game, method, e.clone())?;
+            seen.push(e);
+            if on_equilibrium(&s).is_break() {
+                stopped = true;
+                break;
+            }
+        }
+        (note, false)
+    };
+    if let Some(err) = failure {
+        return Err(err);
+    }
+    Ok(StreamSummary {
+        title: game.title.clone(),
+        players: game.players().to_vec(),
+        actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
+        method,
+        description: method.describe(),
+        note,
+        exact: method.is_exact(),
+        count: seen.len(),
+        components: if enumerated && !stopped {
+            reverse::components(&seen)
+        } else {
+            vec![]
+        },
+        complete: !stopped,
     })
 }
 
@@ -348,6 +513,24 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
             )
         }
         Method::Pure => (pure_equilibria(game), vec![], String::new()),
+        Method::Poly => {
+            let r = npoly::all_equilibria(game, &npoly::PolyOptions::default(), progress)?;
+            (r.equilibria.clone(), vec![], poly_note(&r))
+        }
+        Method::TypeSupport => {
+            let b = BayesianGame::from_normal_form(game);
+            let r = bayes::type_support(&b, progress)?;
+            let found = r
+                .equilibria
+                .iter()
+                .map(|behaviour| {
+                    let strategies: Vec<Vec<Rational>> = behaviour.iter().map(|p| p[0].clone()).collect();
+                    let payoffs = game.expected_payoffs(&strategies);
+                    Equilibrium { strategies, payoffs }
+                })
+                .collect();
+            (found, vec![], type_support_note(&r))
+        }
         Method::Logit => {
             let r = logit::logit_equilibrium_with(game, &opts.logit, progress)?;
             let note = logit_note(&r);
@@ -375,6 +558,52 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
     })
 }
 
+/// What the type-support method says about its run.
+fn type_support_note(r: &bayes::TypeSupportResult) -> String {
+    let mut note = format!("{} support profiles, {} square ones solved", r.supports, r.solved);
+    if r.singular > 0 {
+        note.push_str(&format!(
+            "; {} singular (a degenerate game): equilibria on those supports may be missing",
+            r.singular
+        ));
+    }
+    note
+}
+
+/// What the poly method says about its run.
+fn poly_note(r: &npoly::PolyResult) -> String {
+    let irrational = r.exact.iter().filter(|e| !**e).count();
+    let mut note = format!(
+        "{} support profiles ({} skipped by conditional dominance); {} equilibria exact, {} irrational (rounded, certified)",
+        r.supports,
+        r.pruned,
+        r.exact.len() - irrational,
+        irrational
+    );
+    if !r.unresolved.is_empty() {
+        let shown: Vec<String> = r
+            .unresolved
+            .iter()
+            .take(5)
+            .map(|s| {
+                let per: Vec<String> = s
+                    .iter()
+                    .map(|a| a.iter().map(|x| (x + 1).to_string()).collect::<Vec<_>>().join(","))
+                    .collect();
+                format!("{{{}}}", per.join(" | "))
+            })
+            .collect();
+        note.push_str(&format!(
+            "; {} support profile{} with solutions that are not isolated (a continuum or a singular root), whose equilibria may be missing: {}{}",
+            r.unresolved.len(),
+            if r.unresolved.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            if r.unresolved.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    note
+}
+
 /// A Bayesian Nash equilibrium as returned by [`solve_bayesian`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BayesianEquilibrium {
@@ -400,9 +629,10 @@ pub struct BayesianSolution {
     pub types: Vec<Vec<String>>,
     /// `actions[i]`: player `i`'s action names (the same for each of its types).
     pub actions: Vec<Vec<String>>,
-    /// The normal form solved: `induced normal form` (two players) or `agent form`.
+    /// What was solved: `induced normal form` (two players), `agent form`,
+    /// or `agent form (support enumeration per type)` (two players, no normal form built).
     pub via: &'static str,
-    /// Its number of strategies per player.
+    /// Its number of strategies per player (per agent for the agent form).
     pub shape: Vec<usize>,
     /// The method run on that normal form.
     pub method: Method,
@@ -431,7 +661,27 @@ pub fn solve_bayesian_with(
     opts: &SolveOptions,
     progress: &dyn Progress,
 ) -> Result<BayesianSolution> {
-    let induced = game.n_players() == 2;
+    let two = game.n_players() == 2;
+    let type_support = two && opts.method.unwrap_or_else(|| default_bayesian(game, opts.all)) == Method::TypeSupport;
+    let mut opts = opts.clone();
+    let mut fallback = None;
+    if type_support {
+        let s = solve_by_type_support(game, progress)?;
+        // A degenerate game by default: the induced normal form when affordable.
+        if opts.method.is_some()
+            || !s.note.contains("singular")
+            || induced_strategies(game) > INDUCED_FALLBACK_STRATEGIES
+        {
+            return Ok(s);
+        }
+        opts.method = Some(Method::Enum);
+        fallback = Some(format!(
+            "support enumeration per type met singular systems (a degenerate game), so the induced normal form was solved instead; {}",
+            s.note
+        ));
+    }
+    let opts = &opts;
+    let induced = two;
     let nf = if induced {
         game.induced_normal_form()?
     } else {
@@ -450,15 +700,85 @@ pub fn solve_bayesian_with(
             })
             .collect(),
     );
-    let tolerance = s.method.regret_tolerance();
-    let equilibria = behaviours
+    let equilibria = checked_behaviours(game, s.method, behaviours)?;
+    Ok(BayesianSolution {
+        title: game.title.clone(),
+        players: game.players().to_vec(),
+        types: (0..game.n_players()).map(|i| game.types(i).to_vec()).collect(),
+        actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
+        via: if induced { "induced normal form" } else { "agent form" },
+        shape: nf.shape(),
+        method: s.method,
+        description: s.description,
+        note: match fallback {
+            Some(f) if s.note.is_empty() => f,
+            Some(f) => format!("{f}; {}", s.note),
+            None => s.note,
+        },
+        exact: s.exact,
+        equilibria,
+    })
+}
+
+/// The induced normal form's largest number of pure strategies per player
+/// (`actions^types`, saturating).
+fn induced_strategies(game: &BayesianGame) -> u64 {
+    (0..game.n_players())
+        .map(|i| (game.actions(i).len() as u64).saturating_pow(game.types(i).len() as u32))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Largest number of strategies per player of the induced normal form on
+/// which a degenerate two-player Bayesian game is solved by default when
+/// support enumeration per type meets singular systems (vertex enumeration
+/// there finds the extreme equilibria of continua too; 27 × 27 takes 1–4 s).
+pub const INDUCED_FALLBACK_STRATEGIES: u64 = 64;
+
+/// Largest number of pure strategies per player of the induced normal form
+/// up to which a two-player Bayesian game is solved on it by default: below,
+/// vertex enumeration there is exact for degenerate games too and as fast;
+/// above, the induced form grows as `actions^types` (3 types × 3 actions:
+/// 27 × 27) and support enumeration per type is much faster (BENCHMARKS.md §14).
+pub const INDUCED_DEFAULT_STRATEGIES: u64 = 16;
+
+/// The default method for a two-player Bayesian game: on the induced normal
+/// form while it has at most [`INDUCED_DEFAULT_STRATEGIES`] strategies per
+/// player (or when some player has one type only, or type-support would
+/// exceed [`bayes::MAX_SUPPORT_PROFILES`]), else support enumeration per
+/// type (which, by default, hands a
+/// degenerate game back to the induced normal form up to
+/// [`INDUCED_FALLBACK_STRATEGIES`]).
+pub fn default_bayesian(game: &BayesianGame, all: bool) -> Method {
+    let several_types = (0..game.n_players()).any(|i| game.types(i).len() > 1);
+    if game.n_players() == 2
+        && several_types
+        && induced_strategies(game) > INDUCED_DEFAULT_STRATEGIES
+        && bayes::support_profiles(game) <= bayes::MAX_SUPPORT_PROFILES
+    {
+        Method::TypeSupport
+    } else if all {
+        Method::Enum
+    } else {
+        Method::Lh
+    }
+}
+
+/// `behaviours`, each re-checked by its exact interim regret against the method's tolerance.
+fn checked_behaviours(
+    game: &BayesianGame,
+    method: Method,
+    behaviours: Vec<Behaviour<Rational>>,
+) -> Result<Vec<BayesianEquilibrium>> {
+    let tolerance = method.regret_tolerance();
+    behaviours
         .into_iter()
         .map(|behaviour| {
             let max_interim_regret = game.max_interim_regret(&behaviour);
             if max_interim_regret > tolerance {
                 return Err(Error::invalid(format!(
                     "the {} method returned a behaviour with interim regret {} (above {})",
-                    s.method,
+                    method,
                     format_rational(&max_interim_regret),
                     format_rational(&tolerance)
                 )));
@@ -469,18 +789,29 @@ pub fn solve_bayesian_with(
                 max_interim_regret,
             })
         })
-        .collect::<Result<_>>()?;
+        .collect()
+}
+
+/// A two-player Bayesian game by support enumeration per type (no normal form built).
+fn solve_by_type_support(game: &BayesianGame, progress: &dyn Progress) -> Result<BayesianSolution> {
+    let method = Method::TypeSupport;
+    crate::progress::check(progress)?;
+    let r = bayes::type_support(game, progress)?;
+    let note = type_support_note(&r);
+    let equilibria = checked_behaviours(game, method, r.equilibria)?;
     Ok(BayesianSolution {
         title: game.title.clone(),
         players: game.players().to_vec(),
         types: (0..game.n_players()).map(|i| game.types(i).to_vec()).collect(),
         actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
-        via: if induced { "induced normal form" } else { "agent form" },
-        shape: nf.shape(),
-        method: s.method,
-        description: s.description,
-        note: s.note,
-        exact: s.exact,
+        via: "agent form (support enumeration per type)",
+        shape: (0..game.n_players())
+            .flat_map(|i| std::iter::repeat_n(game.actions(i).len(), game.types(i).len()))
+            .collect(),
+        method,
+        description: method.describe(),
+        note,
+        exact: true,
         equilibria,
     })
 }

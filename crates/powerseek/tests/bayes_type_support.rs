@@ -1,0 +1,198 @@
+//! Two-player Bayesian games without the induced normal form
+//! (`equilibrium::bayes`, the type-support method): on random nondegenerate
+//! games its Bayesian Nash equilibria, and each player's POWER per type at
+//! them, are exactly those of vertex enumeration on the induced normal form;
+//! Gambit's bayes1a gives its published answer; a 3 types × 3 actions game
+//! is solved by default without the induced normal form; degenerate games
+//! are handed back to the induced normal form by default.
+
+use std::collections::BTreeSet;
+
+use num_traits::Zero;
+use powerseek::game::bayesian::{BayesianGame, Behaviour};
+use powerseek::game::equilibrium::{self, bayes, Method, SolveOptions};
+use powerseek::game::power::bayesian_power;
+use powerseek::game::{format_rational, parse_rational, Rational};
+use powerseek::progress::NoProgress;
+use rand::{RngExt, SeedableRng};
+
+fn key(b: &Behaviour<Rational>) -> String {
+    b.iter()
+        .flatten()
+        .map(|s| s.iter().map(format_rational).collect::<Vec<_>>().join(","))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// A random two-player Bayesian game: `types` types and `actions` actions
+/// each, a full-support correlated prior, payoffs in `[-range, range]`.
+fn random_game(seed: u64, types: usize, actions: usize, range: i64) -> BayesianGame {
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+    let weights: Vec<i64> = (0..types * types).map(|_| rng.random_range(1..=9)).collect();
+    let total: i64 = weights.iter().sum();
+    let prior = weights.iter().map(|&w| Rational::new(w.into(), total.into())).collect();
+    let payoffs = (0..types * types * actions * actions * 2)
+        .map(|_| Rational::from_integer(rng.random_range(-range..=range).into()))
+        .collect();
+    let names = |p: &str, k: usize| (0..k).map(|i| format!("{p}{i}")).collect::<Vec<_>>();
+    BayesianGame::new(
+        format!("random {types}x{actions} #{seed}"),
+        vec!["1".into(), "2".into()],
+        vec![names("s", types), names("t", types)],
+        vec![names("a", actions), names("b", actions)],
+        prior,
+        payoffs,
+    )
+    .unwrap()
+}
+
+fn with(method: Method) -> SolveOptions {
+    SolveOptions {
+        method: Some(method),
+        all: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_same_equilibria_and_power_per_type_as_the_induced_normal_form() {
+    let mut compared = 0;
+    for seed in 0..16 {
+        let (types, actions) = if seed % 2 == 0 { (2, 2) } else { (2, 3) };
+        let g = random_game(seed, types, actions, 1000);
+        let ts = equilibrium::solve_bayesian(&g, &with(Method::TypeSupport)).unwrap();
+        let induced = equilibrium::solve_bayesian(&g, &with(Method::Enum)).unwrap();
+        assert_eq!(induced.via, "induced normal form");
+        assert!(!ts.note.contains("singular"), "seed {seed}: {}", ts.note);
+        let a: BTreeSet<String> = ts.equilibria.iter().map(|e| key(&e.behaviour)).collect();
+        let b: BTreeSet<String> = induced.equilibria.iter().map(|e| key(&e.behaviour)).collect();
+        assert_eq!(a, b, "seed {seed}");
+        for e in &ts.equilibria {
+            assert!(e.max_interim_regret.is_zero());
+            let other = induced.equilibria.iter().find(|f| f.behaviour == e.behaviour).unwrap();
+            assert_eq!(bayesian_power(&g, &e.behaviour), bayesian_power(&g, &other.behaviour));
+            assert_eq!(e.payoffs, other.payoffs);
+        }
+        compared += ts.equilibria.len();
+    }
+    assert!(compared >= 16, "{compared} equilibria compared");
+}
+
+#[test]
+fn bayes1a_has_its_published_equilibrium_and_power() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gambit/bayes1a.efg");
+    let g = powerseek::game::load(std::path::Path::new(path))
+        .unwrap()
+        .into_bayesian();
+    let r = bayes::type_support(&g, &NoProgress).unwrap();
+    assert_eq!(r.equilibria.len(), 1);
+    let q = |s: &str| parse_rational(s).unwrap();
+    let power = bayesian_power(&g, &r.equilibria[0]);
+    let p: Vec<Rational> = power.players.iter().map(|p| p.power.clone()).collect();
+    assert_eq!(p, vec![q("5"), q("23/6")]);
+}
+
+#[test]
+fn three_types_by_three_actions_solve_without_the_induced_form() {
+    let g = random_game(7, 3, 3, 1000);
+    let s = equilibrium::solve_bayesian(&g, &SolveOptions::all()).unwrap();
+    assert_eq!(s.method, Method::TypeSupport);
+    assert_eq!(s.via, "agent form (support enumeration per type)");
+    assert_eq!(s.shape, vec![3; 6]);
+    assert!(!s.equilibria.is_empty());
+    assert!(s.equilibria.iter().all(|e| e.max_interim_regret.is_zero()));
+    assert!(s.note.contains("26893 square ones solved"), "{}", s.note);
+}
+
+#[test]
+fn degenerate_games_say_what_may_be_missing() {
+    // Payoffs in {0, 1}: ties everywhere, so some support systems are
+    // singular. Type-support says so, and what it finds is a subset of the
+    // equilibria of the induced normal form. (By default, such a game with
+    // more than 16 induced strategies per player is handed back to the
+    // induced normal form: checked in the release benchmark
+    // `bench_bayesian_defaults`, as vertex enumeration of a 27×27 game is
+    // slow in a debug build.)
+    let mut singular = 0;
+    for seed in 0..8 {
+        let g = random_game(seed, 2, 2, 1);
+        let ts = equilibrium::solve_bayesian(&g, &with(Method::TypeSupport)).unwrap();
+        let induced = equilibrium::solve_bayesian(&g, &with(Method::Enum)).unwrap();
+        if ts.note.contains("singular") {
+            assert!(ts.note.contains("may be missing"), "{}", ts.note);
+            singular += 1;
+        }
+        let a: BTreeSet<String> = ts.equilibria.iter().map(|e| key(&e.behaviour)).collect();
+        let b: BTreeSet<String> = induced.equilibria.iter().map(|e| key(&e.behaviour)).collect();
+        assert!(a.is_subset(&b), "seed {seed}");
+    }
+    assert!(singular > 0);
+}
+
+/// `cargo test --release -p powerseek --test bayes_type_support -- --ignored`:
+/// the default on 3 types × 3 actions — type-support under a second on
+/// nondegenerate games, the induced normal form for degenerate ones.
+#[test]
+#[ignore]
+fn bench_bayesian_defaults() {
+    for seed in 0..3 {
+        // Payoffs in ±10⁶: a tie (which makes some support systems singular
+        // and sends the game back to the induced form) is improbable.
+        let g = random_game(100 + seed, 3, 3, 1_000_000);
+        let started = std::time::Instant::now();
+        let s = equilibrium::solve_bayesian(&g, &SolveOptions::all()).unwrap();
+        let t = started.elapsed().as_secs_f64();
+        let induced = equilibrium::solve_bayesian(&g, &with(Method::Enum)).unwrap();
+        let a: BTreeSet<String> = s.equilibria.iter().map(|e| key(&e.behaviour)).collect();
+        let b: BTreeSet<String> = induced.equilibria.iter().map(|e| key(&e.behaviour)).collect();
+        println!(
+            "nondegenerate #{seed}: {} in {t:.3} s ({} equilibria, induced form: {})",
+            s.method,
+            a.len(),
+            b.len()
+        );
+        assert_eq!(s.method, Method::TypeSupport);
+        assert_eq!(a, b);
+        assert!(t < 1.0, "{t} s");
+        let g = random_game(200 + seed, 3, 3, 1);
+        let s = equilibrium::solve_bayesian(&g, &SolveOptions::all()).unwrap();
+        println!(
+            "degenerate #{seed}: {} ({} equilibria): {}",
+            s.method,
+            s.equilibria.len(),
+            s.note
+        );
+        if s.method == Method::Enum {
+            assert!(s.note.contains("singular"));
+        }
+    }
+}
+
+#[test]
+fn types_of_probability_zero_are_refused_with_the_reason() {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let prior = ["1/2", "0", "1/2", "0"]
+        .iter()
+        .map(|x| parse_rational(x).unwrap())
+        .collect();
+    let g = BayesianGame::new(
+        "zero type",
+        s(&["1", "2"]),
+        vec![s(&["a", "b"]), s(&["c", "d"])],
+        vec![s(&["x", "y"]), s(&["u", "v"])],
+        prior,
+        (0..32).map(|k| Rational::from_integer((k % 5).into())).collect(),
+    )
+    .unwrap();
+    let e = bayes::type_support(&g, &NoProgress).unwrap_err().to_string();
+    assert!(e.contains("probability 0") && e.contains("'b'"), "{e}");
+}
+
+#[test]
+fn huge_support_counts_are_refused_before_allocating() {
+    let g = random_game(1, 1, 40, 10);
+    let e = bayes::type_support(&g, &NoProgress).unwrap_err().to_string();
+    assert!(e.contains("above the limit"), "{e}");
+    // A one-type game is a normal-form game: the default stays on it.
+    assert_eq!(equilibrium::default_bayesian(&g, true), Method::Enum);
+}
