@@ -11,8 +11,8 @@ mod output;
 mod power_cmd;
 mod progress;
 mod retarget_cmd;
-mod visits_cmd;
 mod stochastic_cmd;
+mod visits_cmd;
 
 use std::process::ExitCode;
 

@@ -367,11 +367,9 @@ fn sweep_chart(path: &Path, game: &Path, s: &StochasticSweep) -> Result<()> {
             band("ΣPOWER at equilibrium".to_string(), series_colour(0), &|p| {
                 p.equilibrium_total
             }),
-            band(
-                "ΣPOWER, POWERplay protocol".to_string(),
-                series_colour(1),
-                &|p| p.powerplay_total,
-            ),
+            band("ΣPOWER, POWERplay protocol".to_string(), series_colour(1), &|p| {
+                p.powerplay_total
+            }),
             band(format!("POWER {h} at equilibrium"), series_colour(2), &|p| {
                 p.equilibrium_power[0]
             }),

@@ -524,7 +524,9 @@ pub(crate) fn visit_distributions<'py>(
     request: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let request: powerseek::mdp::visits::VisitRequest = from_python("visits request", request)?;
-    let report = run_with(py, Run::default(), |p| powerseek::mdp::visits::visits(&mdp.inner, &request, p))?;
+    let report = run_with(py, Run::default(), |p| {
+        powerseek::mdp::visits::visits(&mdp.inner, &request, p)
+    })?;
     to_python(py, &report)
 }
 
@@ -532,6 +534,8 @@ pub(crate) fn visit_distributions<'py>(
 #[pyfunction]
 pub(crate) fn exact_power<'py>(py: Python<'py>, mdp: &Mdp, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let request: powerseek::mdp::visits::ExactPowerRequest = from_python("exact POWER request", request)?;
-    let report = run_with(py, Run::default(), |p| powerseek::mdp::visits::exact_power(&mdp.inner, &request, p))?;
+    let report = run_with(py, Run::default(), |p| {
+        powerseek::mdp::visits::exact_power(&mdp.inner, &request, p)
+    })?;
     to_python(py, &report)
 }

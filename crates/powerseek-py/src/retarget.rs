@@ -156,7 +156,9 @@ pub(crate) fn most_cycle<'py>(
     decision_maker: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let request: CycleRequest = from_python("cycle request", request)?;
-    with_custom(py, decision_maker, Run::default(), |dm, p| retarget::most_cycle(&request, dm, p))
+    with_custom(py, decision_maker, Run::default(), |dm, p| {
+        retarget::most_cycle(&request, dm, p)
+    })
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

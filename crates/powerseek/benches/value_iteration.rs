@@ -123,7 +123,12 @@ unsafe fn tight_avx512(g: &Tight, gamma: f64, r: &[Block], v: &mut [Block], swee
 /// draws a block, runs the reference loop on it, then every variant; rates
 /// are summed over workers, each over its own solving time.
 #[cfg(target_arch = "x86_64")]
-fn interleaved(mdp: &Mdp, gamma: f64, variants: &[SolverOptions], (seconds, threads): (f64, usize)) -> (Option<f64>, Vec<f64>) {
+fn interleaved(
+    mdp: &Mdp,
+    gamma: f64,
+    variants: &[SolverOptions],
+    (seconds, threads): (f64, usize),
+) -> (Option<f64>, Vec<f64>) {
     let has_avx512 = std::arch::is_x86_feature_detected!("avx512f");
     let sweeps = sweeps_per_block(mdp, gamma);
     let g = Tight::new(mdp);
@@ -154,22 +159,32 @@ fn interleaved(mdp: &Mdp, gamma: f64, variants: &[SolverOptions], (seconds, thre
                 }
                 for (solver, p) in solvers.iter().zip(prod.iter_mut()) {
                     let began = Instant::now();
-                    p.0 += black_box(solver.solve_block(&r, LANES, &mut v, &mut scratch)).unwrap().updates;
+                    p.0 += black_box(solver.solve_block(&r, LANES, &mut v, &mut scratch))
+                        .unwrap()
+                        .updates;
                     p.1 += began.elapsed().as_secs_f64();
                 }
                 round += 1;
             }
-            (reference.0 as f64 / reference.1, prod.iter().map(|p| p.0 as f64 / p.1).collect())
+            (
+                reference.0 as f64 / reference.1,
+                prod.iter().map(|p| p.0 as f64 / p.1).collect(),
+            )
         })
         .collect();
     let reference = has_avx512.then(|| per_worker.iter().map(|w| w.0).sum());
-    let rates = (0..solvers.len()).map(|i| per_worker.iter().map(|w| w.1[i]).sum()).collect();
+    let rates = (0..solvers.len())
+        .map(|i| per_worker.iter().map(|w| w.1[i]).sum())
+        .collect();
     (reference, rates)
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 fn interleaved(mdp: &Mdp, gamma: f64, variants: &[SolverOptions], budget: (f64, usize)) -> (Option<f64>, Vec<f64>) {
-    (None, variants.iter().map(|o| production(mdp, gamma, *o, budget)).collect())
+    (
+        None,
+        variants.iter().map(|o| production(mdp, gamma, *o, budget)).collect(),
+    )
 }
 
 /// Sweeps per block the production solver makes at `gamma` (median of a few blocks).
@@ -271,7 +286,10 @@ fn main() {
                 for (o, rate) in variants.iter().zip(rates) {
                     let label = format!("production {} {}", o.kernel, o.precision);
                     match reference {
-                        Some(r) => println!("   γ={gamma:<5} {t} thread(s) {label:<26} {rate:.3e} updates/s  {:.2}× the reference loop", rate / r),
+                        Some(r) => println!(
+                            "   γ={gamma:<5} {t} thread(s) {label:<26} {rate:.3e} updates/s  {:.2}× the reference loop",
+                            rate / r
+                        ),
                         None => println!("   γ={gamma:<5} {t} thread(s) {label:<26} {rate:.3e} updates/s"),
                     }
                 }
