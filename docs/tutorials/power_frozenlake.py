@@ -23,16 +23,10 @@
 # averaged over reward functions drawn at random — here one reward per state,
 # uniform on [0, 1], discounted by γ = 0.9.
 #
-# With Gymnasium installed, the adapter reads this MDP from the environment's
-# own transition table (`env.unwrapped.P`), keeping action names and the map:
-#
-# ```python
-# import gymnasium
-# lake = powerseek.from_gymnasium(gymnasium.make("FrozenLake-v1"))
-# ```
-#
-# Below, the same MDP is written by hand with numpy, so that the notebook
-# shows exactly what the adapter builds.
+# The Gymnasium adapter reads this MDP from the environment's own transition
+# table (`env.unwrapped.P`), keeping action names and the map. Below, the same
+# MDP is also written by hand with numpy, to show exactly what the adapter
+# builds — and the two give the same POWER.
 
 # %%
 import numpy as np
@@ -84,9 +78,22 @@ assert np.allclose(table.set_index("state").loc[terminal, "power"], 0.5, atol=5 
 r["power"].round(3).reshape(n, n)
 
 # %% [markdown]
-# A map drawn from the numbers: an MDP built from numpy has no grid of its
-# own, so we give the heatmap the lake's layout (gridworld files and the
-# Gymnasium adapter carry theirs, and `r.plot()` draws it directly).
+# The environment itself, through the adapter (`pip install powerseek[gymnasium]`):
+# the same seed gives the same POWER, and the MDP keeps the lake's map, so the
+# result draws itself as a heatmap.
+
+# %%
+import gymnasium
+
+gym_lake = powerseek.from_gymnasium(gymnasium.make("FrozenLake-v1"))
+r_gym = powerseek.power(gym_lake, gamma=0.9, samples=5_000, seed=0)
+assert gym_lake.n_states == lake.n_states
+assert np.allclose(r_gym["power"], r["power"], atol=1e-9)
+r_gym.plot()
+
+# %% [markdown]
+# A map drawn from the numbers of the hand-built MDP: an MDP built from numpy
+# has no grid of its own, so we give the heatmap the lake's layout.
 
 # %%
 layout = {

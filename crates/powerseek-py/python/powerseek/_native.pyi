@@ -9,9 +9,11 @@ import numpy.typing as npt
 
 __all__ = [
     "BayesianGame",
+    "EquilibriumStream",
     "Game",
     "Mdp",
     "PowerPartial",
+    "StochasticGame",
     "TENDENCY_CHUNK",
     "__version__",
     "alignment",
@@ -21,21 +23,33 @@ __all__ = [
     "conflict_infer",
     "conflict_phase",
     "conflict_simulate",
+    "exact_power",
     "finish_power",
     "game_power",
+    "iter_equilibria",
     "learned",
     "mdp_tendency",
+    "mean_dominance",
     "memory_limit",
+    "most_cycle",
     "multi_power",
     "multi_sweep",
     "orbit",
+    "parse_gammas",
     "power",
     "power_partials",
+    "power_sweep",
     "scarcity",
     "scarcity_default_lambdas",
     "set_memory_limit",
     "solve",
     "solve_bayesian",
+    "stochastic_game_dense",
+    "stochastic_game_grid",
+    "stochastic_game_json",
+    "stochastic_power",
+    "stochastic_sweep",
+    "visit_distributions",
 ]
 
 __version__: str
@@ -194,6 +208,7 @@ def solve(
     game: Game, method: Optional[str] = None, all: bool = False, progress: _ProgressArg = None, threads: Optional[int] = None
 ) -> dict[str, Any]:
     """`powerseek game solve`'s report (exact values as Fractions)."""
+@final
 class EquilibriumStream:
     """Equilibria as found (dicts); `summary` once exhausted."""
 
@@ -313,6 +328,7 @@ def conflict_calibrate(
     request: dict[str, Any], progress: _ProgressArg = None, threads: Optional[int] = None
 ) -> dict[str, Any]: ...
 
+@final
 class StochasticGame:
     """A finite n-player stochastic game (without rewards)."""
     @property

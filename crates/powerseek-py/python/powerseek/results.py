@@ -317,7 +317,7 @@ class PowerResult(Result):
         data["available"] = (sa, ~np.isnan(optimal))
         for f in fields:
             data[f] = (sa, optimal if f == "optimal" else self.by_action(f))
-        coords: dict = {"state": states, "action": self.action_names()}
+        coords = {"state": states, "action": self.action_names()}
         pos = _layout_coords(self.get("layout"), len(states))
         if pos:
             coords["row"] = ("state", pos[0])
@@ -483,7 +483,7 @@ class AlignmentResult(Result):
                 for i, x in enumerate(loc.get("surplus") or [])
             ]
             return cols, rows
-        rows: Rows = []
+        rows = []
         for key, value in self.items():
             if _number(value):
                 rows.append((key, None, value))
@@ -623,7 +623,7 @@ class TwoAgentResult(Result):
     cells, POWER, standard error) and ``cells`` (per agent and grid cell:
     POWER averaged over the other agent's positions, with row and column)."""
 
-    tables = ("joint_states", "cells")
+    tables: Tuple[str, ...] = ("joint_states", "cells")
 
     def summary(self) -> str:
         return (
