@@ -228,7 +228,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mdp::power, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::power_sweep, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::parse_gammas, m)?)?;
-    m.add_function(wrap_pyfunction!(mdp::batch_size, m)?)?;
+    m.add_function(wrap_pyfunction!(mdp::power_shards, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::power_partials, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::finish_power, m)?)?;
     m.add_function(wrap_pyfunction!(mdp::visit_distributions, m)?)?;

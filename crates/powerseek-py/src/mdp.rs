@@ -472,14 +472,13 @@ impl PowerPartial {
     }
 }
 
-/// The sample alignment of shards: every shard but the last starts and ends
-/// on a multiple of it (the library's `shard_alignment`; the arguments are
-/// kept for compatibility and do not change it).
+/// At most `shards` contiguous sample ranges `(first, end)` covering the run
+/// `args` asks for (the library's `shard_ranges`).
 #[pyfunction]
-#[pyo3(signature = (mdp, batch = None, antithetic = false))]
-pub(crate) fn batch_size(mdp: &Mdp, batch: Option<usize>, antithetic: bool) -> PyResult<usize> {
-    let _ = (mdp, batch, antithetic);
-    Ok(powerseek::mdp::power::shard_alignment())
+pub(crate) fn power_shards(mdp: &Mdp, args: PowerArgs, shards: usize) -> PyResult<Vec<(usize, usize)>> {
+    let (_, opts) = args.resolve(&mdp.inner)?;
+    let ranges = powerseek::mdp::power::shard_ranges(&opts, shards).map_err(py_err)?;
+    Ok(ranges.into_iter().map(|r| (r.start, r.end)).collect())
 }
 
 /// Partial results for samples `first..end` (a shard; see `powerseek.distributed`).

@@ -392,3 +392,44 @@ fn partials_from_any_split_merge_into_the_same_report() {
     assert!(power_partials(&mdp, &dist, &opts, 5..20, &NoProgress).is_err());
     assert!(finish_power(&mdp, &dist, &opts, &partials[1..]).is_err());
 }
+
+#[test]
+fn shard_ranges_cover_the_run_on_chunk_boundaries() {
+    use powerseek::mdp::power::{finish_power, power_partials, shard_alignment, shard_ranges};
+    let mdp = gridworld::parse("S..#\n.#..\n...T\n", "small").unwrap();
+    let dist = RewardDistribution::uniform();
+    for (samples, antithetic, shards) in [(1000, false, 3), (1001, true, 2), (100, false, 8), (2560, false, 4)] {
+        let opts = PowerOptions {
+            samples: SampleSize::Count(samples),
+            antithetic,
+            seed: 9,
+            ..Default::default()
+        };
+        let ranges = shard_ranges(&opts, shards).unwrap();
+        assert!(ranges.len() <= shards && !ranges.is_empty());
+        let drawn = samples + if antithetic { samples % 2 } else { 0 };
+        assert_eq!(ranges[0].start, 0);
+        assert_eq!(ranges.last().unwrap().end, drawn);
+        for w in ranges.windows(2) {
+            assert_eq!(w[0].end, w[1].start);
+            assert_eq!(w[1].start % shard_alignment(), 0);
+        }
+        let mut partials = Vec::new();
+        for r in ranges {
+            partials.extend(power_partials(&mdp, &dist, &opts, r, &NoProgress).unwrap());
+        }
+        let whole = estimate_power(&mdp, &dist, &opts, &NoProgress).unwrap();
+        assert_eq!(finish_power(&mdp, &dist, &opts, &partials).unwrap().power, whole.power);
+    }
+    let opts = PowerOptions::default();
+    assert!(shard_ranges(&opts, 0).is_err());
+    let target = PowerOptions {
+        samples: SampleSize::StandardError {
+            target: 0.01,
+            min: 10,
+            max: 100,
+        },
+        ..Default::default()
+    };
+    assert!(shard_ranges(&target, 2).is_err());
+}

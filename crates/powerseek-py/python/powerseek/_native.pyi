@@ -17,7 +17,6 @@ __all__ = [
     "TENDENCY_CHUNK",
     "__version__",
     "alignment",
-    "batch_size",
     "check",
     "conflict_calibrate",
     "conflict_infer",
@@ -38,6 +37,7 @@ __all__ = [
     "parse_gammas",
     "power",
     "power_partials",
+    "power_shards",
     "power_sweep",
     "scarcity",
     "scarcity_default_lambdas",
@@ -254,7 +254,7 @@ def power_sweep(
     mdp: Mdp, args: _PowerArgs, gammas: Sequence[float], states: Optional[Sequence[str]] = None
 ) -> dict[str, Any]: ...
 def parse_gammas(text: str) -> list[float]: ...
-def batch_size(mdp: Mdp, batch: Optional[int] = None, antithetic: bool = False) -> int: ...
+def power_shards(mdp: Mdp, args: _PowerArgs, shards: int) -> list[tuple[int, int]]: ...
 def power_partials(
     mdp: Mdp, first: int, end: int, args: _PowerArgs, progress: _ProgressArg = None, threads: Optional[int] = None
 ) -> list[PowerPartial]: ...

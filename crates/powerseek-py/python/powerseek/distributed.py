@@ -2,7 +2,7 @@
 results merge exactly, so the answer does not depend on the number of shards
 or workers, and a retried task gives the same result.
 
-- :func:`power`: shards are runs of reward samples on batch boundaries; the
+- :func:`power`: shards are runs of reward samples on chunk boundaries; the
   per-batch statistics are merged in sample order, reproducing
   :func:`powerseek.power` bit for bit.
 - :func:`scarcity`: shards are values of λ (each λ's games are seeded by
@@ -79,8 +79,6 @@ def power(
     ray = _ray()
     cpus = _cpus(cpus_per_task)
     args = powerseek._power_args(gamma, samples, dist, seed, tolerance, antithetic, batch)
-    total = args["samples"] + (args["samples"] % 2 if antithetic else 0)
-    step = _native.batch_size(mdp, batch, antithetic)
 
     @ray.remote(num_cpus=cpus, max_retries=max_retries, retry_exceptions=True)
     def shard(m, first, end):
@@ -89,7 +87,7 @@ def power(
         return _native.power_partials(m, first, end, args, threads=cpus)
 
     ref = ray.put(mdp)
-    parts = ray.get([shard.remote(ref, a, b) for a, b in _shards(total, step, shards)])
+    parts = ray.get([shard.remote(ref, a, b) for a, b in _native.power_shards(mdp, args, shards)])
     return _native.finish_power(mdp, [p for ps in parts for p in ps], args)
 
 

@@ -45,6 +45,62 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// Run one of three expressions by the resolved `kernel`: `avx512` or `avx2`
+/// (evaluated in an `unsafe` context) when that path was chosen and the CPU
+/// has its feature, else `portable`. The one place where a path is picked.
+///
+/// Safety contract for callers: the `avx512`/`avx2` expressions may only call
+/// functions whose sole requirement beyond their arguments' validity is the
+/// named CPU feature, which this dispatch checks.
+macro_rules! dispatch {
+    ($kernel:expr, avx512: $avx512:expr, avx2: $avx2:expr, portable: $portable:expr $(,)?) => {
+        match $kernel {
+            #[cfg(target_arch = "x86_64")]
+            $crate::mdp::kernel::Kernel::Avx512 if $crate::mdp::kernel::Kernel::Avx512.is_supported() => {
+                // SAFETY: AVX-512F is present (checked in the guard); see the
+                // macro's contract.
+                #[allow(unused_unsafe)]
+                unsafe {
+                    $avx512
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            $crate::mdp::kernel::Kernel::Avx2 if $crate::mdp::kernel::Kernel::Avx2.is_supported() => {
+                // SAFETY: as above, for AVX2.
+                #[allow(unused_unsafe)]
+                unsafe {
+                    $avx2
+                }
+            }
+            _ => $portable,
+        }
+    };
+}
+pub(crate) use dispatch;
+
+/// Call a plain-Rust function compiled for the instruction set of the
+/// resolved `kernel` (the same operations, so the same bits, on every path):
+/// `multiversion!(kernel, fn(a: &A, b: B) -> R { body })` defines the body
+/// once per path and calls it with the variables `a`, `b` of the caller.
+macro_rules! multiversion {
+    ($kernel:expr, fn($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {{
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f")]
+        fn avx512($($arg: $ty),*) -> $ret $body
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2")]
+        fn avx2($($arg: $ty),*) -> $ret $body
+        fn portable($($arg: $ty),*) -> $ret $body
+        $crate::mdp::kernel::dispatch!(
+            $kernel,
+            avx512: avx512($($arg),*),
+            avx2: avx2($($arg),*),
+            portable: portable($($arg),*),
+        )
+    }};
+}
+pub(crate) use multiversion;
+
 /// Reward samples per block: the width of every kernel.
 pub const LANES: usize = 16;
 
@@ -215,39 +271,28 @@ impl<'a> Sweeper<'a> {
     pub fn sweep(&self, gamma: f64, r: &[Block], v: &mut [Block], forward: bool) -> f64 {
         let n = self.csr.n_states();
         assert!(r.len() == n && v.len() == n, "block of the wrong size");
-        match self.kernel {
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx512 if Kernel::Avx512.is_supported() => {
-                // SAFETY: AVX-512F is present (checked just now); `csr` was
-                // validated in `new` and both blocks have one entry per state.
-                unsafe { x86::sweep_avx512(&self.csr, gamma, r, v, forward) }
-            }
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 if Kernel::Avx2.is_supported() => {
-                // SAFETY: as above, for AVX2.
-                unsafe { x86::sweep_avx2(&self.csr, gamma, r, v, forward) }
-            }
-            _ => portable::sweep(&self.csr, gamma, r, v, forward),
-        }
+        // The intrinsics paths need only their feature (checked by the
+        // dispatch): `csr` was validated in `new` and both blocks have one
+        // entry per state.
+        dispatch!(
+            self.kernel,
+            avx512: x86::sweep_avx512(&self.csr, gamma, r, v, forward),
+            avx2: x86::sweep_avx2(&self.csr, gamma, r, v, forward),
+            portable: portable::sweep(&self.csr, gamma, r, v, forward),
+        )
     }
 
     /// The same sweep in `f32` (`gamma` rounded to `f32` by the caller).
     pub fn sweep32(&self, gamma: f32, r: &[Block32], v: &mut [Block32], forward: bool) -> f32 {
         let n = self.csr.n_states();
         assert!(r.len() == n && v.len() == n, "block of the wrong size");
-        match self.kernel {
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx512 if Kernel::Avx512.is_supported() => {
-                // SAFETY: as in `sweep`.
-                unsafe { x86::sweep32_avx512(&self.csr, gamma, r, v, forward) }
-            }
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 if Kernel::Avx2.is_supported() => {
-                // SAFETY: as in `sweep`.
-                unsafe { x86::sweep32_avx2(&self.csr, gamma, r, v, forward) }
-            }
-            _ => portable::sweep32(&self.csr, gamma, r, v, forward),
-        }
+        // As in `sweep`.
+        dispatch!(
+            self.kernel,
+            avx512: x86::sweep32_avx512(&self.csr, gamma, r, v, forward),
+            avx2: x86::sweep32_avx2(&self.csr, gamma, r, v, forward),
+            portable: portable::sweep32(&self.csr, gamma, r, v, forward),
+        )
     }
 
     /// The largest Bellman residual `|r(s) + γ max_a Q(s, a) − V(s)|` over
@@ -257,27 +302,10 @@ impl<'a> Sweeper<'a> {
     pub fn residual(&self, gamma: f64, r: &[Block], v: &[Block32], width: usize) -> f64 {
         let n = self.csr.n_states();
         assert!(r.len() == n && v.len() == n, "block of the wrong size");
-        // The portable code compiled for the path's instruction set: the
-        // same operations, so the same bits, on every path.
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx512f")]
-        fn avx512(csr: &Csr, gamma: f64, r: &[Block], v: &[Block32], width: usize) -> f64 {
+        let csr = &self.csr;
+        multiversion!(self.kernel, fn(csr: &Csr, gamma: f64, r: &[Block], v: &[Block32], width: usize) -> f64 {
             portable::residual(csr, gamma, r, v, width)
-        }
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2")]
-        fn avx2(csr: &Csr, gamma: f64, r: &[Block], v: &[Block32], width: usize) -> f64 {
-            portable::residual(csr, gamma, r, v, width)
-        }
-        match self.kernel {
-            // SAFETY: the feature is present (checked in the guard).
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx512 if Kernel::Avx512.is_supported() => unsafe { avx512(&self.csr, gamma, r, v, width) },
-            // SAFETY: as above.
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 if Kernel::Avx2.is_supported() => unsafe { avx2(&self.csr, gamma, r, v, width) },
-            _ => portable::residual(&self.csr, gamma, r, v, width),
-        }
+        })
     }
 }
 

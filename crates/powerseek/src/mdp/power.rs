@@ -227,12 +227,40 @@ pub fn shard_alignment() -> usize {
     CHUNK
 }
 
+/// The samples a fixed-count run of `opts` draws: the count asked for, made
+/// even under antithetic sampling (pairs).
+fn drawn_samples(opts: &PowerOptions) -> Result<usize> {
+    match opts.samples {
+        SampleSize::Count(n) => Ok(if opts.antithetic { n + n % 2 } else { n }),
+        SampleSize::StandardError { .. } => Err(Error::invalid(
+            "a target standard error cannot be split into shards: give a sample count",
+        )),
+    }
+}
+
+/// Split a fixed-count run of `opts` into at most `shards` contiguous
+/// sample ranges for [`power_partials`], in order, each starting on a
+/// multiple of [`shard_alignment`]; [`finish_power`] over their partials
+/// gives exactly [`estimate_power`]'s report. Errors when `shards` is 0 or
+/// `opts` asks for a target standard error.
+pub fn shard_ranges(opts: &PowerOptions, shards: usize) -> Result<Vec<std::ops::Range<usize>>> {
+    if shards == 0 {
+        return Err(Error::invalid("shards must be positive"));
+    }
+    let total = drawn_samples(opts)?;
+    let chunks = total.div_ceil(CHUNK);
+    let per = chunks.div_ceil(shards).max(1);
+    Ok((0..chunks)
+        .step_by(per)
+        .map(|c| c * CHUNK..((c + per) * CHUNK).min(total))
+        .collect())
+}
+
 /// Default samples per parallel task: a whole chunk when there are enough
 /// chunks to keep every thread busy, else one block (tasks then hand over
 /// one summary per block, which the merging thread folds in order).
-pub fn default_batch(mdp: &Mdp, samples: usize) -> usize {
+pub fn default_batch(samples: usize) -> usize {
     let chunks = samples.div_ceil(CHUNK);
-    let _ = mdp;
     if chunks >= 4 * rayon::current_num_threads().max(1) {
         CHUNK
     } else {
@@ -516,25 +544,12 @@ fn summarise_block(
     q: &mut Vec<Block>,
     out: &mut Summary,
 ) -> Result<()> {
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    fn avx512(job: &BlockJob, w: &[Block], p: &mut [Block], q: &mut Vec<Block>, out: &mut Summary) -> bool {
-        summarise_impl(job, w, p, q, out)
-    }
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn avx2(job: &BlockJob, w: &[Block], p: &mut [Block], q: &mut Vec<Block>, out: &mut Summary) -> bool {
-        summarise_impl(job, w, p, q, out)
-    }
-    let finite = match kernel {
-        // SAFETY: the solver resolved `kernel` to a path this CPU supports.
-        #[cfg(target_arch = "x86_64")]
-        Kernel::Avx512 if kernel.is_supported() => unsafe { avx512(job, w, p, q, out) },
-        // SAFETY: as above.
-        #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2 if kernel.is_supported() => unsafe { avx2(job, w, p, q, out) },
-        _ => summarise_impl(job, w, p, q, out),
-    };
+    let finite = crate::mdp::kernel::multiversion!(
+        kernel,
+        fn(job: &BlockJob, w: &[Block], p: &mut [Block], q: &mut Vec<Block>, out: &mut Summary) -> bool {
+            summarise_impl(job, w, p, q, out)
+        }
+    );
     if !finite {
         return Err(Error::invalid(
             "value iteration diverged (non-finite values): check the rewards",
@@ -649,10 +664,10 @@ impl Merger {
     }
 }
 
-/// The samples per task `opts` implies for `mdp` and `samples` samples: a
-/// multiple of [`LANES`] (even with antithetic sampling).
-pub fn batch_size(mdp: &Mdp, opts: &PowerOptions, samples: usize) -> Result<usize> {
-    let batch = opts.batch.unwrap_or_else(|| default_batch(mdp, samples));
+/// The samples per task `opts` implies for `samples` samples: a multiple of
+/// [`LANES`] (even with antithetic sampling).
+pub fn batch_size(opts: &PowerOptions, samples: usize) -> Result<usize> {
+    let batch = opts.batch.unwrap_or_else(|| default_batch(samples));
     if batch == 0 {
         return Err(Error::invalid("batch size must be positive"));
     }
@@ -688,7 +703,7 @@ fn run_batches(
     // Workers poll a relay of `progress` before each task, so a cancel
     // takes effect within one task rather than one wave.
     crate::progress::watch(progress, |progress| {
-        let batch = batch_size(mdp, opts, end - first)?;
+        let batch = batch_size(opts, end - first)?;
         let wave = wave_size(mdp, batch);
         let scratch: Vec<std::sync::Mutex<Scratch>> = (0..rayon::current_num_threads().max(1))
             .map(|_| std::sync::Mutex::new(Scratch::default()))
@@ -751,7 +766,7 @@ fn pieces_per_task(batch: usize) -> usize {
 pub fn power_memory(mdp: &Mdp, opts: &PowerOptions) -> Result<f64> {
     let (n, sa) = (mdp.n_states() as f64, mdp.n_state_actions() as f64);
     let samples = requested_samples(opts);
-    let batch = batch_size(mdp, opts, samples)?;
+    let batch = batch_size(opts, samples)?;
     let wave = wave_size(mdp, batch) as f64;
     let threads = rayon::current_num_threads().max(1) as f64;
     let block = std::mem::size_of::<Block>() as f64;
@@ -771,7 +786,7 @@ fn requested_samples(opts: &PowerOptions) -> usize {
 
 fn check_power_memory(mdp: &Mdp, opts: &PowerOptions) -> Result<()> {
     let bytes = power_memory(mdp, opts)?;
-    let batch = batch_size(mdp, opts, requested_samples(opts))?;
+    let batch = batch_size(opts, requested_samples(opts))?;
     crate::resources::check(bytes, || {
         use crate::resources::format_count as c;
         format!(
@@ -867,8 +882,7 @@ pub fn finish_power(
         }
         total.merge(&p.summary);
     }
-    if let SampleSize::Count(n) = opts.samples {
-        let wanted = if opts.antithetic { n + n % 2 } else { n };
+    if let Ok(wanted) = drawn_samples(opts) {
         if total.samples != wanted {
             return Err(Error::invalid(format!(
                 "partial results cover {} samples, not the {wanted} asked for",
@@ -877,7 +891,7 @@ pub fn finish_power(
         }
     }
     let solver = Solver::new(mdp, opts.horizon, opts.solver)?;
-    let batch = batch_size(mdp, opts, total.samples)?;
+    let batch = batch_size(opts, total.samples)?;
     Ok(report(mdp, (dist, &solver), opts, total, batch, 0.0))
 }
 
@@ -932,7 +946,7 @@ pub fn estimate_power(
     if wanted < 2 {
         return Err(Error::invalid("need at least 2 reward samples for a standard error"));
     }
-    let batch = batch_size(mdp, opts, wanted)?;
+    let batch = batch_size(opts, wanted)?;
     progress.set_total(wanted as u64);
     // Tasks run in parallel in waves; summaries merge in sample order, so the
     // result does not depend on the number of threads or the batch size.
