@@ -1,25 +1,8 @@
 //! The `powerseek` binary end to end: outputs parse, plots are written, and
 //! bad input fails with a clear message and a non-zero exit code.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn examples() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples")
-}
-
-fn powerseek(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_powerseek"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("powerseek-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
+mod common;
+use common::*;
 
 #[test]
 fn json_output_is_complete_and_reproducible() {
@@ -804,32 +787,6 @@ fn multi_sweep_orders_total_power_by_correlation() {
         let err = String::from_utf8_lossy(&r.stderr);
         assert!(err.contains(message), "{err}");
     }
-}
-
-/// Write `text` to a temporary file called `name` (bytes, so a BOM can be given).
-fn write_temp(name: &str, text: &[u8]) -> String {
-    let path = temp(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
-}
-
-/// Run and expect exit status 2 with every `expected` piece in stderr, and no panic.
-fn fails_with(args: &[&str], expected: &[&str]) {
-    let out = powerseek(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?} should fail: {err}");
-    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
-    for piece in expected {
-        assert!(err.contains(piece), "{args:?}: expected '{piece}' in: {err}");
-    }
-}
-
-/// Run and expect success; returns (stdout, stderr).
-fn succeeds(args: &[&str]) -> (String, String) {
-    let out = powerseek(args);
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "{args:?} failed: {err}");
-    (String::from_utf8_lossy(&out.stdout).to_string(), err)
 }
 
 #[test]

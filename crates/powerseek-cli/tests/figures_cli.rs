@@ -2,43 +2,8 @@
 //! picture, errors), the orbit's win/tie/loss shares, `game align --plot`,
 //! and the `--other-at` heatmap's title.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn examples() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples")
-}
-
-fn powerseek(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_powerseek"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("powerseek-figures-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = powerseek(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn fails(args: &[&str], message: &str) {
-    let out = powerseek(args);
-    assert_eq!(out.status.code(), Some(2), "{args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(message), "{args:?}: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-}
+mod common;
+use common::*;
 
 #[test]
 fn power_against_gamma_in_every_format() {
@@ -83,15 +48,15 @@ fn power_against_gamma_in_every_format() {
     assert!(table.contains("P(optimal) at start (ties split)"), "{table}");
     let csv = ok(&["power", fork, "--gamma", "0.2,0.9", "-n", "200", "--format", "csv"]);
     assert!(csv.starts_with("gamma,state,action,power,se,optimal_share,ci95_low,ci95_high"));
-    fails(&["power", fork, "--gamma", "0.9,0.5"], "increase");
-    fails(&["power", fork, "--gamma", "0:1:1"], "2..=");
-    fails(
+    fails_with(&["power", fork, "--gamma", "0.9,0.5"], &["increase"]);
+    fails_with(&["power", fork, "--gamma", "0:1:1"], &["2..="]);
+    fails_with(
         &["power", fork, "--gamma", "0.5", "--states", "start"],
-        "--states only applies",
+        &["--states only applies"],
     );
-    fails(
+    fails_with(
         &["power", fork, "--gamma", "0.1,0.5", "--states", "nowhere"],
-        "'nowhere' is not a state",
+        &["'nowhere' is not a state"],
     );
 }
 
@@ -148,7 +113,7 @@ fn game_align_draws_the_payoff_region_of_two_player_games_only() {
         assert!(svg.contains(text), "{text}");
     }
     let three = examples().join("games/three-player.nfg");
-    fails(
+    fails_with(
         &[
             "game",
             "align",
@@ -156,7 +121,7 @@ fn game_align_draws_the_payoff_region_of_two_player_games_only() {
             "--plot",
             temp("3.svg").to_str().unwrap(),
         ],
-        "two-player games",
+        &["two-player games"],
     );
 }
 

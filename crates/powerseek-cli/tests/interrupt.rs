@@ -2,23 +2,16 @@
 //! status 130, prints no results and writes no output file. Requests over
 //! the memory limit fail at once and say how to raise it.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_powerseek")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("powerseek-interrupt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
 /// A random 40×40 bimatrix game (vertex enumeration takes minutes).
 fn big_game() -> PathBuf {
-    let path = scratch("big.json");
+    let path = temp("big.json");
     let mut x: u64 = 7;
     let mut next = || {
         x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -86,12 +79,12 @@ fn interrupt(what: &str, args: &[&str], plot: Option<&Path>) {
 
 #[test]
 fn long_commands_stop_on_ctrl_c() {
-    let grid = scratch("open.grid");
+    let grid = temp("open.grid");
     std::fs::write(&grid, (".".repeat(60) + "\n").repeat(60)).unwrap();
-    let small = scratch("small.grid");
+    let small = temp("small.grid");
     std::fs::write(&small, "...\n.#.\n...\n").unwrap();
     let game = big_game();
-    let plot = scratch("power.svg");
+    let plot = temp("power.svg");
     let g = grid.to_str().unwrap();
     interrupt(
         "power",
@@ -159,7 +152,7 @@ fn long_commands_stop_on_ctrl_c() {
 
 #[test]
 fn oversized_requests_fail_at_once_with_advice() {
-    let dense = scratch("dense.mdp");
+    let dense = temp("dense.mdp");
     std::fs::write(&dense, "states: 99999\nactions: 3\nT: * uniform\n").unwrap();
     for args in [
         vec!["power", dense.to_str().unwrap()],

@@ -1,27 +1,10 @@
 //! `powerseek game solve --format jsonl`: one JSON line per equilibrium,
 //! then a summary line; the same equilibria and components as `--format json`.
 
+mod common;
+use common::*;
+
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::Command;
-
-fn gambit(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../powerseek/tests/data/gambit")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_string()
-}
-
-fn run(args: &[&str]) -> String {
-    let r = Command::new(env!("CARGO_BIN_EXE_powerseek"))
-        .args(args)
-        .output()
-        .expect("binary runs");
-    assert!(r.status.success(), "{args:?}: {}", String::from_utf8_lossy(&r.stderr));
-    String::from_utf8(r.stdout).unwrap()
-}
 
 fn key(e: &serde_json::Value) -> String {
     e["strategies"].to_string()
@@ -36,8 +19,8 @@ fn jsonl_streams_the_solution_then_a_summary() {
     ] {
         let path = gambit(file);
         let full: serde_json::Value =
-            serde_json::from_str(&run(&["game", "solve", &path, "--all", "--format", "json"])).unwrap();
-        let text = run(&["game", "solve", &path, "--all", "--format", "jsonl"]);
+            serde_json::from_str(&ok(&["game", "solve", &path, "--all", "--format", "json"])).unwrap();
+        let text = ok(&["game", "solve", &path, "--all", "--format", "jsonl"]);
         let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         let (summary, eqs) = lines.split_last().unwrap();
         let summary = &summary["summary"];
@@ -75,7 +58,7 @@ fn jsonl_streams_the_solution_then_a_summary() {
 
 #[test]
 fn jsonl_for_a_bayesian_game() {
-    let text = run(&["game", "solve", &gambit("bayes1a.efg"), "--all", "--format", "jsonl"]);
+    let text = ok(&["game", "solve", &gambit("bayes1a.efg"), "--all", "--format", "jsonl"]);
     let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 2);
     assert!(lines[0].get("behaviour").is_some());

@@ -2,30 +2,17 @@
 //! conservation in a constant-sum game, the sweep writes its picture, and a
 //! bad game file fails with the field named.
 
+mod common;
+use common::*;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn example(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/stochastic")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn powerseek(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_powerseek"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
 
 #[test]
 fn power_json_shows_conservation_at_equilibrium() {
     let out = powerseek(&[
         "stochastic",
         "power",
-        &example("duel.json"),
+        &example("stochastic/duel.json"),
         "--rewards",
         "constant-sum",
         "-n",
@@ -45,7 +32,7 @@ fn power_json_shows_conservation_at_equilibrium() {
     let out = powerseek(&[
         "stochastic",
         "power",
-        &example("turns.json"),
+        &example("stochastic/turns.json"),
         "--steps",
         "2",
         "--rewards",
@@ -69,7 +56,7 @@ fn sweep_writes_its_picture_and_bad_files_name_the_field() {
     let out = powerseek(&[
         "stochastic",
         "sweep",
-        &example("turns.json"),
+        &example("stochastic/turns.json"),
         "-g",
         "0.5",
         "-n",

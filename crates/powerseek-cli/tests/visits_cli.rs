@@ -1,22 +1,7 @@
 //! `powerseek visits`, `power --exact` and the new `retarget` subcommands from the command line.
 
-use std::process::{Command, Output};
-
-fn powerseek(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_powerseek"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn example(name: &str) -> String {
-    format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+mod common;
+use common::*;
 
 #[test]
 fn visits_of_the_fork_are_exact() {
