@@ -1,8 +1,37 @@
 //! Streaming means and variances that merge exactly in a fixed order, and
 //! confidence intervals from them.
 
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// The splitmix64 finaliser: a bijection of `u64` that mixes every input bit into every output bit.
+fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The random stream number `index` of `seed` within `domain` (one domain
+/// per kind of draw: reward samples, permutation chunks, random games, …),
+/// the one rule every indexed stream of §1.3 follows. The generator's
+/// 128-bit state is a hash of all three and its increment is fixed.
+///
+/// Streams must not be told apart by the PCG increment alone: generators
+/// that share a state and differ only in their increments produce
+/// correlated sequences (the states of streams `k` form an arithmetic
+/// progression), which made the `j`-th draws of consecutive reward samples
+/// dependent — sample means over the first thousands of samples then
+/// strayed up to 1.7 times further than their standard errors said.
+pub fn indexed_rng(seed: u64, domain: u64, index: u64) -> rand_pcg::Pcg64 {
+    let a = mix64(seed ^ 0x2545_f491_4f6c_dd1d);
+    let b = mix64(a ^ domain.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let hi = mix64(b ^ index);
+    let lo = mix64(hi ^ 0xd1b5_4a32_d192_ed03);
+    let mut rng = rand_pcg::Pcg64::new((hi as u128) << 64 | lo as u128, 0xa02b_dbf7_bb3c_0a7a);
+    let _ = rng.next_u64();
+    rng
+}
 
 /// Means and centred second moments of many quantities over the same samples
 /// (Chan et al.'s pairwise update, so batches can be merged).

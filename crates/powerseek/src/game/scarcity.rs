@@ -130,7 +130,7 @@ fn rounded(x: f64) -> Rational {
 pub fn random_game(opts: &ScarcityOptions, j: usize, k: usize) -> Result<BayesianGame> {
     let lambda = opts.lambdas[j];
     let stream = ((j as u64) << 32) | k as u64;
-    let mut rng = rand_pcg::Pcg64::new((opts.seed as u128) << 64 | 0x5ca1ab1e, stream as u128);
+    let mut rng = crate::stats::indexed_rng(opts.seed, 0x5ca1_ab1e, stream);
     let n = opts.players;
     let n_types = opts.types.pow(n as u32);
     let n_actions = opts.actions.pow(n as u32);

@@ -7,7 +7,10 @@
 
 use serde::Serialize;
 
+use num_traits::ToPrimitive;
+
 use crate::error::{Error, Result};
+use crate::exact::{parse_rational, Rational};
 use crate::mdp::power::estimate_power;
 use crate::mdp::power_io::PowerRequest;
 use crate::mdp::Mdp;
@@ -46,7 +49,14 @@ pub fn parse_gammas(text: &str) -> Result<Vec<f64>> {
     let gammas = match parts.as_slice() {
         [one] => one.split(',').map(num).collect::<Result<Vec<f64>>>()?,
         [lo, hi, k] => {
-            let (lo, hi) = (num(lo)?, num(hi)?);
+            // The grid is computed exactly from the decimals as written and
+            // each point rounded once to the nearest float, so `0.1:0.9:5`
+            // gives 0.3 (what `--gamma 0.3` runs), not 0.1 + 0.8 · 0.25 =
+            // 0.30000000000000004.
+            num(lo)?;
+            num(hi)?;
+            let exact = |s: &str| parse_rational(s.trim()).map_err(|e| bad(&e.to_string()));
+            let (lo, hi) = (exact(lo)?, exact(hi)?);
             let k: usize = k
                 .trim()
                 .parse()
@@ -58,7 +68,13 @@ pub fn parse_gammas(text: &str) -> Result<Vec<f64>> {
                         k.trim()
                     ))
                 })?;
-            (0..k).map(|i| lo + (hi - lo) * i as f64 / (k - 1) as f64).collect()
+            let steps = Rational::from_integer(((k - 1) as u64).into());
+            (0..k)
+                .map(|i| {
+                    let g = &lo + (&hi - &lo) * Rational::from_integer((i as u64).into()) / &steps;
+                    g.to_f64().unwrap_or(f64::NAN)
+                })
+                .collect()
         }
         _ => return Err(bad("expected a comma-separated list or lo:hi:K")),
     };
@@ -221,6 +237,16 @@ mod tests {
         assert_eq!(parse_gammas("0.1,0.5,0.9").unwrap(), vec![0.1, 0.5, 0.9]);
         let r = parse_gammas("0:1:5").unwrap();
         assert_eq!(r, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        // Each grid point is the float nearest the exact decimal grid point.
+        assert_eq!(parse_gammas("0.1:0.9:5").unwrap(), vec![0.1, 0.3, 0.5, 0.7, 0.9]);
+        let fine = parse_gammas("0.9:0.99:10").unwrap();
+        let written: Vec<f64> = (90..100).map(|i| format!("0.{i}").parse().unwrap()).collect();
+        assert_eq!(fine, written);
+        let tenths = parse_gammas("0:1:11").unwrap();
+        assert!(tenths
+            .iter()
+            .enumerate()
+            .all(|(i, g)| g.to_string() == format!("{}", i as f64 / 10.0)));
         for bad in ["0.9,0.5", "1.5", "0:1:1", "a,b", "0:1", "0:1:x"] {
             assert!(parse_gammas(bad).is_err(), "{bad}");
         }

@@ -95,7 +95,20 @@ impl PowerOptions {
                     }
                 )))
             }
+            // Antithetic pairs are the observations: a standard error needs two of them.
+            SampleSize::Count(n) if self.antithetic && n < 3 => {
+                return Err(Error::invalid(format!(
+                    "samples: {n} reward samples with antithetic sampling make one mirrored pair; \
+                     a standard error needs at least 2 pairs (4 samples)"
+                )))
+            }
             SampleSize::Count(_) => {}
+            SampleSize::StandardError { max, .. } if self.antithetic && max < 3 => {
+                return Err(Error::invalid(format!(
+                    "max_samples: {max} with antithetic sampling makes one mirrored pair; \
+                     a standard error needs at least 2 pairs (4 samples)"
+                )))
+            }
             SampleSize::StandardError { target, min, max } => {
                 if !(target > 0.0 && target.is_finite()) {
                     return Err(Error::invalid(format!("target_se: {target} must be a positive number")));
@@ -978,8 +991,10 @@ pub fn estimate_power(
         }
         // SE shrinks like 1/sqrt(n): aim 5% past the estimate of what is needed.
         let needed = (so_far.samples as f64 * (se / target).powi(2) * 1.05).ceil() as usize;
+        // (`wanted < max` here; `max` need not be a whole number of blocks.)
         wanted = needed
-            .clamp(wanted + 2, max)
+            .max(wanted + 2)
+            .min(max)
             .div_ceil(LANES)
             .saturating_mul(LANES)
             .min(max);

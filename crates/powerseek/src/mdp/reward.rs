@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rand::{Rng, RngExt};
+use rand::RngExt;
 use rand_distr::{Beta, Distribution, StandardNormal};
 use rand_pcg::Pcg64;
 
@@ -533,13 +533,9 @@ pub struct Draws {
     weights: Vec<(f64, f64)>,
 }
 
-/// The random stream of reward sample `stream` under `seed`.
+/// The random stream of reward sample `stream` under `seed` ([`crate::stats::indexed_rng`], domain 0).
 pub(crate) fn sample_rng(seed: u64, stream: u64) -> Pcg64 {
-    // Spread the 64-bit seed over the 128-bit state so nearby seeds differ everywhere.
-    let state = (seed as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835) ^ 0x2545_F491_4F6C_DD1D;
-    let mut rng = Pcg64::new(state, stream as u128);
-    let _ = rng.next_u64(); // decorrelate the first output from the raw state
-    rng
+    crate::stats::indexed_rng(seed, 0, stream)
 }
 
 impl fmt::Display for RewardDistribution {

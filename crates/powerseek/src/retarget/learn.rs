@@ -67,7 +67,7 @@ impl QLearning {
 }
 
 fn rng_for(seed: u64, stream: u64) -> rand_pcg::Pcg64 {
-    rand_pcg::Pcg64::new((seed as u128) << 64 | 0x1ea2, stream as u128)
+    crate::stats::indexed_rng(seed, 0x1ea2, stream)
 }
 
 /// Train on state rewards `rewards` from `start`; returns Q per global action.

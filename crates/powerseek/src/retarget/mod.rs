@@ -527,7 +527,7 @@ pub fn sampled_tendency_chunks_with(
         .into_par_iter()
         .map(|c| {
             let mut acc = Tendency::default();
-            let mut rng = rand_pcg::Pcg64::new((seed as u128) << 64 | 0x0b17, c as u128);
+            let mut rng = crate::stats::indexed_rng(seed, 0x0b17, c);
             let mut v = u.to_vec();
             for k in 0..TENDENCY_CHUNK.min(samples - c * TENDENCY_CHUNK) {
                 if k.is_multiple_of(DECISIONS_PER_POLL) {
