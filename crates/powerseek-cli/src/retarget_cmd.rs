@@ -258,6 +258,14 @@ pub struct MdpArgs {
 pub struct LearnedArgs {
     #[command(flatten)]
     moves: MoveArgs,
+    /// How the learners represent action values: `tabular`, or `linear`
+    /// (Q linear in the state's reward and the action's successor features).
+    #[arg(long, default_value = "tabular")]
+    learner: powerseek::retarget::learn::Learner,
+    /// Linear learner only: dimension of the successor features (a random
+    /// projection of the successor distribution). Default: one per state.
+    #[arg(long)]
+    features: Option<usize>,
     #[arg(long, default_value_t = LearnedRequest::default().agents)]
     agents: usize,
     #[arg(long, default_value_t = LearnedRequest::default().episodes)]
@@ -392,6 +400,8 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             let mdp = crate::load_mdp(&args.moves.env)?;
             let request = LearnedRequest {
                 state: args.moves.state.clone(),
+                learner: args.learner,
+                features: args.features,
                 a: args.moves.a.clone(),
                 b: args.moves.b.clone(),
                 agents: args.agents,
@@ -605,10 +615,17 @@ fn learned_table(out: &mut impl Write, env: &Path, r: &LearnedReport) -> Result<
     let (a, b, t, x) = (&r.a, &r.b, &r.training, &r.result);
     writeln!(
         out,
-        "{} at state {}: {} Q-learners ({} episodes × {} steps, ε = {}, α = {}, γ = {}), each on a random permutation of one random reward",
+        "{} at state {}: {} {} Q-learners ({} episodes × {} steps, ε = {}, α = {}, γ = {}), each on a random permutation of one random reward",
         env.display(),
         r.state,
         x.agents,
+        match t.learner {
+            powerseek::retarget::learn::Learner::Tabular => "tabular".to_string(),
+            powerseek::retarget::learn::Learner::Linear => format!(
+                "linear ({} successor features)",
+                t.features.map_or("one-hot".to_string(), |k| k.to_string())
+            ),
+        },
         t.episodes,
         t.horizon,
         t.epsilon,

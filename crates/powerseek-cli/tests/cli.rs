@@ -663,6 +663,24 @@ fn retarget_learned_reports_a_confidence_interval() {
         "json",
     ]);
     assert_eq!(doc["result"], again["result"], "seeded");
+    let linear = solve_json(&[
+        "retarget",
+        "learned",
+        grid.to_str().unwrap(),
+        "--a",
+        "left",
+        "--b",
+        "right",
+        "--agents",
+        "200",
+        "--learner",
+        "linear",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(linear["training"]["learner"], "linear");
+    assert!(linear["result"]["ci95"][0].as_f64().unwrap() > 0.5, "{linear}");
+    assert_ne!(linear["result"], doc["result"], "a different learner");
 }
 
 #[test]
