@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 
 use powerseek::plot::{save, EstimateBars, OutcomeBars, OutcomeRow};
+use powerseek::retarget::compatible::{CompatibleReport, CompatibleRequest};
 use powerseek::retarget::definition::{parse_permutations, Aggregator};
 use powerseek::retarget::{
     self, CheckReport, CheckRequest, CycleReport, CycleRequest, LearnedReport, LearnedRequest, MdpTendencyReport,
@@ -59,6 +60,11 @@ pub enum RetargetCommand {
     /// random reward: how often does the learned policy's first move go each way?
     /// The picture is a bar chart of the fraction of agents taking each first move.
     Learned(LearnedArgs),
+    /// Training-compatible goals (Krakovna & Kramár 2023): rewards drawn from a
+    /// prior and kept when their optimal policy takes the observed training
+    /// actions; how likely is the power-seeking choice B (over A) in a new
+    /// situation among them, and under the prior?
+    Compatible(CompatibleArgs),
     /// Search for permutations witnessing (A→B) n-retargetability, or a counterexample.
     Check {
         #[command(flatten)]
@@ -252,6 +258,32 @@ pub struct MdpArgs {
     plot: PlotArg,
 }
 
+/// Arguments of `retarget compatible`.
+#[derive(clap::Args)]
+pub struct CompatibleArgs {
+    /// The new situation (--state, default: the file's start state) and its
+    /// choices: A gives up options (e.g. shutdown), B is the power-seeking one.
+    #[command(flatten)]
+    moves: MoveArgs,
+    /// An observed training choice, state=action (repeatable): a reward is
+    /// compatible when that action is optimal there.
+    #[arg(long = "observed", value_name = "STATE=ACTION")]
+    observed: Vec<powerseek::retarget::compatible::Observed>,
+    /// Reward prior, as `power --dist` (default: iid uniform on [0, 1]).
+    #[arg(long)]
+    dist: Option<String>,
+    /// Discount in (0, 1). Default: the file's discount, else 0.9.
+    #[arg(long, short)]
+    gamma: Option<f64>,
+    /// Rewards drawn from the prior.
+    #[arg(long, default_value_t = CompatibleRequest::default().samples)]
+    samples: u64,
+    #[arg(long, default_value_t = CompatibleRequest::default().seed)]
+    seed: u64,
+    #[command(flatten)]
+    format: TableOrJsonArg,
+}
+
 /// Arguments of `retarget learned`.
 #[derive(clap::Args)]
 #[command(allow_negative_numbers = true)]
@@ -362,6 +394,26 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 );
                 let outcomes = ["p(B) > p(A)", "p(B) = p(A)", "p(B) < p(A)"].map(String::from);
                 tendency_chart(&report.results, title, outcomes, &path)?;
+            }
+        }
+        RetargetCommand::Compatible(args) => {
+            let mdp = crate::load_mdp(&args.moves.env)?;
+            let request = CompatibleRequest {
+                training: args.observed.clone(),
+                state: args.moves.state.clone(),
+                a: args.moves.a.clone(),
+                b: args.moves.b.clone(),
+                dist: args.dist.clone(),
+                gamma: args.gamma,
+                samples: args.samples,
+                seed: args.seed,
+            };
+            let bar = crate::progress::Bar::new("rewards");
+            let report = retarget::compatible::compatible(&mdp, &request, &bar)?;
+            bar.finish();
+            match args.format.format {
+                TableOrJson::Json => write_json(&report)?,
+                TableOrJson::Table => compatible_table(&mut std::io::stdout().lock(), &args.moves.env, &report)?,
             }
         }
         RetargetCommand::Mdp(args) => {
@@ -608,6 +660,41 @@ fn mdp_table(out: &mut impl Write, env: &Path, r: &MdpTendencyReport) -> Result<
             if row.holds { "holds" } else { "fails" }
         )?;
     }
+    Ok(())
+}
+
+fn compatible_table(out: &mut impl Write, env: &Path, r: &CompatibleReport) -> Result<()> {
+    let observed: Vec<String> = r.training.iter().map(|o| format!("{}={}", o.state, o.action)).collect();
+    writeln!(
+        out,
+        "{}: {} rewards from {} (γ = {}), kept when optimal for the training behaviour [{}]",
+        env.display(),
+        r.samples,
+        r.dist,
+        r.gamma,
+        observed.join(", ")
+    )?;
+    let p = |x: &powerseek::stats::Proportion| {
+        format!(
+            "{:.4} ± {:.4} (SE), 95% CI [{:.4}, {:.4}]",
+            x.estimate, x.se, x.ci95[0], x.ci95[1]
+        )
+    };
+    writeln!(
+        out,
+        "compatible: {} of {}, acceptance {}",
+        r.acceptance.successes,
+        r.samples,
+        p(&r.acceptance)
+    )?;
+    let (a, b) = (&r.a, &r.b);
+    writeln!(
+        out,
+        "at state {}: P(optimal choice likelier '{b}' than '{a}' | compatible) = {}",
+        r.state,
+        p(&r.power_seeking)
+    )?;
+    writeln!(out, "under the prior alone: {}", p(&r.prior_power_seeking))?;
     Ok(())
 }
 

@@ -631,6 +631,33 @@ fn retarget_mdp_prefers_the_move_that_keeps_options_open() {
 }
 
 #[test]
+fn retarget_compatible_matches_the_shutdown_examples_closed_form() {
+    let file = examples().join("shutdown.json");
+    let doc = solve_json(&[
+        "retarget",
+        "compatible",
+        file.to_str().unwrap(),
+        "--a",
+        "shutdown",
+        "--b",
+        "continue",
+        "--observed",
+        "train=right",
+        "--samples",
+        "4000",
+        "--format",
+        "json",
+    ]);
+    // docs/theory.md §7.3: (1 − γ)/2 + 3γ/4 at γ = 0.9, and acceptance 1/2.
+    for (key, exact) in [("power_seeking", 0.725), ("acceptance", 0.5)] {
+        let p = &doc[key];
+        let (est, se) = (p["estimate"].as_f64().unwrap(), p["se"].as_f64().unwrap());
+        assert!((est - exact).abs() < 4.0 * se, "{key}: {p}");
+    }
+    assert_eq!(doc["state"], "new", "the file's start state");
+}
+
+#[test]
 fn retarget_learned_reports_a_confidence_interval() {
     let grid = examples().join("options.grid");
     let doc = solve_json(&[

@@ -34,6 +34,7 @@
 //! ```
 
 mod analysis;
+pub mod compatible;
 pub mod definition;
 pub mod learn;
 pub mod trained;
@@ -322,7 +323,7 @@ impl Tendency {
             a_more: self.a_more + o.a_more,
         }
     }
-    fn record(&mut self, pa: f64, pb: f64) {
+    pub(crate) fn record(&mut self, pa: f64, pb: f64) {
         if pb > pa + EQUAL {
             self.b_more += 1;
         } else if pa > pb + EQUAL {
