@@ -278,6 +278,8 @@ pub fn trained_tendency(
         let mut counts = Vec::with_capacity(p.rewards.len());
         for (orbit, u) in p.rewards.iter().enumerate() {
             let decide = |v: &[f64]| -> Result<(f64, f64)> {
+                // A training run may take long: poll (a cheap relay flag) before each.
+                crate::progress::check(progress)?;
                 let probs = trainer.first_move(v, training_seed(request.seed, orbit, v))?;
                 check_choice_probabilities(&probs, labels)
                     .map_err(|e| Error::invalid(format!("trainer '{}': {e}", trainer.name())))?;
