@@ -660,51 +660,26 @@ fn retarget_compatible_matches_the_shutdown_examples_closed_form() {
 #[test]
 fn retarget_learned_reports_a_confidence_interval() {
     let grid = examples().join("options.grid");
-    let doc = solve_json(&[
-        "retarget",
-        "learned",
-        grid.to_str().unwrap(),
-        "--a",
-        "left",
-        "--b",
-        "right",
-        "--agents",
-        "200",
-        "--format",
-        "json",
-    ]);
+    let learned = |extra: &[&str]| {
+        let mut args = vec![
+            "retarget",
+            "learned",
+            grid.to_str().unwrap(),
+            "--a",
+            "left",
+            "--b",
+            "right",
+        ];
+        args.extend_from_slice(&["--agents", "200", "--format", "json"]);
+        args.extend_from_slice(extra);
+        solve_json(&args)
+    };
+    let doc = learned(&[]);
     let r = &doc["result"];
     assert_eq!(r["agents"], 200);
     assert!(r["ci95"][0].as_f64().unwrap() > 0.5, "{r}");
-    let again = solve_json(&[
-        "retarget",
-        "learned",
-        grid.to_str().unwrap(),
-        "--a",
-        "left",
-        "--b",
-        "right",
-        "--agents",
-        "200",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(doc["result"], again["result"], "seeded");
-    let linear = solve_json(&[
-        "retarget",
-        "learned",
-        grid.to_str().unwrap(),
-        "--a",
-        "left",
-        "--b",
-        "right",
-        "--agents",
-        "200",
-        "--learner",
-        "linear",
-        "--format",
-        "json",
-    ]);
+    assert_eq!(doc["result"], learned(&[])["result"], "seeded");
+    let linear = learned(&["--learner", "linear"]);
     assert_eq!(linear["training"]["learner"], "linear");
     assert!(linear["result"]["ci95"][0].as_f64().unwrap() > 0.5, "{linear}");
     assert_ne!(linear["result"], doc["result"], "a different learner");

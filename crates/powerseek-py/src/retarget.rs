@@ -149,6 +149,21 @@ fn with_custom<'py, T: serde::Serialize + Send>(
     to_python(py, &result?)
 }
 
+/// A library analysis of an MDP from a Python dict of its request's fields
+/// (`what` names the request in errors), run as `how` says.
+fn on_mdp<'py, R: serde::de::DeserializeOwned + Sync, T: serde::Serialize + Send>(
+    py: Python<'py>,
+    mdp: &Mdp,
+    what: &str,
+    request: &Bound<'py, PyAny>,
+    how: Run,
+    analysis: fn(&powerseek::mdp::Mdp, &R, &dyn Progress) -> powerseek::Result<T>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request: R = from_python(what, request)?;
+    let report = run_with(py, how, |p| analysis(&mdp.inner, &request, p))?;
+    to_python(py, &report)
+}
+
 /// `retarget orbit`: orbit tendencies of several decision-makers, or of a
 /// Python one (see `powerseek.retarget_orbit`).
 #[pyfunction]
@@ -192,11 +207,14 @@ pub(crate) fn mdp_tendency<'py>(
     progress: Option<Py<PyAny>>,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let request: MdpTendencyRequest = from_python("retarget mdp request", request)?;
-    let report = run_with(py, Run::new(progress, threads), |p| {
-        retarget::mdp_tendency(&mdp.inner, &request, p)
-    })?;
-    to_python(py, &report)
+    on_mdp::<MdpTendencyRequest, _>(
+        py,
+        mdp,
+        "retarget mdp request",
+        request,
+        Run::new(progress, threads),
+        retarget::mdp_tendency,
+    )
 }
 
 /// `retarget learned` (see `powerseek.retarget_learned`).
@@ -209,11 +227,14 @@ pub(crate) fn learned<'py>(
     progress: Option<Py<PyAny>>,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let request: LearnedRequest = from_python("retarget learned request", request)?;
-    let report = run_with(py, Run::new(progress, threads), |p| {
-        retarget::learned(&mdp.inner, &request, p)
-    })?;
-    to_python(py, &report)
+    on_mdp::<LearnedRequest, _>(
+        py,
+        mdp,
+        "retarget learned request",
+        request,
+        Run::new(progress, threads),
+        retarget::learned,
+    )
 }
 
 /// Trained tendencies (see `powerseek.trained_tendency`): a Python trainer,
@@ -277,11 +298,14 @@ pub(crate) fn compatible<'py>(
     progress: Option<Py<PyAny>>,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let request: retarget::compatible::CompatibleRequest = from_python("compatible request", request)?;
-    let report = run_with(py, Run::new(progress, threads), |p| {
-        retarget::compatible::compatible(&mdp.inner, &request, p)
-    })?;
-    to_python(py, &report)
+    on_mdp::<retarget::compatible::CompatibleRequest, _>(
+        py,
+        mdp,
+        "compatible request",
+        request,
+        Run::new(progress, threads),
+        retarget::compatible::compatible,
+    )
 }
 
 /// `retarget mean` (see `powerseek.retarget_mean`).
