@@ -92,6 +92,18 @@ def test_a_python_argmax_trainer_reproduces_argmax_orbit_counts(fork):
         assert again == r
 
 
+def test_the_docstring_example_runs(monkeypatch):
+    import doctest
+
+    monkeypatch.chdir(EXAMPLES.parent)
+    # The labelled wrapper keeps the docstring of the function it wraps.
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner()
+    for test in finder.find(powerseek.trained_tendency, "trained_tendency", globs={}):
+        runner.run(test)
+    assert runner.tries >= 6 and runner.failures == 0
+
+
 def test_built_in_learners_intervals_contain_the_exact_argmax_tendency():
     mdp = tiny()
     u = [0.3, 0.1, 0.9, 0.5, 0.7]

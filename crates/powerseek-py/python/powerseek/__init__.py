@@ -970,7 +970,24 @@ def trained_tendency(
     ``state``: an action name, an index into ``mdp.actions[state]``, or
     probabilities over those actions. Its seed is a function of ``seed``, the
     orbit and the reward, so results do not depend on ``threads``. Python
-    trainers run on the worker threads, holding the GIL only while called."""
+    trainers run on the worker threads, holding the GIL only while called.
+
+    Example: numpy value iteration on ``examples/fork.json`` is an exact
+    argmax, so it reproduces ``retarget_mdp``'s argmax counts::
+
+        >>> import numpy as np, powerseek
+        >>> fork = powerseek.load_mdp("examples/fork.json")
+        >>> def trainer(reward, seed):  # reward per state -> first move at 'start'
+        ...     v = np.zeros(len(reward))
+        ...     for _ in range(300):
+        ...         v = reward + 0.9 * np.array([v[1:3].max(), v[3], v[4:].max(), v[3], v[4], v[5], v[6]])
+        ...     return "right" if v[2] > v[1] else "left"
+        >>> r = powerseek.trained_tendency(fork, trainer, "left", "right", parameters=2, samples=200)
+        >>> m = powerseek.retarget_mdp(fork, "left", "right", decision="argmax", parameters=2, samples=200)
+        >>> keys = ("b_more", "equal", "a_more")
+        >>> [r["orbits"][r["worst"]][k] for k in keys] == [m["worst_orbit"][0][k] for k in keys]
+        True
+    """
     fields, native = _trained_args(trainer, a, b, state, u, parameters, samples, seed, n, training)
     count = _threads_arg(threads)
     with _progress_callback(progress) as callback:
