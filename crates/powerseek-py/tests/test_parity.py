@@ -157,6 +157,19 @@ def test_retarget_mdp_and_learned(cli):
     r = powerseek.retarget_learned(powerseek.load_mdp(grid), "left", "right", agents=60, seed=5)
     assert plain(r) == doc
     assert doc["result"]["agents"] == 60
+    args = ("--learner", "linear", "--features", 4)
+    doc = run_json(cli, "retarget", "learned", grid, "--a", "left", "--b", "right", "--agents", 60, *args)
+    r = powerseek.retarget_learned(powerseek.load_mdp(grid), "left", "right", agents=60, learner="linear", features=4)
+    assert plain(r) == doc and doc["training"]["features"] == 4
+
+
+def test_retarget_compatible(cli):
+    shutdown = EXAMPLES / "shutdown.json"
+    args = ("--a", "shutdown", "--b", "continue", "--observed", "train=right", "--samples", 3000, "--seed", 2)
+    doc = run_json(cli, "retarget", "compatible", shutdown, *args)
+    r = powerseek.training_compatible(powerseek.load_mdp(shutdown), {"train": "right"}, "shutdown", "continue", samples=3000, seed=2)
+    assert plain(r) == doc
+    assert doc["training"] == [{"state": "train", "action": "right"}]
 
 
 # Two agents ----------------------------------------------------------------

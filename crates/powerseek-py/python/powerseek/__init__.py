@@ -879,16 +879,22 @@ def retarget_learned(
     alpha: Optional[float] = None,
     gamma: Optional[float] = None,
     seed: Optional[int] = None,
+    learner: Optional[str] = None,
+    features: Optional[int] = None,
     progress=None,
     threads: Optional[int] = None,
 ) -> dict:
     """Q-learners trained on rewards drawn from the orbit of a random reward:
     how often their first move at ``state`` is ``b`` rather than ``a``, as
-    ``powerseek retarget learned`` (``result`` has the counts and a 95% CI)."""
+    ``powerseek retarget learned`` (``result`` has the counts and a 95% CI).
+    ``learner`` is ``'tabular'`` (default) or ``'linear'`` (docs/theory.md
+    §7.1, with ``features`` successor features; default one per state)."""
     fields = _given(
         a=str(a),
         b=str(b),
         state=state,
+        learner=learner,
+        features=features,
         agents=agents,
         episodes=episodes,
         horizon=horizon,
