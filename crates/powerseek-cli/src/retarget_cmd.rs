@@ -12,6 +12,7 @@ use clap::Subcommand;
 use powerseek::plot::{save, EstimateBars, OutcomeBars, OutcomeRow};
 use powerseek::retarget::compatible::{CompatibleReport, CompatibleRequest};
 use powerseek::retarget::definition::{parse_permutations, Aggregator};
+use powerseek::retarget::trained::{TrainedReport, TrainedRequest, TrainingRequest};
 use powerseek::retarget::{
     self, CheckReport, CheckRequest, CycleReport, CycleRequest, LearnedReport, LearnedRequest, MdpTendencyReport,
     MdpTendencyRequest, MeanReport, MeanRequest, OrbitReport, OrbitRequest, OrbitRow, Retargetability,
@@ -65,6 +66,10 @@ pub enum RetargetCommand {
     /// actions; how likely is the power-seeking choice B (over A) in a new
     /// situation among them, and under the prior?
     Compatible(CompatibleArgs),
+    /// Built-in Q-learners (tabular or linear) as decision-makers over reward
+    /// orbits: one trained per reward of each orbit (whole, or --samples random
+    /// permutations), counting first moves likelier B than A, with Wilson intervals.
+    Trained(TrainedArgs),
     /// Search for permutations witnessing (A→B) n-retargetability, or a counterexample.
     Check {
         #[command(flatten)]
@@ -258,6 +263,53 @@ pub struct MdpArgs {
     plot: PlotArg,
 }
 
+/// Arguments of `retarget trained`.
+#[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
+pub struct TrainedArgs {
+    #[command(flatten)]
+    moves: MoveArgs,
+    /// `tabular`, or `linear` (Q linear in the state's reward and the action's successor features).
+    #[arg(long)]
+    learner: Option<powerseek::retarget::learn::Learner>,
+    /// Linear learner only: dimension of the successor features. Default: one per state.
+    #[arg(long)]
+    features: Option<usize>,
+    /// Training episodes per learner (default 300).
+    #[arg(long)]
+    episodes: Option<usize>,
+    /// Steps per episode (default 30).
+    #[arg(long)]
+    horizon: Option<usize>,
+    /// Exploration rate in [0, 1] (default 0.3).
+    #[arg(long)]
+    epsilon: Option<f64>,
+    /// Learning rate in (0, 1] (default 0.5).
+    #[arg(long)]
+    alpha: Option<f64>,
+    /// Discount in (0, 1). Default: the file's discount, else 0.9.
+    #[arg(long, short)]
+    gamma: Option<f64>,
+    /// A reward function over the states (comma-separated, in the file's state
+    /// order) whose orbit is taken first.
+    #[arg(long, allow_hyphen_values = true)]
+    u: Option<String>,
+    /// Also take the orbits of this many uniform random reward functions (seeded;
+    /// default 5 without --u, 0 with it).
+    #[arg(long)]
+    parameters: Option<usize>,
+    /// Check B ≥_most^n A for this n (default 1).
+    #[arg(long)]
+    n: Option<u64>,
+    /// Train on this many random permutations per orbit instead of every one.
+    #[arg(long)]
+    samples: Option<u64>,
+    #[arg(long, default_value_t = TrainedRequest::default().seed)]
+    seed: u64,
+    #[command(flatten)]
+    format: TableOrJsonArg,
+}
+
 /// Arguments of `retarget compatible`.
 #[derive(clap::Args)]
 pub struct CompatibleArgs {
@@ -394,6 +446,36 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 );
                 let outcomes = ["p(B) > p(A)", "p(B) = p(A)", "p(B) < p(A)"].map(String::from);
                 tendency_chart(&report.results, title, outcomes, &path)?;
+            }
+        }
+        RetargetCommand::Trained(args) => {
+            let mdp = crate::load_mdp(&args.moves.env)?;
+            let request = TrainedRequest {
+                state: args.moves.state.clone(),
+                a: args.moves.a.clone(),
+                b: args.moves.b.clone(),
+                u: args.u.as_deref().map(parse_numbers).transpose()?,
+                parameters: args.parameters,
+                samples: args.samples,
+                seed: args.seed,
+                n: args.n,
+                chunks: None,
+                training: Some(TrainingRequest {
+                    learner: args.learner,
+                    features: args.features,
+                    episodes: args.episodes,
+                    horizon: args.horizon,
+                    epsilon: args.epsilon,
+                    alpha: args.alpha,
+                    gamma: args.gamma,
+                }),
+            };
+            let bar = crate::progress::Bar::new("learners");
+            let report = retarget::trained::trained_tendency(&mdp, &request, None, &bar)?;
+            bar.finish();
+            match args.format.format {
+                TableOrJson::Json => write_json(&report)?,
+                TableOrJson::Table => trained_table(&mut std::io::stdout().lock(), &args.moves.env, &report)?,
             }
         }
         RetargetCommand::Compatible(args) => {
@@ -658,6 +740,47 @@ fn mdp_table(out: &mut impl Write, env: &Path, r: &MdpTendencyReport) -> Result<
             f.ties,
             f.losses,
             if row.holds { "holds" } else { "fails" }
+        )?;
+    }
+    Ok(())
+}
+
+fn trained_table(out: &mut impl Write, env: &Path, r: &TrainedReport) -> Result<()> {
+    let (a, b) = (&r.a, &r.b);
+    writeln!(
+        out,
+        "{} at state {}: {} trained {} times over {} reward orbits{}",
+        env.display(),
+        r.state,
+        r.trainer,
+        r.trained,
+        r.orbits.len(),
+        r.samples.map_or(" (whole orbits)".to_string(), |k| format!(
+            " ({k} sampled permutations each)"
+        ))
+    )?;
+    writeln!(
+        out,
+        "{:<6} {:>12} {:>8} {:>12} {:>8} {:>17}  '{b}' ≥_most^{} '{a}'",
+        "orbit",
+        format!("'{b}' likelier"),
+        "equal",
+        format!("'{a}' likelier"),
+        "fraction",
+        "95% CI",
+        r.n
+    )?;
+    for (k, o) in r.orbits.iter().enumerate() {
+        let (t, row) = (o.row.tendency, &o.row);
+        let ci = row
+            .ci95
+            .map_or("-".to_string(), |c| format!("[{:.3}, {:.3}]", c[0], c[1]));
+        let worst = if k == r.worst { " (worst)" } else { "" };
+        let holds = if row.holds { "holds" } else { "fails" };
+        writeln!(
+            out,
+            "{k:<6} {:>12} {:>8} {:>12} {:>8.4} {ci:>17}  {holds}{worst}",
+            t.b_more, t.equal, t.a_more, row.fraction
         )?;
     }
     Ok(())

@@ -658,6 +658,45 @@ fn retarget_compatible_matches_the_shutdown_examples_closed_form() {
 }
 
 #[test]
+fn retarget_trained_counts_learners_over_orbits() {
+    let fork = examples().join("fork.json");
+    let u = "0.3,0.1,0.9,0.5,0.2,0.8,0.4";
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "retarget",
+            "trained",
+            fork.to_str().unwrap(),
+            "--a",
+            "left",
+            "--b",
+            "right",
+        ];
+        args.extend_from_slice(&["--u", u, "--samples", "60", "--episodes", "100", "--format", "json"]);
+        args.extend_from_slice(extra);
+        solve_json(&args)
+    };
+    let doc = run(&["--learner", "linear"]);
+    let o = &doc["orbits"][0];
+    assert_eq!(o["total"], 60);
+    assert_eq!(doc["training"]["learner"], "linear");
+    assert_eq!(doc["training"]["episodes"], 100);
+    assert!(o["ci95"][0].as_f64().unwrap() <= o["fraction"].as_f64().unwrap());
+    assert_eq!(run(&["--learner", "linear"]), doc, "seeded");
+    let r = powerseek(&[
+        "retarget",
+        "trained",
+        fork.to_str().unwrap(),
+        "--a",
+        "left",
+        "--b",
+        "right",
+        "--features",
+        "3",
+    ]);
+    assert!(String::from_utf8_lossy(&r.stderr).contains("only the linear learner"));
+}
+
+#[test]
 fn retarget_learned_reports_a_confidence_interval() {
     let grid = examples().join("options.grid");
     let learned = |extra: &[&str]| {

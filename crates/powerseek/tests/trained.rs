@@ -2,8 +2,8 @@
 
 use powerseek::mdp::Mdp;
 use powerseek::progress::NoProgress;
-use powerseek::retarget::learn::{Learner, QLearning};
-use powerseek::retarget::trained::{trained_report, trained_tendency, TrainedRequest, Trainer};
+use powerseek::retarget::learn::Learner;
+use powerseek::retarget::trained::{trained_report, trained_tendency, TrainedRequest, Trainer, TrainingRequest};
 use powerseek::retarget::{mdp_tendency, MdpTendencyRequest};
 
 /// start → 'left' to an absorbing state, 'right' to a hub with two.
@@ -187,13 +187,13 @@ fn built_in_learners_intervals_contain_the_exact_argmax_tendency() {
         (Learner::Linear, Some(5)),
     ] {
         let r = TrainedRequest {
-            training: Some(QLearning {
-                learner,
+            training: Some(TrainingRequest {
+                learner: Some(learner),
                 features,
-                episodes: 600,
-                horizon: 8,
-                epsilon: 0.5,
-                ..QLearning::default()
+                episodes: Some(600),
+                horizon: Some(8),
+                epsilon: Some(0.5),
+                ..Default::default()
             }),
             ..request(Some(u.clone()), None, Some(200))
         };
@@ -253,12 +253,12 @@ fn a_trainers_impossible_answers_are_errors() {
         .to_string();
     assert!(e.contains("needs samples"), "{e}");
     let diverging = TrainedRequest {
-        training: Some(QLearning {
-            learner: Learner::Linear,
+        training: Some(TrainingRequest {
+            learner: Some(Learner::Linear),
             features: Some(2),
-            alpha: 1.0,
-            episodes: 3000,
-            ..QLearning::default()
+            alpha: Some(1.0),
+            episodes: Some(3000),
+            ..Default::default()
         }),
         ..request(Some(vec![1e3; 7]), None, Some(1))
     };

@@ -97,8 +97,48 @@ pub struct TrainedRequest {
     /// [`TENDENCY_CHUNK`] each) of every orbit, a shard of a distributed run.
     pub chunks: Option<(u64, u64)>,
     /// Settings of the built-in Q-learner used when no trainer of one's own
-    /// is given (default: [`QLearning::default`] with the MDP file's discount).
-    pub training: Option<QLearning>,
+    /// is given (each missing one: [`QLearning::default`]'s, the discount the
+    /// MDP file's).
+    pub training: Option<TrainingRequest>,
+}
+
+/// Settings of the built-in Q-learner; each missing one takes its default
+/// ([`QLearning::default`]; the discount: the MDP file's, else 0.9).
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainingRequest {
+    /// Tabular or linear (default: tabular).
+    pub learner: Option<super::learn::Learner>,
+    /// Successor features of the linear learner (default: one per state).
+    pub features: Option<usize>,
+    /// Training episodes (default 300).
+    pub episodes: Option<usize>,
+    /// Steps per episode (default 30).
+    pub horizon: Option<usize>,
+    /// Exploration rate (default 0.3).
+    pub epsilon: Option<f64>,
+    /// Learning rate (default 0.5).
+    pub alpha: Option<f64>,
+    /// Discount (default: the MDP file's, else 0.9).
+    pub gamma: Option<f64>,
+}
+
+impl TrainingRequest {
+    /// The settings, with defaults filled in and checked.
+    pub fn resolve(&self, mdp: &Mdp) -> Result<QLearning> {
+        let d = QLearning::default();
+        let q = QLearning {
+            learner: self.learner.unwrap_or(d.learner),
+            features: self.features,
+            episodes: self.episodes.unwrap_or(d.episodes),
+            horizon: self.horizon.unwrap_or(d.horizon),
+            epsilon: self.epsilon.unwrap_or(d.epsilon),
+            alpha: self.alpha.unwrap_or(d.alpha),
+            gamma: default_gamma(mdp, self.gamma),
+        };
+        q.validate()?;
+        Ok(q)
+    }
 }
 
 /// One orbit's counts.
@@ -172,11 +212,7 @@ fn plan(mdp: &Mdp, r: &TrainedRequest, custom: bool) -> Result<Plan> {
             "training: settings of the built-in learner, not used with a trainer of one's own",
         ));
     }
-    let training = r.training.unwrap_or(QLearning {
-        gamma: default_gamma(mdp, None),
-        ..QLearning::default()
-    });
-    training.validate()?;
+    let training = r.training.unwrap_or_default().resolve(mdp)?;
     Ok(Plan {
         moves,
         rewards: reward_parameters(mdp, r.u.as_deref(), r.parameters, r.seed)?,
