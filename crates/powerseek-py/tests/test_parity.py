@@ -163,6 +163,16 @@ def test_retarget_mdp_and_learned(cli):
     assert plain(r) == doc and doc["training"]["features"] == 4
 
 
+def test_retarget_trained(cli):
+    fork = EXAMPLES / "fork.json"
+    args = ("--a", "left", "--b", "right", "--parameters", 2, "--samples", 40, "--episodes", 50, "--learner", "linear")
+    doc = run_json(cli, "retarget", "trained", fork, *args)
+    settings = dict(episodes=50)
+    r = powerseek.trained_tendency(powerseek.load_mdp(fork), "linear", "left", "right", parameters=2, samples=40, training=settings)
+    assert plain(r) == doc
+    assert doc["trained"] == 80
+
+
 def test_retarget_compatible(cli):
     shutdown = EXAMPLES / "shutdown.json"
     args = ("--a", "shutdown", "--b", "continue", "--observed", "train=right", "--samples", 3000, "--seed", 2)
