@@ -46,9 +46,8 @@ impl std::str::FromStr for Learner {
     }
 }
 
-/// The training procedure (missing fields, when deserialised, take the defaults).
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// The training procedure.
+#[derive(Clone, Copy, Debug, Serialize)]
 pub struct QLearning {
     /// Table or linear function approximation (default: table).
     pub learner: Learner,
