@@ -230,17 +230,9 @@ pub struct MoveArgs {
     b: String,
 }
 
-/// Arguments of `retarget mdp`.
+/// Which reward orbits `retarget mdp` and `retarget trained` take.
 #[derive(clap::Args)]
-#[command(allow_negative_numbers = true)]
-pub struct MdpArgs {
-    #[command(flatten)]
-    moves: MoveArgs,
-    /// Discount of the visit distributions, in (0, 1). Default: the file's discount, else 0.9.
-    #[arg(long, short)]
-    gamma: Option<f64>,
-    #[arg(long)]
-    decision: Option<String>,
+pub struct RewardOrbitArgs {
     /// A reward function over the states (comma-separated, in the file's state
     /// order) whose orbit is taken first.
     #[arg(long, allow_hyphen_values = true)]
@@ -252,9 +244,31 @@ pub struct MdpArgs {
     /// Check B ≥_most^n A for this n (default 1).
     #[arg(long)]
     n: Option<u64>,
-    /// Sample permutations instead of enumerating each orbit.
+    /// Sample this many random permutations per orbit instead of enumerating each.
     #[arg(long)]
     samples: Option<u64>,
+}
+
+impl RewardOrbitArgs {
+    /// `--u` parsed.
+    fn u(&self) -> Result<Option<Vec<f64>>> {
+        self.u.as_deref().map(parse_numbers).transpose()
+    }
+}
+
+/// Arguments of `retarget mdp`.
+#[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
+pub struct MdpArgs {
+    #[command(flatten)]
+    moves: MoveArgs,
+    /// Discount of the visit distributions, in (0, 1). Default: the file's discount, else 0.9.
+    #[arg(long, short)]
+    gamma: Option<f64>,
+    #[arg(long)]
+    decision: Option<String>,
+    #[command(flatten)]
+    orbits: RewardOrbitArgs,
     #[arg(long, default_value_t = MdpTendencyRequest::default().seed)]
     seed: u64,
     #[command(flatten)]
@@ -290,20 +304,8 @@ pub struct TrainedArgs {
     /// Discount in (0, 1). Default: the file's discount, else 0.9.
     #[arg(long, short)]
     gamma: Option<f64>,
-    /// A reward function over the states (comma-separated, in the file's state
-    /// order) whose orbit is taken first.
-    #[arg(long, allow_hyphen_values = true)]
-    u: Option<String>,
-    /// Also take the orbits of this many uniform random reward functions (seeded;
-    /// default 5 without --u, 0 with it).
-    #[arg(long)]
-    parameters: Option<usize>,
-    /// Check B ≥_most^n A for this n (default 1).
-    #[arg(long)]
-    n: Option<u64>,
-    /// Train on this many random permutations per orbit instead of every one.
-    #[arg(long)]
-    samples: Option<u64>,
+    #[command(flatten)]
+    orbits: RewardOrbitArgs,
     #[arg(long, default_value_t = TrainedRequest::default().seed)]
     seed: u64,
     #[command(flatten)]
@@ -454,11 +456,11 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 state: args.moves.state.clone(),
                 a: args.moves.a.clone(),
                 b: args.moves.b.clone(),
-                u: args.u.as_deref().map(parse_numbers).transpose()?,
-                parameters: args.parameters,
-                samples: args.samples,
+                u: args.orbits.u()?,
+                parameters: args.orbits.parameters,
+                samples: args.orbits.samples,
                 seed: args.seed,
-                n: args.n,
+                n: args.orbits.n,
                 chunks: None,
                 training: Some(TrainingRequest {
                     learner: args.learner,
@@ -506,10 +508,10 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 b: args.moves.b.clone(),
                 gamma: args.gamma,
                 decision: args.decision.clone(),
-                u: args.u.as_deref().map(parse_numbers).transpose()?,
-                parameters: args.parameters,
-                n: args.n,
-                samples: args.samples,
+                u: args.orbits.u()?,
+                parameters: args.orbits.parameters,
+                n: args.orbits.n,
+                samples: args.orbits.samples,
                 seed: args.seed,
             };
             let bar = crate::progress::Bar::new("decision-makers");
