@@ -10,7 +10,9 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 
 use powerseek::plot::{save, EstimateBars, OutcomeBars, OutcomeRow};
+use powerseek::retarget::compatible::{CompatibleReport, CompatibleRequest};
 use powerseek::retarget::definition::{parse_permutations, Aggregator};
+use powerseek::retarget::trained::{TrainedReport, TrainedRequest, TrainingRequest};
 use powerseek::retarget::{
     self, CheckReport, CheckRequest, CycleReport, CycleRequest, LearnedReport, LearnedRequest, MdpTendencyReport,
     MdpTendencyRequest, MeanReport, MeanRequest, OrbitReport, OrbitRequest, OrbitRow, Retargetability,
@@ -59,6 +61,15 @@ pub enum RetargetCommand {
     /// random reward: how often does the learned policy's first move go each way?
     /// The picture is a bar chart of the fraction of agents taking each first move.
     Learned(LearnedArgs),
+    /// Training-compatible goals (Krakovna & Kramár 2023): rewards drawn from a
+    /// prior and kept when their optimal policy takes the observed training
+    /// actions; how likely is the power-seeking choice B (over A) in a new
+    /// situation among them, and under the prior?
+    Compatible(CompatibleArgs),
+    /// Built-in Q-learners (tabular or linear) as decision-makers over reward
+    /// orbits: one trained per reward of each orbit (whole, or --samples random
+    /// permutations), counting first moves likelier B than A, with Wilson intervals.
+    Trained(TrainedArgs),
     /// Search for permutations witnessing (A→B) n-retargetability, or a counterexample.
     Check {
         #[command(flatten)]
@@ -219,17 +230,9 @@ pub struct MoveArgs {
     b: String,
 }
 
-/// Arguments of `retarget mdp`.
+/// Which reward orbits `retarget mdp` and `retarget trained` take.
 #[derive(clap::Args)]
-#[command(allow_negative_numbers = true)]
-pub struct MdpArgs {
-    #[command(flatten)]
-    moves: MoveArgs,
-    /// Discount of the visit distributions, in (0, 1). Default: the file's discount, else 0.9.
-    #[arg(long, short)]
-    gamma: Option<f64>,
-    #[arg(long)]
-    decision: Option<String>,
+pub struct RewardOrbitArgs {
     /// A reward function over the states (comma-separated, in the file's state
     /// order) whose orbit is taken first.
     #[arg(long, allow_hyphen_values = true)]
@@ -241,9 +244,31 @@ pub struct MdpArgs {
     /// Check B ≥_most^n A for this n (default 1).
     #[arg(long)]
     n: Option<u64>,
-    /// Sample permutations instead of enumerating each orbit.
+    /// Sample this many random permutations per orbit instead of enumerating each.
     #[arg(long)]
     samples: Option<u64>,
+}
+
+impl RewardOrbitArgs {
+    /// `--u` parsed.
+    fn u(&self) -> Result<Option<Vec<f64>>> {
+        self.u.as_deref().map(parse_numbers).transpose()
+    }
+}
+
+/// Arguments of `retarget mdp`.
+#[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
+pub struct MdpArgs {
+    #[command(flatten)]
+    moves: MoveArgs,
+    /// Discount of the visit distributions, in (0, 1). Default: the file's discount, else 0.9.
+    #[arg(long, short)]
+    gamma: Option<f64>,
+    #[arg(long)]
+    decision: Option<String>,
+    #[command(flatten)]
+    orbits: RewardOrbitArgs,
     #[arg(long, default_value_t = MdpTendencyRequest::default().seed)]
     seed: u64,
     #[command(flatten)]
@@ -252,12 +277,81 @@ pub struct MdpArgs {
     plot: PlotArg,
 }
 
+/// Arguments of `retarget trained`.
+#[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
+pub struct TrainedArgs {
+    #[command(flatten)]
+    moves: MoveArgs,
+    /// `tabular`, or `linear` (Q linear in the state's reward and the action's successor features).
+    #[arg(long)]
+    learner: Option<powerseek::retarget::learn::Learner>,
+    /// Linear learner only: dimension of the successor features. Default: one per state.
+    #[arg(long)]
+    features: Option<usize>,
+    /// Training episodes per learner (default 300).
+    #[arg(long)]
+    episodes: Option<usize>,
+    /// Steps per episode (default 30).
+    #[arg(long)]
+    horizon: Option<usize>,
+    /// Exploration rate in [0, 1] (default 0.3).
+    #[arg(long)]
+    epsilon: Option<f64>,
+    /// Learning rate in (0, 1] (default 0.5).
+    #[arg(long)]
+    alpha: Option<f64>,
+    /// Discount in (0, 1). Default: the file's discount, else 0.9.
+    #[arg(long, short)]
+    gamma: Option<f64>,
+    #[command(flatten)]
+    orbits: RewardOrbitArgs,
+    #[arg(long, default_value_t = TrainedRequest::default().seed)]
+    seed: u64,
+    #[command(flatten)]
+    format: TableOrJsonArg,
+}
+
+/// Arguments of `retarget compatible`.
+#[derive(clap::Args)]
+pub struct CompatibleArgs {
+    /// The new situation (--state, default: the file's start state) and its
+    /// choices: A gives up options (e.g. shutdown), B is the power-seeking one.
+    #[command(flatten)]
+    moves: MoveArgs,
+    /// An observed training choice, state=action (repeatable): a reward is
+    /// compatible when that action is optimal there.
+    #[arg(long = "observed", value_name = "STATE=ACTION")]
+    observed: Vec<powerseek::retarget::compatible::Observed>,
+    /// Reward prior, as `power --dist` (default: iid uniform on [0, 1]).
+    #[arg(long)]
+    dist: Option<String>,
+    /// Discount in (0, 1). Default: the file's discount, else 0.9.
+    #[arg(long, short)]
+    gamma: Option<f64>,
+    /// Rewards drawn from the prior.
+    #[arg(long, default_value_t = CompatibleRequest::default().samples)]
+    samples: u64,
+    #[arg(long, default_value_t = CompatibleRequest::default().seed)]
+    seed: u64,
+    #[command(flatten)]
+    format: TableOrJsonArg,
+}
+
 /// Arguments of `retarget learned`.
 #[derive(clap::Args)]
 #[command(allow_negative_numbers = true)]
 pub struct LearnedArgs {
     #[command(flatten)]
     moves: MoveArgs,
+    /// How the learners represent action values: `tabular`, or `linear`
+    /// (Q linear in the state's reward and the action's successor features).
+    #[arg(long, default_value = "tabular")]
+    learner: powerseek::retarget::learn::Learner,
+    /// Linear learner only: dimension of the successor features (a random
+    /// projection of the successor distribution). Default: one per state.
+    #[arg(long)]
+    features: Option<usize>,
     #[arg(long, default_value_t = LearnedRequest::default().agents)]
     agents: usize,
     #[arg(long, default_value_t = LearnedRequest::default().episodes)]
@@ -356,6 +450,56 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 tendency_chart(&report.results, title, outcomes, &path)?;
             }
         }
+        RetargetCommand::Trained(args) => {
+            let mdp = crate::load_mdp(&args.moves.env)?;
+            let request = TrainedRequest {
+                state: args.moves.state.clone(),
+                a: args.moves.a.clone(),
+                b: args.moves.b.clone(),
+                u: args.orbits.u()?,
+                parameters: args.orbits.parameters,
+                samples: args.orbits.samples,
+                seed: args.seed,
+                n: args.orbits.n,
+                chunks: None,
+                training: Some(TrainingRequest {
+                    learner: args.learner,
+                    features: args.features,
+                    episodes: args.episodes,
+                    horizon: args.horizon,
+                    epsilon: args.epsilon,
+                    alpha: args.alpha,
+                    gamma: args.gamma,
+                }),
+            };
+            let bar = crate::progress::Bar::new("learners");
+            let report = retarget::trained::trained_tendency(&mdp, &request, None, &bar)?;
+            bar.finish();
+            match args.format.format {
+                TableOrJson::Json => write_json(&report)?,
+                TableOrJson::Table => trained_table(&mut std::io::stdout().lock(), &args.moves.env, &report)?,
+            }
+        }
+        RetargetCommand::Compatible(args) => {
+            let mdp = crate::load_mdp(&args.moves.env)?;
+            let request = CompatibleRequest {
+                training: args.observed.clone(),
+                state: args.moves.state.clone(),
+                a: args.moves.a.clone(),
+                b: args.moves.b.clone(),
+                dist: args.dist.clone(),
+                gamma: args.gamma,
+                samples: args.samples,
+                seed: args.seed,
+            };
+            let bar = crate::progress::Bar::new("rewards");
+            let report = retarget::compatible::compatible(&mdp, &request, &bar)?;
+            bar.finish();
+            match args.format.format {
+                TableOrJson::Json => write_json(&report)?,
+                TableOrJson::Table => compatible_table(&mut std::io::stdout().lock(), &args.moves.env, &report)?,
+            }
+        }
         RetargetCommand::Mdp(args) => {
             let mdp = crate::load_mdp(&args.moves.env)?;
             let request = MdpTendencyRequest {
@@ -364,10 +508,10 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 b: args.moves.b.clone(),
                 gamma: args.gamma,
                 decision: args.decision.clone(),
-                u: args.u.as_deref().map(parse_numbers).transpose()?,
-                parameters: args.parameters,
-                n: args.n,
-                samples: args.samples,
+                u: args.orbits.u()?,
+                parameters: args.orbits.parameters,
+                n: args.orbits.n,
+                samples: args.orbits.samples,
                 seed: args.seed,
             };
             let bar = crate::progress::Bar::new("decision-makers");
@@ -392,6 +536,8 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
             let mdp = crate::load_mdp(&args.moves.env)?;
             let request = LearnedRequest {
                 state: args.moves.state.clone(),
+                learner: args.learner,
+                features: args.features,
                 a: args.moves.a.clone(),
                 b: args.moves.b.clone(),
                 agents: args.agents,
@@ -601,14 +747,97 @@ fn mdp_table(out: &mut impl Write, env: &Path, r: &MdpTendencyReport) -> Result<
     Ok(())
 }
 
+fn trained_table(out: &mut impl Write, env: &Path, r: &TrainedReport) -> Result<()> {
+    let (a, b) = (&r.a, &r.b);
+    writeln!(
+        out,
+        "{} at state {}: {} trained {} times over {} reward orbits{}",
+        env.display(),
+        r.state,
+        r.trainer,
+        r.trained,
+        r.orbits.len(),
+        r.samples.map_or(" (whole orbits)".to_string(), |k| format!(
+            " ({k} sampled permutations each)"
+        ))
+    )?;
+    writeln!(
+        out,
+        "{:<6} {:>12} {:>8} {:>12} {:>8} {:>17}  '{b}' ≥_most^{} '{a}'",
+        "orbit",
+        format!("'{b}' likelier"),
+        "equal",
+        format!("'{a}' likelier"),
+        "fraction",
+        "95% CI",
+        r.n
+    )?;
+    for (k, o) in r.orbits.iter().enumerate() {
+        let (t, row) = (o.row.tendency, &o.row);
+        let ci = row
+            .ci95
+            .map_or("-".to_string(), |c| format!("[{:.3}, {:.3}]", c[0], c[1]));
+        let worst = if k == r.worst { " (worst)" } else { "" };
+        let holds = if row.holds { "holds" } else { "fails" };
+        writeln!(
+            out,
+            "{k:<6} {:>12} {:>8} {:>12} {:>8.4} {ci:>17}  {holds}{worst}",
+            t.b_more, t.equal, t.a_more, row.fraction
+        )?;
+    }
+    Ok(())
+}
+
+fn compatible_table(out: &mut impl Write, env: &Path, r: &CompatibleReport) -> Result<()> {
+    let observed: Vec<String> = r.training.iter().map(|o| format!("{}={}", o.state, o.action)).collect();
+    writeln!(
+        out,
+        "{}: {} rewards from {} (γ = {}), kept when optimal for the training behaviour [{}]",
+        env.display(),
+        r.samples,
+        r.dist,
+        r.gamma,
+        observed.join(", ")
+    )?;
+    let p = |x: &powerseek::stats::Proportion| {
+        format!(
+            "{:.4} ± {:.4} (SE), 95% CI [{:.4}, {:.4}]",
+            x.estimate, x.se, x.ci95[0], x.ci95[1]
+        )
+    };
+    writeln!(
+        out,
+        "compatible: {} of {}, acceptance {}",
+        r.acceptance.successes,
+        r.samples,
+        p(&r.acceptance)
+    )?;
+    let (a, b) = (&r.a, &r.b);
+    writeln!(
+        out,
+        "at state {}: P(optimal choice likelier '{b}' than '{a}' | compatible) = {}",
+        r.state,
+        p(&r.power_seeking)
+    )?;
+    writeln!(out, "under the prior alone: {}", p(&r.prior_power_seeking))?;
+    Ok(())
+}
+
 fn learned_table(out: &mut impl Write, env: &Path, r: &LearnedReport) -> Result<()> {
     let (a, b, t, x) = (&r.a, &r.b, &r.training, &r.result);
     writeln!(
         out,
-        "{} at state {}: {} Q-learners ({} episodes × {} steps, ε = {}, α = {}, γ = {}), each on a random permutation of one random reward",
+        "{} at state {}: {} {} Q-learners ({} episodes × {} steps, ε = {}, α = {}, γ = {}), each on a random permutation of one random reward",
         env.display(),
         r.state,
         x.agents,
+        match t.learner {
+            powerseek::retarget::learn::Learner::Tabular => "tabular".to_string(),
+            powerseek::retarget::learn::Learner::Linear => format!(
+                "linear ({} successor features)",
+                t.features.map_or("one-hot".to_string(), |k| k.to_string())
+            ),
+        },
         t.episodes,
         t.horizon,
         t.epsilon,

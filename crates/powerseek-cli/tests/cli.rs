@@ -614,38 +614,97 @@ fn retarget_mdp_prefers_the_move_that_keeps_options_open() {
 }
 
 #[test]
-fn retarget_learned_reports_a_confidence_interval() {
-    let grid = examples().join("options.grid");
+fn retarget_compatible_matches_the_shutdown_examples_closed_form() {
+    let file = examples().join("shutdown.json");
     let doc = solve_json(&[
         "retarget",
-        "learned",
-        grid.to_str().unwrap(),
+        "compatible",
+        file.to_str().unwrap(),
+        "--a",
+        "shutdown",
+        "--b",
+        "continue",
+        "--observed",
+        "train=right",
+        "--samples",
+        "4000",
+        "--format",
+        "json",
+    ]);
+    // docs/theory.md §7.3: (1 − γ)/2 + 3γ/4 at γ = 0.9, and acceptance 1/2.
+    for (key, exact) in [("power_seeking", 0.725), ("acceptance", 0.5)] {
+        let p = &doc[key];
+        let (est, se) = (p["estimate"].as_f64().unwrap(), p["se"].as_f64().unwrap());
+        assert!((est - exact).abs() < 4.0 * se, "{key}: {p}");
+    }
+    assert_eq!(doc["state"], "new", "the file's start state");
+}
+
+#[test]
+fn retarget_trained_counts_learners_over_orbits() {
+    let fork = examples().join("fork.json");
+    let u = "0.3,0.1,0.9,0.5,0.2,0.8,0.4";
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "retarget",
+            "trained",
+            fork.to_str().unwrap(),
+            "--a",
+            "left",
+            "--b",
+            "right",
+        ];
+        args.extend_from_slice(&["--u", u, "--samples", "60", "--episodes", "100", "--format", "json"]);
+        args.extend_from_slice(extra);
+        solve_json(&args)
+    };
+    let doc = run(&["--learner", "linear"]);
+    let o = &doc["orbits"][0];
+    assert_eq!(o["total"], 60);
+    assert_eq!(doc["training"]["learner"], "linear");
+    assert_eq!(doc["training"]["episodes"], 100);
+    assert!(o["ci95"][0].as_f64().unwrap() <= o["fraction"].as_f64().unwrap());
+    assert_eq!(run(&["--learner", "linear"]), doc, "seeded");
+    let r = powerseek(&[
+        "retarget",
+        "trained",
+        fork.to_str().unwrap(),
         "--a",
         "left",
         "--b",
         "right",
-        "--agents",
-        "200",
-        "--format",
-        "json",
+        "--features",
+        "3",
     ]);
+    assert!(String::from_utf8_lossy(&r.stderr).contains("only the linear learner"));
+}
+
+#[test]
+fn retarget_learned_reports_a_confidence_interval() {
+    let grid = examples().join("options.grid");
+    let learned = |extra: &[&str]| {
+        let mut args = vec![
+            "retarget",
+            "learned",
+            grid.to_str().unwrap(),
+            "--a",
+            "left",
+            "--b",
+            "right",
+        ];
+        args.extend_from_slice(&["--agents", "200", "--format", "json"]);
+        args.extend_from_slice(extra);
+        solve_json(&args)
+    };
+    let doc = learned(&[]);
     let r = &doc["result"];
     assert_eq!(r["agents"], 200);
     assert!(r["ci95"][0].as_f64().unwrap() > 0.5, "{r}");
-    let again = solve_json(&[
-        "retarget",
-        "learned",
-        grid.to_str().unwrap(),
-        "--a",
-        "left",
-        "--b",
-        "right",
-        "--agents",
-        "200",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(doc["result"], again["result"], "seeded");
+    assert_eq!(doc["result"], learned(&[])["result"], "seeded");
+    let linear = learned(&["--learner", "linear"]);
+    assert_eq!(linear["training"]["learner"], "linear");
+    assert!(linear["result"]["ci95"][0].as_f64().unwrap() > 0.5, "{linear}");
+    assert_ne!(linear["result"], doc["result"], "a different learner");
 }
 
 #[test]

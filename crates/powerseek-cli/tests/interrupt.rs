@@ -133,6 +133,21 @@ fn long_commands_stop_on_ctrl_c() {
         ],
         None,
     );
+    let moves = ["--a", "right", "--b", "down", "--state", "(0,0)"];
+    let trained = [
+        &["retarget", "trained", small.to_str().unwrap()][..],
+        &moves,
+        &["--samples", "10000000000"],
+    ]
+    .concat();
+    interrupt("retarget trained", &trained, None);
+    let compatible = [
+        &["retarget", "compatible", small.to_str().unwrap()][..],
+        &moves,
+        &["--samples", "10000000000"],
+    ]
+    .concat();
+    interrupt("retarget compatible", &compatible, None);
     interrupt(
         "experiment scarcity",
         &["experiment", "scarcity", "--games", "100000"],

@@ -88,3 +88,26 @@ def test_tasks_declare_their_cpus_and_give_the_same_answer(local_ray, tmp_path):
     assert distributed.scarcity(cpus_per_task=2, **kwargs)["summaries"] == powerseek.scarcity(**kwargs)["summaries"]
     with pytest.raises(ValueError, match="cpus_per_task"):
         distributed.power(rooms, cpus_per_task=0, **args)
+
+
+def test_sharded_trained_tendency_equals_the_single_process_report(local_ray):
+    def _rule_trainer(reward):
+        """Argmax on the fork in closed form (cheap enough for many samples; defined
+        here so that Ray pickles it by value): right when the best of the
+        three-way branch beats the one-way branch."""
+        g = 0.9
+        left = reward[1] + g * reward[3] / (1 - g)
+        right = reward[2] + g * max(reward[4:]) / (1 - g)
+        return "right" if right > left else "left"
+
+    fork = powerseek.load_mdp(pathlib.Path(__file__).resolve().parents[3] / "examples" / "fork.json")
+    samples = 2 * powerseek._native.TENDENCY_CHUNK + 300
+    args = dict(parameters=2, samples=samples, seed=6)
+    single = powerseek.trained_tendency(fork, _rule_trainer, "left", "right", **args)
+    for shards in (1, 3):
+        sharded = distributed.trained_tendency(fork, _rule_trainer, "left", "right", shards=shards, **args)
+        assert isinstance(sharded, powerseek.TrainedResult)
+        assert sharded == single
+    learned = dict(parameters=1, samples=300, seed=6, training=dict(episodes=50))
+    single = powerseek.trained_tendency(fork, "linear", "left", "right", **learned)
+    assert distributed.trained_tendency(fork, "linear", "left", "right", shards=2, **learned) == single

@@ -97,6 +97,15 @@ LONG_CALLS = {
     "retarget_learned": lambda: powerseek.retarget_learned(
         powerseek.gridworld("S..\n.#.\n..T\n"), "right", "down", agents=10**7
     ),
+    "trained_tendency (Python trainer)": lambda: powerseek.trained_tendency(
+        powerseek.gridworld("S..\n.#.\n..T\n"), lambda reward: "right", "right", "down", samples=10**9, parameters=1
+    ),
+    "trained_tendency (built-in learner)": lambda: powerseek.trained_tendency(
+        powerseek.gridworld("S..\n.#.\n..T\n"), "linear", "right", "down", samples=10**9, parameters=1
+    ),
+    "training_compatible": lambda: powerseek.training_compatible(
+        powerseek.gridworld("S..\n.#.\n..T\n"), {}, "right", "down", samples=10**10
+    ),
     "scarcity": lambda: powerseek.scarcity(games=10**6),
     "rho_sweep": lambda: powerseek.rho_sweep(powerseek.gridworld("...\n.#.\n...\n"), [0.0, 0.5, 1.0], samples=10**8),
 }

@@ -157,6 +157,29 @@ def test_retarget_mdp_and_learned(cli):
     r = powerseek.retarget_learned(powerseek.load_mdp(grid), "left", "right", agents=60, seed=5)
     assert plain(r) == doc
     assert doc["result"]["agents"] == 60
+    args = ("--learner", "linear", "--features", 4)
+    doc = run_json(cli, "retarget", "learned", grid, "--a", "left", "--b", "right", "--agents", 60, *args)
+    r = powerseek.retarget_learned(powerseek.load_mdp(grid), "left", "right", agents=60, learner="linear", features=4)
+    assert plain(r) == doc and doc["training"]["features"] == 4
+
+
+def test_retarget_trained(cli):
+    fork = EXAMPLES / "fork.json"
+    args = ("--a", "left", "--b", "right", "--parameters", 2, "--samples", 40, "--episodes", 50, "--learner", "linear")
+    doc = run_json(cli, "retarget", "trained", fork, *args)
+    settings = dict(episodes=50)
+    r = powerseek.trained_tendency(powerseek.load_mdp(fork), "linear", "left", "right", parameters=2, samples=40, training=settings)
+    assert plain(r) == doc
+    assert doc["trained"] == 80
+
+
+def test_retarget_compatible(cli):
+    shutdown = EXAMPLES / "shutdown.json"
+    args = ("--a", "shutdown", "--b", "continue", "--observed", "train=right", "--samples", 3000, "--seed", 2)
+    doc = run_json(cli, "retarget", "compatible", shutdown, *args)
+    r = powerseek.training_compatible(powerseek.load_mdp(shutdown), {"train": "right"}, "shutdown", "continue", samples=3000, seed=2)
+    assert plain(r) == doc
+    assert doc["training"] == [{"state": "train", "action": "right"}]
 
 
 # Two agents ----------------------------------------------------------------

@@ -154,6 +154,36 @@ pub fn t_quantile_975(df: usize) -> f64 {
         .unwrap_or(1.959_963_984_540_054)
 }
 
+/// A binomial proportion estimated from `successes` out of `trials`, with
+/// its standard error `sqrt(p (1 − p) / trials)` and 95% Wilson interval.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct Proportion {
+    /// Trials that succeeded.
+    pub successes: u64,
+    /// Trials.
+    pub trials: u64,
+    /// `successes / trials` (NaN with no trials).
+    pub estimate: f64,
+    /// Its standard error (NaN with no trials).
+    pub se: f64,
+    /// 95% Wilson score interval (`[0, 1]` with no trials).
+    pub ci95: [f64; 2],
+}
+
+impl Proportion {
+    /// The proportion of `successes` in `trials`.
+    pub fn new(successes: u64, trials: u64) -> Self {
+        let p = successes as f64 / trials as f64;
+        Proportion {
+            successes,
+            trials,
+            estimate: p,
+            se: (p * (1.0 - p) / trials as f64).sqrt(),
+            ci95: wilson(successes, trials),
+        }
+    }
+}
+
 /// 95% Wilson score interval for a binomial proportion.
 pub fn wilson(successes: u64, n: u64) -> [f64; 2] {
     if n == 0 {

@@ -152,6 +152,28 @@ fn learned_tendency_stops() {
 }
 
 #[test]
+fn trained_tendency_and_compatible_stop() {
+    use powerseek::retarget::compatible::{compatible, CompatibleRequest};
+    use powerseek::retarget::trained::{trained_tendency, TrainedRequest};
+    let m = gridworld::parse("S..\n.#.\n..T\n", "g").unwrap();
+    let r = TrainedRequest {
+        a: "right".into(),
+        b: "down".into(),
+        samples: Some(1 << 40),
+        parameters: Some(1),
+        ..Default::default()
+    };
+    stops("trained", true, |p| trained_tendency(&m, &r, None, p));
+    let r = CompatibleRequest {
+        a: "right".into(),
+        b: "down".into(),
+        samples: 1 << 40,
+        ..Default::default()
+    };
+    stops("compatible", true, |p| compatible(&m, &r, p));
+}
+
+#[test]
 fn scarcity_sweep_stops() {
     let opts = ScarcityOptions {
         games: 20_000,

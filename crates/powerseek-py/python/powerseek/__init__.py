@@ -73,6 +73,8 @@ __all__ = [
     "retarget_cycle",
     "retarget_mdp",
     "retarget_learned",
+    "trained_tendency",
+    "training_compatible",
     "scarcity",
     "sequential_power",
     "rho_sweep",
@@ -877,16 +879,22 @@ def retarget_learned(
     alpha: Optional[float] = None,
     gamma: Optional[float] = None,
     seed: Optional[int] = None,
+    learner: Optional[str] = None,
+    features: Optional[int] = None,
     progress=None,
     threads: Optional[int] = None,
 ) -> dict:
     """Q-learners trained on rewards drawn from the orbit of a random reward:
     how often their first move at ``state`` is ``b`` rather than ``a``, as
-    ``powerseek retarget learned`` (``result`` has the counts and a 95% CI)."""
+    ``powerseek retarget learned`` (``result`` has the counts and a 95% CI).
+    ``learner`` is ``'tabular'`` (default) or ``'linear'`` (docs/theory.md
+    §7.1, with ``features`` successor features; default one per state)."""
     fields = _given(
         a=str(a),
         b=str(b),
         state=state,
+        learner=learner,
+        features=features,
         agents=agents,
         episodes=episodes,
         horizon=horizon,
@@ -896,6 +904,126 @@ def retarget_learned(
         seed=seed,
     )
     return _call(_native.learned, mdp, fields, progress=progress, threads=threads)
+
+
+def _trainer_arg(trainer):
+    """A Python trainer as ``f(reward, seed)``; a one-argument ``f(reward)`` is wrapped."""
+    if not callable(trainer):
+        raise TypeError(
+            f"trainer must be 'tabular', 'linear' or a callable f(reward, seed) (got {type(trainer).__name__})"
+        )
+    try:
+        params = _inspect.signature(trainer).parameters.values()
+    except (TypeError, ValueError):
+        return trainer
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) == 1 and not any(p.kind == p.VAR_POSITIONAL for p in params):
+        return lambda reward, seed: trainer(reward)
+    return trainer
+
+
+def _trained_args(trainer, a, b, state, u, parameters, samples, seed, n, training, chunks=None):
+    """The native request and trainer of :func:`trained_tendency`."""
+    if isinstance(trainer, str):
+        settings = dict(training or {})
+        settings.setdefault("learner", trainer)
+        training, native = settings, None
+    else:
+        if training is not None:
+            raise ValueError("training: settings of the built-in learners ('tabular', 'linear'), not of a Python trainer")
+        native = _trainer_arg(trainer)
+    fields = _given(
+        a=str(a),
+        b=str(b),
+        state=state,
+        u=None if u is None else [float(x) for x in np.asarray(u, dtype=float).ravel()],
+        parameters=parameters,
+        samples=samples,
+        seed=seed,
+        n=n,
+        training=training,
+        chunks=chunks,
+    )
+    return fields, native
+
+
+def trained_tendency(
+    mdp: Mdp,
+    trainer,
+    a: str,
+    b: str,
+    state: Optional[str] = None,
+    u=None,
+    parameters: Optional[int] = None,
+    samples: Optional[int] = None,
+    seed: Optional[int] = None,
+    n: Optional[int] = None,
+    training: Optional[dict] = None,
+    progress=None,
+    threads: Optional[int] = None,
+) -> dict:
+    """A training procedure as a decision-maker (docs/theory.md §7.2): train on
+    every reward of the orbits of ``u`` and/or ``parameters`` random rewards
+    (every distinct permutation, or ``samples`` random ones per orbit) and
+    count the rewards whose first move at ``state`` is likelier ``b`` than
+    ``a``, per orbit (Wilson intervals when sampled).
+
+    ``trainer`` is ``'tabular'`` or ``'linear'`` (the built-in Q-learners,
+    with ``training`` settings: ``episodes``, ``horizon``, ``epsilon``,
+    ``alpha``, ``gamma``, ``features``), or a Python callable
+    ``f(reward, seed)`` (or ``f(reward)``) taking the reward per state (a
+    numpy array, the MDP's state order) and returning the first move at
+    ``state``: an action name, an index into ``mdp.actions[state]``, or
+    probabilities over those actions. Its seed is a function of ``seed``, the
+    orbit and the reward, so results do not depend on ``threads``. Python
+    trainers run on the worker threads, holding the GIL only while called.
+
+    Example: numpy value iteration on ``examples/fork.json`` is an exact
+    argmax, so it reproduces ``retarget_mdp``'s argmax counts::
+
+        >>> import numpy as np, powerseek
+        >>> fork = powerseek.load_mdp("examples/fork.json")
+        >>> def trainer(reward, seed):  # reward per state -> first move at 'start'
+        ...     v = np.zeros(len(reward))
+        ...     for _ in range(300):
+        ...         v = reward + 0.9 * np.array([v[1:3].max(), v[3], v[4:].max(), v[3], v[4], v[5], v[6]])
+        ...     return "right" if v[2] > v[1] else "left"
+        >>> r = powerseek.trained_tendency(fork, trainer, "left", "right", parameters=2, samples=200)
+        >>> m = powerseek.retarget_mdp(fork, "left", "right", decision="argmax", parameters=2, samples=200)
+        >>> keys = ("b_more", "equal", "a_more")
+        >>> [r["orbits"][r["worst"]][k] for k in keys] == [m["worst_orbit"][0][k] for k in keys]
+        True
+    """
+    fields, native = _trained_args(trainer, a, b, state, u, parameters, samples, seed, n, training)
+    count = _threads_arg(threads)
+    with _progress_callback(progress) as callback:
+        return _native.trained_tendency(mdp, fields, native, progress=callback, threads=count)
+
+
+def training_compatible(
+    mdp: Mdp,
+    observed,
+    a: str,
+    b: str,
+    state: Optional[str] = None,
+    dist: Optional[str] = None,
+    gamma: Optional[float] = None,
+    samples: Optional[int] = None,
+    seed: Optional[int] = None,
+    progress=None,
+    threads: Optional[int] = None,
+) -> dict:
+    """Krakovna & Kramár's training-compatible goal set (docs/theory.md §7.3),
+    as ``powerseek retarget compatible``: rewards drawn from the prior ``dist``
+    and kept when every observed training choice is optimal; the probability
+    that the kept rewards' optimal choice at ``state`` is likelier ``b`` (the
+    power-seeking one) than ``a``, with the acceptance rate and the prior's
+    probability. ``observed`` is a mapping ``{state: action}`` or pairs
+    ``(state, action)``."""
+    pairs = observed.items() if hasattr(observed, "items") else observed
+    training = [{"state": str(s), "action": str(x)} for s, x in pairs]
+    fields = _given(training=training, state=state, a=str(a), b=str(b), dist=dist, gamma=gamma, samples=samples, seed=seed)
+    return _call(_native.compatible, mdp, fields, progress=progress, threads=threads)
 
 
 def scarcity(
@@ -1255,6 +1383,8 @@ from .results import (  # noqa: E402
     FocalResult,
     GamePowerResult,
     LearnedResult,
+    TrainedResult,
+    CompatibleResult,
     OrbitResult,
     PhaseResult,
     PosteriorResult,
@@ -1302,6 +1432,8 @@ alignment = _labelled(alignment, AlignmentResult)
 retarget_orbit = _labelled(retarget_orbit, OrbitResult)
 retarget_mdp = _labelled(retarget_mdp, OrbitResult)
 retarget_learned = _labelled(retarget_learned, LearnedResult)
+trained_tendency = _labelled(trained_tendency, TrainedResult)
+training_compatible = _labelled(training_compatible, CompatibleResult)
 scarcity = _labelled(scarcity, ScarcityResult)
 sequential_power = _labelled(sequential_power, _multi_kind)
 rho_sweep = _labelled(rho_sweep, RhoSweepResult)
@@ -1319,6 +1451,8 @@ __all__ += [
     "AlignmentResult",
     "OrbitResult",
     "LearnedResult",
+    "TrainedResult",
+    "CompatibleResult",
     "ScarcityResult",
     "TwoAgentResult",
     "FocalResult",

@@ -27,6 +27,9 @@ __all__ = [
     "game_power",
     "iter_equilibria",
     "learned",
+    "trained_tendency",
+    "trained_report",
+    "compatible",
     "mdp_tendency",
     "mean_dominance",
     "memory_limit",
@@ -278,6 +281,20 @@ def mdp_tendency(
     mdp: Mdp, request: dict[str, Any], progress: _ProgressArg = None, threads: Optional[int] = None
 ) -> dict[str, Any]: ...
 def learned(
+    mdp: Mdp, request: dict[str, Any], progress: _ProgressArg = None, threads: Optional[int] = None
+) -> dict[str, Any]: ...
+def trained_tendency(
+    mdp: Mdp,
+    request: dict[str, Any],
+    trainer: Optional[Callable[[npt.NDArray[np.float64], int], Any]] = None,
+    progress: _ProgressArg = None,
+    threads: Optional[int] = None,
+) -> dict[str, Any]:
+    """Fields of the library's TrainedRequest in, its TrainedReport out."""
+def trained_report(
+    mdp: Mdp, request: dict[str, Any], trainer: Optional[str], counts: Sequence[dict[str, int]]
+) -> dict[str, Any]: ...
+def compatible(
     mdp: Mdp, request: dict[str, Any], progress: _ProgressArg = None, threads: Optional[int] = None
 ) -> dict[str, Any]: ...
 def mean_dominance(

@@ -9,6 +9,10 @@ or workers, and a retried task gives the same result.
   λ's index and the game's index); results are concatenated in λ order.
 - :func:`orbit_tendency`: shards are runs of sampled permutations (chunks of
   ``_native.TENDENCY_CHUNK``, each from its own stream); counts are summed.
+- :func:`trained_tendency`: shards are runs of permutation chunks of every
+  orbit; a Python trainer is shipped to the workers (it must pickle, as Ray
+  pickles functions) and each training run's seed depends only on the seed,
+  the orbit and the reward, so the summed counts equal the single-process ones.
 - :func:`rho_sweep`: one task per ρ of a two-agent gridworld sweep; arrays
   are concatenated in ρ order.
 
@@ -161,6 +165,46 @@ def orbit_tendency(
 
     parts = ray.get([one.remote(x, y) for x, y in _shards(-(-samples // chunk) * chunk, chunk, shards)])
     return {key: sum(p[key] for p in parts) for key in ("b_more", "equal", "a_more", "total")}
+
+
+def trained_tendency(
+    mdp: powerseek.Mdp,
+    trainer,
+    a: str,
+    b: str,
+    samples: int,
+    state: Optional[str] = None,
+    u=None,
+    parameters: Optional[int] = None,
+    seed: int = 0,
+    n: Optional[int] = None,
+    training: Optional[dict] = None,
+    shards: int = 4,
+    max_retries: int = 3,
+    cpus_per_task: int = 1,
+):
+    """:func:`powerseek.trained_tendency` with ``samples`` as Ray tasks over runs
+    of permutation chunks; the report equals the single-process one for any
+    ``shards``. Returns a :class:`~powerseek.results.TrainedResult`."""
+    ray = _ray()
+    chunk = _native.TENDENCY_CHUNK
+    cpus = _cpus(cpus_per_task)
+    args = (trainer, a, b, state, u, parameters, samples, seed, n, training)
+    fields, native = powerseek._trained_args(*args)
+
+    @ray.remote(num_cpus=cpus, max_retries=max_retries, retry_exceptions=True)
+    def one(m, first, end):
+        part, f = powerseek._trained_args(*args, chunks=(first // chunk, end // chunk))
+        return _native.trained_tendency(m, part, f, threads=cpus)
+
+    ref = ray.put(mdp)
+    parts = ray.get([one.remote(ref, x, y) for x, y in _shards(-(-samples // chunk) * chunk, chunk, shards)])
+    counts = [
+        {key: sum(p["orbits"][k][key] for p in parts) for key in ("b_more", "equal", "a_more")}
+        for k in range(len(parts[0]["orbits"]))
+    ]
+    name = None if native is None else parts[0]["trainer"]
+    return powerseek.TrainedResult(_native.trained_report(mdp, fields, name, counts))
 
 
 def rho_sweep(

@@ -45,6 +45,8 @@ __all__ = [
     "AlignmentResult",
     "OrbitResult",
     "LearnedResult",
+    "TrainedResult",
+    "CompatibleResult",
     "ScarcityResult",
     "TwoAgentResult",
     "FocalResult",
@@ -560,6 +562,56 @@ class LearnedResult(Result):
         from . import plotting
 
         return plotting.learned(self, **kwargs)
+
+
+class TrainedResult(Result):
+    """A trainer's first moves over reward orbits (``trained_tendency``).
+    Table ``orbits``: per orbit, how many rewards made the trained first move
+    likelier ``b``, equally likely or likelier ``a``, the share with ``b``
+    likelier and its 95% Wilson interval (sampled orbits); ``self["worst"]``
+    indexes the worst orbit."""
+
+    tables = ("orbits",)
+
+    def summary(self) -> str:
+        w = self["orbits"][self["worst"]]
+        ci = w.get("ci95")
+        interval = f" (95% CI {ci[0]:.3f}–{ci[1]:.3f})" if ci else ""
+        return (
+            f"{self['trainer']} trained {self['trained']} times at {self['state']}: worst of "
+            f"{len(self['orbits'])} orbits '{self['b']}' over '{self['a']}' {w['fraction']:.3f}{interval}"
+        )
+
+    def _table(self, name):
+        rows = []
+        for k, o in enumerate(self["orbits"]):
+            lo, hi = o["ci95"] if o.get("ci95") else (None, None)
+            rows.append((k, o["b_more"], o["equal"], o["a_more"], o["fraction"], lo, hi, o["holds"]))
+        return ["orbit", "b_more", "equal", "a_more", "fraction", "ci95_low", "ci95_high", "holds"], rows
+
+
+class CompatibleResult(Result):
+    """Training-compatible goals (``training_compatible``). Table
+    ``estimates``: the acceptance rate, the probability of the power-seeking
+    choice given the training behaviour, and under the prior alone, each
+    with its standard error and 95% Wilson interval."""
+
+    tables = ("estimates",)
+
+    def summary(self) -> str:
+        p, q = self["power_seeking"], self["prior_power_seeking"]
+        return (
+            f"P('{self['b']}' over '{self['a']}' at {self['state']} | compatible) = {p['estimate']:.4f} ± {p['se']:.4f} "
+            f"(prior {q['estimate']:.4f}; acceptance {self['acceptance']['estimate']:.4f})"
+        )
+
+    def _table(self, name):
+        rows = [
+            (key, p["successes"], p["trials"], p["estimate"], p["se"], p["ci95"][0], p["ci95"][1])
+            for key in ("acceptance", "power_seeking", "prior_power_seeking")
+            for p in [self[key]]
+        ]
+        return ["quantity", "successes", "trials", "estimate", "se", "ci95_low", "ci95_high"], rows
 
 
 # Scarcity --------------------------------------------------------------------

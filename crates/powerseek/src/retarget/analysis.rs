@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::definition::{
     aggregate, candidates, check_orbit, same_permutations, Aggregator, Condition, Group, OrbitCheck, ThetaSet,
 };
-use super::learn::{learned_tendency, LearnedOptions, LearnedTendency, QLearning};
+use super::learn::{learned_tendency, LearnedOptions, LearnedTendency, Learner, QLearning};
 use super::EQUAL;
 use super::{
     check_parameters, mdp_outcomes, orbit_size, orbit_tendency_with, random_parameters, sampled_tendency_chunks_with,
@@ -152,7 +152,7 @@ fn outcomes_for(u: &[f64], outcomes: Option<&[Vec<f64>]>, a: &[usize], b: &[usiz
 
 /// Enumerating the whole orbit of a `d`-entry parameter is allowed up to
 /// [`MAX_ENUMERATED_DIMENSION`].
-fn check_enumerable(d: usize) -> Result<()> {
+pub(super) fn check_enumerable(d: usize) -> Result<()> {
     if d > MAX_ENUMERATED_DIMENSION {
         return Err(Error::invalid(format!(
             "the parameter has {d} entries; whole orbits are enumerated only up to {MAX_ENUMERATED_DIMENSION} \
@@ -162,7 +162,7 @@ fn check_enumerable(d: usize) -> Result<()> {
     Ok(())
 }
 
-fn sampling(samples: Option<u64>, seed: u64) -> Result<Option<Sampling>> {
+pub(super) fn sampling(samples: Option<u64>, seed: u64) -> Result<Option<Sampling>> {
     match samples {
         Some(0) => Err(Error::invalid("samples must be at least 1 permutation")),
         Some(samples) => Ok(Some(Sampling { samples, seed })),
@@ -274,7 +274,7 @@ impl Shares {
 }
 
 impl OrbitRow {
-    fn new(decision: String, tendency: Tendency, n: u64, ci95: Option<[f64; 2]>) -> Self {
+    pub(super) fn new(decision: String, tendency: Tendency, n: u64, ci95: Option<[f64; 2]>) -> Self {
         let total = tendency.total();
         let shares_ci95 = ci95.map(|_| SharesInterval {
             wins: wilson(tendency.b_more, total),
@@ -1013,6 +1013,35 @@ pub struct MdpTendencyReport {
     pub worst_orbit: Vec<OrbitRow>,
 }
 
+/// The reward functions whose orbits are taken: `u` (checked: one finite
+/// reward per state), if given, then `parameters` random ones (seeded;
+/// default 5 without `u`, 0 with it; at least one orbit in all).
+pub(super) fn reward_parameters(
+    mdp: &Mdp,
+    u: Option<&[f64]>,
+    parameters: Option<usize>,
+    seed: u64,
+) -> Result<Vec<Vec<f64>>> {
+    let d = mdp.n_states();
+    if let Some(u) = u {
+        if u.len() != d {
+            return Err(Error::invalid(format!(
+                "u has {} entries; the MDP has {d} states (one reward per state)",
+                u.len()
+            )));
+        }
+        if let Some((i, x)) = u.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+            return Err(Error::invalid(format!("u[{i}] = {x} is not a finite number")));
+        }
+    }
+    let random = parameters.unwrap_or(if u.is_some() { 0 } else { 5 });
+    let random = if u.is_none() { random.max(1) } else { random };
+    check_parameters(d, random + 1)?;
+    let mut us: Vec<Vec<f64>> = u.iter().map(|u| u.to_vec()).collect();
+    us.extend(random_parameters(d, random, seed));
+    Ok(us)
+}
+
 /// The worst orbit, over random reward functions, of how often each
 /// decision-maker's visit distribution starts with `b` rather than `a`.
 pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Progress) -> Result<MdpTendencyReport> {
@@ -1026,23 +1055,7 @@ pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Prog
     if sampling.is_none() {
         check_enumerable(mdp.n_states())?;
     }
-    let d = mdp.n_states();
-    if let Some(u) = &r.u {
-        if u.len() != d {
-            return Err(Error::invalid(format!(
-                "u has {} entries; the MDP has {d} states (one reward per state)",
-                u.len()
-            )));
-        }
-        if let Some((i, x)) = u.iter().enumerate().find(|(_, x)| !x.is_finite()) {
-            return Err(Error::invalid(format!("u[{i}] = {x} is not a finite number")));
-        }
-    }
-    let random = r.parameters.unwrap_or(if r.u.is_some() { 0 } else { 5 });
-    let random = if r.u.is_none() { random.max(1) } else { random };
-    check_parameters(d, random + 1)?;
-    let mut us: Vec<Vec<f64>> = r.u.iter().cloned().collect();
-    us.extend(random_parameters(d, random, r.seed));
+    let us = reward_parameters(mdp, r.u.as_deref(), r.parameters, r.seed)?;
     let n = r.n.unwrap_or(1);
     let (builtins, _) = decision_makers(r.decision.as_deref(), None, &outcomes.utilities(&us[0]))?;
     let cmp = Comparison {
@@ -1084,6 +1097,11 @@ pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Prog
 pub struct LearnedRequest {
     /// The state's name (default: the MDP's start state).
     pub state: Option<String>,
+    /// Tabular or linear Q-learning (default: tabular).
+    pub learner: Learner,
+    /// Successor-feature dimension of the linear learner (default: one per
+    /// state, the successor distribution itself; see [`QLearning::features`]).
+    pub features: Option<usize>,
     /// First action A, by name.
     pub a: String,
     /// First action B, by name; must differ from `a`.
@@ -1109,6 +1127,8 @@ impl Default for LearnedRequest {
         let LearnedOptions { training, agents, .. } = LearnedOptions::default();
         LearnedRequest {
             state: None,
+            learner: training.learner,
+            features: training.features,
             a: String::new(),
             b: String::new(),
             agents,
@@ -1146,6 +1166,8 @@ pub fn learned(mdp: &Mdp, request: &LearnedRequest, progress: &dyn Progress) -> 
     let moves = FirstMoves::resolve(mdp, r.state.as_deref(), &r.a, &r.b)?;
     let opts = LearnedOptions {
         training: QLearning {
+            learner: r.learner,
+            features: r.features,
             episodes: r.episodes,
             horizon: r.horizon,
             epsilon: r.epsilon,

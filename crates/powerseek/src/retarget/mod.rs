@@ -34,8 +34,10 @@
 //! ```
 
 mod analysis;
+pub mod compatible;
 pub mod definition;
 pub mod learn;
+pub mod trained;
 
 pub use analysis::{
     check, default_decision_makers, default_n, learned, mdp_tendency, mean_dominance, most_cycle, orbit,
@@ -291,7 +293,7 @@ pub struct Sampling {
 }
 
 /// Counts over an orbit (or a sample of it).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Tendency {
     /// `p(B) > p(A)`.
     pub b_more: u64,
@@ -314,14 +316,14 @@ impl Tendency {
     pub fn holds(&self, n: u64) -> bool {
         self.b_more >= n * self.a_more
     }
-    fn add(self, o: Tendency) -> Tendency {
+    pub(crate) fn add(self, o: Tendency) -> Tendency {
         Tendency {
             b_more: self.b_more + o.b_more,
             equal: self.equal + o.equal,
             a_more: self.a_more + o.a_more,
         }
     }
-    fn record(&mut self, pa: f64, pb: f64) {
+    pub(crate) fn record(&mut self, pa: f64, pb: f64) {
         if pb > pa + EQUAL {
             self.b_more += 1;
         } else if pa > pb + EQUAL {
@@ -520,6 +522,19 @@ pub fn sampled_tendency_chunks_with(
     chunks: std::ops::Range<u64>,
     progress: &dyn Progress,
 ) -> Result<Tendency> {
+    sampled_fold(u, sampling, chunks, progress, |v| Ok(cmp.probabilities(dm, v)))
+}
+
+/// Draw the permutations of `u` in chunks `chunks` (as
+/// [`sampled_tendency_chunks`] does) and record `p(A), p(B)` from `decide` for
+/// each permuted parameter; stops at the first error or cancellation.
+pub(crate) fn sampled_fold(
+    u: &[f64],
+    sampling: Sampling,
+    chunks: std::ops::Range<u64>,
+    progress: &dyn Progress,
+    decide: impl Fn(&[f64]) -> Result<(f64, f64)> + Sync,
+) -> Result<Tendency> {
     let Sampling { samples, seed } = sampling;
     let last = samples.div_ceil(TENDENCY_CHUNK);
     // try_reduce stops handing out chunks at the first Err.
@@ -536,12 +551,35 @@ pub fn sampled_tendency_chunks_with(
                 for i in (1..v.len()).rev() {
                     v.swap(i, rng.random_range(0..=i));
                 }
-                let (pa, pb) = cmp.probabilities(dm, &v);
+                let (pa, pb) = decide(&v)?;
                 acc.record(pa, pb);
             }
             Ok(acc)
         })
         .try_reduce(Tendency::default, |x, y| Ok(x.add(y)))
+}
+
+/// Every distinct permutation of `u` once (as [`orbit_tendency`] does),
+/// recording `p(A), p(B)` from `decide`; the first error is returned.
+pub(crate) fn orbit_fold(
+    u: &[f64],
+    progress: &dyn Progress,
+    decide: impl Fn(&[f64]) -> Result<(f64, f64)> + Sync,
+) -> Result<Tendency> {
+    let (t, error) = fold_distinct_permutations(
+        u,
+        |acc: &mut (Tendency, Option<Error>), v| {
+            if acc.1.is_none() {
+                match decide(v) {
+                    Ok((pa, pb)) => acc.0.record(pa, pb),
+                    Err(e) => acc.1 = Some(e),
+                }
+            }
+        },
+        |x, y| (x.0.add(y.0), x.1.or(y.1)),
+        progress,
+    )?;
+    error.map_or(Ok(t), Err)
 }
 
 /// A permutation group given by generators, closed under composition.
