@@ -642,3 +642,167 @@ fn reward_streams_of_consecutive_samples_are_independent() {
         );
     }
 }
+
+/// A state with `k` actions to `k` absorbing states.
+fn star(k: usize) -> Mdp {
+    let mut actions = vec![(1..=k)
+        .map(|i| (format!("to{i}"), vec![(i, Rational::one())]))
+        .collect::<Vec<_>>()];
+    for i in 1..=k {
+        actions.push(vec![("stay".to_string(), vec![(i, Rational::one())])]);
+    }
+    Inst { actions }.mdp()
+}
+
+/// Every reward distribution, at γ = 0.9 and at the two limits: an
+/// absorbing state has POWER `E[R]` and a state with two absorbing children
+/// `E[max(R_1, R_2)]`, whatever the marginal's mean and sign (§2.2's
+/// normalisation); each marginal's `E[max]` is derived here in closed form.
+#[test]
+fn every_marginal_gives_its_closed_forms() {
+    let m = star(2);
+    let pi = std::f64::consts::PI;
+    // (spec, E[R], E[max of two], antithetic allowed)
+    let cases: [(&str, f64, f64, bool); 6] = [
+        ("uniform:-2,4", 1.0, -2.0 + 6.0 * 2.0 / 3.0, true),
+        // E[max of two N(μ, σ²)] = μ + σ/√π.
+        ("normal:-1,2", -1.0, -1.0 + 2.0 / pi.sqrt(), true),
+        // Beta(2, 2): E[max] = ∫ 1 − F(x)² dx with F(x) = 3x² − 2x³: 1 − 13/35 = 22/35.
+        ("beta:2,2", 0.5, 22.0 / 35.0, true),
+        // Beta(2, 3): mean 2/5, E[max] = 1 − ∫ F² with F = 6x² − 8x³ + 3x⁴: 1 − 17/35.
+        ("beta:2,3", 0.4, 18.0 / 35.0, false),
+        ("bernoulli:0.3", 0.3, 1.0 - 0.7 * 0.7, true),
+        // Values -1, 0.5, 3 with probabilities 0.2, 0.5, 0.3: P(max ≤ v) = F(v)².
+        (
+            "finite:-1@0.2,0.5@0.5,3@0.3",
+            0.2 * -1.0 + 0.25 + 0.9,
+            -1.0 * 0.04 + 0.5 * (0.49 - 0.04) + 3.0 * (1.0 - 0.49),
+            true,
+        ),
+    ];
+    for (spec, mean, top, anti_ok) in cases {
+        let dist = RewardDistribution::parse_for(spec, &m).unwrap();
+        for horizon in [Horizon::Discounted(0.9), Horizon::ZeroLimit, Horizon::OneLimit] {
+            for antithetic in [false, true] {
+                if antithetic && !anti_ok {
+                    continue;
+                }
+                let opts = PowerOptions {
+                    horizon,
+                    samples: SampleSize::Count(4_000),
+                    antithetic,
+                    seed: 3,
+                    ..Default::default()
+                };
+                let r = estimate_power(&m, &dist, &opts, &NoProgress).unwrap();
+                let (p0, p1) = (r.power[0], r.power[1]);
+                let what = format!("{spec} {horizon} antithetic {antithetic}");
+                assert!(
+                    (p0.mean - top).abs() <= 4.0 * p0.se + 1e-6,
+                    "{what}: {} ± {} vs {top}",
+                    p0.mean,
+                    p0.se
+                );
+                assert!(
+                    (p1.mean - mean).abs() <= 4.0 * p1.se + 1e-6,
+                    "{what}: {} ± {} vs {mean}",
+                    p1.mean,
+                    p1.se
+                );
+                let p2 = r.power[2];
+                assert!(
+                    (p2.mean - mean).abs() <= 4.0 * p2.se + 1e-6,
+                    "{what}: {} ± {} vs {mean}",
+                    p2.mean,
+                    p2.se
+                );
+            }
+        }
+    }
+}
+
+/// The limits γ → 0 and γ → 1 of the Monte Carlo estimator against exact
+/// POWER at γ = 10⁻⁶ and (deterministic MDPs) at 1 − 10⁻⁶, which differ
+/// from the limits by O(10⁻⁶) per step of the MDP.
+#[test]
+fn monte_carlo_limits_match_exact_near_the_ends() {
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::default());
+    let strategy = arb_inst(4);
+    for case in 0..10u64 {
+        let inst = strategy.new_tree(&mut runner).unwrap().current();
+        let m = inst.mdp();
+        let mut ends = vec![(Horizon::ZeroLimit, "1/1000000")];
+        if m.is_deterministic() {
+            ends.push((Horizon::OneLimit, "999999/1000000"));
+        }
+        for (horizon, gamma) in ends {
+            let exact = exact_power(
+                &m,
+                &ExactPowerRequest {
+                    gamma: Some(gamma.into()),
+                    dist: "uniform".into(),
+                },
+                &NoProgress,
+            )
+            .unwrap();
+            let opts = PowerOptions {
+                horizon,
+                samples: SampleSize::Count(3_000),
+                seed: case,
+                ..Default::default()
+            };
+            let mc = estimate_power(&m, &RewardDistribution::uniform(), &opts, &NoProgress).unwrap();
+            for s in 0..inst.n() {
+                let x = exact.states[s].power.to_f64().unwrap();
+                let e = mc.power[s];
+                assert!(
+                    (x - e.mean).abs() <= 4.0 * e.se + 1e-4,
+                    "case {case} {horizon} state {s}: exact {x} vs {} ± {}; {inst:?}",
+                    e.mean,
+                    e.se
+                );
+            }
+        }
+    }
+}
+
+/// `f32` sweeps: every state's mean POWER within twice the tolerance of the
+/// `f64` run on the same samples (each sample's error is at most the
+/// tolerance either way), with every block either certified or finished in
+/// `f64`; near γ = 1 with a tight tolerance, blocks fall back.
+#[test]
+fn f32_precision_agrees_with_f64_and_falls_back() {
+    use powerseek::mdp::solve::{Precision, SolverOptions};
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::default());
+    let strategy = arb_inst(4);
+    for case in 0..8u64 {
+        let inst = strategy.new_tree(&mut runner).unwrap().current();
+        let m = inst.mdp();
+        for (gamma, tolerance) in [(0.9, 1e-5), (0.5, 1e-6), (0.99, 3e-4)] {
+            let run = |precision| {
+                let opts = PowerOptions {
+                    horizon: Horizon::Discounted(gamma),
+                    samples: SampleSize::Count(400),
+                    seed: case,
+                    solver: SolverOptions {
+                        tolerance,
+                        precision,
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                };
+                estimate_power(&m, &RewardDistribution::uniform(), &opts, &NoProgress).unwrap()
+            };
+            let (a, b) = (run(Precision::F64), run(Precision::F32));
+            assert_eq!(b.f32_certified_blocks + b.f64_fallback_blocks, 400 / 16, "γ {gamma}");
+            for s in 0..inst.n() {
+                assert!(
+                    (a.power[s].mean - b.power[s].mean).abs() <= 2.0 * tolerance,
+                    "case {case} γ {gamma} state {s}: f64 {} vs f32 {}",
+                    a.power[s].mean,
+                    b.power[s].mean
+                );
+            }
+        }
+    }
+}
