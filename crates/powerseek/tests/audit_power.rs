@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use num_traits::{One, ToPrimitive, Zero};
+use num_traits::{One, Signed, ToPrimitive, Zero};
 use powerseek::exact::{parse_rational, Rational};
 use powerseek::mdp::visits::{
     analyse, exact_power, non_dominated, visit_distributions, ExactDistribution, ExactPowerRequest,
@@ -189,6 +189,8 @@ const GAMMAS: [&str; 6] = ["1/3", "9/10", "1/100", "99/100", "1/2", "0.7"];
 /// brute-force visit distributions (the definition, §2.2 and §2.4).
 struct Brute {
     power: Rational,
+    /// P(two or more first actions are optimal).
+    tie: Rational,
     /// Per action name at the state: (optimal, tie counted for each; optimal share).
     actions: Vec<(String, Rational, Rational)>,
 }
@@ -200,6 +202,7 @@ fn brute_finite(inst: &Inst, s: usize, gamma: &Rational, values: &[Rational], pr
     let mut optimal = vec![Rational::zero(); names.len()];
     let mut share = vec![Rational::zero(); names.len()];
     let mut power = Rational::zero();
+    let mut tie = Rational::zero();
     let mut digits = vec![0usize; n];
     loop {
         let r: Vec<&Rational> = digits.iter().map(|&d| &values[d]).collect();
@@ -215,6 +218,9 @@ fn brute_finite(inst: &Inst, s: usize, gamma: &Rational, values: &[Rational], pr
             if v[k] == best {
                 tied.extend(first.iter());
             }
+        }
+        if tied.len() >= 2 {
+            tie += &p;
         }
         for (i, a) in names.iter().enumerate() {
             if tied.contains(a) {
@@ -233,6 +239,7 @@ fn brute_finite(inst: &Inst, s: usize, gamma: &Rational, values: &[Rational], pr
     let scale = (Rational::one() - gamma) / gamma;
     Brute {
         power: power * scale,
+        tie,
         actions: names
             .into_iter()
             .zip(optimal)
@@ -329,7 +336,23 @@ fn uniform_exact_against_own_sampling() {
                 let r: Vec<f64> = (0..inst.n()).map(|_| rng.unit()).collect();
                 let v: Vec<f64> = fs.iter().map(|f| f.iter().zip(&r).map(|(x, y)| x * y).sum()).collect();
                 let best = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-                let top: Vec<usize> = (0..v.len()).filter(|&k| v[k] >= best - 1e-9).collect();
+                let mut top: Vec<usize> = (0..v.len()).filter(|&k| v[k] >= best - 1e-9).collect();
+                if top.len() > 1 {
+                    // Near ties (at small γ, futures can differ by γ⁶ and less):
+                    // decide exactly, the sampled reward read as the rational it is.
+                    let rq: Vec<Rational> = r.iter().map(|&x| Rational::from_float(x).unwrap()).collect();
+                    let exact: Vec<Rational> = top
+                        .iter()
+                        .map(|&k| set.vectors[k].iter().zip(&rq).map(|(x, y)| x * y).sum())
+                        .collect();
+                    let max = exact.iter().max().unwrap().clone();
+                    top = top
+                        .iter()
+                        .zip(&exact)
+                        .filter(|(_, e)| **e == max)
+                        .map(|(&k, _)| k)
+                        .collect();
+                }
                 if top.len() == 1 {
                     wins[top[0]] += 1;
                     assert!(nd[top[0]], "state {s}: a sampled unique argmax is marked dominated");
@@ -353,7 +376,11 @@ fn uniform_exact_against_own_sampling() {
                 let p = a.optimal[k].to_f64().unwrap();
                 let freq = wins[k] as f64 / samples as f64;
                 let se = (p * (1.0 - p) / samples as f64).sqrt();
-                assert!((p - freq).abs() <= 4.0 * se + 2e-3, "state {s} f{k}: {p} vs {freq}");
+                assert!(
+                    (p - freq).abs() <= 4.0 * se + 2e-3,
+                    "state {s} f{k}: {p} vs {freq} at γ {}; {inst:?}",
+                    GAMMAS[g]
+                );
                 assert_eq!(nd[k], !a.optimal[k].is_zero(), "state {s} f{k}: ND vs volume");
             }
             let total: Rational = a.optimal.iter().cloned().sum();
@@ -459,8 +486,27 @@ fn monte_carlo_matches_exact_with_ties() {
                     e.mean,
                     e.se
                 );
+                if spec.starts_with("bernoulli") {
+                    let b = brute_finite(&inst, s, &q(gamma), &[q("0"), q("1")], &[q("7/10"), q("3/10")]);
+                    let p = b.tie.to_f64().unwrap();
+                    let f = mc.tie_probability[s];
+                    let se = ((p * (1.0 - p)).max(1.0 / samples as f64) / samples as f64).sqrt() * 1.5;
+                    assert!(
+                        (p - f).abs() <= 4.0 * se,
+                        "case {case} γ {gamma} state {s}: ties {p} vs {f}; {inst:?}"
+                    );
+                }
                 for (i, a) in m.actions(s).enumerate() {
                     let row = &exact.states[s].actions[i];
+                    let sp = mc.actions[a].successor_power;
+                    let x = row.successor_power.to_f64().unwrap();
+                    assert!(
+                        (x - sp.mean).abs() <= 4.0 * sp.se + 1e-6,
+                        "case {case} {spec} γ {gamma} state {s} action {}: successor POWER {x} vs {} ± {}",
+                        row.name,
+                        sp.mean,
+                        sp.se
+                    );
                     let r = &mc.actions[a];
                     for (what, p, f) in [
                         ("optimal", row.optimal.to_f64().unwrap(), r.optimal),
@@ -802,6 +848,86 @@ fn f32_precision_agrees_with_f64_and_falls_back() {
                     a.power[s].mean,
                     b.power[s].mean
                 );
+            }
+        }
+    }
+}
+
+/// The recurrent distribution of a deterministic policy from `s`: uniform on
+/// the cycle its trajectory closes into.
+fn brute_recurrent(inst: &Inst, choice: &[usize], s: usize) -> Vec<Rational> {
+    let mut path = vec![s];
+    loop {
+        let x = *path.last().unwrap();
+        let t = inst.actions[x][choice[x]].1[0].0;
+        if let Some(at) = path.iter().position(|&y| y == t) {
+            let len = (path.len() - at) as i64;
+            let mut d = vec![Rational::zero(); inst.n()];
+            for &y in &path[at..] {
+                d[y] = Rational::new(1.into(), len.into());
+            }
+            return d;
+        }
+        path.push(t);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// `powerseek visits`: POWER, per-action probabilities and successor
+    /// POWER agree with `power --exact`; orderings follow the numbers; in
+    /// deterministic MDPs each visit distribution's recurrent distribution is
+    /// the cycle of every policy producing it, and equals the limit
+    /// `(1 − γ) f` as γ → 1 (checked against γ = 1 − 10⁻⁹).
+    #[test]
+    fn visits_report_agrees_with_exact_power(inst in arb_inst(4), g in 0usize..GAMMAS.len()) {
+        use powerseek::mdp::visits::{visits, VisitRequest};
+        let m = inst.mdp();
+        let gamma = GAMMAS[g];
+        let exact = exact_power(&m, &ExactPowerRequest { gamma: Some(gamma.into()), dist: "uniform".into() }, &NoProgress).unwrap();
+        for s in 0..inst.n() {
+            let r = visits(&m, &VisitRequest { state: Some(s.to_string()), gamma: Some(gamma.into()), ..Default::default() }, &NoProgress).unwrap();
+            prop_assert_eq!(r.power.as_ref().unwrap(), &exact.states[s].power);
+            for (row, e) in r.actions.iter().zip(&exact.states[s].actions) {
+                prop_assert_eq!(&row.action, &e.name);
+                prop_assert_eq!(row.optimal.as_ref().unwrap(), &e.optimal);
+                prop_assert_eq!(row.optimal_share.as_ref().unwrap(), &e.optimal_share);
+                prop_assert_eq!(row.successor_power.as_ref().unwrap(), &e.successor_power);
+            }
+            for o in &r.orderings {
+                let find = |name: &str| r.actions.iter().find(|a| a.action == name).unwrap();
+                let (a, b) = (find(&o.a), find(&o.b));
+                let expect = |x: &Option<Rational>, y: &Option<Rational>| match x.cmp(y) {
+                    std::cmp::Ordering::Greater => o.a.clone(),
+                    std::cmp::Ordering::Less => o.b.clone(),
+                    std::cmp::Ordering::Equal => "equal".to_string(),
+                };
+                prop_assert_eq!(&o.more_probably_optimal, &expect(&a.optimal, &b.optimal));
+                prop_assert_eq!(&o.seeks_power, &expect(&a.successor_power, &b.successor_power));
+            }
+            if m.is_deterministic() {
+                let near = q("999999999/1000000000");
+                let set = visit_distributions(&m, s, &q(gamma), 100_000, &NoProgress).unwrap();
+                let near_set = visit_distributions(&m, s, &near, 100_000, &NoProgress).unwrap();
+                let rec = set.recurrent.as_ref().unwrap();
+                // Every policy: its f at γ is in the set with its cycle as the recurrent distribution.
+                let n = inst.n();
+                let mut choice = vec![0usize; n];
+                loop {
+                    let fb = brute_visits(&Inst { actions: (0..n).map(|x| vec![inst.actions[x][choice[x]].clone()]).collect() }, s, &q(gamma));
+                    let k = set.vectors.iter().position(|f| *f == fb[0].0).unwrap();
+                    prop_assert_eq!(&rec[k], &brute_recurrent(&inst, &choice, s));
+                    let Some(pos) = (0..n).find(|&i| choice[i] + 1 < inst.actions[i].len()) else { break };
+                    choice[pos] += 1;
+                    for c in &mut choice[..pos] { *c = 0; }
+                }
+                for (f, d) in near_set.vectors.iter().zip(near_set.recurrent.as_ref().unwrap()) {
+                    for (x, y) in f.iter().zip(d) {
+                        let limit = (Rational::one() - &near) * x;
+                        prop_assert!((limit - y).abs() < q("1/10000"));
+                    }
+                }
             }
         }
     }
