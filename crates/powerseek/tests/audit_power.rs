@@ -932,3 +932,56 @@ proptest! {
         }
     }
 }
+
+/// Policy iteration (deterministic MDPs) and value iteration on the same
+/// samples: POWER within twice the tolerance, and with Bernoulli rewards
+/// (exact ties) the same optimal-action probabilities and tie frequencies.
+#[test]
+fn policy_iteration_agrees_with_value_iteration() {
+    use powerseek::mdp::solve::{Method, SolverOptions};
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::default());
+    let strategy = arb_inst(4);
+    let mut checked = 0;
+    while checked < 8 {
+        let inst = strategy.new_tree(&mut runner).unwrap().current();
+        let m = inst.mdp();
+        if !m.is_deterministic() {
+            continue;
+        }
+        checked += 1;
+        for spec in ["uniform", "bernoulli:0.3"] {
+            let dist = RewardDistribution::parse_for(spec, &m).unwrap();
+            let run = |method| {
+                let opts = PowerOptions {
+                    horizon: Horizon::Discounted(0.5),
+                    samples: SampleSize::Count(320),
+                    seed: checked,
+                    solver: SolverOptions {
+                        method,
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                };
+                estimate_power(&m, &dist, &opts, &NoProgress).unwrap()
+            };
+            let (vi, pi) = (run(Method::ValueIteration), run(Method::PolicyIteration));
+            for s in 0..inst.n() {
+                assert!(
+                    (vi.power[s].mean - pi.power[s].mean).abs() <= 2e-6,
+                    "{spec} state {s}; {inst:?}"
+                );
+                if spec != "uniform" {
+                    assert_eq!(
+                        vi.tie_probability[s], pi.tie_probability[s],
+                        "{spec} state {s}; {inst:?}"
+                    );
+                }
+            }
+            if spec != "uniform" {
+                for (x, y) in vi.actions.iter().zip(&pi.actions) {
+                    assert_eq!((x.optimal, x.optimal_share), (y.optimal, y.optimal_share), "{inst:?}");
+                }
+            }
+        }
+    }
+}
