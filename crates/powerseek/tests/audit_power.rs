@@ -985,3 +985,33 @@ fn policy_iteration_agrees_with_value_iteration() {
         }
     }
 }
+
+/// Draws of different states within a sample are independent too: for each
+/// pair of states, the standardised fraction of samples where the first
+/// draw is larger has variance 1 across seeds.
+#[test]
+fn reward_draws_within_a_sample_are_independent() {
+    let d = RewardDistribution::uniform();
+    let (n, count, seeds) = (5usize, 2_000usize, 300u64);
+    let mut out = vec![0.0; n * count];
+    let mut z2 = vec![vec![0.0; n]; n];
+    for seed in 0..seeds {
+        d.fill(seed, 0, count, false, &mut out);
+        for i in 0..n {
+            for j in i + 1..n {
+                let c = (0..count).filter(|&k| out[i * count + k] > out[j * count + k]).count() as f64 / count as f64;
+                let z = (c - 0.5) / (0.25 / count as f64).sqrt();
+                z2[i][j] += z * z / seeds as f64;
+            }
+        }
+    }
+    for i in 0..n {
+        for j in i + 1..n {
+            assert!(
+                (z2[i][j] - 1.0).abs() < 4.0 * (2.0 / seeds as f64).sqrt(),
+                "draws {i}, {j}: {}",
+                z2[i][j]
+            );
+        }
+    }
+}
