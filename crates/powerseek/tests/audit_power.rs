@@ -1005,12 +1005,11 @@ fn reward_draws_within_a_sample_are_independent() {
             }
         }
     }
-    for i in 0..n {
-        for j in i + 1..n {
+    for (i, row) in z2.iter().enumerate() {
+        for (j, v) in row.iter().enumerate().skip(i + 1) {
             assert!(
-                (z2[i][j] - 1.0).abs() < 4.0 * (2.0 / seeds as f64).sqrt(),
-                "draws {i}, {j}: {}",
-                z2[i][j]
+                (v - 1.0).abs() < 4.0 * (2.0 / seeds as f64).sqrt(),
+                "draws {i}, {j}: {v}"
             );
         }
     }
