@@ -38,7 +38,8 @@ pub struct PowerArgs {
     env: PathBuf,
     /// Discount rate in (0,1); 0 and 1 give the γ→0 and γ→1 limits, computed directly.
     /// Default: the file's discount, else 0.9. A list (0.1,0.5,0.9) or range
-    /// lo:hi:K (K evenly spaced values) sweeps γ for the --states.
+    /// lo:hi:K (K evenly spaced values, each the float nearest the exact decimal:
+    /// 0.1:0.9:5 is 0.1,0.3,0.5,0.7,0.9) sweeps γ for the --states.
     #[arg(long, short)]
     gamma: Option<String>,
     /// With several discount rates: the states to report (comma-separated names;

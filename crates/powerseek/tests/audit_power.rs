@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use num_traits::{One, ToPrimitive, Zero};
+use num_traits::{One, Signed, ToPrimitive, Zero};
 use powerseek::exact::{parse_rational, Rational};
 use powerseek::mdp::visits::{
     analyse, exact_power, non_dominated, visit_distributions, ExactDistribution, ExactPowerRequest,
@@ -189,6 +189,8 @@ const GAMMAS: [&str; 6] = ["1/3", "9/10", "1/100", "99/100", "1/2", "0.7"];
 /// brute-force visit distributions (the definition, §2.2 and §2.4).
 struct Brute {
     power: Rational,
+    /// P(two or more first actions are optimal).
+    tie: Rational,
     /// Per action name at the state: (optimal, tie counted for each; optimal share).
     actions: Vec<(String, Rational, Rational)>,
 }
@@ -200,6 +202,7 @@ fn brute_finite(inst: &Inst, s: usize, gamma: &Rational, values: &[Rational], pr
     let mut optimal = vec![Rational::zero(); names.len()];
     let mut share = vec![Rational::zero(); names.len()];
     let mut power = Rational::zero();
+    let mut tie = Rational::zero();
     let mut digits = vec![0usize; n];
     loop {
         let r: Vec<&Rational> = digits.iter().map(|&d| &values[d]).collect();
@@ -215,6 +218,9 @@ fn brute_finite(inst: &Inst, s: usize, gamma: &Rational, values: &[Rational], pr
             if v[k] == best {
                 tied.extend(first.iter());
             }
+        }
+        if tied.len() >= 2 {
+            tie += &p;
         }
         for (i, a) in names.iter().enumerate() {
             if tied.contains(a) {
@@ -233,6 +239,7 @@ fn brute_finite(inst: &Inst, s: usize, gamma: &Rational, values: &[Rational], pr
     let scale = (Rational::one() - gamma) / gamma;
     Brute {
         power: power * scale,
+        tie,
         actions: names
             .into_iter()
             .zip(optimal)
@@ -329,7 +336,23 @@ fn uniform_exact_against_own_sampling() {
                 let r: Vec<f64> = (0..inst.n()).map(|_| rng.unit()).collect();
                 let v: Vec<f64> = fs.iter().map(|f| f.iter().zip(&r).map(|(x, y)| x * y).sum()).collect();
                 let best = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-                let top: Vec<usize> = (0..v.len()).filter(|&k| v[k] >= best - 1e-9).collect();
+                let mut top: Vec<usize> = (0..v.len()).filter(|&k| v[k] >= best - 1e-9).collect();
+                if top.len() > 1 {
+                    // Near ties (at small γ, futures can differ by γ⁶ and less):
+                    // decide exactly, the sampled reward read as the rational it is.
+                    let rq: Vec<Rational> = r.iter().map(|&x| Rational::from_float(x).unwrap()).collect();
+                    let exact: Vec<Rational> = top
+                        .iter()
+                        .map(|&k| set.vectors[k].iter().zip(&rq).map(|(x, y)| x * y).sum())
+                        .collect();
+                    let max = exact.iter().max().unwrap().clone();
+                    top = top
+                        .iter()
+                        .zip(&exact)
+                        .filter(|(_, e)| **e == max)
+                        .map(|(&k, _)| k)
+                        .collect();
+                }
                 if top.len() == 1 {
                     wins[top[0]] += 1;
                     assert!(nd[top[0]], "state {s}: a sampled unique argmax is marked dominated");
@@ -353,7 +376,11 @@ fn uniform_exact_against_own_sampling() {
                 let p = a.optimal[k].to_f64().unwrap();
                 let freq = wins[k] as f64 / samples as f64;
                 let se = (p * (1.0 - p) / samples as f64).sqrt();
-                assert!((p - freq).abs() <= 4.0 * se + 2e-3, "state {s} f{k}: {p} vs {freq}");
+                assert!(
+                    (p - freq).abs() <= 4.0 * se + 2e-3,
+                    "state {s} f{k}: {p} vs {freq} at γ {}; {inst:?}",
+                    GAMMAS[g]
+                );
                 assert_eq!(nd[k], !a.optimal[k].is_zero(), "state {s} f{k}: ND vs volume");
             }
             let total: Rational = a.optimal.iter().cloned().sum();
@@ -459,8 +486,27 @@ fn monte_carlo_matches_exact_with_ties() {
                     e.mean,
                     e.se
                 );
+                if spec.starts_with("bernoulli") {
+                    let b = brute_finite(&inst, s, &q(gamma), &[q("0"), q("1")], &[q("7/10"), q("3/10")]);
+                    let p = b.tie.to_f64().unwrap();
+                    let f = mc.tie_probability[s];
+                    let se = ((p * (1.0 - p)).max(1.0 / samples as f64) / samples as f64).sqrt() * 1.5;
+                    assert!(
+                        (p - f).abs() <= 4.0 * se,
+                        "case {case} γ {gamma} state {s}: ties {p} vs {f}; {inst:?}"
+                    );
+                }
                 for (i, a) in m.actions(s).enumerate() {
                     let row = &exact.states[s].actions[i];
+                    let sp = mc.actions[a].successor_power;
+                    let x = row.successor_power.to_f64().unwrap();
+                    assert!(
+                        (x - sp.mean).abs() <= 4.0 * sp.se + 1e-6,
+                        "case {case} {spec} γ {gamma} state {s} action {}: successor POWER {x} vs {} ± {}",
+                        row.name,
+                        sp.mean,
+                        sp.se
+                    );
                     let r = &mc.actions[a];
                     for (what, p, f) in [
                         ("optimal", row.optimal.to_f64().unwrap(), r.optimal),
@@ -640,5 +686,331 @@ fn reward_streams_of_consecutive_samples_are_independent() {
             (v - 1.0).abs() < 4.0 * (2.0 / seeds as f64).sqrt(),
             "draw {s}: var(z) = {v}"
         );
+    }
+}
+
+/// A state with `k` actions to `k` absorbing states.
+fn star(k: usize) -> Mdp {
+    let mut actions = vec![(1..=k)
+        .map(|i| (format!("to{i}"), vec![(i, Rational::one())]))
+        .collect::<Vec<_>>()];
+    for i in 1..=k {
+        actions.push(vec![("stay".to_string(), vec![(i, Rational::one())])]);
+    }
+    Inst { actions }.mdp()
+}
+
+/// Every reward distribution, at γ = 0.9 and at the two limits: an
+/// absorbing state has POWER `E[R]` and a state with two absorbing children
+/// `E[max(R_1, R_2)]`, whatever the marginal's mean and sign (§2.2's
+/// normalisation); each marginal's `E[max]` is derived here in closed form.
+#[test]
+fn every_marginal_gives_its_closed_forms() {
+    let m = star(2);
+    let pi = std::f64::consts::PI;
+    // (spec, E[R], E[max of two], antithetic allowed)
+    let cases: [(&str, f64, f64, bool); 6] = [
+        ("uniform:-2,4", 1.0, -2.0 + 6.0 * 2.0 / 3.0, true),
+        // E[max of two N(μ, σ²)] = μ + σ/√π.
+        ("normal:-1,2", -1.0, -1.0 + 2.0 / pi.sqrt(), true),
+        // Beta(2, 2): E[max] = ∫ 1 − F(x)² dx with F(x) = 3x² − 2x³: 1 − 13/35 = 22/35.
+        ("beta:2,2", 0.5, 22.0 / 35.0, true),
+        // Beta(2, 3): mean 2/5, E[max] = 1 − ∫ F² with F = 6x² − 8x³ + 3x⁴: 1 − 17/35.
+        ("beta:2,3", 0.4, 18.0 / 35.0, false),
+        ("bernoulli:0.3", 0.3, 1.0 - 0.7 * 0.7, true),
+        // Values -1, 0.5, 3 with probabilities 0.2, 0.5, 0.3: P(max ≤ v) = F(v)².
+        (
+            "finite:-1@0.2,0.5@0.5,3@0.3",
+            -0.2 + 0.25 + 0.9,
+            -0.04 + 0.5 * (0.49 - 0.04) + 3.0 * (1.0 - 0.49),
+            true,
+        ),
+    ];
+    for (spec, mean, top, anti_ok) in cases {
+        let dist = RewardDistribution::parse_for(spec, &m).unwrap();
+        for horizon in [Horizon::Discounted(0.9), Horizon::ZeroLimit, Horizon::OneLimit] {
+            for antithetic in [false, true] {
+                if antithetic && !anti_ok {
+                    continue;
+                }
+                let opts = PowerOptions {
+                    horizon,
+                    samples: SampleSize::Count(4_000),
+                    antithetic,
+                    seed: 3,
+                    ..Default::default()
+                };
+                let r = estimate_power(&m, &dist, &opts, &NoProgress).unwrap();
+                let (p0, p1) = (r.power[0], r.power[1]);
+                let what = format!("{spec} {horizon} antithetic {antithetic}");
+                assert!(
+                    (p0.mean - top).abs() <= 4.0 * p0.se + 1e-6,
+                    "{what}: {} ± {} vs {top}",
+                    p0.mean,
+                    p0.se
+                );
+                assert!(
+                    (p1.mean - mean).abs() <= 4.0 * p1.se + 1e-6,
+                    "{what}: {} ± {} vs {mean}",
+                    p1.mean,
+                    p1.se
+                );
+                let p2 = r.power[2];
+                assert!(
+                    (p2.mean - mean).abs() <= 4.0 * p2.se + 1e-6,
+                    "{what}: {} ± {} vs {mean}",
+                    p2.mean,
+                    p2.se
+                );
+            }
+        }
+    }
+}
+
+/// The limits γ → 0 and γ → 1 of the Monte Carlo estimator against exact
+/// POWER at γ = 10⁻⁶ and (deterministic MDPs) at 1 − 10⁻⁶, which differ
+/// from the limits by O(10⁻⁶) per step of the MDP.
+#[test]
+fn monte_carlo_limits_match_exact_near_the_ends() {
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::default());
+    let strategy = arb_inst(4);
+    for case in 0..10u64 {
+        let inst = strategy.new_tree(&mut runner).unwrap().current();
+        let m = inst.mdp();
+        let mut ends = vec![(Horizon::ZeroLimit, "1/1000000")];
+        if m.is_deterministic() {
+            ends.push((Horizon::OneLimit, "999999/1000000"));
+        }
+        for (horizon, gamma) in ends {
+            let exact = exact_power(
+                &m,
+                &ExactPowerRequest {
+                    gamma: Some(gamma.into()),
+                    dist: "uniform".into(),
+                },
+                &NoProgress,
+            )
+            .unwrap();
+            let opts = PowerOptions {
+                horizon,
+                samples: SampleSize::Count(3_000),
+                seed: case,
+                ..Default::default()
+            };
+            let mc = estimate_power(&m, &RewardDistribution::uniform(), &opts, &NoProgress).unwrap();
+            for s in 0..inst.n() {
+                let x = exact.states[s].power.to_f64().unwrap();
+                let e = mc.power[s];
+                assert!(
+                    (x - e.mean).abs() <= 4.0 * e.se + 1e-4,
+                    "case {case} {horizon} state {s}: exact {x} vs {} ± {}; {inst:?}",
+                    e.mean,
+                    e.se
+                );
+            }
+        }
+    }
+}
+
+/// `f32` sweeps: every state's mean POWER within twice the tolerance of the
+/// `f64` run on the same samples (each sample's error is at most the
+/// tolerance either way), with every block either certified or finished in
+/// `f64`; near γ = 1 with a tight tolerance, blocks fall back.
+#[test]
+fn f32_precision_agrees_with_f64_and_falls_back() {
+    use powerseek::mdp::solve::{Precision, SolverOptions};
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::default());
+    let strategy = arb_inst(4);
+    for case in 0..8u64 {
+        let inst = strategy.new_tree(&mut runner).unwrap().current();
+        let m = inst.mdp();
+        for (gamma, tolerance) in [(0.9, 1e-5), (0.5, 1e-6), (0.99, 3e-4)] {
+            let run = |precision| {
+                let opts = PowerOptions {
+                    horizon: Horizon::Discounted(gamma),
+                    samples: SampleSize::Count(400),
+                    seed: case,
+                    solver: SolverOptions {
+                        tolerance,
+                        precision,
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                };
+                estimate_power(&m, &RewardDistribution::uniform(), &opts, &NoProgress).unwrap()
+            };
+            let (a, b) = (run(Precision::F64), run(Precision::F32));
+            assert_eq!(b.f32_certified_blocks + b.f64_fallback_blocks, 400 / 16, "γ {gamma}");
+            for s in 0..inst.n() {
+                assert!(
+                    (a.power[s].mean - b.power[s].mean).abs() <= 2.0 * tolerance,
+                    "case {case} γ {gamma} state {s}: f64 {} vs f32 {}",
+                    a.power[s].mean,
+                    b.power[s].mean
+                );
+            }
+        }
+    }
+}
+
+/// The recurrent distribution of a deterministic policy from `s`: uniform on
+/// the cycle its trajectory closes into.
+fn brute_recurrent(inst: &Inst, choice: &[usize], s: usize) -> Vec<Rational> {
+    let mut path = vec![s];
+    loop {
+        let x = *path.last().unwrap();
+        let t = inst.actions[x][choice[x]].1[0].0;
+        if let Some(at) = path.iter().position(|&y| y == t) {
+            let len = (path.len() - at) as i64;
+            let mut d = vec![Rational::zero(); inst.n()];
+            for &y in &path[at..] {
+                d[y] = Rational::new(1.into(), len.into());
+            }
+            return d;
+        }
+        path.push(t);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// `powerseek visits`: POWER, per-action probabilities and successor
+    /// POWER agree with `power --exact`; orderings follow the numbers; in
+    /// deterministic MDPs each visit distribution's recurrent distribution is
+    /// the cycle of every policy producing it, and equals the limit
+    /// `(1 − γ) f` as γ → 1 (checked against γ = 1 − 10⁻⁹).
+    #[test]
+    fn visits_report_agrees_with_exact_power(inst in arb_inst(4), g in 0usize..GAMMAS.len()) {
+        use powerseek::mdp::visits::{visits, VisitRequest};
+        let m = inst.mdp();
+        let gamma = GAMMAS[g];
+        let exact = exact_power(&m, &ExactPowerRequest { gamma: Some(gamma.into()), dist: "uniform".into() }, &NoProgress).unwrap();
+        for s in 0..inst.n() {
+            let r = visits(&m, &VisitRequest { state: Some(s.to_string()), gamma: Some(gamma.into()), ..Default::default() }, &NoProgress).unwrap();
+            prop_assert_eq!(r.power.as_ref().unwrap(), &exact.states[s].power);
+            for (row, e) in r.actions.iter().zip(&exact.states[s].actions) {
+                prop_assert_eq!(&row.action, &e.name);
+                prop_assert_eq!(row.optimal.as_ref().unwrap(), &e.optimal);
+                prop_assert_eq!(row.optimal_share.as_ref().unwrap(), &e.optimal_share);
+                prop_assert_eq!(row.successor_power.as_ref().unwrap(), &e.successor_power);
+            }
+            for o in &r.orderings {
+                let find = |name: &str| r.actions.iter().find(|a| a.action == name).unwrap();
+                let (a, b) = (find(&o.a), find(&o.b));
+                let expect = |x: &Option<Rational>, y: &Option<Rational>| match x.cmp(y) {
+                    std::cmp::Ordering::Greater => o.a.clone(),
+                    std::cmp::Ordering::Less => o.b.clone(),
+                    std::cmp::Ordering::Equal => "equal".to_string(),
+                };
+                prop_assert_eq!(&o.more_probably_optimal, &expect(&a.optimal, &b.optimal));
+                prop_assert_eq!(&o.seeks_power, &expect(&a.successor_power, &b.successor_power));
+            }
+            if m.is_deterministic() {
+                let near = q("999999999/1000000000");
+                let set = visit_distributions(&m, s, &q(gamma), 100_000, &NoProgress).unwrap();
+                let near_set = visit_distributions(&m, s, &near, 100_000, &NoProgress).unwrap();
+                let rec = set.recurrent.as_ref().unwrap();
+                // Every policy: its f at γ is in the set with its cycle as the recurrent distribution.
+                let n = inst.n();
+                let mut choice = vec![0usize; n];
+                loop {
+                    let fb = brute_visits(&Inst { actions: (0..n).map(|x| vec![inst.actions[x][choice[x]].clone()]).collect() }, s, &q(gamma));
+                    let k = set.vectors.iter().position(|f| *f == fb[0].0).unwrap();
+                    prop_assert_eq!(&rec[k], &brute_recurrent(&inst, &choice, s));
+                    let Some(pos) = (0..n).find(|&i| choice[i] + 1 < inst.actions[i].len()) else { break };
+                    choice[pos] += 1;
+                    for c in &mut choice[..pos] { *c = 0; }
+                }
+                for (f, d) in near_set.vectors.iter().zip(near_set.recurrent.as_ref().unwrap()) {
+                    for (x, y) in f.iter().zip(d) {
+                        let limit = (Rational::one() - &near) * x;
+                        prop_assert!((limit - y).abs() < q("1/10000"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Policy iteration (deterministic MDPs) and value iteration on the same
+/// samples: POWER within twice the tolerance, and with Bernoulli rewards
+/// (exact ties) the same optimal-action probabilities and tie frequencies.
+#[test]
+fn policy_iteration_agrees_with_value_iteration() {
+    use powerseek::mdp::solve::{Method, SolverOptions};
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::default());
+    let strategy = arb_inst(4);
+    let mut checked = 0;
+    while checked < 8 {
+        let inst = strategy.new_tree(&mut runner).unwrap().current();
+        let m = inst.mdp();
+        if !m.is_deterministic() {
+            continue;
+        }
+        checked += 1;
+        for spec in ["uniform", "bernoulli:0.3"] {
+            let dist = RewardDistribution::parse_for(spec, &m).unwrap();
+            let run = |method| {
+                let opts = PowerOptions {
+                    horizon: Horizon::Discounted(0.5),
+                    samples: SampleSize::Count(320),
+                    seed: checked,
+                    solver: SolverOptions {
+                        method,
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                };
+                estimate_power(&m, &dist, &opts, &NoProgress).unwrap()
+            };
+            let (vi, pi) = (run(Method::ValueIteration), run(Method::PolicyIteration));
+            for s in 0..inst.n() {
+                assert!(
+                    (vi.power[s].mean - pi.power[s].mean).abs() <= 2e-6,
+                    "{spec} state {s}; {inst:?}"
+                );
+                if spec != "uniform" {
+                    assert_eq!(
+                        vi.tie_probability[s], pi.tie_probability[s],
+                        "{spec} state {s}; {inst:?}"
+                    );
+                }
+            }
+            if spec != "uniform" {
+                for (x, y) in vi.actions.iter().zip(&pi.actions) {
+                    assert_eq!((x.optimal, x.optimal_share), (y.optimal, y.optimal_share), "{inst:?}");
+                }
+            }
+        }
+    }
+}
+
+/// Draws of different states within a sample are independent too: for each
+/// pair of states, the standardised fraction of samples where the first
+/// draw is larger has variance 1 across seeds.
+#[test]
+fn reward_draws_within_a_sample_are_independent() {
+    let d = RewardDistribution::uniform();
+    let (n, count, seeds) = (5usize, 2_000usize, 300u64);
+    let mut out = vec![0.0; n * count];
+    let mut z2 = vec![vec![0.0; n]; n];
+    for seed in 0..seeds {
+        d.fill(seed, 0, count, false, &mut out);
+        for i in 0..n {
+            for j in i + 1..n {
+                let c = (0..count).filter(|&k| out[i * count + k] > out[j * count + k]).count() as f64 / count as f64;
+                let z = (c - 0.5) / (0.25 / count as f64).sqrt();
+                z2[i][j] += z * z / seeds as f64;
+            }
+        }
+    }
+    for (i, row) in z2.iter().enumerate() {
+        for (j, v) in row.iter().enumerate().skip(i + 1) {
+            assert!(
+                (v - 1.0).abs() < 4.0 * (2.0 / seeds as f64).sqrt(),
+                "draws {i}, {j}: {v}"
+            );
+        }
     }
 }

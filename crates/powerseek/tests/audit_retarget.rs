@@ -231,3 +231,52 @@ proptest! {
         }
     }
 }
+
+/// A deterministic MDP symmetric under swapping `x` and `y`: from `s`, go to
+/// `x` or `y`; each can go to the other or to the absorbing `z`.
+fn symmetric_mdp() -> powerseek::Mdp {
+    use powerseek::mdp::MdpBuilder;
+    let mut b = MdpBuilder::new(vec!["s".into(), "x".into(), "y".into(), "z".into()]);
+    b.add_action(0, "tx", &[(1, 1.0)]).unwrap();
+    b.add_action(0, "ty", &[(2, 1.0)]).unwrap();
+    b.add_action(1, "ty", &[(2, 1.0)]).unwrap();
+    b.add_action(1, "tz", &[(3, 1.0)]).unwrap();
+    b.add_action(2, "tx", &[(1, 1.0)]).unwrap();
+    b.add_action(2, "tz", &[(3, 1.0)]).unwrap();
+    b.add_action(3, "stay", &[(3, 1.0)]).unwrap();
+    b.build().unwrap()
+}
+
+/// In the symmetric MDP, rewards with `u_x = u_y` make the first moves `tx`
+/// and `ty` exactly equally likely for every decision-maker (the swap maps
+/// one's futures onto the other's), and every orbit has as many parameters
+/// favouring `tx` as `ty`. With utilities summed left to right, the cycle
+/// `x ↔ y` entered at `x` or at `y` differed in the last bit: at
+/// `u = (0.1, 0.1, 0.1, 0)` argmax gave `p(tx) = 0`, `p(ty) = 1`.
+#[test]
+fn symmetric_futures_tie_exactly() {
+    let m = symmetric_mdp();
+    for gamma in [0.9, 0.5, 0.99] {
+        let (outcomes, first) = powerseek::retarget::mdp_outcomes(&m, 0, gamma, 1000).unwrap();
+        let tx = m.action_names().iter().position(|n| n == "tx").unwrap();
+        let a: Vec<usize> = (0..first.len()).filter(|&k| first[k] == tx).collect();
+        let b: Vec<usize> = (0..first.len()).filter(|&k| first[k] != tx).collect();
+        let cmp = Comparison {
+            outcomes: &outcomes,
+            a: &a,
+            b: &b,
+        };
+        for dm in DMS {
+            let dm: Builtin = dm.parse().unwrap();
+            for i in 0..400 {
+                let d = (i % 20) as f64 / 10.0 + 0.1;
+                let x = (i / 20) as f64 / 10.0 + 0.1;
+                let u = [d, x, x, (i % 7) as f64 / 10.0];
+                let (pa, pb) = cmp.probabilities(&dm, &u);
+                assert_eq!(pa, pb, "{dm} γ {gamma} u {u:?}");
+                let t = powerseek::retarget::orbit_tendency(&dm, cmp, &u);
+                assert_eq!(t.a_more, t.b_more, "{dm} γ {gamma} orbit of {u:?}: {t:?}");
+            }
+        }
+    }
+}

@@ -247,13 +247,40 @@ impl Outcomes {
     pub fn dimension(&self) -> usize {
         self.vectors.first().map_or(0, Vec::len)
     }
-    /// `u · c` for every outcome `c`.
+    /// `u · c` for every outcome `c`, summed in an order that depends only on
+    /// the terms `c_i u_i` (see [`canonical_dot`]), so outcomes that are
+    /// permutations of each other under a symmetry of `u` get exactly equal
+    /// utilities: a true tie stays a tie for the decision-makers.
     pub fn utilities(&self, u: &[f64]) -> Vec<f64> {
-        self.vectors
-            .iter()
-            .map(|c| c.iter().zip(u).map(|(a, b)| a * b).sum())
-            .collect()
+        self.vectors.iter().map(|c| canonical_dot(c, u)).collect()
     }
+}
+
+/// `c · u` with its non-zero terms added in increasing order (one or two
+/// terms need no sorting: addition commutes). The sum of the same multiset
+/// of terms is then the same float whatever their positions: with a plain
+/// left-to-right sum, two visit distributions that a symmetry of the reward
+/// maps onto each other (`s → x → y → x …` against `s → y → x → y …` with
+/// `u_x = u_y`) could differ in the last bit, and argmax then chose one of
+/// them instead of splitting the tie.
+pub fn canonical_dot(c: &[f64], u: &[f64]) -> f64 {
+    let mut first = [0.0; 2];
+    let mut count = 0;
+    for (a, b) in c.iter().zip(u) {
+        let x = a * b;
+        if x != 0.0 {
+            if count < 2 {
+                first[count] = x;
+            }
+            count += 1;
+        }
+    }
+    if count <= 2 {
+        return first[0] + first[1];
+    }
+    let mut terms: Vec<f64> = c.iter().zip(u).map(|(a, b)| a * b).filter(|x| *x != 0.0).collect();
+    terms.sort_by(f64::total_cmp);
+    terms.iter().sum()
 }
 
 /// `p(X | u)`.
