@@ -21,6 +21,7 @@ pub mod kernel;
 pub mod map;
 mod mean_payoff;
 pub mod polytope;
+pub mod pomdp;
 pub mod power;
 pub mod power_io;
 pub mod reward;
