@@ -320,7 +320,11 @@ enum Fill {
 /// What a `T:` or `O:` statement sets, after its action.
 enum Target {
     /// `: row : col value`
-    Entry { rows: Vec<usize>, cols: Vec<usize>, value: f64 },
+    Entry {
+        rows: Vec<usize>,
+        cols: Vec<usize>,
+        value: f64,
+    },
     /// `: row` followed by one value per column (or `uniform`).
     Row { rows: Vec<usize>, fill: Fill },
     /// The whole matrix (`uniform`, `identity` or every value, row by row).
@@ -392,8 +396,16 @@ fn fill_row(fill: &Fill, r: usize, n_cols: usize) -> Vec<(usize, f64)> {
         Fill::Uniform => (0..n_cols).map(|c| (c, 1.0 / n_cols as f64)).collect(),
         Fill::Identity => vec![(r, 1.0)],
         Fill::Values(v) => {
-            let row = if v.len() == n_cols { &v[..] } else { &v[r * n_cols..(r + 1) * n_cols] };
-            row.iter().enumerate().filter(|e| *e.1 != 0.0).map(|(c, &x)| (c, x)).collect()
+            let row = if v.len() == n_cols {
+                &v[..]
+            } else {
+                &v[r * n_cols..(r + 1) * n_cols]
+            };
+            row.iter()
+                .enumerate()
+                .filter(|e| *e.1 != 0.0)
+                .map(|(c, &x)| (c, x))
+                .collect()
         }
     }
 }
@@ -416,7 +428,10 @@ fn check_observations(
             if line == 0 {
                 return Err(p.err(
                     0,
-                    format!("end state '{}', action '{name}': no observation probabilities given", states[s]),
+                    format!(
+                        "end state '{}', action '{name}': no observation probabilities given",
+                        states[s]
+                    ),
                 ));
             }
             if let Some(bad) = row.iter().find(|x| **x < 0.0) {
@@ -548,7 +563,10 @@ pub fn parse_full(text: &str, origin: &str) -> Result<Parsed> {
                 let (n, k) = (sn.len(), on.len());
                 if obs.is_empty() {
                     crate::resources::check(8.0 * (n as f64) * (an.len() as f64) * (k as f64 + 1.0), || {
-                        format!("{origin}: the observation table of {n} states × {} actions × {k} observations", an.len())
+                        format!(
+                            "{origin}: the observation table of {n} states × {} actions × {k} observations",
+                            an.len()
+                        )
                     })?;
                     obs = vec![0.0; n * an.len() * k];
                     obs_line = vec![0; n * an.len()];
@@ -556,9 +574,21 @@ pub fn parse_full(text: &str, origin: &str) -> Result<Parsed> {
                 p.expect_colon()?;
                 let (acts, target) = matrix_statement(
                     &mut p,
-                    &Axis { names: an, index: &action_index, what: "action" },
-                    &Axis { names: sn, index: &state_index, what: "state" },
-                    &Axis { names: on, index: &observation_index, what: "observation" },
+                    &Axis {
+                        names: an,
+                        index: &action_index,
+                        what: "action",
+                    },
+                    &Axis {
+                        names: sn,
+                        index: &state_index,
+                        what: "state",
+                    },
+                    &Axis {
+                        names: on,
+                        index: &observation_index,
+                        what: "observation",
+                    },
                 )?;
                 if matches!(target, Target::Matrix(Fill::Identity)) && n != k {
                     return Err(p.err(
@@ -604,15 +634,30 @@ pub fn parse_full(text: &str, origin: &str) -> Result<Parsed> {
                 p.expect_colon()?;
                 let (acts, target) = matrix_statement(
                     &mut p,
-                    &Axis { names: an, index: &action_index, what: "action" },
-                    &Axis { names: sn, index: &state_index, what: "state" },
-                    &Axis { names: sn, index: &state_index, what: "state" },
+                    &Axis {
+                        names: an,
+                        index: &action_index,
+                        what: "action",
+                    },
+                    &Axis {
+                        names: sn,
+                        index: &state_index,
+                        what: "state",
+                    },
+                    &Axis {
+                        names: sn,
+                        index: &state_index,
+                        what: "state",
+                    },
                 )?;
                 let line = kw.line;
                 // Dense statements: check their memory before storing them.
                 let dense = match &target {
                     Target::Entry { rows, cols, .. } => (rows.len() * cols.len()) as f64,
-                    Target::Row { rows, fill: Fill::Uniform } => (rows.len() * n) as f64,
+                    Target::Row {
+                        rows,
+                        fill: Fill::Uniform,
+                    } => (rows.len() * n) as f64,
                     Target::Matrix(Fill::Uniform) => (n as f64) * (n as f64),
                     _ => 0.0,
                 };

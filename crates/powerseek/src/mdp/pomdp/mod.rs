@@ -239,7 +239,9 @@ pub fn check_belief(belief: &[f64], n: usize, what: &str) -> Result<()> {
         )));
     }
     if let Some(bad) = belief.iter().find(|x| !(x.is_finite() && **x >= 0.0)) {
-        return Err(Error::invalid(format!("{what}: probability {bad} is not a finite non-negative number")));
+        return Err(Error::invalid(format!(
+            "{what}: probability {bad} is not a finite non-negative number"
+        )));
     }
     let total: f64 = belief.iter().sum();
     if (total - 1.0).abs() > ROW_SUM_TOLERANCE {

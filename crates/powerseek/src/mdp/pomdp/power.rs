@@ -157,7 +157,9 @@ fn validate(m: &Pomdp, request: &PomdpPowerRequest) -> Result<f64> {
         Some(_) => {
             let g = request.gamma.unwrap_or(1.0);
             if !(g > 0.0 && g <= 1.0) {
-                return Err(Error::invalid(format!("gamma = {g}: with a horizon it must be in (0, 1]")));
+                return Err(Error::invalid(format!(
+                    "gamma = {g}: with a horizon it must be in (0, 1]"
+                )));
             }
             g
         }
@@ -169,7 +171,10 @@ fn validate(m: &Pomdp, request: &PomdpPowerRequest) -> Result<f64> {
                 )));
             }
             if !(request.tolerance > 0.0 && request.tolerance.is_finite()) {
-                return Err(Error::invalid(format!("tolerance: {} must be a positive number", request.tolerance)));
+                return Err(Error::invalid(format!(
+                    "tolerance: {} must be a positive number",
+                    request.tolerance
+                )));
             }
             if request.points == 0 || request.lookahead == 0 {
                 return Err(Error::invalid("points and lookahead: must be at least 1 belief"));
@@ -270,7 +275,8 @@ fn summarise(
         .iter()
         .enumerate()
         .map(|(a, name)| {
-            let share = |f: &dyn Fn(&SampleResult) -> bool| results.iter().filter(|r| f(r)).count() as f64 / count as f64;
+            let share =
+                |f: &dyn Fn(&SampleResult) -> bool| results.iter().filter(|r| f(r)).count() as f64 / count as f64;
             let others_upper = |r: &SampleResult| {
                 r.q_upper
                     .iter()

@@ -59,7 +59,8 @@ fn key(b: &[f64]) -> Vec<i64> {
 impl BeliefTree {
     /// Expand `start` for `depth` steps. More than `max_nodes` beliefs is an
     /// error naming the depth reached (before the memory is used), unless
-    /// `truncate`: then the tree stops at the last depth that fits.
+    /// `truncate`: then the tree stops at the last depth that fits (but has
+    /// depth 1 at least when `depth ≥ 1`, whatever its size).
     pub fn build(
         m: &Pomdp,
         start: &[f64],
@@ -99,7 +100,7 @@ impl BeliefTree {
                                 c
                             }
                             None => {
-                                if nodes.len() >= max_nodes {
+                                if nodes.len() >= max_nodes && !(truncate && d == 0) {
                                     if truncate {
                                         return Ok(Self::cut(nodes, reached, merged));
                                     }
@@ -162,9 +163,7 @@ impl BeliefTree {
                 .next
                 .iter()
                 .zip(&node.children)
-                .map(|(next, kids)| {
-                    dot(next, reward) + gamma * kids.iter().map(|&(_, p, c)| p * w[c]).sum::<f64>()
-                })
+                .map(|(next, kids)| dot(next, reward) + gamma * kids.iter().map(|&(_, p, c)| p * w[c]).sum::<f64>())
                 .collect();
             w[i] = combine(&node.belief, q.iter().copied().fold(f64::NEG_INFINITY, f64::max));
             if i == 0 {
@@ -266,7 +265,12 @@ pub struct Bracket<'a> {
 impl<'a> Bracket<'a> {
     /// Prepare the bracket at discount `gamma ∈ (0, 1)` over `tree`.
     pub fn new(m: &'a Pomdp, tree: &'a BeliefTree, gamma: f64, opts: BracketOptions) -> Self {
-        let points = tree.nodes.iter().take(opts.points.max(1)).map(|n| n.belief.clone()).collect();
+        let points = tree
+            .nodes
+            .iter()
+            .take(opts.points.max(1))
+            .map(|n| n.belief.clone())
+            .collect();
         Bracket {
             m,
             tree,
@@ -280,13 +284,31 @@ impl<'a> Bracket<'a> {
     /// Fast informed bound: `Q(s, a) = r_a(s) + γ Σ_o max_{a'} Σ_{s'} T(s'|s,a) O(o|s',a) Q(s', a')`,
     /// iterated down from `max r / (1 − γ)`; every iterate is an upper bound on `Q*`. As `[a][s]`.
     pub fn fast_informed_bound(&self, r: &[Vec<f64>]) -> Vec<Vec<f64>> {
-        let (n, na, k, g) = (self.m.n_states(), self.m.n_actions(), self.m.n_observations(), self.gamma);
+        let (n, na, k, g) = (
+            self.m.n_states(),
+            self.m.n_actions(),
+            self.m.n_observations(),
+            self.gamma,
+        );
         let top = r.iter().flatten().copied().fold(f64::NEG_INFINITY, f64::max) / (1.0 - g);
         let mut q = vec![vec![top; n]; na];
-        let scale = r.iter().flatten().fold(0.0f64, |m, x| m.max(x.abs())).max(f64::MIN_POSITIVE);
+        let scale = r
+            .iter()
+            .flatten()
+            .fold(0.0f64, |m, x| m.max(x.abs()))
+            .max(f64::MIN_POSITIVE);
         for _ in 0..self.opts.max_iterations.max(1) {
             let proj: Vec<Vec<Vec<f64>>> = (0..na)
-                .map(|a| (0..k).map(|o| (0..na).map(|b| project(&self.joint, n, k, a, o, &q[b])).flatten().collect()).collect())
+                .map(|a| {
+                    (0..k)
+                        .map(|o| {
+                            (0..na)
+                                .map(|b| project(&self.joint, n, k, a, o, &q[b]))
+                                .flatten()
+                                .collect()
+                        })
+                        .collect()
+                })
                 .collect();
             let mut change = 0.0f64;
             let mut new = vec![vec![0.0; n]; na];
@@ -314,7 +336,9 @@ impl<'a> Bracket<'a> {
         let r = state_action_rewards(self.m, reward);
         let fib = self.fast_informed_bound(&r);
         let upper_at = |b: &[f64]| (0..na).map(|a| dot(b, &fib[a])).fold(f64::NEG_INFINITY, f64::max);
-        let upper = self.tree.back_up(reward, g, Some(&upper_at), &|b, v| v.min(upper_at(b)));
+        let upper = self
+            .tree
+            .back_up(reward, g, Some(&upper_at), &|b, v| v.min(upper_at(b)));
         let bottom = r.iter().flatten().copied().fold(f64::INFINITY, f64::min) / (1.0 - g);
         let mut alphas: Vec<Vec<f64>> = vec![vec![bottom; n]];
         let mut lower = vec![f64::NEG_INFINITY; na];
@@ -336,12 +360,21 @@ impl<'a> Bracket<'a> {
                 iterations += 1;
             }
         }
-        Ok(Bounds { lower, upper, iterations })
+        Ok(Bounds {
+            lower,
+            upper,
+            iterations,
+        })
     }
 
     /// One point-based backup of the α-vectors at every point.
     fn backup(&self, alphas: &[Vec<f64>], r: &[Vec<f64>]) -> Vec<Vec<f64>> {
-        let (n, na, k, g) = (self.m.n_states(), self.m.n_actions(), self.m.n_observations(), self.gamma);
+        let (n, na, k, g) = (
+            self.m.n_states(),
+            self.m.n_actions(),
+            self.m.n_observations(),
+            self.gamma,
+        );
         // proj[(a * k + o) * |Γ| + i] = Σ_{s'} M[a][o][·][s'] α_i(s')
         let proj: Vec<Vec<f64>> = (0..na)
             .flat_map(|a| (0..k).flat_map(move |o| alphas.iter().map(move |al| (a, o, al))))
