@@ -157,7 +157,7 @@ proptest! {
         let tail = gamma.powi(h as i32) / (1.0 - gamma);
         let tree = BeliefTree::build(&m, &b, 30, lookahead, true, &NoProgress).unwrap();
         let opts = BracketOptions { tolerance: 1e-6, max_iterations: 300, points: 32 };
-        let bounds = Bracket::new(&m, &tree, gamma, opts).solve(&r, &NoProgress).unwrap();
+        let bounds = Bracket::new(&m, &tree, gamma, opts, &NoProgress).unwrap().solve(&r, &NoProgress).unwrap();
         prop_assert!(bounds.value_lower() <= w + tail + 1e-9, "lower {} above {w} + {tail}", bounds.value_lower());
         prop_assert!(bounds.value_upper() >= w - 1e-9, "upper {} below {w}", bounds.value_upper());
     }
@@ -178,7 +178,7 @@ fn tiger_bracket_holds_the_long_horizon_value_and_closes() {
             max_iterations: 1000,
             points,
         };
-        let bracket = Bracket::new(&m, &tree, gamma, opts);
+        let bracket = Bracket::new(&m, &tree, gamma, opts, &NoProgress).unwrap();
         for r in [[0.0, 1.0], [0.3, 0.8], [0.9, 0.1], [0.5, 0.5]] {
             let w = max(&finite_values(&long, &r, gamma));
             let bounds = bracket.solve(&r, &NoProgress).unwrap();

@@ -46,7 +46,7 @@ pub struct PomdpPowerRequest {
     /// Discounted: beliefs used as points of the point-based backups; default 64.
     pub points: usize,
     /// Discounted: most beliefs of the lookahead tree through which both
-    /// bounds are backed up; default 2000.
+    /// bounds are backed up; default 200.
     pub lookahead: usize,
     /// Finite horizon: most reachable beliefs (more is an error); default 200 000.
     pub max_beliefs: usize,
@@ -64,7 +64,7 @@ impl Default for PomdpPowerRequest {
             tolerance: 1e-3,
             max_iterations: 500,
             points: 64,
-            lookahead: 2000,
+            lookahead: 200,
             max_beliefs: 200_000,
         }
     }
@@ -213,7 +213,7 @@ pub fn pomdp_power(m: &Pomdp, request: &PomdpPowerRequest, progress: &dyn Progre
         max_iterations: request.max_iterations,
         points: request.points,
     };
-    let bracket = Bracket::new(m, &tree, gamma, opts);
+    let bracket = Bracket::new(m, &tree, gamma, opts, progress)?;
     let norm = match request.horizon {
         Some(h) => (0..h).map(|u| gamma.powi(u as i32)).sum::<f64>(),
         None => 1.0 / (1.0 - gamma),

@@ -83,6 +83,9 @@ impl BeliefTree {
         let mut reached = 0;
         for d in 0..depth {
             progress::check(progress)?;
+            if level.is_empty() {
+                break;
+            }
             let upper = nodes.len() as f64 + level.len() as f64 * (na * k) as f64;
             crate::resources::check(upper * node_bytes, || {
                 format!("the beliefs reachable in {} steps (up to {upper:.0})", d + 1)
@@ -258,27 +261,73 @@ pub struct Bracket<'a> {
     tree: &'a BeliefTree,
     joint: Vec<f64>,
     points: Vec<Vec<f64>>,
+    /// Per point and action: `bT_a` and the `(P(o | b, a), posterior)` of each possible observation.
+    point_steps: Vec<Vec<(Vec<f64>, Vec<(f64, Vec<f64>)>)>>,
     gamma: f64,
     opts: BracketOptions,
 }
 
+/// The sawtooth upper bound at `b` from upper bounds `corner[s] ≥ W*(e_s)`
+/// and `values[i] ≥ W*(points[i])`: the least, over the points, of the
+/// corner interpolation lowered by the point's excess scaled by
+/// `min_s b(s) / points[i](s)` (the largest multiple of the point inside `b`).
+fn sawtooth(b: &[f64], corner: &[f64], points: &[Vec<f64>], values: &[f64], point_corner: &[f64]) -> f64 {
+    let base = dot(b, corner);
+    let mut best = base;
+    for ((p, &v), &pc) in points.iter().zip(values).zip(point_corner) {
+        let ratio = p
+            .iter()
+            .zip(b)
+            .filter(|(&x, _)| x > 0.0)
+            .map(|(&x, &y)| y / x)
+            .fold(f64::INFINITY, f64::min);
+        if ratio.is_finite() {
+            best = best.min(base + ratio * (v - pc));
+        }
+    }
+    best
+}
+
 impl<'a> Bracket<'a> {
-    /// Prepare the bracket at discount `gamma ∈ (0, 1)` over `tree`.
-    pub fn new(m: &'a Pomdp, tree: &'a BeliefTree, gamma: f64, opts: BracketOptions) -> Self {
-        let points = tree
+    /// Prepare the bracket at discount `gamma ∈ (0, 1)` over the lookahead
+    /// `tree`; the points of the backups are the first `opts.points` beliefs
+    /// reachable from the tree's start belief, nearest first.
+    pub fn new(
+        m: &'a Pomdp,
+        tree: &'a BeliefTree,
+        gamma: f64,
+        opts: BracketOptions,
+        progress: &dyn Progress,
+    ) -> Result<Self> {
+        let start = &tree.nodes[0].belief;
+        let reach = BeliefTree::build(m, start, usize::MAX, opts.points.max(2), true, progress)?;
+        let points: Vec<Vec<f64>> = reach
             .nodes
             .iter()
             .take(opts.points.max(1))
             .map(|n| n.belief.clone())
             .collect();
-        Bracket {
+        let point_steps = points
+            .iter()
+            .map(|b| {
+                (0..m.n_actions())
+                    .map(|a| {
+                        let next = m.predict(b, a);
+                        let kids = split(m, &next, a).into_iter().flatten().collect();
+                        (next, kids)
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Bracket {
             m,
             tree,
             joint: joint(m),
             points,
+            point_steps,
             gamma,
             opts,
-        }
+        })
     }
 
     /// Fast informed bound: `Q(s, a) = r_a(s) + γ Σ_o max_{a'} Σ_{s'} T(s'|s,a) O(o|s',a) Q(s', a')`,
@@ -335,28 +384,41 @@ impl<'a> Bracket<'a> {
         let (n, na, g) = (self.m.n_states(), self.m.n_actions(), self.gamma);
         let r = state_action_rewards(self.m, reward);
         let fib = self.fast_informed_bound(&r);
-        let upper_at = |b: &[f64]| (0..na).map(|a| dot(b, &fib[a])).fold(f64::NEG_INFINITY, f64::max);
-        let upper = self
-            .tree
-            .back_up(reward, g, Some(&upper_at), &|b, v| v.min(upper_at(b)));
+        let fib_at = |b: &[f64]| (0..na).map(|a| dot(b, &fib[a])).fold(f64::NEG_INFINITY, f64::max);
+        // Sawtooth: corners and point values start at the fast informed bound.
+        let corner: Vec<f64> = (0..n)
+            .map(|s| (0..na).map(|a| fib[a][s]).fold(f64::NEG_INFINITY, f64::max))
+            .collect();
+        let point_corner: Vec<f64> = self.points.iter().map(|p| dot(p, &corner)).collect();
+        let mut values: Vec<f64> = self.points.iter().map(|p| fib_at(p)).collect();
         let bottom = r.iter().flatten().copied().fold(f64::INFINITY, f64::min) / (1.0 - g);
         let mut alphas: Vec<Vec<f64>> = vec![vec![bottom; n]];
         let mut lower = vec![f64::NEG_INFINITY; na];
+        let mut upper = vec![f64::INFINITY; na];
         let target = self.opts.tolerance / (1.0 - g);
         let mut iterations = 0;
+        let mut last_gap = f64::INFINITY;
         loop {
+            let upper_at = |b: &[f64]| fib_at(b).min(sawtooth(b, &corner, &self.points, &values, &point_corner));
+            let now = self.tree.back_up(reward, g, Some(&upper_at), &|_, v| v);
+            for (u, x) in upper.iter_mut().zip(now) {
+                *u = u.min(x);
+            }
             let lower_at = |b: &[f64]| alphas.iter().map(|al| dot(b, al)).fold(f64::NEG_INFINITY, f64::max);
             let now = self.tree.back_up(reward, g, Some(&lower_at), &|_, v| v);
             for (l, x) in lower.iter_mut().zip(now) {
                 *l = l.max(x);
             }
             let gap = max(&upper) - max(&lower);
-            if gap <= target || iterations >= self.opts.max_iterations {
+            // Stop at the tolerance, the budget, or when a round of backups no longer narrows the gap.
+            if gap <= target || iterations >= self.opts.max_iterations || last_gap - gap <= 1e-3 * target {
                 break;
             }
+            last_gap = gap;
             progress::check(progress)?;
             for _ in 0..CHECK_EVERY.min(self.opts.max_iterations - iterations) {
                 alphas = self.backup(&alphas, &r);
+                self.upper_backup(reward, &corner, &point_corner, &mut values, &fib_at);
                 iterations += 1;
             }
         }
@@ -365,6 +427,35 @@ impl<'a> Bracket<'a> {
             upper,
             iterations,
         })
+    }
+
+    /// One sweep of upper-bound backups at every point (Gauss–Seidel):
+    /// `v_i ← min(v_i, max_a [(b_iT_a)·R + γ Σ_o P(o) U(b'_{a,o})])` with `U`
+    /// the smaller of the fast informed bound and the sawtooth.
+    fn upper_backup(
+        &self,
+        reward: &[f64],
+        corner: &[f64],
+        point_corner: &[f64],
+        values: &mut [f64],
+        fib_at: &dyn Fn(&[f64]) -> f64,
+    ) {
+        for i in 0..self.points.len() {
+            let best = self.point_steps[i]
+                .iter()
+                .map(|(next, kids)| {
+                    dot(next, reward)
+                        + self.gamma
+                            * kids
+                                .iter()
+                                .map(|(p, post)| {
+                                    p * fib_at(post).min(sawtooth(post, corner, &self.points, values, point_corner))
+                                })
+                                .sum::<f64>()
+                })
+                .fold(f64::NEG_INFINITY, f64::max);
+            values[i] = values[i].min(best);
+        }
     }
 
     /// One point-based backup of the α-vectors at every point.
@@ -387,10 +478,14 @@ impl<'a> Bracket<'a> {
                 let mut v = r[a].clone();
                 for o in 0..k {
                     let row = &proj[(a * k + o) * alphas.len()..(a * k + o + 1) * alphas.len()];
-                    let pick = row
-                        .iter()
-                        .max_by(|x, y| dot(b, x).total_cmp(&dot(b, y)))
-                        .expect("at least one α-vector");
+                    let mut pick = &row[0];
+                    let mut pick_value = f64::NEG_INFINITY;
+                    for x in row {
+                        let value = dot(b, x);
+                        if value > pick_value {
+                            (pick, pick_value) = (x, value);
+                        }
+                    }
                     v.iter_mut().zip(pick).for_each(|(x, p)| *x += g * p);
                 }
                 let value = dot(b, &v);
