@@ -238,7 +238,9 @@ fn fully_observed_pomdp_gives_the_mdp_power() {
         seed,
         ..Default::default()
     };
-    let want = estimate_power(&mdp, &RewardDistribution::uniform(), &opts, &NoProgress).unwrap().power[1];
+    let want = estimate_power(&mdp, &RewardDistribution::uniform(), &opts, &NoProgress)
+        .unwrap()
+        .power[1];
     let request = PomdpPowerRequest {
         samples,
         seed,
@@ -252,7 +254,12 @@ fn fully_observed_pomdp_gives_the_mdp_power() {
         r.power_lower.mean <= want.mean + 1e-6 && want.mean <= r.power_upper.mean + 1e-6,
         "{r:?} vs {want:?}"
     );
-    assert!((r.power.mean - want.mean).abs() <= 1e-5 + 1e-6, "{} vs {}", r.power.mean, want.mean);
+    assert!(
+        (r.power.mean - want.mean).abs() <= 1e-5 + 1e-6,
+        "{} vs {}",
+        r.power.mean,
+        want.mean
+    );
 }
 
 #[test]

@@ -86,6 +86,7 @@ __all__ = [
     "stochastic_game_from_grid",
     "stochastic_power",
     "stochastic_sweep",
+    "pomdp_power",
 ]
 
 
@@ -1228,6 +1229,20 @@ def stochastic_power(game: StochasticGame, **options) -> dict:
     out["power_mean"] = np.array([[e["mean"] for e in row] for row in out["power"]], dtype=float)
     out["power_se"] = np.array([[e["se"] for e in row] for row in out["power"]], dtype=float)
     return out
+
+
+def pomdp_power(path, **options) -> dict:
+    """POWER at a belief of a small POMDP (a Cassandra ``.pomdp`` file; one
+    without observations is fully observed), as ``powerseek pomdp power``
+    (same fields as its ``--format json``; docs/theory.md §12). Options are
+    the library request's fields: ``horizon`` (finite, exact; default:
+    discounted, bracketed), ``gamma``, ``belief`` (one probability per
+    state), ``dist``, ``samples``, ``seed``, ``tolerance``,
+    ``max_iterations``, ``points``, ``lookahead``, ``max_beliefs``. Reward
+    sample ``k`` is the same draw as in :func:`power` with the same seed."""
+    if "belief" in options and options["belief"] is not None:
+        options["belief"] = [float(x) for x in options["belief"]]
+    return _native.pomdp_power(_path(path, "pomdp_power"), options)
 
 
 def stochastic_sweep(game: StochasticGame, rhos: Sequence[float], **options) -> dict:

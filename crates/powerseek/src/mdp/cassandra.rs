@@ -942,7 +942,8 @@ mod observation_tests {
     #[test]
     fn observation_statements_in_every_form() {
         // Matrix, then a row and single entries overriding it.
-        let t = obs("O: x\n0.9 0.1\n0.2 0.8\nO: y uniform\nO: y : b\n1 0\nO: y : a : hi 0.25\nO: y : a : lo 0.75\n").unwrap();
+        let t = obs("O: x\n0.9 0.1\n0.2 0.8\nO: y uniform\nO: y : b\n1 0\nO: y : a : hi 0.25\nO: y : a : lo 0.75\n")
+            .unwrap();
         assert_eq!(t.names, ["hi", "lo"]);
         // [(a * n + s') * k + o]
         assert_eq!(t.probs, [0.9, 0.1, 0.2, 0.8, 0.25, 0.75, 1.0, 0.0]);
@@ -958,31 +959,56 @@ mod observation_tests {
     #[test]
     fn observation_errors_name_the_line() {
         for (text, line, msg) in [
-            ("O: x\n0.9 0.2\n0.2 0.8\nO: y uniform\n", 5, "end state 'a', action 'x': observation probabilities sum to 1.1"),
+            (
+                "O: x\n0.9 0.2\n0.2 0.8\nO: y uniform\n",
+                5,
+                "end state 'a', action 'x': observation probabilities sum to 1.1",
+            ),
             ("O: * uniform\nO: x : a : maybe 1\n", 6, "unknown observation 'maybe'"),
             ("O: * uniform\nO: z uniform\n", 6, "unknown action 'z'"),
             ("O: x : a\n0.5 x\n", 6, "expected a number, found 'x'"),
             ("O: * : * : hi -0.5\nO: * : * : lo 1.5\n", 6, "negative"),
         ] {
             let e = obs(text).unwrap_err().to_string();
-            assert!(e.starts_with(&format!("o.pomdp:{line}:")) && e.contains(msg), "{text}: {e}");
+            assert!(
+                e.starts_with(&format!("o.pomdp:{line}:")) && e.contains(msg),
+                "{text}: {e}"
+            );
         }
         let e = obs("O: x uniform\n").unwrap_err().to_string();
-        assert!(e.contains("end state 'a', action 'y': no observation probabilities given"), "{e}");
-        let e = parse_full("states: 2\nactions: 1\nO: 0 uniform\nobservations: 2\nT: 0 identity\n", "p.pomdp")
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("p.pomdp:3:") && e.contains("before 'states:', 'actions:' and 'observations:'"), "{e}");
-        let e = parse_full("states: 2\nactions: 1\nobservations: 3\nT: 0 identity\nO: 0 identity\n", "p.pomdp")
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("p.pomdp:5:") && e.contains("identity needs as many observations as states"), "{e}");
+        assert!(
+            e.contains("end state 'a', action 'y': no observation probabilities given"),
+            "{e}"
+        );
+        let e = parse_full(
+            "states: 2\nactions: 1\nO: 0 uniform\nobservations: 2\nT: 0 identity\n",
+            "p.pomdp",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("p.pomdp:3:") && e.contains("before 'states:', 'actions:' and 'observations:'"),
+            "{e}"
+        );
+        let e = parse_full(
+            "states: 2\nactions: 1\nobservations: 3\nT: 0 identity\nO: 0 identity\n",
+            "p.pomdp",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("p.pomdp:5:") && e.contains("identity needs as many observations as states"),
+            "{e}"
+        );
         let e = parse_full("states: 2\nactions: 1\nobservations: 2\nT: 0 identity\n", "p.pomdp")
             .unwrap_err()
             .to_string();
         assert!(e.contains("no 'O:' statements"), "{e}");
         // An MDP file has no observation model.
-        assert!(parse_full("states: 2\nactions: 1\nT: 0 identity\n", "m.mdp").unwrap().observations.is_none());
+        assert!(parse_full("states: 2\nactions: 1\nT: 0 identity\n", "m.mdp")
+            .unwrap()
+            .observations
+            .is_none());
     }
 
     #[test]
@@ -993,11 +1019,17 @@ mod observation_tests {
         assert_eq!(belief("start: uniform").unwrap().0.unwrap(), vec![1.0 / 3.0; 3]);
         assert_eq!(belief("start: c").unwrap(), (Some(vec![0.0, 0.0, 1.0]), Some(2)));
         assert_eq!(belief("start include: a c").unwrap(), (Some(vec![0.5, 0.0, 0.5]), None));
-        assert_eq!(belief("start exclude: a c").unwrap(), (Some(vec![0.0, 1.0, 0.0]), Some(1)));
+        assert_eq!(
+            belief("start exclude: a c").unwrap(),
+            (Some(vec![0.0, 1.0, 0.0]), Some(1))
+        );
         assert_eq!(belief("").unwrap(), (None, None));
         let e = belief("start include: a d").unwrap_err().to_string();
         assert!(e.starts_with("s.pomdp:4:") && e.contains("unknown state 'd'"), "{e}");
         let e = belief("start exclude: a b c").unwrap_err().to_string();
-        assert!(e.starts_with("s.pomdp:4:") && e.contains("no state any probability"), "{e}");
+        assert!(
+            e.starts_with("s.pomdp:4:") && e.contains("no state any probability"),
+            "{e}"
+        );
     }
 }

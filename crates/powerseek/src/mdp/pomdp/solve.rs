@@ -26,6 +26,12 @@ use super::{split, Pomdp};
 /// of this are merged into one node.
 pub const MERGE_GRID: f64 = 1e-12;
 
+/// A bound at a belief, used at the leaves of [`BeliefTree::back_up`].
+pub type LeafValue<'a> = &'a dyn Fn(&[f64]) -> f64;
+
+/// Per action: `bT_a` and the `(P(o | b, a), posterior)` of each observation of positive probability.
+type Steps = Vec<(Vec<f64>, Vec<(f64, Vec<f64>)>)>;
+
 /// One belief of a [`BeliefTree`].
 #[derive(Clone, Debug)]
 pub struct Node {
@@ -149,7 +155,7 @@ impl BeliefTree {
         &self,
         reward: &[f64],
         gamma: f64,
-        leaf: Option<&dyn Fn(&[f64]) -> f64>,
+        leaf: Option<LeafValue>,
         combine: &dyn Fn(&[f64], f64) -> f64,
     ) -> Vec<f64> {
         let mut w = vec![0.0; self.nodes.len()];
@@ -262,7 +268,7 @@ pub struct Bracket<'a> {
     joint: Vec<f64>,
     points: Vec<Vec<f64>>,
     /// Per point and action: `bT_a` and the `(P(o | b, a), posterior)` of each possible observation.
-    point_steps: Vec<Vec<(Vec<f64>, Vec<(f64, Vec<f64>)>)>>,
+    point_steps: Vec<Steps>,
     gamma: f64,
     opts: BracketOptions,
 }
@@ -350,12 +356,7 @@ impl<'a> Bracket<'a> {
             let proj: Vec<Vec<Vec<f64>>> = (0..na)
                 .map(|a| {
                     (0..k)
-                        .map(|o| {
-                            (0..na)
-                                .map(|b| project(&self.joint, n, k, a, o, &q[b]))
-                                .flatten()
-                                .collect()
-                        })
+                        .map(|o| (0..na).flat_map(|b| project(&self.joint, n, k, a, o, &q[b])).collect())
                         .collect()
                 })
                 .collect();

@@ -1,0 +1,72 @@
+"""POMDP POWER from Python: the same report as the CLI's JSON, and the fully
+observed case against the MDP estimator."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import powerseek
+
+ROOT = Path(__file__).resolve().parents[3]
+TIGER = ROOT / "examples" / "tiger.pomdp"
+CHAIN = """discount: 0.9
+states: a b c
+actions: l r
+start: b
+T: l : a
+0.8 0.2 0
+T: l : b
+0.7 0.1 0.2
+T: l : c
+0 0.6 0.4
+T: r : a
+0.3 0.7 0
+T: r : b
+0 0.2 0.8
+T: r : c
+0 0 1
+"""
+
+
+def test_finite_horizon_fields_and_exactness():
+    r = powerseek.pomdp_power(TIGER, horizon=4, samples=100, seed=3)
+    assert r["exact"] and r["reached"] and r["horizon"] == 4
+    assert r["power"] == r["power_lower"] == r["power_upper"]
+    assert r["observations"] == ["tiger-left", "tiger-right"]
+    assert [a["action"] for a in r["first_actions"]] == ["listen", "open-left", "open-right"]
+    assert 0.0 <= r["power"]["mean"] <= 1.0
+
+
+def test_same_fields_as_the_cli_json():
+    exe = ROOT / "target" / "debug" / "powerseek"
+    if not exe.exists():
+        pytest.skip("the CLI is not built")
+    cli = json.loads(subprocess.run([str(exe), "pomdp", "power", str(TIGER), "--horizon", "3", "-n", "50", "--seed", "2", "--format", "json"], check=True, capture_output=True, text=True).stdout)
+    py = powerseek.pomdp_power(TIGER, horizon=3, samples=50, seed=2)
+    assert set(cli) == set(py)
+    assert cli["power"]["mean"] == py["power"]["mean"]
+
+
+def test_fully_observed_horizon_one_is_the_mdp_zero_limit(tmp_path):
+    path = tmp_path / "chain.mdp"
+    path.write_text(CHAIN)
+    r = powerseek.pomdp_power(path, horizon=1, samples=300, seed=5)
+    assert r["fully_observed"]
+    mdp = powerseek.load_mdp(str(path))
+    want = powerseek.power(mdp, gamma=0.0, samples=300, seed=5)
+    mean = want["power"][1]["mean"] if isinstance(want["power"][1], dict) else want["power_mean"][1]
+    assert abs(r["power"]["mean"] - mean) < 1e-12
+
+
+def test_discounted_bracket_and_bad_options():
+    r = powerseek.pomdp_power(TIGER, gamma=0.8, samples=20, seed=1, tolerance=1e-3)
+    assert not r["exact"]
+    assert r["power_lower"]["mean"] <= r["power_upper"]["mean"]
+    assert r["max_gap"] <= 1e-3 or not r["reached"]
+    with pytest.raises(ValueError, match="sum to 0.9"):
+        powerseek.pomdp_power(TIGER, horizon=2, belief=[0.5, 0.4])
+    with pytest.raises(ValueError, match="unknown field"):
+        powerseek.pomdp_power(TIGER, horizn=2)
