@@ -69,3 +69,12 @@ def test_discounted_bracket_and_bad_options():
         powerseek.pomdp_power(TIGER, horizon=2, belief=[0.5, 0.4])
     with pytest.raises(ValueError, match="unknown field"):
         powerseek.pomdp_power(TIGER, horizn=2)
+
+
+def test_retarget_pomdp_matches_the_cli(cli):
+    out = subprocess.run([cli, "retarget", "pomdp", str(TIGER), "--a", "open-left", "--b", "listen", "--horizon", "2", "--format", "json"], check=True, capture_output=True, text=True)
+    r = powerseek.retarget_pomdp(TIGER, "open-left", "listen", horizon=2)
+    assert json.loads(out.stdout) == json.loads(json.dumps(r))
+    assert r["outcomes_b"] > r["outcomes_a"] >= 1
+    with pytest.raises(ValueError, match="unknown action 'jump'"):
+        powerseek.retarget_pomdp(TIGER, "jump", "listen")

@@ -400,3 +400,35 @@ fn requests_are_checked() {
         assert!(e.contains(msg), "{e}");
     }
 }
+
+#[test]
+fn first_action_tendencies_over_policy_trees() {
+    use powerseek::mdp::pomdp::policies::pomdp_outcomes;
+    use powerseek::retarget::{pomdp_tendency, PomdpTendencyRequest};
+    let (noisy, perfect) = (tiger(), tiger_perfect_hearing());
+    // Hearing perfectly gives the listening trees outcomes noisy hearing cannot reach.
+    let (on, fnoisy) = pomdp_outcomes(&noisy, 2, 0.9, 100_000).unwrap();
+    let (op, fperfect) = pomdp_outcomes(&perfect, 2, 0.9, 100_000).unwrap();
+    assert_ne!(
+        on.iter().zip(&fnoisy).filter(|(_, &a)| a == 0).map(|(v, _)| v.clone()).collect::<Vec<_>>(),
+        op.iter().zip(&fperfect).filter(|(_, &a)| a == 0).map(|(v, _)| v.clone()).collect::<Vec<_>>()
+    );
+    let request = PomdpTendencyRequest {
+        a: "open-left".into(),
+        b: "listen".into(),
+        horizon: 2,
+        ..Default::default()
+    };
+    let r = pomdp_tendency(&noisy, &request, &NoProgress).unwrap();
+    assert!(r.outcomes_b > r.outcomes_a);
+    let argmax = r.worst_orbit.iter().find(|row| row.decision == "argmax").unwrap();
+    // From the uniform belief, listening and opening both leave the next state uniform, so
+    // every outcome that opens first is also one that listens first (then acts the same
+    // whatever it hears): an optimiser never strictly prefers opening first.
+    assert!(argmax.holds, "{argmax:?}");
+    for (a, b, msg) in [("listen", "listen", "the same action"), ("jump", "listen", "unknown action 'jump'")] {
+        let bad = PomdpTendencyRequest { a: a.into(), b: b.into(), ..Default::default() };
+        let e = pomdp_tendency(&noisy, &bad, &NoProgress).unwrap_err().to_string();
+        assert!(e.contains(msg), "{e}");
+    }
+}
