@@ -410,8 +410,16 @@ fn first_action_tendencies_over_policy_trees() {
     let (on, fnoisy) = pomdp_outcomes(&noisy, 2, 0.9, 100_000).unwrap();
     let (op, fperfect) = pomdp_outcomes(&perfect, 2, 0.9, 100_000).unwrap();
     assert_ne!(
-        on.iter().zip(&fnoisy).filter(|(_, &a)| a == 0).map(|(v, _)| v.clone()).collect::<Vec<_>>(),
-        op.iter().zip(&fperfect).filter(|(_, &a)| a == 0).map(|(v, _)| v.clone()).collect::<Vec<_>>()
+        on.iter()
+            .zip(&fnoisy)
+            .filter(|(_, &a)| a == 0)
+            .map(|(v, _)| v.clone())
+            .collect::<Vec<_>>(),
+        op.iter()
+            .zip(&fperfect)
+            .filter(|(_, &a)| a == 0)
+            .map(|(v, _)| v.clone())
+            .collect::<Vec<_>>()
     );
     let request = PomdpTendencyRequest {
         a: "open-left".into(),
@@ -426,8 +434,15 @@ fn first_action_tendencies_over_policy_trees() {
     // every outcome that opens first is also one that listens first (then acts the same
     // whatever it hears): an optimiser never strictly prefers opening first.
     assert!(argmax.holds, "{argmax:?}");
-    for (a, b, msg) in [("listen", "listen", "the same action"), ("jump", "listen", "unknown action 'jump'")] {
-        let bad = PomdpTendencyRequest { a: a.into(), b: b.into(), ..Default::default() };
+    for (a, b, msg) in [
+        ("listen", "listen", "the same action"),
+        ("jump", "listen", "unknown action 'jump'"),
+    ] {
+        let bad = PomdpTendencyRequest {
+            a: a.into(),
+            b: b.into(),
+            ..Default::default()
+        };
         let e = pomdp_tendency(&noisy, &bad, &NoProgress).unwrap_err().to_string();
         assert!(e.contains(msg), "{e}");
     }
