@@ -224,15 +224,9 @@ pub struct MoveArgs {
     b: String,
 }
 
-/// Arguments of `retarget mdp`.
+/// The reward orbits and decision-makers of `retarget mdp` and `retarget pomdp`.
 #[derive(clap::Args)]
-#[command(allow_negative_numbers = true)]
-pub struct MdpArgs {
-    #[command(flatten)]
-    moves: MoveArgs,
-    /// Discount of the visit distributions, in (0, 1). Default: the file's discount, else 0.9.
-    #[arg(long, short)]
-    gamma: Option<f64>,
+pub struct FirstMoveOrbitArgs {
     #[arg(long)]
     decision: Option<String>,
     /// A reward function over the states (comma-separated, in the file's state
@@ -251,6 +245,19 @@ pub struct MdpArgs {
     samples: Option<u64>,
     #[arg(long, default_value_t = MdpTendencyRequest::default().seed)]
     seed: u64,
+}
+
+/// Arguments of `retarget mdp`.
+#[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
+pub struct MdpArgs {
+    #[command(flatten)]
+    moves: MoveArgs,
+    /// Discount of the visit distributions, in (0, 1). Default: the file's discount, else 0.9.
+    #[arg(long, short)]
+    gamma: Option<f64>,
+    #[command(flatten)]
+    orbits: FirstMoveOrbitArgs,
     #[command(flatten)]
     format: TableOrJsonArg,
     #[command(flatten)]
@@ -278,23 +285,8 @@ pub struct PomdpArgs {
     /// The belief, one probability per state, comma-separated (default: the file's start belief).
     #[arg(long)]
     belief: Option<String>,
-    #[arg(long)]
-    decision: Option<String>,
-    /// A reward function over the states (comma-separated) whose orbit is taken first.
-    #[arg(long, allow_hyphen_values = true)]
-    u: Option<String>,
-    /// Also take the orbits of this many uniform random reward functions (seeded;
-    /// default 5 without --u, 0 with it).
-    #[arg(long)]
-    parameters: Option<usize>,
-    /// Check B ≥_most^n A for this n (default 1).
-    #[arg(long)]
-    n: Option<u64>,
-    /// Sample permutations instead of enumerating each orbit.
-    #[arg(long)]
-    samples: Option<u64>,
-    #[arg(long, default_value_t = PomdpTendencyRequest::default().seed)]
-    seed: u64,
+    #[command(flatten)]
+    orbits: FirstMoveOrbitArgs,
     #[command(flatten)]
     format: TableOrJsonArg,
 }
@@ -411,12 +403,12 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 horizon: args.horizon,
                 gamma: args.gamma,
                 belief: args.belief.as_deref().map(parse_numbers).transpose()?,
-                decision: args.decision.clone(),
-                u: args.u.as_deref().map(parse_numbers).transpose()?,
-                parameters: args.parameters,
-                n: args.n,
-                samples: args.samples,
-                seed: args.seed,
+                decision: args.orbits.decision.clone(),
+                u: args.orbits.u.as_deref().map(parse_numbers).transpose()?,
+                parameters: args.orbits.parameters,
+                n: args.orbits.n,
+                samples: args.orbits.samples,
+                seed: args.orbits.seed,
             };
             let bar = crate::progress::Bar::new("decision-makers");
             let report = retarget::pomdp_tendency(&m, &request, &bar)?;
@@ -449,12 +441,12 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 a: args.moves.a.clone(),
                 b: args.moves.b.clone(),
                 gamma: args.gamma,
-                decision: args.decision.clone(),
-                u: args.u.as_deref().map(parse_numbers).transpose()?,
-                parameters: args.parameters,
-                n: args.n,
-                samples: args.samples,
-                seed: args.seed,
+                decision: args.orbits.decision.clone(),
+                u: args.orbits.u.as_deref().map(parse_numbers).transpose()?,
+                parameters: args.orbits.parameters,
+                n: args.orbits.n,
+                samples: args.orbits.samples,
+                seed: args.orbits.seed,
             };
             let bar = crate::progress::Bar::new("decision-makers");
             let report = retarget::mdp_tendency(&mdp, &request, &bar)?;

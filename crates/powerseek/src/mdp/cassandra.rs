@@ -338,6 +338,12 @@ struct Axis<'n> {
     what: &'static str,
 }
 
+impl<'n> Axis<'n> {
+    fn new(names: &'n [String], index: &'n HashMap<String, usize>, what: &'static str) -> Self {
+        Axis { names, index, what }
+    }
+}
+
 /// Parse `<action> [: <row> [: <col> <value>]]` and the values that follow
 /// (the keyword and its colon are already read).
 fn matrix_statement(p: &mut Parser, acts: &Axis, rows: &Axis, cols: &Axis) -> Result<(Vec<usize>, Target)> {
@@ -574,21 +580,9 @@ pub fn parse_full(text: &str, origin: &str) -> Result<Parsed> {
                 p.expect_colon()?;
                 let (acts, target) = matrix_statement(
                     &mut p,
-                    &Axis {
-                        names: an,
-                        index: &action_index,
-                        what: "action",
-                    },
-                    &Axis {
-                        names: sn,
-                        index: &state_index,
-                        what: "state",
-                    },
-                    &Axis {
-                        names: on,
-                        index: &observation_index,
-                        what: "observation",
-                    },
+                    &Axis::new(an, &action_index, "action"),
+                    &Axis::new(sn, &state_index, "state"),
+                    &Axis::new(on, &observation_index, "observation"),
                 )?;
                 if matches!(target, Target::Matrix(Fill::Identity)) && n != k {
                     return Err(p.err(
@@ -634,21 +628,9 @@ pub fn parse_full(text: &str, origin: &str) -> Result<Parsed> {
                 p.expect_colon()?;
                 let (acts, target) = matrix_statement(
                     &mut p,
-                    &Axis {
-                        names: an,
-                        index: &action_index,
-                        what: "action",
-                    },
-                    &Axis {
-                        names: sn,
-                        index: &state_index,
-                        what: "state",
-                    },
-                    &Axis {
-                        names: sn,
-                        index: &state_index,
-                        what: "state",
-                    },
+                    &Axis::new(an, &action_index, "action"),
+                    &Axis::new(sn, &state_index, "state"),
+                    &Axis::new(sn, &state_index, "state"),
                 )?;
                 let line = kw.line;
                 // Dense statements: check their memory before storing them.
