@@ -447,3 +447,22 @@ fn first_action_tendencies_over_policy_trees() {
         assert!(e.contains(msg), "{e}");
     }
 }
+
+#[test]
+fn cancellation_stops_the_samples() {
+    struct Stop;
+    impl powerseek::Progress for Stop {
+        fn cancelled(&self) -> bool {
+            true
+        }
+    }
+    for horizon in [Some(3), None] {
+        let request = PomdpPowerRequest {
+            horizon,
+            samples: 50,
+            ..Default::default()
+        };
+        let e = pomdp_power(&tiger(), &request, &Stop).unwrap_err();
+        assert!(matches!(e, powerseek::Error::Cancelled), "{e}");
+    }
+}

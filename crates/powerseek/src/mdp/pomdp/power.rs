@@ -219,7 +219,8 @@ pub fn pomdp_power(m: &Pomdp, request: &PomdpPowerRequest, progress: &dyn Progre
         None => 1.0 / (1.0 - gamma),
     };
     progress.set_total(request.samples as u64);
-    let one = |k: usize| -> Result<SampleResult> {
+    // Workers poll a relay of `progress` that any thread may read (see `progress::watch`).
+    let one = |k: usize, progress: &dyn Progress| -> Result<SampleResult> {
         progress::check(progress)?;
         let mut reward = vec![0.0; n];
         dist.fill(request.seed, k, 1, false, &mut reward);
@@ -249,7 +250,12 @@ pub fn pomdp_power(m: &Pomdp, request: &PomdpPowerRequest, progress: &dyn Progre
         progress.advance(1);
         Ok(result)
     };
-    let results: Vec<SampleResult> = (0..request.samples).into_par_iter().map(one).collect::<Result<_>>()?;
+    let results: Vec<SampleResult> = progress::watch(progress, |p| {
+        (0..request.samples)
+            .into_par_iter()
+            .map(|k| one(k, p))
+            .collect::<Result<_>>()
+    })?;
     Ok(summarise(m, request, gamma, &tree, &dist, results))
 }
 
