@@ -118,7 +118,7 @@ pub struct PomdpPowerReport {
     pub power_upper: Estimate,
     /// The largest gap `upper − lower` of one sample's POWER (0 for finite horizons).
     pub max_gap: f64,
-    /// The requested gap (discounted) .
+    /// The requested largest gap (discounted; 0 for finite horizons).
     pub tolerance: f64,
     /// Every sample's gap is at most the tolerance (always true for finite horizons).
     pub reached: bool,
