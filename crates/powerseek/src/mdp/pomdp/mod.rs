@@ -38,17 +38,18 @@ fn table_bytes(n: usize, actions: usize, observations: usize) -> f64 {
 
 impl Pomdp {
     /// A POMDP from its fully observed part, `O(o | s', a)` and a start belief.
-    /// Every state of `mdp` must offer the same actions in the same order (the
-    /// action labels `0..|A|`); the belief must be a distribution over states.
+    /// Every state of `mdp` must offer every action (each label of
+    /// [`Mdp::action_names`] once); the belief must be a distribution over states.
     pub fn new(mdp: Mdp, observations: ObservationTable, start: Vec<f64>) -> Result<Pomdp> {
         let n = mdp.n_states();
         let a_count = mdp.action_names().len();
         let k = observations.names.len();
         for s in 0..n {
-            let labels: Vec<usize> = mdp.actions(s).map(|a| mdp.action_label(a)).collect();
+            let mut labels: Vec<usize> = mdp.actions(s).map(|a| mdp.action_label(a)).collect();
+            labels.sort_unstable();
             if labels != (0..a_count).collect::<Vec<_>>() {
                 return Err(Error::invalid(format!(
-                    "state '{}' does not offer every action ({}) in order: a POMDP needs the same actions in every state",
+                    "state '{}' does not offer every action ({}) once: a POMDP needs the same actions in every state",
                     mdp.state_name(s),
                     mdp.action_names().join(", ")
                 )));
@@ -66,7 +67,8 @@ impl Pomdp {
         check_belief(&start, n, "start belief")?;
         let mut trans = vec![0.0; a_count * n * n];
         for s in 0..n {
-            for (a, g) in mdp.actions(s).enumerate() {
+            for g in mdp.actions(s) {
+                let a = mdp.action_label(g);
                 let (to, p) = mdp.successors(g);
                 for (&t, &q) in to.iter().zip(p) {
                     trans[(a * n + s) * n + t as usize] += q;
@@ -116,9 +118,13 @@ impl Pomdp {
         Self::from_parsed(cassandra::parse_full(text, origin)?)
     }
 
-    /// Load a `.pomdp`/`.mdp` file (see [`Pomdp::parse`]).
+    /// Load a `.pomdp`/`.mdp` file (see [`Pomdp::parse`]); any other MDP
+    /// file ([`crate::mdp::load`]) is fully observed.
     pub fn load(path: &Path) -> Result<Pomdp> {
-        Self::from_parsed(cassandra::load_full(path)?)
+        match crate::input::extension(path).as_str() {
+            "mdp" | "pomdp" => Self::from_parsed(cassandra::load_full(path)?),
+            _ => Pomdp::fully_observed(&super::load(path)?),
+        }
     }
 
     fn from_parsed(parsed: cassandra::Parsed) -> Result<Pomdp> {
