@@ -8,6 +8,7 @@ mod game_cmd;
 mod game_metrics;
 mod multi_cmd;
 mod output;
+mod pomdp_cmd;
 mod power_cmd;
 mod progress;
 mod retarget_cmd;
@@ -60,6 +61,9 @@ enum Command {
     /// Stochastic games: every player's POWER at equilibrium, total regret, power scarcity (docs/theory.md §11).
     #[command(subcommand)]
     Stochastic(stochastic_cmd::StochasticCommand),
+    /// Partially observable MDPs: POWER at a belief (docs/theory.md §12).
+    #[command(subcommand)]
+    Pomdp(pomdp_cmd::PomdpCommand),
 }
 
 pub use args::Format;
@@ -110,6 +114,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Multi(cmd) => multi_cmd::run(cmd),
         Command::Visits(args) => visits_cmd::run(args),
         Command::Stochastic(cmd) => stochastic_cmd::run(cmd),
+        Command::Pomdp(cmd) => pomdp_cmd::run(cmd),
     }
 }
 

@@ -15,7 +15,8 @@ use powerseek::retarget::definition::{parse_permutations, Aggregator};
 use powerseek::retarget::trained::{TrainedReport, TrainedRequest, TrainingRequest};
 use powerseek::retarget::{
     self, CheckReport, CheckRequest, CycleReport, CycleRequest, LearnedReport, LearnedRequest, MdpTendencyReport,
-    MdpTendencyRequest, MeanReport, MeanRequest, OrbitReport, OrbitRequest, OrbitRow, Retargetability,
+    MdpTendencyRequest, MeanReport, MeanRequest, OrbitReport, OrbitRequest, OrbitRow, PomdpTendencyRequest,
+    Retargetability,
 };
 use powerseek::stats::Estimate;
 
@@ -57,6 +58,10 @@ pub enum RetargetCommand {
     /// available from a state; A and B those starting with two given actions.
     /// The picture has stacked win/tie/loss bars of the worst orbit per decision-maker.
     Mdp(MdpArgs),
+    /// First actions at a belief of a POMDP: outcomes are the discounted state
+    /// occupancies of every observation-based policy tree of --horizon steps
+    /// (docs/theory.md §12.5); A and B those starting with two given actions.
+    Pomdp(PomdpArgs),
     /// Q-learning agents trained on reward functions drawn from the orbit of a
     /// random reward: how often does the learned policy's first move go each way?
     /// The picture is a bar chart of the fraction of agents taking each first move.
@@ -275,6 +280,37 @@ pub struct MdpArgs {
     format: TableOrJsonArg,
     #[command(flatten)]
     plot: PlotArg,
+}
+
+/// Arguments of `retarget pomdp`.
+#[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
+pub struct PomdpArgs {
+    /// A Cassandra .pomdp file.
+    env: PathBuf,
+    /// First action of set A.
+    #[arg(long)]
+    a: String,
+    /// First action of set B.
+    #[arg(long)]
+    b: String,
+    /// Steps of the policy trees.
+    #[arg(long, default_value_t = PomdpTendencyRequest::default().horizon)]
+    horizon: usize,
+    /// Per-step discount in (0, 1]. Default: the file's discount, else 0.9.
+    #[arg(long, short)]
+    gamma: Option<f64>,
+    /// The belief, one probability per state, comma-separated (default: the file's start belief).
+    #[arg(long)]
+    belief: Option<String>,
+    #[arg(long)]
+    decision: Option<String>,
+    #[command(flatten)]
+    orbits: RewardOrbitArgs,
+    #[arg(long, default_value_t = PomdpTendencyRequest::default().seed)]
+    seed: u64,
+    #[command(flatten)]
+    format: TableOrJsonArg,
 }
 
 /// Arguments of `retarget trained`.
@@ -500,6 +536,45 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 TableOrJson::Table => compatible_table(&mut std::io::stdout().lock(), &args.moves.env, &report)?,
             }
         }
+        RetargetCommand::Pomdp(args) => {
+            let m = powerseek::mdp::pomdp::Pomdp::load(&args.env)?;
+            let request = PomdpTendencyRequest {
+                a: args.a.clone(),
+                b: args.b.clone(),
+                horizon: args.horizon,
+                gamma: args.gamma,
+                belief: args.belief.as_deref().map(parse_numbers).transpose()?,
+                decision: args.decision.clone(),
+                u: args.orbits.u()?,
+                parameters: args.orbits.parameters,
+                n: args.orbits.n,
+                samples: args.orbits.samples,
+                seed: args.seed,
+            };
+            let bar = crate::progress::Bar::new("decision-makers");
+            let report = retarget::pomdp_tendency(&m, &request, &bar)?;
+            bar.finish();
+            match args.format.format {
+                TableOrJson::Json => write_json(&report)?,
+                TableOrJson::Table => {
+                    let out = &mut std::io::stdout().lock();
+                    writeln!(
+                        out,
+                        "{} at belief {:?}: {} policy-tree outcomes ({} steps, γ = {}) start with '{}', {} with '{}'; worst orbit of {} reward functions",
+                        args.env.display(),
+                        report.belief,
+                        report.outcomes_a,
+                        report.horizon,
+                        report.gamma,
+                        report.a,
+                        report.outcomes_b,
+                        report.b,
+                        report.parameters
+                    )?;
+                    orbit_rows(out, &report.a, &report.b, report.n, &report.worst_orbit)?;
+                }
+            }
+        }
         RetargetCommand::Mdp(args) => {
             let mdp = crate::load_mdp(&args.moves.env)?;
             let request = MdpTendencyRequest {
@@ -717,6 +792,11 @@ fn mdp_table(out: &mut impl Write, env: &Path, r: &MdpTendencyReport) -> Result<
         if r.u.is_some() { " (the given u and random ones)" } else { " (random)" },
         r.samples.map_or(String::new(), |k| format!(", {k} sampled permutations each"))
     )?;
+    orbit_rows(out, a, b, r.n, &r.worst_orbit)
+}
+
+/// The worst-orbit rows of a first-move comparison.
+fn orbit_rows(out: &mut impl Write, a: &str, b: &str, n: u64, rows: &[OrbitRow]) -> Result<()> {
     writeln!(
         out,
         "{:<16} {:>12} {:>10} {:>12} {:>7} {:>7} {:>7}  '{b}' ≥_most^{} '{a}'",
@@ -727,9 +807,9 @@ fn mdp_table(out: &mut impl Write, env: &Path, r: &MdpTendencyReport) -> Result<
         "wins",
         "ties",
         "losses",
-        r.n
+        n
     )?;
-    for row in &r.worst_orbit {
+    for row in rows {
         let (t, f) = (row.tendency, row.shares);
         writeln!(
             out,

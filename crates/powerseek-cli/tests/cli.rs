@@ -1250,3 +1250,41 @@ fn commands_accept_only_the_formats_they_write() {
         assert!(r.status.success(), "{args:?}: {}", String::from_utf8_lossy(&r.stderr));
     }
 }
+
+#[test]
+fn pomdp_power_runs_and_names_bad_lines() {
+    let tiger = examples().join("tiger.pomdp");
+    let out = powerseek(&[
+        "pomdp",
+        "power",
+        tiger.to_str().unwrap(),
+        "--horizon",
+        "3",
+        "-n",
+        "20",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["exact"], true);
+    assert_eq!(doc["first_actions"].as_array().unwrap().len(), 3);
+    let table = powerseek(&["pomdp", "power", tiger.to_str().unwrap(), "-g", "0.8", "-n", "5"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("POWER lower bound") && text.contains("POWER upper bound"),
+        "{text}"
+    );
+    let bad = temp("bad.pomdp");
+    let text = std::fs::read_to_string(&tiger)
+        .unwrap()
+        .replace("0.85 0.15\n", "0.85 0.25\n");
+    std::fs::write(&bad, text).unwrap();
+    let out = powerseek(&["pomdp", "power", bad.to_str().unwrap(), "--horizon", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.pomdp:25:") && err.contains("observation probabilities sum to 1.1"),
+        "{err}"
+    );
+}

@@ -7,6 +7,7 @@ mod conflict;
 mod game;
 mod mdp;
 mod multiagent;
+mod pomdp;
 mod retarget;
 mod stochastic;
 
@@ -241,6 +242,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     multiagent::register(m)?;
     conflict::register(m)?;
     stochastic::register(m)?;
+    pomdp::register(m)?;
     Ok(())
 }
 

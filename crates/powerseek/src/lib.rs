@@ -32,7 +32,7 @@
 //!   (progress and cancellation), [`resources`] (the memory limit), [`stats`] (moments, t and Wilson intervals).
 //! - [`mdp`]: the MDP model and its file formats, reward distributions
 //!   ([`mdp::reward`]), batched optimal values ([`mdp::solve`]) and the POWER
-//!   estimator ([`mdp::power`]).
+//!   estimator ([`mdp::power`]); POMDPs and POWER at a belief ([`mdp::pomdp`]).
 //! - [`game`]: normal-form and Bayesian games and their formats, Nash
 //!   equilibria ([`game::equilibrium`]), multi-agent POWER ([`game::power`]),
 //!   alignment ([`game::alignment`]) and power scarcity ([`game::scarcity`]).

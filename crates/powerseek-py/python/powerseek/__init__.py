@@ -88,6 +88,8 @@ __all__ = [
     "stochastic_game_from_grid",
     "stochastic_power",
     "stochastic_sweep",
+    "pomdp_power",
+    "retarget_pomdp",
 ]
 
 
@@ -1356,6 +1358,56 @@ def stochastic_power(game: StochasticGame, **options) -> dict:
     out["power_mean"] = np.array([[e["mean"] for e in row] for row in out["power"]], dtype=float)
     out["power_se"] = np.array([[e["se"] for e in row] for row in out["power"]], dtype=float)
     return out
+
+
+def pomdp_power(path, **options) -> dict:
+    """POWER at a belief of a small POMDP (a Cassandra ``.pomdp`` file; one
+    without observations is fully observed), as ``powerseek pomdp power``
+    (same fields as its ``--format json``; docs/theory.md §12). Options are
+    the library request's fields: ``horizon`` (finite, exact; default:
+    discounted, bracketed), ``gamma``, ``belief`` (one probability per
+    state), ``dist``, ``samples``, ``seed``, ``tolerance``,
+    ``max_iterations``, ``points``, ``lookahead``, ``max_beliefs``. Reward
+    sample ``k`` is the same draw as in :func:`power` with the same seed."""
+    if "belief" in options and options["belief"] is not None:
+        options["belief"] = [float(x) for x in options["belief"]]
+    return _native.pomdp_power(_path(path, "pomdp_power"), options)
+
+
+def retarget_pomdp(
+    path,
+    a: str,
+    b: str,
+    horizon: Optional[int] = None,
+    gamma: Optional[float] = None,
+    belief: Optional[Sequence[float]] = None,
+    decision: Optional[str] = None,
+    parameters: Optional[int] = None,
+    samples: Optional[int] = None,
+    seed: Optional[int] = None,
+    u: Optional[Sequence[float]] = None,
+    n: Optional[int] = None,
+) -> dict:
+    """First actions ``a`` and ``b`` at a belief of a POMDP (default: the
+    file's start belief), compared over reward orbits as ``powerseek
+    retarget pomdp``: the outcomes are the discounted state occupancies of
+    every observation-based policy tree of ``horizon`` steps (default 2;
+    docs/theory.md §12.5); per decision-maker the worst orbit and whether
+    ``b ≥_most^n a``."""
+    fields = _given(
+        a=str(a),
+        b=str(b),
+        horizon=_count(horizon, "horizon"),
+        gamma=gamma,
+        belief=None if belief is None else [float(x) for x in belief],
+        decision=decision,
+        parameters=_count(parameters, "parameters"),
+        samples=samples,
+        seed=seed,
+        u=None if u is None else [float(x) for x in u],
+        n=_count(n, "n"),
+    )
+    return _native.pomdp_tendency(_path(path, "retarget_pomdp"), fields)
 
 
 def stochastic_sweep(game: StochasticGame, rhos: Sequence[float], **options) -> dict:

@@ -1,8 +1,8 @@
-//! Cassandra's `.mdp` / `.pomdp` text format (the MDP part).
+//! Cassandra's `.mdp` / `.pomdp` text format.
 //!
-//! Read: `discount`, `states`, `actions`, `start` (a single state, or a
-//! distribution with all mass on one state; otherwise no start is recorded),
-//! and `T:` in all its forms:
+//! Read: `discount`, `states`, `actions`, `observations`, `start` (a state,
+//! `uniform`, one probability per state, or `start include:` /
+//! `start exclude:` lists of states), and `T:` and `O:` in all their forms:
 //!
 //! ```text
 //! T: <action> : <from> : <to> <prob>
@@ -12,10 +12,20 @@
 //!    <N×N matrix>                 (or: uniform, identity)
 //! ```
 //!
-//! `*` is a wildcard for any of the three positions; states and actions are
-//! referred to by name or by 0-based index. Later statements override earlier
-//! ones. `values`, `observations`, `O:` and `R:` are accepted and ignored (POWER
+//! `O:` has the same three forms with an observation in the last position
+//! (`O: <action> : <end state> : <observation> <prob>`, a row of one
+//! probability per observation, or an `|S| × |O|` matrix, `uniform` or
+//! `identity`); it gives `O(o | s', a)`, the probability of observing `o`
+//! after action `a` led to `s'`.
+//!
+//! `*` is a wildcard for any of the three positions; states, actions and
+//! observations are referred to by name or by 0-based index. Later statements
+//! override earlier ones. `values` and `R:` are accepted and ignored (POWER
 //! takes rewards from a distribution, not from the file). `#` starts a comment.
+//!
+//! [`parse`] and [`load`] return the fully observed part (an [`Mdp`]);
+//! [`parse_full`] also returns the observation model and the start belief,
+//! which [`crate::mdp::pomdp`] turns into a POMDP.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -28,6 +38,33 @@ use crate::error::{read_text, Error, Result};
 /// cannot be read.
 pub fn load(path: &Path) -> Result<Mdp> {
     parse(&read_text(path)?, &path.display().to_string())
+}
+
+/// Load a Cassandra file with its observation model and start belief (see [`parse_full`]).
+pub fn load_full(path: &Path) -> Result<Parsed> {
+    parse_full(&read_text(path)?, &path.display().to_string())
+}
+
+/// Everything a Cassandra file says that powerseek uses.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    /// The fully observed part: states, actions, transitions, discount, start state.
+    pub mdp: Mdp,
+    /// The observation model, when the file declares `observations:`.
+    pub observations: Option<ObservationTable>,
+    /// The start belief (one probability per state), when the file has a `start` statement.
+    pub start_belief: Option<Vec<f64>>,
+}
+
+/// `O(o | s', a)` as a dense table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObservationTable {
+    /// The observation names (numbers `"0"`, `"1"`, … when the file gave a count).
+    pub names: Vec<String>,
+    /// `probs[(a * n_states + s') * names.len() + o] = O(o | s', a)`, `a`
+    /// the action's index in the file's `actions:` list; every `(a, s')`
+    /// row sums to 1 (rows within [`ROW_SUM_TOLERANCE`] are renormalised).
+    pub probs: Vec<f64>,
 }
 
 #[derive(Clone, Debug)]
@@ -184,26 +221,30 @@ fn resolve(
     }
 }
 
-/// The start state of `start: ...` (`words` follow the colon), as pomdp-solve
-/// reads it: `uniform`, one probability per state, or a state name/index. A
-/// distribution that is not a point mass records no start state.
-fn start_state(
+/// The start belief of `start: ...` (`words` follow the colon), as pomdp-solve
+/// reads it: `uniform`, one probability per state, or a state name/index.
+fn start_belief(
     words: &[String],
     line: usize,
     states: &[String],
     state_index: &HashMap<String, usize>,
     p: &Parser,
-) -> Result<Option<usize>> {
+) -> Result<Vec<f64>> {
     let n = states.len();
+    let point = |i: usize| {
+        let mut b = vec![0.0; n];
+        b[i] = 1.0;
+        b
+    };
     if let [w] = words {
         if w == "uniform" {
-            return Ok(None);
+            return Ok(vec![1.0 / n as f64; n]);
         }
         if let Some(&i) = state_index.get(w.as_str()) {
-            return Ok(Some(i));
+            return Ok(point(i));
         }
         if let Some(i) = w.parse::<usize>().ok().filter(|&i| i < n) {
-            return Ok(Some(i));
+            return Ok(point(i));
         }
     }
     let Some(probs) = words
@@ -237,11 +278,195 @@ fn start_state(
     if (total - 1.0).abs() > ROW_SUM_TOLERANCE {
         return Err(p.err(line, format!("start: probabilities sum to {total}, not 1")));
     }
-    Ok(probs.iter().position(|&x| (x - 1.0).abs() <= ROW_SUM_TOLERANCE))
+    Ok(probs.iter().map(|x| x / total).collect())
+}
+
+/// The uniform belief over the states listed after `start include:` (or over
+/// the states not listed after `start exclude:`).
+fn start_set(
+    words: &[Token],
+    include: bool,
+    line: usize,
+    states: &[String],
+    state_index: &HashMap<String, usize>,
+    p: &Parser,
+) -> Result<Vec<f64>> {
+    let mut listed = vec![false; states.len()];
+    for w in words {
+        for i in resolve(w, states, state_index, "state", p)? {
+            listed[i] = true;
+        }
+    }
+    let chosen: Vec<bool> = listed.iter().map(|&l| l == include).collect();
+    let k = chosen.iter().filter(|&&c| c).count();
+    if k == 0 {
+        return Err(p.err(line, "start: the start belief would give no state any probability"));
+    }
+    Ok(chosen.iter().map(|&c| if c { 1.0 / k as f64 } else { 0.0 }).collect())
+}
+
+/// The state of a belief that is a point mass, if it is one.
+fn point_mass(belief: &[f64]) -> Option<usize> {
+    belief.iter().position(|&x| (x - 1.0).abs() <= ROW_SUM_TOLERANCE)
+}
+
+/// The values of a row or matrix statement.
+enum Fill {
+    Uniform,
+    Identity,
+    Values(Vec<f64>),
+}
+
+/// What a `T:` or `O:` statement sets, after its action.
+enum Target {
+    /// `: row : col value`
+    Entry {
+        rows: Vec<usize>,
+        cols: Vec<usize>,
+        value: f64,
+    },
+    /// `: row` followed by one value per column (or `uniform`).
+    Row { rows: Vec<usize>, fill: Fill },
+    /// The whole matrix (`uniform`, `identity` or every value, row by row).
+    Matrix(Fill),
+}
+
+/// Names of one index position of a statement and how to look them up.
+struct Axis<'n> {
+    names: &'n [String],
+    index: &'n HashMap<String, usize>,
+    what: &'static str,
+}
+
+impl<'n> Axis<'n> {
+    fn new(names: &'n [String], index: &'n HashMap<String, usize>, what: &'static str) -> Self {
+        Axis { names, index, what }
+    }
+}
+
+/// Parse `<action> [: <row> [: <col> <value>]]` and the values that follow
+/// (the keyword and its colon are already read).
+fn matrix_statement(p: &mut Parser, acts: &Axis, rows: &Axis, cols: &Axis) -> Result<(Vec<usize>, Target)> {
+    let at = p.next("an action")?;
+    let a = resolve(&at, acts.names, acts.index, acts.what, p)?;
+    let mut row = None;
+    let mut col = None;
+    if p.peek(0) == Some(":") {
+        p.next(":")?;
+        let rt = p.next(rows.what)?;
+        row = Some(resolve(&rt, rows.names, rows.index, rows.what, p)?);
+        if p.peek(0) == Some(":") {
+            p.next(":")?;
+            let ct = p.next(cols.what)?;
+            col = Some(resolve(&ct, cols.names, cols.index, cols.what, p)?);
+        }
+    }
+    let n_cols = cols.names.len();
+    let target = match (row, col) {
+        (Some(rows), Some(cols)) => Target::Entry {
+            rows,
+            cols,
+            value: p.number()?,
+        },
+        (Some(rows), None) => {
+            let fill = if p.peek(0) == Some("uniform") {
+                p.next("uniform")?;
+                Fill::Uniform
+            } else {
+                Fill::Values((0..n_cols).map(|_| p.number()).collect::<Result<_>>()?)
+            };
+            Target::Row { rows, fill }
+        }
+        _ => match p.peek(0) {
+            Some("uniform") => {
+                p.next("uniform")?;
+                Target::Matrix(Fill::Uniform)
+            }
+            Some("identity") => {
+                p.next("identity")?;
+                Target::Matrix(Fill::Identity)
+            }
+            _ => Target::Matrix(Fill::Values(
+                (0..rows.names.len() * n_cols)
+                    .map(|_| p.number())
+                    .collect::<Result<_>>()?,
+            )),
+        },
+    };
+    Ok((a, target))
+}
+
+/// Row `r` of a matrix of `n_cols` columns filled by `fill`, as (column, value) pairs without zeros.
+fn fill_row(fill: &Fill, r: usize, n_cols: usize) -> Vec<(usize, f64)> {
+    match fill {
+        Fill::Uniform => (0..n_cols).map(|c| (c, 1.0 / n_cols as f64)).collect(),
+        Fill::Identity => vec![(r, 1.0)],
+        Fill::Values(v) => {
+            let row = if v.len() == n_cols {
+                &v[..]
+            } else {
+                &v[r * n_cols..(r + 1) * n_cols]
+            };
+            row.iter()
+                .enumerate()
+                .filter(|e| *e.1 != 0.0)
+                .map(|(c, &x)| (c, x))
+                .collect()
+        }
+    }
+}
+
+/// Check that every observation row sums to 1 and renormalise it.
+fn check_observations(
+    p: &Parser,
+    table: &mut ObservationTable,
+    row_line: &[usize],
+    states: &[String],
+    actions: &[String],
+) -> Result<()> {
+    let (n, k) = (states.len(), table.names.len());
+    for (a, name) in actions.iter().enumerate() {
+        for s in 0..n {
+            let i = a * n + s;
+            let row = &mut table.probs[i * k..(i + 1) * k];
+            let total: f64 = row.iter().sum();
+            let line = row_line[i];
+            if line == 0 {
+                return Err(p.err(
+                    0,
+                    format!(
+                        "end state '{}', action '{name}': no observation probabilities given",
+                        states[s]
+                    ),
+                ));
+            }
+            if let Some(bad) = row.iter().find(|x| **x < 0.0) {
+                return Err(p.err(line, format!("observation probability {bad} is negative")));
+            }
+            if (total - 1.0).abs() > ROW_SUM_TOLERANCE {
+                return Err(p.err(
+                    line,
+                    format!(
+                        "end state '{}', action '{name}': observation probabilities sum to {total}, not 1",
+                        states[s]
+                    ),
+                ));
+            }
+            row.iter_mut().for_each(|x| *x /= total);
+        }
+    }
+    Ok(())
 }
 
 /// Parse `.mdp`/`.pomdp` text; `origin` names the source in error messages.
+/// Returns the fully observed part (see [`parse_full`] for the rest).
 pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
+    parse_full(text, origin).map(|p| p.mdp)
+}
+
+/// Parse `.mdp`/`.pomdp` text with its observation model and start belief;
+/// `origin` names the source in error messages.
+pub fn parse_full(text: &str, origin: &str) -> Result<Parsed> {
     let mut p = Parser {
         origin,
         tokens: tokenize(text),
@@ -250,14 +475,20 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
     let mut discount = None;
     let mut states: Option<Vec<String>> = None;
     let mut actions: Option<Vec<String>> = None;
-    let mut start_words: Option<(usize, Vec<String>)> = None;
+    let mut observations: Option<Vec<String>> = None;
+    // The `start` statement: its line, and whether it is `include`/`exclude` (Some) or plain (None).
+    let mut start_words: Option<(usize, Option<bool>, Vec<Token>)> = None;
     // rows[a * n + s] = sparse row; row_line = where it was last set.
     let mut rows: Vec<BTreeMap<usize, f64>> = Vec::new();
     let mut row_line: Vec<usize> = Vec::new();
+    // O(o | s', a) dense, and where each (a, s') row was last set.
+    let mut obs: Vec<f64> = Vec::new();
+    let mut obs_line: Vec<usize> = Vec::new();
     // Entries stored in `rows`, to check the memory of dense statements first.
     let mut stored = 0.0;
     let mut state_index = HashMap::new();
     let mut action_index = HashMap::new();
+    let mut observation_index = HashMap::new();
     while p.pos < p.tokens.len() {
         if !p.at_statement() {
             let t = &p.tokens[p.pos];
@@ -280,8 +511,12 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 }
                 discount = Some(g);
             }
-            "states" | "actions" => {
-                let declared = if kw.text == "states" { &states } else { &actions };
+            "states" | "actions" | "observations" => {
+                let declared = match kw.text {
+                    "states" => &states,
+                    "actions" => &actions,
+                    _ => &observations,
+                };
                 if declared.is_some() {
                     // pomdp-solve reads one declaration; a second would rename
                     // or resize what earlier statements referred to.
@@ -293,28 +528,92 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                 if index.len() != list.len() {
                     return Err(p.err(kw.line, format!("{}: duplicate names", kw.text)));
                 }
-                if kw.text == "states" {
-                    state_index = index;
-                    states = Some(list);
-                } else {
-                    action_index = index;
-                    actions = Some(list);
+                match kw.text {
+                    "states" => {
+                        state_index = index;
+                        states = Some(list);
+                    }
+                    "actions" => {
+                        action_index = index;
+                        actions = Some(list);
+                    }
+                    _ => {
+                        observation_index = index;
+                        observations = Some(list);
+                    }
                 }
             }
             "start" => {
-                if matches!(p.peek(0), Some("include" | "exclude")) {
-                    p.next("include/exclude")?; // no single start state: ignored
-                    p.expect_colon()?;
-                    p.words();
-                } else {
-                    p.expect_colon()?;
-                    let words = p.words();
-                    start_words = Some((kw.line, words.iter().map(|t| t.text.to_string()).collect()));
-                }
+                let set = match p.peek(0) {
+                    Some(w @ ("include" | "exclude")) => {
+                        p.next("include/exclude")?;
+                        Some(w == "include")
+                    }
+                    _ => None,
+                };
+                p.expect_colon()?;
+                let words = p.words();
+                start_words = Some((kw.line, set, words));
             }
-            "values" | "observations" | "O" | "R" => {
+            "values" | "R" => {
                 p.expect_colon()?;
                 p.words();
+            }
+            "O" => {
+                let (Some(sn), Some(an), Some(on)) = (&states, &actions, &observations) else {
+                    return Err(p.err(
+                        kw.line,
+                        "O: before 'states:', 'actions:' and 'observations:' are declared",
+                    ));
+                };
+                let (n, k) = (sn.len(), on.len());
+                if obs.is_empty() {
+                    crate::resources::check(8.0 * (n as f64) * (an.len() as f64) * (k as f64 + 1.0), || {
+                        format!(
+                            "{origin}: the observation table of {n} states × {} actions × {k} observations",
+                            an.len()
+                        )
+                    })?;
+                    obs = vec![0.0; n * an.len() * k];
+                    obs_line = vec![0; n * an.len()];
+                }
+                p.expect_colon()?;
+                let (acts, target) = matrix_statement(
+                    &mut p,
+                    &Axis::new(an, &action_index, "action"),
+                    &Axis::new(sn, &state_index, "state"),
+                    &Axis::new(on, &observation_index, "observation"),
+                )?;
+                if matches!(target, Target::Matrix(Fill::Identity)) && n != k {
+                    return Err(p.err(
+                        kw.line,
+                        format!("O: identity needs as many observations as states ({k} ≠ {n})"),
+                    ));
+                }
+                for &a in &acts {
+                    let mut set_row = |s: usize, entries: &[(usize, f64)], keep: bool| {
+                        let i = a * n + s;
+                        let row = &mut obs[i * k..(i + 1) * k];
+                        if !keep {
+                            row.iter_mut().for_each(|x| *x = 0.0);
+                        }
+                        for &(o, v) in entries {
+                            row[o] = v;
+                        }
+                        obs_line[i] = kw.line;
+                    };
+                    match &target {
+                        Target::Entry { rows, cols, value } => {
+                            let entries: Vec<(usize, f64)> = cols.iter().map(|&o| (o, *value)).collect();
+                            rows.iter().for_each(|&s| set_row(s, &entries, true));
+                        }
+                        Target::Row { rows, fill } => {
+                            let entries = fill_row(fill, 0, k);
+                            rows.iter().for_each(|&s| set_row(s, &entries, false));
+                        }
+                        Target::Matrix(fill) => (0..n).for_each(|s| set_row(s, &fill_row(fill, s, k), false)),
+                    }
+                }
             }
             "T" => {
                 let (Some(sn), Some(an)) = (&states, &actions) else {
@@ -327,94 +626,47 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
                     row_line = vec![0; n * an.len()];
                 }
                 p.expect_colon()?;
-                let at = p.next("an action")?;
-                let acts = resolve(&at, an, &action_index, "action", &p)?;
-                let mut from = None;
-                let mut to = None;
-                if p.peek(0) == Some(":") {
-                    p.next(":")?;
-                    let ft = p.next("a start state")?;
-                    from = Some(resolve(&ft, sn, &state_index, "state", &p)?);
-                    if p.peek(0) == Some(":") {
-                        p.next(":")?;
-                        let tt = p.next("an end state")?;
-                        to = Some(resolve(&tt, sn, &state_index, "state", &p)?);
-                    }
-                }
+                let (acts, target) = matrix_statement(
+                    &mut p,
+                    &Axis::new(an, &action_index, "action"),
+                    &Axis::new(sn, &state_index, "state"),
+                    &Axis::new(sn, &state_index, "state"),
+                )?;
                 let line = kw.line;
-                match (from, to) {
-                    (Some(from), Some(to)) => {
-                        let v = p.number()?;
-                        check_rows(
-                            &p,
-                            n,
-                            an.len(),
-                            stored + acts.len() as f64 * from.len() as f64 * to.len() as f64,
-                        )?;
-                        for &a in &acts {
-                            for &s in &from {
-                                for &t in &to {
-                                    if rows[a * n + s].insert(t, v).is_none() {
-                                        stored += 1.0;
-                                    }
-                                }
-                                row_line[a * n + s] = line;
+                // Dense statements: check their memory before storing them.
+                let dense = match &target {
+                    Target::Entry { rows, cols, .. } => (rows.len() * cols.len()) as f64,
+                    Target::Row {
+                        rows,
+                        fill: Fill::Uniform,
+                    } => (rows.len() * n) as f64,
+                    Target::Matrix(Fill::Uniform) => (n as f64) * (n as f64),
+                    _ => 0.0,
+                };
+                check_rows(&p, n, an.len(), stored + acts.len() as f64 * dense)?;
+                for &a in &acts {
+                    let mut set_row = |s: usize, entries: Vec<(usize, f64)>, keep: bool| {
+                        let row = &mut rows[a * n + s];
+                        let before = row.len() as f64;
+                        if !keep {
+                            row.clear();
+                        }
+                        row.extend(entries);
+                        stored += row.len() as f64 - before;
+                        row_line[a * n + s] = line;
+                    };
+                    match &target {
+                        Target::Entry { rows, cols, value } => {
+                            for &s in rows {
+                                set_row(s, cols.iter().map(|&t| (t, *value)).collect(), true);
                             }
                         }
-                    }
-                    (Some(from), None) => {
-                        let row = if p.peek(0) == Some("uniform") {
-                            p.next("uniform")?;
-                            check_rows(
-                                &p,
-                                n,
-                                an.len(),
-                                stored + acts.len() as f64 * from.len() as f64 * n as f64,
-                            )?;
-                            vec![1.0 / n as f64; n]
-                        } else {
-                            (0..n).map(|_| p.number()).collect::<Result<Vec<_>>>()?
-                        };
-                        for &a in &acts {
-                            for &s in &from {
-                                let new: BTreeMap<usize, f64> = row
-                                    .iter()
-                                    .enumerate()
-                                    .filter(|e| *e.1 != 0.0)
-                                    .map(|(t, &v)| (t, v))
-                                    .collect();
-                                stored += new.len() as f64 - rows[a * n + s].len() as f64;
-                                rows[a * n + s] = new;
-                                row_line[a * n + s] = line;
+                        Target::Row { rows, fill } => {
+                            for &s in rows {
+                                set_row(s, fill_row(fill, 0, n), false);
                             }
                         }
-                    }
-                    _ => {
-                        let form = p.peek(0);
-                        let matrix: Vec<BTreeMap<usize, f64>> = match form {
-                            Some("uniform") => {
-                                p.next("uniform")?;
-                                check_rows(&p, n, an.len(), stored + (acts.len() + 1) as f64 * n as f64 * n as f64)?;
-                                vec![(0..n).map(|t| (t, 1.0 / n as f64)).collect(); n]
-                            }
-                            Some("identity") => {
-                                p.next("identity")?;
-                                (0..n).map(|s| BTreeMap::from([(s, 1.0)])).collect()
-                            }
-                            _ => (0..n)
-                                .map(|_| {
-                                    let row = (0..n).map(|_| p.number()).collect::<Result<Vec<_>>>()?;
-                                    Ok(row.into_iter().enumerate().filter(|e| e.1 != 0.0).collect())
-                                })
-                                .collect::<Result<_>>()?,
-                        };
-                        for &a in &acts {
-                            for (s, row) in matrix.iter().enumerate() {
-                                stored += row.len() as f64 - rows[a * n + s].len() as f64;
-                                rows[a * n + s] = row.clone();
-                                row_line[a * n + s] = line;
-                            }
-                        }
+                        Target::Matrix(fill) => (0..n).for_each(|s| set_row(s, fill_row(fill, s, n), false)),
                     }
                 }
             }
@@ -478,11 +730,31 @@ pub fn parse(text: &str, origin: &str) -> Result<Mdp> {
             if renormalised == 1 { "was" } else { "were" },
         )]);
     }
-    let start = match start_words {
+    let start_belief = match start_words {
         None => None,
-        Some((line, words)) => start_state(&words, line, &states, &state_index, &p)?,
+        Some((line, None, words)) => {
+            let words: Vec<String> = words.iter().map(|t| t.text.to_string()).collect();
+            Some(start_belief(&words, line, &states, &state_index, &p)?)
+        }
+        Some((line, Some(include), words)) => Some(start_set(&words, include, line, &states, &state_index, &p)?),
     };
-    Ok(mdp.with_start(start).with_discount(discount))
+    let observations = match observations {
+        None => None,
+        Some(_) if obs.is_empty() => {
+            return Err(p.err(0, "'observations:' is declared but there are no 'O:' statements"))
+        }
+        Some(names) => {
+            let mut table = ObservationTable { names, probs: obs };
+            check_observations(&p, &mut table, &obs_line, &states, &actions)?;
+            Some(table)
+        }
+    };
+    let start = start_belief.as_deref().and_then(point_mass);
+    Ok(Parsed {
+        mdp: mdp.with_start(start).with_discount(discount),
+        observations,
+        start_belief,
+    })
 }
 
 #[cfg(test)]
@@ -636,5 +908,110 @@ mod hardening_tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("o.mdp:3:") && e.contains("sum to 0.9999"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod observation_tests {
+    use super::*;
+
+    const BASE: &str = "states: a b\nactions: x y\nobservations: hi lo\nT: * identity\n";
+
+    fn obs(text: &str) -> Result<ObservationTable> {
+        parse_full(&format!("{BASE}{text}"), "o.pomdp").map(|p| p.observations.unwrap())
+    }
+
+    #[test]
+    fn observation_statements_in_every_form() {
+        // Matrix, then a row and single entries overriding it.
+        let t = obs("O: x\n0.9 0.1\n0.2 0.8\nO: y uniform\nO: y : b\n1 0\nO: y : a : hi 0.25\nO: y : a : lo 0.75\n")
+            .unwrap();
+        assert_eq!(t.names, ["hi", "lo"]);
+        // [(a * n + s') * k + o]
+        assert_eq!(t.probs, [0.9, 0.1, 0.2, 0.8, 0.25, 0.75, 1.0, 0.0]);
+        let t = obs("O: * identity\n").unwrap();
+        assert_eq!(t.probs, [1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0]);
+        let t = obs("O: * : * uniform\n").unwrap();
+        assert!(t.probs.iter().all(|&p| p == 0.5));
+        // Indices work for observations too.
+        let t = obs("O: * : * : 1 1\n").unwrap();
+        assert_eq!(t.probs, [0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]);
+    }
+
+    #[test]
+    fn observation_errors_name_the_line() {
+        for (text, line, msg) in [
+            (
+                "O: x\n0.9 0.2\n0.2 0.8\nO: y uniform\n",
+                5,
+                "end state 'a', action 'x': observation probabilities sum to 1.1",
+            ),
+            ("O: * uniform\nO: x : a : maybe 1\n", 6, "unknown observation 'maybe'"),
+            ("O: * uniform\nO: z uniform\n", 6, "unknown action 'z'"),
+            ("O: x : a\n0.5 x\n", 6, "expected a number, found 'x'"),
+            ("O: * : * : hi -0.5\nO: * : * : lo 1.5\n", 6, "negative"),
+        ] {
+            let e = obs(text).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("o.pomdp:{line}:")) && e.contains(msg),
+                "{text}: {e}"
+            );
+        }
+        let e = obs("O: x uniform\n").unwrap_err().to_string();
+        assert!(
+            e.contains("end state 'a', action 'y': no observation probabilities given"),
+            "{e}"
+        );
+        let e = parse_full(
+            "states: 2\nactions: 1\nO: 0 uniform\nobservations: 2\nT: 0 identity\n",
+            "p.pomdp",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("p.pomdp:3:") && e.contains("before 'states:', 'actions:' and 'observations:'"),
+            "{e}"
+        );
+        let e = parse_full(
+            "states: 2\nactions: 1\nobservations: 3\nT: 0 identity\nO: 0 identity\n",
+            "p.pomdp",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("p.pomdp:5:") && e.contains("identity needs as many observations as states"),
+            "{e}"
+        );
+        let e = parse_full("states: 2\nactions: 1\nobservations: 2\nT: 0 identity\n", "p.pomdp")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no 'O:' statements"), "{e}");
+        // An MDP file has no observation model.
+        assert!(parse_full("states: 2\nactions: 1\nT: 0 identity\n", "m.mdp")
+            .unwrap()
+            .observations
+            .is_none());
+    }
+
+    #[test]
+    fn start_beliefs() {
+        let base = "states: a b c\nactions: x\nT: x identity\n";
+        let belief = |s: &str| parse_full(&format!("{base}{s}\n"), "s.pomdp").map(|p| (p.start_belief, p.mdp.start()));
+        assert_eq!(belief("start: 0.2 0.3 0.5").unwrap(), (Some(vec![0.2, 0.3, 0.5]), None));
+        assert_eq!(belief("start: uniform").unwrap().0.unwrap(), vec![1.0 / 3.0; 3]);
+        assert_eq!(belief("start: c").unwrap(), (Some(vec![0.0, 0.0, 1.0]), Some(2)));
+        assert_eq!(belief("start include: a c").unwrap(), (Some(vec![0.5, 0.0, 0.5]), None));
+        assert_eq!(
+            belief("start exclude: a c").unwrap(),
+            (Some(vec![0.0, 1.0, 0.0]), Some(1))
+        );
+        assert_eq!(belief("").unwrap(), (None, None));
+        let e = belief("start include: a d").unwrap_err().to_string();
+        assert!(e.starts_with("s.pomdp:4:") && e.contains("unknown state 'd'"), "{e}");
+        let e = belief("start exclude: a b c").unwrap_err().to_string();
+        assert!(
+            e.starts_with("s.pomdp:4:") && e.contains("no state any probability"),
+            "{e}"
+        );
     }
 }

@@ -12,6 +12,8 @@
 //!
 //! Loaders for the supported file formats live in the submodules
 //! [`gridworld`], [`json`] and [`cassandra`]; [`load`] picks one by file extension.
+//! Partially observable MDPs (a Cassandra file's observation model and start
+//! belief, POWER at a belief) are in [`pomdp`].
 
 pub mod cassandra;
 pub mod gamma_sweep;
@@ -21,6 +23,7 @@ pub mod kernel;
 pub mod map;
 mod mean_payoff;
 pub mod polytope;
+pub mod pomdp;
 pub mod power;
 pub mod power_io;
 pub mod reward;

@@ -1014,19 +1014,19 @@ pub struct MdpTendencyReport {
 }
 
 /// The reward functions whose orbits are taken: `u` (checked: one finite
-/// reward per state), if given, then `parameters` random ones (seeded;
-/// default 5 without `u`, 0 with it; at least one orbit in all).
+/// reward per state of a model with `d` states), if given, then `parameters`
+/// random ones (seeded; default 5 without `u`, 0 with it; at least one orbit
+/// in all).
 pub(super) fn reward_parameters(
-    mdp: &Mdp,
+    d: usize,
     u: Option<&[f64]>,
     parameters: Option<usize>,
     seed: u64,
 ) -> Result<Vec<Vec<f64>>> {
-    let d = mdp.n_states();
     if let Some(u) = u {
         if u.len() != d {
             return Err(Error::invalid(format!(
-                "u has {} entries; the MDP has {d} states (one reward per state)",
+                "u has {} entries; the model has {d} states (one reward per state)",
                 u.len()
             )));
         }
@@ -1042,24 +1042,38 @@ pub(super) fn reward_parameters(
     Ok(us)
 }
 
-/// The worst orbit, over random reward functions, of how often each
-/// decision-maker's visit distribution starts with `b` rather than `a`.
-pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Progress) -> Result<MdpTendencyReport> {
-    let r = request;
-    let moves = FirstMoves::resolve(mdp, r.state.as_deref(), &r.a, &r.b)?;
-    let gamma = default_gamma(mdp, r.gamma);
-    let (outcomes, first) = mdp_outcomes(mdp, moves.state, gamma, MAX_VISIT_DISTRIBUTIONS)?;
-    let set_a: Vec<usize> = (0..first.len()).filter(|&k| first[k] == moves.a).collect();
-    let set_b: Vec<usize> = (0..first.len()).filter(|&k| first[k] == moves.b).collect();
+/// The options shared by first-move comparisons ([`mdp_tendency`], [`pomdp_tendency`]).
+struct FirstMoveOptions<'a> {
+    decision: Option<&'a str>,
+    u: Option<&'a [f64]>,
+    parameters: Option<usize>,
+    n: Option<u64>,
+    samples: Option<u64>,
+    seed: u64,
+}
+
+/// Per decision-maker, the worst orbit of how often its outcome starts with
+/// action `b` rather than `a`, over `u`'s orbit and random ones (dimension
+/// `d`, one reward per state). Returns the parameters used, `n` and the rows.
+fn first_move_tendency(
+    outcomes: &Outcomes,
+    first: &[usize],
+    (a, b): (usize, usize),
+    d: usize,
+    r: &FirstMoveOptions,
+    progress: &dyn Progress,
+) -> Result<(usize, usize, usize, u64, Vec<OrbitRow>)> {
+    let set_a: Vec<usize> = (0..first.len()).filter(|&k| first[k] == a).collect();
+    let set_b: Vec<usize> = (0..first.len()).filter(|&k| first[k] == b).collect();
     let sampling = sampling(r.samples, r.seed)?;
     if sampling.is_none() {
-        check_enumerable(mdp.n_states())?;
+        check_enumerable(d)?;
     }
-    let us = reward_parameters(mdp, r.u.as_deref(), r.parameters, r.seed)?;
+    let us = reward_parameters(d, r.u, r.parameters, r.seed)?;
     let n = r.n.unwrap_or(1);
-    let (builtins, _) = decision_makers(r.decision.as_deref(), None, &outcomes.utilities(&us[0]))?;
+    let (builtins, _) = decision_makers(r.decision, None, &outcomes.utilities(&us[0]))?;
     let cmp = Comparison {
-        outcomes: &outcomes,
+        outcomes,
         a: &set_a,
         b: &set_b,
     };
@@ -1074,14 +1088,177 @@ pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Prog
         }
         Ok(rows)
     })?;
+    Ok((set_a.len(), set_b.len(), us.len(), n, rows))
+}
+
+/// The worst orbit, over random reward functions, of how often each
+/// decision-maker's visit distribution starts with `b` rather than `a`.
+pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Progress) -> Result<MdpTendencyReport> {
+    let r = request;
+    let moves = FirstMoves::resolve(mdp, r.state.as_deref(), &r.a, &r.b)?;
+    let gamma = default_gamma(mdp, r.gamma);
+    let (outcomes, first) = mdp_outcomes(mdp, moves.state, gamma, MAX_VISIT_DISTRIBUTIONS)?;
+    let options = FirstMoveOptions {
+        decision: r.decision.as_deref(),
+        u: r.u.as_deref(),
+        parameters: r.parameters,
+        n: r.n,
+        samples: r.samples,
+        seed: r.seed,
+    };
+    let (outcomes_a, outcomes_b, parameters, n, rows) = first_move_tendency(
+        &outcomes,
+        &first,
+        (moves.a, moves.b),
+        mdp.n_states(),
+        &options,
+        progress,
+    )?;
     Ok(MdpTendencyReport {
         state: mdp.state_name(moves.state).to_string(),
         a: r.a.clone(),
         b: r.b.clone(),
         gamma,
-        outcomes_a: set_a.len(),
-        outcomes_b: set_b.len(),
-        parameters: us.len(),
+        outcomes_a,
+        outcomes_b,
+        parameters,
+        u: r.u.clone(),
+        n,
+        samples: r.samples,
+        seed: r.seed,
+        worst_orbit: rows,
+    })
+}
+
+/// Most observation-based policy trees built at one depth by [`pomdp_tendency`].
+pub const MAX_POLICY_TREES: usize = 200_000;
+
+/// First moves at a belief of a POMDP (`retarget pomdp`): outcomes are the
+/// discounted state occupancies of every observation-based policy tree of a
+/// finite horizon (docs/theory.md §12.5).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PomdpTendencyRequest {
+    /// First action of set A, by name.
+    pub a: String,
+    /// First action of set B, by name; must differ from `a`.
+    pub b: String,
+    /// Steps of the policy trees (default 2).
+    pub horizon: usize,
+    /// Per-step discount in `(0, 1]` (default: the file's, else 0.9).
+    pub gamma: Option<f64>,
+    /// The belief (default: the file's start belief).
+    pub belief: Option<Vec<f64>>,
+    /// Comma-separated decision-maker names (as [`MdpTendencyRequest::decision`]).
+    pub decision: Option<String>,
+    /// A reward function over the states whose orbit is taken first.
+    pub u: Option<Vec<f64>>,
+    /// Random reward parameters whose orbits are taken besides `u`'s (default: 5 without `u`, 0 with it).
+    pub parameters: Option<usize>,
+    /// Check `b ≥_most^n a` for this `n` (default 1).
+    pub n: Option<u64>,
+    /// Sample this many permutations per orbit instead of enumerating it.
+    pub samples: Option<u64>,
+    /// Seed of the random reward parameters and sampled permutations.
+    pub seed: u64,
+}
+
+impl Default for PomdpTendencyRequest {
+    fn default() -> Self {
+        PomdpTendencyRequest {
+            a: String::new(),
+            b: String::new(),
+            horizon: 2,
+            gamma: None,
+            belief: None,
+            decision: None,
+            u: None,
+            parameters: None,
+            n: None,
+            samples: None,
+            seed: 0,
+        }
+    }
+}
+
+/// The result of [`pomdp_tendency`].
+#[derive(Clone, Debug, Serialize)]
+pub struct PomdpTendencyReport {
+    /// The belief compared at.
+    pub belief: Vec<f64>,
+    /// A's first action, by name.
+    pub a: String,
+    /// B's first action, by name.
+    pub b: String,
+    /// Steps of the policy trees.
+    pub horizon: usize,
+    /// The per-step discount.
+    pub gamma: f64,
+    /// Distinct outcomes starting with `a`.
+    pub outcomes_a: usize,
+    /// Distinct outcomes starting with `b`.
+    pub outcomes_b: usize,
+    /// Reward parameters whose orbits were taken.
+    pub parameters: usize,
+    /// The given reward parameter `u`, if any.
+    pub u: Option<Vec<f64>>,
+    /// The `n` of `b ≥_most^n a`.
+    pub n: u64,
+    /// Sampled permutations per orbit (null: whole orbits).
+    pub samples: Option<u64>,
+    /// Seed of the random parameters and sampled permutations.
+    pub seed: u64,
+    /// Per decision-maker, the worst orbit; `holds` is `b ≥_most^n a`.
+    pub worst_orbit: Vec<OrbitRow>,
+}
+
+/// The worst orbit, over random reward functions, of how often each
+/// decision-maker's policy tree starts with `b` rather than `a`.
+pub fn pomdp_tendency(
+    m: &crate::mdp::pomdp::Pomdp,
+    request: &PomdpTendencyRequest,
+    progress: &dyn Progress,
+) -> Result<PomdpTendencyReport> {
+    let r = request;
+    let m = match &r.belief {
+        Some(b) => &m.clone().with_start_belief(b.clone())?,
+        None => m,
+    };
+    let label = |name: &str| {
+        m.action_names()
+            .iter()
+            .position(|x| x == name)
+            .ok_or_else(|| Error::invalid(format!("unknown action '{name}'")))
+    };
+    let (a, b) = (label(&r.a)?, label(&r.b)?);
+    if a == b {
+        return Err(Error::invalid(format!(
+            "first moves A and B are the same action '{}': compare two different actions",
+            r.a
+        )));
+    }
+    let gamma = default_gamma(m.mdp(), r.gamma);
+    let (vectors, first) = crate::mdp::pomdp::policies::pomdp_outcomes(m, r.horizon, gamma, MAX_POLICY_TREES)?;
+    let options = FirstMoveOptions {
+        decision: r.decision.as_deref(),
+        u: r.u.as_deref(),
+        parameters: r.parameters,
+        n: r.n,
+        samples: r.samples,
+        seed: r.seed,
+    };
+    let outcomes = Outcomes { vectors };
+    let (outcomes_a, outcomes_b, parameters, n, rows) =
+        first_move_tendency(&outcomes, &first, (a, b), m.n_states(), &options, progress)?;
+    Ok(PomdpTendencyReport {
+        belief: m.start_belief().to_vec(),
+        a: r.a.clone(),
+        b: r.b.clone(),
+        horizon: r.horizon,
+        gamma,
+        outcomes_a,
+        outcomes_b,
+        parameters,
         u: r.u.clone(),
         n,
         samples: r.samples,

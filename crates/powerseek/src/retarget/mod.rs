@@ -41,9 +41,10 @@ pub mod trained;
 
 pub use analysis::{
     check, default_decision_makers, default_n, learned, mdp_tendency, mean_dominance, most_cycle, orbit,
-    parse_decision_makers, CheckReport, CheckRequest, CycleReport, CycleRequest, FirstMoves, LearnedReport,
-    LearnedRequest, MdpTendencyReport, MdpTendencyRequest, MeanReport, MeanRequest, MeanRow, OrbitReport, OrbitRequest,
-    OrbitRow, Shares, SharesInterval, MAX_ENUMERATED_DIMENSION, MAX_VISIT_DISTRIBUTIONS,
+    parse_decision_makers, pomdp_tendency, CheckReport, CheckRequest, CycleReport, CycleRequest, FirstMoves,
+    LearnedReport, LearnedRequest, MdpTendencyReport, MdpTendencyRequest, MeanReport, MeanRequest, MeanRow,
+    OrbitReport, OrbitRequest, OrbitRow, PomdpTendencyReport, PomdpTendencyRequest, Shares, SharesInterval,
+    MAX_ENUMERATED_DIMENSION, MAX_POLICY_TREES, MAX_VISIT_DISTRIBUTIONS,
 };
 
 use std::collections::HashSet;

@@ -215,7 +215,7 @@ fn plan(mdp: &Mdp, r: &TrainedRequest, custom: bool) -> Result<Plan> {
     let training = r.training.unwrap_or_default().resolve(mdp)?;
     Ok(Plan {
         moves,
-        rewards: reward_parameters(mdp, r.u.as_deref(), r.parameters, r.seed)?,
+        rewards: reward_parameters(mdp.n_states(), r.u.as_deref(), r.parameters, r.seed)?,
         sampling,
         chunks,
         training,

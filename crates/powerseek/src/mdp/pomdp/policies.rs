@@ -1,0 +1,143 @@
+//! Observation-based policies of a POMDP and their outcomes (docs/theory.md §12.5).
+//!
+//! A policy tree of depth `H` picks a first action and, for each
+//! observation, a policy tree of depth `H − 1`. Its *outcome* from the start
+//! belief is its expected discounted state occupancy
+//! `f(s') = Σ_{u<H} γ^u P(s_{u+1} = s')`, so that its value under state
+//! rewards `R` is `R · f`: the POMDP analogue of a visit distribution (§6.6),
+//! for the retargetability of first actions.
+
+use std::collections::HashSet;
+
+use super::Pomdp;
+use crate::error::{Error, Result};
+
+/// Per-state outcome vectors of every policy tree of depth `horizon`, as
+/// `(occupancy from state s, first action)`: `occ[s]` is the vector
+/// `f_s(s') = Σ_{u<H} γ^u P(s_{u+1} = s' | s_0 = s)`. Distinct trees with equal
+/// vectors at every state are kept once.
+fn trees(m: &Pomdp, horizon: usize, gamma: f64, limit: usize) -> Result<Vec<(Vec<Vec<f64>>, usize)>> {
+    let (n, na, k) = (m.n_states(), m.n_actions(), m.n_observations());
+    if horizon == 0 {
+        return Ok(vec![(vec![vec![0.0; n]; n], 0)]);
+    }
+    let sub = trees(m, horizon - 1, gamma, limit)?;
+    let count = (na as f64) * (sub.len() as f64).powi(k as i32);
+    if count > limit as f64 {
+        return Err(Error::invalid(format!(
+            "about {count:.3e} observation-based policy trees of depth {horizon} (more than {limit}); \
+             ask for a shorter horizon"
+        )));
+    }
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for a in 0..na {
+        let mut pick = vec![0usize; k];
+        loop {
+            // occ[s][x] = Σ_{s'} T(s'|s,a) ([s' = x] + γ Σ_o O(o|s',a) sub_o.occ[s'][x])
+            let occ: Vec<Vec<f64>> = (0..n)
+                .map(|s| {
+                    let mut f = vec![0.0; n];
+                    for (t, &p) in m.transition_row(a, s).iter().enumerate() {
+                        if p == 0.0 {
+                            continue;
+                        }
+                        f[t] += p;
+                        for (o, &q) in m.observation_row(a, t).iter().enumerate() {
+                            if q != 0.0 {
+                                for (x, &v) in f.iter_mut().zip(&sub[pick[o]].0[t]) {
+                                    *x += p * gamma * q * v;
+                                }
+                            }
+                        }
+                    }
+                    f
+                })
+                .collect();
+            let key: Vec<i64> = occ
+                .iter()
+                .flatten()
+                .map(|x| (x * 1e12).round() as i64)
+                .chain([a as i64])
+                .collect();
+            if seen.insert(key) {
+                out.push((occ, a));
+            }
+            let mut i = 0;
+            while i < k && pick[i] + 1 == sub.len() {
+                pick[i] = 0;
+                i += 1;
+            }
+            if i == k {
+                break;
+            }
+            pick[i] += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// The outcomes of every observation-based policy tree of depth `horizon`
+/// from the POMDP's start belief `b`, `f = Σ_s b(s) f_s`, each with its first
+/// action (an index into [`Pomdp::action_names`]); equal (vector, first
+/// action) pairs are kept once. Refused when more than `limit` trees would
+/// have to be built at some depth.
+pub fn pomdp_outcomes(m: &Pomdp, horizon: usize, gamma: f64, limit: usize) -> Result<(Vec<Vec<f64>>, Vec<usize>)> {
+    if horizon == 0 {
+        return Err(Error::invalid("horizon: must be at least 1 step"));
+    }
+    if !(gamma > 0.0 && gamma <= 1.0) {
+        return Err(Error::invalid(format!("gamma = {gamma}: must be in (0, 1]")));
+    }
+    let b = m.start_belief();
+    let n = m.n_states();
+    let mut seen = HashSet::new();
+    let mut vectors = Vec::new();
+    let mut first = Vec::new();
+    for (occ, a) in trees(m, horizon, gamma, limit)? {
+        let f: Vec<f64> = (0..n).map(|x| (0..n).map(|s| b[s] * occ[s][x]).sum()).collect();
+        let key: Vec<i64> = f.iter().map(|x| (x * 1e12).round() as i64).chain([a as i64]).collect();
+        if seen.insert(key) {
+            vectors.push(f);
+            first.push(a);
+        }
+    }
+    Ok((vectors, first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mdp::pomdp::solve::{finite_values, BeliefTree};
+    use crate::progress::NoProgress;
+
+    const TIGER: &str = "states: l r\nactions: listen open\nobservations: l r\nstart: uniform\n\
+        T: listen identity\nT: open uniform\nO: listen\n0.85 0.15\n0.15 0.85\nO: open uniform\n";
+
+    #[test]
+    fn best_outcome_is_the_optimal_value() {
+        let m = Pomdp::parse(TIGER, "t.pomdp").unwrap();
+        for h in 1..=3 {
+            let (outcomes, first) = pomdp_outcomes(&m, h, 0.9, 1_000_000).unwrap();
+            assert!(first.contains(&0) && first.contains(&1));
+            let tree = BeliefTree::build(&m, m.start_belief(), h - 1, 10_000, false, &NoProgress).unwrap();
+            for r in [[0.2, 0.7], [1.0, 0.0], [0.4, 0.4]] {
+                let q = finite_values(&tree, &r, 0.9);
+                for a in 0..2 {
+                    let best = outcomes
+                        .iter()
+                        .zip(&first)
+                        .filter(|(_, &f)| f == a)
+                        .map(|(o, _)| o[0] * r[0] + o[1] * r[1])
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    assert!((best - q[a]).abs() < 1e-12, "h {h}, a {a}: {best} vs {}", q[a]);
+                }
+            }
+            // Each outcome is a discounted occupancy: it sums to Σ_{u<H} γ^u.
+            let total: f64 = (0..h).map(|u| 0.9f64.powi(u as i32)).sum();
+            assert!(outcomes.iter().all(|o| (o.iter().sum::<f64>() - total).abs() < 1e-12));
+        }
+        let e = pomdp_outcomes(&m, 4, 0.9, 1000).unwrap_err().to_string();
+        assert!(e.contains("policy trees of depth"), "{e}");
+    }
+}
