@@ -16,6 +16,7 @@ pub mod bimatrix;
 pub mod logit;
 pub mod npoly;
 pub mod reverse;
+pub mod simpdiv;
 mod tableau;
 
 use std::ops::ControlFlow;
@@ -97,11 +98,16 @@ pub enum Method {
     /// two-player Bayesian game with nonsingular support systems (all, in
     /// nondegenerate games), exact, without the induced normal form.
     TypeSupport,
+    /// Simplicial subdivision ([`simpdiv`], van der Laan–Talman) from several
+    /// starting points: the equilibria those walks reach (any number of
+    /// players; floating point, each refined exactly where possible and
+    /// certified by its exact max regret).
+    Simpdiv,
 }
 
 impl Method {
     /// Every method, in the order front ends list them.
-    pub const ALL: [Method; 9] = [
+    pub const ALL: [Method; 10] = [
         Method::Enum,
         Method::Support,
         Method::Lh,
@@ -111,6 +117,7 @@ impl Method {
         Method::PureLogit,
         Method::Poly,
         Method::TypeSupport,
+        Method::Simpdiv,
     ];
 
     /// The method's name, as front ends accept it.
@@ -125,6 +132,7 @@ impl Method {
             Method::PureLogit => "pure-logit",
             Method::Poly => "poly",
             Method::TypeSupport => "type-support",
+            Method::Simpdiv => "simpdiv",
         }
     }
 
@@ -140,12 +148,13 @@ impl Method {
             Method::PureLogit => "all pure equilibria (exact) and one by logit path following (floating point)",
             Method::Poly => "support enumeration + polynomial solving: all isolated equilibria; rational ones exact, irrational ones certified to 1e-12",
             Method::TypeSupport => "support enumeration per type (2-player Bayesian games, agent form): all equilibria of nondegenerate games, exact",
+            Method::Simpdiv => "simplicial subdivision (van der Laan–Talman) from several starts: the equilibria reached, floating point, refined exactly where possible, certified by exact regret",
         }
     }
 
     /// Every profile it returns is an exact equilibrium (regret exactly 0).
     pub fn is_exact(self) -> bool {
-        !matches!(self, Method::Logit | Method::PureLogit | Method::Poly)
+        !matches!(self, Method::Logit | Method::PureLogit | Method::Poly | Method::Simpdiv)
     }
 
     /// Works on two-player games only.
@@ -168,6 +177,8 @@ impl Method {
             Rational::zero()
         } else if self == Method::Poly {
             npoly::regret_bound()
+        } else if self == Method::Simpdiv {
+            simpdiv::regret_tolerance()
         } else {
             Rational::new(1.into(), 1_000_000.into())
         }
@@ -203,6 +214,8 @@ pub struct SolveOptions {
     pub all: bool,
     /// Options of the logit method.
     pub logit: logit::LogitOptions,
+    /// Options of the simpdiv method.
+    pub simpdiv: simpdiv::SimpdivOptions,
 }
 
 impl SolveOptions {
@@ -531,6 +544,11 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
                 .collect();
             (found, vec![], type_support_note(&r))
         }
+        Method::Simpdiv => {
+            let r = simpdiv::equilibria(game, &opts.simpdiv, progress)?;
+            let note = simpdiv_note(&r);
+            (r.equilibria, vec![], note)
+        }
         Method::Logit => {
             let r = logit::logit_equilibrium_with(game, &opts.logit, progress)?;
             let note = logit_note(&r);
@@ -568,6 +586,21 @@ fn type_support_note(r: &bayes::TypeSupportResult) -> String {
         ));
     }
     note
+}
+
+/// What the simpdiv method says about its run.
+fn simpdiv_note(r: &simpdiv::SimpdivResult) -> String {
+    let refined = r.refined.iter().filter(|x| **x).count();
+    format!(
+        "{} starting points, {} walks converged ({} pivots), {} of them not certified (regret above 1e-6, dropped); {} distinct equilibria, {} refined exactly or certified to 1e-12, {} as the walk left them; not necessarily all equilibria",
+        r.starts,
+        r.converged,
+        r.pivots,
+        r.uncertified,
+        r.equilibria.len(),
+        refined,
+        r.equilibria.len() - refined
+    )
 }
 
 /// What the poly method says about its run.

@@ -791,32 +791,76 @@ fn solve_support(game: &NormalFormGame, support: &[Vec<usize>], opts: &PolyOptio
             }
         }
     };
-    let bound = regret_bound();
     for (q, exact) in roots {
-        let probs = sys.probabilities(&q);
-        if probs.iter().flatten().any(|p| !p.is_positive()) {
-            continue; // a zero: the equilibrium of a smaller support
+        if let Some(e) = certified(game, support, &sys, &q, exact) {
+            out.exact.push(e.max_regret(game).is_zero());
+            out.equilibria.push(e);
         }
-        let strategies: Vec<Vec<Rational>> = (0..support.len())
-            .map(|i| {
-                let mut s = vec![Rational::zero(); game.n_actions(i)];
-                for (k, &a) in support[i].iter().enumerate() {
-                    s[a] = probs[i][k].clone();
-                }
-                s
-            })
-            .collect();
-        let e = Equilibrium {
-            payoffs: game.expected_payoffs(&strategies),
-            strategies,
-        };
-        let regret = e.max_regret(game);
-        if regret > bound || (exact && !regret.is_zero()) {
-            continue; // an out-of-support action does better
-        }
-        out.exact.push(regret.is_zero());
-        out.equilibria.push(e);
     }
+}
+
+/// The profile of the root `q` of a support's system, when every support
+/// probability is positive (a zero belongs to a smaller support) and its
+/// exact max regret is 0 (`exact` roots) or at most [`regret_bound`].
+fn certified(
+    game: &NormalFormGame,
+    support: &[Vec<usize>],
+    sys: &System,
+    q: &[Rational],
+    exact: bool,
+) -> Option<Equilibrium> {
+    let probs = sys.probabilities(q);
+    if probs.iter().flatten().any(|p| !p.is_positive()) {
+        return None;
+    }
+    let strategies: Vec<Vec<Rational>> = (0..support.len())
+        .map(|i| {
+            let mut s = vec![Rational::zero(); game.n_actions(i)];
+            for (k, &a) in support[i].iter().enumerate() {
+                s[a] = probs[i][k].clone();
+            }
+            s
+        })
+        .collect();
+    let e = Equilibrium {
+        payoffs: game.expected_payoffs(&strategies),
+        strategies,
+    };
+    let regret = e.max_regret(game);
+    // Above the bound: an out-of-support action does better.
+    (regret <= regret_bound() && (!exact || regret.is_zero())).then_some(e)
+}
+
+/// An approximate equilibrium `profile` (floating point) refined on its
+/// apparent support (probabilities above `1e-9`): Newton's method on that
+/// support's indifference system from the profile, then exact recognition
+/// as for the poly method's roots — an exact equilibrium (`true`) or a
+/// rounding of an irrational one with exact max regret ≤ [`regret_bound`]
+/// (`false`); `None` when Newton does not converge there or the result is
+/// not certified.
+pub(crate) fn refine(game: &NormalFormGame, profile: &[Vec<f64>]) -> Option<(Equilibrium, bool)> {
+    let support: Vec<Vec<usize>> = profile
+        .iter()
+        .map(|s| (0..s.len()).filter(|&a| s[a] > 1e-9).collect::<Vec<_>>())
+        .collect();
+    if support.iter().any(Vec::is_empty) {
+        return None;
+    }
+    let sys = System::new(game, &support);
+    let x: Vec<f64> = (0..support.len())
+        .flat_map(|i| {
+            let total: f64 = support[i].iter().map(|&a| profile[i][a]).sum();
+            support[i][1..].iter().map(move |&a| profile[i][a] / total)
+        })
+        .collect();
+    let (q, exact) = if sys.dim == 0 {
+        (vec![], true)
+    } else {
+        exact_root(&sys, &newton(&sys, x)?)?
+    };
+    let e = certified(game, &support, &sys, &q, exact)?;
+    let exact = e.max_regret(game).is_zero();
+    Some((e, exact))
 }
 
 #[cfg(test)]
