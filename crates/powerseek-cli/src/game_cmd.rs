@@ -280,6 +280,9 @@ fn solve_table(out: &mut impl Write, s: &Solution) -> Result<()> {
         shape.join("×")
     )?;
     method_line(out, s.description, &s.note)?;
+    if let Some(choice) = &s.choice {
+        writeln!(out, "choice: {choice}")?;
+    }
     let approximate = s
         .equilibria
         .iter()

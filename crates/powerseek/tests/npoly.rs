@@ -18,7 +18,7 @@ use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 
 mod common;
-use common::gambit_dir;
+use common::{gambit_dir, gambit_profile};
 
 fn reference() -> Value {
     serde_json::from_str(&std::fs::read_to_string(gambit_dir().join("equilibria_by_gambit.json")).unwrap()).unwrap()
@@ -26,24 +26,6 @@ fn reference() -> Value {
 
 fn load(dir: &Path, file: &str) -> NormalFormGame {
     nfg::load(&dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
-}
-
-/// Gambit's profile (floats or "p/q" strings, keyed by player name) as floats.
-fn gambit_profile(eq: &Value, g: &NormalFormGame) -> Vec<Vec<f64>> {
-    g.players()
-        .iter()
-        .map(|p| {
-            eq["strategies"][p]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| match x {
-                    Value::String(s) => powerseek::game::parse_rational(s).unwrap().to_f64().unwrap(),
-                    v => v.as_f64().unwrap(),
-                })
-                .collect()
-        })
-        .collect()
 }
 
 fn close(a: &[Vec<Rational>], b: &[Vec<f64>]) -> bool {

@@ -13,7 +13,7 @@ use powerseek::progress::NoProgress;
 use serde_json::Value;
 
 mod common;
-use common::gambit_dir;
+use common::{gambit_dir, gambit_profile};
 
 fn load(file: &str) -> NormalFormGame {
     nfg::load(&gambit_dir().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
@@ -44,22 +44,7 @@ fn gambit_equilibria(file: &str, g: &NormalFormGame) -> Vec<Vec<Vec<f64>>> {
             .into_iter()
             .flatten()
         {
-            out.push(
-                g.players()
-                    .iter()
-                    .map(|p| {
-                        eq["strategies"][p]
-                            .as_array()
-                            .unwrap()
-                            .iter()
-                            .map(|x| match x {
-                                Value::String(s) => powerseek::game::parse_rational(s).unwrap().to_f64().unwrap(),
-                                v => v.as_f64().unwrap(),
-                            })
-                            .collect()
-                    })
-                    .collect(),
-            );
+            out.push(gambit_profile(eq, g));
         }
     }
     out

@@ -42,3 +42,23 @@ pub fn gambit_key(eq: &Value, game: &NormalFormGame) -> String {
         .collect::<Vec<_>>()
         .join("|")
 }
+
+/// An equilibrium of Gambit's reference JSON (floats or `"p/q"` strings,
+/// keyed by player name) as floats, player by player.
+pub fn gambit_profile(eq: &Value, game: &NormalFormGame) -> Vec<Vec<f64>> {
+    use num_traits::ToPrimitive;
+    game.players()
+        .iter()
+        .map(|p| {
+            eq["strategies"][p]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| match x {
+                    Value::String(s) => powerseek::game::parse_rational(s).unwrap().to_f64().unwrap(),
+                    v => v.as_f64().unwrap(),
+                })
+                .collect()
+        })
+        .collect()
+}

@@ -251,6 +251,15 @@ impl SolveOptions {
         self.check(method, game.n_players())
     }
 
+    /// Why [`SolveOptions::method_for_game`] runs its method when it was
+    /// not asked for: [`Method::default_reason`] (`None` when asked for).
+    pub fn choice_for_game(&self, game: &NormalFormGame) -> Option<String> {
+        match self.method {
+            Some(_) => None,
+            None => Some(Method::default_reason(&game.shape(), self.all)),
+        }
+    }
+
     fn check(&self, method: Method, n_players: usize) -> Result<Method> {
         if self.all && method.finds_one() {
             return Err(Error::invalid(format!(
@@ -288,6 +297,37 @@ impl Method {
             (_, false) => Method::Logit,
         }
     }
+
+    /// Why [`Method::default_for`] picks its method for this shape, with the
+    /// measurement behind it (BENCHMARKS.md), as the output states it.
+    pub fn default_reason(shape: &[usize], all: bool) -> String {
+        let n = shape.len();
+        match (n, all) {
+            (2, true) => "default for all equilibria of a 2-player game: vertex enumeration by reverse search \
+                          (no slower than lrsnash from 8×8 to 20×20, BENCHMARKS.md §12)"
+                .into(),
+            (2, false) => "default for one equilibrium of a 2-player game: Lemke–Howson, one exact path".into(),
+            (_, true) => {
+                let supports = npoly::support_profiles(shape);
+                if supports <= POLY_DEFAULT_SUPPORTS {
+                    format!(
+                        "default for all equilibria of a {n}-player game with {supports} support profiles \
+                         (at most {POLY_DEFAULT_SUPPORTS}): poly (measured: 3×3×3, 343 profiles, under 0.5 s; BENCHMARKS.md §14)"
+                    )
+                } else {
+                    format!(
+                        "default for all equilibria of a {n}-player game with {} support profiles \
+                         (more than {POLY_DEFAULT_SUPPORTS}, where poly takes tens of seconds: 5×4×3, 3 255 profiles; \
+                         BENCHMARKS.md §14): pure + logit, which need not find every equilibrium",
+                        if supports == u64::MAX { "more than 1.8e19".to_string() } else { supports.to_string() }
+                    )
+                }
+            }
+            (_, false) => format!(
+                "default for one equilibrium of a {n}-player game: logit path following (one path, fastest measured; BENCHMARKS.md §14)"
+            ),
+        }
+    }
 }
 
 /// An equilibrium as returned by [`solve`]: re-checked against the game.
@@ -318,6 +358,9 @@ pub struct Solution {
     pub method: Method,
     /// [`Method::describe`].
     pub description: &'static str,
+    /// Why this method, when it was chosen by default
+    /// ([`Method::default_reason`]); `None` when it was asked for.
+    pub choice: Option<String>,
     /// What the method adds (`starting label 0`, the LP's value, how far logit got).
     pub note: String,
     /// The method is exact, so every profile has regret exactly 0.
@@ -352,6 +395,7 @@ pub fn solve_with(game: &NormalFormGame, opts: &SolveOptions, progress: &dyn Pro
         actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
         method,
         description: method.describe(),
+        choice: opts.choice_for_game(game),
         note,
         exact: method.is_exact(),
         equilibria,
@@ -398,6 +442,8 @@ pub struct StreamSummary {
     pub method: Method,
     /// [`Method::describe`].
     pub description: &'static str,
+    /// Why this method, when chosen by default (as [`Solution::choice`]).
+    pub choice: Option<String>,
     /// What the method adds (as [`Solution::note`]).
     pub note: String,
     /// The method is exact, so every profile has regret exactly 0.
@@ -472,6 +518,7 @@ pub fn solve_streaming(
         actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
         method,
         description: method.describe(),
+        choice: opts.choice_for_game(game),
         note,
         exact: method.is_exact(),
         count: seen.len(),
