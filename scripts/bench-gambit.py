@@ -94,7 +94,9 @@ def gambit_worker(path, solver, queue):
     else:
         raise ValueError(solver)
     wall = time.perf_counter() - start
-    eqs = [[[str(eq[s]) for s in p.strategies] for p in game.players] for eq in result.equilibria]
+    # pygambit 17: players are labels; a profile indexed by a player label is
+    # (strategy label, probability) pairs, in the game's order.
+    eqs = [[[str(v) for _, v in eq[p]] for p in game.players] for eq in result.equilibria]
     queue.put((wall, eqs))
 
 

@@ -417,31 +417,21 @@ impl System {
             .collect()
     }
 
-    /// `Σ_s coef[s] Π_{j ≠ player} probs[j][s_j]`.
+    /// `Σ_s coef[s] Π_{j ≠ player} probs[j][s_j]`, contracted one player
+    /// at a time (the first other player's index runs fastest, so its
+    /// terms are consecutive): about one multiplication per coefficient.
     fn contract<T: Ring>(&self, eq: &Equation, probs: &[Vec<T>]) -> T {
-        let n = self.sizes.len();
-        let mut digits = vec![0usize; n];
-        let mut total = T::nil();
-        for k in 0..eq.float.len() {
-            let mut term = T::coefficient(eq, k);
-            for j in 0..n {
-                if j != eq.player {
-                    term = term.mul(&probs[j][digits[j]]);
-                }
+        let mut current: Vec<T> = (0..eq.float.len()).map(|k| T::coefficient(eq, k)).collect();
+        for (j, p) in probs.iter().enumerate() {
+            if j == eq.player {
+                continue;
             }
-            total = total.add(&term);
-            for j in 0..n {
-                if j == eq.player {
-                    continue;
-                }
-                digits[j] += 1;
-                if digits[j] < self.sizes[j] {
-                    break;
-                }
-                digits[j] = 0;
-            }
+            current = current
+                .chunks(self.sizes[j])
+                .map(|c| c.iter().zip(p).fold(T::nil(), |acc, (a, b)| acc.add(&a.mul(b))))
+                .collect();
         }
-        total
+        current.pop().unwrap_or_else(T::nil)
     }
 
     fn values<T: Ring>(&self, probs: &[Vec<T>]) -> Vec<T> {
