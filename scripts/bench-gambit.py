@@ -96,7 +96,8 @@ def gambit_worker(path, solver, queue):
     wall = time.perf_counter() - start
     # pygambit 17: players are labels; a profile indexed by a player label is
     # (strategy label, probability) pairs, in the game's order.
-    eqs = [[[str(v) for _, v in eq[p]] for p in game.players] for eq in result.equilibria]
+    found = [result.equilibrium] if solver == "simpdiv" else result.equilibria
+    eqs = [[[str(v) for _, v in eq[p]] for p in game.players] for eq in found]
     queue.put((wall, eqs))
 
 
@@ -109,7 +110,9 @@ def gambit(path, solver, timeout):
         proc.terminate()
         proc.join()
         return None
-    return queue.get() if not queue.empty() else None
+    if queue.empty():
+        raise RuntimeError(f"Gambit's {solver} failed on {path} (exit code {proc.exitcode})")
+    return queue.get()
 
 
 def close(a, b, tol=1e-6):

@@ -278,7 +278,11 @@ impl SolveOptions {
 /// Support profiles up to which [`Method::default_for`] runs [`Method::Poly`]
 /// for all equilibria of a game with three or more players; above, pure +
 /// logit. Measured (BENCHMARKS.md §14, release build): 3×3×3 (343 support
-/// profiles) 0.4 s, 2×2×2×2 (81) 0.02 s, but 5×4×3 (3 255) 46 s.
+/// profiles) 0.25 s, 2×2×2×2 (81) 0.01 s, but 5×4×3 (3 255) 15 s. simpdiv
+/// does not change the choice: for one equilibrium logit is 2–50× faster on
+/// Gambit's n-player games; for all, simpdiv may add equilibria to pure +
+/// logit (5×4×3: another of its three) at about 20× logit's cost, so it is
+/// left to be asked for.
 pub const POLY_DEFAULT_SUPPORTS: u64 = 1024;
 
 impl Method {
@@ -312,12 +316,12 @@ impl Method {
                 if supports <= POLY_DEFAULT_SUPPORTS {
                     format!(
                         "default for all equilibria of a {n}-player game with {supports} support profiles \
-                         (at most {POLY_DEFAULT_SUPPORTS}): poly (measured: 3×3×3, 343 profiles, under 0.5 s; BENCHMARKS.md §14)"
+                         (at most {POLY_DEFAULT_SUPPORTS}): poly (measured: 3×3×3, 343 profiles, 0.25 s; BENCHMARKS.md §14)"
                     )
                 } else {
                     format!(
                         "default for all equilibria of a {n}-player game with {} support profiles \
-                         (more than {POLY_DEFAULT_SUPPORTS}, where poly takes tens of seconds: 5×4×3, 3 255 profiles; \
+                         (more than {POLY_DEFAULT_SUPPORTS}, where poly takes seconds to minutes: 5×4×3, 3 255 profiles, 15 s; \
                          BENCHMARKS.md §14): pure + logit, which need not find every equilibrium",
                         if supports == u64::MAX { "more than 1.8e19".to_string() } else { supports.to_string() }
                     )

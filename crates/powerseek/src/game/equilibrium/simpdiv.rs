@@ -29,7 +29,9 @@
 //!
 //! **Refinement and certification.** The simplex's barycentre restarts the
 //! walk on a grid twice as fine, up to [`SimpdivOptions::max_grid`]; once
-//! Newton's method on the apparent support (as in [`super::logit`]) converges,
+//! Newton's method (as in [`super::logit`]) converges on a guessed support —
+//! the actions within `δ` of each player's best value, or those not much
+//! less likely than its likeliest one, for a few `δ` and ratios —
 //! the profile is refined exactly as the poly method's roots are (an exact
 //! rational equilibrium, or a rounding of an irrational one certified to
 //! `10⁻¹²`), else rationalised as it is. Every profile returned carries its
@@ -530,21 +532,44 @@ fn walk_and_refine(
     Ok(Some((logit::rationalise(game.game, &game.profile(&z)), false)))
 }
 
-/// An approximate equilibrium refined on the support its probabilities
-/// suggest — actions within a factor `10⁻¹`, `10⁻²`, … `10⁻⁴` of the
-/// player's most likely one, tried in turn (near an equilibrium the others'
-/// probabilities shrink only like the square root of the grid's mesh): by
+/// An approximate equilibrium refined on the support it suggests, by
 /// Newton's method in floating point ([`logit::polish`]), then exactly
-/// ([`npoly::refine`]).
+/// ([`npoly::refine`]). Candidate supports, in turn: each player's actions
+/// whose value against the others is within `δ = 10⁻¹ … 10⁻³` of its best
+/// (payoffs scaled to [0, 1]), then the actions whose probability is within
+/// a factor `10⁻¹ … 10⁻⁴` of its likeliest one (near an equilibrium the
+/// other probabilities shrink only like the square root of the grid's mesh,
+/// so neither test alone separates them early).
 fn refined(game: &Embedded, profile: &[Vec<f64>]) -> Option<Equilibrium> {
-    [1e-1, 1e-2, 1e-3, 1e-4].into_iter().find_map(|ratio| {
-        let mut cut: Vec<Vec<f64>> = profile
+    let values = game.action_values(profile);
+    let by_value = [1e-1, 3e-2, 1e-2, 1e-3].map(|delta| {
+        profile
+            .iter()
+            .zip(&values)
+            .map(|(s, v)| {
+                let best = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                s.iter()
+                    .zip(v)
+                    .map(|(&p, &w)| if best - w <= delta { p } else { 0.0 })
+                    .collect()
+            })
+            .collect::<Vec<Vec<f64>>>()
+    });
+    let by_probability = [1e-1, 1e-2, 1e-3, 1e-4].map(|ratio| {
+        profile
             .iter()
             .map(|s| {
                 let top = s.iter().cloned().fold(0.0, f64::max);
-                let kept: Vec<f64> = s.iter().map(|&p| if p >= ratio * top { p } else { 0.0 }).collect();
-                let total: f64 = kept.iter().sum();
-                kept.into_iter().map(|p| p / total).collect()
+                s.iter().map(|&p| if p >= ratio * top { p } else { 0.0 }).collect()
+            })
+            .collect::<Vec<Vec<f64>>>()
+    });
+    by_value.into_iter().chain(by_probability).find_map(|cut| {
+        let mut cut: Vec<Vec<f64>> = cut
+            .into_iter()
+            .map(|s| {
+                let total: f64 = s.iter().sum();
+                s.into_iter().map(|p| p / total).collect()
             })
             .collect();
         if !logit::polish(game.game, &game.payoffs, &mut cut, 1e-9) {
