@@ -188,3 +188,59 @@ fn the_method_is_named_simpdiv_and_needs_a_start() {
     .unwrap_err();
     assert!(err.to_string().contains("starting point"), "{err}");
 }
+
+#[test]
+fn on_random_nondegenerate_bimatrix_games_every_profile_is_an_extreme_equilibrium() {
+    // Payoffs in ±10⁶ make ties (degeneracy) unlikely: then every
+    // equilibrium is extreme, so each refined simpdiv profile must be
+    // exactly one of vertex enumeration's (an independent exact method), or within
+    // 10⁻⁹ of one when its denominators are too large to recognise. simpdiv
+    // need not find one: near-ties make its walks converge slowly (one of
+    // these games ends uncertified from every start), so only most games
+    // are required to give one.
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(77);
+    let mut refined = 0;
+    let mut found = 0;
+    for _ in 0..8 {
+        let (m, n) = (rng.random_range(2..=3), rng.random_range(2..=3));
+        let mut draw = || -> Vec<Vec<Rational>> {
+            (0..m)
+                .map(|_| {
+                    (0..n)
+                        .map(|_| Rational::from_integer(rng.random_range(-1_000_000..=1_000_000).into()))
+                        .collect()
+                })
+                .collect()
+        };
+        let (a, b) = (draw(), draw());
+        let g = NormalFormGame::bimatrix(&a, &b).unwrap();
+        let opts = SimpdivOptions {
+            starts: 6,
+            ..Default::default()
+        };
+        let r = simpdiv::equilibria(&g, &opts, &NoProgress).unwrap();
+        found += usize::from(!r.equilibria.is_empty());
+        let extreme = equilibrium::bimatrix::enumerate_extreme(&g).unwrap();
+        for (e, &was_refined) in r.equilibria.iter().zip(&r.refined) {
+            assert!(e.max_regret(&g) <= simpdiv::regret_tolerance());
+            if was_refined {
+                // Exact, or (denominators beyond 10⁶) a rounding certified to 10⁻¹².
+                refined += 1;
+                assert!(e.max_regret(&g) <= npoly::regret_bound());
+                let ours = floats(&e.strategies);
+                assert!(
+                    extreme
+                        .equilibria
+                        .iter()
+                        .any(|x| x.strategies == e.strategies || close(&floats(&x.strategies), &ours, 1e-9)),
+                    "{a:?} {b:?}: {ours:?}"
+                );
+            }
+        }
+    }
+    assert!(
+        refined >= found && found >= 6,
+        "found in {found} of 8 games, {refined} refined"
+    );
+}

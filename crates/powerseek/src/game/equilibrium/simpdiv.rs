@@ -535,14 +535,15 @@ fn walk_and_refine(
 /// An approximate equilibrium refined on the support it suggests, by
 /// Newton's method in floating point ([`logit::polish`]), then exactly
 /// ([`npoly::refine`]). Candidate supports, in turn: each player's actions
-/// whose value against the others is within `δ = 10⁻¹ … 10⁻³` of its best
+/// whose value against the others is within `δ = 10⁻¹ … 10⁻⁴` of its best
+/// (or equal to it)
 /// (payoffs scaled to [0, 1]), then the actions whose probability is within
 /// a factor `10⁻¹ … 10⁻⁴` of its likeliest one (near an equilibrium the
 /// other probabilities shrink only like the square root of the grid's mesh,
 /// so neither test alone separates them early).
 fn refined(game: &Embedded, profile: &[Vec<f64>]) -> Option<Equilibrium> {
     let values = game.action_values(profile);
-    let by_value = [1e-1, 3e-2, 1e-2, 1e-3].map(|delta| {
+    let by_value = [1e-1, 3e-2, 1e-2, 1e-3, 1e-4, 0.0].map(|delta| {
         profile
             .iter()
             .zip(&values)
