@@ -40,7 +40,9 @@
 //! promise: to find every equilibrium. Different starting points
 //! (the centroid, points leaning towards each pure profile, pseudo-random
 //! interior points from a fixed seed) reach different equilibria; each is
-//! reported once.
+//! reported once. On continua of equilibria (Newton's method singular) and
+//! in games with near-ties (the walks converge slowly), walks can end
+//! uncertified; they are counted ([`SimpdivResult::uncertified`]), not returned.
 
 use rand::{RngExt, SeedableRng};
 
