@@ -107,3 +107,17 @@ def test_a_normal_form_game_is_a_one_type_bayesian_game():
     (eq,) = powerseek.bayesian_equilibria(b, exact=True)
     assert eq == [[[Fraction(1, 2)] * 2], [[Fraction(1, 2)] * 2]]
     assert at(powerseek.bayesian_power(b, eq)) == at(powerseek.game_power(pennies, [e[0] for e in eq]))
+
+
+def test_simpdiv_by_name_returns_certified_equilibria():
+    g = powerseek.load_game(GAMBIT_GAMES / "2x2x2.nfg")
+    s = powerseek.solve(g, method="simpdiv", all=True)
+    assert s["method"] == "simpdiv"
+    assert s["exact"] is False
+    assert s["equilibria"]
+    for e in s["equilibria"]:
+        assert e["max_regret"] <= Fraction(1, 10**6)
+    # 2x2x2's totally mixed equilibrium (2/5, 3/5), (1/2, 1/2), (1/3, 2/3), exactly.
+    assert [[Fraction(2, 5), Fraction(3, 5)], [Fraction(1, 2), Fraction(1, 2)], [Fraction(1, 3), Fraction(2, 3)]] in [
+        e["strategies"] for e in s["equilibria"]
+    ]

@@ -232,6 +232,7 @@ fn every_equilibrium_method_stops() {
         (Method::Logit, false, &three),
         (Method::PureLogit, true, &three),
         (Method::Poly, true, &three),
+        (Method::Simpdiv, true, &three),
     ] {
         let opts = SolveOptions {
             method: Some(method),

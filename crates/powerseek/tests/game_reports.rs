@@ -80,6 +80,16 @@ fn solve_chooses_the_method_by_game_and_rejects_options_that_do_nothing() {
     assert_eq!(n.method, Method::Poly);
     assert_eq!(n.equilibria.len(), 3);
     assert!(n.equilibria.iter().all(|e| e.max_regret.is_zero()));
+    // The output states why: the default and its measured reason, or nothing when asked for.
+    let why = n.choice.as_deref().unwrap();
+    assert!(
+        why.contains("poly") && why.contains("support profiles") && why.contains("§14"),
+        "{why}"
+    );
+    assert!(all.choice.as_deref().unwrap().contains("reverse search"));
+    assert_eq!(solve(&three, &opts(Some(Method::Poly), true)).unwrap().choice, None);
+    let big = Method::default_reason(&[5, 4, 3], true);
+    assert!(big.contains("3255") && big.contains("pure + logit"), "{big}");
     for (method, game, expected) in [
         (Method::Logit, &bos, "finds one equilibrium"),
         (Method::Lp, &bos, "finds one equilibrium"),

@@ -534,7 +534,7 @@ def solve(game: Union[Game, BayesianGame], method: Optional[str] = None, all: bo
     """Nash equilibria, as ``powerseek game solve`` (the same fields as its
     ``--format json``, exact values as Fractions): ``method`` (``enum``,
     ``support``, ``lh``, ``lp``, ``pure``, ``logit``, ``pure-logit``,
-    ``poly``, ``type-support``; default by the game's size), ``all`` for
+    ``poly``, ``type-support``, ``simpdiv``; default by the game's size), ``all`` for
     every equilibrium the method finds. Every
     profile is re-checked by its exact regret. A Bayesian game's equilibria
     are behaviours ``behaviour[player][type][action]``."""

@@ -25,20 +25,31 @@ pub fn key(e: &Equilibrium) -> String {
         .join("|")
 }
 
-/// The same key for an equilibrium of Gambit's reference JSON, whose
-/// strategies are keyed by player name.
-pub fn gambit_key(eq: &Value, game: &NormalFormGame) -> String {
+/// Each player's probabilities in an equilibrium of Gambit's reference
+/// JSON, whose strategies are keyed by player name, mapped by `f`.
+fn gambit_rows<T>(eq: &Value, game: &NormalFormGame, f: impl Fn(&Value) -> T) -> Vec<Vec<T>> {
     game.players()
         .iter()
-        .map(|p| {
-            eq["strategies"][p]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_str().unwrap().to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        })
+        .map(|p| eq["strategies"][p].as_array().unwrap().iter().map(&f).collect())
+        .collect()
+}
+
+/// The same key for an equilibrium of Gambit's reference JSON (exact
+/// `"p/q"` strings).
+pub fn gambit_key(eq: &Value, game: &NormalFormGame) -> String {
+    gambit_rows(eq, game, |x| x.as_str().unwrap().to_string())
+        .iter()
+        .map(|row| row.join(","))
         .collect::<Vec<_>>()
         .join("|")
+}
+
+/// An equilibrium of Gambit's reference JSON (floats or `"p/q"` strings,
+/// keyed by player name) as floats, player by player.
+pub fn gambit_profile(eq: &Value, game: &NormalFormGame) -> Vec<Vec<f64>> {
+    use num_traits::ToPrimitive;
+    gambit_rows(eq, game, |x| match x {
+        Value::String(s) => powerseek::game::parse_rational(s).unwrap().to_f64().unwrap(),
+        v => v.as_f64().unwrap(),
+    })
 }

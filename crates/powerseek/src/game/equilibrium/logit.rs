@@ -56,7 +56,7 @@ pub struct LogitResult {
 }
 
 /// Payoffs scaled per player to [0, 1], as f64, in the game's layout.
-fn scaled_payoffs(game: &NormalFormGame) -> Vec<f64> {
+pub(crate) fn scaled_payoffs(game: &NormalFormGame) -> Vec<f64> {
     let n = game.n_players();
     let raw: Vec<f64> = game.payoffs().iter().map(f64::from_rational).collect();
     let mut out = raw.clone();
@@ -299,7 +299,7 @@ pub fn logit_equilibrium_with(
 }
 
 /// Newton's method on the Nash conditions restricted to the apparent support.
-fn polish(game: &NormalFormGame, payoffs: &[f64], profile: &mut [Vec<f64>], tolerance: f64) -> bool {
+pub(crate) fn polish(game: &NormalFormGame, payoffs: &[f64], profile: &mut [Vec<f64>], tolerance: f64) -> bool {
     let n = game.n_players();
     for threshold in [1e-6, 1e-4, 1e-3] {
         let support: Vec<Vec<usize>> = profile
@@ -383,7 +383,7 @@ fn polish(game: &NormalFormGame, payoffs: &[f64], profile: &mut [Vec<f64>], tole
 }
 
 /// The profile as exact rationals, each strategy renormalised to sum to exactly 1.
-fn rationalise(game: &NormalFormGame, profile: &[Vec<f64>]) -> Equilibrium {
+pub(crate) fn rationalise(game: &NormalFormGame, profile: &[Vec<f64>]) -> Equilibrium {
     let strategies: Vec<Vec<Rational>> = profile
         .iter()
         .map(|s| {

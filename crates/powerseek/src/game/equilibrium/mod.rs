@@ -16,6 +16,7 @@ pub mod bimatrix;
 pub mod logit;
 pub mod npoly;
 pub mod reverse;
+pub mod simpdiv;
 mod tableau;
 
 use std::ops::ControlFlow;
@@ -97,11 +98,16 @@ pub enum Method {
     /// two-player Bayesian game with nonsingular support systems (all, in
     /// nondegenerate games), exact, without the induced normal form.
     TypeSupport,
+    /// Simplicial subdivision ([`simpdiv`], van der Laan–Talman) from several
+    /// starting points: the equilibria those walks reach (any number of
+    /// players; floating point, each refined exactly where possible and
+    /// certified by its exact max regret).
+    Simpdiv,
 }
 
 impl Method {
     /// Every method, in the order front ends list them.
-    pub const ALL: [Method; 9] = [
+    pub const ALL: [Method; 10] = [
         Method::Enum,
         Method::Support,
         Method::Lh,
@@ -111,6 +117,7 @@ impl Method {
         Method::PureLogit,
         Method::Poly,
         Method::TypeSupport,
+        Method::Simpdiv,
     ];
 
     /// The method's name, as front ends accept it.
@@ -125,6 +132,7 @@ impl Method {
             Method::PureLogit => "pure-logit",
             Method::Poly => "poly",
             Method::TypeSupport => "type-support",
+            Method::Simpdiv => "simpdiv",
         }
     }
 
@@ -140,12 +148,13 @@ impl Method {
             Method::PureLogit => "all pure equilibria (exact) and one by logit path following (floating point)",
             Method::Poly => "support enumeration + polynomial solving: all isolated equilibria; rational ones exact, irrational ones certified to 1e-12",
             Method::TypeSupport => "support enumeration per type (2-player Bayesian games, agent form): all equilibria of nondegenerate games, exact",
+            Method::Simpdiv => "simplicial subdivision (van der Laan–Talman) from several starts: the equilibria reached, floating point, refined exactly where possible, certified by exact regret",
         }
     }
 
     /// Every profile it returns is an exact equilibrium (regret exactly 0).
     pub fn is_exact(self) -> bool {
-        !matches!(self, Method::Logit | Method::PureLogit | Method::Poly)
+        !matches!(self, Method::Logit | Method::PureLogit | Method::Poly | Method::Simpdiv)
     }
 
     /// Works on two-player games only.
@@ -168,6 +177,8 @@ impl Method {
             Rational::zero()
         } else if self == Method::Poly {
             npoly::regret_bound()
+        } else if self == Method::Simpdiv {
+            simpdiv::regret_tolerance()
         } else {
             Rational::new(1.into(), 1_000_000.into())
         }
@@ -203,6 +214,8 @@ pub struct SolveOptions {
     pub all: bool,
     /// Options of the logit method.
     pub logit: logit::LogitOptions,
+    /// Options of the simpdiv method.
+    pub simpdiv: simpdiv::SimpdivOptions,
 }
 
 impl SolveOptions {
@@ -238,6 +251,15 @@ impl SolveOptions {
         self.check(method, game.n_players())
     }
 
+    /// Why [`SolveOptions::method_for_game`] runs its method when it was
+    /// not asked for: [`Method::default_reason`] (`None` when asked for).
+    pub fn choice_for_game(&self, game: &NormalFormGame) -> Option<String> {
+        match self.method {
+            Some(_) => None,
+            None => Some(Method::default_reason(&game.shape(), self.all)),
+        }
+    }
+
     fn check(&self, method: Method, n_players: usize) -> Result<Method> {
         if self.all && method.finds_one() {
             return Err(Error::invalid(format!(
@@ -256,7 +278,11 @@ impl SolveOptions {
 /// Support profiles up to which [`Method::default_for`] runs [`Method::Poly`]
 /// for all equilibria of a game with three or more players; above, pure +
 /// logit. Measured (BENCHMARKS.md §14, release build): 3×3×3 (343 support
-/// profiles) 0.4 s, 2×2×2×2 (81) 0.02 s, but 5×4×3 (3 255) 46 s.
+/// profiles) 0.25 s, 2×2×2×2 (81) 0.01 s, but 5×4×3 (3 255) 15 s. simpdiv
+/// does not change the choice: for one equilibrium logit is 2–50× faster on
+/// Gambit's n-player games; for all, simpdiv may add equilibria to pure +
+/// logit (5×4×3: another of its three) at about 20× logit's cost, so it is
+/// left to be asked for.
 pub const POLY_DEFAULT_SUPPORTS: u64 = 1024;
 
 impl Method {
@@ -273,6 +299,37 @@ impl Method {
             (_, true) if npoly::support_profiles(shape) <= POLY_DEFAULT_SUPPORTS => Method::Poly,
             (_, true) => Method::PureLogit,
             (_, false) => Method::Logit,
+        }
+    }
+
+    /// Why [`Method::default_for`] picks its method for this shape, with the
+    /// measurement behind it (BENCHMARKS.md), as the output states it.
+    pub fn default_reason(shape: &[usize], all: bool) -> String {
+        let n = shape.len();
+        match (n, all) {
+            (2, true) => "default for all equilibria of a 2-player game: vertex enumeration by reverse search \
+                          (no slower than lrsnash from 8×8 to 20×20, BENCHMARKS.md §12)"
+                .into(),
+            (2, false) => "default for one equilibrium of a 2-player game: Lemke–Howson, one exact path".into(),
+            (_, true) => {
+                let supports = npoly::support_profiles(shape);
+                if supports <= POLY_DEFAULT_SUPPORTS {
+                    format!(
+                        "default for all equilibria of a {n}-player game with {supports} support profiles \
+                         (at most {POLY_DEFAULT_SUPPORTS}): poly (measured: 3×3×3, 343 profiles, 0.25 s; BENCHMARKS.md §14)"
+                    )
+                } else {
+                    format!(
+                        "default for all equilibria of a {n}-player game with {} support profiles \
+                         (more than {POLY_DEFAULT_SUPPORTS}, where poly takes seconds to minutes: 5×4×3, 3 255 profiles, 15 s; \
+                         BENCHMARKS.md §14): pure + logit, which need not find every equilibrium",
+                        if supports == u64::MAX { "more than 1.8e19".to_string() } else { supports.to_string() }
+                    )
+                }
+            }
+            (_, false) => format!(
+                "default for one equilibrium of a {n}-player game: logit path following (one path, fastest measured; BENCHMARKS.md §14)"
+            ),
         }
     }
 }
@@ -305,6 +362,9 @@ pub struct Solution {
     pub method: Method,
     /// [`Method::describe`].
     pub description: &'static str,
+    /// Why this method, when it was chosen by default
+    /// ([`Method::default_reason`]); `None` when it was asked for.
+    pub choice: Option<String>,
     /// What the method adds (`starting label 0`, the LP's value, how far logit got).
     pub note: String,
     /// The method is exact, so every profile has regret exactly 0.
@@ -339,6 +399,7 @@ pub fn solve_with(game: &NormalFormGame, opts: &SolveOptions, progress: &dyn Pro
         actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
         method,
         description: method.describe(),
+        choice: opts.choice_for_game(game),
         note,
         exact: method.is_exact(),
         equilibria,
@@ -385,6 +446,8 @@ pub struct StreamSummary {
     pub method: Method,
     /// [`Method::describe`].
     pub description: &'static str,
+    /// Why this method, when chosen by default (as [`Solution::choice`]).
+    pub choice: Option<String>,
     /// What the method adds (as [`Solution::note`]).
     pub note: String,
     /// The method is exact, so every profile has regret exactly 0.
@@ -459,6 +522,7 @@ pub fn solve_streaming(
         actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
         method,
         description: method.describe(),
+        choice: opts.choice_for_game(game),
         note,
         exact: method.is_exact(),
         count: seen.len(),
@@ -531,6 +595,11 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
                 .collect();
             (found, vec![], type_support_note(&r))
         }
+        Method::Simpdiv => {
+            let r = simpdiv::equilibria(game, &opts.simpdiv, progress)?;
+            let note = simpdiv_note(&r);
+            (r.equilibria, vec![], note)
+        }
         Method::Logit => {
             let r = logit::logit_equilibrium_with(game, &opts.logit, progress)?;
             let note = logit_note(&r);
@@ -568,6 +637,21 @@ fn type_support_note(r: &bayes::TypeSupportResult) -> String {
         ));
     }
     note
+}
+
+/// What the simpdiv method says about its run.
+fn simpdiv_note(r: &simpdiv::SimpdivResult) -> String {
+    let refined = r.refined.iter().filter(|x| **x).count();
+    format!(
+        "{} starting points, {} walks converged ({} pivots), {} of them not certified (regret above 1e-6, dropped); {} distinct equilibria, {} refined exactly or certified to 1e-12, {} as the walk left them; not necessarily all equilibria",
+        r.starts,
+        r.converged,
+        r.pivots,
+        r.uncertified,
+        r.equilibria.len(),
+        refined,
+        r.equilibria.len() - refined
+    )
 }
 
 /// What the poly method says about its run.

@@ -18,7 +18,13 @@
 //! are bisected; a box in which some action outside a support does strictly
 //! better than the support throughout is dropped (no equilibrium there).
 //! Boxes narrower than `1e-6` that remain try Newton directly; below `1e-9`
-//! they are given up (the support is then unresolved).
+//! they are undecided: a singular root (where the Jacobian is singular, e.g.
+//! the end of a segment of equilibria leaving the support) or a point of a
+//! continuum. An undecided box whose centre is, to denominators of 10⁶, a
+//! rational that satisfies the system exactly yields that root; the support
+//! is complete only when every undecided box lies within `10⁻⁶` of such a
+//! root (and the box budget did not run out), otherwise unresolved — with
+//! the roots found so far still reported.
 //! The floating-point stage only *finds*; what is reported is decided exactly:
 //!
 //! * each root is polished by Newton's method and then recognised as a
@@ -33,9 +39,10 @@
 //!   0 for exact roots, the certificate for irrational ones).
 //!
 //! A support whose solutions are not isolated (a continuum of equilibria, or
-//! a singular root) exhausts the subdivision's budget or its smallest width;
-//! it is counted in [`PolyResult::unresolved`] and its equilibria may be
-//! missing, which the method's note says. Completeness otherwise rests on the
+//! an irrational singular root) exhausts the subdivision's budget or its
+//! smallest width; it is counted in [`PolyResult::unresolved`] and some of
+//! its equilibria may be missing (rational points of a continuum that the
+//! search met can be reported), which the method's note says. Completeness otherwise rests on the
 //! floating-point interval arithmetic (rounded outward by one ulp per
 //! operation), not on a proof; soundness of what is reported rests on the
 //! exact regret only.
@@ -410,31 +417,21 @@ impl System {
             .collect()
     }
 
-    /// `Σ_s coef[s] Π_{j ≠ player} probs[j][s_j]`.
+    /// `Σ_s coef[s] Π_{j ≠ player} probs[j][s_j]`, contracted one player
+    /// at a time (the first other player's index runs fastest, so its
+    /// terms are consecutive): about one multiplication per coefficient.
     fn contract<T: Ring>(&self, eq: &Equation, probs: &[Vec<T>]) -> T {
-        let n = self.sizes.len();
-        let mut digits = vec![0usize; n];
-        let mut total = T::nil();
-        for k in 0..eq.float.len() {
-            let mut term = T::coefficient(eq, k);
-            for j in 0..n {
-                if j != eq.player {
-                    term = term.mul(&probs[j][digits[j]]);
-                }
+        let mut current: Vec<T> = (0..eq.float.len()).map(|k| T::coefficient(eq, k)).collect();
+        for (j, p) in probs.iter().enumerate() {
+            if j == eq.player {
+                continue;
             }
-            total = total.add(&term);
-            for j in 0..n {
-                if j == eq.player {
-                    continue;
-                }
-                digits[j] += 1;
-                if digits[j] < self.sizes[j] {
-                    break;
-                }
-                digits[j] = 0;
-            }
+            current = current
+                .chunks(self.sizes[j])
+                .map(|c| c.iter().zip(p).fold(T::nil(), |acc, (a, b)| acc.add(&a.mul(b))))
+                .collect();
         }
-        total
+        current.pop().unwrap_or_else(T::nil)
     }
 
     fn values<T: Ring>(&self, probs: &[Vec<T>]) -> Vec<T> {
@@ -594,9 +591,20 @@ fn krawczyk(sys: &System, x: &[Iv], probs: &[Vec<Iv>]) -> Verdict {
     }
 }
 
-/// The roots of `sys` in the unit box (floating point), or `None` when the
-/// budget ran out or a box at the smallest width stayed undecided.
-fn float_roots(sys: &System, opts: &PolyOptions) -> Option<Vec<Vec<f64>>> {
+/// What the subdivision found in the unit box.
+struct FloatRoots {
+    /// Roots Newton's method converged to (floating point).
+    roots: Vec<Vec<f64>>,
+    /// Centres of boxes at the smallest width that stayed undecided
+    /// (singular roots, or points of a continuum), at most 256.
+    undecided: Vec<Vec<f64>>,
+    /// The box budget ran out before the search ended.
+    exhausted: bool,
+}
+
+/// The roots of `sys` in the unit box (floating point), with the boxes the
+/// search could not decide.
+fn float_roots(sys: &System, opts: &PolyOptions) -> FloatRoots {
     let mut roots: Vec<Vec<f64>> = Vec::new();
     let add = |r: Vec<f64>, roots: &mut Vec<Vec<f64>>| {
         if !roots
@@ -608,11 +616,13 @@ fn float_roots(sys: &System, opts: &PolyOptions) -> Option<Vec<Vec<f64>>> {
     };
     let mut stack = vec![vec![Iv::new(0.0, 1.0); sys.dim]];
     let mut boxes = 0usize;
-    let mut resolved = true;
+    let mut undecided = Vec::new();
+    let mut exhausted = false;
     while let Some(x) = stack.pop() {
         boxes += 1;
         if boxes > opts.max_boxes {
-            return None;
+            exhausted = true;
+            break;
         }
         let Some(probs) = sys.box_probabilities(&x) else {
             continue;
@@ -641,7 +651,11 @@ fn float_roots(sys: &System, opts: &PolyOptions) -> Option<Vec<Vec<f64>>> {
                 continue;
             }
             if width < 1e-9 {
-                resolved = false;
+                if undecided.len() < 256 {
+                    undecided.push(x.iter().map(Iv::mid).collect());
+                } else {
+                    exhausted = true;
+                }
                 continue;
             }
         }
@@ -658,7 +672,47 @@ fn float_roots(sys: &System, opts: &PolyOptions) -> Option<Vec<Vec<f64>>> {
         stack.push(left);
         stack.push(right);
     }
-    resolved.then_some(roots)
+    FloatRoots {
+        roots,
+        undecided,
+        exhausted,
+    }
+}
+
+/// A rational root near `x` (denominators up to 10⁶) that satisfies the
+/// system exactly, if there is one.
+fn rational_root(sys: &System, x: &[f64]) -> Option<Vec<Rational>> {
+    let q: Vec<Rational> = x.iter().map(|&v| rational_near(v, 1_000_000)).collect::<Option<_>>()?;
+    sys.values(&sys.probabilities(&q))
+        .iter()
+        .all(Zero::is_zero)
+        .then_some(q)
+}
+
+/// The roots of a system solved by subdivision, exact or certified later,
+/// and whether the search was complete: the budget did not run out, and
+/// every box it could not decide lies within `10⁻⁶` of a root recognised
+/// exactly there (a singular root: Newton's method and the Krawczyk test
+/// fail at it, but a rational one is checked exactly).
+fn subdivision_roots(sys: &System, opts: &PolyOptions) -> (Vec<(Vec<Rational>, bool)>, bool) {
+    let found = float_roots(sys, opts);
+    let mut roots: Vec<(Vec<Rational>, bool)> = found.roots.iter().filter_map(|r| exact_root(sys, r)).collect();
+    let mut singular: Vec<Vec<f64>> = Vec::new();
+    let near = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-6);
+    let mut complete = !found.exhausted;
+    for (k, mid) in found.undecided.iter().enumerate() {
+        if singular.iter().any(|r| near(r, mid)) {
+            continue;
+        }
+        match (k < 64).then(|| rational_root(sys, mid)).flatten() {
+            Some(q) => {
+                singular.push(q.iter().map(|v| v.to_f64().unwrap_or(f64::NAN)).collect());
+                roots.push((q, true));
+            }
+            None => complete = false,
+        }
+    }
+    (roots, complete)
 }
 
 // ---------------------------------------------------------------------------
@@ -737,11 +791,8 @@ fn solve_exact(mut a: Vec<Vec<Rational>>, mut b: Vec<Rational>) -> Option<Vec<Ra
 /// rational with small denominators solves the system exactly (`true`),
 /// else a fine rational rounding after exact Newton steps (`false`).
 fn exact_root(sys: &System, x: &[f64]) -> Option<(Vec<Rational>, bool)> {
-    let guess: Option<Vec<Rational>> = x.iter().map(|&v| rational_near(v, 1_000_000)).collect();
-    if let Some(q) = guess {
-        if sys.values(&sys.probabilities(&q)).iter().all(Zero::is_zero) {
-            return Some((q, true));
-        }
+    if let Some(q) = rational_root(sys, x) {
+        return Some((q, true));
     }
     let mut q: Vec<Rational> = x.iter().map(|&v| dyadic_of_float(v)).collect();
     for _ in 0..2 {
@@ -783,40 +834,83 @@ fn solve_support(game: &NormalFormGame, support: &[Vec<usize>], opts: &PolyOptio
         out.unresolved.push(support.to_vec());
         return;
     } else {
-        match float_roots(&sys, opts) {
-            Some(roots) => roots.iter().filter_map(|r| exact_root(&sys, r)).collect(),
-            None => {
-                out.unresolved.push(support.to_vec());
-                return;
-            }
+        let (roots, complete) = subdivision_roots(&sys, opts);
+        if !complete {
+            // Roots found before the budget ran out are still reported.
+            out.unresolved.push(support.to_vec());
         }
+        roots
     };
-    let bound = regret_bound();
     for (q, exact) in roots {
-        let probs = sys.probabilities(&q);
-        if probs.iter().flatten().any(|p| !p.is_positive()) {
-            continue; // a zero: the equilibrium of a smaller support
+        if let Some(e) = certified(game, support, &sys, &q, exact) {
+            out.exact.push(e.max_regret(game).is_zero());
+            out.equilibria.push(e);
         }
-        let strategies: Vec<Vec<Rational>> = (0..support.len())
-            .map(|i| {
-                let mut s = vec![Rational::zero(); game.n_actions(i)];
-                for (k, &a) in support[i].iter().enumerate() {
-                    s[a] = probs[i][k].clone();
-                }
-                s
-            })
-            .collect();
-        let e = Equilibrium {
-            payoffs: game.expected_payoffs(&strategies),
-            strategies,
-        };
-        let regret = e.max_regret(game);
-        if regret > bound || (exact && !regret.is_zero()) {
-            continue; // an out-of-support action does better
-        }
-        out.exact.push(regret.is_zero());
-        out.equilibria.push(e);
     }
+}
+
+/// The profile of the root `q` of a support's system, when every support
+/// probability is positive (a zero belongs to a smaller support) and its
+/// exact max regret is 0 (`exact` roots) or at most [`regret_bound`].
+fn certified(
+    game: &NormalFormGame,
+    support: &[Vec<usize>],
+    sys: &System,
+    q: &[Rational],
+    exact: bool,
+) -> Option<Equilibrium> {
+    let probs = sys.probabilities(q);
+    if probs.iter().flatten().any(|p| !p.is_positive()) {
+        return None;
+    }
+    let strategies: Vec<Vec<Rational>> = (0..support.len())
+        .map(|i| {
+            let mut s = vec![Rational::zero(); game.n_actions(i)];
+            for (k, &a) in support[i].iter().enumerate() {
+                s[a] = probs[i][k].clone();
+            }
+            s
+        })
+        .collect();
+    let e = Equilibrium {
+        payoffs: game.expected_payoffs(&strategies),
+        strategies,
+    };
+    let regret = e.max_regret(game);
+    // Above the bound: an out-of-support action does better.
+    (regret <= regret_bound() && (!exact || regret.is_zero())).then_some(e)
+}
+
+/// An approximate equilibrium `profile` (floating point) refined on its
+/// apparent support (probabilities above `1e-9`): Newton's method on that
+/// support's indifference system from the profile, then exact recognition
+/// as for the poly method's roots — an exact equilibrium (`true`) or a
+/// rounding of an irrational one with exact max regret ≤ [`regret_bound`]
+/// (`false`); `None` when Newton does not converge there or the result is
+/// not certified.
+pub(crate) fn refine(game: &NormalFormGame, profile: &[Vec<f64>]) -> Option<(Equilibrium, bool)> {
+    let support: Vec<Vec<usize>> = profile
+        .iter()
+        .map(|s| (0..s.len()).filter(|&a| s[a] > 1e-9).collect::<Vec<_>>())
+        .collect();
+    if support.iter().any(Vec::is_empty) {
+        return None;
+    }
+    let sys = System::new(game, &support);
+    let x: Vec<f64> = (0..support.len())
+        .flat_map(|i| {
+            let total: f64 = support[i].iter().map(|&a| profile[i][a]).sum();
+            support[i][1..].iter().map(move |&a| profile[i][a] / total)
+        })
+        .collect();
+    let (q, exact) = if sys.dim == 0 {
+        (vec![], true)
+    } else {
+        exact_root(&sys, &newton(&sys, x)?)?
+    };
+    let e = certified(game, &support, &sys, &q, exact)?;
+    let exact = e.max_regret(game).is_zero();
+    Some((e, exact))
 }
 
 #[cfg(test)]
