@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::finite::FiniteHorizon;
 use super::power::{stochastic_power, Horizon, Method, Rewards, StochasticOptions, StochasticPowerReport};
-use super::respond::{respond, Protocol};
+use super::respond::{respond, Protocol, Responder};
 use super::reward::{stage_rewards, Joint, RewardModel, Site};
 use super::solve::{uniform_profile, Iteration, Selection};
 use super::StochasticGame;
@@ -234,7 +234,7 @@ pub fn sweep(
             crate::progress::check(progress)?;
             let values = model.sample(game, opts.seed, k)?;
             let rewards = stage_rewards(game, model.site, &values);
-            let p = respond(game, &rewards, &seeds, Protocol::PowerPlay, &it)?;
+            let p = respond(game, &rewards, &seeds, Protocol::PowerPlay, &[Responder::new(it); 2])?;
             let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
             let (h, a) = (mean(&p[0]), mean(&p[1]));
             m.push(&[h, a, h + a]);

@@ -391,34 +391,149 @@ pub fn best_response_from(
     profile: &Profile,
     i: usize,
     it: &Iteration,
-    mut v: Vec<f64>,
+    v: Vec<f64>,
 ) -> Result<Vec<f64>> {
-    let ns = game.n_states();
-    let weights: Vec<Vec<f64>> = (0..ns).map(|s| joint_weights(game, profile, s, Some(i))).collect();
-    let mut q = Vec::new();
-    for _ in 0..it.max_iterations {
-        let mut delta: f64 = 0.0;
+    Facing::new(game, &r[i], profile, i).optimal(it, v)
+}
+
+/// The MDP player `i` faces when the others follow their strategies in a
+/// stationary profile: per state and own action `a`, the expected stage
+/// reward `Σ_{a_{−i}} σ_{−i}(a_{−i}) r_i(s, a, a_{−i})` and the successor
+/// distribution, flattened (built once per profile, then swept many times).
+#[derive(Clone, Debug)]
+pub struct Facing {
+    player: usize,
+    /// Own-action offsets per state (`n_states + 1` entries).
+    action_start: Vec<usize>,
+    reward: Vec<f64>,
+    /// Successor offsets per own action (successors may repeat a state).
+    succ_start: Vec<usize>,
+    next: Vec<u32>,
+    prob: Vec<f64>,
+}
+
+impl Facing {
+    /// Player `i`'s MDP against the others' strategies in `profile` (its own
+    /// entries are ignored), with its stage rewards `r_i[ja]`.
+    pub fn new(game: &StochasticGame, r_i: &[f64], profile: &Profile, i: usize) -> Self {
+        let ns = game.n_states();
+        let n = game.n_players();
+        let mut action_start = Vec::with_capacity(ns + 1);
+        action_start.push(0);
+        let total_actions: usize = (0..ns).map(|s| game.n_actions(s, i)).sum();
+        let mut reward = vec![0.0; total_actions];
+        let mut succ_start = Vec::with_capacity(total_actions + 1);
+        succ_start.push(0);
+        let (mut next, mut prob) = (Vec::new(), Vec::new());
+        // Per own action: (weight, joint action) pairs with positive weight.
+        let mut by_action: Vec<Vec<(f64, usize)>> = Vec::new();
         for s in 0..ns {
-            q.clear();
-            q.resize(game.n_actions(s, i), 0.0);
+            let k = game.n_actions(s, i);
+            let base = action_start[s];
+            by_action.iter_mut().for_each(Vec::clear);
+            by_action.resize(k, Vec::new());
             for (local, ja) in game.joint_actions(s).enumerate() {
-                let w = weights[s][local];
+                let mut w = 1.0;
+                for j in (0..n).filter(|&j| j != i) {
+                    w *= profile[j][s][game.digit(s, local, j)];
+                }
                 if w != 0.0 {
-                    q[game.digit(s, local, i)] += w * (r[i][ja] + it.gamma * expect(game, ja, &v));
+                    by_action[game.digit(s, local, i)].push((w, ja));
                 }
             }
-            let best = q.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            delta = delta.max((best - v[s]).abs());
-            v[s] = best;
+            for (a, list) in by_action.iter().enumerate() {
+                for &(w, ja) in list {
+                    reward[base + a] += w * r_i[ja];
+                    let (t, p) = game.successors(ja);
+                    next.extend_from_slice(t);
+                    prob.extend(p.iter().map(|x| w * x));
+                }
+                succ_start.push(next.len());
+            }
+            action_start.push(base + k);
         }
-        if it.done(delta) {
-            return Ok(v);
+        Facing {
+            player: i,
+            action_start,
+            reward,
+            succ_start,
+            next,
+            prob,
         }
     }
-    Err(Error::invalid(format!(
-        "best response of player {i} did not converge in {} sweeps",
-        it.max_iterations
-    )))
+
+    /// `Q(s, a) = r(s, a) + γ Σ T(s'|s, a) v(s')` of own action `a` (global index).
+    #[inline]
+    fn q(&self, a: usize, gamma: f64, v: &[f64]) -> f64 {
+        let r = self.succ_start[a]..self.succ_start[a + 1];
+        let cont: f64 = self.next[r.clone()]
+            .iter()
+            .zip(&self.prob[r])
+            .map(|(&t, p)| p * v[t as usize])
+            .sum();
+        self.reward[a] + gamma * cont
+    }
+
+    /// The player's action values at every state from values `v`: `q[s][a]`.
+    pub fn action_values(&self, gamma: f64, v: &[f64]) -> Vec<Vec<f64>> {
+        (0..self.action_start.len() - 1)
+            .map(|s| {
+                (self.action_start[s]..self.action_start[s + 1])
+                    .map(|a| self.q(a, gamma, v))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The player's optimal values (value iteration from the guess `v`,
+    /// Gauss–Seidel; stops by the rule of the module docs).
+    pub fn optimal(&self, it: &Iteration, mut v: Vec<f64>) -> Result<Vec<f64>> {
+        let ns = self.action_start.len() - 1;
+        for _ in 0..it.max_iterations {
+            let mut delta: f64 = 0.0;
+            for s in 0..ns {
+                let best = (self.action_start[s]..self.action_start[s + 1])
+                    .map(|a| self.q(a, it.gamma, &v))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                delta = delta.max((best - v[s]).abs());
+                v[s] = best;
+            }
+            if it.done(delta) {
+                return Ok(v);
+            }
+        }
+        Err(Error::invalid(format!(
+            "best response of player {} did not converge in {} sweeps",
+            self.player, it.max_iterations
+        )))
+    }
+
+    /// The player's values when it follows `own[s][a]` (policy evaluation
+    /// from the guess `v`, Gauss–Seidel, same stopping rule).
+    pub fn evaluate(&self, own: &[Vec<f64>], it: &Iteration, mut v: Vec<f64>) -> Result<Vec<f64>> {
+        let ns = self.action_start.len() - 1;
+        for _ in 0..it.max_iterations {
+            let mut delta: f64 = 0.0;
+            for s in 0..ns {
+                let base = self.action_start[s];
+                let x: f64 = own[s]
+                    .iter()
+                    .enumerate()
+                    .filter(|e| *e.1 != 0.0)
+                    .map(|(a, p)| p * self.q(base + a, it.gamma, &v))
+                    .sum();
+                delta = delta.max((x - v[s]).abs());
+                v[s] = x;
+            }
+            if it.done(delta) {
+                return Ok(v);
+            }
+        }
+        Err(Error::invalid(format!(
+            "policy evaluation of player {} did not converge in {} sweeps",
+            self.player, it.max_iterations
+        )))
+    }
 }
 
 /// Every player's POWER, value and best-response gain at every state under
