@@ -109,7 +109,11 @@ fn constant_sum_gridworld_equilibrium_conserves_power() {
 fn induced_power(d: &JointDynamics, agent: usize, other_policy: &[f64], gamma: f64, r: &[f64]) -> Vec<f64> {
     use powerseek::mdp::solve::{optimal_values, SolverOptions};
     let empty: &[f64] = &[];
-    let policies: Vec<&[f64]> = if agent == 0 { vec![empty, other_policy] } else { vec![other_policy, empty] };
+    let policies: Vec<&[f64]> = if agent == 0 {
+        vec![empty, other_policy]
+    } else {
+        vec![other_policy, empty]
+    };
     let mdp = d.induced(agent, &policies).unwrap();
     let opts = SolverOptions {
         tolerance: 1e-11,
@@ -124,7 +128,11 @@ fn induced_power(d: &JointDynamics, agent: usize, other_policy: &[f64], gamma: f
 fn induced_greedy(d: &JointDynamics, agent: usize, other_policy: &[f64], gamma: f64, r: &[f64]) -> Vec<f64> {
     use powerseek::mdp::solve::{optimal_values, SolverOptions};
     let empty: &[f64] = &[];
-    let policies: Vec<&[f64]> = if agent == 0 { vec![empty, other_policy] } else { vec![other_policy, empty] };
+    let policies: Vec<&[f64]> = if agent == 0 {
+        vec![empty, other_policy]
+    } else {
+        vec![other_policy, empty]
+    };
     let mdp = d.induced(agent, &policies).unwrap();
     let opts = SolverOptions {
         tolerance: 1e-11,
@@ -178,7 +186,10 @@ fn alternating_turns_with_two_discounts_match_the_induced_mdps() {
                     let want = induced_power(&d, agent, &others[agent], gamma[agent], &r[agent]);
                     for s in 0..d.n_states() {
                         let diff = (p[agent][s] - want[s]).abs();
-                        assert!(diff < 1e-8, "{turns:?} {response:?} sample {k} agent {agent} state {s}: {diff}");
+                        assert!(
+                            diff < 1e-8,
+                            "{turns:?} {response:?} sample {k} agent {agent} state {s}: {diff}"
+                        );
                     }
                 }
             }

@@ -23,11 +23,11 @@ use crate::error::{Error, Result};
 use crate::mdp::reward::sample_rng;
 use crate::multiagent::joint::{cell_means, correlated_uniform_rewards, JointDynamics};
 use crate::progress::Progress;
+use crate::stats::{t_quantile_975, Estimate, Moments};
 use crate::stochastic::respond::{respond, Protocol, Responder};
 use crate::stochastic::reward::{stage_rewards, Site};
 use crate::stochastic::solve::{Iteration, Profile};
 use crate::stochastic::{Play, StochasticGame};
-use crate::stats::{t_quantile_975, Estimate, Moments};
 
 /// One value per joint state for each agent (H, A).
 pub type PerAgent = [Vec<f64>; 2];
@@ -231,7 +231,13 @@ impl<'a> Engine<'a> {
                 exact_stages: false,
             };
             let unit = if alternating { step } else { 1.0 };
-            (Responder { iteration, q_unit: unit }, scale)
+            (
+                Responder {
+                    iteration,
+                    q_unit: unit,
+                },
+                scale,
+            )
         };
         let (p0, s0) = player(0);
         let (p1, s1) = player(1);
