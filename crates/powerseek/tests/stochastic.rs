@@ -622,6 +622,33 @@ fn float_simplex_matches_the_exact_lp_on_random_matrix_games() {
 }
 
 #[test]
+fn warm_started_matrix_games_match_the_exact_lp() {
+    // Supports taken from a perturbed game: sometimes right (accepted after
+    // the duality-gap check), sometimes wrong (the simplex takes over).
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(9);
+    let mut reused = 0;
+    for _ in 0..500 {
+        let (m, k) = (rng.random_range(1..6usize), rng.random_range(1..6usize));
+        let a: Vec<f64> = (0..m * k).map(|_| rng.random::<f64>() * 4.0 - 2.0).collect();
+        let nearby: Vec<f64> = a.iter().map(|x| x + 0.05 * (rng.random::<f64>() - 0.5)).collect();
+        let (_, px, py) = solve::matrix_game(m, k, &nearby).unwrap();
+        let (v, x, y) = solve::matrix_game_warm(m, k, &a, Some((&px, &py))).unwrap();
+        let (w, _, _) = solve::matrix_game_exact(m, k, &a).unwrap();
+        assert!((v - w).abs() < 1e-10, "{m}×{k}: {v} vs {w}");
+        for b in 0..k {
+            assert!((0..m).map(|i| x[i] * a[i + m * b]).sum::<f64>() >= w - 1e-10);
+        }
+        for i in 0..m {
+            assert!((0..k).map(|b| a[i + m * b] * y[b]).sum::<f64>() <= w + 1e-10);
+        }
+        let same_support = |p: &[f64], q: &[f64]| p.iter().zip(q).all(|(a, b)| (*a > 0.0) == (*b > 0.0));
+        reused += usize::from(same_support(&x, &px) && same_support(&y, &py));
+    }
+    assert!(reused > 100, "supports reused in only {reused} of 500 games");
+}
+
+#[test]
 fn sampled_constant_sum_rewards_are_exactly_constant_sum_in_exact_mode() {
     use num_traits::FromPrimitive;
     let d: Vec<u32> = (0..64).map(|k| (k * 389 + 17) % 1000).collect();
