@@ -681,7 +681,7 @@ fn on_supports(m: usize, k: usize, q0: &[f64], x: &[f64], y: &[f64]) -> Option<(
     for (i, &b) in cols.iter().enumerate() {
         full_y[b] = ys[i];
     }
-    if full_x.iter().chain(&full_y).any(|p| !(*p >= 0.0)) {
+    if full_x.iter().chain(&full_y).any(|p| p.is_nan() || *p < 0.0) {
         return None;
     }
     let scale = q0.iter().fold(1.0f64, |acc, v| acc.max(v.abs()));
