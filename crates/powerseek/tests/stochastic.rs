@@ -681,3 +681,39 @@ fn sampled_constant_sum_rewards_are_exactly_constant_sum_in_exact_mode() {
         }
     }
 }
+
+#[test]
+fn blended_rewards_run_from_common_payoff_to_constant_sum() {
+    let d: Vec<u32> = (0..64).map(|k| (k * 389 + 17) % 1000).collect();
+    for players in [2, 3] {
+        let game = build(3, players, false, &d);
+        let model = |joint| RewardModel {
+            joint,
+            site: Site::JointAction,
+            lo: -0.5,
+            hi: 2.0,
+        };
+        let c = players as f64 * 1.5 / 2.0;
+        for k in 0..4 {
+            let cs = model(Joint::ConstantSum(None)).sample(&game, 3, k).unwrap();
+            assert_eq!(model(Joint::Blend(1.0)).sample(&game, 3, k).unwrap(), cs);
+            let zero = model(Joint::Blend(0.0)).sample(&game, 3, k).unwrap();
+            if players == 2 {
+                assert_eq!(zero, model(Joint::Common).sample(&game, 3, k).unwrap());
+            }
+            for x in 0..zero[0].len() {
+                assert!(zero.iter().all(|r| r[x] == zero[0][x]), "λ = 0 is common payoff");
+            }
+            let half = model(Joint::Blend(0.25)).sample(&game, 3, k).unwrap();
+            for x in 0..half[0].len() {
+                // Σ_i r_i = (1 − λ)·n·K_0 + λ·c.
+                let total: f64 = half.iter().map(|r| r[x]).sum();
+                let want = 0.75 * players as f64 * cs[0][x] + 0.25 * c;
+                assert!((total - want).abs() < 1e-12, "{total} vs {want}");
+            }
+        }
+        assert_eq!(model(Joint::Blend(1.0)).constant_sum(players), Some(c));
+        assert_eq!(model(Joint::Blend(0.5)).constant_sum(players), None);
+        assert!(model(Joint::Blend(1.5)).validate(players).is_err());
+    }
+}

@@ -29,7 +29,8 @@ pub struct StochasticRequest {
     pub gamma: Option<f64>,
     /// A finite horizon of this many steps (exact arithmetic) instead of discounting.
     pub steps: Option<usize>,
-    /// `iid`, `correlated:ρ`, `constant-sum[:c]` or `common` (default `iid`).
+    /// `iid`, `correlated:ρ`, `constant-sum[:c]`, `common` or `blend:λ`
+    /// (common payoff at λ = 0 to constant-sum at λ = 1; default `iid`).
     pub rewards: String,
     /// `state` (default) or `joint-action`.
     pub reward_on: Site,
@@ -74,7 +75,7 @@ impl Default for StochasticRequest {
     }
 }
 
-/// Parse a reward construction: `iid`, `correlated:ρ`, `constant-sum[:c]`, `common`.
+/// Parse a reward construction: `iid`, `correlated:ρ`, `constant-sum[:c]`, `common`, `blend:λ`.
 pub fn parse_joint(spec: &str) -> Result<Joint> {
     let number = |x: &str, what: &str| {
         x.trim()
@@ -84,11 +85,12 @@ pub fn parse_joint(spec: &str) -> Result<Joint> {
     match spec.trim().split_once(':') {
         Some(("correlated", rho)) => Ok(Joint::Correlated(number(rho, "ρ")?)),
         Some(("constant-sum", c)) => Ok(Joint::ConstantSum(Some(number(c, "the total")?))),
+        Some(("blend", l)) => Ok(Joint::Blend(number(l, "λ")?)),
         None if spec.trim() == "iid" => Ok(Joint::Iid),
         None if spec.trim() == "common" => Ok(Joint::Common),
         None if spec.trim() == "constant-sum" => Ok(Joint::ConstantSum(None)),
         _ => Err(Error::invalid(format!(
-            "rewards: '{spec}' is not a reward construction; expected iid, correlated:ρ, constant-sum[:c] or common"
+            "rewards: '{spec}' is not a reward construction; expected iid, correlated:ρ, constant-sum[:c], common or blend:λ"
         ))),
     }
 }

@@ -55,6 +55,13 @@ pub enum Joint {
     ConstantSum(Option<f64>),
     /// Every player has the same reward (common payoff).
     Common,
+    /// From common payoff (`λ = 0`) to constant-sum (`λ = 1`): per site, a
+    /// draw `K` of [`Joint::ConstantSum`]`(None)` (total `n·(lo + hi)/2`) and
+    /// `r_i = (1 − λ)·K_0 + λ·K_i` — every player sharing the first player's
+    /// reward at `λ = 0`. `λ = 1` is exactly `ConstantSum(None)` (same draws);
+    /// with two players `λ = 0` is exactly [`Joint::Common`] (`K_0` uniform),
+    /// and `r_1 = (1 − λ)·u + λ·(c − u)`.
+    Blend(f64),
 }
 
 /// A distribution of reward profiles: how players' rewards relate, on which
@@ -98,6 +105,9 @@ impl RewardModel {
             Joint::Correlated(rho) if !(-1.0..=1.0).contains(&rho) => {
                 Err(Error::invalid(format!("rho = {rho} is outside [−1, 1]")))
             }
+            Joint::Blend(l) if !(0.0..=1.0).contains(&l) => Err(Error::invalid(format!(
+                "lambda = {l} is outside [0, 1] (0 common payoff, 1 constant-sum)"
+            ))),
             Joint::ConstantSum(Some(c)) if !c.is_finite() => {
                 Err(Error::invalid(format!("constant-sum total {c} is not a finite number")))
             }
@@ -111,6 +121,7 @@ impl RewardModel {
         match self.joint {
             Joint::ConstantSum(c) => Some(c.unwrap_or(n_players as f64 * (self.lo + self.hi) / 2.0)),
             Joint::Correlated(-1.0) => Some(self.lo + self.hi),
+            Joint::Blend(1.0) => Some(n_players as f64 * (self.lo + self.hi) / 2.0),
             _ => None,
         }
     }
@@ -133,6 +144,20 @@ impl RewardModel {
             Joint::Correlated(rho) => {
                 let (h, a) = correlated_uniform_rewards(sites, rho, lo, hi, &mut rng)?;
                 vec![h, a]
+            }
+            Joint::Blend(l) => {
+                let mut out = RewardModel {
+                    joint: Joint::ConstantSum(None),
+                    ..*self
+                }
+                .sample(game, seed, k)?;
+                for x in 0..sites {
+                    let common = out[0][x];
+                    for r in out.iter_mut() {
+                        r[x] = (1.0 - l) * common + l * r[x];
+                    }
+                }
+                out
             }
             Joint::ConstantSum(c) => {
                 let c = c.unwrap_or(n as f64 * (lo + hi) / 2.0);
@@ -188,6 +213,7 @@ impl std::fmt::Display for RewardModel {
             Joint::ConstantSum(Some(c)) => format!("constant-sum (c = {c})"),
             Joint::ConstantSum(None) => "constant-sum".to_string(),
             Joint::Common => "common payoff".to_string(),
+            Joint::Blend(l) => format!("common payoff to constant-sum (λ = {l})"),
         };
         write!(f, "{joint} uniform [{}, {}] {site}", self.lo, self.hi)
     }
