@@ -150,43 +150,102 @@ pub fn power(
     stochastic_power(game, &Rewards::Random(model), &opts, progress)
 }
 
-/// One ρ of a sweep: ΣPOWER averaged over states at the equilibrium and
-/// under the POWERplay protocol, on the same reward samples.
+/// What a sweep varies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SweepOver {
+    /// The reward correlation ρ ∈ [−1, 1] of two players (`correlated:ρ`).
+    Rho,
+    /// λ ∈ [0, 1] from common payoff to constant-sum (`blend:λ`), any number of players.
+    Lambda,
+}
+
+/// One point of a sweep: POWER averaged over states at the equilibrium and,
+/// with two players, under the POWERplay protocol, on the same reward samples.
 #[derive(Clone, Debug, Serialize)]
 pub struct SweepPoint {
-    /// The reward correlation.
-    pub rho: f64,
+    /// The reward correlation (ρ sweeps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rho: Option<f64>,
+    /// λ, from common payoff (0) to constant-sum (1) (λ sweeps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<f64>,
     /// Each player's POWER averaged over states, at equilibrium.
     pub equilibrium_power: Vec<Estimate>,
     /// ΣPOWER averaged over states, at equilibrium.
     pub equilibrium_total: Estimate,
-    /// Each player's POWER averaged over states, POWERplay protocol.
-    pub powerplay_power: Vec<Estimate>,
-    /// ΣPOWER averaged over states, POWERplay protocol.
-    pub powerplay_total: Estimate,
-    /// Largest certified exploitability of the equilibria at this ρ.
+    /// Each player's POWER averaged over states, POWERplay protocol (two players).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub powerplay_power: Option<Vec<Estimate>>,
+    /// ΣPOWER averaged over states, POWERplay protocol (two players).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub powerplay_total: Option<Estimate>,
+    /// Largest certified exploitability of the equilibria at this point.
     pub max_exploitability: f64,
     /// Every sample's equilibrium reached the target exploitability.
     pub target_reached: bool,
-    /// The solver that ran at this ρ.
+    /// The solver that ran at this point.
     pub method: String,
 }
 
-/// The sequential power-scarcity sweep over ρ.
+impl SweepPoint {
+    /// The swept value (ρ or λ).
+    pub fn at(&self) -> f64 {
+        self.rho.or(self.lambda).unwrap_or(f64::NAN)
+    }
+}
+
+/// The sequential power-scarcity sweep over ρ or λ.
 #[derive(Clone, Debug, Serialize)]
 pub struct StochasticSweep {
+    /// What is swept.
+    pub over: SweepOver,
     /// The players' names.
     pub players: Vec<String>,
     /// The horizon, as text.
     pub horizon: String,
-    /// Samples per ρ (the same seeds at every ρ: common random numbers).
+    /// Samples per point (the same seeds at every point: common random numbers).
     pub samples: usize,
     /// The exploitability asked for.
     pub target_exploitability: f64,
-    /// One point per ρ, in the order given.
+    /// One point per swept value, in the order given.
     pub points: Vec<SweepPoint>,
     /// Wall-clock seconds.
     pub seconds: f64,
+}
+
+/// `K ≥ 2` evenly spaced values of λ from 0 to 1.
+pub fn lambda_steps(k: usize) -> Result<Vec<f64>> {
+    if k < 2 {
+        return Err(Error::invalid(format!("lambdas: steps:{k} needs at least 2 steps")));
+    }
+    Ok((0..k).map(|i| i as f64 / (k - 1) as f64).collect())
+}
+
+/// λ values from text: a comma-separated list in `[0, 1]`, or `steps:K`.
+pub fn parse_lambdas(text: &str) -> Result<Vec<f64>> {
+    let text = text.trim();
+    let values = match text.strip_prefix("steps:") {
+        Some(k) => lambda_steps(
+            k.trim()
+                .parse()
+                .map_err(|_| Error::invalid(format!("lambdas: '{k}' in '{text}' is not a count")))?,
+        )?,
+        None => text
+            .split(',')
+            .map(|x| {
+                x.trim()
+                    .parse::<f64>()
+                    .map_err(|_| Error::invalid(format!("lambdas: '{x}' is not a number")))
+            })
+            .collect::<Result<Vec<f64>>>()?,
+    };
+    if let Some(bad) = values.iter().find(|l| !(0.0..=1.0).contains(*l)) {
+        return Err(Error::invalid(format!(
+            "lambdas: {bad} is outside [0, 1] (0 common payoff, 1 constant-sum)"
+        )));
+    }
+    Ok(values)
 }
 
 /// ΣPOWER against ρ (two players, discounted) at equilibrium and under the
@@ -206,48 +265,71 @@ pub fn sweep(
     if rhos.is_empty() {
         return Err(Error::invalid("rhos: give at least one correlation"));
     }
+    sweep_over(game, request, SweepOver::Rho, rhos, progress)
+}
+
+/// Each player's POWER and ΣPOWER against λ from common payoff (0) to
+/// constant-sum (1) at equilibrium (any number of players, discounted), with
+/// the POWERplay protocol alongside for two players, on common samples.
+pub fn lambda_sweep(
+    game: &StochasticGame,
+    request: &StochasticRequest,
+    lambdas: &[f64],
+    progress: &dyn Progress,
+) -> Result<StochasticSweep> {
+    if lambdas.is_empty() {
+        return Err(Error::invalid("lambdas: give at least one λ"));
+    }
+    sweep_over(game, request, SweepOver::Lambda, lambdas, progress)
+}
+
+fn sweep_over(
+    game: &StochasticGame,
+    request: &StochasticRequest,
+    over: SweepOver,
+    values: &[f64],
+    progress: &dyn Progress,
+) -> Result<StochasticSweep> {
     let start = std::time::Instant::now();
     let quiet = crate::progress::CancelOnly(progress);
-    progress.set_total(rhos.len() as u64);
-    let mut points = Vec::with_capacity(rhos.len());
+    progress.set_total(values.len() as u64);
+    let mut points = Vec::with_capacity(values.len());
     let mut horizon = String::new();
-    for &rho in rhos {
+    for &x in values {
+        let rewards = match over {
+            SweepOver::Rho => format!("correlated:{x}"),
+            SweepOver::Lambda => format!("blend:{x}"),
+        };
         let r = StochasticRequest {
-            rewards: format!("correlated:{rho}"),
+            rewards,
             ..request.clone()
         };
         let (model, opts) = r.resolve(game)?;
         let Horizon::Discounted(gamma) = opts.horizon else {
             return Err(Error::invalid(
-                "the ρ sweep compares with the POWERplay protocol, which is discounted: give gamma, not steps",
+                "the sweep compares with the POWERplay protocol, which is discounted: give gamma, not steps",
             ));
         };
         horizon = opts.horizon.to_string();
         let eq = stochastic_power(game, &Rewards::Random(model), &opts, &quiet)?;
-        let it = Iteration {
-            gamma,
-            tolerance: opts.tolerance,
-            max_iterations: opts.max_iterations,
-            exact_stages: opts.exact_stages,
+        let powerplay = if game.n_players() == 2 {
+            let it = Iteration {
+                gamma,
+                tolerance: opts.tolerance,
+                max_iterations: opts.max_iterations,
+                exact_stages: opts.exact_stages,
+            };
+            Some(powerplay_means(game, &model, &opts, &Responder::new(it), progress)?)
+        } else {
+            None
         };
-        let seeds = uniform_profile(game);
-        let mut m = Moments::new(3);
-        for k in 0..opts.samples {
-            crate::progress::check(progress)?;
-            let values = model.sample(game, opts.seed, k)?;
-            let rewards = stage_rewards(game, model.site, &values);
-            let p = respond(game, &rewards, &seeds, Protocol::PowerPlay, &[Responder::new(it); 2])?;
-            let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
-            let (h, a) = (mean(&p[0]), mean(&p[1]));
-            m.push(&[h, a, h + a]);
-        }
-        let t = t_quantile_975(opts.samples - 1);
         points.push(SweepPoint {
-            rho,
+            rho: (over == SweepOver::Rho).then_some(x),
+            lambda: (over == SweepOver::Lambda).then_some(x),
             equilibrium_power: eq.mean_power.clone(),
             equilibrium_total: eq.mean_total_power,
-            powerplay_power: vec![m.estimate(0, t), m.estimate(1, t)],
-            powerplay_total: m.estimate(2, t),
+            powerplay_power: powerplay.map(|p| vec![p[0], p[1]]),
+            powerplay_total: powerplay.map(|p| p[2]),
             max_exploitability: eq.max_exploitability,
             target_reached: eq.target_reached,
             method: eq.method,
@@ -255,6 +337,7 @@ pub fn sweep(
         progress.advance(1);
     }
     Ok(StochasticSweep {
+        over,
         players: game.players().to_vec(),
         horizon,
         samples: request.samples,
@@ -262,4 +345,28 @@ pub fn sweep(
         points,
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Mean POWER over states of H, A and their sum under the POWERplay
+/// protocol (uniform seeds), over the model's samples.
+fn powerplay_means(
+    game: &StochasticGame,
+    model: &RewardModel,
+    opts: &StochasticOptions,
+    player: &Responder,
+    progress: &dyn Progress,
+) -> Result<[Estimate; 3]> {
+    let seeds = uniform_profile(game);
+    let mut m = Moments::new(3);
+    for k in 0..opts.samples {
+        crate::progress::check(progress)?;
+        let values = model.sample(game, opts.seed, k)?;
+        let rewards = stage_rewards(game, model.site, &values);
+        let p = respond(game, &rewards, &seeds, Protocol::PowerPlay, &[*player; 2])?;
+        let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+        let (h, a) = (mean(&p[0]), mean(&p[1]));
+        m.push(&[h, a, h + a]);
+    }
+    let t = t_quantile_975(opts.samples - 1);
+    Ok([m.estimate(0, t), m.estimate(1, t), m.estimate(2, t)])
 }

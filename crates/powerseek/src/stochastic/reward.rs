@@ -40,6 +40,9 @@ impl Site {
     }
 }
 
+/// Mixed into the seed of [`Joint::Blend`]'s second stream (which sites are constant-sum).
+const BLEND_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
+
 /// How the players' rewards are drawn jointly, site by site (marginals
 /// uniform on `[lo, hi]` unless said otherwise).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -56,11 +59,13 @@ pub enum Joint {
     /// Every player has the same reward (common payoff).
     Common,
     /// From common payoff (`λ = 0`) to constant-sum (`λ = 1`): per site, a
-    /// draw `K` of [`Joint::ConstantSum`]`(None)` (total `n·(lo + hi)/2`) and
-    /// `r_i = (1 − λ)·K_0 + λ·K_i` — every player sharing the first player's
-    /// reward at `λ = 0`. `λ = 1` is exactly `ConstantSum(None)` (same draws);
-    /// with two players `λ = 0` is exactly [`Joint::Common`] (`K_0` uniform),
-    /// and `r_1 = (1 − λ)·u + λ·(c − u)`.
+    /// draw `K` of [`Joint::ConstantSum`]`(None)` (total `n·(lo + hi)/2`);
+    /// with probability `λ` the site keeps it (constant-sum there), otherwise
+    /// every player gets `K_0` (common payoff there). `λ = 1` is exactly
+    /// `ConstantSum(None)` (same draws); with two players `λ = 0` is exactly
+    /// [`Joint::Common`], marginals stay uniform, and the players' rewards
+    /// correlate `1 − 2λ`. Which sites are constant-sum comes from a second
+    /// stream of the same sample.
     Blend(f64),
 }
 
@@ -151,10 +156,11 @@ impl RewardModel {
                     ..*self
                 }
                 .sample(game, seed, k)?;
+                let mut coins = crate::mdp::reward::sample_rng(seed ^ BLEND_STREAM, k as u64);
                 for x in 0..sites {
-                    let common = out[0][x];
-                    for r in out.iter_mut() {
-                        r[x] = (1.0 - l) * common + l * r[x];
+                    if coins.random::<f64>() >= l {
+                        let common = out[0][x];
+                        out.iter_mut().for_each(|r| r[x] = common);
                     }
                 }
                 out
