@@ -67,6 +67,19 @@ def test_grid_and_sweep():
     assert abs(s["points"][0]["equilibrium_total"]["mean"] - 1.0) < 1e-5
 
 
+def test_lambda_sweep_from_common_payoff_to_constant_sum():
+    g = powerseek.stochastic_game_from_grid(powerseek.gridworld("..\n.#\n"))
+    s = powerseek.stochastic_lambda_sweep(g, [0.0, 1.0], gamma=0.5, samples=6)
+    assert s["over"] == "lambda" and list(s["lambda"]) == [0.0, 1.0]
+    assert s["power_mean"].shape == (2, 2)
+    # Common payoff: both players' POWER agree up to the certified exploitability.
+    eps = s["points"][0]["max_exploitability"]
+    assert abs(s["power_mean"][0, 0] - s["power_mean"][0, 1]) <= 2 * eps + 1e-9
+    assert abs(s["total_mean"][1] - 1.0) <= 2 * s["points"][1]["max_exploitability"] + 1e-9
+    with pytest.raises(ValueError, match="lambda"):
+        powerseek.stochastic_lambda_sweep(g, [1.5], gamma=0.5, samples=6)
+
+
 def test_errors_name_the_problem():
     with pytest.raises(ValueError, match="not a probability distribution"):
         powerseek.stochastic_game([[1]], [np.array([[0.5]])])

@@ -86,6 +86,7 @@ __all__ = [
     "stochastic_game_from_grid",
     "stochastic_power",
     "stochastic_sweep",
+    "stochastic_lambda_sweep",
 ]
 
 
@@ -1235,6 +1236,26 @@ def stochastic_sweep(game: StochasticGame, rhos: Sequence[float], **options) -> 
     POWERplay protocol on the same samples (two players, discounted), as
     ``powerseek stochastic sweep``; options as :func:`stochastic_power`."""
     return _native.stochastic_sweep(game, options, [float(r) for r in rhos])
+
+
+def stochastic_lambda_sweep(
+    game: StochasticGame, lambdas: Sequence[float], progress=None, threads: Optional[int] = None, **options
+) -> dict:
+    """Each player's POWER and ΣPOWER against λ from common payoff (λ = 0) to
+    constant-sum (λ = 1) at equilibrium, with the POWERplay protocol alongside
+    for two players, on common samples (rewards ``blend:λ``; discounted), as
+    ``powerseek stochastic sweep --lambdas``; options as :func:`stochastic_power`.
+    Adds numpy arrays ``lambda``, ``total_mean``, ``total_se`` (per λ) and
+    ``power_mean``, ``power_se`` (λ × player), all at equilibrium."""
+    lambdas = [float(x) for x in lambdas]
+    out = dict(_call(_native.stochastic_lambda_sweep, game, options, lambdas, progress=progress, threads=threads))
+    points = out["points"]
+    out["lambda"] = np.array([p["lambda"] for p in points], dtype=float)
+    out["total_mean"] = np.array([p["equilibrium_total"]["mean"] for p in points], dtype=float)
+    out["total_se"] = np.array([p["equilibrium_total"]["se"] for p in points], dtype=float)
+    out["power_mean"] = np.array([[e["mean"] for e in p["equilibrium_power"]] for p in points], dtype=float)
+    out["power_se"] = np.array([[e["se"] for e in p["equilibrium_power"]] for p in points], dtype=float)
+    return out
 
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "stochastic_game_json",
     "stochastic_power",
     "stochastic_sweep",
+    "stochastic_lambda_sweep",
     "visit_distributions",
 ]
 
@@ -352,3 +353,10 @@ def stochastic_game_dense(
 def stochastic_game_grid(grid: Mdp, agents: int, turns: str, no_overlap: bool, noise: float) -> StochasticGame: ...
 def stochastic_power(game: StochasticGame, request: dict[str, Any]) -> dict[str, Any]: ...
 def stochastic_sweep(game: StochasticGame, request: dict[str, Any], rhos: list[float]) -> dict[str, Any]: ...
+def stochastic_lambda_sweep(
+    game: StochasticGame,
+    request: dict[str, Any],
+    lambdas: list[float],
+    progress: _ProgressArg = None,
+    threads: Optional[int] = None,
+) -> dict[str, Any]: ...

@@ -11,6 +11,8 @@ or workers, and a retried task gives the same result.
   ``_native.TENDENCY_CHUNK``, each from its own stream); counts are summed.
 - :func:`rho_sweep`: one task per ρ of a two-agent gridworld sweep; arrays
   are concatenated in ρ order.
+- :func:`stochastic_lambda_sweep`: one task per λ of a stochastic game's
+  sweep from common payoff to constant-sum; arrays concatenated in λ order.
 
 Each task declares the CPUs it uses (``cpus_per_task``, default 1: Ray's
 default for a task) and computes on a thread pool of exactly that size, so
@@ -185,4 +187,40 @@ def rho_sweep(
         if isinstance(value, np.ndarray):
             merged[key] = np.concatenate([p[key] for p in parts])
     merged["points"] = [point for p in parts for point in p["points"]]
+    return merged
+
+
+def stochastic_lambda_sweep(
+    make_game,
+    lambdas: Sequence[float],
+    max_retries: int = 3,
+    cpus_per_task: int = 1,
+    **options,
+) -> dict:
+    """:func:`powerseek.stochastic_lambda_sweep` with one Ray task per λ (each
+    λ is computed exactly as in one process, so the results are identical up
+    to ``seconds``); ``options`` as there. ``make_game`` is a zero-argument
+    callable building the game on the worker (a :class:`powerseek.StochasticGame`
+    is not picklable), e.g. ``functools.partial(powerseek.stochastic_game_from_grid, grid)``."""
+    ray = _ray()
+    import numpy as np
+
+    if not callable(make_game):
+        raise TypeError(
+            "make_game must be a zero-argument callable building the game on each worker, "
+            "e.g. functools.partial(powerseek.stochastic_game_from_grid, grid)"
+        )
+    cpus = _cpus(cpus_per_task)
+
+    @ray.remote(num_cpus=cpus, max_retries=max_retries, retry_exceptions=True)
+    def one(lam):
+        return powerseek.stochastic_lambda_sweep(make_game(), [lam], threads=cpus, **options)
+
+    parts = ray.get([one.remote(float(x)) for x in lambdas])
+    merged = dict(parts[0])
+    for key, value in parts[0].items():
+        if isinstance(value, np.ndarray):
+            merged[key] = np.concatenate([p[key] for p in parts])
+    merged["points"] = [point for p in parts for point in p["points"]]
+    merged["seconds"] = sum(p["seconds"] for p in parts)
     return merged
