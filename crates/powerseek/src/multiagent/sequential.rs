@@ -11,10 +11,13 @@
 //! per joint state (POWERplay's choice: the reward depends on where both
 //! agents are) or one draw per grid cell read at the agent's own cell.
 //!
-//! Policies derived from values split ties evenly among actions whose values
-//! are within the solver's tie tolerance. Every induced MDP contains only the
-//! moves that exist at a state, so no phantom zero-reward move competes in a
-//! maximum.
+//! Every number comes from the stochastic-game engine: the joint environment
+//! is built as a stochastic game ([`JointDynamics::stochastic_game`]) and each
+//! sample's responses and POWER are [`crate::stochastic::respond`]'s (see
+//! the engine notes below and docs/theory.md §8.3 for alternating turns).
+//! Greedy policies split ties evenly among actions whose values are within
+//! `2·tolerance/(1 − γ)` of the best; only moves that exist at a state are
+//! actions there, so no phantom zero-reward move competes in a maximum.
 
 use rayon::prelude::*;
 use serde::Serialize;
