@@ -87,6 +87,7 @@ __all__ = [
     "stochastic_power",
     "stochastic_sweep",
     "stochastic_lambda_sweep",
+    "stochastic_type_power",
 ]
 
 
@@ -1236,6 +1237,52 @@ def stochastic_sweep(game: StochasticGame, rhos: Sequence[float], **options) -> 
     POWERplay protocol on the same samples (two players, discounted), as
     ``powerseek stochastic sweep``; options as :func:`stochastic_power`."""
     return _native.stochastic_sweep(game, options, [float(r) for r in rhos])
+
+
+def _exact_text(x) -> str:
+    """A number for an exact field: Fractions as ``p/q``, integers as they
+    are, floats by their shortest decimal (read as that decimal exactly)."""
+    from fractions import Fraction
+    import numbers
+
+    if isinstance(x, bool):
+        raise TypeError(f"expected a number, not {x!r}")
+    if isinstance(x, Fraction):
+        return f"{x.numerator}/{x.denominator}"
+    if isinstance(x, numbers.Integral):
+        return str(int(x))
+    if isinstance(x, numbers.Real):
+        return repr(float(x))
+    if isinstance(x, str):
+        return x
+    raise TypeError(f"expected a number (int, float, Fraction or text), not {type(x).__name__}")
+
+
+def stochastic_type_power(
+    game: StochasticGame, profiles: Sequence, site: str = "state", **options
+) -> dict:
+    """Every player's POWER averaged exactly over a finite set of type
+    profiles with a prior (each profile known to all players, docs/theory.md
+    §11.3). ``profiles`` is a sequence of ``(rewards, prior)`` or
+    ``(name, rewards, prior)``, ``rewards`` player × site (states, or joint
+    actions with ``site="joint-action"``); numbers may be ints, Fractions,
+    text such as ``"1/3"``, or floats (read as their shortest decimal,
+    exactly). The priors must sum to exactly 1. ``options`` as
+    :func:`stochastic_power` (its ``rewards``, ``interval``, ``samples`` and
+    ``seed`` do not apply). Adds numpy arrays ``power_mean`` (player × state)."""
+    specs = []
+    for k, p in enumerate(profiles):
+        if len(p) == 3:
+            name, rewards, prior = p
+        elif len(p) == 2:
+            (rewards, prior), name = p, f"t{k}"
+        else:
+            raise ValueError(f"profiles[{k}]: expected (rewards, prior) or (name, rewards, prior)")
+        rows = [[_exact_text(v) for v in np.asarray(row, dtype=object).ravel()] for row in rewards]
+        specs.append({"name": str(name), "prior": _exact_text(prior), "rewards": rows})
+    out = dict(_native.stochastic_type_power(game, options, {"site": site, "profiles": specs}))
+    out["power_mean"] = np.array([[e["mean"] for e in row] for row in out["power"]], dtype=float)
+    return out
 
 
 def stochastic_lambda_sweep(

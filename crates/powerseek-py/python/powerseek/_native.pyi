@@ -50,6 +50,7 @@ __all__ = [
     "stochastic_power",
     "stochastic_sweep",
     "stochastic_lambda_sweep",
+    "stochastic_type_power",
     "visit_distributions",
 ]
 
@@ -353,6 +354,7 @@ def stochastic_game_dense(
 def stochastic_game_grid(grid: Mdp, agents: int, turns: str, no_overlap: bool, noise: float) -> StochasticGame: ...
 def stochastic_power(game: StochasticGame, request: dict[str, Any]) -> dict[str, Any]: ...
 def stochastic_sweep(game: StochasticGame, request: dict[str, Any], rhos: list[float]) -> dict[str, Any]: ...
+def stochastic_type_power(game: StochasticGame, request: dict[str, Any], types: dict[str, Any]) -> dict[str, Any]: ...
 def stochastic_lambda_sweep(
     game: StochasticGame,
     request: dict[str, Any],

@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use super::finite::FiniteHorizon;
 use super::power::{stochastic_power, Horizon, Method, Rewards, StochasticOptions, StochasticPowerReport};
 use super::respond::{respond, Protocol, Responder};
-use super::reward::{stage_rewards, Joint, RewardModel, Site};
+use super::reward::{stage_rewards, Joint, RewardModel, Site, TypeProfile, TypeProfiles};
 use super::solve::{uniform_profile, Iteration, Selection};
 use super::StochasticGame;
 use crate::error::{Error, Result};
+use crate::exact::parse_rational;
 use crate::progress::Progress;
 use crate::stats::{t_quantile_975, Estimate, Moments};
 
@@ -158,6 +159,86 @@ pub enum SweepOver {
     Rho,
     /// λ ∈ [0, 1] from common payoff to constant-sum (`blend:λ`), any number of players.
     Lambda,
+}
+
+/// One type profile as the front ends give it: every number as text, read
+/// exactly (an integer, a decimal such as `0.25`, or a fraction such as `1/3`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeProfileSpec {
+    /// A name for reports (default `t<k>`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Prior probability, positive; the priors sum to exactly 1.
+    pub prior: String,
+    /// `rewards[i][site]`: player `i`'s reward at every site.
+    pub rewards: Vec<Vec<String>>,
+}
+
+/// A finite set of type profiles with a prior, as the front ends give it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypesSpec {
+    /// `state` (default) or `joint-action`.
+    #[serde(default = "state_site")]
+    pub site: Site,
+    /// The profiles.
+    pub profiles: Vec<TypeProfileSpec>,
+}
+
+fn state_site() -> Site {
+    Site::State
+}
+
+impl TypesSpec {
+    /// The exact type profiles, checked against `game`; errors name the profile and entry.
+    pub fn resolve(&self, game: &StochasticGame) -> Result<TypeProfiles> {
+        let profiles = self
+            .profiles
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                let at = |what: String, e: Error| Error::invalid(format!("types[{k}].{what}: {e}"));
+                let rewards = t
+                    .rewards
+                    .iter()
+                    .enumerate()
+                    .map(|(i, row)| {
+                        row.iter()
+                            .enumerate()
+                            .map(|(x, v)| parse_rational(v).map_err(|e| at(format!("rewards[{i}][{x}]"), e)))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(TypeProfile {
+                    name: t.name.clone().unwrap_or_else(|| format!("t{k}")),
+                    prior: parse_rational(&t.prior).map_err(|e| at("prior".into(), e))?,
+                    rewards,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let types = TypeProfiles {
+            site: self.site,
+            profiles,
+        };
+        types.validate(game)?;
+        Ok(types)
+    }
+}
+
+/// POWER of every player at every state averaged exactly over a finite set
+/// of type profiles with their prior (complete information within a profile,
+/// docs/theory.md §11.3): `request`'s horizon, method and solver settings
+/// apply; its `rewards`, `interval`, `samples` and `seed` do not.
+pub fn type_power(
+    game: &StochasticGame,
+    request: &StochasticRequest,
+    types: &TypesSpec,
+    progress: &dyn Progress,
+) -> Result<StochasticPowerReport> {
+    let types = types.resolve(game)?;
+    let (_, opts) = request.resolve(game)?;
+    stochastic_power(game, &Rewards::Types(types), &opts, progress)
 }
 
 /// One point of a sweep: POWER averaged over states at the equilibrium and,
