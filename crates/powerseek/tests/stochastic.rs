@@ -601,6 +601,19 @@ fn json_errors_name_the_field() {
     assert_eq!(g.joint_action_name(1), "(wait, y)");
 }
 
+/// `v` is the exact LP's value of the matrix game `a` and the strategies
+/// guarantee it from both sides.
+fn assert_solves(m: usize, k: usize, a: &[f64], v: f64, x: &[f64], y: &[f64]) {
+    let (w, _, _) = solve::matrix_game_exact(m, k, a).unwrap();
+    assert!((v - w).abs() < 1e-10, "{m}×{k}: {v} vs {w}");
+    for b in 0..k {
+        assert!((0..m).map(|i| x[i] * a[i + m * b]).sum::<f64>() >= w - 1e-10);
+    }
+    for i in 0..m {
+        assert!((0..k).map(|b| a[i + m * b] * y[b]).sum::<f64>() <= w + 1e-10);
+    }
+}
+
 #[test]
 fn float_simplex_matches_the_exact_lp_on_random_matrix_games() {
     use rand::{RngExt, SeedableRng};
@@ -609,15 +622,7 @@ fn float_simplex_matches_the_exact_lp_on_random_matrix_games() {
         let (m, k) = (rng.random_range(1..6usize), rng.random_range(1..6usize));
         let a: Vec<f64> = (0..m * k).map(|_| rng.random::<f64>() * 4.0 - 2.0).collect();
         let (v, x, y) = solve::matrix_game(m, k, &a).unwrap();
-        let (w, _, _) = solve::matrix_game_exact(m, k, &a).unwrap();
-        assert!((v - w).abs() < 1e-10, "{m}×{k}: {v} vs {w}");
-        // The strategies guarantee the value from both sides.
-        for b in 0..k {
-            assert!((0..m).map(|i| x[i] * a[i + m * b]).sum::<f64>() >= w - 1e-10);
-        }
-        for i in 0..m {
-            assert!((0..k).map(|b| a[i + m * b] * y[b]).sum::<f64>() <= w + 1e-10);
-        }
+        assert_solves(m, k, &a, v, &x, &y);
     }
 }
 
@@ -634,14 +639,7 @@ fn warm_started_matrix_games_match_the_exact_lp() {
         let nearby: Vec<f64> = a.iter().map(|x| x + 0.05 * (rng.random::<f64>() - 0.5)).collect();
         let (_, px, py) = solve::matrix_game(m, k, &nearby).unwrap();
         let (v, x, y) = solve::matrix_game_warm(m, k, &a, Some((&px, &py))).unwrap();
-        let (w, _, _) = solve::matrix_game_exact(m, k, &a).unwrap();
-        assert!((v - w).abs() < 1e-10, "{m}×{k}: {v} vs {w}");
-        for b in 0..k {
-            assert!((0..m).map(|i| x[i] * a[i + m * b]).sum::<f64>() >= w - 1e-10);
-        }
-        for i in 0..m {
-            assert!((0..k).map(|b| a[i + m * b] * y[b]).sum::<f64>() <= w + 1e-10);
-        }
+        assert_solves(m, k, &a, v, &x, &y);
         let same_support = |p: &[f64], q: &[f64]| p.iter().zip(q).all(|(a, b)| (*a > 0.0) == (*b > 0.0));
         reused += usize::from(same_support(&x, &px) && same_support(&y, &py));
     }

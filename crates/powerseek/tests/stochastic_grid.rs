@@ -103,10 +103,16 @@ fn constant_sum_gridworld_equilibrium_conserves_power() {
     }
 }
 
-/// Reference by a different route: each agent's POWER as single-agent POWER
-/// `(1 − γ)/γ·(V − r)` in the MDP it faces ([`JointDynamics::induced`]: the
-/// other's moves folded into its transitions), solved by the MDP solver.
-fn induced_power(d: &JointDynamics, agent: usize, other_policy: &[f64], gamma: f64, r: &[f64]) -> Vec<f64> {
+/// The MDP `agent` faces when the other follows `other_policy`
+/// ([`JointDynamics::induced`]: the other's moves folded into its
+/// transitions) and its optimal values by the single-agent MDP solver.
+fn induced(
+    d: &JointDynamics,
+    agent: usize,
+    other_policy: &[f64],
+    gamma: f64,
+    r: &[f64],
+) -> (powerseek::mdp::Mdp, Vec<f64>) {
     use powerseek::mdp::solve::{optimal_values, SolverOptions};
     let empty: &[f64] = &[];
     let policies: Vec<&[f64]> = if agent == 0 {
@@ -120,25 +126,20 @@ fn induced_power(d: &JointDynamics, agent: usize, other_policy: &[f64], gamma: f
         ..Default::default()
     };
     let v = optimal_values(&mdp, gamma, r, opts).unwrap();
+    (mdp, v)
+}
+
+/// Reference by a different route: each agent's POWER as single-agent POWER
+/// `(1 − γ)/γ·(V − r)` in the MDP it faces.
+fn induced_power(d: &JointDynamics, agent: usize, other_policy: &[f64], gamma: f64, r: &[f64]) -> Vec<f64> {
+    let (_, v) = induced(d, agent, other_policy, gamma, r);
     v.iter().zip(r).map(|(v, r)| (1.0 - gamma) / gamma * (v - r)).collect()
 }
 
 /// The greedy policy table of `agent` (ties within 1e-9 split) in the MDP
-/// against `other_policy`, from the MDP solver's values.
+/// against `other_policy`.
 fn induced_greedy(d: &JointDynamics, agent: usize, other_policy: &[f64], gamma: f64, r: &[f64]) -> Vec<f64> {
-    use powerseek::mdp::solve::{optimal_values, SolverOptions};
-    let empty: &[f64] = &[];
-    let policies: Vec<&[f64]> = if agent == 0 {
-        vec![empty, other_policy]
-    } else {
-        vec![other_policy, empty]
-    };
-    let mdp = d.induced(agent, &policies).unwrap();
-    let opts = SolverOptions {
-        tolerance: 1e-11,
-        ..Default::default()
-    };
-    let v = optimal_values(&mdp, gamma, r, opts).unwrap();
+    let (mdp, v) = induced(d, agent, other_policy, gamma, r);
     let mut table = vec![0.0; mdp.n_state_actions()];
     for s in 0..mdp.n_states() {
         let q: Vec<f64> = mdp

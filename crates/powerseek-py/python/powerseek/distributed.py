@@ -59,6 +59,19 @@ def _shards(total: int, step: int, shards: int) -> list:
     return [(b * step, min(total, (b + per) * step)) for b in range(0, blocks, per)]
 
 
+def _concatenated(parts: list) -> dict:
+    """One-point sweep results merged in order: numpy arrays concatenated,
+    ``points`` joined, other fields from the first."""
+    import numpy as np
+
+    merged = dict(parts[0])
+    for key, value in parts[0].items():
+        if isinstance(value, np.ndarray):
+            merged[key] = np.concatenate([p[key] for p in parts])
+    merged["points"] = [point for p in parts for point in p["points"]]
+    return merged
+
+
 def power(
     mdp: powerseek.Mdp,
     gamma: Optional[float] = None,
@@ -173,21 +186,13 @@ def rho_sweep(
     """:func:`powerseek.rho_sweep` with one Ray task per ρ (each ρ is computed
     exactly as in one process, so the arrays are identical); ``options`` as there."""
     ray = _ray()
-    import numpy as np
-
     cpus = _cpus(cpus_per_task)
 
     @ray.remote(num_cpus=cpus, max_retries=max_retries, retry_exceptions=True)
     def one(rho):
         return powerseek.rho_sweep(grid, [rho], threads=cpus, **options)
 
-    parts = ray.get([one.remote(float(r)) for r in rhos])
-    merged = dict(parts[0])
-    for key, value in parts[0].items():
-        if isinstance(value, np.ndarray):
-            merged[key] = np.concatenate([p[key] for p in parts])
-    merged["points"] = [point for p in parts for point in p["points"]]
-    return merged
+    return _concatenated(ray.get([one.remote(float(r)) for r in rhos]))
 
 
 def stochastic_lambda_sweep(
@@ -203,8 +208,6 @@ def stochastic_lambda_sweep(
     callable building the game on the worker (a :class:`powerseek.StochasticGame`
     is not picklable), e.g. ``functools.partial(powerseek.stochastic_game_from_grid, grid)``."""
     ray = _ray()
-    import numpy as np
-
     if not callable(make_game):
         raise TypeError(
             "make_game must be a zero-argument callable building the game on each worker, "
@@ -217,10 +220,6 @@ def stochastic_lambda_sweep(
         return powerseek.stochastic_lambda_sweep(make_game(), [lam], threads=cpus, **options)
 
     parts = ray.get([one.remote(float(x)) for x in lambdas])
-    merged = dict(parts[0])
-    for key, value in parts[0].items():
-        if isinstance(value, np.ndarray):
-            merged[key] = np.concatenate([p[key] for p in parts])
-    merged["points"] = [point for p in parts for point in p["points"]]
+    merged = _concatenated(parts)
     merged["seconds"] = sum(p["seconds"] for p in parts)
     return merged

@@ -295,32 +295,41 @@ pub struct StochasticSweep {
     pub seconds: f64,
 }
 
-/// `K ≥ 2` evenly spaced values of λ from 0 to 1.
-pub fn lambda_steps(k: usize) -> Result<Vec<f64>> {
+/// `K ≥ 2` evenly spaced values from `lo` to `hi` (the `steps:K` of a sweep
+/// option named `field`).
+pub fn sweep_steps(field: &str, k: usize, lo: f64, hi: f64) -> Result<Vec<f64>> {
     if k < 2 {
-        return Err(Error::invalid(format!("lambdas: steps:{k} needs at least 2 steps")));
+        return Err(Error::invalid(format!("{field}: steps:{k} needs at least 2 steps")));
     }
-    Ok((0..k).map(|i| i as f64 / (k - 1) as f64).collect())
+    Ok((0..k).map(|i| lo + (hi - lo) * i as f64 / (k - 1) as f64).collect())
 }
 
-/// λ values from text: a comma-separated list in `[0, 1]`, or `steps:K`.
-pub fn parse_lambdas(text: &str) -> Result<Vec<f64>> {
-    let text = text.trim();
-    let values = match text.strip_prefix("steps:") {
-        Some(k) => lambda_steps(
+/// The values of a sweep option named `field`: comma-separated numbers, or
+/// `steps:K` for [`sweep_steps`] over `[lo, hi]` (ranges are checked by the caller).
+pub fn parse_sweep_values(field: &str, text: &str, lo: f64, hi: f64) -> Result<Vec<f64>> {
+    match text.trim().strip_prefix("steps:") {
+        Some(k) => sweep_steps(
+            field,
             k.trim()
                 .parse()
-                .map_err(|_| Error::invalid(format!("lambdas: '{k}' in '{text}' is not a count")))?,
-        )?,
+                .map_err(|_| Error::invalid(format!("{field}: steps:{k}: '{k}' is not a count")))?,
+            lo,
+            hi,
+        ),
         None => text
             .split(',')
             .map(|x| {
                 x.trim()
                     .parse::<f64>()
-                    .map_err(|_| Error::invalid(format!("lambdas: '{x}' is not a number")))
+                    .map_err(|_| Error::invalid(format!("{field}: '{x}' is not a number")))
             })
-            .collect::<Result<Vec<f64>>>()?,
-    };
+            .collect(),
+    }
+}
+
+/// λ values from text: a comma-separated list in `[0, 1]`, or `steps:K`.
+pub fn parse_lambdas(text: &str) -> Result<Vec<f64>> {
+    let values = parse_sweep_values("lambdas", text, 0.0, 1.0)?;
     if let Some(bad) = values.iter().find(|l| !(0.0..=1.0).contains(*l)) {
         return Err(Error::invalid(format!(
             "lambdas: {bad} is outside [0, 1] (0 common payoff, 1 constant-sum)"
