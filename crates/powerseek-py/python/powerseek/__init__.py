@@ -1239,25 +1239,6 @@ def stochastic_sweep(game: StochasticGame, rhos: Sequence[float], **options) -> 
     return _native.stochastic_sweep(game, options, [float(r) for r in rhos])
 
 
-def _exact_text(x) -> str:
-    """A number for an exact field: Fractions as ``p/q``, integers as they
-    are, floats by their shortest decimal (read as that decimal exactly)."""
-    from fractions import Fraction
-    import numbers
-
-    if isinstance(x, bool):
-        raise TypeError(f"expected a number, not {x!r}")
-    if isinstance(x, Fraction):
-        return f"{x.numerator}/{x.denominator}"
-    if isinstance(x, numbers.Integral):
-        return str(int(x))
-    if isinstance(x, numbers.Real):
-        return repr(float(x))
-    if isinstance(x, str):
-        return x
-    raise TypeError(f"expected a number (int, float, Fraction or text), not {type(x).__name__}")
-
-
 def stochastic_type_power(
     game: StochasticGame, profiles: Sequence, site: str = "state", **options
 ) -> dict:
@@ -1278,8 +1259,11 @@ def stochastic_type_power(
             (rewards, prior), name = p, f"t{k}"
         else:
             raise ValueError(f"profiles[{k}]: expected (rewards, prior) or (name, rewards, prior)")
-        rows = [[_exact_text(v) for v in np.asarray(row, dtype=object).ravel()] for row in rewards]
-        specs.append({"name": str(name), "prior": _exact_text(prior), "rewards": rows})
+        rows = [
+            [_exact_text(v, f"profiles[{k}] rewards[{i}][{x}]") for x, v in enumerate(np.asarray(row, dtype=object).ravel())]
+            for i, row in enumerate(rewards)
+        ]
+        specs.append({"name": str(name), "prior": _exact_text(prior, f"profiles[{k}] prior"), "rewards": rows})
     out = dict(_native.stochastic_type_power(game, options, {"site": site, "profiles": specs}))
     out["power_mean"] = np.array([[e["mean"] for e in row] for row in out["power"]], dtype=float)
     return out
