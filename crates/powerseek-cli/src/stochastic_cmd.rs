@@ -14,7 +14,7 @@ use powerseek::multiagent::parse_rhos;
 use powerseek::plot::{save, series_colour, Band, BandChart, GridHeatmap, RGBColor, Row};
 use powerseek::stats::Estimate;
 use powerseek::stochastic::power::StochasticPowerReport;
-use powerseek::stochastic::request::{self, StochasticRequest, StochasticSweep};
+use powerseek::stochastic::request::{self, StochasticRequest, StochasticSweep, SweepOver};
 use powerseek::stochastic::reward::Site;
 use powerseek::stochastic::StochasticGame;
 
@@ -156,9 +156,10 @@ pub enum StochasticCommand {
         #[command(flatten)]
         plot: PlotArg,
     },
-    /// The sequential power-scarcity sweep: ΣPOWER against the reward correlation ρ at
-    /// equilibrium and under the POWERplay protocol (two players). The picture (--plot)
-    /// has both with 95% bands.
+    /// The sequential power-scarcity sweep: ΣPOWER and each player's POWER against the
+    /// reward correlation ρ (two players), or against λ from common payoff to constant-sum
+    /// (--lambdas), at equilibrium and, with two players, under the POWERplay protocol.
+    /// The picture (--plot) has them with 95% bands.
     #[command(allow_negative_numbers = true)]
     Sweep {
         #[command(flatten)]
@@ -168,6 +169,10 @@ pub enum StochasticCommand {
         /// The ρ values: a comma-separated list, or `steps:K` for K evenly spaced values in [−1, 1].
         #[arg(long, default_value = "steps:5", allow_hyphen_values = true)]
         rhos: String,
+        /// Sweep λ from common payoff (0) to constant-sum (1) instead of ρ (any number of
+        /// players): a comma-separated list in [0, 1], or `steps:K`.
+        #[arg(long, conflicts_with = "rhos")]
+        lambdas: Option<String>,
         #[command(flatten)]
         format: TableOrJsonArg,
         #[command(flatten)]
@@ -218,15 +223,28 @@ pub fn run(cmd: StochasticCommand) -> Result<()> {
             game,
             solve,
             rhos,
+            lambdas,
             format,
             plot,
         } => {
             crate::set_threads(solve.threads)?;
             let (g, _) = game.load()?;
-            let rhos = parse_rhos(&rhos)?;
-            let bar = crate::progress::Bar::new("ρ values");
-            let sweep = request::sweep(&g, &solve.request(), &rhos, &bar)?;
-            bar.finish();
+            let sweep = match lambdas {
+                Some(text) => {
+                    let lambdas = request::parse_lambdas(&text)?;
+                    let bar = crate::progress::Bar::new("λ values");
+                    let sweep = request::lambda_sweep(&g, &solve.request(), &lambdas, &bar)?;
+                    bar.finish();
+                    sweep
+                }
+                None => {
+                    let rhos = parse_rhos(&rhos)?;
+                    let bar = crate::progress::Bar::new("ρ values");
+                    let sweep = request::sweep(&g, &solve.request(), &rhos, &bar)?;
+                    bar.finish();
+                    sweep
+                }
+            };
             match format.format {
                 crate::args::TableOrJson::Table => sweep_table(&mut std::io::stdout().lock(), &game.game, &sweep)?,
                 crate::args::TableOrJson::Json => write_json(&sweep)?,
@@ -321,62 +339,83 @@ fn power_csv(out: &mut impl Write, r: &StochasticPowerReport) -> Result<()> {
     Ok(())
 }
 
+/// The swept quantity's symbol and axis label.
+fn swept(s: &StochasticSweep) -> (&'static str, &'static str) {
+    match s.over {
+        SweepOver::Rho => ("ρ", "ρ (reward correlation: −1 opposed … 1 identical)"),
+        SweepOver::Lambda => ("λ", "λ (0 common payoff … 1 constant-sum)"),
+    }
+}
+
 fn sweep_table(out: &mut impl Write, path: &Path, s: &StochasticSweep) -> Result<()> {
-    writeln!(out, "{}: {}; {} samples per ρ", path.display(), s.horizon, s.samples)?;
+    let (symbol, _) = swept(s);
     writeln!(
         out,
-        "ρ\tΣPOWER at equilibrium\tΣPOWER POWERplay\texploitability\tmethod"
+        "{}: {}; {} samples per {symbol}",
+        path.display(),
+        s.horizon,
+        s.samples
     )?;
+    let mut header = vec![symbol.to_string()];
+    header.extend(s.players.iter().map(|p| format!("POWER {p} at equilibrium")));
+    header.extend(["ΣPOWER at equilibrium", "ΣPOWER POWERplay", "exploitability", "method"].map(String::from));
+    writeln!(out, "{}", header.join("\t"))?;
     for p in &s.points {
-        writeln!(
-            out,
-            "{:+.2}\t{}\t{}\t{:.1e}{}\t{}",
-            p.rho,
-            pm(&p.equilibrium_total),
-            pm(&p.powerplay_total),
+        let mut line = vec![format!("{:+.2}", p.at())];
+        line.extend(p.equilibrium_power.iter().map(pm));
+        line.push(pm(&p.equilibrium_total));
+        line.push(p.powerplay_total.as_ref().map_or("—".to_string(), pm));
+        line.push(format!(
+            "{:.1e}{}",
             p.max_exploitability,
-            if p.target_reached { "" } else { " (target NOT reached)" },
-            p.method
-        )?;
+            if p.target_reached { "" } else { " (target NOT reached)" }
+        ));
+        line.push(p.method.clone());
+        writeln!(out, "{}", line.join("\t"))?;
     }
     writeln!(out, "{:.2} s", s.seconds)?;
     Ok(())
 }
 
 fn sweep_chart(path: &Path, game: &Path, s: &StochasticSweep) -> Result<()> {
-    let band = |label: String, color: RGBColor, f: &dyn Fn(&request::SweepPoint) -> Estimate| Band {
-        label,
-        color,
-        points: s
+    let band = |label: String, color: RGBColor, f: &dyn Fn(&request::SweepPoint) -> Option<Estimate>| {
+        let points: Vec<(f64, f64, f64, f64)> = s
             .points
             .iter()
-            .map(|p| (p.rho, f(p).mean, f(p).ci95[0], f(p).ci95[1]))
-            .collect(),
-        dashed: false,
+            .filter_map(|p| f(p).map(|e| (p.at(), e.mean, e.ci95[0], e.ci95[1])))
+            .collect();
+        (!points.is_empty()).then_some(Band {
+            label,
+            color,
+            points,
+            dashed: false,
+        })
     };
-    let (h, a) = (&s.players[0], &s.players[1]);
+    let (_, x_label) = swept(s);
+    let mut series = vec![
+        band("ΣPOWER at equilibrium".to_string(), series_colour(0), &|p| {
+            Some(p.equilibrium_total)
+        }),
+        band("ΣPOWER, POWERplay protocol".to_string(), series_colour(1), &|p| {
+            p.powerplay_total
+        }),
+    ];
+    for (i, player) in s.players.iter().enumerate() {
+        series.push(band(
+            format!("POWER {player} at equilibrium"),
+            series_colour(2 + i),
+            &|p| p.equilibrium_power.get(i).copied(),
+        ));
+    }
     let chart = BandChart {
         title: format!(
             "Sequential power scarcity at equilibrium: {} ({})",
             game.file_name().and_then(|x| x.to_str()).unwrap_or("game"),
             s.horizon
         ),
-        x_label: "ρ (reward correlation: −1 opposed … 1 identical)".into(),
+        x_label: x_label.into(),
         y_label: "mean POWER over states (95% CI)".into(),
-        series: vec![
-            band("ΣPOWER at equilibrium".to_string(), series_colour(0), &|p| {
-                p.equilibrium_total
-            }),
-            band("ΣPOWER, POWERplay protocol".to_string(), series_colour(1), &|p| {
-                p.powerplay_total
-            }),
-            band(format!("POWER {h} at equilibrium"), series_colour(2), &|p| {
-                p.equilibrium_power[0]
-            }),
-            band(format!("POWER {a} at equilibrium"), series_colour(3), &|p| {
-                p.equilibrium_power[1]
-            }),
-        ],
+        series: series.into_iter().flatten().collect(),
         y_range: None,
         notes: vec![],
     };

@@ -96,3 +96,49 @@ fn sweep_writes_its_picture_and_bad_files_name_the_field() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("sum to 1/2") && err.contains("bad.json"), "{err}");
 }
+
+#[test]
+fn lambda_sweep_runs_from_common_payoff_to_constant_sum() {
+    let dir = std::env::temp_dir().join(format!("powerseek-stochastic-l-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let plot = dir.join("lambda.svg");
+    let out = powerseek(&[
+        "stochastic",
+        "sweep",
+        &example("duel.json"),
+        "-n",
+        "12",
+        "--lambdas",
+        "0,1",
+        "--format",
+        "json",
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["over"], "lambda");
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), 2);
+    assert!(points[0].get("rho").is_none());
+    let mean = |p: &serde_json::Value, key: &str| p[key]["mean"].as_f64().unwrap();
+    let eps = |p: &serde_json::Value| p["max_exploitability"].as_f64().unwrap();
+    // λ = 0, common payoff: at an equilibrium both players' POWER is the
+    // shared value up to the certified exploitability.
+    let (c, e) = (&points[0], eps(&points[0]));
+    let (h, a) = (
+        c["equilibrium_power"][0]["mean"].as_f64().unwrap(),
+        c["equilibrium_power"][1]["mean"].as_f64().unwrap(),
+    );
+    assert!(c["target_reached"].as_bool().unwrap(), "{c}");
+    assert!((h - a).abs() <= 2.0 * e + 1e-9, "common payoff: {h} vs {a}");
+    // λ = 1, constant-sum (c = 1): ΣPOWER is 1 up to the exploitability, in every sample.
+    let k = &points[1];
+    assert!(k["method"].as_str().unwrap().starts_with("Shapley"), "{k}");
+    assert!((mean(k, "equilibrium_total") - 1.0).abs() <= 2.0 * eps(k) + 1e-9, "{k}");
+    assert!(k["powerplay_total"]["mean"].as_f64().is_some());
+    let bad = powerseek(&["stochastic", "sweep", &example("duel.json"), "--lambdas", "0,1.5"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("outside [0, 1]"));
+}

@@ -184,7 +184,7 @@ fn interruptible<T: Send>(py: Python<'_>, f: impl FnOnce(&Interrupt) -> powersee
 /// and passes progress to the callback every 20 ms (and once at the end);
 /// with `threads`, on a pool of that many workers. An exception the callback
 /// raises stops the computation and is raised.
-fn run_with<T: Send>(
+pub(crate) fn run_with<T: Send>(
     py: Python<'_>,
     run: Run,
     f: impl FnOnce(&dyn Progress) -> powerseek::Result<T> + Send,

@@ -147,6 +147,40 @@ fn stochastic_sweep<'py>(
     to_python(py, &report)
 }
 
+/// Each player's POWER and ΣPOWER against λ from common payoff (0) to
+/// constant-sum (1) at equilibrium, as `powerseek stochastic sweep --lambdas`.
+#[pyfunction]
+#[pyo3(signature = (game, request, lambdas, progress = None, threads = None))]
+fn stochastic_lambda_sweep<'py>(
+    py: Python<'py>,
+    game: &StochasticGame,
+    request: &Bound<'py, PyAny>,
+    lambdas: Vec<f64>,
+    progress: Option<Py<PyAny>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request: StochasticRequest = from_python("stochastic-game options", request)?;
+    let report = crate::run_with(py, crate::Run::new(progress, threads), |p| {
+        request::lambda_sweep(&game.inner, &request, &lambdas, p)
+    })?;
+    to_python(py, &report)
+}
+
+/// POWER averaged exactly over finite type profiles with a prior: `types` is
+/// `{"site": ..., "profiles": [{"name", "prior", "rewards"}]}` with numbers as text.
+#[pyfunction]
+fn stochastic_type_power<'py>(
+    py: Python<'py>,
+    game: &StochasticGame,
+    request: &Bound<'py, PyAny>,
+    types: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request: StochasticRequest = from_python("stochastic-game options", request)?;
+    let types: request::TypesSpec = from_python("type profiles", types)?;
+    let report = interruptible(py, |p| request::type_power(&game.inner, &request, &types, p))?;
+    to_python(py, &report)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<StochasticGame>()?;
     m.add_function(wrap_pyfunction!(stochastic_game_json, m)?)?;
@@ -154,5 +188,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stochastic_game_grid, m)?)?;
     m.add_function(wrap_pyfunction!(stochastic_power, m)?)?;
     m.add_function(wrap_pyfunction!(stochastic_sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(stochastic_lambda_sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(stochastic_type_power, m)?)?;
     Ok(())
 }

@@ -68,6 +68,22 @@ def test_sharded_rho_sweep(local_ray):
         np.testing.assert_array_equal(sharded[key], single[key])
 
 
+def test_sharded_stochastic_lambda_sweep(local_ray):
+    import functools
+
+    make = functools.partial(powerseek.stochastic_game_from_grid, powerseek.gridworld("..\n.#\n"))
+    kwargs = dict(gamma=0.5, samples=6, seed=3)
+    single = powerseek.stochastic_lambda_sweep(make(), [0.0, 0.5, 1.0], **kwargs)
+    sharded = distributed.stochastic_lambda_sweep(make, [0.0, 0.5, 1.0], **kwargs)
+    for key in ("lambda", "total_mean", "total_se", "power_mean", "power_se"):
+        np.testing.assert_array_equal(sharded[key], single[key])
+    assert [p["lambda"] for p in sharded["points"]] == [0.0, 0.5, 1.0]
+    # λ = 1 is constant-sum (c = 1): ΣPOWER = 1 at equilibrium.
+    assert abs(single["total_mean"][2] - 1.0) < 1e-5
+    with pytest.raises(TypeError, match="callable"):
+        distributed.stochastic_lambda_sweep(make(), [0.0])
+
+
 def test_tasks_declare_their_cpus_and_give_the_same_answer(local_ray, tmp_path):
     rooms = powerseek.load_mdp(pathlib.Path(__file__).resolve().parents[3] / "examples" / "rooms.grid")
     args = dict(gamma=0.9, samples=1_000, seed=5, batch=64)

@@ -67,6 +67,39 @@ def test_grid_and_sweep():
     assert abs(s["points"][0]["equilibrium_total"]["mean"] - 1.0) < 1e-5
 
 
+def test_lambda_sweep_from_common_payoff_to_constant_sum():
+    g = powerseek.stochastic_game_from_grid(powerseek.gridworld("..\n.#\n"))
+    s = powerseek.stochastic_lambda_sweep(g, [0.0, 1.0], gamma=0.5, samples=6)
+    assert s["over"] == "lambda" and list(s["lambda"]) == [0.0, 1.0]
+    assert s["power_mean"].shape == (2, 2)
+    # Common payoff: both players' POWER agree up to the certified exploitability.
+    eps = s["points"][0]["max_exploitability"]
+    assert abs(s["power_mean"][0, 0] - s["power_mean"][0, 1]) <= 2 * eps + 1e-9
+    assert abs(s["total_mean"][1] - 1.0) <= 2 * s["points"][1]["max_exploitability"] + 1e-9
+    with pytest.raises(ValueError, match="lambda"):
+        powerseek.stochastic_lambda_sweep(g, [1.5], gamma=0.5, samples=6)
+
+
+def test_type_profiles_with_a_prior_average_exactly():
+    from fractions import Fraction
+
+    g = two_state_game()
+    a = [[1, 0], [0, 1]]  # constant-sum: H's and A's rewards sum to 1 per state
+    b = [["1/4", "1/2"], [Fraction(3, 4), 0.5]]
+    both = powerseek.stochastic_type_power(g, [("a", a, "1/3"), ("b", b, Fraction(2, 3))], steps=2)
+    assert both["exact"] and both["samples"] == 2
+    # Constant-sum in every profile: ΣPOWER = 1 exactly at the exact equilibrium.
+    assert all(e["mean"] == 1.0 and e["se"] == 0.0 for e in both["total_power"])
+    # The prior average is the weighted average of one-profile runs.
+    only_a = powerseek.stochastic_type_power(g, [(a, 1)], steps=2)["power_mean"]
+    only_b = powerseek.stochastic_type_power(g, [(b, 1)], steps=2)["power_mean"]
+    np.testing.assert_allclose(both["power_mean"], only_a / 3 + 2 * only_b / 3, atol=1e-15)
+    with pytest.raises(ValueError, match="sum"):
+        powerseek.stochastic_type_power(g, [(a, "1/2")], steps=2)
+    with pytest.raises(ValueError, match=r"types\[0\].rewards\[1\]\[0\]"):
+        powerseek.stochastic_type_power(g, [([[1, 0], ["x", 1]], 1)], steps=2)
+
+
 def test_errors_name_the_problem():
     with pytest.raises(ValueError, match="not a probability distribution"):
         powerseek.stochastic_game([[1]], [np.array([[0.5]])])

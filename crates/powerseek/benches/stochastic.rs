@@ -11,7 +11,7 @@ use std::time::Instant;
 use powerseek::mdp::gridworld;
 use powerseek::multiagent::joint::{Grid, JointDynamics, JointOptions, Turns};
 use powerseek::stochastic::power::{stochastic_power, Horizon, Method, Rewards, StochasticOptions};
-use powerseek::stochastic::respond::{respond, Protocol};
+use powerseek::stochastic::respond::{respond, Protocol, Responder};
 use powerseek::stochastic::reward::{stage_rewards, Joint, RewardModel, Site};
 use powerseek::stochastic::solve::{uniform_profile, Iteration};
 use powerseek::NoProgress;
@@ -90,7 +90,7 @@ fn main() {
     for k in 0..1000 {
         let values = model.sample(&game, 0, k).unwrap();
         let r = stage_rewards(&game, Site::State, &values);
-        let p = respond(&game, &r, &seeds, Protocol::PowerPlay, &it).unwrap();
+        let p = respond(&game, &r, &seeds, Protocol::PowerPlay, &[Responder::new(it); 2]).unwrap();
         for i in 0..2 {
             mean[i] += p[i].iter().sum::<f64>() / p[i].len() as f64 / 1000.0;
         }

@@ -601,6 +601,19 @@ fn json_errors_name_the_field() {
     assert_eq!(g.joint_action_name(1), "(wait, y)");
 }
 
+/// `v` is the exact LP's value of the matrix game `a` and the strategies
+/// guarantee it from both sides.
+fn assert_solves(m: usize, k: usize, a: &[f64], v: f64, x: &[f64], y: &[f64]) {
+    let (w, _, _) = solve::matrix_game_exact(m, k, a).unwrap();
+    assert!((v - w).abs() < 1e-10, "{m}×{k}: {v} vs {w}");
+    for b in 0..k {
+        assert!((0..m).map(|i| x[i] * a[i + m * b]).sum::<f64>() >= w - 1e-10);
+    }
+    for i in 0..m {
+        assert!((0..k).map(|b| a[i + m * b] * y[b]).sum::<f64>() <= w + 1e-10);
+    }
+}
+
 #[test]
 fn float_simplex_matches_the_exact_lp_on_random_matrix_games() {
     use rand::{RngExt, SeedableRng};
@@ -609,16 +622,28 @@ fn float_simplex_matches_the_exact_lp_on_random_matrix_games() {
         let (m, k) = (rng.random_range(1..6usize), rng.random_range(1..6usize));
         let a: Vec<f64> = (0..m * k).map(|_| rng.random::<f64>() * 4.0 - 2.0).collect();
         let (v, x, y) = solve::matrix_game(m, k, &a).unwrap();
-        let (w, _, _) = solve::matrix_game_exact(m, k, &a).unwrap();
-        assert!((v - w).abs() < 1e-10, "{m}×{k}: {v} vs {w}");
-        // The strategies guarantee the value from both sides.
-        for b in 0..k {
-            assert!((0..m).map(|i| x[i] * a[i + m * b]).sum::<f64>() >= w - 1e-10);
-        }
-        for i in 0..m {
-            assert!((0..k).map(|b| a[i + m * b] * y[b]).sum::<f64>() <= w + 1e-10);
-        }
+        assert_solves(m, k, &a, v, &x, &y);
     }
+}
+
+#[test]
+fn warm_started_matrix_games_match_the_exact_lp() {
+    // Supports taken from a perturbed game: sometimes right (accepted after
+    // the duality-gap check), sometimes wrong (the simplex takes over).
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(9);
+    let mut reused = 0;
+    for _ in 0..500 {
+        let (m, k) = (rng.random_range(1..6usize), rng.random_range(1..6usize));
+        let a: Vec<f64> = (0..m * k).map(|_| rng.random::<f64>() * 4.0 - 2.0).collect();
+        let nearby: Vec<f64> = a.iter().map(|x| x + 0.05 * (rng.random::<f64>() - 0.5)).collect();
+        let (_, px, py) = solve::matrix_game(m, k, &nearby).unwrap();
+        let (v, x, y) = solve::matrix_game_warm(m, k, &a, Some((&px, &py))).unwrap();
+        assert_solves(m, k, &a, v, &x, &y);
+        let same_support = |p: &[f64], q: &[f64]| p.iter().zip(q).all(|(a, b)| (*a > 0.0) == (*b > 0.0));
+        reused += usize::from(same_support(&x, &px) && same_support(&y, &py));
+    }
+    assert!(reused > 100, "supports reused in only {reused} of 500 games");
 }
 
 #[test]
@@ -652,5 +677,43 @@ fn sampled_constant_sum_rewards_are_exactly_constant_sum_in_exact_mode() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn blended_rewards_run_from_common_payoff_to_constant_sum() {
+    let d: Vec<u32> = (0..64).map(|k| (k * 389 + 17) % 1000).collect();
+    for players in [2, 3] {
+        let game = build(3, players, false, &d);
+        let model = |joint| RewardModel {
+            joint,
+            site: Site::JointAction,
+            lo: -0.5,
+            hi: 2.0,
+        };
+        let c = players as f64 * 1.5 / 2.0;
+        for k in 0..4 {
+            let cs = model(Joint::ConstantSum(None)).sample(&game, 3, k).unwrap();
+            assert_eq!(model(Joint::Blend(1.0)).sample(&game, 3, k).unwrap(), cs);
+            let zero = model(Joint::Blend(0.0)).sample(&game, 3, k).unwrap();
+            if players == 2 {
+                assert_eq!(zero, model(Joint::Common).sample(&game, 3, k).unwrap());
+            }
+            for x in 0..zero[0].len() {
+                assert!(zero.iter().all(|r| r[x] == zero[0][x]), "λ = 0 is common payoff");
+            }
+            let mixed = model(Joint::Blend(0.25)).sample(&game, 3, k).unwrap();
+            for x in 0..mixed[0].len() {
+                // Each site is the constant-sum draw's, or common at its first reward.
+                let constant_sum = mixed.iter().zip(&cs).all(|(r, s)| r[x] == s[x]);
+                let common = mixed.iter().all(|r| r[x] == cs[0][x]);
+                assert!(constant_sum || common, "site {x}");
+                let total: f64 = mixed.iter().map(|r| r[x]).sum();
+                assert!(common || (total - c).abs() < 1e-12);
+            }
+        }
+        assert_eq!(model(Joint::Blend(1.0)).constant_sum(players), Some(c));
+        assert_eq!(model(Joint::Blend(0.5)).constant_sum(players), None);
+        assert!(model(Joint::Blend(1.5)).validate(players).is_err());
     }
 }

@@ -9,7 +9,7 @@
 use powerseek::mdp::gridworld;
 use powerseek::multiagent::joint::{Grid, JointDynamics, JointOptions, Turns};
 use powerseek::multiagent::sequential::{sample_powers, Response, SeedPolicies, SequentialOptions};
-use powerseek::stochastic::respond::{respond, Protocol};
+use powerseek::stochastic::respond::{respond, Protocol, Responder};
 use powerseek::stochastic::reward::{stage_rewards, Site};
 use powerseek::stochastic::solve::{self, shapley, Iteration};
 use powerseek::stochastic::Play;
@@ -59,7 +59,7 @@ fn response_protocols_match_the_sequential_estimator() {
                     max_iterations: 100_000,
                     ..Default::default()
                 };
-                let ours = respond(&game, &r, &uniform, protocol, &it).unwrap();
+                let ours = respond(&game, &r, &uniform, protocol, &[Responder::new(it); 2]).unwrap();
                 for agent in 0..2 {
                     for s in 0..81 {
                         let d = (ours[agent][s] - powers[agent][s]).abs();
@@ -99,6 +99,101 @@ fn constant_sum_gridworld_equilibrium_conserves_power() {
                 (total - 1.0).abs() <= s.certificate.bound,
                 "{turns:?} state {st}: {total}"
             );
+        }
+    }
+}
+
+/// The MDP `agent` faces when the other follows `other_policy`
+/// ([`JointDynamics::induced`]: the other's moves folded into its
+/// transitions) and its optimal values by the single-agent MDP solver.
+fn induced(
+    d: &JointDynamics,
+    agent: usize,
+    other_policy: &[f64],
+    gamma: f64,
+    r: &[f64],
+) -> (powerseek::mdp::Mdp, Vec<f64>) {
+    use powerseek::mdp::solve::{optimal_values, SolverOptions};
+    let empty: &[f64] = &[];
+    let policies: Vec<&[f64]> = if agent == 0 {
+        vec![empty, other_policy]
+    } else {
+        vec![other_policy, empty]
+    };
+    let mdp = d.induced(agent, &policies).unwrap();
+    let opts = SolverOptions {
+        tolerance: 1e-11,
+        ..Default::default()
+    };
+    let v = optimal_values(&mdp, gamma, r, opts).unwrap();
+    (mdp, v)
+}
+
+/// Reference by a different route: each agent's POWER as single-agent POWER
+/// `(1 − γ)/γ·(V − r)` in the MDP it faces.
+fn induced_power(d: &JointDynamics, agent: usize, other_policy: &[f64], gamma: f64, r: &[f64]) -> Vec<f64> {
+    let (_, v) = induced(d, agent, other_policy, gamma, r);
+    v.iter().zip(r).map(|(v, r)| (1.0 - gamma) / gamma * (v - r)).collect()
+}
+
+/// The greedy policy table of `agent` (ties within 1e-9 split) in the MDP
+/// against `other_policy`.
+fn induced_greedy(d: &JointDynamics, agent: usize, other_policy: &[f64], gamma: f64, r: &[f64]) -> Vec<f64> {
+    let (mdp, v) = induced(d, agent, other_policy, gamma, r);
+    let mut table = vec![0.0; mdp.n_state_actions()];
+    for s in 0..mdp.n_states() {
+        let q: Vec<f64> = mdp
+            .actions(s)
+            .map(|a| {
+                let (next, prob) = mdp.successors(a);
+                next.iter().zip(prob).map(|(&t, p)| p * v[t as usize]).sum()
+            })
+            .collect();
+        let best = q.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let tied = q.iter().filter(|&&x| x >= best - 1e-9).count() as f64;
+        for (a, x) in mdp.actions(s).zip(&q) {
+            table[a] = if *x >= best - 1e-9 { 1.0 / tied } else { 0.0 };
+        }
+    }
+    table
+}
+
+#[test]
+fn alternating_turns_with_two_discounts_match_the_induced_mdps() {
+    for turns in [Turns::Alternating, Turns::Simultaneous] {
+        let d = grid("..\n..\n", turns);
+        let seeds = SeedPolicies::uniform(&d);
+        let gamma = [0.6, 0.85];
+        for response in [Response::Fixed, Response::Optimal] {
+            let opts = SequentialOptions {
+                gamma,
+                rho: 0.3,
+                response,
+                samples: 2,
+                seed: 5,
+                tolerance: 1e-10,
+                ..Default::default()
+            };
+            for k in 0..3 {
+                let (r, p) = sample_powers(&d, &seeds, &opts, k).unwrap();
+                let others = match response {
+                    Response::Fixed => [seeds.0[1].clone(), seeds.0[0].clone()],
+                    _ => [
+                        induced_greedy(&d, 1, &seeds.0[0], gamma[1], &r[1]),
+                        induced_greedy(&d, 0, &seeds.0[1], gamma[0], &r[0]),
+                    ],
+                };
+                for agent in 0..2 {
+                    let want = induced_power(&d, agent, &others[agent], gamma[agent], &r[agent]);
+                    for s in 0..d.n_states() {
+                        let diff = (p[agent][s] - want[s]).abs();
+                        assert!(
+                            diff < 1e-8,
+                            "{turns:?} {response:?} sample {k} agent {agent} state {s}: {diff}"
+                        );
+                    }
+                }
+            }
         }
     }
 }

@@ -88,6 +88,8 @@ __all__ = [
     "stochastic_game_from_grid",
     "stochastic_power",
     "stochastic_sweep",
+    "stochastic_lambda_sweep",
+    "stochastic_type_power",
     "pomdp_power",
     "retarget_pomdp",
 ]
@@ -1415,6 +1417,56 @@ def stochastic_sweep(game: StochasticGame, rhos: Sequence[float], **options) -> 
     POWERplay protocol on the same samples (two players, discounted), as
     ``powerseek stochastic sweep``; options as :func:`stochastic_power`."""
     return _native.stochastic_sweep(game, options, [float(r) for r in rhos])
+
+
+def stochastic_type_power(
+    game: StochasticGame, profiles: Sequence, site: str = "state", **options
+) -> dict:
+    """Every player's POWER averaged exactly over a finite set of type
+    profiles with a prior (each profile known to all players, docs/theory.md
+    §11.3). ``profiles`` is a sequence of ``(rewards, prior)`` or
+    ``(name, rewards, prior)``, ``rewards`` player × site (states, or joint
+    actions with ``site="joint-action"``); numbers may be ints, Fractions,
+    text such as ``"1/3"``, or floats (read as their shortest decimal,
+    exactly). The priors must sum to exactly 1. ``options`` as
+    :func:`stochastic_power` (its ``rewards``, ``interval``, ``samples`` and
+    ``seed`` do not apply). Adds numpy arrays ``power_mean`` (player × state)."""
+    specs = []
+    for k, p in enumerate(profiles):
+        if len(p) == 3:
+            name, rewards, prior = p
+        elif len(p) == 2:
+            (rewards, prior), name = p, f"t{k}"
+        else:
+            raise ValueError(f"profiles[{k}]: expected (rewards, prior) or (name, rewards, prior)")
+        rows = [
+            [_exact_text(v, f"profiles[{k}] rewards[{i}][{x}]") for x, v in enumerate(np.asarray(row, dtype=object).ravel())]
+            for i, row in enumerate(rewards)
+        ]
+        specs.append({"name": str(name), "prior": _exact_text(prior, f"profiles[{k}] prior"), "rewards": rows})
+    out = dict(_native.stochastic_type_power(game, options, {"site": site, "profiles": specs}))
+    out["power_mean"] = np.array([[e["mean"] for e in row] for row in out["power"]], dtype=float)
+    return out
+
+
+def stochastic_lambda_sweep(
+    game: StochasticGame, lambdas: Sequence[float], progress=None, threads: Optional[int] = None, **options
+) -> dict:
+    """Each player's POWER and ΣPOWER against λ from common payoff (λ = 0) to
+    constant-sum (λ = 1) at equilibrium, with the POWERplay protocol alongside
+    for two players, on common samples (rewards ``blend:λ``; discounted), as
+    ``powerseek stochastic sweep --lambdas``; options as :func:`stochastic_power`.
+    Adds numpy arrays ``lambda``, ``total_mean``, ``total_se`` (per λ) and
+    ``power_mean``, ``power_se`` (λ × player), all at equilibrium."""
+    lambdas = [float(x) for x in lambdas]
+    out = dict(_call(_native.stochastic_lambda_sweep, game, options, lambdas, progress=progress, threads=threads))
+    points = out["points"]
+    out["lambda"] = np.array([p["lambda"] for p in points], dtype=float)
+    out["total_mean"] = np.array([p["equilibrium_total"]["mean"] for p in points], dtype=float)
+    out["total_se"] = np.array([p["equilibrium_total"]["se"] for p in points], dtype=float)
+    out["power_mean"] = np.array([[e["mean"] for e in p["equilibrium_power"]] for p in points], dtype=float)
+    out["power_se"] = np.array([[e["se"] for e in p["equilibrium_power"]] for p in points], dtype=float)
+    return out
 
 
 

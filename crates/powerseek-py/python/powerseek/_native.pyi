@@ -54,6 +54,8 @@ __all__ = [
     "stochastic_game_json",
     "stochastic_power",
     "stochastic_sweep",
+    "stochastic_lambda_sweep",
+    "stochastic_type_power",
     "visit_distributions",
 ]
 
@@ -373,3 +375,11 @@ def stochastic_power(game: StochasticGame, request: dict[str, Any]) -> dict[str,
 def pomdp_power(path: str, request: dict[str, Any]) -> dict[str, Any]: ...
 def pomdp_tendency(path: str, request: dict[str, Any]) -> dict[str, Any]: ...
 def stochastic_sweep(game: StochasticGame, request: dict[str, Any], rhos: list[float]) -> dict[str, Any]: ...
+def stochastic_type_power(game: StochasticGame, request: dict[str, Any], types: dict[str, Any]) -> dict[str, Any]: ...
+def stochastic_lambda_sweep(
+    game: StochasticGame,
+    request: dict[str, Any],
+    lambdas: list[float],
+    progress: _ProgressArg = None,
+    threads: Optional[int] = None,
+) -> dict[str, Any]: ...

@@ -15,6 +15,8 @@ or workers, and a retried task gives the same result.
   the orbit and the reward, so the summed counts equal the single-process ones.
 - :func:`rho_sweep`: one task per ρ of a two-agent gridworld sweep; arrays
   are concatenated in ρ order.
+- :func:`stochastic_lambda_sweep`: one task per λ of a stochastic game's
+  sweep from common payoff to constant-sum; arrays concatenated in λ order.
 
 Each task declares the CPUs it uses (``cpus_per_task``, default 1: Ray's
 default for a task) and computes on a thread pool of exactly that size, so
@@ -59,6 +61,19 @@ def _shards(total: int, step: int, shards: int) -> list:
     blocks = (total + step - 1) // step
     per = max(1, -(-blocks // max(1, shards)))
     return [(b * step, min(total, (b + per) * step)) for b in range(0, blocks, per)]
+
+
+def _concatenated(parts: list) -> dict:
+    """One-point sweep results merged in order: numpy arrays concatenated,
+    ``points`` joined, other fields from the first."""
+    import numpy as np
+
+    merged = dict(parts[0])
+    for key, value in parts[0].items():
+        if isinstance(value, np.ndarray):
+            merged[key] = np.concatenate([p[key] for p in parts])
+    merged["points"] = [point for p in parts for point in p["points"]]
+    return merged
 
 
 def power(
@@ -213,18 +228,40 @@ def rho_sweep(
     """:func:`powerseek.rho_sweep` with one Ray task per ρ (each ρ is computed
     exactly as in one process, so the arrays are identical); ``options`` as there."""
     ray = _ray()
-    import numpy as np
-
     cpus = _cpus(cpus_per_task)
 
     @ray.remote(num_cpus=cpus, max_retries=max_retries, retry_exceptions=True)
     def one(rho):
         return powerseek.rho_sweep(grid, [rho], threads=cpus, **options)
 
-    parts = ray.get([one.remote(float(r)) for r in rhos])
-    merged = dict(parts[0])
-    for key, value in parts[0].items():
-        if isinstance(value, np.ndarray):
-            merged[key] = np.concatenate([p[key] for p in parts])
-    merged["points"] = [point for p in parts for point in p["points"]]
+    return _concatenated(ray.get([one.remote(float(r)) for r in rhos]))
+
+
+def stochastic_lambda_sweep(
+    make_game,
+    lambdas: Sequence[float],
+    max_retries: int = 3,
+    cpus_per_task: int = 1,
+    **options,
+) -> dict:
+    """:func:`powerseek.stochastic_lambda_sweep` with one Ray task per λ (each
+    λ is computed exactly as in one process, so the results are identical up
+    to ``seconds``); ``options`` as there. ``make_game`` is a zero-argument
+    callable building the game on the worker (a :class:`powerseek.StochasticGame`
+    is not picklable), e.g. ``functools.partial(powerseek.stochastic_game_from_grid, grid)``."""
+    ray = _ray()
+    if not callable(make_game):
+        raise TypeError(
+            "make_game must be a zero-argument callable building the game on each worker, "
+            "e.g. functools.partial(powerseek.stochastic_game_from_grid, grid)"
+        )
+    cpus = _cpus(cpus_per_task)
+
+    @ray.remote(num_cpus=cpus, max_retries=max_retries, retry_exceptions=True)
+    def one(lam):
+        return powerseek.stochastic_lambda_sweep(make_game(), [lam], threads=cpus, **options)
+
+    parts = ray.get([one.remote(float(x)) for x in lambdas])
+    merged = _concatenated(parts)
+    merged["seconds"] = sum(p["seconds"] for p in parts)
     return merged

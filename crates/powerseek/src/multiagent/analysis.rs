@@ -96,30 +96,13 @@ impl Default for MultiRequest {
 
 /// `K` evenly spaced correlations from −1 to 1 (`K ≥ 2`).
 pub fn rho_steps(k: usize) -> Result<Vec<f64>> {
-    if k < 2 {
-        return Err(Error::invalid(format!("rhos: steps:{k} needs at least 2 steps")));
-    }
-    Ok((0..k).map(|i| -1.0 + 2.0 * i as f64 / (k - 1) as f64).collect())
+    crate::stochastic::request::sweep_steps("rhos", k, -1.0, 1.0)
 }
 
 /// Correlations from text: comma-separated values, or `steps:K` for
 /// [`rho_steps`]`(K)`; each must be in `[−1, 1]`.
 pub fn parse_rhos(text: &str) -> Result<Vec<f64>> {
-    let rhos = match text.trim().strip_prefix("steps:") {
-        Some(k) => rho_steps(
-            k.trim()
-                .parse()
-                .map_err(|_| Error::invalid(format!("rhos: steps:{k}: '{k}' is not a count")))?,
-        )?,
-        None => text
-            .split(',')
-            .map(|x| {
-                x.trim()
-                    .parse::<f64>()
-                    .map_err(|_| Error::invalid(format!("rhos: '{x}' is not a number")))
-            })
-            .collect::<Result<_>>()?,
-    };
+    let rhos = crate::stochastic::request::parse_sweep_values("rhos", text, -1.0, 1.0)?;
     check_rhos(&rhos)?;
     Ok(rhos)
 }

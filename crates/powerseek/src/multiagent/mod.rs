@@ -3,9 +3,12 @@
 //! This area owns the joint environments built from a single-agent gridworld
 //! ([`joint`]: joint states, turn orders, no-overlap, noise, and the MDP a
 //! focal agent faces when the others follow policies) and sequential POWER
-//! of two agents with correlated rewards ([`sequential`]). It builds on the
-//! single-agent MDP area ([`crate::mdp`]) and the decision-makers of
-//! [`crate::retarget`]; nothing below it imports from here.
+//! of two agents with correlated rewards ([`sequential`]), computed on the
+//! stochastic-game engine ([`crate::stochastic`]: the joint environment is
+//! built as a stochastic game and the responses are its best responses and
+//! policy evaluations). More than two agents: the focal agent's single-agent
+//! POWER ([`crate::mdp`]) in the MDP it faces against uniformly random
+//! others. Nothing below it imports from here.
 //!
 //! ```
 //! use powerseek::mdp::gridworld;

@@ -11,22 +11,26 @@
 //! per joint state (POWERplay's choice: the reward depends on where both
 //! agents are) or one draw per grid cell read at the agent's own cell.
 //!
-//! Policies derived from values split ties evenly among actions whose values
-//! are within the solver's tie tolerance. Every induced MDP contains only the
-//! moves that exist at a state, so no phantom zero-reward move competes in a
-//! maximum.
+//! Every number comes from the stochastic-game engine: the joint environment
+//! is built as a stochastic game ([`JointDynamics::stochastic_game`]) and each
+//! sample's responses and POWER are [`crate::stochastic::respond`]'s (see
+//! the engine notes below and docs/theory.md §8.3 for alternating turns).
+//! Greedy policies split ties evenly among actions whose values are within
+//! `2·tolerance/(1 − γ)` of the best; only moves that exist at a state are
+//! actions there, so no phantom zero-reward move competes in a maximum.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::mdp::reward::sample_rng;
-use crate::mdp::solve::{action_values, optimal_values, Horizon, Solver, SolverOptions};
-use crate::mdp::Mdp;
 use crate::multiagent::joint::{cell_means, correlated_uniform_rewards, JointDynamics};
 use crate::progress::Progress;
-use crate::retarget::{Builtin, DecisionMaker};
 use crate::stats::{t_quantile_975, Estimate, Moments};
+use crate::stochastic::respond::{respond, Protocol, Responder};
+use crate::stochastic::reward::{stage_rewards, Site};
+use crate::stochastic::solve::{Iteration, Profile};
+use crate::stochastic::{Play, StochasticGame};
 
 /// One value per joint state for each agent (H, A).
 pub type PerAgent = [Vec<f64>; 2];
@@ -173,33 +177,89 @@ impl SeedPolicies {
     }
 }
 
-/// The sequential engine prepared for one environment and set of options.
+/// The sequential estimator on the stochastic-game engine: the joint
+/// environment as a stochastic game ([`JointDynamics::stochastic_game`]),
+/// the seed policies as a stationary profile, and each sample's POWER from
+/// [`respond`].
+///
+/// With simultaneous moves, one step of the game is one step of the joint
+/// environment. With alternating turns the game is turn-based and one round
+/// (H moves, then A) takes two of its steps, while each agent's POWER counts
+/// rounds from its own turn: agent `i`'s reward is read when its turn comes
+/// round (on arriving at its turn's states; 0 elsewhere) and its discount per
+/// game step is `δ_i = √γ_i`. Its values at its turn's states are then `δ_i`
+/// times the per-round values, so its POWER is `(1 + δ_i)/δ_i` times the
+/// game's `(1 − δ_i)·V`, and its action values are scaled by `δ_i` (the unit
+/// Boltzmann's β is divided by).
 struct Engine<'a> {
     dynamics: &'a JointDynamics,
     opts: &'a SequentialOptions,
-    /// Each agent's MDP against the other's seed policy.
-    against_seed: [Mdp; 2],
+    game: StochasticGame,
+    seeds: Profile,
+    protocol: Protocol,
+    players: [Responder; 2],
+    /// POWER per unit of the game's `(1 − δ)·V`, per agent.
+    scale: [f64; 2],
+    alternating: bool,
 }
 
 impl<'a> Engine<'a> {
     fn new(dynamics: &'a JointDynamics, seeds: &'a SeedPolicies, opts: &'a SequentialOptions) -> Result<Self> {
         validate(dynamics, seeds, opts)?;
-        let against_seed = [
-            dynamics.induced(0, &[&[], &seeds.0[1]])?,
-            dynamics.induced(1, &[&seeds.0[0], &[]])?,
-        ];
+        let game = dynamics.stochastic_game()?;
+        let alternating = game.play() == Play::TurnBased;
+        let n = dynamics.n_states();
+        let seeds: Profile = (0..2)
+            .map(|i| {
+                (0..game.n_states())
+                    .map(|g| {
+                        if !alternating || g / n == i {
+                            seeds.0[i][dynamics.slots(i, g % n)].to_vec()
+                        } else {
+                            vec![1.0]
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let player = |i: usize| {
+            let gamma = opts.gamma[i];
+            let step = if alternating { gamma.sqrt() } else { gamma };
+            let scale = if alternating { (1.0 + step) / step } else { 1.0 };
+            let iteration = Iteration {
+                gamma: step,
+                // The engine bounds the error of (1 − δ)·V; POWER is `scale` times that.
+                tolerance: opts.tolerance / scale,
+                max_iterations: MAX_SWEEPS,
+                exact_stages: false,
+            };
+            let unit = if alternating { step } else { 1.0 };
+            (
+                Responder {
+                    iteration,
+                    q_unit: unit,
+                },
+                scale,
+            )
+        };
+        let (p0, s0) = player(0);
+        let (p1, s1) = player(1);
+        let protocol = match opts.response {
+            Response::Fixed => Protocol::Fixed,
+            Response::Optimal => Protocol::Optimal,
+            Response::Boltzmann(b) => Protocol::Boltzmann(b),
+            Response::PowerPlay => Protocol::PowerPlay,
+        };
         Ok(Engine {
             dynamics,
             opts,
-            against_seed,
+            game,
+            seeds,
+            protocol,
+            players: [p0, p1],
+            scale: [s0, s1],
+            alternating,
         })
-    }
-
-    fn solver_options(&self) -> SolverOptions {
-        SolverOptions {
-            tolerance: self.opts.tolerance,
-            ..Default::default()
-        }
     }
 
     /// Both agents' rewards per joint state in sample `k`.
@@ -220,69 +280,10 @@ impl<'a> Engine<'a> {
         })
     }
 
-    fn optimal(&self, mdp: &Mdp, agent: usize, rewards: &[f64]) -> Result<Vec<f64>> {
-        optimal_values(mdp, self.opts.gamma[agent], rewards, self.solver_options())
-    }
-
-    /// Agent `agent`'s policy for its own `rewards`: optimal (or Boltzmann)
-    /// against the other agent's seed policy.
-    fn response(&self, agent: usize, rewards: &[f64]) -> Result<Vec<f64>> {
-        let mdp = &self.against_seed[agent];
-        let values = self.optimal(mdp, agent, rewards)?;
-        let tie = self.tie_tolerance(mdp, agent)?;
-        Ok(match self.opts.response {
-            Response::Boltzmann(beta) => boltzmann_policy(mdp, &values, beta),
-            _ => greedy_policy(mdp, &values, tie),
-        })
-    }
-
-    fn tie_tolerance(&self, mdp: &Mdp, agent: usize) -> Result<f64> {
-        Ok(Solver::new(mdp, Horizon::Discounted(self.opts.gamma[agent]), self.solver_options())?.tie_tolerance())
-    }
-
-    fn power(&self, agent: usize, values: &[f64], rewards: &[f64]) -> Vec<f64> {
-        let g = self.opts.gamma[agent];
-        values
-            .iter()
-            .zip(rewards)
-            .map(|(v, r)| (1.0 - g) / g * (v - r))
-            .collect()
-    }
-
-    /// Hand the rewards and POWERs of each sample in `range` to `sink`, in
-    /// order. Against fixed policies the induced MDPs do not change, so the
-    /// samples are solved as one batch (held state-major, one column per sample).
+    /// Hand the rewards and POWERs of each sample in `range` to `sink`, in order.
     fn samples(&self, range: std::ops::Range<usize>, sink: &mut dyn FnMut(&PerAgent, &PerAgent)) -> Result<()> {
-        if self.opts.response != Response::Fixed {
-            for k in range {
-                let (r, p) = self.sample(k)?;
-                sink(&r, &p);
-            }
-            return Ok(());
-        }
-        let n = self.dynamics.n_states();
-        let batch = range.len();
-        let mut rewards = [vec![0.0; n * batch], vec![0.0; n * batch]];
-        for (j, k) in range.enumerate() {
-            for (agent, r) in self.rewards(k)?.iter().enumerate() {
-                for s in 0..n {
-                    rewards[agent][s * batch + j] = r[s];
-                }
-            }
-        }
-        let mut values = [vec![0.0; n * batch], vec![0.0; n * batch]];
-        for agent in 0..2 {
-            let mdp = &self.against_seed[agent];
-            let solver = Solver::new(mdp, Horizon::Discounted(self.opts.gamma[agent]), self.solver_options())?;
-            solver.solve(&rewards[agent], batch, &mut values[agent])?;
-        }
-        let column = |x: &[f64], j: usize| -> Vec<f64> { (0..n).map(|s| x[s * batch + j]).collect() };
-        for j in 0..batch {
-            let r = [column(&rewards[0], j), column(&rewards[1], j)];
-            let p = [
-                self.power(0, &column(&values[0], j), &r[0]),
-                self.power(1, &column(&values[1], j), &r[1]),
-            ];
+        for k in range {
+            let (r, p) = self.sample(k)?;
             sink(&r, &p);
         }
         Ok(())
@@ -291,35 +292,28 @@ impl<'a> Engine<'a> {
     /// Rewards and both agents' POWER at every joint state in sample `k`.
     fn sample(&self, k: usize) -> Result<(PerAgent, PerAgent)> {
         let r = self.rewards(k)?;
-        let d = self.dynamics;
-        let powers = match self.opts.response {
-            Response::Fixed => {
-                let v = [
-                    self.optimal(&self.against_seed[0], 0, &r[0])?,
-                    self.optimal(&self.against_seed[1], 1, &r[1])?,
-                ];
-                [self.power(0, &v[0], &r[0]), self.power(1, &v[1], &r[1])]
-            }
-            Response::Optimal | Response::Boltzmann(_) => {
-                let pi_h = self.response(0, &r[0])?;
-                let pi_a = self.response(1, &r[1])?;
-                let v_h = self.optimal(&d.induced(0, &[&[], &pi_a])?, 0, &r[0])?;
-                let v_a = self.optimal(&d.induced(1, &[&pi_h, &[]])?, 1, &r[1])?;
-                [self.power(0, &v_h, &r[0]), self.power(1, &v_a, &r[1])]
-            }
-            Response::PowerPlay => {
-                let pi_h = self.response(0, &r[0])?;
-                let mdp_a = d.induced(1, &[&pi_h, &[]])?;
-                let v_a = self.optimal(&mdp_a, 1, &r[1])?;
-                let pi_a = greedy_policy(&mdp_a, &v_a, self.tie_tolerance(&mdp_a, 1)?);
-                let mdp_h = d.induced(0, &[&[], &pi_a])?;
-                let v_h = self.optimal(&mdp_h.follow_policy(&pi_h), 0, &r[0])?;
-                [self.power(0, &v_h, &r[0]), self.power(1, &v_a, &r[1])]
-            }
+        let n = self.dynamics.n_states();
+        // Agent i's reward on arriving at its turn's states (all states when simultaneous).
+        let site_values: Vec<Vec<f64>> = if self.alternating {
+            vec![
+                r[0].iter().copied().chain(std::iter::repeat_n(0.0, n)).collect(),
+                std::iter::repeat_n(0.0, n).chain(r[1].iter().copied()).collect(),
+            ]
+        } else {
+            r.to_vec()
         };
-        Ok((r, powers))
+        let stage = stage_rewards(&self.game, Site::State, &site_values);
+        let out = respond(&self.game, &stage, &self.seeds, self.protocol, &self.players)?;
+        let at_turn = |i: usize| -> Vec<f64> {
+            let offset = if self.alternating { i * n } else { 0 };
+            out[i][offset..offset + n].iter().map(|x| self.scale[i] * x).collect()
+        };
+        Ok((r, [at_turn(0), at_turn(1)]))
     }
 }
+
+/// Most sweeps of one value iteration (γ ≤ 1 − 10^-4 at tolerance 10^-12 needs far fewer).
+const MAX_SWEEPS: usize = 1_000_000;
 
 fn validate(dynamics: &JointDynamics, seeds: &SeedPolicies, opts: &SequentialOptions) -> Result<()> {
     if dynamics.agents() != 2 {
@@ -372,41 +366,6 @@ fn check_policy(dynamics: &JointDynamics, agent: usize, table: &[f64]) -> Result
         }
     }
     Ok(())
-}
-
-/// Continuation values `Q(s, a) = Σ T(s'|s,a) V(s')` of every action.
-fn q_values(mdp: &Mdp, values: &[f64]) -> Vec<f64> {
-    let mut q = vec![0.0; mdp.n_state_actions()];
-    for a in 0..q.len() {
-        action_values(mdp, values, 1, a, &mut q[a..a + 1]);
-    }
-    q
-}
-
-/// The policy that chooses at each state by `choose` applied to the state's
-/// continuation values (a decision-maker of docs/theory.md §6.2 over the actions).
-fn policy_by(mdp: &Mdp, values: &[f64], choose: impl Fn(&[f64]) -> Vec<f64>) -> Vec<f64> {
-    let q = q_values(mdp, values);
-    let mut pi = vec![0.0; q.len()];
-    for s in 0..mdp.n_states() {
-        let acts = mdp.actions(s);
-        pi[acts.clone()].copy_from_slice(&choose(&q[acts]));
-    }
-    pi
-}
-
-/// The greedy policy of `values`, ties (within `tie`) split evenly: a
-/// satisficer whose threshold is the best value less `tie`.
-pub fn greedy_policy(mdp: &Mdp, values: &[f64], tie: f64) -> Vec<f64> {
-    policy_by(mdp, values, |q| {
-        let best = q.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        Builtin::Satisficer(best - tie).choice_probabilities(q)
-    })
-}
-
-/// The Boltzmann policy `π(a|s) ∝ exp(β Q(s,a))` of `values`.
-pub fn boltzmann_policy(mdp: &Mdp, values: &[f64], beta: f64) -> Vec<f64> {
-    policy_by(mdp, values, |q| Builtin::Boltzmann(beta).choice_probabilities(q))
 }
 
 /// Both agents' rewards and POWER at every joint state for reward sample `k`

@@ -40,6 +40,9 @@ impl Site {
     }
 }
 
+/// Mixed into the seed of [`Joint::Blend`]'s second stream (which sites are constant-sum).
+const BLEND_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
+
 /// How the players' rewards are drawn jointly, site by site (marginals
 /// uniform on `[lo, hi]` unless said otherwise).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -55,6 +58,15 @@ pub enum Joint {
     ConstantSum(Option<f64>),
     /// Every player has the same reward (common payoff).
     Common,
+    /// From common payoff (`λ = 0`) to constant-sum (`λ = 1`): per site, a
+    /// draw `K` of [`Joint::ConstantSum`]`(None)` (total `n·(lo + hi)/2`);
+    /// with probability `λ` the site keeps it (constant-sum there), otherwise
+    /// every player gets `K_0` (common payoff there). `λ = 1` is exactly
+    /// `ConstantSum(None)` (same draws); with two players `λ = 0` is exactly
+    /// [`Joint::Common`], marginals stay uniform, and the players' rewards
+    /// correlate `1 − 2λ`. Which sites are constant-sum comes from a second
+    /// stream of the same sample.
+    Blend(f64),
 }
 
 /// A distribution of reward profiles: how players' rewards relate, on which
@@ -98,6 +110,9 @@ impl RewardModel {
             Joint::Correlated(rho) if !(-1.0..=1.0).contains(&rho) => {
                 Err(Error::invalid(format!("rho = {rho} is outside [−1, 1]")))
             }
+            Joint::Blend(l) if !(0.0..=1.0).contains(&l) => Err(Error::invalid(format!(
+                "lambda = {l} is outside [0, 1] (0 common payoff, 1 constant-sum)"
+            ))),
             Joint::ConstantSum(Some(c)) if !c.is_finite() => {
                 Err(Error::invalid(format!("constant-sum total {c} is not a finite number")))
             }
@@ -111,6 +126,7 @@ impl RewardModel {
         match self.joint {
             Joint::ConstantSum(c) => Some(c.unwrap_or(n_players as f64 * (self.lo + self.hi) / 2.0)),
             Joint::Correlated(-1.0) => Some(self.lo + self.hi),
+            Joint::Blend(1.0) => Some(n_players as f64 * (self.lo + self.hi) / 2.0),
             _ => None,
         }
     }
@@ -133,6 +149,21 @@ impl RewardModel {
             Joint::Correlated(rho) => {
                 let (h, a) = correlated_uniform_rewards(sites, rho, lo, hi, &mut rng)?;
                 vec![h, a]
+            }
+            Joint::Blend(l) => {
+                let mut out = RewardModel {
+                    joint: Joint::ConstantSum(None),
+                    ..*self
+                }
+                .sample(game, seed, k)?;
+                let mut coins = crate::mdp::reward::sample_rng(seed ^ BLEND_STREAM, k as u64);
+                for x in 0..sites {
+                    if coins.random::<f64>() >= l {
+                        let common = out[0][x];
+                        out.iter_mut().for_each(|r| r[x] = common);
+                    }
+                }
+                out
             }
             Joint::ConstantSum(c) => {
                 let c = c.unwrap_or(n as f64 * (lo + hi) / 2.0);
@@ -188,6 +219,7 @@ impl std::fmt::Display for RewardModel {
             Joint::ConstantSum(Some(c)) => format!("constant-sum (c = {c})"),
             Joint::ConstantSum(None) => "constant-sum".to_string(),
             Joint::Common => "common payoff".to_string(),
+            Joint::Blend(l) => format!("common payoff to constant-sum (λ = {l})"),
         };
         write!(f, "{joint} uniform [{}, {}] {site}", self.lo, self.hi)
     }

@@ -391,34 +391,150 @@ pub fn best_response_from(
     profile: &Profile,
     i: usize,
     it: &Iteration,
-    mut v: Vec<f64>,
+    v: Vec<f64>,
 ) -> Result<Vec<f64>> {
-    let ns = game.n_states();
-    let weights: Vec<Vec<f64>> = (0..ns).map(|s| joint_weights(game, profile, s, Some(i))).collect();
-    let mut q = Vec::new();
-    for _ in 0..it.max_iterations {
-        let mut delta: f64 = 0.0;
+    Facing::new(game, &r[i], profile, i).optimal(it, v)
+}
+
+/// The MDP player `i` faces when the others follow their strategies in a
+/// stationary profile: per state and own action `a`, the expected stage
+/// reward `Σ_{a_{−i}} σ_{−i}(a_{−i}) r_i(s, a, a_{−i})` and the successor
+/// distribution, flattened (built once per profile, then swept many times).
+#[derive(Clone, Debug)]
+pub struct Facing {
+    player: usize,
+    /// Own-action offsets per state (`n_states + 1` entries).
+    action_start: Vec<usize>,
+    reward: Vec<f64>,
+    /// Successor offsets per own action (successors may repeat a state).
+    succ_start: Vec<usize>,
+    next: Vec<u32>,
+    prob: Vec<f64>,
+}
+
+impl Facing {
+    /// Player `i`'s MDP against the others' strategies in `profile` (its own
+    /// entries are ignored), with its stage rewards `r_i[ja]`.
+    pub fn new(game: &StochasticGame, r_i: &[f64], profile: &Profile, i: usize) -> Self {
+        let ns = game.n_states();
+        let n = game.n_players();
+        let mut action_start = Vec::with_capacity(ns + 1);
+        action_start.push(0);
+        let total_actions: usize = (0..ns).map(|s| game.n_actions(s, i)).sum();
+        let mut reward = vec![0.0; total_actions];
+        let mut succ_start = Vec::with_capacity(total_actions + 1);
+        succ_start.push(0);
+        let (mut next, mut prob) = (Vec::new(), Vec::new());
+        // Weights of the local joint actions (the others' probabilities), reused across states.
+        let mut weight: Vec<f64> = Vec::new();
         for s in 0..ns {
-            q.clear();
-            q.resize(game.n_actions(s, i), 0.0);
-            for (local, ja) in game.joint_actions(s).enumerate() {
-                let w = weights[s][local];
-                if w != 0.0 {
-                    q[game.digit(s, local, i)] += w * (r[i][ja] + it.gamma * expect(game, ja, &v));
+            let k = game.n_actions(s, i);
+            let base = action_start[s];
+            let joint = game.joint_actions(s);
+            weight.clear();
+            weight.extend((0..joint.len()).map(|local| {
+                (0..n)
+                    .filter(|&j| j != i)
+                    .map(|j| profile[j][s][game.digit(s, local, j)])
+                    .product::<f64>()
+            }));
+            for a in 0..k {
+                for (local, ja) in joint.clone().enumerate() {
+                    let w = weight[local];
+                    if w == 0.0 || game.digit(s, local, i) != a {
+                        continue;
+                    }
+                    reward[base + a] += w * r_i[ja];
+                    let (t, p) = game.successors(ja);
+                    next.extend_from_slice(t);
+                    prob.extend(p.iter().map(|x| w * x));
                 }
+                succ_start.push(next.len());
             }
-            let best = q.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            delta = delta.max((best - v[s]).abs());
-            v[s] = best;
+            action_start.push(base + k);
         }
-        if it.done(delta) {
-            return Ok(v);
+        Facing {
+            player: i,
+            action_start,
+            reward,
+            succ_start,
+            next,
+            prob,
         }
     }
-    Err(Error::invalid(format!(
-        "best response of player {i} did not converge in {} sweeps",
-        it.max_iterations
-    )))
+
+    /// `Q(s, a) = r(s, a) + γ Σ T(s'|s, a) v(s')` of own action `a` (global index).
+    #[inline]
+    fn q(&self, a: usize, gamma: f64, v: &[f64]) -> f64 {
+        let r = self.succ_start[a]..self.succ_start[a + 1];
+        let cont: f64 = self.next[r.clone()]
+            .iter()
+            .zip(&self.prob[r])
+            .map(|(&t, p)| p * v[t as usize])
+            .sum();
+        self.reward[a] + gamma * cont
+    }
+
+    /// The player's action values at every state from values `v`: `q[s][a]`.
+    pub fn action_values(&self, gamma: f64, v: &[f64]) -> Vec<Vec<f64>> {
+        (0..self.action_start.len() - 1)
+            .map(|s| {
+                (self.action_start[s]..self.action_start[s + 1])
+                    .map(|a| self.q(a, gamma, v))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The player's optimal values (value iteration from the guess `v`,
+    /// Gauss–Seidel; stops by the rule of the module docs).
+    pub fn optimal(&self, it: &Iteration, mut v: Vec<f64>) -> Result<Vec<f64>> {
+        let ns = self.action_start.len() - 1;
+        for _ in 0..it.max_iterations {
+            let mut delta: f64 = 0.0;
+            for s in 0..ns {
+                let best = (self.action_start[s]..self.action_start[s + 1])
+                    .map(|a| self.q(a, it.gamma, &v))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                delta = delta.max((best - v[s]).abs());
+                v[s] = best;
+            }
+            if it.done(delta) {
+                return Ok(v);
+            }
+        }
+        Err(Error::invalid(format!(
+            "best response of player {} did not converge in {} sweeps",
+            self.player, it.max_iterations
+        )))
+    }
+
+    /// The player's values when it follows `own[s][a]` (policy evaluation
+    /// from the guess `v`, Gauss–Seidel, same stopping rule).
+    pub fn evaluate(&self, own: &[Vec<f64>], it: &Iteration, mut v: Vec<f64>) -> Result<Vec<f64>> {
+        let ns = self.action_start.len() - 1;
+        for _ in 0..it.max_iterations {
+            let mut delta: f64 = 0.0;
+            for s in 0..ns {
+                let base = self.action_start[s];
+                let x: f64 = own[s]
+                    .iter()
+                    .enumerate()
+                    .filter(|e| *e.1 != 0.0)
+                    .map(|(a, p)| p * self.q(base + a, it.gamma, &v))
+                    .sum();
+                delta = delta.max((x - v[s]).abs());
+                v[s] = x;
+            }
+            if it.done(delta) {
+                return Ok(v);
+            }
+        }
+        Err(Error::invalid(format!(
+            "policy evaluation of player {} did not converge in {} sweeps",
+            self.player, it.max_iterations
+        )))
+    }
 }
 
 /// Every player's POWER, value and best-response gain at every state under
@@ -497,6 +613,19 @@ pub struct Solved {
 /// exact LP after exact conversion, with fast paths for one chooser and for
 /// pure saddle points (both exact).
 pub fn matrix_game(m: usize, k: usize, q0: &[f64]) -> Result<(f64, Vec<f64>, Vec<f64>)> {
+    matrix_game_warm(m, k, q0, None)
+}
+
+/// [`matrix_game`], first trying the supports of a previous solution
+/// `(x, y)` of a nearby game (the same state one sweep earlier): the
+/// equalising strategies on those supports, accepted only under the same
+/// duality-gap check as the simplex ([`FLOAT_GAP`]); otherwise as [`matrix_game`].
+pub fn matrix_game_warm(
+    m: usize,
+    k: usize,
+    q0: &[f64],
+    previous: Option<(&[f64], &[f64])>,
+) -> Result<(f64, Vec<f64>, Vec<f64>)> {
     let at = |a: usize, b: usize| q0[a + m * b];
     let pure = |n: usize, a: usize| {
         let mut v = vec![0.0; n];
@@ -521,10 +650,93 @@ pub fn matrix_game(m: usize, k: usize, q0: &[f64]) -> Result<(f64, Vec<f64>, Vec
     if lower == upper {
         return Ok((lower, pure(m, arow), pure(k, bcol)));
     }
+    if let Some(found) = previous.and_then(|(x, y)| on_supports(m, k, q0, x, y)) {
+        return Ok(found);
+    }
     if let Some(found) = float_matrix_game(m, k, q0) {
         return Ok(found);
     }
     matrix_game_exact(m, k, q0)
+}
+
+/// The equalising strategies of the matrix game on the supports of `(x, y)`
+/// (equal sizes), if they are distributions whose duality gap is within
+/// [`FLOAT_GAP`]; the value is the midpoint of the certified interval.
+fn on_supports(m: usize, k: usize, q0: &[f64], x: &[f64], y: &[f64]) -> Option<(f64, Vec<f64>, Vec<f64>)> {
+    let at = |a: usize, b: usize| q0[a + m * b];
+    let rows: Vec<usize> = (0..m).filter(|&a| x.get(a).is_some_and(|&p| p > 0.0)).collect();
+    let cols: Vec<usize> = (0..k).filter(|&b| y.get(b).is_some_and(|&p| p > 0.0)).collect();
+    let d = rows.len();
+    if d == 0 || d != cols.len() || x.len() != m || y.len() != k {
+        return None;
+    }
+    // Column strategy: Σ_b A[a,b] y_b − v = 0 (a ∈ rows), Σ y_b = 1; row strategy likewise.
+    let ys = solve_equalising(d, |r, c| at(rows[r], cols[c]))?;
+    let xs = solve_equalising(d, |r, c| at(rows[c], cols[r]))?;
+    let mut full_x = vec![0.0; m];
+    let mut full_y = vec![0.0; k];
+    for (i, &a) in rows.iter().enumerate() {
+        full_x[a] = xs[i];
+    }
+    for (i, &b) in cols.iter().enumerate() {
+        full_y[b] = ys[i];
+    }
+    if full_x.iter().chain(&full_y).any(|p| p.is_nan() || *p < 0.0) {
+        return None;
+    }
+    let scale = q0.iter().fold(1.0f64, |acc, v| acc.max(v.abs()));
+    let upper = (0..m)
+        .map(|a| (0..k).map(|b| at(a, b) * full_y[b]).sum::<f64>())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let lower = (0..k)
+        .map(|b| (0..m).map(|a| full_x[a] * at(a, b)).sum::<f64>())
+        .fold(f64::INFINITY, f64::min);
+    (upper - lower <= FLOAT_GAP * scale).then(|| ((upper + lower) / 2.0, full_x, full_y))
+}
+
+/// Solve `Σ_c e(r, c) p_c = v` for every `r < d` with `Σ p = 1` by Gaussian
+/// elimination with partial pivoting; `None` if singular.
+fn solve_equalising(d: usize, e: impl Fn(usize, usize) -> f64) -> Option<Vec<f64>> {
+    let w = d + 2; // unknowns p_0..p_{d−1}, v; then the right-hand side
+    let mut a = vec![0.0; (d + 1) * w];
+    for r in 0..d {
+        for c in 0..d {
+            a[r * w + c] = e(r, c);
+        }
+        a[r * w + d] = -1.0;
+    }
+    for c in 0..d {
+        a[d * w + c] = 1.0;
+    }
+    a[d * w + d + 1] = 1.0;
+    let n = d + 1;
+    for col in 0..n {
+        let piv = (col..n).max_by(|&i, &j| a[i * w + col].abs().total_cmp(&a[j * w + col].abs()))?;
+        if a[piv * w + col].abs() < 1e-12 {
+            return None;
+        }
+        if piv != col {
+            for j in 0..w {
+                a.swap(piv * w + j, col * w + j);
+            }
+        }
+        let p = a[col * w + col];
+        for row in 0..n {
+            if row != col {
+                let f = a[row * w + col] / p;
+                if f != 0.0 {
+                    for j in col..w {
+                        a[row * w + j] -= f * a[col * w + j];
+                    }
+                }
+            }
+        }
+    }
+    let sol: Vec<f64> = (0..d).map(|r| a[r * w + w - 1] / a[r * w + r]).collect();
+    let total: f64 = sol.iter().sum();
+    sol.iter()
+        .all(|p| p.is_finite())
+        .then(|| sol.iter().map(|p| p / total).collect())
 }
 
 /// The matrix game by the exact simplex LP on the exact rationals of the
@@ -553,11 +765,40 @@ pub const FLOAT_GAP: f64 = 1e-12;
 /// when it exceeds [`FLOAT_GAP`] (the caller then solves exactly). The
 /// value returned is the midpoint of the certified interval.
 fn float_matrix_game(m: usize, k: usize, q0: &[f64]) -> Option<(f64, Vec<f64>, Vec<f64>)> {
-    let at = |a: usize, b: usize| q0[a + m * b];
-    let lo = q0.iter().copied().fold(f64::INFINITY, f64::min);
     let scale = q0.iter().fold(1.0f64, |acc, x| acc.max(x.abs()));
     let width = k + m + 1;
-    let mut t = vec![0.0; m * width];
+    SIMPLEX_SCRATCH.with_borrow_mut(|(t, obj, basis)| {
+        t.clear();
+        t.resize(m * width, 0.0);
+        obj.clear();
+        obj.resize(width, 0.0);
+        basis.clear();
+        basis.extend(k..k + m);
+        float_simplex(m, k, q0, t, obj, basis, scale)
+    })
+}
+
+thread_local! {
+    /// The floating-point simplex's tableau, objective row and basis, reused
+    /// across the many small stage games of a sweep.
+    static SIMPLEX_SCRATCH: std::cell::RefCell<(Vec<f64>, Vec<f64>, Vec<usize>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+}
+
+/// Bland's-rule simplex iterations of [`float_matrix_game`] on a zeroed
+/// tableau `t`, objective `obj` and slack basis `basis`.
+fn float_simplex(
+    m: usize,
+    k: usize,
+    q0: &[f64],
+    t: &mut [f64],
+    obj: &mut [f64],
+    basis: &mut [usize],
+    scale: f64,
+) -> Option<(f64, Vec<f64>, Vec<f64>)> {
+    let at = |a: usize, b: usize| q0[a + m * b];
+    let lo = q0.iter().copied().fold(f64::INFINITY, f64::min);
+    let width = k + m + 1;
     for a in 0..m {
         for b in 0..k {
             t[a * width + b] = at(a, b) - lo + 1.0;
@@ -565,13 +806,11 @@ fn float_matrix_game(m: usize, k: usize, q0: &[f64]) -> Option<(f64, Vec<f64>, V
         t[a * width + k + a] = 1.0;
         t[a * width + width - 1] = 1.0;
     }
-    let mut obj = vec![0.0; width];
     obj[..k].iter_mut().for_each(|x| *x = -1.0);
-    let mut basis: Vec<usize> = (k..k + m).collect();
     const EPS: f64 = 1e-12;
     for _ in 0..50 * (m + k) {
         let Some(col) = (0..k + m).find(|&j| obj[j] < -EPS) else {
-            return checked_solution(m, k, q0, &t, &obj, &basis, scale);
+            return checked_solution(m, k, q0, t, obj, basis, scale);
         };
         let mut pick: Option<(usize, f64)> = None;
         for row in 0..m {
@@ -676,7 +915,8 @@ pub fn shapley(game: &StochasticGame, r: &[Vec<f64>], it: &Iteration) -> Result<
             let (value, x, y) = if it.exact_stages {
                 matrix_game_exact(game.n_actions(s, 0), game.n_actions(s, 1), &q)?
             } else {
-                matrix_game(game.n_actions(s, 0), game.n_actions(s, 1), &q)?
+                let previous = (iterations > 1).then(|| (profile[0][s].as_slice(), profile[1][s].as_slice()));
+                matrix_game_warm(game.n_actions(s, 0), game.n_actions(s, 1), &q, previous)?
             };
             delta = delta.max((value - v[s]).abs());
             v[s] = value;
