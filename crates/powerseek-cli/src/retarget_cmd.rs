@@ -59,8 +59,10 @@ pub enum RetargetCommand {
     /// The picture has stacked win/tie/loss bars of the worst orbit per decision-maker.
     Mdp(MdpArgs),
     /// First actions at a belief of a POMDP: outcomes are the discounted state
-    /// occupancies of every observation-based policy tree of --horizon steps
-    /// (docs/theory.md §12.5); A and B those starting with two given actions.
+    /// occupancies of every observation-based policy tree of --horizon steps,
+    /// or with --policies memoryless of every first action followed by a
+    /// memoryless observation → action policy (docs/theory.md §12.5); A and B
+    /// those starting with two given actions.
     Pomdp(PomdpArgs),
     /// Q-learning agents trained on reward functions drawn from the orbit of a
     /// random reward: how often does the learned policy's first move go each way?
