@@ -5,7 +5,9 @@
 //! belief is its expected discounted state occupancy
 //! `f(s') = Σ_{u<H} γ^u P(s_{u+1} = s')`, so that its value under state
 //! rewards `R` is `R · f`: the POMDP analogue of a visit distribution (§6.6),
-//! for the retargetability of first actions.
+//! for the retargetability of first actions. Memoryless policies (a first
+//! action, then a map observation → action) have the infinite-horizon
+//! version of the same outcome ([`pomdp_memoryless_outcomes`]).
 
 use std::collections::HashSet;
 
