@@ -59,8 +59,10 @@ pub enum RetargetCommand {
     /// The picture has stacked win/tie/loss bars of the worst orbit per decision-maker.
     Mdp(MdpArgs),
     /// First actions at a belief of a POMDP: outcomes are the discounted state
-    /// occupancies of every observation-based policy tree of --horizon steps
-    /// (docs/theory.md §12.5); A and B those starting with two given actions.
+    /// occupancies of every observation-based policy tree of --horizon steps,
+    /// or with --policies memoryless of every first action followed by a
+    /// memoryless observation → action policy (docs/theory.md §12.5); A and B
+    /// those starting with two given actions.
     Pomdp(PomdpArgs),
     /// Q-learning agents trained on reward functions drawn from the orbit of a
     /// random reward: how often does the learned policy's first move go each way?
@@ -294,10 +296,15 @@ pub struct PomdpArgs {
     /// First action of set B.
     #[arg(long)]
     b: String,
-    /// Steps of the policy trees.
-    #[arg(long, default_value_t = PomdpTendencyRequest::default().horizon)]
-    horizon: usize,
-    /// Per-step discount in (0, 1]. Default: the file's discount, else 0.9.
+    /// Steps of the policy trees (default 2; refused with --policies memoryless).
+    #[arg(long)]
+    horizon: Option<usize>,
+    /// `trees`: every observation-based policy tree of --horizon steps;
+    /// `memoryless`: every first action followed by a deterministic
+    /// observation → action policy, discounted over the infinite horizon.
+    #[arg(long, default_value = "trees")]
+    policies: powerseek::retarget::PolicyClass,
+    /// Per-step discount in (0, 1], (0, 1) for memoryless policies. Default: the file's discount, else 0.9.
     #[arg(long, short)]
     gamma: Option<f64>,
     /// The belief, one probability per state, comma-separated (default: the file's start belief).
@@ -538,10 +545,16 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
         }
         RetargetCommand::Pomdp(args) => {
             let m = powerseek::mdp::pomdp::Pomdp::load(&args.env)?;
+            if args.horizon.is_some() && args.policies == powerseek::retarget::PolicyClass::Memoryless {
+                anyhow::bail!(
+                    "--horizon: memoryless policies have no horizon (they are discounted over the infinite horizon)"
+                );
+            }
             let request = PomdpTendencyRequest {
                 a: args.a.clone(),
                 b: args.b.clone(),
-                horizon: args.horizon,
+                horizon: args.horizon.unwrap_or(PomdpTendencyRequest::default().horizon),
+                policies: args.policies,
                 gamma: args.gamma,
                 belief: args.belief.as_deref().map(parse_numbers).transpose()?,
                 decision: args.decision.clone(),
@@ -558,14 +571,16 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                 TableOrJson::Json => write_json(&report)?,
                 TableOrJson::Table => {
                     let out = &mut std::io::stdout().lock();
+                    let class = match report.horizon {
+                        Some(h) => format!("policy-tree outcomes ({h} steps, γ = {})", report.gamma),
+                        None => format!("memoryless-policy outcomes (γ = {})", report.gamma),
+                    };
                     writeln!(
                         out,
-                        "{} at belief {:?}: {} policy-tree outcomes ({} steps, γ = {}) start with '{}', {} with '{}'; worst orbit of {} reward functions",
+                        "{} at belief {:?}: {} {class} start with '{}', {} with '{}'; worst orbit of {} reward functions",
                         args.env.display(),
                         report.belief,
                         report.outcomes_a,
-                        report.horizon,
-                        report.gamma,
                         report.a,
                         report.outcomes_b,
                         report.b,

@@ -1252,6 +1252,33 @@ fn commands_accept_only_the_formats_they_write() {
 }
 
 #[test]
+fn retarget_pomdp_over_memoryless_policies() {
+    let tiger = examples().join("tiger.pomdp");
+    let tiger = tiger.to_str().unwrap();
+    let args = ["retarget", "pomdp", tiger, "--a", "open-left", "--b", "listen"];
+    let out = powerseek(&[&args[..], &["--policies", "memoryless", "--format", "json"]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["policies"], "memoryless");
+    assert!(doc["horizon"].is_null());
+    assert!(doc["outcomes_b"].as_u64().unwrap() >= 1);
+    let table = powerseek(&[&args[..], &["--policies", "memoryless"]].concat());
+    assert!(String::from_utf8_lossy(&table.stdout).contains("memoryless-policy outcomes"));
+    let trees = powerseek(&[&args[..], &["--format", "json"]].concat());
+    let doc: serde_json::Value = serde_json::from_slice(&trees.stdout).unwrap();
+    assert_eq!(
+        (doc["policies"].as_str(), doc["horizon"].as_u64()),
+        (Some("trees"), Some(2))
+    );
+    let out = powerseek(&[&args[..], &["--policies", "memoryless", "--horizon", "3"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("memoryless policies have no horizon"));
+    let out = powerseek(&[&args[..], &["--policies", "memoryless", "-g", "1"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(0, 1)"));
+}
+
+#[test]
 fn pomdp_power_runs_and_names_bad_lines() {
     let tiger = examples().join("tiger.pomdp");
     let out = powerseek(&[

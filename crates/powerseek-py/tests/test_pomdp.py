@@ -78,3 +78,12 @@ def test_retarget_pomdp_matches_the_cli(cli):
     assert r["outcomes_b"] > r["outcomes_a"] >= 1
     with pytest.raises(ValueError, match="unknown action 'jump'"):
         powerseek.retarget_pomdp(TIGER, "jump", "listen")
+
+
+def test_retarget_pomdp_over_memoryless_policies(cli):
+    out = subprocess.run([cli, "retarget", "pomdp", str(TIGER), "--a", "open-left", "--b", "listen", "--policies", "memoryless", "--format", "json"], check=True, capture_output=True, text=True)
+    r = powerseek.retarget_pomdp(TIGER, "open-left", "listen", policies="memoryless")
+    assert json.loads(out.stdout) == json.loads(json.dumps(r))
+    assert r["policies"] == "memoryless" and r["horizon"] is None
+    with pytest.raises(ValueError, match="no horizon"):
+        powerseek.retarget_pomdp(TIGER, "open-left", "listen", policies="memoryless", horizon=3)

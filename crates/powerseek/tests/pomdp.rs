@@ -466,3 +466,168 @@ fn cancellation_stops_the_samples() {
         assert!(matches!(e, powerseek::Error::Cancelled), "{e}");
     }
 }
+
+/// Brute force: the occupancy `Σ_{u<h} γ^u P(s_{u+1})` of first action `a0`
+/// followed by the memoryless policy `pi` (one action per observation), by
+/// pushing the exact distribution of (state, latest observation) forward.
+// Index loops: the brute force reads as the formula.
+#[allow(clippy::needless_range_loop)]
+fn memoryless_occupancy(m: &Pomdp, a0: usize, pi: &[usize], gamma: f64, h: usize) -> Vec<f64> {
+    let (n, k) = (m.n_states(), m.n_observations());
+    let b = m.start_belief();
+    let mut mu = vec![vec![0.0; k]; n];
+    for s in 0..n {
+        for t in 0..n {
+            for o in 0..k {
+                mu[t][o] += b[s] * m.transition_row(a0, s)[t] * m.observation_row(a0, t)[o];
+            }
+        }
+    }
+    let mut f = vec![0.0; n];
+    let mut g = 1.0;
+    for _ in 0..h {
+        for t in 0..n {
+            f[t] += g * mu[t].iter().sum::<f64>();
+        }
+        g *= gamma;
+        let mut next = vec![vec![0.0; k]; n];
+        for s in 0..n {
+            for o in 0..k {
+                let a = pi[o];
+                for t in 0..n {
+                    for o2 in 0..k {
+                        next[t][o2] += mu[s][o] * m.transition_row(a, s)[t] * m.observation_row(a, t)[o2];
+                    }
+                }
+            }
+        }
+        mu = next;
+    }
+    f
+}
+
+/// Every (first action, memoryless policy) pair's brute-force occupancy over `h` steps.
+fn all_memoryless(m: &Pomdp, gamma: f64, h: usize) -> Vec<(Vec<f64>, usize)> {
+    let (na, k) = (m.n_actions(), m.n_observations());
+    let mut out = Vec::new();
+    for a0 in 0..na {
+        for code in 0..na.pow(k as u32) {
+            let pi: Vec<usize> = (0..k).map(|o| code / na.pow(o as u32) % na).collect();
+            out.push((memoryless_occupancy(m, a0, &pi, gamma, h), a0));
+        }
+    }
+    out
+}
+
+/// Every (vector, first action) of `xs` is within `tol` of one of `ys` with the same first action.
+fn covered(xs: &[(Vec<f64>, usize)], ys: &[(Vec<f64>, usize)], tol: f64) -> bool {
+    xs.iter().all(|(x, a)| {
+        ys.iter()
+            .any(|(y, b)| a == b && x.iter().zip(y).all(|(p, q)| (p - q).abs() < tol))
+    })
+}
+
+fn pairs(outcomes: (Vec<Vec<f64>>, Vec<usize>)) -> Vec<(Vec<f64>, usize)> {
+    outcomes.0.into_iter().zip(outcomes.1).collect()
+}
+
+/// Steps after which `γ^h` is below 1e-14: the truncated sum is then the limit within 1e-9.
+fn long_horizon(gamma: f64) -> usize {
+    (1e-14f64.ln() / gamma.ln()).ceil() as usize
+}
+
+#[test]
+fn memoryless_outcomes_of_a_fully_observed_pomdp_are_mdp_visit_distributions() {
+    use powerseek::mdp::pomdp::policies::pomdp_memoryless_outcomes;
+    use powerseek::retarget::mdp_outcomes;
+    // Deterministic: the stationary visit distributions from each state are the memoryless
+    // outcomes whose first action is the policy's own, shifted by one step.
+    let text = "states: a b c\nactions: stay go\nT: stay identity\n\
+        T: go : a : b 1\nT: go : b : c 1\nT: go : c : a 1\n";
+    let m = Pomdp::parse(text, "cycle.mdp").unwrap();
+    assert!(m.is_fully_observed() && m.mdp().is_deterministic());
+    let gamma = 0.8;
+    for s in 0..3 {
+        let ms = m.clone().with_start_belief(powerseek_point(3, s)).unwrap();
+        let memoryless = pairs(pomdp_memoryless_outcomes(&ms, gamma, 1000).unwrap());
+        let brute = all_memoryless(&ms, gamma, long_horizon(gamma));
+        assert!(covered(&memoryless, &brute, 1e-9) && covered(&brute, &memoryless, 1e-9));
+        let (visits, first) = mdp_outcomes(m.mdp(), s, gamma, 1000).unwrap();
+        let shifted: Vec<(Vec<f64>, usize)> = visits
+            .vectors
+            .iter()
+            .zip(&first)
+            .map(|(v, &a)| {
+                let f = (0..3).map(|x| (v[x] - f64::from(u8::from(x == s))) / gamma).collect();
+                (f, a)
+            })
+            .collect();
+        assert_eq!(shifted.len(), 4, "stay, or go once, twice or forever");
+        assert!(covered(&shifted, &memoryless, 1e-9), "state {s}");
+        // Each outcome is a discounted occupancy from step 1 on: it sums to 1/(1 − γ).
+        assert!(memoryless
+            .iter()
+            .all(|(f, _)| (f.iter().sum::<f64>() - 1.0 / (1.0 - gamma)).abs() < 1e-9));
+    }
+    // Stochastic, identity observations: exactly the (first action, stationary policy) occupancies.
+    let t = [
+        0.5, 0.3, 0.2, 0.0, 0.6, 0.4, 0.7, 0.0, 0.3, 0.1, 0.1, 0.8, 0.9, 0.1, 0.0, 0.2, 0.2, 0.6,
+    ];
+    let identity = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
+    let o: Vec<f64> = identity.iter().chain(&identity).copied().collect();
+    let m = Pomdp::parse(&pomdp_text(3, 2, 3, &t, &o), "random.pomdp").unwrap();
+    assert!(m.is_fully_observed());
+    let memoryless = pairs(pomdp_memoryless_outcomes(&m, 0.9, 1000).unwrap());
+    let brute = all_memoryless(&m, 0.9, long_horizon(0.9));
+    assert!(covered(&memoryless, &brute, 1e-9) && covered(&brute, &memoryless, 1e-9));
+}
+
+fn powerseek_point(n: usize, s: usize) -> Vec<f64> {
+    (0..n).map(|x| f64::from(u8::from(x == s))).collect()
+}
+
+#[test]
+fn memoryless_outcomes_of_the_tiger_are_long_horizon_limits() {
+    use powerseek::mdp::pomdp::policies::{pomdp_memoryless_outcomes, pomdp_outcomes};
+    let m = tiger();
+    for gamma in [0.5, 0.95] {
+        let memoryless = pairs(pomdp_memoryless_outcomes(&m, gamma, 1000).unwrap());
+        let brute = all_memoryless(&m, gamma, long_horizon(gamma));
+        assert!(covered(&memoryless, &brute, 1e-9) && covered(&brute, &memoryless, 1e-9));
+        // Listening first and then always listening is told apart from opening first.
+        assert!(memoryless.len() > 3, "{memoryless:?}");
+        // Cut after two steps, each memoryless policy is a policy tree of depth 2.
+        let trees = pairs(pomdp_outcomes(&m, 2, gamma, 100_000).unwrap());
+        assert!(covered(&all_memoryless(&m, gamma, 2), &trees, 1e-12));
+    }
+}
+
+#[test]
+fn memoryless_outcomes_are_refused_past_the_limit_and_undiscounted() {
+    use powerseek::mdp::pomdp::policies::pomdp_memoryless_outcomes;
+    use powerseek::retarget::{pomdp_tendency, PolicyClass, PomdpTendencyRequest};
+    let m = tiger();
+    // 3 actions ^ 2 observations = 9 policies.
+    assert!(pomdp_memoryless_outcomes(&m, 0.9, 9).is_ok());
+    let e = pomdp_memoryless_outcomes(&m, 0.9, 8).unwrap_err().to_string();
+    assert!(
+        e.contains("9.000e0 memoryless policies") && e.contains("more than 8"),
+        "{e}"
+    );
+    let e = pomdp_memoryless_outcomes(&m, 1.0, 1000).unwrap_err().to_string();
+    assert!(e.contains("(0, 1)"), "{e}");
+    let request = PomdpTendencyRequest {
+        a: "open-left".into(),
+        b: "listen".into(),
+        policies: PolicyClass::Memoryless,
+        ..Default::default()
+    };
+    let r = pomdp_tendency(&m, &request, &NoProgress).unwrap();
+    assert_eq!((r.policies, r.horizon), (PolicyClass::Memoryless, None));
+    assert!(r.outcomes_b >= 1 && r.outcomes_a >= 1);
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["policies"], "memoryless");
+    let parsed: PomdpTendencyRequest =
+        serde_json::from_str(r#"{"a": "listen", "b": "open-left", "policies": "memoryless"}"#).unwrap();
+    assert_eq!(parsed.policies, PolicyClass::Memoryless);
+}

@@ -1389,16 +1389,22 @@ def retarget_pomdp(
     seed: Optional[int] = None,
     u: Optional[Sequence[float]] = None,
     n: Optional[int] = None,
+    policies: Optional[str] = None,
 ) -> dict:
     """First actions ``a`` and ``b`` at a belief of a POMDP (default: the
     file's start belief), compared over reward orbits as ``powerseek
     retarget pomdp``: the outcomes are the discounted state occupancies of
-    every observation-based policy tree of ``horizon`` steps (default 2;
-    docs/theory.md §12.5); per decision-maker the worst orbit and whether
-    ``b ≥_most^n a``."""
+    every observation-based policy tree of ``horizon`` steps (default 2), or
+    with ``policies="memoryless"`` of every first action followed by a
+    deterministic memoryless policy observation → action, discounted over the
+    infinite horizon (``horizon`` must then be left out; docs/theory.md
+    §12.5); per decision-maker the worst orbit and whether ``b ≥_most^n a``."""
+    if policies == "memoryless" and horizon is not None:
+        raise ValueError("horizon: memoryless policies have no horizon")
     fields = _given(
         a=str(a),
         b=str(b),
+        policies=None if policies is None else str(policies),
         horizon=_count(horizon, "horizon"),
         gamma=gamma,
         belief=None if belief is None else [float(x) for x in belief],

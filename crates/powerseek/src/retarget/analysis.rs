@@ -1133,9 +1133,43 @@ pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Prog
 /// Most observation-based policy trees built at one depth by [`pomdp_tendency`].
 pub const MAX_POLICY_TREES: usize = 200_000;
 
+/// Most memoryless policies `observation → action` enumerated by [`pomdp_tendency`].
+pub const MAX_MEMORYLESS_POLICIES: usize = 100_000;
+
+/// The observation-based policies whose outcomes [`pomdp_tendency`] compares
+/// (docs/theory.md §12.5).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyClass {
+    /// Every policy tree of `horizon` steps
+    /// ([`crate::mdp::pomdp::policies::pomdp_outcomes`]).
+    #[default]
+    Trees,
+    /// Every first action followed by a deterministic memoryless policy
+    /// `observation → action`, discounted over the infinite horizon
+    /// ([`crate::mdp::pomdp::policies::pomdp_memoryless_outcomes`]); the
+    /// horizon is not used.
+    Memoryless,
+}
+
+impl std::str::FromStr for PolicyClass {
+    type Err = Error;
+    /// `trees` or `memoryless`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim() {
+            "trees" => Ok(PolicyClass::Trees),
+            "memoryless" => Ok(PolicyClass::Memoryless),
+            other => Err(Error::invalid(format!(
+                "unknown policy class '{other}' (expected trees or memoryless)"
+            ))),
+        }
+    }
+}
+
 /// First moves at a belief of a POMDP (`retarget pomdp`): outcomes are the
 /// discounted state occupancies of every observation-based policy tree of a
-/// finite horizon (docs/theory.md §12.5).
+/// finite horizon, or of every memoryless observation-based policy
+/// (docs/theory.md §12.5).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PomdpTendencyRequest {
@@ -1143,9 +1177,12 @@ pub struct PomdpTendencyRequest {
     pub a: String,
     /// First action of set B, by name; must differ from `a`.
     pub b: String,
-    /// Steps of the policy trees (default 2).
+    /// Steps of the policy trees (default 2; not used by memoryless policies).
     pub horizon: usize,
-    /// Per-step discount in `(0, 1]` (default: the file's, else 0.9).
+    /// Policy trees of `horizon` steps (default) or memoryless policies.
+    pub policies: PolicyClass,
+    /// Per-step discount in `(0, 1]`, `(0, 1)` for memoryless policies
+    /// (default: the file's, else 0.9).
     pub gamma: Option<f64>,
     /// The belief (default: the file's start belief).
     pub belief: Option<Vec<f64>>,
@@ -1169,6 +1206,7 @@ impl Default for PomdpTendencyRequest {
             a: String::new(),
             b: String::new(),
             horizon: 2,
+            policies: PolicyClass::Trees,
             gamma: None,
             belief: None,
             decision: None,
@@ -1190,8 +1228,10 @@ pub struct PomdpTendencyReport {
     pub a: String,
     /// B's first action, by name.
     pub b: String,
-    /// Steps of the policy trees.
-    pub horizon: usize,
+    /// The policies compared.
+    pub policies: PolicyClass,
+    /// Steps of the policy trees (null for memoryless policies).
+    pub horizon: Option<usize>,
     /// The per-step discount.
     pub gamma: f64,
     /// Distinct outcomes starting with `a`.
@@ -1213,7 +1253,7 @@ pub struct PomdpTendencyReport {
 }
 
 /// The worst orbit, over random reward functions, of how often each
-/// decision-maker's policy tree starts with `b` rather than `a`.
+/// decision-maker's policy (tree, or memoryless) starts with `b` rather than `a`.
 pub fn pomdp_tendency(
     m: &crate::mdp::pomdp::Pomdp,
     request: &PomdpTendencyRequest,
@@ -1238,7 +1278,12 @@ pub fn pomdp_tendency(
         )));
     }
     let gamma = default_gamma(m.mdp(), r.gamma);
-    let (vectors, first) = crate::mdp::pomdp::policies::pomdp_outcomes(m, r.horizon, gamma, MAX_POLICY_TREES)?;
+    let (vectors, first) = match r.policies {
+        PolicyClass::Trees => crate::mdp::pomdp::policies::pomdp_outcomes(m, r.horizon, gamma, MAX_POLICY_TREES)?,
+        PolicyClass::Memoryless => {
+            crate::mdp::pomdp::policies::pomdp_memoryless_outcomes(m, gamma, MAX_MEMORYLESS_POLICIES)?
+        }
+    };
     let options = FirstMoveOptions {
         decision: r.decision.as_deref(),
         u: r.u.as_deref(),
@@ -1254,7 +1299,8 @@ pub fn pomdp_tendency(
         belief: m.start_belief().to_vec(),
         a: r.a.clone(),
         b: r.b.clone(),
-        horizon: r.horizon,
+        policies: r.policies,
+        horizon: (r.policies == PolicyClass::Trees).then_some(r.horizon),
         gamma,
         outcomes_a,
         outcomes_b,

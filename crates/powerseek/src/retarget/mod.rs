@@ -43,8 +43,8 @@ pub use analysis::{
     check, default_decision_makers, default_n, learned, mdp_tendency, mean_dominance, most_cycle, orbit,
     parse_decision_makers, pomdp_tendency, CheckReport, CheckRequest, CycleReport, CycleRequest, FirstMoves,
     LearnedReport, LearnedRequest, MdpTendencyReport, MdpTendencyRequest, MeanReport, MeanRequest, MeanRow,
-    OrbitReport, OrbitRequest, OrbitRow, PomdpTendencyReport, PomdpTendencyRequest, Shares, SharesInterval,
-    MAX_ENUMERATED_DIMENSION, MAX_POLICY_TREES, MAX_VISIT_DISTRIBUTIONS,
+    OrbitReport, OrbitRequest, OrbitRow, PolicyClass, PomdpTendencyReport, PomdpTendencyRequest, Shares,
+    SharesInterval, MAX_ENUMERATED_DIMENSION, MAX_MEMORYLESS_POLICIES, MAX_POLICY_TREES, MAX_VISIT_DISTRIBUTIONS,
 };
 
 use std::collections::HashSet;

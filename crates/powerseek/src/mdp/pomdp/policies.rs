@@ -5,7 +5,9 @@
 //! belief is its expected discounted state occupancy
 //! `f(s') = Σ_{u<H} γ^u P(s_{u+1} = s')`, so that its value under state
 //! rewards `R` is `R · f`: the POMDP analogue of a visit distribution (§6.6),
-//! for the retargetability of first actions.
+//! for the retargetability of first actions. Memoryless policies (a first
+//! action, then a map observation → action) have the infinite-horizon
+//! version of the same outcome ([`pomdp_memoryless_outcomes`]).
 
 use std::collections::HashSet;
 
@@ -103,6 +105,131 @@ pub fn pomdp_outcomes(m: &Pomdp, horizon: usize, gamma: f64, limit: usize) -> Re
         }
     }
     Ok((vectors, first))
+}
+
+/// The outcomes of every deterministic memoryless observation-based policy
+/// from the POMDP's start belief, each with its first action: the first
+/// action `a₀` is chosen freely (there is no observation yet) and every later
+/// action is `π(o_t)`, a function of the latest observation only. The outcome
+/// is the discounted occupancy `f(s') = Σ_{u≥0} γ^u P(s_{u+1} = s')`, the
+/// infinite-horizon limit of [`pomdp_outcomes`]' normalisation (it sums to
+/// `1/(1−γ)`). Since `(s_t, o_t)` is a Markov chain under `π`, `f` solves one
+/// dense linear system of `|S|·|O|` unknowns per `π`. Needs `γ < 1`; refused
+/// when there are more than `limit` policies `π` (`|A|^|O|`). Equal (vector,
+/// first action) pairs are kept once.
+pub fn pomdp_memoryless_outcomes(m: &Pomdp, gamma: f64, limit: usize) -> Result<(Vec<Vec<f64>>, Vec<usize>)> {
+    if !(gamma > 0.0 && gamma < 1.0) {
+        return Err(Error::invalid(format!(
+            "gamma = {gamma}: memoryless policies need a discount in (0, 1)"
+        )));
+    }
+    let (n, na, k) = (m.n_states(), m.n_actions(), m.n_observations());
+    let count = (na as f64).powi(k as i32);
+    if count > limit as f64 {
+        return Err(Error::invalid(format!(
+            "{count:.3e} memoryless policies ({na} actions ^ {k} observations, more than {limit}); \
+             use policy trees of a short horizon instead"
+        )));
+    }
+    let dim = n * k;
+    let b = m.start_belief();
+    // μ_a(s', o) = P(s_1 = s', o_1 = o | a₀ = a), one right-hand side per first action.
+    let starts: Vec<Vec<f64>> = (0..na)
+        .map(|a| {
+            let next = m.predict(b, a);
+            let mut mu = vec![0.0; dim];
+            for (t, &p) in next.iter().enumerate() {
+                for (o, &q) in m.observation_row(a, t).iter().enumerate() {
+                    mu[t * k + o] = p * q;
+                }
+            }
+            mu
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    let mut vectors = Vec::new();
+    let mut first = Vec::new();
+    let mut pi = vec![0usize; k];
+    loop {
+        // y (I − γP) = μ with P[(s,o) → (s',o')] = T(s'|s,π(o)) O(o'|s',π(o)):
+        // solve the transposed system (I − γP)ᵀ yᵀ = μᵀ for every first action.
+        let mut lhs = vec![0.0; dim * dim];
+        for i in 0..dim {
+            lhs[i * dim + i] = 1.0;
+        }
+        for s in 0..n {
+            for (o, &a) in pi.iter().enumerate() {
+                let from = s * k + o;
+                for (t, &p) in m.transition_row(a, s).iter().enumerate() {
+                    if p == 0.0 {
+                        continue;
+                    }
+                    for (o2, &q) in m.observation_row(a, t).iter().enumerate() {
+                        // Row `to`, column `from` of the transpose.
+                        lhs[(t * k + o2) * dim + from] -= gamma * p * q;
+                    }
+                }
+            }
+        }
+        let ys = solve_dense(lhs, starts.clone(), dim);
+        for (a, y) in ys.iter().enumerate() {
+            let f: Vec<f64> = (0..n).map(|t| y[t * k..(t + 1) * k].iter().sum()).collect();
+            let key: Vec<i64> = f.iter().map(|x| (x * 1e12).round() as i64).chain([a as i64]).collect();
+            if seen.insert(key) {
+                vectors.push(f);
+                first.push(a);
+            }
+        }
+        let mut i = 0;
+        while i < k && pi[i] + 1 == na {
+            pi[i] = 0;
+            i += 1;
+        }
+        if i == k {
+            break;
+        }
+        pi[i] += 1;
+    }
+    Ok((vectors, first))
+}
+
+/// Solve `A x = r` for each right-hand side `r` by Gaussian elimination with
+/// partial pivoting; `a` is row-major `dim × dim` and nonsingular (here
+/// `I − γPᵀ` with `γ < 1`, strictly diagonally dominant by columns).
+fn solve_dense(mut a: Vec<f64>, mut rhs: Vec<Vec<f64>>, dim: usize) -> Vec<Vec<f64>> {
+    for c in 0..dim {
+        let p = (c..dim)
+            .max_by(|&i, &j| a[i * dim + c].abs().total_cmp(&a[j * dim + c].abs()))
+            .expect("non-empty");
+        if p != c {
+            for j in 0..dim {
+                a.swap(c * dim + j, p * dim + j);
+            }
+            for r in &mut rhs {
+                r.swap(c, p);
+            }
+        }
+        let d = a[c * dim + c];
+        for i in c + 1..dim {
+            let f = a[i * dim + c] / d;
+            if f == 0.0 {
+                continue;
+            }
+            for j in c..dim {
+                a[i * dim + j] -= f * a[c * dim + j];
+            }
+            for r in &mut rhs {
+                r[i] -= f * r[c];
+            }
+        }
+    }
+    for r in &mut rhs {
+        for c in (0..dim).rev() {
+            let s: f64 = (c + 1..dim).map(|j| a[c * dim + j] * r[j]).sum();
+            r[c] = (r[c] - s) / a[c * dim + c];
+        }
+    }
+    rhs
 }
 
 #[cfg(test)]
