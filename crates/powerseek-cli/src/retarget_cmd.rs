@@ -545,15 +545,10 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
         }
         RetargetCommand::Pomdp(args) => {
             let m = powerseek::mdp::pomdp::Pomdp::load(&args.env)?;
-            if args.horizon.is_some() && args.policies == powerseek::retarget::PolicyClass::Memoryless {
-                anyhow::bail!(
-                    "--horizon: memoryless policies have no horizon (they are discounted over the infinite horizon)"
-                );
-            }
             let request = PomdpTendencyRequest {
                 a: args.a.clone(),
                 b: args.b.clone(),
-                horizon: args.horizon.unwrap_or(PomdpTendencyRequest::default().horizon),
+                horizon: args.horizon,
                 policies: args.policies,
                 gamma: args.gamma,
                 belief: args.belief.as_deref().map(parse_numbers).transpose()?,

@@ -424,7 +424,7 @@ fn first_action_tendencies_over_policy_trees() {
     let request = PomdpTendencyRequest {
         a: "open-left".into(),
         b: "listen".into(),
-        horizon: 2,
+        horizon: Some(2),
         ..Default::default()
     };
     let r = pomdp_tendency(&noisy, &request, &NoProgress).unwrap();
@@ -624,6 +624,12 @@ fn memoryless_outcomes_are_refused_past_the_limit_and_undiscounted() {
     };
     let r = pomdp_tendency(&m, &request, &NoProgress).unwrap();
     assert_eq!((r.policies, r.horizon), (PolicyClass::Memoryless, None));
+    let with_horizon = PomdpTendencyRequest {
+        horizon: Some(3),
+        ..request.clone()
+    };
+    let e = pomdp_tendency(&m, &with_horizon, &NoProgress).unwrap_err().to_string();
+    assert!(e.contains("memoryless policies have no horizon"), "{e}");
     assert!(r.outcomes_b >= 1 && r.outcomes_a >= 1);
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["policies"], "memoryless");

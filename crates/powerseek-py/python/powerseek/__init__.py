@@ -1399,8 +1399,6 @@ def retarget_pomdp(
     deterministic memoryless policy observation → action, discounted over the
     infinite horizon (``horizon`` must then be left out; docs/theory.md
     §12.5); per decision-maker the worst orbit and whether ``b ≥_most^n a``."""
-    if policies == "memoryless" and horizon is not None:
-        raise ValueError("horizon: memoryless policies have no horizon")
     fields = _given(
         a=str(a),
         b=str(b),

@@ -1177,8 +1177,9 @@ pub struct PomdpTendencyRequest {
     pub a: String,
     /// First action of set B, by name; must differ from `a`.
     pub b: String,
-    /// Steps of the policy trees (default 2; not used by memoryless policies).
-    pub horizon: usize,
+    /// Steps of the policy trees (default [`DEFAULT_TREE_HORIZON`]); an error
+    /// with memoryless policies, which have none.
+    pub horizon: Option<usize>,
     /// Policy trees of `horizon` steps (default) or memoryless policies.
     pub policies: PolicyClass,
     /// Per-step discount in `(0, 1]`, `(0, 1)` for memoryless policies
@@ -1200,12 +1201,15 @@ pub struct PomdpTendencyRequest {
     pub seed: u64,
 }
 
+/// Steps of the policy trees when a request names none.
+pub const DEFAULT_TREE_HORIZON: usize = 2;
+
 impl Default for PomdpTendencyRequest {
     fn default() -> Self {
         PomdpTendencyRequest {
             a: String::new(),
             b: String::new(),
-            horizon: 2,
+            horizon: None,
             policies: PolicyClass::Trees,
             gamma: None,
             belief: None,
@@ -1278,11 +1282,18 @@ pub fn pomdp_tendency(
         )));
     }
     let gamma = default_gamma(m.mdp(), r.gamma);
-    let (vectors, first) = match r.policies {
-        PolicyClass::Trees => crate::mdp::pomdp::policies::pomdp_outcomes(m, r.horizon, gamma, MAX_POLICY_TREES)?,
-        PolicyClass::Memoryless => {
-            crate::mdp::pomdp::policies::pomdp_memoryless_outcomes(m, gamma, MAX_MEMORYLESS_POLICIES)?
+    let horizon = match (r.policies, r.horizon) {
+        (PolicyClass::Trees, h) => Some(h.unwrap_or(DEFAULT_TREE_HORIZON)),
+        (PolicyClass::Memoryless, None) => None,
+        (PolicyClass::Memoryless, Some(_)) => {
+            return Err(Error::invalid(
+                "horizon: memoryless policies have no horizon (they are discounted over the infinite horizon)",
+            ))
         }
+    };
+    let (vectors, first) = match horizon {
+        Some(h) => crate::mdp::pomdp::policies::pomdp_outcomes(m, h, gamma, MAX_POLICY_TREES)?,
+        None => crate::mdp::pomdp::policies::pomdp_memoryless_outcomes(m, gamma, MAX_MEMORYLESS_POLICIES)?,
     };
     let options = FirstMoveOptions {
         decision: r.decision.as_deref(),
@@ -1300,7 +1311,7 @@ pub fn pomdp_tendency(
         a: r.a.clone(),
         b: r.b.clone(),
         policies: r.policies,
-        horizon: (r.policies == PolicyClass::Trees).then_some(r.horizon),
+        horizon,
         gamma,
         outcomes_a,
         outcomes_b,
