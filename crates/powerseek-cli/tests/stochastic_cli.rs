@@ -105,7 +105,7 @@ fn lambda_sweep_runs_from_common_payoff_to_constant_sum() {
     let out = powerseek(&[
         "stochastic",
         "sweep",
-        &example("duel.json"),
+        &example("stochastic/duel.json"),
         "-n",
         "12",
         "--lambdas",
@@ -138,7 +138,13 @@ fn lambda_sweep_runs_from_common_payoff_to_constant_sum() {
     assert!(k["method"].as_str().unwrap().starts_with("Shapley"), "{k}");
     assert!((mean(k, "equilibrium_total") - 1.0).abs() <= 2.0 * eps(k) + 1e-9, "{k}");
     assert!(k["powerplay_total"]["mean"].as_f64().is_some());
-    let bad = powerseek(&["stochastic", "sweep", &example("duel.json"), "--lambdas", "0,1.5"]);
+    let bad = powerseek(&[
+        "stochastic",
+        "sweep",
+        &example("stochastic/duel.json"),
+        "--lambdas",
+        "0,1.5",
+    ]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("outside [0, 1]"));
 }
