@@ -575,13 +575,19 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                         "{} at belief {:?}: {} {class} start with '{}', {} with '{}'; worst orbit of {} reward functions",
                         args.env.display(),
                         report.belief,
-                        report.outcomes_a,
+                        report.tendency.outcomes_a,
                         report.a,
-                        report.outcomes_b,
+                        report.tendency.outcomes_b,
                         report.b,
-                        report.parameters
+                        report.tendency.parameters
                     )?;
-                    orbit_rows(out, &report.a, &report.b, report.n, &report.worst_orbit)?;
+                    orbit_rows(
+                        out,
+                        &report.a,
+                        &report.b,
+                        report.tendency.n,
+                        &report.tendency.worst_orbit,
+                    )?;
                 }
             }
         }
@@ -614,7 +620,7 @@ pub fn run(cmd: RetargetCommand) -> Result<()> {
                     "equally likely".to_string(),
                     format!("'{a}' likelier"),
                 ];
-                tendency_chart(&report.worst_orbit, title, outcomes, path)?;
+                tendency_chart(&report.tendency.worst_orbit, title, outcomes, path)?;
             }
         }
         RetargetCommand::Learned(args) => {
@@ -789,20 +795,20 @@ fn orbit_table(out: &mut impl Write, sets: &SetArgs, r: &OrbitReport) -> Result<
 }
 
 fn mdp_table(out: &mut impl Write, env: &Path, r: &MdpTendencyReport) -> Result<()> {
-    let (a, b) = (&r.a, &r.b);
+    let (a, b, t) = (&r.a, &r.b, &r.tendency);
     writeln!(
         out,
         "{} at state {}: {} visit distributions start with '{a}', {} with '{b}' (γ = {}); worst orbit of {} reward functions{}{}",
         env.display(),
         r.state,
-        r.outcomes_a,
-        r.outcomes_b,
+        t.outcomes_a,
+        t.outcomes_b,
         r.gamma,
-        r.parameters,
-        if r.u.is_some() { " (the given u and random ones)" } else { " (random)" },
-        r.samples.map_or(String::new(), |k| format!(", {k} sampled permutations each"))
+        t.parameters,
+        if t.u.is_some() { " (the given u and random ones)" } else { " (random)" },
+        t.samples.map_or(String::new(), |k| format!(", {k} sampled permutations each"))
     )?;
-    orbit_rows(out, a, b, r.n, &r.worst_orbit)
+    orbit_rows(out, a, b, t.n, &t.worst_orbit)
 }
 
 /// The worst-orbit rows of a first-move comparison.

@@ -428,8 +428,13 @@ fn first_action_tendencies_over_policy_trees() {
         ..Default::default()
     };
     let r = pomdp_tendency(&noisy, &request, &NoProgress).unwrap();
-    assert!(r.outcomes_b > r.outcomes_a);
-    let argmax = r.worst_orbit.iter().find(|row| row.decision == "argmax").unwrap();
+    assert!(r.tendency.outcomes_b > r.tendency.outcomes_a);
+    let argmax = r
+        .tendency
+        .worst_orbit
+        .iter()
+        .find(|row| row.decision == "argmax")
+        .unwrap();
     // From the uniform belief, listening and opening both leave the next state uniform, so
     // every outcome that opens first is also one that listens first (then acts the same
     // whatever it hears): an optimiser never strictly prefers opening first.
@@ -630,7 +635,7 @@ fn memoryless_outcomes_are_refused_past_the_limit_and_undiscounted() {
     };
     let e = pomdp_tendency(&m, &with_horizon, &NoProgress).unwrap_err().to_string();
     assert!(e.contains("memoryless policies have no horizon"), "{e}");
-    assert!(r.outcomes_b >= 1 && r.outcomes_a >= 1);
+    assert!(r.tendency.outcomes_b >= 1 && r.tendency.outcomes_a >= 1);
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["policies"], "memoryless");
     let parsed: PomdpTendencyRequest =

@@ -349,12 +349,12 @@ fn two_first_moves_to_the_same_state_both_have_outcomes_and_swapping_mirrors() {
     };
     let xy = run("x", "y");
     assert_eq!(
-        (xy.outcomes_a, xy.outcomes_b),
+        (xy.tendency.outcomes_a, xy.tendency.outcomes_b),
         (2, 2),
         "both moves reach t: the same futures"
     );
     let yx = run("y", "x");
-    for (p, q) in xy.worst_orbit.iter().zip(&yx.worst_orbit) {
+    for (p, q) in xy.tendency.worst_orbit.iter().zip(&yx.tendency.worst_orbit) {
         assert_eq!(
             (p.tendency.b_more, p.tendency.a_more),
             (q.tendency.a_more, q.tendency.b_more)
@@ -362,11 +362,12 @@ fn two_first_moves_to_the_same_state_both_have_outcomes_and_swapping_mirrors() {
     }
     // x and y lead to the same futures: neither is likelier on any orbit element.
     assert!(xy
+        .tendency
         .worst_orbit
         .iter()
         .all(|r| r.tendency.b_more == 0 && r.tendency.a_more == 0));
     let xz = run("z", "x");
-    assert_eq!((xz.outcomes_a, xz.outcomes_b), (1, 2));
+    assert_eq!((xz.tendency.outcomes_a, xz.tendency.outcomes_b), (1, 2));
 }
 
 #[test]
@@ -385,11 +386,11 @@ fn retarget_mdp_takes_u_and_n() {
         &NoProgress,
     )
     .unwrap();
-    assert_eq!((r.parameters, r.n), (1, 2));
+    assert_eq!((r.tendency.parameters, r.tendency.n), (1, 2));
     // Over the 24 orderings: x's futures (t forever, or t then v) against u's forever.
-    let t = r.worst_orbit[0].tendency;
+    let t = r.tendency.worst_orbit[0].tendency;
     assert_eq!(t.total(), 24);
-    assert_eq!(r.worst_orbit[0].holds, t.b_more >= 2 * t.a_more);
+    assert_eq!(r.tendency.worst_orbit[0].holds, t.b_more >= 2 * t.a_more);
     let e = mdp_tendency(
         &mdp,
         &MdpTendencyRequest {

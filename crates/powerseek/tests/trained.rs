@@ -106,7 +106,7 @@ fn argmax(mdp: &Mdp, r: &TrainedRequest) -> Vec<powerseek::retarget::Tendency> {
                 parameters: Some(0),
                 ..m.clone()
             };
-            mdp_tendency(mdp, &one, &NoProgress).unwrap().worst_orbit[0].tendency
+            mdp_tendency(mdp, &one, &NoProgress).unwrap().tendency.worst_orbit[0].tendency
         })
         .collect()
 }

@@ -995,9 +995,18 @@ pub struct MdpTendencyReport {
     pub b: String,
     /// The discount of the visit distributions.
     pub gamma: f64,
-    /// Visit distributions starting with `a`.
+    /// The comparison itself (its fields appear at this level in JSON).
+    #[serde(flatten)]
+    pub tendency: FirstMoveTendency,
+}
+
+/// A first-move comparison over reward orbits, as [`mdp_tendency`] and
+/// [`pomdp_tendency`] report it.
+#[derive(Clone, Debug, Serialize)]
+pub struct FirstMoveTendency {
+    /// Outcomes starting with `a`.
     pub outcomes_a: usize,
-    /// Visit distributions starting with `b`.
+    /// Outcomes starting with `b`.
     pub outcomes_b: usize,
     /// Reward parameters whose orbits were taken (`u`, if given, and the random ones).
     pub parameters: usize,
@@ -1054,7 +1063,7 @@ struct FirstMoveOptions<'a> {
 
 /// Per decision-maker, the worst orbit of how often its outcome starts with
 /// action `b` rather than `a`, over `u`'s orbit and random ones (dimension
-/// `d`, one reward per state). Returns the parameters used, `n` and the rows.
+/// `d`, one reward per state). Returns the comparison as reported.
 fn first_move_tendency(
     outcomes: &Outcomes,
     first: &[usize],
@@ -1062,7 +1071,7 @@ fn first_move_tendency(
     d: usize,
     r: &FirstMoveOptions,
     progress: &dyn Progress,
-) -> Result<(usize, usize, usize, u64, Vec<OrbitRow>)> {
+) -> Result<FirstMoveTendency> {
     let set_a: Vec<usize> = (0..first.len()).filter(|&k| first[k] == a).collect();
     let set_b: Vec<usize> = (0..first.len()).filter(|&k| first[k] == b).collect();
     let sampling = sampling(r.samples, r.seed)?;
@@ -1088,7 +1097,16 @@ fn first_move_tendency(
         }
         Ok(rows)
     })?;
-    Ok((set_a.len(), set_b.len(), us.len(), n, rows))
+    Ok(FirstMoveTendency {
+        outcomes_a: set_a.len(),
+        outcomes_b: set_b.len(),
+        parameters: us.len(),
+        u: r.u.map(|u| u.to_vec()),
+        n,
+        samples: r.samples,
+        seed: r.seed,
+        worst_orbit: rows,
+    })
 }
 
 /// The worst orbit, over random reward functions, of how often each
@@ -1106,7 +1124,7 @@ pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Prog
         samples: r.samples,
         seed: r.seed,
     };
-    let (outcomes_a, outcomes_b, parameters, n, rows) = first_move_tendency(
+    let tendency = first_move_tendency(
         &outcomes,
         &first,
         (moves.a, moves.b),
@@ -1119,14 +1137,7 @@ pub fn mdp_tendency(mdp: &Mdp, request: &MdpTendencyRequest, progress: &dyn Prog
         a: r.a.clone(),
         b: r.b.clone(),
         gamma,
-        outcomes_a,
-        outcomes_b,
-        parameters,
-        u: r.u.clone(),
-        n,
-        samples: r.samples,
-        seed: r.seed,
-        worst_orbit: rows,
+        tendency,
     })
 }
 
@@ -1238,22 +1249,9 @@ pub struct PomdpTendencyReport {
     pub horizon: Option<usize>,
     /// The per-step discount.
     pub gamma: f64,
-    /// Distinct outcomes starting with `a`.
-    pub outcomes_a: usize,
-    /// Distinct outcomes starting with `b`.
-    pub outcomes_b: usize,
-    /// Reward parameters whose orbits were taken.
-    pub parameters: usize,
-    /// The given reward parameter `u`, if any.
-    pub u: Option<Vec<f64>>,
-    /// The `n` of `b ≥_most^n a`.
-    pub n: u64,
-    /// Sampled permutations per orbit (null: whole orbits).
-    pub samples: Option<u64>,
-    /// Seed of the random parameters and sampled permutations.
-    pub seed: u64,
-    /// Per decision-maker, the worst orbit; `holds` is `b ≥_most^n a`.
-    pub worst_orbit: Vec<OrbitRow>,
+    /// The comparison itself (its fields appear at this level in JSON).
+    #[serde(flatten)]
+    pub tendency: FirstMoveTendency,
 }
 
 /// The worst orbit, over random reward functions, of how often each
@@ -1304,8 +1302,7 @@ pub fn pomdp_tendency(
         seed: r.seed,
     };
     let outcomes = Outcomes { vectors };
-    let (outcomes_a, outcomes_b, parameters, n, rows) =
-        first_move_tendency(&outcomes, &first, (a, b), m.n_states(), &options, progress)?;
+    let tendency = first_move_tendency(&outcomes, &first, (a, b), m.n_states(), &options, progress)?;
     Ok(PomdpTendencyReport {
         belief: m.start_belief().to_vec(),
         a: r.a.clone(),
@@ -1313,14 +1310,7 @@ pub fn pomdp_tendency(
         policies: r.policies,
         horizon,
         gamma,
-        outcomes_a,
-        outcomes_b,
-        parameters,
-        u: r.u.clone(),
-        n,
-        samples: r.samples,
-        seed: r.seed,
-        worst_orbit: rows,
+        tendency,
     })
 }
 
