@@ -21,6 +21,11 @@ Two parts, each printing a Markdown table of medians:
    `gnm_solve`. Reported: times, counts, and whether every equilibrium
    Gambit returns is one of powerseek's poly equilibria (to 1e-6).
 
+When the `powerseek` Python package is importable (run with the test
+suite's virtual environment, which has a release wheel and pygambit), the
+bimatrix table also times `powerseek.solve(game, all=True)` in process,
+around the call as Gambit's is timed.
+
 Times are wall seconds: powerseek's per process (`powerseek` started once
 per game, so it includes process start-up, a few ms), Gambit's around the
 solver call in a worker process (a timeout kills it). The machine these
@@ -68,6 +73,18 @@ def powerseek(path, method=None):
     if out.returncode != 0:
         raise RuntimeError(f"{cmd}: {out.stderr}")
     return wall, json.loads(out.stdout)
+
+
+def powerseek_in_process(path):
+    """Seconds around `powerseek.solve(game, all=True)` (the Python package, a
+    release wheel): the solver without process start-up, timed as Gambit's is."""
+    import powerseek as ps
+
+    game = ps.load_game(str(path))
+    start = time.perf_counter()
+    result = ps.solve(game, all=True)
+    wall = time.perf_counter() - start
+    return wall, {exact_profile(e["strategies"]) for e in result["equilibria"]}
 
 
 def exact_profile(strategies):
@@ -125,10 +142,17 @@ def median(xs):
 
 def bimatrix_part(sizes, games, timeout, tmp):
     print("\n### Random bimatrix games: all extreme equilibria\n")
-    print("| size | games | powerseek s (median) | Gambit enummixed s (median, finished) | Gambit finished | same sets | ratio (median of per-game ratios) |")
-    print("|---|---|---|---|---|---|---|")
+    try:
+        import powerseek  # noqa: F401  (the in-process column needs the package)
+
+        in_process = True
+    except ImportError:
+        in_process = False
+    print("| size | games | powerseek s (median) | Gambit enummixed s (median, finished) | Gambit finished | same sets | ratio (median of per-game ratios) | in process: powerseek s | in-process ratio |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for size in sizes:
         ours, theirs, ratios, same, finished = [], [], [], 0, 0
+        inner, inner_ratios = [], []
         for k in range(games):
             rng = np.random.Generator(np.random.PCG64(2026 + 1000 * size + k))
             payoffs = rng.integers(-10, 11, size=(2, size, size))
@@ -137,14 +161,21 @@ def bimatrix_part(sizes, games, timeout, tmp):
             wall, sol = powerseek(path)
             ours.append(wall)
             mine = {exact_profile(e["strategies"]) for e in sol["equilibria"]}
+            if in_process:
+                t, theirs_in = powerseek_in_process(path)
+                assert theirs_in == mine, f"{path}: the package and the CLI disagree"
+                inner.append(t)
             g = gambit(path, "enummixed", timeout)
             if g is None:
                 continue
             finished += 1
             theirs.append(g[0])
             ratios.append(g[0] / wall)
+            if in_process:
+                inner_ratios.append(g[0] / inner[-1])
             same += {exact_profile(e) for e in g[1]} == mine
-        print(f"| {size}×{size} | {games} | {median(ours):.4f} | {median(theirs):.4f} | {finished}/{games} | {same}/{finished} | {median(ratios):.0f}× |")
+        extra = f" {median(inner):.5f} | {median(inner_ratios):.0f}× |" if in_process else " — | — |"
+        print(f"| {size}×{size} | {games} | {median(ours):.4f} | {median(theirs):.4f} | {finished}/{games} | {same}/{finished} | {median(ratios):.0f}× |{extra}")
         sys.stdout.flush()
 
 

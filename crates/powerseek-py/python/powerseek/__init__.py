@@ -982,11 +982,20 @@ def trained_tendency(
     orbit and the reward, so results do not depend on ``threads``. Python
     trainers run on the worker threads, holding the GIL only while called.
 
-    Example: numpy value iteration on ``examples/fork.json`` is an exact
-    argmax, so it reproduces ``retarget_mdp``'s argmax counts::
+    Example: numpy value iteration on the fork of ``examples/fork.json``
+    (written out here) is an exact argmax, so it reproduces
+    ``retarget_mdp``'s argmax counts::
 
+        >>> import json, os, tempfile
         >>> import numpy as np, powerseek
-        >>> fork = powerseek.load_mdp("examples/fork.json")
+        >>> fork_spec = {"states": ["start", "one", "many", "l1", "r1", "r2", "r3"], "start": "start",
+        ...     "transitions": {"start": {"left": "one", "right": "many"}, "one": {"go": "l1"},
+        ...                     "many": {"a": "r1", "b": "r2", "c": "r3"},
+        ...                     **{s: {"stay": s} for s in ("l1", "r1", "r2", "r3")}}}
+        >>> path = os.path.join(tempfile.mkdtemp(), "fork.json")
+        >>> with open(path, "w") as f:
+        ...     _ = f.write(json.dumps(fork_spec))
+        >>> fork = powerseek.load_mdp(path)
         >>> def trainer(reward, seed):  # reward per state -> first move at 'start'
         ...     v = np.zeros(len(reward))
         ...     for _ in range(300):
