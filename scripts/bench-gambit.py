@@ -34,6 +34,7 @@ ratios closely.
 """
 
 import argparse
+import importlib.util
 import json
 import multiprocessing as mp
 import pathlib
@@ -142,12 +143,8 @@ def median(xs):
 
 def bimatrix_part(sizes, games, timeout, tmp):
     print("\n### Random bimatrix games: all extreme equilibria\n")
-    try:
-        import powerseek  # noqa: F401  (the in-process column needs the package)
-
-        in_process = True
-    except ImportError:
-        in_process = False
+    # The in-process column needs the Python package.
+    in_process = importlib.util.find_spec("powerseek") is not None
     print("| size | games | powerseek s (median) | Gambit enummixed s (median, finished) | Gambit finished | same sets | ratio (median of per-game ratios) | in process: powerseek s | in-process ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
     for size in sizes:
