@@ -404,3 +404,30 @@ fn retarget_mdp_takes_u_and_n() {
     .unwrap_err();
     assert!(e.to_string().contains("one reward per state"), "{e}");
 }
+
+#[test]
+fn visit_distributions_stay_distinct_for_discounts_near_one() {
+    // From start, 'go' reaches x, where the two moves enter the cycle a ↔ b at
+    // different ends: two visit distributions with the same first action whose
+    // cycle entries are ~5e7 at γ = 1 − 1e-8 (they saturated an i64 key).
+    let text = r#"{
+        "states": ["start", "x", "a", "b"], "start": "start",
+        "transitions": {
+            "start": { "go": "x" },
+            "x": { "to-a": "a", "to-b": "b" },
+            "a": { "next": "b" },
+            "b": { "next": "a" }
+        }
+    }"#;
+    let mdp = json::parse(text, "cycle.json").unwrap();
+    for gamma in [0.9, 1.0 - 1e-8] {
+        let (outcomes, first) = mdp_outcomes(&mdp, 0, gamma, 100).unwrap();
+        assert_eq!(first.len(), 2, "γ = {gamma}: both entries into the cycle are kept");
+        let (f, g) = (&outcomes.vectors[0], &outcomes.vectors[1]);
+        // The two differ by γ²/(1 + γ) in each cycle entry: 0.43 at γ = 0.9, about 1/2 near 1.
+        assert!(
+            (f[2] - g[2]).abs() > 0.4 && (f[3] - g[3]).abs() > 0.4,
+            "γ = {gamma}: {f:?} {g:?}"
+        );
+    }
+}

@@ -698,6 +698,19 @@ pub fn from_sparse(t: &SparseTransitions<'_>, state_names: Vec<String>, action_n
     b.build()
 }
 
+/// The key under which outcome vectors (visit distributions, occupancies)
+/// with the same first action count as one: every entry rounded to 1e-12, in
+/// `i128` so that no entry saturates (entries are at most `1/(1 − γ)`, below
+/// 1e16 for any `f64` discount; in `i64` they saturated for γ > 0.99999989,
+/// merging distinct vectors).
+pub(crate) fn outcome_key<'a>(entries: impl IntoIterator<Item = &'a f64>, first: usize) -> Vec<i128> {
+    entries
+        .into_iter()
+        .map(|x| (x * 1e12).round() as i128)
+        .chain([first as i128])
+        .collect()
+}
+
 /// Load an MDP from a file, choosing the format by extension:
 /// `.grid`/`.txt` gridworld, `.json` JSON, `.mdp`/`.pomdp` Cassandra.
 pub fn load(path: &Path) -> Result<Mdp> {

@@ -874,7 +874,7 @@ pub fn mdp_outcomes(mdp: &crate::mdp::Mdp, state: usize, gamma: f64, limit: usiz
         return Err(Error::invalid(format!("gamma = {gamma} is outside (0, 1)")));
     }
     let n = mdp.n_states();
-    let mut seen: HashSet<Vec<u64>> = HashSet::new();
+    let mut seen: HashSet<Vec<i128>> = HashSet::new();
     let mut vectors = Vec::new();
     let mut first = Vec::new();
     // Depth-first over policies restricted to the states a path visits.
@@ -884,7 +884,7 @@ pub fn mdp_outcomes(mdp: &crate::mdp::Mdp, state: usize, gamma: f64, limit: usiz
         path: &mut Vec<usize>,
         first_label: usize,
         limit: usize,
-        out: &mut (HashSet<Vec<u64>>, Vec<Vec<f64>>, Vec<usize>),
+        out: &mut (HashSet<Vec<i128>>, Vec<Vec<f64>>, Vec<usize>),
     ) -> Result<()> {
         let s = *path.last().expect("non-empty");
         let mut tried = HashSet::new();
@@ -916,11 +916,7 @@ pub fn mdp_outcomes(mdp: &crate::mdp::Mdp, state: usize, gamma: f64, limit: usiz
                     f[x] += scale * h;
                     h *= gamma;
                 }
-                let key: Vec<u64> = f
-                    .iter()
-                    .map(|x| (x * 1e12).round() as i64 as u64)
-                    .chain([label as u64])
-                    .collect();
+                let key = crate::mdp::outcome_key(&f, label);
                 if out.0.insert(key) {
                     out.1.push(f);
                     out.2.push(label);

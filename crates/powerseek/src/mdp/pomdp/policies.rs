@@ -56,12 +56,7 @@ fn trees(m: &Pomdp, horizon: usize, gamma: f64, limit: usize) -> Result<Vec<(Vec
                     f
                 })
                 .collect();
-            let key: Vec<i64> = occ
-                .iter()
-                .flatten()
-                .map(|x| (x * 1e12).round() as i64)
-                .chain([a as i64])
-                .collect();
+            let key = crate::mdp::outcome_key(occ.iter().flatten(), a);
             if seen.insert(key) {
                 out.push((occ, a));
             }
@@ -98,7 +93,7 @@ pub fn pomdp_outcomes(m: &Pomdp, horizon: usize, gamma: f64, limit: usize) -> Re
     let mut first = Vec::new();
     for (occ, a) in trees(m, horizon, gamma, limit)? {
         let f: Vec<f64> = (0..n).map(|x| (0..n).map(|s| b[s] * occ[s][x]).sum()).collect();
-        let key: Vec<i64> = f.iter().map(|x| (x * 1e12).round() as i64).chain([a as i64]).collect();
+        let key = crate::mdp::outcome_key(&f, a);
         if seen.insert(key) {
             vectors.push(f);
             first.push(a);
@@ -174,7 +169,7 @@ pub fn pomdp_memoryless_outcomes(m: &Pomdp, gamma: f64, limit: usize) -> Result<
         let ys = solve_dense(lhs, starts.clone(), dim);
         for (a, y) in ys.iter().enumerate() {
             let f: Vec<f64> = (0..n).map(|t| y[t * k..(t + 1) * k].iter().sum()).collect();
-            let key: Vec<i64> = f.iter().map(|x| (x * 1e12).round() as i64).chain([a as i64]).collect();
+            let key = crate::mdp::outcome_key(&f, a);
             if seen.insert(key) {
                 vectors.push(f);
                 first.push(a);
