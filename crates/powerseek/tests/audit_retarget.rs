@@ -280,3 +280,23 @@ fn symmetric_futures_tie_exactly() {
         }
     }
 }
+
+/// −0.0 and +0.0 are one value: an orbit holding both has the size of the
+/// orbit with two +0.0, under S_d and under an explicit group (whose
+/// elements were once told apart by their bits, doubling the count).
+#[test]
+fn signed_zeros_are_one_value() {
+    use powerseek::retarget::orbit_size;
+    let mixed = [-0.0, 0.0, 1.0];
+    let plain = [0.0, 0.0, 1.0];
+    assert_eq!(orbit_size(&mixed), Some(3));
+    let s3 = Group::new(3, None).unwrap();
+    assert_eq!(s3.orbit(&mixed, None).unwrap().len(), 3);
+    // S_3 again, as the explicit closure of a transposition and a 3-cycle.
+    let generated = Group::new(3, Some(&[vec![1, 0, 2], vec![1, 2, 0]])).unwrap();
+    assert_eq!(generated.order(), Some(6));
+    assert_eq!(generated.orbit(&plain, None).unwrap().len(), 3);
+    assert_eq!(generated.orbit(&mixed, None).unwrap().len(), 3);
+    // The group maps the mixed vector to its images whichever zero sits where.
+    assert!(s3.mapping(&mixed, &[0.0, 1.0, -0.0]).is_some());
+}

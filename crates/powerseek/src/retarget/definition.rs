@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::{act, group_closure, Comparison, DecisionMaker, Retargetability, EQUAL};
+use super::{act, group_closure, key, next_permutation, value_bits, Comparison, DecisionMaker, Retargetability, EQUAL};
 use crate::error::{Error, Result};
 
 /// Groups are enumerated (for orbits and for the permutation search) up to
@@ -35,10 +35,6 @@ pub enum Group {
         /// Every element, as the images of `0..d`.
         elements: Vec<Vec<usize>>,
     },
-}
-
-fn key(v: &[f64]) -> Vec<u64> {
-    v.iter().map(|x| (x + 0.0).to_bits()).collect()
 }
 
 impl Group {
@@ -97,7 +93,7 @@ impl Group {
                 let mut v = u.to_vec();
                 v.sort_by(f64::total_cmp);
                 let mut all = vec![v.clone()];
-                while next_permutation_f64(&mut v) {
+                while next_permutation(&mut v) {
                     all.push(v.clone());
                 }
                 all
@@ -118,7 +114,7 @@ impl Group {
                 let mut used = vec![false; *d];
                 let mut phi = vec![0; *d];
                 for (i, x) in from.iter().enumerate() {
-                    let j = (0..*d).find(|&j| !used[j] && to[j].to_bits() == x.to_bits())?;
+                    let j = (0..*d).find(|&j| !used[j] && value_bits(to[j]) == value_bits(*x))?;
                     used[j] = true;
                     phi[i] = j;
                 }
@@ -132,26 +128,6 @@ impl Group {
             Group::Symmetric(d) | Group::Elements { d, .. } => *d,
         }
     }
-}
-
-fn next_permutation(v: &mut [usize]) -> bool {
-    let Some(i) = (1..v.len()).rev().find(|&i| v[i - 1] < v[i]) else {
-        return false;
-    };
-    let j = (i..v.len()).rev().find(|&j| v[j] > v[i - 1]).unwrap_or(i);
-    v.swap(i - 1, j);
-    v[i..].reverse();
-    true
-}
-
-fn next_permutation_f64(v: &mut [f64]) -> bool {
-    let Some(i) = (1..v.len()).rev().find(|&i| v[i - 1] < v[i]) else {
-        return false;
-    };
-    let j = (i..v.len()).rev().find(|&j| v[j] > v[i - 1]).unwrap_or(i);
-    v.swap(i - 1, j);
-    v[i..].reverse();
-    true
 }
 
 /// A finite parameter set `Θ`.

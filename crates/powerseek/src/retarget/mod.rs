@@ -399,7 +399,7 @@ pub fn worst_orbit_with(
 }
 
 /// Rearrange `v` to the next lexicographic permutation; false after the last.
-fn next_permutation(v: &mut [f64]) -> bool {
+fn next_permutation<T: PartialOrd>(v: &mut [T]) -> bool {
     let Some(i) = (1..v.len()).rev().find(|&i| v[i - 1] < v[i]) else {
         return false;
     };
@@ -410,6 +410,18 @@ fn next_permutation(v: &mut [f64]) -> bool {
     v.swap(i - 1, j);
     v[i..].reverse();
     true
+}
+
+/// The bits of `x` with `−0.0` read as `+0.0`: parameters are told apart by
+/// value, and the two zeros are one value (an orbit holding both would
+/// otherwise count each of its elements twice).
+pub(crate) fn value_bits(x: f64) -> u64 {
+    (x + 0.0).to_bits()
+}
+
+/// A parameter vector as a hashable key ([`value_bits`] per entry).
+pub(crate) fn key(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|&x| value_bits(x)).collect()
 }
 
 /// Number of distinct permutations of `u` (the orbit size under S_d), if it fits in u64.
@@ -656,7 +668,7 @@ pub fn orbit_under(group: &[Vec<usize>], u: &[f64]) -> Vec<Vec<f64>> {
     group
         .iter()
         .map(|g| act(g, u))
-        .filter(|v| seen.insert(v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()))
+        .filter(|v| seen.insert(key(v)))
         .collect()
 }
 

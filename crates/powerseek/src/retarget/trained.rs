@@ -67,7 +67,7 @@ fn mix(x: u64) -> u64 {
 pub fn training_seed(seed: u64, orbit: usize, reward: &[f64]) -> u64 {
     reward
         .iter()
-        .fold(mix(seed ^ mix(orbit as u64)), |h, x| mix(h ^ x.to_bits()))
+        .fold(mix(seed ^ mix(orbit as u64)), |h, x| mix(h ^ super::value_bits(*x)))
 }
 
 /// A trained-tendency request (`powerseek.trained_tendency`, and the
