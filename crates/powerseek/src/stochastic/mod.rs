@@ -35,6 +35,7 @@
 //! ```
 
 pub mod finite;
+pub mod incomplete;
 pub mod json;
 pub mod power;
 pub mod request;

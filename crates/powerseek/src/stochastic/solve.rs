@@ -163,8 +163,14 @@ fn single_chooser(game: &NormalFormGame, chooser: Option<usize>) -> Vec<Equilibr
 
 /// The equilibrium `rule` picks (the first among ties).
 fn select(all: Vec<Equilibrium>, rule: Selection) -> Result<Equilibrium> {
-    let welfare = |e: &Equilibrium| e.payoffs.iter().cloned().sum::<Rational>();
-    let mut best: Option<(Rational, Equilibrium)> = None;
+    select_by(all, |e| e.payoffs.iter().cloned().sum(), rule)
+        .ok_or_else(|| Error::invalid("internal error: the stage solver returned no equilibrium"))
+}
+
+/// The item `rule` picks from `all` by its `welfare` (the first of the tied,
+/// in the given order); `None` when `all` is empty.
+pub(crate) fn select_by<T>(all: Vec<T>, welfare: impl Fn(&T) -> Rational, rule: Selection) -> Option<T> {
+    let mut best: Option<(Rational, T)> = None;
     for e in all {
         let w = welfare(&e);
         let better = match (&best, rule) {
@@ -178,7 +184,6 @@ fn select(all: Vec<Equilibrium>, rule: Selection) -> Result<Equilibrium> {
         }
     }
     best.map(|b| b.1)
-        .ok_or_else(|| Error::invalid("internal error: the stage solver returned no equilibrium"))
 }
 
 /// Stage payoffs of Nash value iteration are rounded to multiples of

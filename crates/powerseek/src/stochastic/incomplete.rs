@@ -1,0 +1,507 @@
+//! POWER under incomplete information over a finite set of type profiles
+//! (docs/theory.md §11.6), exactly, for finite horizons.
+//!
+//! A player's *type* is its own reward function: player `i` knows its row
+//! `t_i` of the drawn profile but not the others' rows `t_{−i}`, which it
+//! holds beliefs about — the prior conditioned on `t_i`, then updated by
+//! Bayes' rule on the actions it sees the others take. Every player `j`
+//! follows a Markov strategy that depends on its own type, the step and the
+//! state ([`TypeStrategies`]). Player `i` maximises over **all behavioural
+//! strategies that depend on its type and on the whole history of states
+//! and joint actions**; against Markov type-strategies that is an MDP over
+//! (step, state, posterior over `t_{−i}`) — the belief MDP of the POMDP whose
+//! hidden state is `t_{−i}` — solved here by exact backward induction over
+//! the reachable beliefs (memoised; the number of nodes is reported and
+//! bounded). Its own action carries no information about `t_{−i}`, and the
+//! state reached given the joint action does not either, so only the others'
+//! actions move the belief.
+//!
+//! Per player and state the report gives the interim POWER of every own type,
+//! the ex-ante POWER, the value under the profile, the complete-information
+//! POWER against the same profile (what `i` could get knowing `t_{−i}`,
+//! never less), and the total regret `Σ_i (POWER_i − value_i) ≥ 0`, which is
+//! zero at every state exactly when no type of any player gains by any
+//! history-dependent deviation (a Bayesian Nash equilibrium of the
+//! sequential game). The profile is uniformly random, given, or — for one
+//! step — a Bayesian equilibrium of every state's stage game, selected by a
+//! [`Selection`] rule, which makes one-step POWER the Bayesian-game POWER of
+//! [`crate::game::power`] exactly.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use num_traits::{One, Zero};
+use serde::Serialize;
+
+use super::finite::{self, ExactProfile, FiniteHorizon};
+use super::reward::{stage_rewards_exact, TypeProfiles};
+use super::solve::{select_by, Selection};
+use super::StochasticGame;
+use crate::error::{Error, Result};
+use crate::exact::Rational;
+use crate::game::bayesian::BayesianGame;
+use crate::game::equilibrium::{self, SolveOptions};
+use crate::progress::Progress;
+
+/// `σ[i][θ][t][s][a]`: the probability that player `i` of own type `θ`
+/// takes action `a` at state `s` with `t` steps done.
+pub type TypeStrategies = Vec<Vec<ExactProfile1>>;
+
+/// One player's strategy of one type: `[t][s][a]`.
+pub type ExactProfile1 = Vec<Vec<Vec<Rational>>>;
+
+/// Most (step, state, belief) nodes [`incomplete_power`] memoises per player
+/// and own type before it refuses (each holds a posterior over the others'
+/// types): more means a longer horizon or more types than this exact method
+/// handles in reasonable memory.
+pub const MAX_BELIEF_NODES: usize = 500_000;
+
+/// Every player's own types, read off a set of type profiles: two profiles
+/// give player `i` the same type exactly when its rewards are equal in both.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OwnTypes {
+    /// `of[i][k]`: player `i`'s own type in profile `k`.
+    pub of: Vec<Vec<usize>>,
+    /// `names[i][θ]`: the name of the first profile in which `i` has type `θ`.
+    pub names: Vec<Vec<String>>,
+    /// `prior[i][θ]`: the probability that `i` has type `θ`.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub prior: Vec<Vec<Rational>>,
+}
+
+/// [`OwnTypes`] of `types` (already validated against a game with `n_players`).
+pub fn own_types(types: &TypeProfiles, n_players: usize) -> OwnTypes {
+    let mut of = vec![Vec::with_capacity(types.profiles.len()); n_players];
+    let mut names = vec![Vec::new(); n_players];
+    let mut prior: Vec<Vec<Rational>> = vec![Vec::new(); n_players];
+    for i in 0..n_players {
+        let mut seen: Vec<&Vec<Rational>> = Vec::new();
+        for t in &types.profiles {
+            let theta = match seen.iter().position(|r| **r == t.rewards[i]) {
+                Some(theta) => theta,
+                None => {
+                    seen.push(&t.rewards[i]);
+                    names[i].push(t.name.clone());
+                    prior[i].push(Rational::zero());
+                    seen.len() - 1
+                }
+            };
+            of[i].push(theta);
+            prior[i][theta] += t.prior.clone();
+        }
+    }
+    OwnTypes { of, names, prior }
+}
+
+/// Where the type-strategies come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeProfileSource {
+    /// Every player of every type uniformly random.
+    Uniform,
+    /// Given strategies (checked against the game and the types).
+    Given(TypeStrategies),
+    /// One step only: at every state a Bayesian Nash equilibrium of its stage
+    /// game (all found exactly by [`equilibrium::solve_bayesian`], one picked
+    /// by the selection rule on ex-ante welfare).
+    StageEquilibrium,
+}
+
+/// Options of [`incomplete_power`].
+#[derive(Clone, Debug)]
+pub struct IncompleteOptions {
+    /// The finite horizon (exact arithmetic).
+    pub horizon: FiniteHorizon,
+    /// The profile the players follow.
+    pub profile: TypeProfileSource,
+    /// Which stage Bayesian equilibrium ([`TypeProfileSource::StageEquilibrium`]).
+    pub selection: Selection,
+    /// Most memoised belief nodes per player and type (default [`MAX_BELIEF_NODES`]).
+    pub max_belief_nodes: usize,
+}
+
+impl IncompleteOptions {
+    /// The uniform profile over `steps` undiscounted steps.
+    pub fn new(steps: usize) -> Self {
+        IncompleteOptions {
+            horizon: FiniteHorizon::undiscounted(steps),
+            profile: TypeProfileSource::Uniform,
+            selection: Selection::default(),
+            max_belief_nodes: MAX_BELIEF_NODES,
+        }
+    }
+}
+
+/// POWER under incomplete information, exactly, per player and state.
+#[derive(Clone, Debug, Serialize)]
+pub struct IncompleteReport {
+    /// The players' names.
+    pub players: Vec<String>,
+    /// The states' names.
+    pub states: Vec<String>,
+    /// The horizon, as text.
+    pub horizon: String,
+    /// Where the profile came from, as text.
+    pub profile: String,
+    /// The selection rule (stage equilibria).
+    pub selection: &'static str,
+    /// Every player's own types (names and prior).
+    pub types: OwnTypes,
+    /// The type-strategies followed (`[i][θ][t][s][a]`).
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub strategies: TypeStrategies,
+    /// `power[i][s]`: ex-ante POWER, `Σ_θ P(θ) · power_by_type[i][θ][s]`.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub power: Vec<Vec<Rational>>,
+    /// `power_by_type[i][θ][s]`: the interim POWER of player `i` of type `θ`
+    /// (normalised best value against its prior belief over the others' types).
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub power_by_type: Vec<Vec<Vec<Rational>>>,
+    /// `complete_power[i][s]`: POWER if `i` also knew `t_{−i}` (against the same profile).
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub complete_power: Vec<Vec<Rational>>,
+    /// `information_value[i][s] = complete_power − power ≥ 0`.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub information_value: Vec<Vec<Rational>>,
+    /// `value[i][s]`: the normalised expected value under the profile.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub value: Vec<Vec<Rational>>,
+    /// `Σ_i power[i][s]`.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub total_power: Vec<Rational>,
+    /// `Σ_i (power − value)[i][s] ≥ 0`.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub total_regret: Vec<Rational>,
+    /// The exact sum of all players' rewards at every site, if there is one.
+    #[serde(serialize_with = "crate::exact::ser")]
+    pub constant_sum: Option<Rational>,
+    /// The total regret is exactly zero at every state: no type of any
+    /// player gains by any history-dependent deviation.
+    pub equilibrium: bool,
+    /// Every stage equilibrium was exact (false only for logit stages of
+    /// Bayesian games with three or more players).
+    pub exact: bool,
+    /// Largest number of (step, state, belief) nodes one player's type visited.
+    pub belief_nodes: usize,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+/// Check `σ` against the game, the horizon and the own types: shapes, and
+/// every strategy a probability distribution; errors name the entry.
+pub fn check_strategies(game: &StochasticGame, own: &OwnTypes, steps: usize, sigma: &TypeStrategies) -> Result<()> {
+    let n = game.n_players();
+    if sigma.len() != n {
+        return Err(Error::invalid(format!("strategies: expected {n} players, got {}", sigma.len())));
+    }
+    for (i, by_type) in sigma.iter().enumerate() {
+        if by_type.len() != own.names[i].len() {
+            return Err(Error::invalid(format!(
+                "strategies[{i}]: player '{}' has {} own types, got {}",
+                game.players()[i],
+                own.names[i].len(),
+                by_type.len()
+            )));
+        }
+        for (theta, steps_of) in by_type.iter().enumerate() {
+            if steps_of.len() != steps {
+                return Err(Error::invalid(format!(
+                    "strategies[{i}][{theta}]: expected {steps} steps, got {}",
+                    steps_of.len()
+                )));
+            }
+            for (t, states) in steps_of.iter().enumerate() {
+                if states.len() != game.n_states() {
+                    return Err(Error::invalid(format!(
+                        "strategies[{i}][{theta}][{t}]: expected {} states, got {}",
+                        game.n_states(),
+                        states.len()
+                    )));
+                }
+                for (s, p) in states.iter().enumerate() {
+                    let at = format!("strategies[{i}][{theta}][{t}][{s}]");
+                    if p.len() != game.n_actions(s, i) {
+                        return Err(Error::invalid(format!(
+                            "{at}: state '{}' has {} actions for player '{}', got {} probabilities",
+                            game.state_names()[s],
+                            game.n_actions(s, i),
+                            game.players()[i],
+                            p.len()
+                        )));
+                    }
+                    if p.iter().any(|x| *x < Rational::zero()) || p.iter().cloned().sum::<Rational>() != Rational::one()
+                    {
+                        return Err(Error::invalid(format!(
+                            "{at}: not a probability distribution (non-negative, summing to exactly 1)"
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The uniform type-strategies.
+pub fn uniform_strategies(game: &StochasticGame, own: &OwnTypes, steps: usize) -> TypeStrategies {
+    let uniform = finite::uniform_profile(game, steps);
+    (0..game.n_players())
+        .map(|i| {
+            let one: ExactProfile1 = uniform.iter().map(|step| step[i].clone()).collect();
+            vec![one; own.names[i].len()]
+        })
+        .collect()
+}
+
+/// The joint profile followed in type profile `k`: each player's strategy of its own type there.
+pub fn profile_of(sigma: &TypeStrategies, own: &OwnTypes, k: usize) -> ExactProfile {
+    let steps = sigma.first().and_then(|p| p.first()).map_or(0, Vec::len);
+    (0..steps)
+        .map(|t| {
+            sigma
+                .iter()
+                .enumerate()
+                .map(|(i, by_type)| by_type[own.of[i][k]][t].clone())
+                .collect()
+        })
+        .collect()
+}
+
+/// The one-step Bayesian game played at state `s`: the players' own types,
+/// the prior over type profiles (profiles with the same own types merged),
+/// and the stage rewards `r[k][i][ja]`.
+pub fn stage_bayesian_game(
+    game: &StochasticGame,
+    types: &TypeProfiles,
+    own: &OwnTypes,
+    r: &[Vec<Vec<Rational>>],
+    s: usize,
+) -> Result<BayesianGame> {
+    let n = game.n_players();
+    let sizes: Vec<usize> = own.names.iter().map(Vec::len).collect();
+    let n_tau: usize = sizes.iter().product();
+    let joint = game.joint_actions(s);
+    let na = joint.len();
+    let mut prior = vec![Rational::zero(); n_tau];
+    let mut payoffs = vec![Rational::zero(); n_tau * na * n];
+    for (k, t) in types.profiles.iter().enumerate() {
+        let digits: Vec<usize> = (0..n).map(|i| own.of[i][k]).collect();
+        let tau = crate::game::mixed_radix_index(&digits, &sizes);
+        prior[tau] += t.prior.clone();
+        for (a, ja) in joint.clone().enumerate() {
+            for i in 0..n {
+                payoffs[(tau * na + a) * n + i] = r[k][i][ja].clone();
+            }
+        }
+    }
+    BayesianGame::new(
+        game.state_names()[s].clone(),
+        game.players().to_vec(),
+        own.names.clone(),
+        (0..n).map(|i| game.actions(s, i).to_vec()).collect(),
+        prior,
+        payoffs,
+    )
+}
+
+/// Player `i`'s interim best value by backward induction over (step, state,
+/// posterior over the profiles in which `i` has its own type).
+struct Interim<'a> {
+    game: &'a StochasticGame,
+    sigma: &'a TypeStrategies,
+    own: &'a OwnTypes,
+    h: &'a FiniteHorizon,
+    i: usize,
+    /// The profiles in which `i` has this type (the belief's support).
+    members: Vec<usize>,
+    /// Player `i`'s stage reward per global joint action (the same in every member).
+    r: &'a [Rational],
+    memo: HashMap<(usize, usize, Vec<Rational>), Rational>,
+    limit: usize,
+}
+
+impl Interim<'_> {
+    /// `V_t(s, b)`, unnormalised.
+    fn value(&mut self, t: usize, s: usize, b: &[Rational]) -> Result<Rational> {
+        if t == self.h.steps {
+            return Ok(Rational::zero());
+        }
+        let key = (t, s, b.to_vec());
+        if let Some(v) = self.memo.get(&key) {
+            return Ok(v.clone());
+        }
+        if self.memo.len() >= self.limit {
+            return Err(Error::invalid(format!(
+                "incomplete information: player '{}' reaches more than {} (step, state, belief) nodes; \
+                 use fewer steps or fewer type profiles",
+                self.game.players()[self.i],
+                self.limit
+            )));
+        }
+        let (game, i) = (self.game, self.i);
+        let n = game.n_players();
+        let ki = game.n_actions(s, i);
+        let below: usize = (0..i).map(|j| game.n_actions(s, j)).product();
+        let n_others = game.joint_actions(s).len() / ki;
+        let start = game.joint_actions(s).start;
+        let mut q = vec![Rational::zero(); ki];
+        for o in 0..n_others {
+            // The local joint action with the others' part `o` and i's action 0.
+            let local0 = o % below + (o / below) * below * ki;
+            let weights: Vec<Rational> = self
+                .members
+                .iter()
+                .zip(b)
+                .map(|(&k, bk)| {
+                    let mut w = bk.clone();
+                    for j in (0..n).filter(|&j| j != i) {
+                        w *= &self.sigma[j][self.own.of[j][k]][t][s][game.digit(s, local0, j)];
+                    }
+                    w
+                })
+                .collect();
+            let mass: Rational = weights.iter().cloned().sum();
+            if mass.is_zero() {
+                continue;
+            }
+            let posterior: Vec<Rational> = weights.into_iter().map(|w| w / &mass).collect();
+            for (a, qa) in q.iter_mut().enumerate() {
+                let ja = start + local0 + a * below;
+                let (next, prob) = game.successors_exact(ja);
+                let mut cont = Rational::zero();
+                for (&s2, p) in next.iter().zip(prob) {
+                    cont += p * self.value(t + 1, s2 as usize, &posterior)?;
+                }
+                *qa += &mass * (&self.r[ja] + &self.h.discount * cont);
+            }
+        }
+        let best = q.into_iter().max().unwrap_or_else(Rational::zero);
+        self.memo.insert(key, best.clone());
+        Ok(best)
+    }
+}
+
+/// POWER of every player at every state when each knows only its own
+/// reward (see the module docs), at the profile `opts` names.
+pub fn incomplete_power(
+    game: &StochasticGame,
+    types: &TypeProfiles,
+    opts: &IncompleteOptions,
+    progress: &dyn Progress,
+) -> Result<IncompleteReport> {
+    let start = Instant::now();
+    types.validate(game)?;
+    opts.horizon.validate()?;
+    let h = &opts.horizon;
+    let (n, ns) = (game.n_players(), game.n_states());
+    let own = own_types(types, n);
+    let r: Vec<Vec<Vec<Rational>>> = types
+        .profiles
+        .iter()
+        .map(|t| stage_rewards_exact(game, types.site, &t.rewards))
+        .collect();
+    let mut exact = true;
+    let (sigma, profile_text) = match &opts.profile {
+        TypeProfileSource::Uniform => (uniform_strategies(game, &own, h.steps), "uniformly random".to_string()),
+        TypeProfileSource::Given(sigma) => {
+            check_strategies(game, &own, h.steps, sigma)?;
+            (sigma.clone(), "given".to_string())
+        }
+        TypeProfileSource::StageEquilibrium => {
+            if h.steps != 1 {
+                return Err(Error::invalid(format!(
+                    "profile: a Bayesian equilibrium of each stage game is the profile of a one-step game; \
+                     this horizon has {} steps (give the strategies, or use the uniform profile)",
+                    h.steps
+                )));
+            }
+            let mut sigma = uniform_strategies(game, &own, 1);
+            for s in 0..ns {
+                crate::progress::check(progress)?;
+                let stage = stage_bayesian_game(game, types, &own, &r, s)?;
+                let sol = equilibrium::solve_bayesian_with(&stage, &SolveOptions::all(), progress)?;
+                exact &= sol.exact;
+                let chosen = select_by(sol.equilibria, |e| e.payoffs.iter().cloned().sum(), opts.selection)
+                    .ok_or_else(|| Error::invalid(format!("state '{}': no Bayesian equilibrium found", game.state_names()[s])))?;
+                for (i, by_type) in chosen.behaviour.into_iter().enumerate() {
+                    for (theta, p) in by_type.into_iter().enumerate() {
+                        sigma[i][theta][0][s] = p;
+                    }
+                }
+            }
+            (sigma, format!("a Bayesian equilibrium of every stage game ({})", opts.selection.name()))
+        }
+    };
+    let norm = h.normaliser();
+    let mut power = vec![vec![Rational::zero(); ns]; n];
+    let mut power_by_type = Vec::with_capacity(n);
+    let mut belief_nodes = 0;
+    for i in 0..n {
+        let mut by_type = Vec::with_capacity(own.names[i].len());
+        for (theta, p_theta) in own.prior[i].iter().enumerate() {
+            crate::progress::check(progress)?;
+            let members: Vec<usize> = (0..types.profiles.len()).filter(|&k| own.of[i][k] == theta).collect();
+            let belief: Vec<Rational> = members.iter().map(|&k| &types.profiles[k].prior / p_theta).collect();
+            let mut interim = Interim {
+                game,
+                sigma: &sigma,
+                own: &own,
+                h,
+                i,
+                r: &r[members[0]][i],
+                members,
+                memo: HashMap::new(),
+                limit: opts.max_belief_nodes,
+            };
+            let values: Vec<Rational> = (0..ns)
+                .map(|s| interim.value(0, s, &belief).map(|v| v * &norm))
+                .collect::<Result<_>>()?;
+            belief_nodes = belief_nodes.max(interim.memo.len());
+            for s in 0..ns {
+                power[i][s] += p_theta * &values[s];
+            }
+            by_type.push(values);
+        }
+        power_by_type.push(by_type);
+    }
+    let mut value = vec![vec![Rational::zero(); ns]; n];
+    let mut complete_power = vec![vec![Rational::zero(); ns]; n];
+    for (k, t) in types.profiles.iter().enumerate() {
+        crate::progress::check(progress)?;
+        let profile = profile_of(&sigma, &own, k);
+        let v = finite::evaluate(game, &r[k], &profile, h);
+        for i in 0..n {
+            let best = finite::best_response(game, &r[k], &profile, i, h);
+            for s in 0..ns {
+                value[i][s] += &t.prior * &v[i][s] * &norm;
+                complete_power[i][s] += &t.prior * &best[s] * &norm;
+            }
+        }
+    }
+    let sum_over = |m: &[Vec<Rational>], s: usize| m.iter().map(|row| row[s].clone()).sum::<Rational>();
+    let total_power: Vec<Rational> = (0..ns).map(|s| sum_over(&power, s)).collect();
+    let total_regret: Vec<Rational> = (0..ns).map(|s| &total_power[s] - sum_over(&value, s)).collect();
+    let information_value = (0..n)
+        .map(|i| (0..ns).map(|s| &complete_power[i][s] - &power[i][s]).collect())
+        .collect();
+    Ok(IncompleteReport {
+        players: game.players().to_vec(),
+        states: game.state_names().to_vec(),
+        horizon: format!("{} steps, discount {}", h.steps, h.discount),
+        profile: profile_text,
+        selection: opts.selection.name(),
+        equilibrium: total_regret.iter().all(Zero::is_zero),
+        types: own,
+        strategies: sigma,
+        power,
+        power_by_type,
+        complete_power,
+        information_value,
+        value,
+        total_power,
+        total_regret,
+        constant_sum: types.constant_sum(),
+        exact,
+        belief_nodes,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
