@@ -9,16 +9,19 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 
+use powerseek::exact::{format_rational, to_f64, Rational};
 use powerseek::multiagent::joint::{load_stochastic_game, GridPlacement, JointOptions, Turns};
 use powerseek::multiagent::parse_rhos;
 use powerseek::plot::{save, series_colour, Band, BandChart, GridHeatmap, RGBColor, Row};
 use powerseek::stats::Estimate;
+use powerseek::stochastic::incomplete::IncompleteReport;
 use powerseek::stochastic::power::StochasticPowerReport;
-use powerseek::stochastic::request::{self, StochasticRequest, StochasticSweep, SweepOver};
+use powerseek::stochastic::request::{self, IncompleteRequest, StochasticRequest, StochasticSweep, SweepOver};
 use powerseek::stochastic::reward::Site;
 use powerseek::stochastic::StochasticGame;
 
 use crate::args::{plot_written, write_json, Format, FormatArg, PlotArg, TableOrJsonArg};
+use crate::output::fit;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum TurnOrder {
@@ -178,6 +181,33 @@ pub enum StochasticCommand {
         #[command(flatten)]
         plot: PlotArg,
     },
+    /// POWER when each player knows only its own reward among finite type profiles
+    /// (exact, finite horizon; docs/theory.md §11.6): interim POWER of every own type,
+    /// ex-ante POWER, the value under the profile, complete-information POWER against
+    /// the same profile, and the total regret.
+    Incomplete {
+        #[command(flatten)]
+        game: GameArgs,
+        /// Type profiles (JSON): {"site": "state" | "joint-action", "profiles":
+        /// [{"name": .., "prior": .., "rewards": [[per site] per player]}]}, numbers exact.
+        #[arg(long)]
+        types: PathBuf,
+        /// Steps of the (undiscounted) horizon.
+        #[arg(long, default_value_t = IncompleteRequest::default().steps)]
+        steps: usize,
+        /// equilibrium (one step: a Bayesian equilibrium of every stage game), uniform,
+        /// or given (with --strategies; the default then).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Stationary type-strategies (JSON): {"strategies": [player][own type][state][action]}.
+        #[arg(long)]
+        strategies: Option<PathBuf>,
+        /// Stage-equilibrium selection: max-welfare, min-welfare or first.
+        #[arg(long, default_value_t = IncompleteRequest::default().selection)]
+        selection: String,
+        #[command(flatten)]
+        format: TableOrJsonArg,
+    },
 }
 
 fn parse_interval(s: &str) -> std::result::Result<(f64, f64), String> {
@@ -254,7 +284,99 @@ pub fn run(cmd: StochasticCommand) -> Result<()> {
             }
             Ok(())
         }
+        StochasticCommand::Incomplete {
+            game,
+            types,
+            steps,
+            profile,
+            strategies,
+            selection,
+            format,
+        } => {
+            let (g, _) = game.load()?;
+            let spec = request::load_types(&types)?;
+            let req = IncompleteRequest {
+                steps,
+                profile,
+                selection,
+                strategies: strategies.as_deref().map(request::load_strategies).transpose()?,
+                ..IncompleteRequest::default()
+            };
+            let report = request::incomplete_type_power(&g, &req, &spec, &powerseek::NoProgress)?;
+            match format.format {
+                crate::args::TableOrJson::Table => {
+                    incomplete_table(&mut std::io::stdout().lock(), &game.game, &report)?
+                }
+                crate::args::TableOrJson::Json => write_json(&report)?,
+            }
+            Ok(())
+        }
     }
+}
+
+fn incomplete_table(out: &mut impl Write, env: &Path, r: &IncompleteReport) -> Result<()> {
+    let x = |v: &Rational| format!("{:.4}", to_f64(v));
+    writeln!(
+        out,
+        "Incomplete-information POWER in {} ({}; profile: {})",
+        env.display(),
+        r.horizon,
+        r.profile
+    )?;
+    writeln!(
+        out,
+        "exact rationals, shown to 4 decimals (--format json has them exactly)"
+    )?;
+    for (i, player) in r.players.iter().enumerate() {
+        let names: Vec<String> = r.types.names[i]
+            .iter()
+            .zip(&r.types.prior[i])
+            .map(|(n, p)| format!("{n} (p = {})", format_rational(p)))
+            .collect();
+        writeln!(out, "\n{player}: own types {}", names.join(", "))?;
+        let mut header = format!("{:<16} {:>9} {:>9} {:>9}", "state", "POWER", "complete", "value");
+        for n in &r.types.names[i] {
+            header += &format!(" {:>9}", fit(n));
+        }
+        writeln!(out, "{header}")?;
+        for (s, state) in r.states.iter().enumerate() {
+            let mut line = format!(
+                "{:<16} {:>9} {:>9} {:>9}",
+                fit(state),
+                x(&r.power[i][s]),
+                x(&r.complete_power[i][s]),
+                x(&r.value[i][s])
+            );
+            for by_type in &r.power_by_type[i] {
+                line += &format!(" {:>9}", x(&by_type[s]));
+            }
+            writeln!(out, "{line}")?;
+        }
+    }
+    writeln!(out, "\n{:<16} {:>9} {:>12}", "state", "ΣPOWER", "total regret")?;
+    for (s, state) in r.states.iter().enumerate() {
+        writeln!(
+            out,
+            "{:<16} {:>9} {:>12}",
+            fit(state),
+            x(&r.total_power[s]),
+            x(&r.total_regret[s])
+        )?;
+    }
+    if let Some(c) = &r.constant_sum {
+        writeln!(out, "constant-sum rewards: Σ r_i = {}", format_rational(c))?;
+    }
+    writeln!(
+        out,
+        "{} ({} belief nodes at most per player and type)",
+        if r.equilibrium {
+            "the profile is a Bayesian equilibrium: total regret is exactly 0 at every state"
+        } else {
+            "the profile is not a Bayesian equilibrium: some type gains by deviating"
+        },
+        r.belief_nodes
+    )?;
+    Ok(())
 }
 
 fn pm(e: &Estimate) -> String {

@@ -148,3 +148,70 @@ fn lambda_sweep_runs_from_common_payoff_to_constant_sum() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("outside [0, 1]"));
 }
+
+/// The guessing example has a closed form: B plays the action its type
+/// likes; A, earning 1 for matching, guesses x (prior 2/3) in one step and
+/// after one step knows B's type: POWER 2/3, then (2/3 + 1)/2 = 5/6.
+#[test]
+fn incomplete_information_guessing_game() {
+    let game = example("stochastic/guess.json");
+    let types = example("stochastic/guess-types.json");
+    let v: serde_json::Value = serde_json::from_str(&ok(&[
+        "stochastic",
+        "incomplete",
+        &game,
+        "--types",
+        &types,
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(v["power"][0][0], "2/3");
+    assert_eq!(v["complete_power"][0][0], "1");
+    assert_eq!(v["information_value"][0][0], "1/3");
+    assert_eq!(v["equilibrium"], true);
+    assert_eq!(v["types"]["names"][1], serde_json::json!(["B likes x", "B likes y"]));
+    let strategies = example("stochastic/guess-strategies.json");
+    let v: serde_json::Value = serde_json::from_str(&ok(&[
+        "stochastic",
+        "incomplete",
+        &game,
+        "--types",
+        &types,
+        "--steps",
+        "2",
+        "--strategies",
+        &strategies,
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(v["power"][0][0], "5/6");
+    assert_eq!(v["value"][0][0], "1/2");
+    assert_eq!(v["equilibrium"], false);
+    let table = ok(&["stochastic", "incomplete", &game, "--types", &types]);
+    assert!(
+        table.contains("Bayesian equilibrium") && table.contains("0.6667"),
+        "{table}"
+    );
+    fails_with(
+        &["stochastic", "incomplete", &game, "--types", &types, "--steps", "2"],
+        &["--profile", "one-step"],
+    );
+    let bad = write_temp(
+        "bad-strategies.json",
+        br#"{"strategies": [[[["1/2", "1/3"]]], [[[1, 0]], [[0, 1]]]]}"#,
+    );
+    fails_with(
+        &[
+            "stochastic",
+            "incomplete",
+            &game,
+            "--types",
+            &types,
+            "--strategies",
+            &bad,
+        ],
+        &["strategies[0][0][0]", "probability distribution"],
+    );
+}

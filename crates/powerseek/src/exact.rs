@@ -136,6 +136,11 @@ pub fn parse_rational(text: &str) -> crate::Result<Rational> {
     Ok(r)
 }
 
+/// The nearest float of an exact number (NaN when it has none).
+pub fn to_f64(r: &Rational) -> f64 {
+    num_traits::ToPrimitive::to_f64(r).unwrap_or(f64::NAN)
+}
+
 /// `p/q` or `p` for integers; used when writing files and tables.
 pub fn format_rational(r: &Rational) -> String {
     if r.denom().is_one() {

@@ -111,6 +111,15 @@ pub fn from_json<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| json_error(origin, &e))
 }
 
+/// [`from_json`], with every number under the top-level fields `exact` kept
+/// as its text, so that fields read exactly from strings (`"1/3"`) accept
+/// JSON numbers too (`0.1` is then exactly 1/10, not its float).
+pub fn from_json_exact<T: DeserializeOwned>(text: &str, origin: &str, exact: &[&str]) -> Result<T> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let quoted = checked(text, origin, exact)?;
+    serde_json::from_str(quoted.as_deref().unwrap_or(text)).map_err(|e| json_error(origin, &e))
+}
+
 /// A serde_json error as a parse error at its line.
 fn json_error(origin: &str, e: &serde_json::Error) -> Error {
     Error::parse(origin, e.line(), json_message(e))

@@ -34,7 +34,10 @@ fn game(states: usize, digits: &[u32]) -> StochasticGame {
         let mut rows = Vec::new();
         for a in ["x", "y"] {
             for b in ["x", "y"] {
-                let (t1, t2) = (it.next().unwrap() as usize % states, it.next().unwrap() as usize % states);
+                let (t1, t2) = (
+                    it.next().unwrap() as usize % states,
+                    it.next().unwrap() as usize % states,
+                );
                 let p = 1 + it.next().unwrap() % 3;
                 let row = if t1 == t2 {
                     format!("\"s{t1}\"")
@@ -58,7 +61,11 @@ fn game(states: usize, digits: &[u32]) -> StochasticGame {
 /// combinations are kept, with priors proportional to 1 + a digit.
 fn types(states: usize, digits: &[u32], profiles: usize, constant: Option<i64>) -> TypeProfiles {
     let mut it = digits.iter().cycle().copied();
-    let mut row = || (0..states).map(|_| q((it.next().unwrap() % 5) as i64, 1)).collect::<Vec<_>>();
+    let mut row = || {
+        (0..states)
+            .map(|_| q((it.next().unwrap() % 5) as i64, 1))
+            .collect::<Vec<_>>()
+    };
     let a = [row(), row()];
     let b = match constant {
         Some(c) => [
@@ -293,10 +300,7 @@ fn revealing_actions_have_a_closed_form() {
     let profile = |name: &str, b_reward: i64| TypeProfile {
         name: name.into(),
         prior: q(1, 2),
-        rewards: vec![
-            vec![q(1, 1), q(0, 1), q(0, 1), q(1, 1)],
-            vec![q(b_reward, 1); 4],
-        ],
+        rewards: vec![vec![q(1, 1), q(0, 1), q(0, 1), q(1, 1)], vec![q(b_reward, 1); 4]],
     };
     let t = TypeProfiles {
         site: Site::JointAction,
@@ -305,8 +309,18 @@ fn revealing_actions_have_a_closed_form() {
     for (steps, expected) in [(1, q(1, 2)), (2, q(3, 4)), (3, q(5, 6))] {
         let own = own_types(&t, 2);
         assert_eq!(own.names[0].len(), 1);
+        assert_eq!(own.names[0], vec!["only type".to_string()]);
         assert_eq!(own.names[1], vec!["bx".to_string(), "by".to_string()]);
-        let pure = |a: usize| vec![vec![if a == 0 { vec![q(1, 1), q(0, 1)] } else { vec![q(0, 1), q(1, 1)] }]; steps];
+        let pure = |a: usize| {
+            vec![
+                vec![if a == 0 {
+                    vec![q(1, 1), q(0, 1)]
+                } else {
+                    vec![q(0, 1), q(1, 1)]
+                }];
+                steps
+            ]
+        };
         let half = vec![vec![vec![q(1, 2), q(1, 2)]]; steps];
         let sigma: TypeStrategies = vec![vec![half], vec![pure(0), pure(1)]];
         let rep = incomplete_power(&g, &t, &given(steps, sigma), &NoProgress).unwrap();
@@ -332,10 +346,17 @@ fn errors_name_the_problem() {
     assert!(e.contains("one-step"), "{e}");
     let mut sigma = strategies(&g, &t, 1, &[1]);
     sigma[1][0][0][0] = vec![q(1, 2), q(1, 3)];
-    let e = incomplete_power(&g, &t, &given(1, sigma), &NoProgress).unwrap_err().to_string();
-    assert!(e.contains("strategies[1][0][0][0]") && e.contains("probability distribution"), "{e}");
+    let e = incomplete_power(&g, &t, &given(1, sigma), &NoProgress)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("strategies[1][0][0][0]") && e.contains("probability distribution"),
+        "{e}"
+    );
     let sigma = strategies(&g, &t, 1, &[1]);
-    let e = incomplete_power(&g, &t, &given(2, sigma), &NoProgress).unwrap_err().to_string();
+    let e = incomplete_power(&g, &t, &given(2, sigma), &NoProgress)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("expected 2 steps"), "{e}");
     let opts = IncompleteOptions {
         max_belief_nodes: 3,

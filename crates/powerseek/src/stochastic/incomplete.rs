@@ -62,7 +62,8 @@ pub const MAX_BELIEF_NODES: usize = 500_000;
 pub struct OwnTypes {
     /// `of[i][k]`: player `i`'s own type in profile `k`.
     pub of: Vec<Vec<usize>>,
-    /// `names[i][θ]`: the name of the first profile in which `i` has type `θ`.
+    /// `names[i][θ]`: the names of the profiles in which `i` has type `θ`,
+    /// joined by ` | ` (`only type` when it is `i`'s only one).
     pub names: Vec<Vec<String>>,
     /// `prior[i][θ]`: the probability that `i` has type `θ`.
     #[serde(serialize_with = "crate::exact::ser")]
@@ -72,24 +73,29 @@ pub struct OwnTypes {
 /// [`OwnTypes`] of `types` (already validated against a game with `n_players`).
 pub fn own_types(types: &TypeProfiles, n_players: usize) -> OwnTypes {
     let mut of = vec![Vec::with_capacity(types.profiles.len()); n_players];
-    let mut names = vec![Vec::new(); n_players];
+    let mut covers: Vec<Vec<Vec<&str>>> = vec![Vec::new(); n_players];
     let mut prior: Vec<Vec<Rational>> = vec![Vec::new(); n_players];
     for i in 0..n_players {
         let mut seen: Vec<&Vec<Rational>> = Vec::new();
         for t in &types.profiles {
-            let theta = match seen.iter().position(|r| **r == t.rewards[i]) {
-                Some(theta) => theta,
-                None => {
-                    seen.push(&t.rewards[i]);
-                    names[i].push(t.name.clone());
-                    prior[i].push(Rational::zero());
-                    seen.len() - 1
-                }
-            };
+            let theta = seen.iter().position(|r| **r == t.rewards[i]).unwrap_or_else(|| {
+                seen.push(&t.rewards[i]);
+                covers[i].push(Vec::new());
+                prior[i].push(Rational::zero());
+                seen.len() - 1
+            });
             of[i].push(theta);
+            covers[i][theta].push(&t.name);
             prior[i][theta] += t.prior.clone();
         }
     }
+    let names = covers
+        .into_iter()
+        .map(|c| match c.len() {
+            1 => vec!["only type".to_string()],
+            _ => c.into_iter().map(|names| names.join(" | ")).collect(),
+        })
+        .collect();
     OwnTypes { of, names, prior }
 }
 
@@ -189,9 +195,40 @@ pub struct IncompleteReport {
 /// Check `σ` against the game, the horizon and the own types: shapes, and
 /// every strategy a probability distribution; errors name the entry.
 pub fn check_strategies(game: &StochasticGame, own: &OwnTypes, steps: usize, sigma: &TypeStrategies) -> Result<()> {
+    check_per_type(game, own, sigma, |i, theta, steps_of| {
+        if steps_of.len() != steps {
+            return Err(Error::invalid(format!(
+                "strategies[{i}][{theta}]: expected {steps} steps, got {}",
+                steps_of.len()
+            )));
+        }
+        for (t, states) in steps_of.iter().enumerate() {
+            check_states(game, i, states, &format!("strategies[{i}][{theta}][{t}]"))?;
+        }
+        Ok(())
+    })
+}
+
+/// Check stationary strategies `[i][θ][s][a]` (the same at every step) as [`check_strategies`].
+pub fn check_stationary(game: &StochasticGame, own: &OwnTypes, sigma: &[Vec<Vec<Vec<Rational>>>]) -> Result<()> {
+    check_per_type(game, own, sigma, |i, theta, states| {
+        check_states(game, i, states, &format!("strategies[{i}][{theta}]"))
+    })
+}
+
+/// One entry per player and own type, each checked by `check`.
+fn check_per_type<T>(
+    game: &StochasticGame,
+    own: &OwnTypes,
+    sigma: &[Vec<T>],
+    check: impl Fn(usize, usize, &T) -> Result<()>,
+) -> Result<()> {
     let n = game.n_players();
     if sigma.len() != n {
-        return Err(Error::invalid(format!("strategies: expected {n} players, got {}", sigma.len())));
+        return Err(Error::invalid(format!(
+            "strategies: expected {n} players, got {}",
+            sigma.len()
+        )));
     }
     for (i, by_type) in sigma.iter().enumerate() {
         if by_type.len() != own.names[i].len() {
@@ -202,40 +239,36 @@ pub fn check_strategies(game: &StochasticGame, own: &OwnTypes, steps: usize, sig
                 by_type.len()
             )));
         }
-        for (theta, steps_of) in by_type.iter().enumerate() {
-            if steps_of.len() != steps {
-                return Err(Error::invalid(format!(
-                    "strategies[{i}][{theta}]: expected {steps} steps, got {}",
-                    steps_of.len()
-                )));
-            }
-            for (t, states) in steps_of.iter().enumerate() {
-                if states.len() != game.n_states() {
-                    return Err(Error::invalid(format!(
-                        "strategies[{i}][{theta}][{t}]: expected {} states, got {}",
-                        game.n_states(),
-                        states.len()
-                    )));
-                }
-                for (s, p) in states.iter().enumerate() {
-                    let at = format!("strategies[{i}][{theta}][{t}][{s}]");
-                    if p.len() != game.n_actions(s, i) {
-                        return Err(Error::invalid(format!(
-                            "{at}: state '{}' has {} actions for player '{}', got {} probabilities",
-                            game.state_names()[s],
-                            game.n_actions(s, i),
-                            game.players()[i],
-                            p.len()
-                        )));
-                    }
-                    if p.iter().any(|x| *x < Rational::zero()) || p.iter().cloned().sum::<Rational>() != Rational::one()
-                    {
-                        return Err(Error::invalid(format!(
-                            "{at}: not a probability distribution (non-negative, summing to exactly 1)"
-                        )));
-                    }
-                }
-            }
+        for (theta, x) in by_type.iter().enumerate() {
+            check(i, theta, x)?;
+        }
+    }
+    Ok(())
+}
+
+/// Player `i`'s strategy at every state (`states[s][a]`), located at `at`.
+fn check_states(game: &StochasticGame, i: usize, states: &[Vec<Rational>], at: &str) -> Result<()> {
+    if states.len() != game.n_states() {
+        return Err(Error::invalid(format!(
+            "{at}: expected {} states, got {}",
+            game.n_states(),
+            states.len()
+        )));
+    }
+    for (s, p) in states.iter().enumerate() {
+        if p.len() != game.n_actions(s, i) {
+            return Err(Error::invalid(format!(
+                "{at}[{s}]: state '{}' has {} actions for player '{}', got {} probabilities",
+                game.state_names()[s],
+                game.n_actions(s, i),
+                game.players()[i],
+                p.len()
+            )));
+        }
+        if p.iter().any(|x| *x < Rational::zero()) || p.iter().cloned().sum::<Rational>() != Rational::one() {
+            return Err(Error::invalid(format!(
+                "{at}[{s}]: not a probability distribution (non-negative, summing to exactly 1)"
+            )));
         }
     }
     Ok(())
@@ -421,14 +454,22 @@ pub fn incomplete_power(
                 let sol = equilibrium::solve_bayesian_with(&stage, &SolveOptions::all(), progress)?;
                 exact &= sol.exact;
                 let chosen = select_by(sol.equilibria, |e| e.payoffs.iter().cloned().sum(), opts.selection)
-                    .ok_or_else(|| Error::invalid(format!("state '{}': no Bayesian equilibrium found", game.state_names()[s])))?;
+                    .ok_or_else(|| {
+                        Error::invalid(format!(
+                            "state '{}': no Bayesian equilibrium found",
+                            game.state_names()[s]
+                        ))
+                    })?;
                 for (i, by_type) in chosen.behaviour.into_iter().enumerate() {
                     for (theta, p) in by_type.into_iter().enumerate() {
                         sigma[i][theta][0][s] = p;
                     }
                 }
             }
-            (sigma, format!("a Bayesian equilibrium of every stage game ({})", opts.selection.name()))
+            (
+                sigma,
+                format!("a Bayesian equilibrium of every stage game ({})", opts.selection.name()),
+            )
         }
     };
     let norm = h.normaliser();

@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::finite::FiniteHorizon;
+use super::incomplete::{self, IncompleteOptions, IncompleteReport, TypeProfileSource};
 use super::power::{stochastic_power, Horizon, Method, Rewards, StochasticOptions, StochasticPowerReport};
 use super::respond::{respond, Protocol, Responder};
 use super::reward::{stage_rewards, Joint, RewardModel, Site, TypeProfile, TypeProfiles};
@@ -239,6 +240,135 @@ pub fn type_power(
     let types = types.resolve(game)?;
     let (_, opts) = request.resolve(game)?;
     stochastic_power(game, &Rewards::Types(types), &opts, progress)
+}
+
+/// An incomplete-information run as the front ends give it (docs/theory.md §11.6).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IncompleteRequest {
+    /// Steps of the (undiscounted) finite horizon; default 1.
+    pub steps: usize,
+    /// `equilibrium` (one step: a Bayesian equilibrium of every stage game),
+    /// `uniform`, or `given` (with `strategies`); default `equilibrium`, or
+    /// `given` when strategies are given.
+    pub profile: Option<String>,
+    /// Which stage equilibrium: `max-welfare` (default), `min-welfare` or `first`.
+    pub selection: String,
+    /// Stationary type-strategies `[i][θ][s][a]` (the same at every step),
+    /// numbers as text read exactly; player `i`'s own types `θ` in the order
+    /// they first appear among the type profiles.
+    pub strategies: Option<Vec<Vec<Vec<Vec<String>>>>>,
+    /// Most (step, state, belief) nodes per player and type (default
+    /// [`incomplete::MAX_BELIEF_NODES`]).
+    pub max_belief_nodes: usize,
+}
+
+impl Default for IncompleteRequest {
+    fn default() -> Self {
+        IncompleteRequest {
+            steps: 1,
+            profile: None,
+            selection: Selection::default().name().into(),
+            strategies: None,
+            max_belief_nodes: incomplete::MAX_BELIEF_NODES,
+        }
+    }
+}
+
+impl IncompleteRequest {
+    /// The options for `game` and `types`; errors name the field and entry.
+    pub fn resolve(&self, game: &StochasticGame, types: &TypeProfiles) -> Result<IncompleteOptions> {
+        let profile = match (self.profile.as_deref(), &self.strategies) {
+            (None | Some("given"), Some(rows)) => {
+                let stationary = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, by_type)| {
+                        by_type
+                            .iter()
+                            .enumerate()
+                            .map(|(theta, states)| {
+                                states
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(s, p)| {
+                                        p.iter()
+                                            .enumerate()
+                                            .map(|(a, x)| {
+                                                parse_rational(x).map_err(|e| {
+                                                    Error::invalid(format!("strategies[{i}][{theta}][{s}][{a}]: {e}"))
+                                                })
+                                            })
+                                            .collect::<Result<Vec<_>>>()
+                                    })
+                                    .collect::<Result<Vec<_>>>()
+                            })
+                            .collect::<Result<Vec<_>>>()
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                incomplete::check_stationary(game, &incomplete::own_types(types, game.n_players()), &stationary)?;
+                let sigma = stationary
+                    .into_iter()
+                    .map(|by_type| by_type.into_iter().map(|one| vec![one; self.steps]).collect())
+                    .collect();
+                TypeProfileSource::Given(sigma)
+            }
+            (Some("given"), None) => {
+                return Err(Error::invalid("profile: 'given' needs strategies"));
+            }
+            (Some(p), Some(_)) => {
+                return Err(Error::invalid(format!(
+                    "profile: '{p}' and given strategies exclude each other"
+                )))
+            }
+            (None | Some("equilibrium"), None) => TypeProfileSource::StageEquilibrium,
+            (Some("uniform"), None) => TypeProfileSource::Uniform,
+            (Some(other), None) => {
+                return Err(Error::invalid(format!(
+                    "profile: '{other}' is not a profile; expected equilibrium, uniform or given"
+                )))
+            }
+        };
+        Ok(IncompleteOptions {
+            horizon: FiniteHorizon::undiscounted(self.steps),
+            profile,
+            selection: self.selection.parse()?,
+            max_belief_nodes: self.max_belief_nodes,
+        })
+    }
+}
+
+/// Read a type-profile file (JSON: `site`, `profiles` with `name`, `prior`,
+/// `rewards`; numbers as JSON numbers or text such as `"1/3"`, read exactly).
+pub fn load_types(path: &std::path::Path) -> Result<TypesSpec> {
+    let text = crate::error::read_text(path)?;
+    crate::input::from_json_exact(&text, &path.display().to_string(), &["profiles"])
+}
+
+/// The strategies of a strategy file (JSON `{"strategies": [player][own
+/// type][state][action]}`, numbers read exactly).
+pub fn load_strategies(path: &std::path::Path) -> Result<Vec<Vec<Vec<Vec<String>>>>> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        strategies: Vec<Vec<Vec<Vec<String>>>>,
+    }
+    let text = crate::error::read_text(path)?;
+    let file: File = crate::input::from_json_exact(&text, &path.display().to_string(), &["strategies"])?;
+    Ok(file.strategies)
+}
+
+/// POWER of every player at every state when each knows only its own
+/// reward among a finite set of type profiles (docs/theory.md §11.6).
+pub fn incomplete_type_power(
+    game: &StochasticGame,
+    request: &IncompleteRequest,
+    types: &TypesSpec,
+    progress: &dyn Progress,
+) -> Result<IncompleteReport> {
+    let types = types.resolve(game)?;
+    let opts = request.resolve(game, &types)?;
+    incomplete::incomplete_power(game, &types, &opts, progress)
 }
 
 /// One point of a sweep: POWER averaged over states at the equilibrium and,

@@ -12,7 +12,7 @@
 //! site; sample `k` comes from its own random stream of the seed, so results
 //! do not depend on the thread count.
 
-use num_traits::{FromPrimitive, ToPrimitive, Zero};
+use num_traits::{FromPrimitive, Zero};
 use rand::RngExt;
 use serde::Serialize;
 
@@ -344,10 +344,7 @@ pub fn stage_rewards_exact(game: &StochasticGame, site: Site, values: &[Vec<Rati
     }
 }
 
-/// The float value of an exact number (NaN when it has none).
-pub(crate) fn to_f64(r: &Rational) -> f64 {
-    r.to_f64().unwrap_or(f64::NAN)
-}
+pub(crate) use crate::exact::to_f64;
 
 /// Per-site rewards of two agents with correlation `rho ∈ [−1, 1]`, both
 /// marginals uniform on `[lo, hi]` (POWERplay's construction): for each site,
