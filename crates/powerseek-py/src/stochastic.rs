@@ -181,6 +181,22 @@ fn stochastic_type_power<'py>(
     to_python(py, &report)
 }
 
+/// POWER when each player knows only its own reward among finite type
+/// profiles (exact, finite horizon): `request` is the library's
+/// `IncompleteRequest` fields, `types` as for `stochastic_type_power`.
+#[pyfunction]
+fn stochastic_incomplete_power<'py>(
+    py: Python<'py>,
+    game: &StochasticGame,
+    request: &Bound<'py, PyAny>,
+    types: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request: request::IncompleteRequest = from_python("incomplete-information options", request)?;
+    let types: request::TypesSpec = from_python("type profiles", types)?;
+    let report = interruptible(py, |p| request::incomplete_type_power(&game.inner, &request, &types, p))?;
+    to_python(py, &report)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<StochasticGame>()?;
     m.add_function(wrap_pyfunction!(stochastic_game_json, m)?)?;
@@ -190,5 +206,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stochastic_sweep, m)?)?;
     m.add_function(wrap_pyfunction!(stochastic_lambda_sweep, m)?)?;
     m.add_function(wrap_pyfunction!(stochastic_type_power, m)?)?;
+    m.add_function(wrap_pyfunction!(stochastic_incomplete_power, m)?)?;
     Ok(())
 }

@@ -3,6 +3,7 @@ equilibrium in constant-sum games, ΣPOWER − c = total regret at a random
 profile, exact finite horizons, parity with the CLI's JSON, clear errors."""
 
 import json
+from fractions import Fraction
 import subprocess
 
 import numpy as np
@@ -81,7 +82,6 @@ def test_lambda_sweep_from_common_payoff_to_constant_sum():
 
 
 def test_type_profiles_with_a_prior_average_exactly():
-    from fractions import Fraction
 
     g = two_state_game()
     a = [[1, 0], [0, 1]]  # constant-sum: H's and A's rewards sum to 1 per state
@@ -107,3 +107,26 @@ def test_errors_name_the_problem():
         powerseek.stochastic_power(two_state_game(), rewards="bogus")
     with pytest.raises(ValueError, match="unknown field"):
         powerseek.stochastic_power(two_state_game(), colour="red")
+
+
+def test_incomplete_information_guessing_game():
+    # B plays the action its type likes; A earns 1 for matching (rewards on
+    # joint actions, A's action fastest). One step: A guesses x, POWER 2/3;
+    # two steps against the revealing strategies: (2/3 + 1)/2 = 5/6.
+    g = powerseek.load_stochastic_game(str(EXAMPLES / "stochastic" / "guess.json"))
+    a = [1, 0, 0, 1]
+    profiles = [("B likes x", [a, [1, 1, 0, 0]], "2/3"), ("B likes y", [a, [0, 0, 1, 1]], Fraction(1, 3))]
+    one = powerseek.stochastic_incomplete_power(g, profiles, site="joint-action")
+    assert one["power"][0][0] == Fraction(2, 3)
+    assert one["complete_power"][0][0] == 1
+    assert one["equilibrium"] is True
+    assert one["types"]["names"][1] == ["B likes x", "B likes y"]
+    revealing = [[[["1/2", "1/2"]]], [[[1, 0]], [[0, 1]]]]
+    two = powerseek.stochastic_incomplete_power(g, profiles, site="joint-action", steps=2, strategies=revealing)
+    assert two["power"][0][0] == Fraction(5, 6)
+    assert two["information_value"][0][0] == Fraction(1, 6)
+    assert two["equilibrium"] is False
+    with pytest.raises(ValueError, match="one-step"):
+        powerseek.stochastic_incomplete_power(g, profiles, site="joint-action", steps=2)
+    with pytest.raises(ValueError, match=r"strategies\[1\]: player 'B' has 2 own types, got 1"):
+        powerseek.stochastic_incomplete_power(g, profiles, site="joint-action", strategies=[[[[1, 0]]], [[[1, 0]]]])

@@ -90,6 +90,7 @@ __all__ = [
     "stochastic_sweep",
     "stochastic_lambda_sweep",
     "stochastic_type_power",
+    "stochastic_incomplete_power",
     "pomdp_power",
     "retarget_pomdp",
 ]
@@ -1432,18 +1433,9 @@ def stochastic_sweep(game: StochasticGame, rhos: Sequence[float], **options) -> 
     return _native.stochastic_sweep(game, options, [float(r) for r in rhos])
 
 
-def stochastic_type_power(
-    game: StochasticGame, profiles: Sequence, site: str = "state", **options
-) -> dict:
-    """Every player's POWER averaged exactly over a finite set of type
-    profiles with a prior (each profile known to all players, docs/theory.md
-    §11.3). ``profiles`` is a sequence of ``(rewards, prior)`` or
-    ``(name, rewards, prior)``, ``rewards`` player × site (states, or joint
-    actions with ``site="joint-action"``); numbers may be ints, Fractions,
-    text such as ``"1/3"``, or floats (read as their shortest decimal,
-    exactly). The priors must sum to exactly 1. ``options`` as
-    :func:`stochastic_power` (its ``rewards``, ``interval``, ``samples`` and
-    ``seed`` do not apply). Adds numpy arrays ``power_mean`` (player × state)."""
+def _type_profiles(profiles: Sequence, site: str) -> dict:
+    """The library's type-profile spec from ``(rewards, prior)`` or
+    ``(name, rewards, prior)`` entries, every number as exact text."""
     specs = []
     for k, p in enumerate(profiles):
         if len(p) == 3:
@@ -1457,9 +1449,61 @@ def stochastic_type_power(
             for i, row in enumerate(rewards)
         ]
         specs.append({"name": str(name), "prior": _exact_text(prior, f"profiles[{k}] prior"), "rewards": rows})
-    out = dict(_native.stochastic_type_power(game, options, {"site": site, "profiles": specs}))
+    return {"site": site, "profiles": specs}
+
+
+def stochastic_type_power(
+    game: StochasticGame, profiles: Sequence, site: str = "state", **options
+) -> dict:
+    """Every player's POWER averaged exactly over a finite set of type
+    profiles with a prior (each profile known to all players, docs/theory.md
+    §11.3). ``profiles`` is a sequence of ``(rewards, prior)`` or
+    ``(name, rewards, prior)``, ``rewards`` player × site (states, or joint
+    actions with ``site="joint-action"``); numbers may be ints, Fractions,
+    text such as ``"1/3"``, or floats (read as their shortest decimal,
+    exactly). The priors must sum to exactly 1. ``options`` as
+    :func:`stochastic_power` (its ``rewards``, ``interval``, ``samples`` and
+    ``seed`` do not apply). Adds numpy arrays ``power_mean`` (player × state)."""
+    out = dict(_native.stochastic_type_power(game, options, _type_profiles(profiles, site)))
     out["power_mean"] = np.array([[e["mean"] for e in row] for row in out["power"]], dtype=float)
     return out
+
+
+def stochastic_incomplete_power(
+    game: StochasticGame,
+    profiles: Sequence,
+    site: str = "state",
+    steps: int = 1,
+    profile: Optional[str] = None,
+    strategies: Optional[Sequence] = None,
+    selection: str = "max-welfare",
+) -> dict:
+    """Every player's POWER when it knows only its own reward among a finite
+    set of type profiles (docs/theory.md §11.6), exactly, over ``steps``
+    undiscounted steps: a player's own type is its reward row, and it best
+    responds over every strategy that depends on the history of states and
+    joint actions (backward induction over its posterior on the others'
+    types). ``profiles`` as :func:`stochastic_type_power`. The others follow
+    ``profile``: ``"equilibrium"`` (one step: a Bayesian equilibrium of every
+    stage game, picked by ``selection``; the default), ``"uniform"``, or
+    given stationary ``strategies[player][own type][state][action]`` (own
+    types in the order they first appear among the profiles; exact numbers
+    as for the rewards). Returns the report's fields with exact
+    :class:`fractions.Fraction` values: ``power``, ``power_by_type``,
+    ``complete_power`` (knowing the others' types), ``information_value``,
+    ``value``, ``total_power``, ``total_regret``, ``equilibrium``, ``types``."""
+    request: dict = {"steps": _count(steps, "steps"), "selection": selection}
+    if profile is not None:
+        request["profile"] = profile
+    if strategies is not None:
+        request["strategies"] = [
+            [
+                [[_exact_text(x, f"strategies[{i}][{t}][{s}][{a}]") for a, x in enumerate(row)] for s, row in enumerate(by_state)]
+                for t, by_state in enumerate(by_type)
+            ]
+            for i, by_type in enumerate(strategies)
+        ]
+    return dict(_native.stochastic_incomplete_power(game, request, _type_profiles(profiles, site)))
 
 
 def stochastic_lambda_sweep(
