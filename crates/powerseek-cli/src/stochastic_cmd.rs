@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 
-use powerseek::exact::{format_rational, to_f64, Rational};
+use powerseek::exact::format_rational;
 use powerseek::multiagent::joint::{load_stochastic_game, GridPlacement, JointOptions, Turns};
 use powerseek::multiagent::parse_rhos;
 use powerseek::plot::{save, series_colour, Band, BandChart, GridHeatmap, RGBColor, Row};
@@ -192,9 +192,16 @@ pub enum StochasticCommand {
         /// [{"name": .., "prior": .., "rewards": [[per site] per player]}]}, numbers exact.
         #[arg(long)]
         types: PathBuf,
-        /// Steps of the (undiscounted) horizon.
-        #[arg(long, default_value_t = IncompleteRequest::default().steps)]
-        steps: usize,
+        /// Steps of the (undiscounted) horizon, exact (default 1 unless --gamma).
+        #[arg(long, conflicts_with = "gamma")]
+        steps: Option<usize>,
+        /// Discount rate in (0, 1) instead of steps: value iteration on the belief MDP
+        /// (stationary strategies with finitely many reachable beliefs, e.g. pure ones).
+        #[arg(long, short)]
+        gamma: Option<f64>,
+        /// With --gamma: bound on the error of every POWER and value.
+        #[arg(long, default_value_t = IncompleteRequest::default().tolerance)]
+        tolerance: f64,
         /// equilibrium (one step: a Bayesian equilibrium of every stage game), uniform,
         /// or given (with --strategies; the default then).
         #[arg(long)]
@@ -288,6 +295,8 @@ pub fn run(cmd: StochasticCommand) -> Result<()> {
             game,
             types,
             steps,
+            gamma,
+            tolerance,
             profile,
             strategies,
             selection,
@@ -297,6 +306,8 @@ pub fn run(cmd: StochasticCommand) -> Result<()> {
             let spec = request::load_types(&types)?;
             let req = IncompleteRequest {
                 steps,
+                gamma,
+                tolerance,
                 profile,
                 selection,
                 strategies: strategies.as_deref().map(request::load_strategies).transpose()?,
@@ -305,7 +316,7 @@ pub fn run(cmd: StochasticCommand) -> Result<()> {
             let report = request::incomplete_type_power(&g, &req, &spec, &powerseek::NoProgress)?;
             match format.format {
                 crate::args::TableOrJson::Table => {
-                    incomplete_table(&mut std::io::stdout().lock(), &game.game, &report)?
+                    incomplete_table(&mut std::io::stdout().lock(), &game.game, &report.to_f64())?
                 }
                 crate::args::TableOrJson::Json => write_json(&report)?,
             }
@@ -314,8 +325,8 @@ pub fn run(cmd: StochasticCommand) -> Result<()> {
     }
 }
 
-fn incomplete_table(out: &mut impl Write, env: &Path, r: &IncompleteReport) -> Result<()> {
-    let x = |v: &Rational| format!("{:.4}", to_f64(v));
+fn incomplete_table(out: &mut impl Write, env: &Path, r: &IncompleteReport<f64>) -> Result<()> {
+    let x = |v: &f64| format!("{v:.4}");
     writeln!(
         out,
         "Incomplete-information POWER in {} ({}; profile: {})",
@@ -323,10 +334,16 @@ fn incomplete_table(out: &mut impl Write, env: &Path, r: &IncompleteReport) -> R
         r.horizon,
         r.profile
     )?;
-    writeln!(
-        out,
-        "exact rationals, shown to 4 decimals (--format json has them exactly)"
-    )?;
+    match r.tolerance {
+        None => writeln!(
+            out,
+            "exact rationals, shown to 4 decimals (--format json has them exactly)"
+        )?,
+        Some(t) => writeln!(
+            out,
+            "value iteration on the belief MDP: every POWER and value within {t:e}"
+        )?,
+    }
     for (i, player) in r.players.iter().enumerate() {
         let names: Vec<String> = r.types.names[i]
             .iter()
@@ -370,7 +387,7 @@ fn incomplete_table(out: &mut impl Write, env: &Path, r: &IncompleteReport) -> R
         out,
         "{} ({} belief nodes at most per player and type)",
         if r.equilibrium {
-            "the profile is a Bayesian equilibrium: total regret is exactly 0 at every state"
+            "the profile is a Bayesian equilibrium: total regret is 0 at every state (within the bounds when discounted)"
         } else {
             "the profile is not a Bayesian equilibrium: some type gains by deviating"
         },

@@ -189,6 +189,23 @@ fn incomplete_information_guessing_game() {
     assert_eq!(v["power"][0][0], "5/6");
     assert_eq!(v["value"][0][0], "1/2");
     assert_eq!(v["equilibrium"], false);
+    // Discounted: A guesses x once, then matches for ever: (1 − γ)·2/3 + γ.
+    let v: serde_json::Value = serde_json::from_str(&ok(&[
+        "stochastic",
+        "incomplete",
+        &game,
+        "--types",
+        &types,
+        "--gamma",
+        "0.9",
+        "--strategies",
+        &strategies,
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert!((v["power"][0][0].as_f64().unwrap() - (0.1 * 2.0 / 3.0 + 0.9)).abs() < 1e-6);
+    assert_eq!(v["tolerance"], 1e-7);
     let table = ok(&["stochastic", "incomplete", &game, "--types", &types]);
     assert!(
         table.contains("Bayesian equilibrium") && table.contains("0.6667"),

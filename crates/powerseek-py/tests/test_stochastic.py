@@ -126,6 +126,10 @@ def test_incomplete_information_guessing_game():
     assert two["power"][0][0] == Fraction(5, 6)
     assert two["information_value"][0][0] == Fraction(1, 6)
     assert two["equilibrium"] is False
+    # Discounted: A guesses x once, then matches for ever: (1 − γ)·2/3 + γ.
+    disc = powerseek.stochastic_incomplete_power(g, profiles, site="joint-action", gamma=0.9, strategies=revealing)
+    assert abs(disc["power"][0][0] - (0.1 * 2 / 3 + 0.9)) < 1e-6 and disc["tolerance"] == 1e-7
+    assert isinstance(disc["power"][0][0], float) and disc["exact"] is False
     with pytest.raises(ValueError, match="one-step"):
         powerseek.stochastic_incomplete_power(g, profiles, site="joint-action", steps=2)
     with pytest.raises(ValueError, match=r"strategies\[1\]: player 'B' has 2 own types, got 1"):

@@ -14,9 +14,11 @@ use powerseek::exact::Rational;
 use powerseek::game::power::bayesian_power;
 use powerseek::stochastic::finite::{self, FiniteHorizon};
 use powerseek::stochastic::incomplete::{
-    incomplete_power, own_types, stage_bayesian_game, IncompleteOptions, TypeProfileSource, TypeStrategies,
+    incomplete_power, own_types, stage_bayesian_game, Incomplete, IncompleteHorizon, IncompleteOptions,
+    IncompleteReport, TypeProfileSource, TypeStrategies,
 };
 use powerseek::stochastic::reward::{stage_rewards_exact, Site, TypeProfile, TypeProfiles};
+use powerseek::stochastic::solve::Iteration;
 use powerseek::stochastic::StochasticGame;
 use powerseek::NoProgress;
 
@@ -121,6 +123,22 @@ fn strategies(game: &StochasticGame, types: &TypeProfiles, steps: usize, digits:
         .collect()
 }
 
+/// The exact report of a finite-horizon run.
+fn exact(r: powerseek::Result<Incomplete>) -> IncompleteReport<Rational> {
+    match r.unwrap() {
+        Incomplete::Exact(r) => r,
+        Incomplete::Discounted(_) => panic!("a finite horizon gives an exact report"),
+    }
+}
+
+/// The report of a discounted run.
+fn discounted(r: powerseek::Result<Incomplete>) -> IncompleteReport<f64> {
+    match r.unwrap() {
+        Incomplete::Discounted(r) => r,
+        Incomplete::Exact(_) => panic!("a discounted run gives a float report"),
+    }
+}
+
 fn given(steps: usize, sigma: TypeStrategies) -> IncompleteOptions {
     IncompleteOptions {
         profile: TypeProfileSource::Given(sigma),
@@ -199,7 +217,7 @@ proptest! {
         let g = game(states, &d);
         let t = types(states, &e, 4, None);
         let sigma = strategies(&g, &t, 2, &f);
-        let rep = incomplete_power(&g, &t, &given(2, sigma.clone()), &NoProgress).unwrap();
+        let rep = exact(incomplete_power(&g, &t, &given(2, sigma.clone()), &NoProgress));
         let half = FiniteHorizon::undiscounted(2).normaliser();
         for i in 0..2 {
             for theta in 0..rep.types.names[i].len() {
@@ -217,7 +235,7 @@ proptest! {
     fn information_orders_the_values(states in 1usize..3, steps in 1usize..4, d in digits(), e in digits(), f in digits()) {
         let g = game(states, &d);
         let t = types(states, &e, 4, None);
-        let rep = incomplete_power(&g, &t, &given(steps, strategies(&g, &t, steps, &f)), &NoProgress).unwrap();
+        let rep = exact(incomplete_power(&g, &t, &given(steps, strategies(&g, &t, steps, &f)), &NoProgress));
         for i in 0..2 {
             for s in 0..states {
                 prop_assert!(rep.value[i][s] <= rep.power[i][s]);
@@ -241,9 +259,9 @@ proptest! {
             let t = types(states, &e, 4, constant);
             let own = own_types(&t, 2);
             let r: Vec<_> = t.profiles.iter().map(|p| stage_rewards_exact(&g, t.site, &p.rewards)).collect();
-            let at_given = incomplete_power(&g, &t, &given(1, strategies(&g, &t, 1, &f)), &NoProgress).unwrap();
+            let at_given = exact(incomplete_power(&g, &t, &given(1, strategies(&g, &t, 1, &f)), &NoProgress));
             let opts = IncompleteOptions { profile: TypeProfileSource::StageEquilibrium, ..IncompleteOptions::new(1) };
-            let at_eq = incomplete_power(&g, &t, &opts, &NoProgress).unwrap();
+            let at_eq = exact(incomplete_power(&g, &t, &opts, &NoProgress));
             prop_assert!(at_eq.equilibrium && at_eq.exact);
             for rep in [&at_given, &at_eq] {
                 for s in 0..states {
@@ -275,7 +293,7 @@ fn one_type_each_is_complete_information() {
     let g = game(2, &[3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3]);
     let t = types(2, &[2, 7, 1, 8, 2, 8, 1, 8], 1, None);
     let sigma = strategies(&g, &t, 3, &[1, 4, 1, 4, 2, 1, 3, 5]);
-    let rep = incomplete_power(&g, &t, &given(3, sigma.clone()), &NoProgress).unwrap();
+    let rep = exact(incomplete_power(&g, &t, &given(3, sigma.clone()), &NoProgress));
     let own = own_types(&t, 2);
     let r = stage_rewards_exact(&g, t.site, &t.profiles[0].rewards);
     let profile = powerseek::stochastic::incomplete::profile_of(&sigma, &own, 0);
@@ -323,7 +341,7 @@ fn revealing_actions_have_a_closed_form() {
         };
         let half = vec![vec![vec![q(1, 2), q(1, 2)]]; steps];
         let sigma: TypeStrategies = vec![vec![half], vec![pure(0), pure(1)]];
-        let rep = incomplete_power(&g, &t, &given(steps, sigma), &NoProgress).unwrap();
+        let rep = exact(incomplete_power(&g, &t, &given(steps, sigma), &NoProgress));
         assert_eq!(rep.power[0][0], expected, "{steps} steps");
         assert_eq!(rep.complete_power[0][0], q(1, 1));
         assert_eq!(rep.value[0][0], q(1, 2));
@@ -364,4 +382,151 @@ fn errors_name_the_problem() {
     };
     let e = incomplete_power(&g, &t, &opts, &NoProgress).unwrap_err().to_string();
     assert!(e.contains("more than 3") && e.contains("nodes"), "{e}");
+}
+
+/// Pure type-strategies (each player's action a function of its type and
+/// the state), one step entry: the reachable beliefs are finite.
+fn pure_strategies(game: &StochasticGame, types: &TypeProfiles, digits: &[u32]) -> TypeStrategies {
+    let own = own_types(types, 2);
+    let mut it = digits.iter().cycle().copied();
+    (0..2)
+        .map(|i| {
+            (0..own.names[i].len())
+                .map(|_| {
+                    vec![(0..game.n_states())
+                        .map(|_| {
+                            if it.next().unwrap() % 2 == 0 {
+                                vec![q(1, 1), q(0, 1)]
+                            } else {
+                                vec![q(0, 1), q(1, 1)]
+                            }
+                        })
+                        .collect()]
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn discounting(gamma: f64, profile: TypeProfileSource) -> IncompleteOptions {
+    IncompleteOptions {
+        horizon: IncompleteHorizon::Discounted(Iteration {
+            gamma,
+            tolerance: 1e-10,
+            max_iterations: 100_000,
+            exact_stages: false,
+        }),
+        profile,
+        ..IncompleteOptions::new(1)
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// Discounted POWER on the belief MDP is the limit of the exact
+    /// finite-horizon values with the same per-step discount: with γ = 1/2
+    /// and 32 steps the two differ by at most 2^-32 · 4 per unit of
+    /// normaliser, far below 1e-8. The orderings hold within the tolerance.
+    #[test]
+    fn discounted_is_the_long_horizon_limit(states in 1usize..3, d in digits(), e in digits(), f in digits()) {
+        let g = game(states, &d);
+        let t = types(states, &e, 4, None);
+        let sigma = pure_strategies(&g, &t, &f);
+        let disc = discounted(incomplete_power(&g, &t, &discounting(0.5, TypeProfileSource::Given(sigma.clone())), &NoProgress));
+        let long: TypeStrategies = sigma
+            .iter()
+            .map(|by_type| by_type.iter().map(|p| vec![p[0].clone(); 32]).collect())
+            .collect();
+        let finite_opts = IncompleteOptions {
+            horizon: IncompleteHorizon::Finite(FiniteHorizon { steps: 32, discount: q(1, 2) }),
+            profile: TypeProfileSource::Given(long),
+            ..IncompleteOptions::new(32)
+        };
+        let fin = exact(incomplete_power(&g, &t, &finite_opts, &NoProgress));
+        let f = |x: &Rational| powerseek::exact::to_f64(x);
+        for i in 0..2 {
+            for s in 0..states {
+                prop_assert!((disc.power[i][s] - f(&fin.power[i][s])).abs() < 1e-8);
+                prop_assert!((disc.value[i][s] - f(&fin.value[i][s])).abs() < 1e-8);
+                prop_assert!((disc.complete_power[i][s] - f(&fin.complete_power[i][s])).abs() < 1e-8);
+                prop_assert!(disc.value[i][s] <= disc.power[i][s] + 2e-10);
+                prop_assert!(disc.power[i][s] <= disc.complete_power[i][s] + 2e-10);
+            }
+        }
+        prop_assert_eq!(disc.tolerance, Some(1e-10));
+        prop_assert!(!disc.exact);
+    }
+}
+
+/// The guessing game discounted: A guesses x first (2/3), then knows B's
+/// type and matches for ever: POWER (1 − γ)·2/3 + γ.
+#[test]
+fn discounted_guessing_game_has_a_closed_form() {
+    let text = r#"{"players": ["A", "B"], "states": [
+        {"name": "s", "actions": [["x", "y"], ["x", "y"]], "transitions": {"*": "s"}}]}"#;
+    let g = StochasticGame::from_json(text, "guess.json").unwrap();
+    let profile = |name: &str, prior: Rational, likes_x: bool| TypeProfile {
+        name: name.into(),
+        prior,
+        rewards: vec![
+            vec![q(1, 1), q(0, 1), q(0, 1), q(1, 1)],
+            if likes_x {
+                vec![q(1, 1), q(1, 1), q(0, 1), q(0, 1)]
+            } else {
+                vec![q(0, 1), q(0, 1), q(1, 1), q(1, 1)]
+            },
+        ],
+    };
+    let t = TypeProfiles {
+        site: Site::JointAction,
+        profiles: vec![profile("x", q(2, 3), true), profile("y", q(1, 3), false)],
+    };
+    let pure = |a: usize| {
+        vec![vec![if a == 0 {
+            vec![q(1, 1), q(0, 1)]
+        } else {
+            vec![q(0, 1), q(1, 1)]
+        }]]
+    };
+    let sigma: TypeStrategies = vec![vec![vec![vec![vec![q(1, 2), q(1, 2)]]]], vec![pure(0), pure(1)]];
+    for gamma in [0.5, 0.9] {
+        let rep = discounted(incomplete_power(
+            &g,
+            &t,
+            &discounting(gamma, TypeProfileSource::Given(sigma.clone())),
+            &NoProgress,
+        ));
+        let expected = (1.0 - gamma) * 2.0 / 3.0 + gamma;
+        assert!(
+            (rep.power[0][0] - expected).abs() < 1e-9,
+            "γ = {gamma}: {} vs {expected}",
+            rep.power[0][0]
+        );
+        assert!((rep.complete_power[0][0] - 1.0).abs() < 1e-9);
+        assert!((rep.value[0][0] - 0.5).abs() < 1e-9);
+        assert!(!rep.equilibrium);
+        // Two beliefs after the first move (x or y revealed) and the prior.
+        assert_eq!(rep.belief_nodes, 3);
+    }
+    // Type-dependent mixed strategies make the beliefs infinite: refused at the node limit.
+    let mixed: TypeStrategies = vec![
+        vec![vec![vec![vec![q(1, 2), q(1, 2)]]]],
+        vec![vec![vec![vec![q(2, 3), q(1, 3)]]], vec![vec![vec![q(1, 3), q(2, 3)]]]],
+    ];
+    let opts = IncompleteOptions {
+        max_belief_nodes: 1_000,
+        ..discounting(0.9, TypeProfileSource::Given(mixed))
+    };
+    let e = incomplete_power(&g, &t, &opts, &NoProgress).unwrap_err().to_string();
+    assert!(e.contains("more than 1000") && e.contains("finite horizon"), "{e}");
+    let e = incomplete_power(
+        &g,
+        &t,
+        &discounting(0.9, TypeProfileSource::StageEquilibrium),
+        &NoProgress,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("one-step") && e.contains("discounted"), "{e}");
 }

@@ -1473,14 +1473,19 @@ def stochastic_incomplete_power(
     game: StochasticGame,
     profiles: Sequence,
     site: str = "state",
-    steps: int = 1,
+    steps: Optional[int] = None,
     profile: Optional[str] = None,
     strategies: Optional[Sequence] = None,
     selection: str = "max-welfare",
+    gamma: Optional[float] = None,
+    tolerance: Optional[float] = None,
 ) -> dict:
     """Every player's POWER when it knows only its own reward among a finite
-    set of type profiles (docs/theory.md §11.6), exactly, over ``steps``
-    undiscounted steps: a player's own type is its reward row, and it best
+    set of type profiles (docs/theory.md §11.6): exactly over ``steps``
+    undiscounted steps (default 1), or with ``gamma`` by value iteration on
+    the belief MDP, every number within ``tolerance`` (stationary strategies
+    whose reachable beliefs are finite, such as pure ones; exact numbers then
+    become floats). A player's own type is its reward row, and it best
     responds over every strategy that depends on the history of states and
     joint actions (backward induction over its posterior on the others'
     types). ``profiles`` as :func:`stochastic_type_power`. The others follow
@@ -1492,7 +1497,12 @@ def stochastic_incomplete_power(
     :class:`fractions.Fraction` values: ``power``, ``power_by_type``,
     ``complete_power`` (knowing the others' types), ``information_value``,
     ``value``, ``total_power``, ``total_regret``, ``equilibrium``, ``types``."""
-    request: dict = {"steps": _count(steps, "steps"), "selection": selection}
+    request: dict = _given(
+        steps=None if steps is None else _count(steps, "steps"),
+        gamma=None if gamma is None else float(gamma),
+        tolerance=None if tolerance is None else float(tolerance),
+    )
+    request["selection"] = selection
     if profile is not None:
         request["profile"] = profile
     if strategies is not None:

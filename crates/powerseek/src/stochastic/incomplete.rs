@@ -1,5 +1,6 @@
 //! POWER under incomplete information over a finite set of type profiles
-//! (docs/theory.md §11.6), exactly, for finite horizons.
+//! (docs/theory.md §11.6): exactly for finite horizons, and within a stated
+//! tolerance for discounted play.
 //!
 //! A player's *type* is its own reward function: player `i` knows its row
 //! `t_i` of the drawn profile but not the others' rows `t_{−i}`, which it
@@ -12,7 +13,10 @@
 //! (step, state, posterior over `t_{−i}`) — the belief MDP of the POMDP whose
 //! hidden state is `t_{−i}` — solved here by exact backward induction over
 //! the reachable beliefs (memoised; the number of nodes is reported and
-//! bounded). Its own action carries no information about `t_{−i}`, and the
+//! bounded). Discounted, with stationary strategies, the reachable (state,
+//! posterior) nodes are built breadth-first with exact posteriors (finitely
+//! many for pure strategies; refused at the node limit otherwise) and the
+//! belief MDP is solved by value iteration ([`Facing::optimal`]). Its own action carries no information about `t_{−i}`, and the
 //! state reached given the joint action does not either, so only the others'
 //! actions move the belief.
 //!
@@ -30,15 +34,16 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use num_traits::{One, Zero};
+use num_traits::{FromPrimitive, One, Zero};
 use serde::Serialize;
 
 use super::finite::{self, ExactProfile, FiniteHorizon};
+use super::reward::to_f64;
 use super::reward::{stage_rewards_exact, TypeProfiles};
-use super::solve::{select_by, Selection};
+use super::solve::{certify, select_by, Facing, Iteration, Profile, Selection};
 use super::StochasticGame;
 use crate::error::{Error, Result};
-use crate::exact::Rational;
+use crate::exact::{ExactSerialize, Rational, Scalar};
 use crate::game::bayesian::BayesianGame;
 use crate::game::equilibrium::{self, SolveOptions};
 use crate::progress::Progress;
@@ -112,16 +117,38 @@ pub enum TypeProfileSource {
     StageEquilibrium,
 }
 
+/// A finite horizon (exact arithmetic) or discounting (value iteration on
+/// the belief MDP, every number within the iteration's tolerance).
+#[derive(Clone, Debug, PartialEq)]
+pub enum IncompleteHorizon {
+    /// Steps and per-step discount; strategies may depend on the step.
+    Finite(FiniteHorizon),
+    /// Discount, tolerance and sweep limit; strategies are stationary (one
+    /// step entry, used at every step) and the reachable beliefs must be
+    /// finite (as with pure type-strategies) and within the node limit.
+    Discounted(Iteration),
+}
+
+impl IncompleteHorizon {
+    /// Strategy entries per type: the steps, or 1 (stationary).
+    pub fn strategy_steps(&self) -> usize {
+        match self {
+            IncompleteHorizon::Finite(h) => h.steps,
+            IncompleteHorizon::Discounted(_) => 1,
+        }
+    }
+}
+
 /// Options of [`incomplete_power`].
 #[derive(Clone, Debug)]
 pub struct IncompleteOptions {
-    /// The finite horizon (exact arithmetic).
-    pub horizon: FiniteHorizon,
+    /// Finite (exact) or discounted.
+    pub horizon: IncompleteHorizon,
     /// The profile the players follow.
     pub profile: TypeProfileSource,
     /// Which stage Bayesian equilibrium ([`TypeProfileSource::StageEquilibrium`]).
     pub selection: Selection,
-    /// Most memoised belief nodes per player and type (default [`MAX_BELIEF_NODES`]).
+    /// Most belief nodes per player and type (default [`MAX_BELIEF_NODES`]).
     pub max_belief_nodes: usize,
 }
 
@@ -129,7 +156,7 @@ impl IncompleteOptions {
     /// The uniform profile over `steps` undiscounted steps.
     pub fn new(steps: usize) -> Self {
         IncompleteOptions {
-            horizon: FiniteHorizon::undiscounted(steps),
+            horizon: IncompleteHorizon::Finite(FiniteHorizon::undiscounted(steps)),
             profile: TypeProfileSource::Uniform,
             selection: Selection::default(),
             max_belief_nodes: MAX_BELIEF_NODES,
@@ -137,9 +164,12 @@ impl IncompleteOptions {
     }
 }
 
-/// POWER under incomplete information, exactly, per player and state.
+/// POWER under incomplete information per player and state: exact rationals
+/// (`T = Rational`, finite horizons) or floats within `tolerance` (`T = f64`,
+/// discounted).
 #[derive(Clone, Debug, Serialize)]
-pub struct IncompleteReport {
+#[serde(bound(serialize = "T: ExactSerialize"))]
+pub struct IncompleteReport<T> {
     /// The players' names.
     pub players: Vec<String>,
     /// The states' names.
@@ -157,36 +187,40 @@ pub struct IncompleteReport {
     pub strategies: TypeStrategies,
     /// `power[i][s]`: ex-ante POWER, `Σ_θ P(θ) · power_by_type[i][θ][s]`.
     #[serde(serialize_with = "crate::exact::ser")]
-    pub power: Vec<Vec<Rational>>,
+    pub power: Vec<Vec<T>>,
     /// `power_by_type[i][θ][s]`: the interim POWER of player `i` of type `θ`
     /// (normalised best value against its prior belief over the others' types).
     #[serde(serialize_with = "crate::exact::ser")]
-    pub power_by_type: Vec<Vec<Vec<Rational>>>,
+    pub power_by_type: Vec<Vec<Vec<T>>>,
     /// `complete_power[i][s]`: POWER if `i` also knew `t_{−i}` (against the same profile).
     #[serde(serialize_with = "crate::exact::ser")]
-    pub complete_power: Vec<Vec<Rational>>,
+    pub complete_power: Vec<Vec<T>>,
     /// `information_value[i][s] = complete_power − power ≥ 0`.
     #[serde(serialize_with = "crate::exact::ser")]
-    pub information_value: Vec<Vec<Rational>>,
+    pub information_value: Vec<Vec<T>>,
     /// `value[i][s]`: the normalised expected value under the profile.
     #[serde(serialize_with = "crate::exact::ser")]
-    pub value: Vec<Vec<Rational>>,
+    pub value: Vec<Vec<T>>,
     /// `Σ_i power[i][s]`.
     #[serde(serialize_with = "crate::exact::ser")]
-    pub total_power: Vec<Rational>,
+    pub total_power: Vec<T>,
     /// `Σ_i (power − value)[i][s] ≥ 0`.
     #[serde(serialize_with = "crate::exact::ser")]
-    pub total_regret: Vec<Rational>,
+    pub total_regret: Vec<T>,
     /// The exact sum of all players' rewards at every site, if there is one.
     #[serde(serialize_with = "crate::exact::ser")]
     pub constant_sum: Option<Rational>,
-    /// The total regret is exactly zero at every state: no type of any
-    /// player gains by any history-dependent deviation.
+    /// No type of any player gains by any history-dependent deviation: the
+    /// total regret is exactly zero at every state (finite horizons), or at
+    /// most `2 · players · tolerance` (discounted: within the error bounds).
     pub equilibrium: bool,
+    /// Discounted: the bound on the error of every POWER and value; `None` when exact.
+    pub tolerance: Option<f64>,
     /// Every stage equilibrium was exact (false only for logit stages of
     /// Bayesian games with three or more players).
     pub exact: bool,
-    /// Largest number of (step, state, belief) nodes one player's type visited.
+    /// Largest number of belief nodes one player's type visited ((step,
+    /// state, belief) for finite horizons, (state, belief) discounted).
     pub belief_nodes: usize,
     /// Wall-clock seconds.
     pub seconds: f64,
@@ -413,6 +447,63 @@ impl Interim<'_> {
     }
 }
 
+/// An incomplete-information report: exact (finite horizons) or within a
+/// tolerance (discounted). Serialises as the report itself (the same fields;
+/// numbers as exact `"p/q"` text or as floats).
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum Incomplete {
+    /// Finite horizon, exact rationals.
+    Exact(IncompleteReport<Rational>),
+    /// Discounted, floats within the report's tolerance.
+    Discounted(IncompleteReport<f64>),
+}
+
+impl Incomplete {
+    /// The report with every number as a float (for tables).
+    pub fn to_f64(&self) -> IncompleteReport<f64> {
+        match self {
+            Incomplete::Discounted(r) => r.clone(),
+            Incomplete::Exact(r) => {
+                let m = |v: &Vec<Vec<Rational>>| -> Vec<Vec<f64>> {
+                    v.iter().map(|row| row.iter().map(to_f64).collect()).collect()
+                };
+                IncompleteReport {
+                    players: r.players.clone(),
+                    states: r.states.clone(),
+                    horizon: r.horizon.clone(),
+                    profile: r.profile.clone(),
+                    selection: r.selection,
+                    types: r.types.clone(),
+                    strategies: r.strategies.clone(),
+                    power: m(&r.power),
+                    power_by_type: r.power_by_type.iter().map(m).collect(),
+                    complete_power: m(&r.complete_power),
+                    information_value: m(&r.information_value),
+                    value: m(&r.value),
+                    total_power: r.total_power.iter().map(to_f64).collect(),
+                    total_regret: r.total_regret.iter().map(to_f64).collect(),
+                    constant_sum: r.constant_sum.clone(),
+                    equilibrium: r.equilibrium,
+                    tolerance: None,
+                    exact: r.exact,
+                    belief_nodes: r.belief_nodes,
+                    seconds: r.seconds,
+                }
+            }
+        }
+    }
+}
+
+/// What the horizons compute before the common assembly: per player
+/// `[i][θ][s]` interim POWER, and `[i][s]` value and complete-information POWER.
+struct Parts<T> {
+    power_by_type: Vec<Vec<Vec<T>>>,
+    value: Vec<Vec<T>>,
+    complete_power: Vec<Vec<T>>,
+    belief_nodes: usize,
+}
+
 /// POWER of every player at every state when each knows only its own
 /// reward (see the module docs), at the profile `opts` names.
 pub fn incomplete_power(
@@ -420,37 +511,101 @@ pub fn incomplete_power(
     types: &TypeProfiles,
     opts: &IncompleteOptions,
     progress: &dyn Progress,
-) -> Result<IncompleteReport> {
+) -> Result<Incomplete> {
     let start = Instant::now();
     types.validate(game)?;
-    opts.horizon.validate()?;
-    let h = &opts.horizon;
-    let (n, ns) = (game.n_players(), game.n_states());
+    let steps = opts.horizon.strategy_steps();
+    match &opts.horizon {
+        IncompleteHorizon::Finite(h) => h.validate()?,
+        IncompleteHorizon::Discounted(it) => it.validate()?,
+    }
+    let n = game.n_players();
     let own = own_types(types, n);
     let r: Vec<Vec<Vec<Rational>>> = types
         .profiles
         .iter()
         .map(|t| stage_rewards_exact(game, types.site, &t.rewards))
         .collect();
-    let mut exact = true;
-    let (sigma, profile_text) = match &opts.profile {
-        TypeProfileSource::Uniform => (uniform_strategies(game, &own, h.steps), "uniformly random".to_string()),
+    let (sigma, profile_text, exact) = strategies_for(game, types, &own, &r, opts, steps, progress)?;
+    let meta = Meta {
+        game,
+        own,
+        sigma,
+        profile: profile_text,
+        selection: opts.selection.name(),
+        constant_sum: types.constant_sum(),
+        exact,
+        start,
+    };
+    Ok(match &opts.horizon {
+        IncompleteHorizon::Finite(h) => {
+            let parts = finite_parts(
+                game,
+                types,
+                &meta.own,
+                &meta.sigma,
+                &r,
+                h,
+                opts.max_belief_nodes,
+                progress,
+            )?;
+            let text = format!("{} steps, discount {}", h.steps, h.discount);
+            Incomplete::Exact(assemble(meta, parts, text, None))
+        }
+        IncompleteHorizon::Discounted(it) => {
+            let parts = discounted_parts(
+                game,
+                types,
+                &meta.own,
+                &meta.sigma,
+                &r,
+                it,
+                opts.max_belief_nodes,
+                progress,
+            )?;
+            let text = format!("discounted, γ = {}", it.gamma);
+            Incomplete::Discounted(assemble(meta, parts, text, Some(it.tolerance)))
+        }
+    })
+}
+
+/// The type-strategies `opts` asks for, their description, and whether they are exact.
+fn strategies_for(
+    game: &StochasticGame,
+    types: &TypeProfiles,
+    own: &OwnTypes,
+    r: &[Vec<Vec<Rational>>],
+    opts: &IncompleteOptions,
+    steps: usize,
+    progress: &dyn Progress,
+) -> Result<(TypeStrategies, String, bool)> {
+    Ok(match &opts.profile {
+        TypeProfileSource::Uniform => (
+            uniform_strategies(game, own, steps),
+            "uniformly random".to_string(),
+            true,
+        ),
         TypeProfileSource::Given(sigma) => {
-            check_strategies(game, &own, h.steps, sigma)?;
-            (sigma.clone(), "given".to_string())
+            check_strategies(game, own, steps, sigma)?;
+            (sigma.clone(), "given".to_string(), true)
         }
         TypeProfileSource::StageEquilibrium => {
-            if h.steps != 1 {
+            let one_step = matches!(&opts.horizon, IncompleteHorizon::Finite(h) if h.steps == 1);
+            if !one_step {
                 return Err(Error::invalid(format!(
                     "profile: a Bayesian equilibrium of each stage game is the profile of a one-step game; \
-                     this horizon has {} steps (give the strategies, or use the uniform profile)",
-                    h.steps
+                     this horizon is {} (give the strategies, or use the uniform profile)",
+                    match &opts.horizon {
+                        IncompleteHorizon::Finite(h) => format!("{} steps", h.steps),
+                        IncompleteHorizon::Discounted(it) => format!("discounted (γ = {})", it.gamma),
+                    }
                 )));
             }
-            let mut sigma = uniform_strategies(game, &own, 1);
-            for s in 0..ns {
+            let mut sigma = uniform_strategies(game, own, 1);
+            let mut exact = true;
+            for s in 0..game.n_states() {
                 crate::progress::check(progress)?;
-                let stage = stage_bayesian_game(game, types, &own, &r, s)?;
+                let stage = stage_bayesian_game(game, types, own, r, s)?;
                 let sol = equilibrium::solve_bayesian_with(&stage, &SolveOptions::all(), progress)?;
                 exact &= sol.exact;
                 let chosen = select_by(sol.equilibria, |e| e.payoffs.iter().cloned().sum(), opts.selection)
@@ -469,37 +624,68 @@ pub fn incomplete_power(
             (
                 sigma,
                 format!("a Bayesian equilibrium of every stage game ({})", opts.selection.name()),
+                exact,
             )
         }
-    };
+    })
+}
+
+/// The parts of the report that do not depend on the horizon.
+struct Meta<'a> {
+    game: &'a StochasticGame,
+    own: OwnTypes,
+    sigma: TypeStrategies,
+    profile: String,
+    selection: &'static str,
+    constant_sum: Option<Rational>,
+    exact: bool,
+    start: Instant,
+}
+
+/// The profiles in which player `i` has own type `theta`, and the prior
+/// conditioned on that type over them.
+fn members_and_belief(types: &TypeProfiles, own: &OwnTypes, i: usize, theta: usize) -> (Vec<usize>, Vec<Rational>) {
+    let members: Vec<usize> = (0..types.profiles.len()).filter(|&k| own.of[i][k] == theta).collect();
+    let p_theta = &own.prior[i][theta];
+    let belief = members.iter().map(|&k| &types.profiles[k].prior / p_theta).collect();
+    (members, belief)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finite_parts(
+    game: &StochasticGame,
+    types: &TypeProfiles,
+    own: &OwnTypes,
+    sigma: &TypeStrategies,
+    r: &[Vec<Vec<Rational>>],
+    h: &FiniteHorizon,
+    limit: usize,
+    progress: &dyn Progress,
+) -> Result<Parts<Rational>> {
+    let (n, ns) = (game.n_players(), game.n_states());
     let norm = h.normaliser();
-    let mut power = vec![vec![Rational::zero(); ns]; n];
     let mut power_by_type = Vec::with_capacity(n);
     let mut belief_nodes = 0;
     for i in 0..n {
         let mut by_type = Vec::with_capacity(own.names[i].len());
-        for (theta, p_theta) in own.prior[i].iter().enumerate() {
+        for theta in 0..own.names[i].len() {
             crate::progress::check(progress)?;
-            let members: Vec<usize> = (0..types.profiles.len()).filter(|&k| own.of[i][k] == theta).collect();
-            let belief: Vec<Rational> = members.iter().map(|&k| &types.profiles[k].prior / p_theta).collect();
+            let (members, belief) = members_and_belief(types, own, i, theta);
             let mut interim = Interim {
                 game,
-                sigma: &sigma,
-                own: &own,
+                sigma,
+                own,
                 h,
                 i,
                 r: &r[members[0]][i],
                 members,
                 memo: HashMap::new(),
-                limit: opts.max_belief_nodes,
+                limit,
             };
             let values: Vec<Rational> = (0..ns)
                 .map(|s| interim.value(0, s, &belief).map(|v| v * &norm))
                 .collect::<Result<_>>()?;
             belief_nodes = belief_nodes.max(interim.memo.len());
-            for s in 0..ns {
-                power[i][s] += p_theta * &values[s];
-            }
             by_type.push(values);
         }
         power_by_type.push(by_type);
@@ -508,7 +694,7 @@ pub fn incomplete_power(
     let mut complete_power = vec![vec![Rational::zero(); ns]; n];
     for (k, t) in types.profiles.iter().enumerate() {
         crate::progress::check(progress)?;
-        let profile = profile_of(&sigma, &own, k);
+        let profile = profile_of(sigma, own, k);
         let v = finite::evaluate(game, &r[k], &profile, h);
         for i in 0..n {
             let best = finite::best_response(game, &r[k], &profile, i, h);
@@ -518,31 +704,216 @@ pub fn incomplete_power(
             }
         }
     }
-    let sum_over = |m: &[Vec<Rational>], s: usize| m.iter().map(|row| row[s].clone()).sum::<Rational>();
-    let total_power: Vec<Rational> = (0..ns).map(|s| sum_over(&power, s)).collect();
-    let total_regret: Vec<Rational> = (0..ns).map(|s| &total_power[s] - sum_over(&value, s)).collect();
-    let information_value = (0..n)
-        .map(|i| (0..ns).map(|s| &complete_power[i][s] - &power[i][s]).collect())
+    Ok(Parts {
+        power_by_type,
+        value,
+        complete_power,
+        belief_nodes,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn discounted_parts(
+    game: &StochasticGame,
+    types: &TypeProfiles,
+    own: &OwnTypes,
+    sigma: &TypeStrategies,
+    r: &[Vec<Vec<Rational>>],
+    it: &Iteration,
+    limit: usize,
+    progress: &dyn Progress,
+) -> Result<Parts<f64>> {
+    let (n, ns) = (game.n_players(), game.n_states());
+    let rf: Vec<Vec<Vec<f64>>> = r
+        .iter()
+        .map(|rk| rk.iter().map(|x| x.iter().map(to_f64).collect()).collect())
         .collect();
-    Ok(IncompleteReport {
+    let mut power_by_type = Vec::with_capacity(n);
+    let mut belief_nodes = 0;
+    for i in 0..n {
+        let mut by_type = Vec::with_capacity(own.names[i].len());
+        for theta in 0..own.names[i].len() {
+            crate::progress::check(progress)?;
+            let (members, belief) = members_and_belief(types, own, i, theta);
+            let r_i = &rf[members[0]][i];
+            let (mdp, starts, nodes) = belief_mdp(game, sigma, own, i, &members, &belief, r_i, limit)?;
+            belief_nodes = belief_nodes.max(nodes);
+            let v = mdp.optimal(it, vec![0.0; nodes])?;
+            by_type.push(starts.iter().map(|&k| (1.0 - it.gamma) * v[k]).collect());
+        }
+        power_by_type.push(by_type);
+    }
+    let mut value = vec![vec![0.0; ns]; n];
+    let mut complete_power = vec![vec![0.0; ns]; n];
+    for (k, t) in types.profiles.iter().enumerate() {
+        crate::progress::check(progress)?;
+        let profile: Profile = profile_of(sigma, own, k)[0]
+            .iter()
+            .map(|by_state| by_state.iter().map(|p| p.iter().map(to_f64).collect()).collect())
+            .collect();
+        let cert = certify(game, &rf[k], &profile, it)?;
+        let prior = to_f64(&t.prior);
+        for i in 0..n {
+            for s in 0..ns {
+                value[i][s] += prior * cert.value[i][s];
+                complete_power[i][s] += prior * cert.power[i][s];
+            }
+        }
+    }
+    Ok(Parts {
+        power_by_type,
+        value,
+        complete_power,
+        belief_nodes,
+    })
+}
+
+/// Player `i`'s belief MDP for one own type against stationary
+/// type-strategies (their step-0 entries): nodes are (state, posterior over
+/// `members`) reachable from (s, `belief`) for every state `s`, found
+/// breadth-first with exact posteriors; returns it with the start node of
+/// every state and the number of nodes (more than `limit` is an error).
+#[allow(clippy::too_many_arguments)]
+fn belief_mdp(
+    game: &StochasticGame,
+    sigma: &TypeStrategies,
+    own: &OwnTypes,
+    i: usize,
+    members: &[usize],
+    belief: &[Rational],
+    r_i: &[f64],
+    limit: usize,
+) -> Result<(Facing, Vec<usize>, usize)> {
+    let n = game.n_players();
+    let mut nodes: Vec<(usize, Vec<Rational>)> = Vec::new();
+    let mut index: HashMap<(usize, Vec<Rational>), usize> = HashMap::new();
+    let mut intern = |nodes: &mut Vec<(usize, Vec<Rational>)>, s: usize, b: &[Rational]| -> Result<usize> {
+        if let Some(&k) = index.get(&(s, b.to_vec())) {
+            return Ok(k);
+        }
+        if nodes.len() >= limit {
+            return Err(Error::invalid(format!(
+                "incomplete information: player '{}' reaches more than {limit} (state, belief) nodes; \
+                 discounted play needs finitely many reachable beliefs (pure type-strategies have them) — \
+                 give a finite horizon (steps) instead",
+                game.players()[i]
+            )));
+        }
+        index.insert((s, b.to_vec()), nodes.len());
+        nodes.push((s, b.to_vec()));
+        Ok(nodes.len() - 1)
+    };
+    let starts: Vec<usize> = (0..game.n_states())
+        .map(|s| intern(&mut nodes, s, belief))
+        .collect::<Result<_>>()?;
+    let (mut action_start, mut reward, mut succ_start, mut next, mut prob) =
+        (vec![0], Vec::new(), vec![0], Vec::new(), Vec::new());
+    let mut k = 0;
+    while k < nodes.len() {
+        let (s, b) = nodes[k].clone();
+        let ki = game.n_actions(s, i);
+        let below: usize = (0..i).map(|j| game.n_actions(s, j)).product();
+        let n_others = game.joint_actions(s).len() / ki;
+        let start = game.joint_actions(s).start;
+        // Per others' joint action with positive mass: (local index with i's action 0, mass, posterior).
+        let mut seen = Vec::new();
+        for o in 0..n_others {
+            let local0 = o % below + (o / below) * below * ki;
+            let weights: Vec<Rational> = members
+                .iter()
+                .zip(&b)
+                .map(|(&m, bm)| {
+                    let mut w = bm.clone();
+                    for j in (0..n).filter(|&j| j != i) {
+                        w *= &sigma[j][own.of[j][m]][0][s][game.digit(s, local0, j)];
+                    }
+                    w
+                })
+                .collect();
+            let mass: Rational = weights.iter().cloned().sum();
+            if !mass.is_zero() {
+                let posterior: Vec<Rational> = weights.into_iter().map(|w| w / &mass).collect();
+                seen.push((local0, to_f64(&mass), posterior));
+            }
+        }
+        for a in 0..ki {
+            let mut rew = 0.0;
+            for (local0, mass, posterior) in &seen {
+                let ja = start + local0 + a * below;
+                rew += mass * r_i[ja];
+                let (succ, p) = game.successors(ja);
+                for (&s2, p) in succ.iter().zip(p) {
+                    next.push(intern(&mut nodes, s2 as usize, posterior)? as u32);
+                    prob.push(mass * p);
+                }
+            }
+            reward.push(rew);
+            succ_start.push(next.len());
+        }
+        action_start.push(reward.len());
+        k += 1;
+    }
+    let count = nodes.len();
+    Ok((
+        Facing::from_parts(i, action_start, reward, succ_start, next, prob),
+        starts,
+        count,
+    ))
+}
+
+/// The report from the horizon's parts: ex-ante POWER, totals, the value of
+/// information and the equilibrium verdict.
+fn assemble<T: Scalar>(
+    meta: Meta<'_>,
+    parts: Parts<T>,
+    horizon: String,
+    tolerance: Option<f64>,
+) -> IncompleteReport<T> {
+    let game = meta.game;
+    let (n, ns) = (game.n_players(), game.n_states());
+    let mut power = vec![vec![T::zero(); ns]; n];
+    for i in 0..n {
+        for (theta, values) in parts.power_by_type[i].iter().enumerate() {
+            let p = T::from_rational(&meta.own.prior[i][theta]);
+            for s in 0..ns {
+                power[i][s] = power[i][s].clone() + p.clone() * values[s].clone();
+            }
+        }
+    }
+    let sum_over = |m: &[Vec<T>], s: usize| m.iter().fold(T::zero(), |a, row| a + row[s].clone());
+    let total_power: Vec<T> = (0..ns).map(|s| sum_over(&power, s)).collect();
+    let total_regret: Vec<T> = (0..ns)
+        .map(|s| total_power[s].clone() - sum_over(&parts.value, s))
+        .collect();
+    let information_value = (0..n)
+        .map(|i| {
+            (0..ns)
+                .map(|s| parts.complete_power[i][s].clone() - power[i][s].clone())
+                .collect()
+        })
+        .collect();
+    let slack =
+        T::from_rational(&Rational::from_f64(tolerance.map_or(0.0, |t| 2.0 * n as f64 * t)).unwrap_or_default());
+    IncompleteReport {
         players: game.players().to_vec(),
         states: game.state_names().to_vec(),
-        horizon: format!("{} steps, discount {}", h.steps, h.discount),
-        profile: profile_text,
-        selection: opts.selection.name(),
-        equilibrium: total_regret.iter().all(Zero::is_zero),
-        types: own,
-        strategies: sigma,
+        horizon,
+        profile: meta.profile,
+        selection: meta.selection,
+        equilibrium: total_regret.iter().all(|x| *x <= slack),
+        types: meta.own,
+        strategies: meta.sigma,
         power,
-        power_by_type,
-        complete_power,
+        power_by_type: parts.power_by_type,
+        complete_power: parts.complete_power,
         information_value,
-        value,
+        value: parts.value,
         total_power,
         total_regret,
-        constant_sum: types.constant_sum(),
-        exact,
-        belief_nodes,
-        seconds: start.elapsed().as_secs_f64(),
-    })
+        constant_sum: meta.constant_sum,
+        tolerance,
+        exact: meta.exact && tolerance.is_none(),
+        belief_nodes: parts.belief_nodes,
+        seconds: meta.start.elapsed().as_secs_f64(),
+    }
 }

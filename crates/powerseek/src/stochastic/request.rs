@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::finite::FiniteHorizon;
-use super::incomplete::{self, IncompleteOptions, IncompleteReport, TypeProfileSource};
+use super::incomplete::{self, Incomplete, IncompleteHorizon, IncompleteOptions, TypeProfileSource};
 use super::power::{stochastic_power, Horizon, Method, Rewards, StochasticOptions, StochasticPowerReport};
 use super::respond::{respond, Protocol, Responder};
 use super::reward::{stage_rewards, Joint, RewardModel, Site, TypeProfile, TypeProfiles};
@@ -246,8 +246,15 @@ pub fn type_power(
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IncompleteRequest {
-    /// Steps of the (undiscounted) finite horizon; default 1.
-    pub steps: usize,
+    /// Steps of the (undiscounted) finite horizon, exact; default 1 unless `gamma` is given.
+    pub steps: Option<usize>,
+    /// Discount rate in `(0, 1)` instead of a finite horizon (value iteration
+    /// on the belief MDP; stationary strategies with finitely many reachable beliefs).
+    pub gamma: Option<f64>,
+    /// Discounted: bound on the error of every POWER and value (default 1e-7).
+    pub tolerance: f64,
+    /// Discounted: most sweeps of value iteration (default 10 000).
+    pub max_iterations: usize,
     /// `equilibrium` (one step: a Bayesian equilibrium of every stage game),
     /// `uniform`, or `given` (with `strategies`); default `equilibrium`, or
     /// `given` when strategies are given.
@@ -265,8 +272,12 @@ pub struct IncompleteRequest {
 
 impl Default for IncompleteRequest {
     fn default() -> Self {
+        let o = StochasticOptions::default();
         IncompleteRequest {
-            steps: 1,
+            steps: None,
+            gamma: None,
+            tolerance: o.tolerance,
+            max_iterations: o.max_iterations,
             profile: None,
             selection: Selection::default().name().into(),
             strategies: None,
@@ -278,6 +289,21 @@ impl Default for IncompleteRequest {
 impl IncompleteRequest {
     /// The options for `game` and `types`; errors name the field and entry.
     pub fn resolve(&self, game: &StochasticGame, types: &TypeProfiles) -> Result<IncompleteOptions> {
+        let horizon = match (self.steps, self.gamma) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid(
+                    "steps: a finite horizon is undiscounted here; give steps or gamma, not both",
+                ))
+            }
+            (steps, None) => IncompleteHorizon::Finite(FiniteHorizon::undiscounted(steps.unwrap_or(1))),
+            (None, Some(gamma)) => IncompleteHorizon::Discounted(Iteration {
+                gamma,
+                tolerance: self.tolerance,
+                max_iterations: self.max_iterations,
+                exact_stages: false,
+            }),
+        };
+        let steps = horizon.strategy_steps();
         let profile = match (self.profile.as_deref(), &self.strategies) {
             (None | Some("given"), Some(rows)) => {
                 let stationary = rows
@@ -309,7 +335,7 @@ impl IncompleteRequest {
                 incomplete::check_stationary(game, &incomplete::own_types(types, game.n_players()), &stationary)?;
                 let sigma = stationary
                     .into_iter()
-                    .map(|by_type| by_type.into_iter().map(|one| vec![one; self.steps]).collect())
+                    .map(|by_type| by_type.into_iter().map(|one| vec![one; steps]).collect())
                     .collect();
                 TypeProfileSource::Given(sigma)
             }
@@ -330,7 +356,7 @@ impl IncompleteRequest {
             }
         };
         Ok(IncompleteOptions {
-            horizon: FiniteHorizon::undiscounted(self.steps),
+            horizon,
             profile,
             selection: self.selection.parse()?,
             max_belief_nodes: self.max_belief_nodes,
@@ -365,7 +391,7 @@ pub fn incomplete_type_power(
     request: &IncompleteRequest,
     types: &TypesSpec,
     progress: &dyn Progress,
-) -> Result<IncompleteReport> {
+) -> Result<Incomplete> {
     let types = types.resolve(game)?;
     let opts = request.resolve(game, &types)?;
     incomplete::incomplete_power(game, &types, &opts, progress)

@@ -282,7 +282,7 @@ pub(crate) fn joint_weights(game: &StochasticGame, profile: &Profile, s: usize, 
 }
 
 /// Discounted iteration settings shared by every solver here.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Iteration {
     /// Discount rate in `(0, 1)`.
     pub gamma: f64,
@@ -460,6 +460,29 @@ impl Facing {
         }
         Facing {
             player: i,
+            action_start,
+            reward,
+            succ_start,
+            next,
+            prob,
+        }
+    }
+
+    /// An MDP given in the flattened layout: own-action offsets per state
+    /// (`n_states + 1` entries), a reward per action, successor offsets per
+    /// action (`n_actions + 1`), and the successors with their probabilities.
+    pub(crate) fn from_parts(
+        player: usize,
+        action_start: Vec<usize>,
+        reward: Vec<f64>,
+        succ_start: Vec<usize>,
+        next: Vec<u32>,
+        prob: Vec<f64>,
+    ) -> Self {
+        debug_assert_eq!(succ_start.len(), reward.len() + 1);
+        debug_assert_eq!(action_start.last(), Some(&reward.len()));
+        Facing {
+            player,
             action_start,
             reward,
             succ_start,
