@@ -269,31 +269,56 @@ pub(crate) fn from_python<T: serde::de::DeserializeOwned>(what: &str, value: &Bo
     pythonize::depythonize(value).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 
-/// Replace every `{"__fraction__": [p, q]}` map in `value` by a Fraction.
-fn fractions_of(value: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
+/// Replace every `{"__fraction__": [p, q]}` map in `value` by a Fraction
+/// (`p`, `q` integers, or decimal text beyond an `i64`), in place: dicts and
+/// lists keep their identity and only the tagged entries are swapped.
+fn fractions_of<'py>(value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    use pyo3::sync::PyOnceLock;
     use pyo3::types::{PyDict, PyList};
+    static FRACTION: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let py = value.py();
     if let Ok(dict) = value.cast::<PyDict>() {
         if dict.len() == 1 {
             if let Some(pair) = dict.get_item(powerseek::exact::FRACTION_TAG)? {
-                let (p, q): (String, String) = pair.extract()?;
-                let parse = |t: &str| {
-                    t.parse::<num_bigint::BigInt>()
-                        .map_err(|e| PyValueError::new_err(format!("internal error reading {t}: {e}")))
+                let (p, q): (Bound<'py, PyAny>, Bound<'py, PyAny>) = pair.extract()?;
+                let int = |x: Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
+                    match x.extract::<String>() {
+                        Ok(t) => t
+                            .parse::<num_bigint::BigInt>()
+                            .map_err(|e| PyValueError::new_err(format!("internal error reading {t}: {e}")))?
+                            .into_pyobject(py)
+                            .map(|b| b.into_any()),
+                        Err(_) => Ok(x),
+                    }
                 };
-                let r = powerseek::Rational::new(parse(&p)?, parse(&q)?);
-                return Ok(r.into_pyobject(py)?.into_any());
+                let fraction = FRACTION.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+                    Ok(py.import("fractions")?.getattr("Fraction")?.unbind())
+                })?;
+                return fraction.bind(py).call1((int(p)?, int(q)?));
             }
         }
-        let out = PyDict::new(py);
-        for (k, v) in dict.iter() {
-            out.set_item(k, fractions_of(v)?)?;
+        let items: Vec<_> = dict.iter().collect();
+        for (k, v) in items {
+            let is_container = v.is_instance_of::<PyDict>() || v.is_instance_of::<PyList>();
+            if is_container {
+                let new = fractions_of(v.clone())?;
+                if !new.is(&v) {
+                    dict.set_item(k, new)?;
+                }
+            }
         }
-        return Ok(out.into_any());
+        return Ok(value);
     }
     if let Ok(list) = value.cast::<PyList>() {
-        let items = list.iter().map(fractions_of).collect::<PyResult<Vec<_>>>()?;
-        return Ok(PyList::new(py, items)?.into_any());
+        for idx in 0..list.len() {
+            let v = list.get_item(idx)?;
+            if v.is_instance_of::<PyDict>() || v.is_instance_of::<PyList>() {
+                let new = fractions_of(v.clone())?;
+                if !new.is(&v) {
+                    list.set_item(idx, new)?;
+                }
+            }
+        }
     }
     Ok(value)
 }

@@ -28,6 +28,17 @@ pub trait Scalar: Clone + PartialOrd + num_traits::Num + std::fmt::Debug + Exact
     fn from_rational(r: &Rational) -> Self;
     /// The number as messages and tables show it (`9/10`, `0.9`).
     fn show(&self) -> String;
+    /// `values` as rationals when `Self` is [`Rational`] (for exact fast
+    /// paths, such as integer arithmetic over common denominators); `None`
+    /// for floats.
+    fn as_rationals(_values: &[Vec<Self>]) -> Option<&[Vec<Rational>]> {
+        None
+    }
+    /// The inverse of [`Scalar::as_rationals`]: rationals as `Self` when
+    /// `Self` is [`Rational`]; `None` for floats.
+    fn from_rationals(_values: Vec<Rational>) -> Option<Vec<Self>> {
+        None
+    }
 }
 
 impl Scalar for f64 {
@@ -47,6 +58,12 @@ impl Scalar for Rational {
     }
     fn show(&self) -> String {
         format_rational(self)
+    }
+    fn as_rationals(values: &[Vec<Self>]) -> Option<&[Vec<Rational>]> {
+        Some(values)
+    }
+    fn from_rationals(values: Vec<Rational>) -> Option<Vec<Self>> {
+        Some(values)
     }
 }
 
@@ -157,8 +174,10 @@ thread_local! {
     static TAGGED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Run `f` with rationals serialising as `{"__fraction__": ["p", "q"]}` maps
-/// (on this thread), for front ends that turn them into native fractions.
+/// Run `f` with rationals serialising as `{"__fraction__": [p, q]}` maps (on
+/// this thread), for front ends that turn them into native fractions: `p`
+/// and `q` (coprime, `q > 0`) as integers when both fit in an `i64`, else as
+/// decimal text.
 pub fn tagged<R>(f: impl FnOnce() -> R) -> R {
     struct Reset(bool);
     impl Drop for Reset {
@@ -181,8 +200,12 @@ impl ExactSerialize for Rational {
     fn exact_serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         if TAGGED.with(|t| t.get()) {
+            use num_traits::ToPrimitive;
             let mut map = serializer.serialize_map(Some(1))?;
-            map.serialize_entry(FRACTION_TAG, &[self.numer().to_string(), self.denom().to_string()])?;
+            match (self.numer().to_i64(), self.denom().to_i64()) {
+                (Some(p), Some(q)) => map.serialize_entry(FRACTION_TAG, &[p, q])?,
+                _ => map.serialize_entry(FRACTION_TAG, &[self.numer().to_string(), self.denom().to_string()])?,
+            }
             map.end()
         } else {
             serializer.serialize_str(&format_rational(self))
@@ -267,7 +290,17 @@ mod tests {
         let tagged_json = tagged(|| serde_json::to_string(&r).unwrap());
         assert_eq!(
             tagged_json,
-            r#"{"value":{"__fraction__":["-5","2"]},"nested":[{"__fraction__":["3","1"]},null],"float":[0.5]}"#
+            r#"{"value":{"__fraction__":[-5,2]},"nested":[{"__fraction__":[3,1]},null],"float":[0.5]}"#
+        );
+        // Beyond an i64, as text.
+        let big = Report {
+            value: parse_rational("-1/18446744073709551617").unwrap(),
+            nested: vec![],
+            float: vec![],
+        };
+        assert_eq!(
+            tagged(|| serde_json::to_string(&big).unwrap()),
+            r#"{"value":{"__fraction__":["-1","18446744073709551617"]},"nested":[],"float":[]}"#
         );
         // The mode ends with the call.
         assert_eq!(serde_json::to_string(&r).unwrap(), plain);

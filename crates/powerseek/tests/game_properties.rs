@@ -141,3 +141,83 @@ proptest! {
         let _ = powerseek::game::nfg::parse(&format!("NFG 1 R \"t\" {{ \"a\" \"b\" }} {}", tokens.join(" ")), "fuzz.nfg");
     }
 }
+
+/// A random n-player game with rational payoffs `num/den` (a huge `scale`
+/// pushes the payoffs past the integer fast path) and a random rational profile.
+fn arb_game_and_profile() -> impl Strategy<Value = (NormalFormGame, Vec<Vec<Rational>>)> {
+    (proptest::collection::vec(1usize..4, 2..4), any::<bool>(), any::<bool>()).prop_flat_map(|(shape, huge, fine)| {
+        let profiles: usize = shape.iter().product();
+        let n = shape.len();
+        let weights: usize = shape.iter().sum();
+        (
+            proptest::collection::vec((-20i64..20, 1i64..7), profiles * n),
+            proptest::collection::vec(0i64..5, weights),
+            proptest::collection::vec(1i64..1_000, weights),
+        )
+            .prop_map(move |(pay, w, d)| {
+                let scale = if huge {
+                    num_bigint::BigInt::from(1u8) << 80
+                } else {
+                    1.into()
+                };
+                let payoffs = pay
+                    .iter()
+                    .map(|&(a, b)| Rational::new(num_bigint::BigInt::from(a) * &scale, b.into()))
+                    .collect();
+                let game = NormalFormGame::from_payoffs(&shape, payoffs).unwrap();
+                // Weights over (possibly large, when `fine`) denominators, normalised.
+                let mut at = 0;
+                let profile = shape
+                    .iter()
+                    .map(|&k| {
+                        let raw: Vec<Rational> = (0..k)
+                            .map(|a| {
+                                let den = if fine { d[at + a] * 1_000_003 } else { 1 };
+                                Rational::new((w[at + a] + i64::from(a == 0)).into(), den.into())
+                            })
+                            .collect();
+                        at += k;
+                        let total: Rational = raw.iter().cloned().sum();
+                        raw.into_iter().map(|x| x / &total).collect()
+                    })
+                    .collect();
+                (game, profile)
+            })
+    })
+}
+
+/// Action values by the definition, in rationals: `Σ_{pure profiles}
+/// Π_{q≠i} σ_q(a_q) · r_i(a)` over every pure profile (player 0 fastest).
+fn reference_action_values(game: &NormalFormGame, profile: &[Vec<Rational>], i: usize) -> Vec<Rational> {
+    let mut values = vec![Rational::zero(); game.n_actions(i)];
+    for idx in 0..game.n_profiles() {
+        let pure = game.profile(idx);
+        let weight: Rational = (0..game.n_players())
+            .filter(|&q| q != i)
+            .map(|q| profile[q][pure[q]].clone())
+            .product();
+        values[pure[i]] += weight * game.payoff(idx, i);
+    }
+    values
+}
+
+proptest! {
+    /// The exact action values (integers over common denominators where they
+    /// fit, rationals where they must fall back: huge payoffs, large
+    /// denominators) equal the definition; the regret and payoffs built on them too.
+    #[test]
+    fn exact_action_values_match_the_definition((game, profile) in arb_game_and_profile()) {
+        let mut regret = Vec::new();
+        let mut payoffs = Vec::new();
+        for i in 0..game.n_players() {
+            let reference = reference_action_values(&game, &profile, i);
+            prop_assert_eq!(&game.action_values(&profile, i), &reference);
+            let expected: Rational = reference.iter().zip(&profile[i]).map(|(v, p)| v * p).sum();
+            regret.push(reference.iter().max().unwrap() - &expected);
+            payoffs.push(expected);
+        }
+        prop_assert_eq!(game.exact_regret_and_payoffs(&profile), (regret.clone(), payoffs.clone()));
+        prop_assert_eq!(game.regret(&profile), regret);
+        prop_assert_eq!(game.expected_payoffs(&profile), payoffs);
+    }
+}

@@ -127,6 +127,58 @@ pub struct NormalFormGame {
     actions: Vec<Vec<String>>,
     payoffs: Vec<Rational>,
     strides: Vec<usize>,
+    /// Every player's payoffs as integers over one denominator, when they fit
+    /// (see [`IntPayoffs`]): the fast path of [`NormalFormGame::exact_action_values`].
+    int_payoffs: Option<IntPayoffs>,
+}
+
+/// Payoffs over a common denominator per player, all below 2^62 in absolute
+/// value: `numerators[idx * n + i] / denominators[i]` is `payoff(idx, i)`.
+#[derive(Clone, Debug, PartialEq)]
+struct IntPayoffs {
+    numerators: Vec<i64>,
+    denominators: Vec<i64>,
+}
+
+/// Largest magnitude of the integers of the fast exact paths (so that a
+/// product of two fits in an `i128` with room for sums).
+const INT_LIMIT: i64 = 1 << 62;
+
+/// `values` as integers over their least common denominator, if all fit below [`INT_LIMIT`].
+fn common_denominator(values: impl Iterator<Item = Rational> + Clone) -> Option<(Vec<i64>, i64)> {
+    use num_integer::Integer;
+    use num_traits::ToPrimitive;
+    let mut lcm: num_bigint::BigInt = num_traits::One::one();
+    for v in values.clone() {
+        lcm = lcm.lcm(v.denom());
+    }
+    let den = lcm.to_i64().filter(|d| *d < INT_LIMIT)?;
+    let nums = values
+        .map(|v| {
+            (v.numer() * (&lcm / v.denom()))
+                .to_i64()
+                .filter(|x| x.abs() < INT_LIMIT)
+        })
+        .collect::<Option<Vec<i64>>>()?;
+    Some((nums, den))
+}
+
+impl IntPayoffs {
+    fn new(payoffs: &[Rational], n: usize) -> Option<Self> {
+        let mut numerators = vec![0i64; payoffs.len()];
+        let mut denominators = Vec::with_capacity(n);
+        for i in 0..n {
+            let (nums, den) = common_denominator(payoffs.iter().skip(i).step_by(n).cloned())?;
+            for (k, x) in nums.into_iter().enumerate() {
+                numerators[k * n + i] = x;
+            }
+            denominators.push(den);
+        }
+        Some(IntPayoffs {
+            numerators,
+            denominators,
+        })
+    }
 }
 
 impl NormalFormGame {
@@ -164,6 +216,7 @@ impl NormalFormGame {
                 payoffs.len()
             )));
         }
+        let int_payoffs = IntPayoffs::new(&payoffs, players.len());
         Ok(NormalFormGame {
             title: title.into(),
             comment: String::new(),
@@ -171,6 +224,7 @@ impl NormalFormGame {
             actions,
             payoffs,
             strides,
+            int_payoffs,
         })
     }
 
@@ -339,6 +393,13 @@ impl NormalFormGame {
     /// Expected payoff to `player` of each of its actions when the others play
     /// `profile` (the player's own entry in `profile` is ignored).
     pub fn action_values<T: Scalar>(&self, profile: &[Vec<T>], player: usize) -> Vec<T> {
+        // Exact profiles: integers over common denominators when they fit (no gcd per term).
+        if let Some(fast) = T::as_rationals(profile)
+            .and_then(|p| self.int_action_values(p, player))
+            .and_then(T::from_rationals)
+        {
+            return fast;
+        }
         let n = self.n_players();
         let mut values = vec![T::zero(); self.n_actions(player)];
         let mut pure = vec![0usize; n];
@@ -363,6 +424,69 @@ impl NormalFormGame {
             }
         }
         values
+    }
+
+    /// [`NormalFormGame::action_values`] of an exact profile in 128-bit
+    /// integers over common denominators, when the payoffs and the others'
+    /// strategies allow it without overflow (the usual case for equilibria of
+    /// games with small rational payoffs); `None` otherwise.
+    fn int_action_values(&self, profile: &[Vec<Rational>], player: usize) -> Option<Vec<Rational>> {
+        let ints = self.int_payoffs.as_ref()?;
+        let n = self.n_players();
+        let mut strategies: Vec<Vec<i64>> = Vec::with_capacity(n);
+        let mut den: i128 = i128::from(ints.denominators[player]);
+        for (q, s) in profile.iter().enumerate() {
+            if q == player {
+                strategies.push(Vec::new());
+                continue;
+            }
+            let (nums, d) = common_denominator(s.iter().cloned())?;
+            den = den.checked_mul(i128::from(d))?;
+            strategies.push(nums);
+        }
+        let mut values = vec![0i128; self.n_actions(player)];
+        let mut pure = vec![0usize; n];
+        for idx in 0..self.n_profiles() {
+            let mut weight: i128 = 1;
+            for (q, &a) in pure.iter().enumerate() {
+                if q != player {
+                    weight = weight.checked_mul(i128::from(strategies[q][a]))?;
+                }
+            }
+            if weight != 0 {
+                let a = pure[player];
+                let term = weight.checked_mul(i128::from(ints.numerators[idx * n + player]))?;
+                values[a] = values[a].checked_add(term)?;
+            }
+            for q in 0..n {
+                pure[q] += 1;
+                if pure[q] < self.n_actions(q) {
+                    break;
+                }
+                pure[q] = 0;
+            }
+        }
+        let den = num_bigint::BigInt::from(den);
+        Some(
+            values
+                .into_iter()
+                .map(|v| Rational::new(v.into(), den.clone()))
+                .collect(),
+        )
+    }
+
+    /// Every player's exact regret and expected payoff under `profile`
+    /// (as [`NormalFormGame::regret`] and [`NormalFormGame::expected_payoffs`],
+    /// from one pass of [`NormalFormGame::action_values`] per player).
+    pub fn exact_regret_and_payoffs(&self, profile: &[Vec<Rational>]) -> (Vec<Rational>, Vec<Rational>) {
+        (0..self.n_players())
+            .map(|i| {
+                let v = self.action_values(profile, i);
+                let expected: Rational = v.iter().zip(&profile[i]).map(|(v, p)| v * p).sum();
+                let best = v.into_iter().max().expect("players have actions");
+                (best - &expected, expected)
+            })
+            .unzip()
     }
 
     /// The actions of `player` that maximise its expected payoff against the others' part of `profile`.

@@ -42,7 +42,8 @@ pub struct Equilibrium {
 impl Equilibrium {
     /// Largest regret over players, computed afresh from the game (0 for a Nash equilibrium).
     pub fn max_regret(&self, game: &NormalFormGame) -> Rational {
-        game.regret(&self.strategies)
+        game.exact_regret_and_payoffs(&self.strategies)
+            .0
             .into_iter()
             .fold(Rational::zero(), |a, b| if b > a { b } else { a })
     }
@@ -411,7 +412,10 @@ pub fn solve_with(game: &NormalFormGame, opts: &SolveOptions, progress: &dyn Pro
 /// the method's tolerance.
 fn checked(game: &NormalFormGame, method: Method, e: Equilibrium) -> Result<SolvedEquilibrium> {
     let tolerance = method.regret_tolerance();
-    let max_regret = e.max_regret(game);
+    let (regret, payoffs) = game.exact_regret_and_payoffs(&e.strategies);
+    let max_regret = regret
+        .into_iter()
+        .fold(Rational::zero(), |a, b| if b > a { b } else { a });
     if max_regret > tolerance {
         return Err(Error::invalid(format!(
             "the {method} method returned a profile with regret {} (above {}): {}",
@@ -425,7 +429,7 @@ fn checked(game: &NormalFormGame, method: Method, e: Equilibrium) -> Result<Solv
         )));
     }
     Ok(SolvedEquilibrium {
-        payoffs: game.expected_payoffs(&e.strategies),
+        payoffs,
         strategies: e.strategies,
         max_regret,
     })
