@@ -280,9 +280,7 @@ fn solve_table(out: &mut impl Write, s: &Solution) -> Result<()> {
         shape.join("×")
     )?;
     method_line(out, s.description, &s.note)?;
-    if let Some(choice) = &s.choice {
-        writeln!(out, "choice: {choice}")?;
-    }
+    choice_line(out, s.choice.as_deref())?;
     let approximate = s
         .equilibria
         .iter()
@@ -347,6 +345,7 @@ fn solve_bayesian_table(out: &mut impl Write, s: &BayesianSolution) -> Result<()
         s.shape.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("×")
     )?;
     method_line(out, s.description, &s.note)?;
+    choice_line(out, s.choice.as_deref())?;
     let all_exact = s.equilibria.iter().all(|e| e.max_interim_regret == zero);
     writeln!(
         out,
@@ -499,6 +498,14 @@ fn show_bayesian(out: &mut impl Write, b: &BayesianGame) -> Result<()> {
 }
 
 /// `method: <description> (<note>)`, the note left out when empty.
+/// Why the method was chosen by default (`choice`), when it was.
+fn choice_line(out: &mut impl Write, choice: Option<&str>) -> Result<()> {
+    if let Some(choice) = choice {
+        writeln!(out, "choice: {choice}")?;
+    }
+    Ok(())
+}
+
 fn method_line(out: &mut impl Write, description: &str, note: &str) -> Result<()> {
     if note.is_empty() {
         writeln!(out, "method: {description}")?;

@@ -353,6 +353,23 @@ fn bayesian_game_solves_to_its_unique_equilibrium() {
 }
 
 #[test]
+fn bayesian_solutions_say_why_the_default() {
+    let file = game("bayesian-two-type.json");
+    let doc = solve_json(&["game", "solve", &file, "--all", "--format", "json"]);
+    let choice = doc["choice"].as_str().unwrap();
+    assert!(
+        choice.starts_with("the induced normal form is 4×4, at most 16 strategies per player"),
+        "{choice}"
+    );
+    let asked = solve_json(&["game", "solve", &file, "--all", "--method", "enum", "--format", "json"]);
+    assert!(asked["choice"].is_null(), "{}", asked["choice"]);
+    assert_eq!(asked["equilibria"], doc["equilibria"]);
+    let table = ok(&["game", "solve", &file, "--all"]);
+    assert!(table.contains(&format!("\nchoice: {choice}\n")), "{table}");
+    assert!(!ok(&["game", "solve", &file, "--all", "--method", "enum"]).contains("choice:"));
+}
+
+#[test]
 fn games_convert_and_show() {
     let out = temp("pd.json");
     let r = powerseek(&["game", "convert", &game("prisoners-dilemma.nfg"), out.to_str().unwrap()]);

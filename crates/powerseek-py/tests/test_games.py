@@ -101,6 +101,16 @@ def test_bayesian_power_matches_gambits_reference_for_bayes1a():
         powerseek.bayesian_power(g, [[half], [half]])
 
 
+def test_a_bayesian_solution_says_why_its_default_as_the_cli_does():
+    g = powerseek.load_bayesian(EXAMPLES / "games" / "bayesian-two-type.json")
+    s = powerseek.solve(g, all=True)
+    assert isinstance(s["choice"], str)
+    assert s["choice"].startswith("the induced normal form is 4×4, at most 16 strategies per player"), s["choice"]
+    assert powerseek.solve(g, method="enum", all=True)["choice"] is None
+    # The normal-form field of the same name, for comparison.
+    assert isinstance(powerseek.solve(powerseek.load_game(EXAMPLES / "games" / "prisoners-dilemma.nfg"))["choice"], str)
+
+
 def test_a_normal_form_game_is_a_one_type_bayesian_game():
     pennies = powerseek.game_from_numpy(np.array([[[1, -1], [-1, 1]], [[-1, 1], [1, -1]]]))
     b = powerseek.BayesianGame.from_game(pennies)

@@ -4,7 +4,8 @@
 //! them, are exactly those of vertex enumeration on the induced normal form;
 //! Gambit's bayes1a gives its published answer; a 3 types × 3 actions game
 //! is solved by default without the induced normal form; degenerate games
-//! are handed back to the induced normal form by default.
+//! are handed back to the induced normal form by default; the default's
+//! `choice` says why, with the numbers that decided it.
 
 use std::collections::BTreeSet;
 
@@ -46,6 +47,12 @@ fn random_game(seed: u64, types: usize, actions: usize, range: i64) -> BayesianG
     .unwrap()
 }
 
+/// A game file (relative to this crate) as a Bayesian game.
+fn load(path: &str) -> BayesianGame {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    powerseek::game::load(&path).unwrap().into_bayesian()
+}
+
 fn with(method: Method) -> SolveOptions {
     SolveOptions {
         method: Some(method),
@@ -80,10 +87,7 @@ fn the_same_equilibria_and_power_per_type_as_the_induced_normal_form() {
 
 #[test]
 fn bayes1a_has_its_published_equilibrium_and_power() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gambit/bayes1a.efg");
-    let g = powerseek::game::load(std::path::Path::new(path))
-        .unwrap()
-        .into_bayesian();
+    let g = load("tests/data/gambit/bayes1a.efg");
     let r = bayes::type_support(&g, &NoProgress).unwrap();
     assert_eq!(r.equilibria.len(), 1);
     let q = |s: &str| parse_rational(s).unwrap();
@@ -102,6 +106,73 @@ fn three_types_by_three_actions_solve_without_the_induced_form() {
     assert!(!s.equilibria.is_empty());
     assert!(s.equilibria.iter().all(|e| e.max_interim_regret.is_zero()));
     assert!(s.note.contains("26893 square ones solved"), "{}", s.note);
+}
+
+#[test]
+fn the_default_says_why_with_the_numbers_that_decided_it() {
+    // 3 types × 3 actions: the induced normal form would be 27 × 27, above
+    // 16 strategies per player, so support enumeration per type.
+    let g = random_game(7, 3, 3, 1000);
+    let s = equilibrium::solve_bayesian(&g, &SolveOptions::all()).unwrap();
+    assert_eq!(s.method, Method::TypeSupport);
+    let choice = s.choice.as_deref().unwrap();
+    assert!(
+        choice.contains("27×27, above 16 strategies per player, so support enumeration per type"),
+        "{choice}"
+    );
+    assert!(choice.contains("117649 support profiles"), "{choice}");
+    assert!(!choice.contains("singular"), "{choice}");
+    // The same run asked for by name: no reason to give.
+    let asked = equilibrium::solve_bayesian(&g, &with(Method::TypeSupport)).unwrap();
+    assert_eq!(asked.choice, None);
+    assert_eq!(asked.equilibria, s.equilibria);
+    // Had it met singular systems, the 27 strategies (at most 64) hand it
+    // to the induced normal form, and the reason says so.
+    let degenerate = equilibrium::default_bayesian_reason(&g, true, 5);
+    assert!(
+        degenerate.starts_with(choice)
+            && degenerate.contains("it met 5 singular systems")
+            && degenerate.contains("at most 64 strategies per player, so that was solved instead"),
+        "{degenerate}"
+    );
+    // 4 types × 3 actions: 81 strategies, above 64, so type-support's answer stands.
+    let big = random_game(3, 4, 3, 1000);
+    assert_eq!(equilibrium::default_bayesian(&big, true), Method::TypeSupport);
+    let kept = equilibrium::default_bayesian_reason(&big, true, 2);
+    assert!(
+        kept.contains("81×81, above 16") && kept.contains("more than 64 strategies per player, too many"),
+        "{kept}"
+    );
+    // 2 types × 2 actions: a 4 × 4 induced normal form, solved there.
+    let small = random_game(1, 2, 2, 1000);
+    let s = equilibrium::solve_bayesian(&small, &SolveOptions::all()).unwrap();
+    assert_eq!((s.via, s.method), ("induced normal form", Method::Enum));
+    let choice = s.choice.as_deref().unwrap();
+    assert!(
+        choice.starts_with("the induced normal form is 4×4, at most 16 strategies per player")
+            && choice.contains("vertex enumeration by reverse search"),
+        "{choice}"
+    );
+    let one = equilibrium::solve_bayesian(&small, &SolveOptions::default()).unwrap();
+    assert_eq!(one.method, Method::Lh);
+    assert!(one.choice.unwrap().ends_with("Lemke–Howson, one exact path"));
+    assert_eq!(
+        equilibrium::solve_bayesian(&small, &with(Method::Enum)).unwrap().choice,
+        None
+    );
+}
+
+#[test]
+fn three_players_say_why_the_agent_form() {
+    let g = load("../../examples/games/three-player.nfg");
+    let s = equilibrium::solve_bayesian(&g, &SolveOptions::all()).unwrap();
+    assert_eq!((s.via, s.method), ("agent form", Method::Poly));
+    let choice = s.choice.unwrap();
+    assert!(
+        choice.starts_with("a 3-player Bayesian game is solved on its agent form (each type a player: 3 agents)")
+            && choice.contains("27 support profiles (at most 1024): poly"),
+        "{choice}"
+    );
 }
 
 #[test]
@@ -164,6 +235,11 @@ fn bench_bayesian_defaults() {
         );
         if s.method == Method::Enum {
             assert!(s.note.contains("singular"));
+            let choice = s.choice.as_deref().unwrap();
+            assert!(
+                choice.contains("singular systems") && choice.contains("solved instead"),
+                "{choice}"
+            );
         }
     }
 }

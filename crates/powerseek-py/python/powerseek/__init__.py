@@ -540,7 +540,10 @@ def solve(game: Union[Game, BayesianGame], method: Optional[str] = None, all: bo
     ``poly``, ``type-support``, ``simpdiv``; default by the game's size), ``all`` for
     every equilibrium the method finds. Every
     profile is re-checked by its exact regret. A Bayesian game's equilibria
-    are behaviours ``behaviour[player][type][action]``."""
+    are behaviours ``behaviour[player][type][action]``. ``choice`` says why
+    the default method (for a Bayesian game also the normal form it is
+    solved on) was chosen, with the numbers that decided it; None when
+    ``method`` is given."""
     if isinstance(game, BayesianGame):
         return _call(_native.solve_bayesian, game, method, bool(all), progress=progress, threads=threads)
     return _call(_native.solve, game, method, bool(all), progress=progress, threads=threads)

@@ -215,7 +215,7 @@ def memory_limit() -> int: ...
 def solve(
     game: Game, method: Optional[str] = None, all: bool = False, progress: _ProgressArg = None, threads: Optional[int] = None
 ) -> dict[str, Any]:
-    """`powerseek game solve`'s report (exact values as Fractions)."""
+    """`powerseek game solve`'s report (exact values as Fractions; `choice`: why the default method, None when asked for)."""
 @final
 class EquilibriumStream:
     """Equilibria as found (dicts); `summary` once exhausted."""
@@ -234,7 +234,8 @@ def solve_bayesian(
     all: bool = False,
     progress: _ProgressArg = None,
     threads: Optional[int] = None,
-) -> dict[str, Any]: ...
+) -> dict[str, Any]:
+    """`powerseek game solve`'s report for a Bayesian game (exact values as Fractions; `choice` as for `solve`)."""
 def game_power(
     game: Union[Game, BayesianGame],
     profile: Union[None, str, list[list[Fraction]], list[list[list[Fraction]]]] = None,

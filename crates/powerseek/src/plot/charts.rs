@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::style::{number, ColourScale, Style, TickFormat, OUTCOME_COLOURS, PALETTE};
+use super::style::{chart_frame, number, split_below, ColourScale, Frame, Style, TickFormat, OUTCOME_COLOURS, PALETTE};
 use super::{draw_colour_bar, draw_legend, draw_notes, err, legend_height, notes_height, Figure, LegendEntry, Mark};
 use crate::stats::Estimate;
 
@@ -453,36 +453,20 @@ impl Figure for BandChart {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, st: &Style) -> std::result::Result<(), String> {
         root.fill(&WHITE).map_err(err)?;
-        let (w, h) = root.dim_in_pixel();
+        let (w, _) = root.dim_in_pixel();
         let legend = self.legend();
         let notes = self.all_notes();
         let lh = legend_height(&legend, (w as f64 / st.scale) as u32);
-        let below = st.upx((lh + notes_height(&notes)) as f64);
-        let (body, rest) = root.split_vertically(h.saturating_sub(below));
-        let (legend_area, notes_area) = rest.split_vertically(st.upx(lh as f64));
-        let ((x0, x1), (y0, y1)) = self.ranges();
-        let (xt, yt) = (TickFormat::for_range(x0, x1, 8), TickFormat::for_range(y0, y1, 6));
-        let mut chart = ChartBuilder::on(&body)
-            .caption(&self.title, st.title())
-            .margin(st.px(12.0))
-            .margin_right(st.px(20.0))
-            .x_label_area_size(st.px(52.0))
-            .y_label_area_size(st.px(74.0))
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_labels(8)
-            .y_labels(6)
-            .x_label_formatter(&|v| xt.label(*v))
-            .y_label_formatter(&|v| yt.label(*v))
-            .x_desc(format!("{}{}", self.x_label, xt.suffix()))
-            .y_desc(format!("{}{}", self.y_label, yt.suffix()))
-            .label_style(st.tick())
-            .axis_desc_style(st.label())
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(err)?;
+        let (body, legend_area, notes_area) = split_below(root, st, lh, notes_height(&notes));
+        let (x, y) = self.ranges();
+        let frame = Frame {
+            title: Some(&self.title),
+            x_ticks: 8,
+            y_label_area: 74.0,
+            grid: Some(RGBColor(235, 235, 235)),
+            ..Frame::new(&self.x_label, &self.y_label)
+        };
+        let mut chart = chart_frame(&body, st, &frame, x, y)?;
         for s in &self.series {
             let band: Vec<(f64, f64)> = s
                 .points
@@ -599,8 +583,8 @@ impl Figure for FieldHeatmap<'_> {
         root.fill(&WHITE).map_err(err)?;
         let scale = self.colour_scale();
         let legend = self.legend();
-        let (w, h) = root.dim_in_pixel();
-        let (body, legend_area) = root.split_vertically(h.saturating_sub(st.upx(legend_height(&legend, 680) as f64)));
+        let (w, _) = root.dim_in_pixel();
+        let (body, legend_area, _) = split_below(root, st, legend_height(&legend, 680), 0);
         let body = body
             .margin(st.px(8.0), 0, 0, 0)
             .titled(&self.title, st.title())
@@ -608,27 +592,11 @@ impl Figure for FieldHeatmap<'_> {
         let (map_area, bar_area) = body.split_horizontally(w.saturating_sub(st.upx(140.0)));
         let (x0, x1, dx) = cell_edges(self.xs);
         let (y0, y1, dy) = cell_edges(self.ys);
-        let (xt, yt) = (TickFormat::for_range(x0, x1, 6), TickFormat::for_range(y0, y1, 6));
-        let mut chart = ChartBuilder::on(&map_area)
-            .margin(st.px(10.0))
-            .margin_top(st.px(14.0))
-            .x_label_area_size(st.px(52.0))
-            .y_label_area_size(st.px(70.0))
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_labels(6)
-            .y_labels(6)
-            .x_label_formatter(&|v| xt.label(*v))
-            .y_label_formatter(&|v| yt.label(*v))
-            .x_desc(format!("{}{}", self.x_label, xt.suffix()))
-            .y_desc(format!("{}{}", self.y_label, yt.suffix()))
-            .label_style(st.tick())
-            .axis_desc_style(st.label())
-            .draw()
-            .map_err(err)?;
+        let frame = Frame {
+            margins: [14.0, 10.0, 10.0, 10.0],
+            ..Frame::new(&self.x_label, &self.y_label)
+        };
+        let mut chart = chart_frame(&map_area, st, &frame, (x0, x1), (y0, y1))?;
         let nx = self.xs.len();
         chart
             .draw_series(self.values.iter().enumerate().map(|(k, &v)| {

@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{Style, TickFormat, PALETTE};
+use super::style::{chart_frame, split_below, Frame, Style, PALETTE};
 use super::{draw_legend, draw_notes, err, legend_height, notes_height, Figure, LegendEntry, Mark};
 
 /// A labelled point of a [`PayoffPlot`].
@@ -121,34 +121,15 @@ impl Figure for PayoffPlot {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, st: &Style) -> std::result::Result<(), String> {
         root.fill(&WHITE).map_err(err)?;
         let legend = self.legend();
-        let (_, h) = root.dim_in_pixel();
-        let lh = legend_height(&legend, 560);
-        let below = st.upx((lh + notes_height(&self.notes)) as f64);
-        let (body, rest) = root.split_vertically(h.saturating_sub(below));
-        let (legend_area, notes_area) = rest.split_vertically(st.upx(lh as f64));
-        let ((x0, x1), (y0, y1)) = self.window();
-        let (xt, yt) = (TickFormat::for_range(x0, x1, 6), TickFormat::for_range(y0, y1, 6));
-        let mut chart = ChartBuilder::on(&body)
-            .caption(&self.title, st.title())
-            .margin(st.px(12.0))
-            .margin_right(st.px(20.0))
-            .x_label_area_size(st.px(52.0))
-            .y_label_area_size(st.px(70.0))
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .light_line_style(RGBColor(238, 238, 238))
-            .x_labels(6)
-            .y_labels(6)
-            .x_label_formatter(&|v| xt.label(*v))
-            .y_label_formatter(&|v| yt.label(*v))
-            .x_desc(format!("{}{}", self.x_label, xt.suffix()))
-            .y_desc(format!("{}{}", self.y_label, yt.suffix()))
-            .label_style(st.tick())
-            .axis_desc_style(st.label())
-            .draw()
-            .map_err(err)?;
+        let (body, legend_area, notes_area) =
+            split_below(root, st, legend_height(&legend, 560), notes_height(&self.notes));
+        let (x, y) = self.window();
+        let frame = Frame {
+            title: Some(&self.title),
+            grid: Some(RGBColor(238, 238, 238)),
+            ..Frame::new(&self.x_label, &self.y_label)
+        };
+        let mut chart = chart_frame(&body, st, &frame, x, y)?;
         if self.hull.len() >= 3 {
             chart
                 .draw_series(std::iter::once(Polygon::new(

@@ -6,6 +6,12 @@
 //! [`PNG_SCALE`] times that size, every length and font scaled alike, so the
 //! two formats look the same and a PNG stays sharp when a paper shrinks it.
 
+use plotters::backend::DrawingBackend;
+use plotters::chart::{ChartBuilder, ChartContext};
+use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::drawing::DrawingArea;
 use plotters::style::{FontDesc, IntoFont, RGBColor};
 
 /// The family the embedded font is registered under.
@@ -333,6 +339,107 @@ pub fn superscript(n: i32) -> String {
 /// A number for text in a figure: `decimals` places, Unicode minus, never `-0`.
 pub fn number(v: f64, decimals: usize) -> String {
     TickFormat { decimals, exponent: 0 }.label(v)
+}
+
+/// The areas of a figure: the body, then below it the legend (`legend`
+/// logical pixels high) and the notes (`notes` high), as
+/// `(body, legend, notes)`.
+pub(crate) fn split_below<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    st: &Style,
+    legend: u32,
+    notes: u32,
+) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
+    let (_, h) = root.dim_in_pixel();
+    let (body, rest) = root.split_vertically(h.saturating_sub(st.upx((legend + notes) as f64)));
+    let (legend_area, notes_area) = rest.split_vertically(st.upx(legend as f64));
+    (body, legend_area, notes_area)
+}
+
+/// What differs between the frames [`chart_frame`] draws: a figure's own
+/// title, axis descriptions, tick counts, margins, y-label area and grid.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Frame<'a> {
+    /// The caption above the chart; `None` when the caller titles the area itself.
+    pub(crate) title: Option<&'a str>,
+    /// The x axis description (the ticks' power of ten is appended).
+    pub(crate) x_label: &'a str,
+    /// The y axis description (likewise).
+    pub(crate) y_label: &'a str,
+    /// About how many ticks on the x axis.
+    pub(crate) x_ticks: usize,
+    /// About how many ticks on the y axis.
+    pub(crate) y_ticks: usize,
+    /// Margins around the chart, logical pixels: top, right, bottom, left.
+    pub(crate) margins: [f64; 4],
+    /// Width of the area left of the chart for the y tick labels and description.
+    pub(crate) y_label_area: f64,
+    /// The colour of the light grid lines; `None`: no grid.
+    pub(crate) grid: Option<RGBColor>,
+}
+
+impl<'a> Frame<'a> {
+    /// The usual frame: no caption, about 6 ticks per axis, margins of 12
+    /// (20 on the right, for the last tick label), a y-label area 70 wide,
+    /// no grid; figures change what differs with struct update syntax.
+    pub(crate) fn new(x_label: &'a str, y_label: &'a str) -> Frame<'a> {
+        Frame {
+            title: None,
+            x_label,
+            y_label,
+            x_ticks: 6,
+            y_ticks: 6,
+            margins: [12.0, 20.0, 12.0, 12.0],
+            y_label_area: 70.0,
+            grid: None,
+        }
+    }
+}
+
+/// A chart with continuous axes over `x` × `y` on `area`, its frame drawn:
+/// the caption, margins and label areas, and the mesh with tick labels
+/// ([`TickFormat`]) and axis descriptions in the figure style.
+pub(crate) fn chart_frame<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    st: &Style,
+    frame: &Frame<'_>,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
+    let (xt, yt) = (
+        TickFormat::for_range(x0, x1, frame.x_ticks),
+        TickFormat::for_range(y0, y1, frame.y_ticks),
+    );
+    let mut builder = ChartBuilder::on(area);
+    if let Some(title) = frame.title {
+        builder.caption(title, st.title());
+    }
+    let [top, right, bottom, left] = frame.margins;
+    let mut chart = builder
+        .margin_top(st.px(top))
+        .margin_right(st.px(right))
+        .margin_bottom(st.px(bottom))
+        .margin_left(st.px(left))
+        .x_label_area_size(st.px(52.0))
+        .y_label_area_size(st.px(frame.y_label_area))
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(super::err)?;
+    let mut mesh = chart.configure_mesh();
+    match frame.grid {
+        Some(colour) => mesh.light_line_style(colour),
+        None => mesh.disable_mesh(),
+    };
+    mesh.x_labels(frame.x_ticks)
+        .y_labels(frame.y_ticks)
+        .x_label_formatter(&|v| xt.label(*v))
+        .y_label_formatter(&|v| yt.label(*v))
+        .x_desc(format!("{}{}", frame.x_label, xt.suffix()))
+        .y_desc(format!("{}{}", frame.y_label, yt.suffix()))
+        .label_style(st.tick())
+        .axis_desc_style(st.label())
+        .draw()
+        .map_err(super::err)?;
+    Ok(chart)
 }
 
 #[cfg(test)]

@@ -726,6 +726,10 @@ pub struct BayesianSolution {
     pub method: Method,
     /// [`Method::describe`].
     pub description: &'static str,
+    /// Why this representation (`via`) and method, when they were chosen by
+    /// default, with the numbers that decided it ([`default_bayesian_reason`]);
+    /// `None` when the method was asked for.
+    pub choice: Option<String>,
     /// What the method adds (as [`Solution::note`]).
     pub note: String,
     /// The method is exact, so every behaviour has interim regret exactly 0.
@@ -750,23 +754,18 @@ pub fn solve_bayesian_with(
     progress: &dyn Progress,
 ) -> Result<BayesianSolution> {
     let two = game.n_players() == 2;
+    let by_default = opts.method.is_none();
     let type_support = two && opts.method.unwrap_or_else(|| default_bayesian(game, opts.all)) == Method::TypeSupport;
     let mut opts = opts.clone();
     let mut fallback = None;
     if type_support {
-        let s = solve_by_type_support(game, progress)?;
-        // A degenerate game by default: the induced normal form when affordable.
-        if opts.method.is_some()
-            || !s.note.contains("singular")
-            || induced_strategies(game) > INDUCED_FALLBACK_STRATEGIES
-        {
+        let (s, run) = solve_by_type_support(game, &opts, progress)?;
+        if !(by_default && falls_back(game, run.singular)) {
             return Ok(s);
         }
+        // A degenerate game by default: the induced normal form (the choice says why).
         opts.method = Some(Method::Enum);
-        fallback = Some(format!(
-            "support enumeration per type met singular systems (a degenerate game), so the induced normal form was solved instead; {}",
-            s.note
-        ));
+        fallback = Some(run);
     }
     let opts = &opts;
     let induced = two;
@@ -789,6 +788,7 @@ pub fn solve_bayesian_with(
             .collect(),
     );
     let equilibria = checked_behaviours(game, s.method, behaviours)?;
+    let singular = fallback.as_ref().map_or(0, |r| r.singular);
     Ok(BayesianSolution {
         title: game.title.clone(),
         players: game.players().to_vec(),
@@ -798,9 +798,20 @@ pub fn solve_bayesian_with(
         shape: nf.shape(),
         method: s.method,
         description: s.description,
+        choice: by_default.then(|| default_bayesian_reason(game, opts.all, singular)),
         note: match fallback {
-            Some(f) if s.note.is_empty() => f,
-            Some(f) => format!("{f}; {}", s.note),
+            Some(r) => {
+                let first = format!(
+                    "support enumeration per type, run first: {} support profiles, {} square ones solved, {} singular; \
+                     then the induced normal form",
+                    r.supports, r.solved, r.singular
+                );
+                if s.note.is_empty() {
+                    first
+                } else {
+                    format!("{first}: {}", s.note)
+                }
+            }
             None => s.note,
         },
         exact: s.exact,
@@ -808,13 +819,17 @@ pub fn solve_bayesian_with(
     })
 }
 
-/// The induced normal form's largest number of pure strategies per player
+/// The induced normal form's number of pure strategies per player
 /// (`actions^types`, saturating).
-fn induced_strategies(game: &BayesianGame) -> u64 {
+fn induced_shape(game: &BayesianGame) -> Vec<u64> {
     (0..game.n_players())
         .map(|i| (game.actions(i).len() as u64).saturating_pow(game.types(i).len() as u32))
-        .max()
-        .unwrap_or(0)
+        .collect()
+}
+
+/// The induced normal form's largest number of pure strategies per player.
+fn induced_strategies(game: &BayesianGame) -> u64 {
+    induced_shape(game).into_iter().max().unwrap_or(0)
 }
 
 /// Largest number of strategies per player of the induced normal form on
@@ -832,23 +847,139 @@ pub const INDUCED_DEFAULT_STRATEGIES: u64 = 16;
 
 /// The default method for a two-player Bayesian game: on the induced normal
 /// form while it has at most [`INDUCED_DEFAULT_STRATEGIES`] strategies per
-/// player (or when some player has one type only, or type-support would
+/// player (or when no player has several types, or type-support would
 /// exceed [`bayes::MAX_SUPPORT_PROFILES`]), else support enumeration per
 /// type (which, by default, hands a
 /// degenerate game back to the induced normal form up to
-/// [`INDUCED_FALLBACK_STRATEGIES`]).
+/// [`INDUCED_FALLBACK_STRATEGIES`]). [`default_bayesian_reason`] says why.
 pub fn default_bayesian(game: &BayesianGame, all: bool) -> Method {
-    let several_types = (0..game.n_players()).any(|i| game.types(i).len() > 1);
-    if game.n_players() == 2
-        && several_types
-        && induced_strategies(game) > INDUCED_DEFAULT_STRATEGIES
-        && bayes::support_profiles(game) <= bayes::MAX_SUPPORT_PROFILES
-    {
-        Method::TypeSupport
-    } else if all {
-        Method::Enum
+    match bayesian_default(game) {
+        BayesianDefault::TypeSupport { .. } => Method::TypeSupport,
+        _ if all => Method::Enum,
+        _ => Method::Lh,
+    }
+}
+
+/// Which case of [`default_bayesian`] a game falls in: the one rule that
+/// [`default_bayesian`] and [`default_bayesian_reason`] both read.
+enum BayesianDefault {
+    /// Not two players: the agent form (no induced normal form is solved).
+    AgentForm,
+    /// Two players, neither with several types: the induced form is the game.
+    OneType,
+    /// At most [`INDUCED_DEFAULT_STRATEGIES`] strategies per player.
+    SmallInduced,
+    /// Above, but type-support would have this many support profiles,
+    /// more than [`bayes::MAX_SUPPORT_PROFILES`].
+    TooManySupports(u64),
+    /// Support enumeration per type, over this many support profiles.
+    TypeSupport { supports: u64 },
+}
+
+/// The case of [`default_bayesian`] that `game` falls in.
+fn bayesian_default(game: &BayesianGame) -> BayesianDefault {
+    if game.n_players() != 2 {
+        return BayesianDefault::AgentForm;
+    }
+    if (0..game.n_players()).all(|i| game.types(i).len() == 1) {
+        return BayesianDefault::OneType;
+    }
+    if induced_strategies(game) <= INDUCED_DEFAULT_STRATEGIES {
+        return BayesianDefault::SmallInduced;
+    }
+    let supports = bayes::support_profiles(game);
+    if supports > bayes::MAX_SUPPORT_PROFILES {
+        BayesianDefault::TooManySupports(supports)
     } else {
-        Method::Lh
+        BayesianDefault::TypeSupport { supports }
+    }
+}
+
+/// Whether support enumeration per type, run by default, hands `game` to the
+/// induced normal form: it met `singular` > 0 singular systems (a degenerate
+/// game) and the induced form has at most [`INDUCED_FALLBACK_STRATEGIES`]
+/// strategies per player.
+fn falls_back(game: &BayesianGame, singular: u64) -> bool {
+    singular > 0 && induced_strategies(game) <= INDUCED_FALLBACK_STRATEGIES
+}
+
+/// Why [`solve_bayesian`] solves `game` as it does when no method is asked
+/// for — the representation ([`default_bayesian`]: induced normal form,
+/// agent form, or support enumeration per type) and the method run on it —
+/// with the numbers that decided it, as the output's `choice` states it.
+/// `singular`: the singular systems support enumeration per type met when it
+/// ran by default (0 when it did not run); with some, the reason says
+/// whether the game was handed to the induced normal form.
+pub fn default_bayesian_reason(game: &BayesianGame, all: bool, singular: u64) -> String {
+    let big = |k: u64| {
+        if k == u64::MAX {
+            "more than 1.8e19".to_string()
+        } else {
+            k.to_string()
+        }
+    };
+    let induced = induced_shape(game);
+    let size = induced.iter().map(|&k| big(k)).collect::<Vec<_>>().join("×");
+    let shape: Vec<usize> = induced
+        .iter()
+        .map(|&k| usize::try_from(k).unwrap_or(usize::MAX))
+        .collect();
+    let on_induced = |why: String| format!("{why}; {}", Method::default_reason(&shape, all));
+    let supports = match bayesian_default(game) {
+        BayesianDefault::AgentForm => {
+            let agents: Vec<usize> = (0..game.n_players())
+                .flat_map(|i| std::iter::repeat_n(game.actions(i).len(), game.types(i).len()))
+                .collect();
+            return format!(
+                "a {}-player Bayesian game is solved on its agent form (each type a player: {} agents); {}",
+                game.n_players(),
+                agents.len(),
+                Method::default_reason(&agents, all)
+            );
+        }
+        BayesianDefault::OneType => {
+            return on_induced(format!(
+                "every player has one type, so the induced normal form ({size}) is the game itself"
+            ))
+        }
+        BayesianDefault::SmallInduced => {
+            return on_induced(format!(
+                "the induced normal form is {size}, at most {INDUCED_DEFAULT_STRATEGIES} strategies per player, \
+                 so it is solved there (as fast as support enumeration per type, and exact for degenerate games too; \
+                 BENCHMARKS.md §14)"
+            ))
+        }
+        BayesianDefault::TooManySupports(supports) => {
+            return on_induced(format!(
+                "the induced normal form is {size}, above {INDUCED_DEFAULT_STRATEGIES} strategies per player, \
+                 but support enumeration per type would have {} support profiles, above its limit of {}, \
+                 so the induced normal form",
+                big(supports),
+                bayes::MAX_SUPPORT_PROFILES
+            ))
+        }
+        BayesianDefault::TypeSupport { supports } => supports,
+    };
+    let type_support = format!(
+        "the induced normal form would be {size}, above {INDUCED_DEFAULT_STRATEGIES} strategies per player, \
+         so support enumeration per type, which builds no normal form ({supports} support profiles; \
+         3 types × 3 actions, all equilibria: 0.07–0.14 s against 0.55–4.8 s by vertex enumeration \
+         on the induced form, BENCHMARKS.md §14)"
+    );
+    if singular == 0 {
+        type_support
+    } else if falls_back(game, singular) {
+        format!(
+            "{type_support}; it met {singular} singular systems (a degenerate game, where it may miss equilibria) \
+             and the induced normal form has at most {INDUCED_FALLBACK_STRATEGIES} strategies per player, \
+             so that was solved instead, by vertex enumeration (exact for degenerate games too)"
+        )
+    } else {
+        format!(
+            "{type_support}; it met {singular} singular systems (a degenerate game), where equilibria may be missing, \
+             but the induced normal form has more than {INDUCED_FALLBACK_STRATEGIES} strategies per player, \
+             too many to solve it instead"
+        )
     }
 }
 
@@ -880,14 +1011,19 @@ fn checked_behaviours(
         .collect()
 }
 
-/// A two-player Bayesian game by support enumeration per type (no normal form built).
-fn solve_by_type_support(game: &BayesianGame, progress: &dyn Progress) -> Result<BayesianSolution> {
+/// A two-player Bayesian game by support enumeration per type (no normal
+/// form built), with the run's counts (its equilibria moved into the solution).
+fn solve_by_type_support(
+    game: &BayesianGame,
+    opts: &SolveOptions,
+    progress: &dyn Progress,
+) -> Result<(BayesianSolution, bayes::TypeSupportResult)> {
     let method = Method::TypeSupport;
     crate::progress::check(progress)?;
-    let r = bayes::type_support(game, progress)?;
+    let mut r = bayes::type_support(game, progress)?;
     let note = type_support_note(&r);
-    let equilibria = checked_behaviours(game, method, r.equilibria)?;
-    Ok(BayesianSolution {
+    let equilibria = checked_behaviours(game, method, std::mem::take(&mut r.equilibria))?;
+    let solution = BayesianSolution {
         title: game.title.clone(),
         players: game.players().to_vec(),
         types: (0..game.n_players()).map(|i| game.types(i).to_vec()).collect(),
@@ -898,10 +1034,15 @@ fn solve_by_type_support(game: &BayesianGame, progress: &dyn Progress) -> Result
             .collect(),
         method,
         description: method.describe(),
+        choice: opts
+            .method
+            .is_none()
+            .then(|| default_bayesian_reason(game, opts.all, r.singular)),
         note,
         exact: true,
         equilibria,
-    })
+    };
+    Ok((solution, r))
 }
 
 /// The equilibria of a game file, normal-form or Bayesian.
