@@ -370,6 +370,70 @@ pub fn stage_bayesian_game(
     )
 }
 
+/// One joint action of the others at a state, as player `i` sees it: its
+/// probability under `i`'s belief and the belief after seeing it.
+struct OthersMove {
+    /// Global index of the joint action with `i`'s action 0.
+    base: usize,
+    /// The stride of `i`'s action in the local joint-action index.
+    stride: usize,
+    /// `Σ_t b(t) Π_{j≠i} σ_j(a_j | θ_j(t), step, s)`, positive.
+    mass: Rational,
+    /// Bayes' rule: `b(t) Π_{j≠i} σ_j(a_j | …) / mass`.
+    posterior: Vec<Rational>,
+}
+
+impl OthersMove {
+    /// The global joint action of `i`'s action `a` with this move of the others.
+    fn joint_action(&self, a: usize) -> usize {
+        self.base + a * self.stride
+    }
+}
+
+/// The others' joint actions of positive probability at state `s`, step `t`,
+/// under player `i`'s belief `b` over the profiles `members`, with the
+/// updated beliefs (the one Bayes update of both horizons).
+#[allow(clippy::too_many_arguments)]
+fn others_moves(
+    game: &StochasticGame,
+    sigma: &TypeStrategies,
+    own: &OwnTypes,
+    i: usize,
+    members: &[usize],
+    t: usize,
+    s: usize,
+    b: &[Rational],
+) -> Vec<OthersMove> {
+    let n = game.n_players();
+    let ki = game.n_actions(s, i);
+    let stride: usize = (0..i).map(|j| game.n_actions(s, j)).product();
+    let start = game.joint_actions(s).start;
+    (0..game.joint_actions(s).len() / ki)
+        .filter_map(|o| {
+            // The local joint action with the others' part `o` and i's action 0.
+            let local0 = o % stride + (o / stride) * stride * ki;
+            let weights: Vec<Rational> = members
+                .iter()
+                .zip(b)
+                .map(|(&k, bk)| {
+                    let mut w = bk.clone();
+                    for j in (0..n).filter(|&j| j != i) {
+                        w *= &sigma[j][own.of[j][k]][t][s][game.digit(s, local0, j)];
+                    }
+                    w
+                })
+                .collect();
+            let mass: Rational = weights.iter().cloned().sum();
+            (!mass.is_zero()).then(|| OthersMove {
+                base: start + local0,
+                stride,
+                posterior: weights.into_iter().map(|w| w / &mass).collect(),
+                mass,
+            })
+        })
+        .collect()
+}
+
 /// Player `i`'s interim best value by backward induction over (step, state,
 /// posterior over the profiles in which `i` has its own type).
 struct Interim<'a> {
@@ -404,41 +468,17 @@ impl Interim<'_> {
                 self.limit
             )));
         }
-        let (game, i) = (self.game, self.i);
-        let n = game.n_players();
-        let ki = game.n_actions(s, i);
-        let below: usize = (0..i).map(|j| game.n_actions(s, j)).product();
-        let n_others = game.joint_actions(s).len() / ki;
-        let start = game.joint_actions(s).start;
-        let mut q = vec![Rational::zero(); ki];
-        for o in 0..n_others {
-            // The local joint action with the others' part `o` and i's action 0.
-            let local0 = o % below + (o / below) * below * ki;
-            let weights: Vec<Rational> = self
-                .members
-                .iter()
-                .zip(b)
-                .map(|(&k, bk)| {
-                    let mut w = bk.clone();
-                    for j in (0..n).filter(|&j| j != i) {
-                        w *= &self.sigma[j][self.own.of[j][k]][t][s][game.digit(s, local0, j)];
-                    }
-                    w
-                })
-                .collect();
-            let mass: Rational = weights.iter().cloned().sum();
-            if mass.is_zero() {
-                continue;
-            }
-            let posterior: Vec<Rational> = weights.into_iter().map(|w| w / &mass).collect();
+        let game = self.game;
+        let mut q = vec![Rational::zero(); game.n_actions(s, self.i)];
+        for m in others_moves(game, self.sigma, self.own, self.i, &self.members, t, s, b) {
             for (a, qa) in q.iter_mut().enumerate() {
-                let ja = start + local0 + a * below;
+                let ja = m.joint_action(a);
                 let (next, prob) = game.successors_exact(ja);
                 let mut cont = Rational::zero();
                 for (&s2, p) in next.iter().zip(prob) {
-                    cont += p * self.value(t + 1, s2 as usize, &posterior)?;
+                    cont += p * self.value(t + 1, s2 as usize, &m.posterior)?;
                 }
-                *qa += &mass * (&self.r[ja] + &self.h.discount * cont);
+                *qa += &m.mass * (&self.r[ja] + &self.h.discount * cont);
             }
         }
         let best = q.into_iter().max().unwrap_or_else(Rational::zero);
@@ -651,6 +691,54 @@ fn members_and_belief(types: &TypeProfiles, own: &OwnTypes, i: usize, theta: usi
     (members, belief)
 }
 
+/// The parts of a report from a horizon's two computations: `interim(i,
+/// members, belief)` gives a type's normalised best value at every state
+/// (and the belief nodes it used), `per_profile(k)` the normalised values
+/// `[i][s]` and complete-information POWER `[i][s]` in type profile `k`,
+/// which are averaged by the prior here.
+fn parts<T: Scalar>(
+    game: &StochasticGame,
+    types: &TypeProfiles,
+    own: &OwnTypes,
+    progress: &dyn Progress,
+    mut interim: impl FnMut(usize, &[usize], &[Rational]) -> Result<(Vec<T>, usize)>,
+    mut per_profile: impl FnMut(usize) -> Result<(Vec<Vec<T>>, Vec<Vec<T>>)>,
+) -> Result<Parts<T>> {
+    let (n, ns) = (game.n_players(), game.n_states());
+    let mut power_by_type = Vec::with_capacity(n);
+    let mut belief_nodes = 0;
+    for i in 0..n {
+        let mut by_type = Vec::with_capacity(own.names[i].len());
+        for theta in 0..own.names[i].len() {
+            crate::progress::check(progress)?;
+            let (members, belief) = members_and_belief(types, own, i, theta);
+            let (values, nodes) = interim(i, &members, &belief)?;
+            belief_nodes = belief_nodes.max(nodes);
+            by_type.push(values);
+        }
+        power_by_type.push(by_type);
+    }
+    let mut value = vec![vec![T::zero(); ns]; n];
+    let mut complete_power = vec![vec![T::zero(); ns]; n];
+    for (k, t) in types.profiles.iter().enumerate() {
+        crate::progress::check(progress)?;
+        let (v, best) = per_profile(k)?;
+        let prior = T::from_rational(&t.prior);
+        for i in 0..n {
+            for s in 0..ns {
+                value[i][s] = value[i][s].clone() + prior.clone() * v[i][s].clone();
+                complete_power[i][s] = complete_power[i][s].clone() + prior.clone() * best[i][s].clone();
+            }
+        }
+    }
+    Ok(Parts {
+        power_by_type,
+        value,
+        complete_power,
+        belief_nodes,
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn finite_parts(
     game: &StochasticGame,
@@ -662,54 +750,37 @@ fn finite_parts(
     limit: usize,
     progress: &dyn Progress,
 ) -> Result<Parts<Rational>> {
-    let (n, ns) = (game.n_players(), game.n_states());
     let norm = h.normaliser();
-    let mut power_by_type = Vec::with_capacity(n);
-    let mut belief_nodes = 0;
-    for i in 0..n {
-        let mut by_type = Vec::with_capacity(own.names[i].len());
-        for theta in 0..own.names[i].len() {
-            crate::progress::check(progress)?;
-            let (members, belief) = members_and_belief(types, own, i, theta);
-            let mut interim = Interim {
-                game,
-                sigma,
-                own,
-                h,
-                i,
-                r: &r[members[0]][i],
-                members,
-                memo: HashMap::new(),
-                limit,
-            };
-            let values: Vec<Rational> = (0..ns)
-                .map(|s| interim.value(0, s, &belief).map(|v| v * &norm))
-                .collect::<Result<_>>()?;
-            belief_nodes = belief_nodes.max(interim.memo.len());
-            by_type.push(values);
-        }
-        power_by_type.push(by_type);
-    }
-    let mut value = vec![vec![Rational::zero(); ns]; n];
-    let mut complete_power = vec![vec![Rational::zero(); ns]; n];
-    for (k, t) in types.profiles.iter().enumerate() {
-        crate::progress::check(progress)?;
+    let scale = |v: Vec<Rational>| v.into_iter().map(|x| x * &norm).collect::<Vec<_>>();
+    let interim = |i: usize, members: &[usize], belief: &[Rational]| {
+        let mut interim = Interim {
+            game,
+            sigma,
+            own,
+            h,
+            i,
+            r: &r[members[0]][i],
+            members: members.to_vec(),
+            memo: HashMap::new(),
+            limit,
+        };
+        let values = (0..game.n_states())
+            .map(|s| interim.value(0, s, belief))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((scale(values), interim.memo.len()))
+    };
+    let per_profile = |k: usize| {
         let profile = profile_of(sigma, own, k);
-        let v = finite::evaluate(game, &r[k], &profile, h);
-        for i in 0..n {
-            let best = finite::best_response(game, &r[k], &profile, i, h);
-            for s in 0..ns {
-                value[i][s] += &t.prior * &v[i][s] * &norm;
-                complete_power[i][s] += &t.prior * &best[s] * &norm;
-            }
-        }
-    }
-    Ok(Parts {
-        power_by_type,
-        value,
-        complete_power,
-        belief_nodes,
-    })
+        let value = finite::evaluate(game, &r[k], &profile, h)
+            .into_iter()
+            .map(scale)
+            .collect();
+        let best = (0..game.n_players())
+            .map(|i| scale(finite::best_response(game, &r[k], &profile, i, h)))
+            .collect();
+        Ok((value, best))
+    };
+    parts(game, types, own, progress, interim, per_profile)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -723,49 +794,24 @@ fn discounted_parts(
     limit: usize,
     progress: &dyn Progress,
 ) -> Result<Parts<f64>> {
-    let (n, ns) = (game.n_players(), game.n_states());
     let rf: Vec<Vec<Vec<f64>>> = r
         .iter()
         .map(|rk| rk.iter().map(|x| x.iter().map(to_f64).collect()).collect())
         .collect();
-    let mut power_by_type = Vec::with_capacity(n);
-    let mut belief_nodes = 0;
-    for i in 0..n {
-        let mut by_type = Vec::with_capacity(own.names[i].len());
-        for theta in 0..own.names[i].len() {
-            crate::progress::check(progress)?;
-            let (members, belief) = members_and_belief(types, own, i, theta);
-            let r_i = &rf[members[0]][i];
-            let (mdp, starts, nodes) = belief_mdp(game, sigma, own, i, &members, &belief, r_i, limit)?;
-            belief_nodes = belief_nodes.max(nodes);
-            let v = mdp.optimal(it, vec![0.0; nodes])?;
-            by_type.push(starts.iter().map(|&k| (1.0 - it.gamma) * v[k]).collect());
-        }
-        power_by_type.push(by_type);
-    }
-    let mut value = vec![vec![0.0; ns]; n];
-    let mut complete_power = vec![vec![0.0; ns]; n];
-    for (k, t) in types.profiles.iter().enumerate() {
-        crate::progress::check(progress)?;
+    let interim = |i: usize, members: &[usize], belief: &[Rational]| {
+        let (mdp, starts, nodes) = belief_mdp(game, sigma, own, i, members, belief, &rf[members[0]][i], limit)?;
+        let v = mdp.optimal(it, vec![0.0; nodes])?;
+        Ok((starts.iter().map(|&k| (1.0 - it.gamma) * v[k]).collect(), nodes))
+    };
+    let per_profile = |k: usize| {
         let profile: Profile = profile_of(sigma, own, k)[0]
             .iter()
             .map(|by_state| by_state.iter().map(|p| p.iter().map(to_f64).collect()).collect())
             .collect();
         let cert = certify(game, &rf[k], &profile, it)?;
-        let prior = to_f64(&t.prior);
-        for i in 0..n {
-            for s in 0..ns {
-                value[i][s] += prior * cert.value[i][s];
-                complete_power[i][s] += prior * cert.power[i][s];
-            }
-        }
-    }
-    Ok(Parts {
-        power_by_type,
-        value,
-        complete_power,
-        belief_nodes,
-    })
+        Ok((cert.value, cert.power))
+    };
+    parts(game, types, own, progress, interim, per_profile)
 }
 
 /// Player `i`'s belief MDP for one own type against stationary
@@ -784,7 +830,6 @@ fn belief_mdp(
     r_i: &[f64],
     limit: usize,
 ) -> Result<(Facing, Vec<usize>, usize)> {
-    let n = game.n_players();
     let mut nodes: Vec<(usize, Vec<Rational>)> = Vec::new();
     let mut index: HashMap<(usize, Vec<Rational>), usize> = HashMap::new();
     let mut intern = |nodes: &mut Vec<(usize, Vec<Rational>)>, s: usize, b: &[Rational]| -> Result<usize> {
@@ -811,39 +856,16 @@ fn belief_mdp(
     let mut k = 0;
     while k < nodes.len() {
         let (s, b) = nodes[k].clone();
-        let ki = game.n_actions(s, i);
-        let below: usize = (0..i).map(|j| game.n_actions(s, j)).product();
-        let n_others = game.joint_actions(s).len() / ki;
-        let start = game.joint_actions(s).start;
-        // Per others' joint action with positive mass: (local index with i's action 0, mass, posterior).
-        let mut seen = Vec::new();
-        for o in 0..n_others {
-            let local0 = o % below + (o / below) * below * ki;
-            let weights: Vec<Rational> = members
-                .iter()
-                .zip(&b)
-                .map(|(&m, bm)| {
-                    let mut w = bm.clone();
-                    for j in (0..n).filter(|&j| j != i) {
-                        w *= &sigma[j][own.of[j][m]][0][s][game.digit(s, local0, j)];
-                    }
-                    w
-                })
-                .collect();
-            let mass: Rational = weights.iter().cloned().sum();
-            if !mass.is_zero() {
-                let posterior: Vec<Rational> = weights.into_iter().map(|w| w / &mass).collect();
-                seen.push((local0, to_f64(&mass), posterior));
-            }
-        }
-        for a in 0..ki {
+        let moves = others_moves(game, sigma, own, i, members, 0, s, &b);
+        for a in 0..game.n_actions(s, i) {
             let mut rew = 0.0;
-            for (local0, mass, posterior) in &seen {
-                let ja = start + local0 + a * below;
+            for m in &moves {
+                let ja = m.joint_action(a);
+                let mass = to_f64(&m.mass);
                 rew += mass * r_i[ja];
                 let (succ, p) = game.successors(ja);
                 for (&s2, p) in succ.iter().zip(p) {
-                    next.push(intern(&mut nodes, s2 as usize, posterior)? as u32);
+                    next.push(intern(&mut nodes, s2 as usize, &m.posterior)? as u32);
                     prob.push(mass * p);
                 }
             }

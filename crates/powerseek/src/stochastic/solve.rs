@@ -458,14 +458,7 @@ impl Facing {
             }
             action_start.push(base + k);
         }
-        Facing {
-            player: i,
-            action_start,
-            reward,
-            succ_start,
-            next,
-            prob,
-        }
+        Facing::from_parts(i, action_start, reward, succ_start, next, prob)
     }
 
     /// An MDP given in the flattened layout: own-action offsets per state
