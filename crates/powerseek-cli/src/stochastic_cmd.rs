@@ -16,9 +16,10 @@ use powerseek::plot::{save, series_colour, Band, BandChart, GridHeatmap, RGBColo
 use powerseek::stats::Estimate;
 use powerseek::stochastic::incomplete::IncompleteReport;
 use powerseek::stochastic::power::StochasticPowerReport;
+use powerseek::stochastic::random::{self, RandomGameSpec};
 use powerseek::stochastic::request::{self, IncompleteRequest, StochasticRequest, StochasticSweep, SweepOver};
 use powerseek::stochastic::reward::Site;
-use powerseek::stochastic::StochasticGame;
+use powerseek::stochastic::{Play, StochasticGame};
 
 use crate::args::{plot_written, write_json, Format, FormatArg, PlotArg, TableOrJsonArg};
 use crate::output::fit;
@@ -181,6 +182,29 @@ pub enum StochasticCommand {
         #[command(flatten)]
         plot: PlotArg,
     },
+    /// A seeded random stochastic game, written in the JSON format (to stdout, or to
+    /// --output): every joint action moves to --successors distinct states drawn
+    /// uniformly, with exact random probabilities.
+    Random {
+        #[arg(long, default_value_t = RandomGameSpec::default().players)]
+        players: usize,
+        #[arg(long, default_value_t = RandomGameSpec::default().states)]
+        states: usize,
+        /// Actions of each player (of the mover, turn-based) at every state.
+        #[arg(long, default_value_t = RandomGameSpec::default().actions)]
+        actions: usize,
+        /// Distinct successor states of every joint action.
+        #[arg(long, default_value_t = RandomGameSpec::default().successors)]
+        successors: usize,
+        /// Turn-based play: the mover of state s is player s mod players.
+        #[arg(long)]
+        turn_based: bool,
+        #[arg(long, default_value_t = RandomGameSpec::default().seed)]
+        seed: u64,
+        /// Write the game here instead of to stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// POWER when each player knows only its own reward among finite type profiles
     /// (exact, finite horizon; docs/theory.md §11.6): interim POWER of every own type,
     /// ex-ante POWER, the value under the profile, complete-information POWER against
@@ -288,6 +312,36 @@ pub fn run(cmd: StochasticCommand) -> Result<()> {
             }
             if let Some(path) = &plot.plot {
                 sweep_chart(path, &game.game, &sweep)?;
+            }
+            Ok(())
+        }
+        StochasticCommand::Random {
+            players,
+            states,
+            actions,
+            successors,
+            turn_based,
+            seed,
+            output,
+        } => {
+            let spec = RandomGameSpec {
+                players,
+                states,
+                actions,
+                successors,
+                play: if turn_based {
+                    Play::TurnBased
+                } else {
+                    Play::Simultaneous
+                },
+                seed,
+            };
+            let text = random::to_json(&random::random_game(&spec)?) + "\n";
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?
+                }
+                None => std::io::stdout().lock().write_all(text.as_bytes())?,
             }
             Ok(())
         }

@@ -232,3 +232,33 @@ fn incomplete_information_guessing_game() {
         &["strategies[0][0][0]", "probability distribution"],
     );
 }
+
+/// `stochastic random` writes a game the other commands read; the same seed
+/// gives the same file, and an impossible request names the option.
+#[test]
+fn random_games_are_files_the_other_commands_read() {
+    let args = ["stochastic", "random", "--states", "3", "--actions", "2", "--seed", "4"];
+    let text = ok(&args);
+    assert_eq!(text, ok(&args));
+    let path = write_temp("random-game.json", text.as_bytes());
+    let v: serde_json::Value = serde_json::from_str(&ok(&[
+        "stochastic",
+        "power",
+        &path,
+        "--rewards",
+        "constant-sum",
+        "-n",
+        "10",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(v["states"], serde_json::json!(["s0", "s1", "s2"]));
+    for t in v["total_power"].as_array().unwrap() {
+        assert!((t["mean"].as_f64().unwrap() - 1.0).abs() < 1e-5);
+    }
+    fails_with(
+        &["stochastic", "random", "--states", "2", "--successors", "3"],
+        &["--successors", "distinct successors"],
+    );
+}

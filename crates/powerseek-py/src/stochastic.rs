@@ -50,6 +50,10 @@ impl StochasticGame {
         }
         Ok(self.inner.actions(s, i).to_vec())
     }
+    /// The game in the JSON format (`load_stochastic_game` reads it back exactly).
+    fn to_json(&self) -> String {
+        sg::random::to_json(&self.inner)
+    }
     fn __repr__(&self) -> String {
         format!(
             "StochasticGame({} players, {} states, {} joint actions, {})",
@@ -59,6 +63,15 @@ impl StochasticGame {
             self.play()
         )
     }
+}
+
+/// A seeded random stochastic game: `spec` is the library's `RandomGameSpec` fields.
+#[pyfunction]
+fn stochastic_game_random(spec: &Bound<'_, PyAny>) -> PyResult<StochasticGame> {
+    let spec: sg::random::RandomGameSpec = from_python("random game", spec)?;
+    Ok(StochasticGame {
+        inner: sg::random::random_game(&spec).map_err(py_err)?,
+    })
 }
 
 /// A stochastic game from its JSON text (`origin` names it in errors).
@@ -200,6 +213,7 @@ fn stochastic_incomplete_power<'py>(
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<StochasticGame>()?;
     m.add_function(wrap_pyfunction!(stochastic_game_json, m)?)?;
+    m.add_function(wrap_pyfunction!(stochastic_game_random, m)?)?;
     m.add_function(wrap_pyfunction!(stochastic_game_dense, m)?)?;
     m.add_function(wrap_pyfunction!(stochastic_game_grid, m)?)?;
     m.add_function(wrap_pyfunction!(stochastic_power, m)?)?;

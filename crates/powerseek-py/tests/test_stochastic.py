@@ -134,3 +134,25 @@ def test_incomplete_information_guessing_game():
         powerseek.stochastic_incomplete_power(g, profiles, site="joint-action", steps=2)
     with pytest.raises(ValueError, match=r"strategies\[1\]: player 'B' has 2 own types, got 1"):
         powerseek.stochastic_incomplete_power(g, profiles, site="joint-action", strategies=[[[[1, 0]]], [[[1, 0]]]])
+
+
+def test_random_games_round_trip_and_conserve(tmp_path, cli):
+    g = powerseek.random_stochastic_game(states=4, actions=3, seed=5)
+    assert g.players == ["P1", "P2"] and g.states == ["s0", "s1", "s2", "s3"] and g.n_joint_actions == 36
+    assert g.to_json() == powerseek.random_stochastic_game(states=4, actions=3, seed=5).to_json()
+    assert g.to_json() != powerseek.random_stochastic_game(states=4, actions=3, seed=6).to_json()
+    path = tmp_path / "random.json"
+    path.write_text(g.to_json())
+    back = powerseek.load_stochastic_game(str(path))
+    assert back.to_json() == g.to_json()
+    # The CLI writes the same game.
+    cli = subprocess.run(
+        [cli, "stochastic", "random", "--states", "4", "--actions", "3", "--seed", "5"], capture_output=True, text=True
+    )
+    assert cli.returncode == 0 and cli.stdout.strip() == g.to_json()
+    r = powerseek.stochastic_power(g, rewards="constant-sum", samples=20, seed=0)
+    assert r["target_reached"] and all(abs(e["mean"] - 1.0) < 1e-5 for e in r["total_power"])
+    t = powerseek.random_stochastic_game(players=3, play="turn-based", seed=1)
+    assert t.play == "turn-based" and t.actions(1, 0) == ["wait"]
+    with pytest.raises(ValueError, match="distinct successors"):
+        powerseek.random_stochastic_game(states=2, successors=3)

@@ -86,6 +86,7 @@ __all__ = [
     "load_stochastic_game",
     "stochastic_game",
     "stochastic_game_from_grid",
+    "random_stochastic_game",
     "stochastic_power",
     "stochastic_sweep",
     "stochastic_lambda_sweep",
@@ -1309,6 +1310,30 @@ def conflict_calibrate(
         seed=None if seed is None else int(seed),
     )
     return _call(_native.conflict_calibrate, fields, progress=progress, threads=threads)
+
+
+def random_stochastic_game(
+    players: int = 2,
+    states: int = 5,
+    actions: int = 2,
+    successors: int = 2,
+    play: str = "simultaneous",
+    seed: int = 0,
+) -> StochasticGame:
+    """A seeded random stochastic game, as ``powerseek stochastic random``:
+    every joint action moves to ``successors`` distinct states drawn
+    uniformly, with exact random probabilities; ``play="turn-based"`` makes
+    player ``s mod players`` the mover of state ``s``. ``game.to_json()``
+    writes it in the JSON format."""
+    spec = {
+        "players": _count(players, "players"),
+        "states": _count(states, "states"),
+        "actions": _count(actions, "actions"),
+        "successors": _count(successors, "successors"),
+        "play": play,
+        "seed": _count(seed, "seed"),
+    }
+    return _native.stochastic_game_random(spec)
 
 
 def load_stochastic_game(path: str) -> StochasticGame:

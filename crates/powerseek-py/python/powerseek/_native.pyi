@@ -52,6 +52,7 @@ __all__ = [
     "stochastic_game_dense",
     "stochastic_game_grid",
     "stochastic_game_json",
+    "stochastic_game_random",
     "stochastic_power",
     "stochastic_sweep",
     "stochastic_lambda_sweep",
@@ -363,8 +364,10 @@ class StochasticGame:
     @property
     def play(self) -> str: ...
     def actions(self, s: int, i: int) -> list[str]: ...
+    def to_json(self) -> str: ...
 
 def stochastic_game_json(text: str, origin: str) -> StochasticGame: ...
+def stochastic_game_random(spec: dict[str, Any]) -> StochasticGame: ...
 def stochastic_game_dense(
     players: list[str],
     states: list[str],

@@ -38,6 +38,7 @@ pub mod finite;
 pub mod incomplete;
 pub mod json;
 pub mod power;
+pub mod random;
 pub mod request;
 pub mod respond;
 pub mod reward;
