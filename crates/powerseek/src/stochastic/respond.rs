@@ -138,7 +138,8 @@ pub struct Prepared<'g> {
 /// The buffers one thread reuses across the reward samples of a [`Prepared`]
 /// response: its MDPs against the seeds (their rewards replaced per sample),
 /// one against the other player's per-sample response, and the two
-/// responses' policies.
+/// responses' policies. Made by [`Prepared::workspace`], and only meaningful
+/// with that `Prepared` (its MDPs were flattened against those seeds).
 #[derive(Clone, Debug)]
 pub struct Workspace {
     against_seeds: [Option<Facing>; 2],
