@@ -9,6 +9,11 @@
 //! Greedy policies split their mass evenly over actions whose values are
 //! within `2·tolerance/(1 − γ)` of the best (twice the error bound on one
 //! action value), as the sequential estimator does.
+//!
+//! Over many reward samples, [`Prepared`] flattens the MDPs the players face
+//! against the seed profile once (only their rewards change per sample) and
+//! each thread refills one [`Workspace`]: the same numbers as [`respond`],
+//! bit for bit, without rebuilding what the samples share.
 
 use serde::Serialize;
 
