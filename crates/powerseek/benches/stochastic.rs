@@ -11,7 +11,7 @@ use std::time::Instant;
 use powerseek::mdp::gridworld;
 use powerseek::multiagent::joint::{Grid, JointDynamics, JointOptions, Turns};
 use powerseek::stochastic::power::{stochastic_power, Horizon, Method, Rewards, StochasticOptions};
-use powerseek::stochastic::respond::{respond, Protocol, Responder};
+use powerseek::stochastic::respond::{Prepared, Protocol, Responder};
 use powerseek::stochastic::reward::{stage_rewards, Joint, RewardModel, Site};
 use powerseek::stochastic::solve::{uniform_profile, Iteration};
 use powerseek::NoProgress;
@@ -86,11 +86,13 @@ fn main() {
     };
     let seeds = uniform_profile(&game);
     let t = Instant::now();
+    let prepared = Prepared::new(&game, &seeds, Protocol::PowerPlay, &[Responder::new(it); 2]).unwrap();
+    let mut ws = prepared.workspace();
     let mut mean = [0.0; 2];
     for k in 0..1000 {
         let values = model.sample(&game, 0, k).unwrap();
         let r = stage_rewards(&game, Site::State, &values);
-        let p = respond(&game, &r, &seeds, Protocol::PowerPlay, &[Responder::new(it); 2]).unwrap();
+        let p = prepared.respond(&r, &mut ws).unwrap();
         for i in 0..2 {
             mean[i] += p[i].iter().sum::<f64>() / p[i].len() as f64 / 1000.0;
         }

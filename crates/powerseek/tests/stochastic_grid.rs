@@ -1,8 +1,9 @@
 //! Joint gridworlds as stochastic games: the response protocols of
 //! sequential POWER (fixed, optimal, Boltzmann, POWERplay's) computed on the
 //! stochastic-game engine reproduce the sequential estimator's per-sample
-//! POWER on POWERplay's 3×3 grid, and the equilibrium of a constant-sum
-//! gridworld game conserves POWER.
+//! POWER on POWERplay's 3×3 grid, prepared responses and MDPs refilled in
+//! place are bit for bit the fresh ones, and the equilibrium of a
+//! constant-sum gridworld game conserves POWER.
 
 #![allow(clippy::needless_range_loop)]
 
@@ -193,6 +194,101 @@ fn alternating_turns_with_two_discounts_match_the_induced_mdps() {
                         );
                     }
                 }
+            }
+        }
+    }
+}
+
+/// A seed profile of `game` with some zero probabilities: at every state each
+/// player skips its first action when it has several.
+fn sparse_profile(game: &powerseek::stochastic::StochasticGame) -> solve::Profile {
+    (0..2)
+        .map(|i| {
+            (0..game.n_states())
+                .map(|s| {
+                    let k = game.n_actions(s, i);
+                    (0..k)
+                        .map(|a| {
+                            if k == 1 {
+                                1.0
+                            } else if a == 0 {
+                                0.0
+                            } else {
+                                1.0 / (k - 1) as f64
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn prepared_responses_and_refilled_mdps_are_bit_for_bit_the_fresh_ones() {
+    use powerseek::stochastic::respond::Prepared;
+    use powerseek::stochastic::solve::Facing;
+    let it = Iteration {
+        gamma: 0.6,
+        tolerance: 1e-9,
+        max_iterations: 100_000,
+        ..Default::default()
+    };
+    for turns in [Turns::Simultaneous, Turns::Alternating] {
+        let mut dynamics = grid("..\n..\n", turns);
+        if turns == Turns::Simultaneous {
+            // Noise gives several successors per joint action.
+            let g = Grid::from_gridworld(&gridworld::parse("..\n..\n", "g").unwrap()).unwrap();
+            let opts = JointOptions {
+                agents: 2,
+                turns,
+                no_overlap: false,
+                noise: 0.2,
+            };
+            dynamics = JointDynamics::new(&g, &opts).unwrap();
+        }
+        let game = dynamics.stochastic_game().unwrap();
+        let ns = game.n_states();
+        let rewards = |k: usize| -> Vec<Vec<f64>> {
+            let values: Vec<Vec<f64>> = (0..2)
+                .map(|i| (0..ns).map(|s| ((s * 7 + k * 13 + i * 5) % 11) as f64 / 10.0).collect())
+                .collect();
+            stage_rewards(&game, Site::State, &values)
+        };
+        for seeds in [solve::uniform_profile(&game), sparse_profile(&game)] {
+            for protocol in [
+                Protocol::Fixed,
+                Protocol::Optimal,
+                Protocol::Boltzmann(2.0),
+                Protocol::PowerPlay,
+            ] {
+                let players = [Responder::new(it); 2];
+                let prepared = Prepared::new(&game, &seeds, protocol, &players).unwrap();
+                let mut ws = prepared.workspace();
+                for k in [0, 1, 2, 1, 0] {
+                    let r = rewards(k);
+                    let fresh = respond(&game, &r, &seeds, protocol, &players).unwrap();
+                    let reused = prepared.respond(&r, &mut ws).unwrap();
+                    assert_eq!(fresh, reused, "{turns:?} {protocol:?} sample {k}");
+                }
+            }
+            // An MDP refilled in place, or given new rewards, is the one built afresh.
+            let strategies: Vec<&[Vec<f64>]> = seeds.iter().map(Vec::as_slice).collect();
+            for i in 0..2 {
+                let mut refilled = Facing::new(&game, &rewards(5)[i], &seeds, i);
+                refilled.set_rewards(&game, &rewards(3)[i]);
+                let fresh = Facing::new(&game, &rewards(3)[i], &seeds, i);
+                let v = fresh.optimal(&it, vec![0.0; ns]).unwrap();
+                assert_eq!(refilled.optimal(&it, vec![0.0; ns]).unwrap(), v);
+                assert_eq!(refilled.action_values(it.gamma, &v), fresh.action_values(it.gamma, &v));
+                // Restricted to the support of a policy, its evaluation is unchanged.
+                let own = &sparse_profile(&game)[i];
+                let mut restricted = Facing::default();
+                restricted.rebuild_for(&game, &rewards(3)[i], &strategies, i, own);
+                assert_eq!(
+                    restricted.evaluate(own, &it, vec![0.0; ns]).unwrap(),
+                    fresh.evaluate(own, &it, vec![0.0; ns]).unwrap()
+                );
             }
         }
     }

@@ -474,6 +474,10 @@ impl JointDynamics {
                 out.push((t, q));
             }
             let total: crate::exact::Rational = out.iter().map(|e| e.1.clone()).sum();
+            if num_traits::One::is_one(&total) {
+                // Already a distribution (deterministic moves): nothing to divide.
+                return Ok(out);
+            }
             Ok(out.into_iter().map(|(t, q)| (t, q / &total)).collect())
         };
         let names_of = |i: usize, s: usize| -> Vec<String> {

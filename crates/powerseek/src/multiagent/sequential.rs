@@ -27,8 +27,8 @@ use crate::mdp::reward::sample_rng;
 use crate::multiagent::joint::{cell_means, correlated_uniform_rewards, JointDynamics};
 use crate::progress::Progress;
 use crate::stats::{t_quantile_975, Estimate, Moments};
-use crate::stochastic::respond::{respond, Protocol, Responder};
-use crate::stochastic::reward::{stage_rewards, Site};
+use crate::stochastic::respond::{Prepared, Protocol, Responder, Workspace};
+use crate::stochastic::reward::{stage_rewards_into, Site};
 use crate::stochastic::solve::{Iteration, Profile};
 use crate::stochastic::{Play, StochasticGame};
 
@@ -280,17 +280,33 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// Hand the rewards and POWERs of each sample in `range` to `sink`, in order.
-    fn samples(&self, range: std::ops::Range<usize>, sink: &mut dyn FnMut(&PerAgent, &PerAgent)) -> Result<()> {
+    /// The responses prepared for this game, seeds, protocol and players
+    /// (shared by the threads).
+    fn prepare(&self) -> Result<Prepared<'_>> {
+        Prepared::new(&self.game, &self.seeds, self.protocol, &self.players)
+    }
+
+    /// Hand the rewards and POWERs of each sample in `range` to `sink`, in
+    /// order (one workspace for the range).
+    fn samples(
+        &self,
+        prepared: &Prepared,
+        range: std::ops::Range<usize>,
+        sink: &mut dyn FnMut(&PerAgent, &PerAgent),
+    ) -> Result<()> {
+        let mut ws = Buffers {
+            responses: prepared.workspace(),
+            stage: Vec::new(),
+        };
         for k in range {
-            let (r, p) = self.sample(k)?;
+            let (r, p) = self.sample(prepared, &mut ws, k)?;
             sink(&r, &p);
         }
         Ok(())
     }
 
     /// Rewards and both agents' POWER at every joint state in sample `k`.
-    fn sample(&self, k: usize) -> Result<(PerAgent, PerAgent)> {
+    fn sample(&self, prepared: &Prepared, ws: &mut Buffers, k: usize) -> Result<(PerAgent, PerAgent)> {
         let r = self.rewards(k)?;
         let n = self.dynamics.n_states();
         // Agent i's reward on arriving at its turn's states (all states when simultaneous).
@@ -302,14 +318,21 @@ impl<'a> Engine<'a> {
         } else {
             r.to_vec()
         };
-        let stage = stage_rewards(&self.game, Site::State, &site_values);
-        let out = respond(&self.game, &stage, &self.seeds, self.protocol, &self.players)?;
+        stage_rewards_into(&self.game, Site::State, &site_values, &mut ws.stage);
+        let out = prepared.respond(&ws.stage, &mut ws.responses)?;
         let at_turn = |i: usize| -> Vec<f64> {
             let offset = if self.alternating { i * n } else { 0 };
             out[i][offset..offset + n].iter().map(|x| self.scale[i] * x).collect()
         };
         Ok((r, [at_turn(0), at_turn(1)]))
     }
+}
+
+/// What one thread reuses across reward samples: the responses' buffers and
+/// the stage rewards.
+struct Buffers {
+    responses: Workspace,
+    stage: Vec<Vec<f64>>,
 }
 
 /// Most sweeps of one value iteration (γ ≤ 1 − 10^-4 at tolerance 10^-12 needs far fewer).
@@ -376,7 +399,13 @@ pub fn sample_powers(
     opts: &SequentialOptions,
     k: usize,
 ) -> Result<(PerAgent, PerAgent)> {
-    Engine::new(dynamics, seeds, opts)?.sample(k)
+    let engine = Engine::new(dynamics, seeds, opts)?;
+    let prepared = engine.prepare()?;
+    let mut ws = Buffers {
+        responses: prepared.workspace(),
+        stage: Vec::new(),
+    };
+    engine.sample(&prepared, &mut ws, k)
 }
 
 /// Quantities accumulated per sample: 3 per joint state (H, A, total), then
@@ -401,6 +430,7 @@ pub fn sequential_power(
     progress: &dyn Progress,
 ) -> Result<SequentialReport> {
     let engine = Engine::new(dynamics, seeds, opts)?;
+    let prepared = engine.prepare()?;
     let n = dynamics.n_states();
     progress.set_total(opts.samples as u64);
     // Fixed-size chunks merged in chunk order keep the floating-point sums
@@ -410,7 +440,7 @@ pub fn sequential_power(
     let chunk_size = if n * 16 * 8 * 4 > 256 << 20 { 8 } else { 16 };
     // Workers poll a relay of `progress` before each chunk.
     let (moments, cross) = crate::progress::watch(progress, |progress| {
-        merged_chunks(&engine, n, opts.samples, chunk_size, progress)
+        merged_chunks(&engine, &prepared, n, opts.samples, chunk_size, progress)
     })?;
     let draws = (opts.samples * n) as f64;
     let [sh, sa, shh, saa, sha] = cross.map(|v| v / draws);
@@ -432,6 +462,7 @@ pub fn sequential_power(
 /// chunk order: the per-joint-state moments and the reward cross sums.
 fn merged_chunks(
     engine: &Engine,
+    prepared: &Prepared,
     n: usize,
     samples: usize,
     chunk_size: usize,
@@ -442,7 +473,7 @@ fn merged_chunks(
         let range = c * chunk_size..((c + 1) * chunk_size).min(samples);
         let mut m = Moments::new(3 * n + 3);
         let mut cross = [0.0; 5]; // Σh, Σa, Σh², Σa², Σha
-        engine.samples(range, &mut |r, p| {
+        engine.samples(prepared, range, &mut |r, p| {
             m.push(&sample_row(n, p));
             for (h, a) in r[0].iter().zip(&r[1]) {
                 cross = [

@@ -219,19 +219,22 @@ impl GameBuilder {
                 )));
             }
             for (ja, row) in rows.into_iter().enumerate() {
-                let label = joint_name(&acts, ja);
+                // Named only in an error message (formatting it for every joint action is costly).
+                let label = || joint_name(&acts, ja);
                 let mut row = row;
                 row.sort_by_key(|e| e.0);
                 let mut merged: Row = Vec::with_capacity(row.len());
                 for (t, p) in row {
                     if t >= n {
                         return Err(Error::invalid(format!(
-                            "states[{s}] ('{name}'), joint action {label}: next state {t} is out of range"
+                            "states[{s}] ('{name}'), joint action {}: next state {t} is out of range",
+                            label()
                         )));
                     }
                     if p < Rational::zero() {
                         return Err(Error::invalid(format!(
-                            "states[{s}] ('{name}'), joint action {label}: probability {p} is negative"
+                            "states[{s}] ('{name}'), joint action {}: probability {p} is negative",
+                            label()
                         )));
                     }
                     if p.is_zero() {
@@ -245,7 +248,8 @@ impl GameBuilder {
                 let total: Rational = merged.iter().map(|e| e.1.clone()).sum();
                 if !total.is_one() {
                     return Err(Error::invalid(format!(
-                        "states[{s}] ('{name}'), joint action {label}: probabilities sum to {total}, not 1"
+                        "states[{s}] ('{name}'), joint action {}: probabilities sum to {total}, not 1",
+                        label()
                     )));
                 }
                 for (t, p) in merged {

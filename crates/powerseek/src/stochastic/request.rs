@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::finite::FiniteHorizon;
 use super::incomplete::{self, Incomplete, IncompleteHorizon, IncompleteOptions, TypeProfileSource};
 use super::power::{stochastic_power, Horizon, Method, Rewards, StochasticOptions, StochasticPowerReport};
-use super::respond::{respond, Protocol, Responder};
+use super::respond::{Prepared, Protocol, Responder};
 use super::reward::{stage_rewards, Joint, RewardModel, Site, TypeProfile, TypeProfiles};
 use super::solve::{uniform_profile, Iteration, Selection};
 use super::StochasticGame;
@@ -603,12 +603,14 @@ fn powerplay_means(
     progress: &dyn Progress,
 ) -> Result<[Estimate; 3]> {
     let seeds = uniform_profile(game);
+    let prepared = Prepared::new(game, &seeds, Protocol::PowerPlay, &[*player; 2])?;
+    let mut ws = prepared.workspace();
     let mut m = Moments::new(3);
     for k in 0..opts.samples {
         crate::progress::check(progress)?;
         let values = model.sample(game, opts.seed, k)?;
         let rewards = stage_rewards(game, model.site, &values);
-        let p = respond(game, &rewards, &seeds, Protocol::PowerPlay, &[*player; 2])?;
+        let p = prepared.respond(&rewards, &mut ws)?;
         let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
         let (h, a) = (mean(&p[0]), mean(&p[1]));
         m.push(&[h, a, h + a]);

@@ -310,19 +310,24 @@ pub fn exact_values(values: &[Vec<f64>]) -> Result<Vec<Vec<Rational>>> {
 /// Expected stage rewards `r_i(ja)` of every global joint action from site
 /// values `values[i][site]` (state rewards averaged over the successors).
 pub fn stage_rewards(game: &StochasticGame, site: Site, values: &[Vec<f64>]) -> Vec<Vec<f64>> {
-    match site {
-        Site::JointAction => values.to_vec(),
-        Site::State => values
-            .iter()
-            .map(|r| {
-                (0..game.n_joint_actions())
-                    .map(|ja| {
-                        let (next, prob) = game.successors(ja);
-                        next.iter().zip(prob).map(|(&t, p)| p * r[t as usize]).sum()
-                    })
-                    .collect()
-            })
-            .collect(),
+    let mut out = Vec::new();
+    stage_rewards_into(game, site, values, &mut out);
+    out
+}
+
+/// [`stage_rewards`] written into `out`, reusing its buffers (many reward
+/// samples of one game).
+pub fn stage_rewards_into(game: &StochasticGame, site: Site, values: &[Vec<f64>], out: &mut Vec<Vec<f64>>) {
+    out.resize_with(values.len(), Vec::new);
+    for (r, o) in values.iter().zip(out.iter_mut()) {
+        o.clear();
+        match site {
+            Site::JointAction => o.extend_from_slice(r),
+            Site::State => o.extend((0..game.n_joint_actions()).map(|ja| {
+                let (next, prob) = game.successors(ja);
+                next.iter().zip(prob).map(|(&t, p)| p * r[t as usize]).sum::<f64>()
+            })),
+        }
     }
 }
 

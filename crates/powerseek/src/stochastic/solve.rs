@@ -405,7 +405,12 @@ pub fn best_response_from(
 /// stationary profile: per state and own action `a`, the expected stage
 /// reward `Σ_{a_{−i}} σ_{−i}(a_{−i}) r_i(s, a, a_{−i})` and the successor
 /// distribution, flattened (built once per profile, then swept many times).
-#[derive(Clone, Debug)]
+///
+/// Against a profile that stays fixed while the rewards change (a seed
+/// profile over many reward samples), [`Facing::set_rewards`] refreshes the
+/// rewards alone; against a new profile, [`Facing::rebuild`] refills the
+/// buffers in place. Both give exactly the numbers [`Facing::new`] would.
+#[derive(Clone, Debug, Default)]
 pub struct Facing {
     player: usize,
     /// Own-action offsets per state (`n_states + 1` entries).
@@ -415,55 +420,120 @@ pub struct Facing {
     succ_start: Vec<usize>,
     next: Vec<u32>,
     prob: Vec<f64>,
+    /// The others' probability of each global joint action (the player's
+    /// own action not counted), kept for [`Facing::set_rewards`].
+    weight: Vec<f64>,
+}
+
+/// The place value of player `i`'s action digit in the local joint-action
+/// index at `s` (player 0's digit is the least significant).
+fn place_value(game: &StochasticGame, s: usize, i: usize) -> usize {
+    (0..i).map(|j| game.n_actions(s, j)).product()
+}
+
+/// The local joint actions among `count` in which the player whose digit
+/// has place value `stride` (of `k` actions) plays `a`: runs of `stride`
+/// consecutive indices, one every `stride·k`, in increasing order.
+fn own_runs(count: usize, stride: usize, k: usize, a: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    std::iter::successors(Some(a * stride), move |first| Some(first + stride * k))
+        .take_while(move |&first| first < count)
+        .map(move |first| first..first + stride)
+}
+
+/// The others' probability of local joint action `local` at `s` (player
+/// `i`'s own digit not counted): the product over the others in increasing order.
+#[inline]
+fn local_weight(game: &StochasticGame, strategies: &[&[Vec<f64>]], s: usize, local: usize, i: usize) -> f64 {
+    (0..game.n_players())
+        .filter(|&j| j != i)
+        .map(|j| strategies[j][s][game.digit(s, local, j)])
+        .product::<f64>()
 }
 
 impl Facing {
     /// Player `i`'s MDP against the others' strategies in `profile` (its own
     /// entries are ignored), with its stage rewards `r_i[ja]`.
     pub fn new(game: &StochasticGame, r_i: &[f64], profile: &Profile, i: usize) -> Self {
-        let ns = game.n_states();
-        let n = game.n_players();
-        let mut action_start = Vec::with_capacity(ns + 1);
-        action_start.push(0);
-        let total_actions: usize = (0..ns).map(|s| game.n_actions(s, i)).sum();
-        let mut reward = vec![0.0; total_actions];
-        let mut succ_start = Vec::with_capacity(total_actions + 1);
-        succ_start.push(0);
-        let (mut next, mut prob) = (Vec::new(), Vec::new());
-        // Weights of the local joint actions (the others' probabilities), reused across states.
-        let mut weight: Vec<f64> = Vec::new();
-        for s in 0..ns {
-            let k = game.n_actions(s, i);
-            let base = action_start[s];
+        let strategies: Vec<&[Vec<f64>]> = profile.iter().map(Vec::as_slice).collect();
+        let mut facing = Facing::default();
+        facing.rebuild(game, r_i, &strategies, i);
+        facing
+    }
+
+    /// Refill, reusing the buffers, with player `i`'s MDP against the
+    /// others' strategies `strategies[j][s][a]` (its own, `strategies[i]`,
+    /// is never read) and stage rewards `r_i[ja]`: as [`Facing::new`].
+    pub fn rebuild(&mut self, game: &StochasticGame, r_i: &[f64], strategies: &[&[Vec<f64>]], i: usize) {
+        self.fill(game, r_i, strategies, i, None);
+    }
+
+    /// [`Facing::rebuild`] for [`Facing::evaluate`] of `own` alone: the own
+    /// actions `own` never plays (probability exactly 0, which the evaluation
+    /// skips) get no reward and no successors. Its evaluation of `own` is
+    /// [`Facing::new`]'s, for a fraction of the work; nothing else about it is.
+    pub fn rebuild_for(
+        &mut self,
+        game: &StochasticGame,
+        r_i: &[f64],
+        strategies: &[&[Vec<f64>]],
+        i: usize,
+        own: &[Vec<f64>],
+    ) {
+        self.fill(game, r_i, strategies, i, Some(own));
+    }
+
+    /// [`Facing::rebuild`], restricted to the support of `own` if given.
+    fn fill(
+        &mut self,
+        game: &StochasticGame,
+        r_i: &[f64],
+        strategies: &[&[Vec<f64>]],
+        i: usize,
+        own: Option<&[Vec<f64>]>,
+    ) {
+        self.player = i;
+        self.action_start.clear();
+        self.action_start.push(0);
+        self.reward.clear();
+        self.succ_start.clear();
+        self.succ_start.push(0);
+        self.next.clear();
+        self.prob.clear();
+        self.weight.clear();
+        self.weight.resize(game.n_joint_actions(), 0.0);
+        for s in 0..game.n_states() {
             let joint = game.joint_actions(s);
-            weight.clear();
-            weight.extend((0..joint.len()).map(|local| {
-                (0..n)
-                    .filter(|&j| j != i)
-                    .map(|j| profile[j][s][game.digit(s, local, j)])
-                    .product::<f64>()
-            }));
+            let (k, stride) = (game.n_actions(s, i), place_value(game, s, i));
             for a in 0..k {
-                for (local, ja) in joint.clone().enumerate() {
-                    let w = weight[local];
-                    if w == 0.0 || game.digit(s, local, i) != a {
-                        continue;
+                let mut reward = 0.0;
+                let played = own.is_none_or(|own| own[s][a] != 0.0);
+                for run in own_runs(joint.len(), stride, k, a).filter(|_| played) {
+                    for local in run {
+                        debug_assert_eq!(game.digit(s, local, i), a);
+                        let ja = joint.start + local;
+                        let w = local_weight(game, strategies, s, local, i);
+                        self.weight[ja] = w;
+                        if w == 0.0 {
+                            continue;
+                        }
+                        reward += w * r_i[ja];
+                        let (t, p) = game.successors(ja);
+                        self.next.extend_from_slice(t);
+                        self.prob.extend(p.iter().map(|x| w * x));
                     }
-                    reward[base + a] += w * r_i[ja];
-                    let (t, p) = game.successors(ja);
-                    next.extend_from_slice(t);
-                    prob.extend(p.iter().map(|x| w * x));
                 }
-                succ_start.push(next.len());
+                self.reward.push(reward);
+                self.succ_start.push(self.next.len());
             }
-            action_start.push(base + k);
+            self.action_start.push(self.reward.len());
         }
-        Facing::from_parts(i, action_start, reward, succ_start, next, prob)
     }
 
     /// An MDP given in the flattened layout: own-action offsets per state
     /// (`n_states + 1` entries), a reward per action, successor offsets per
     /// action (`n_actions + 1`), and the successors with their probabilities.
+    /// It has no joint-action weights, so [`Facing::set_rewards`] does not
+    /// apply to it (it is not built against a profile of a game).
     pub(crate) fn from_parts(
         player: usize,
         action_start: Vec<usize>,
@@ -481,7 +551,36 @@ impl Facing {
             succ_start,
             next,
             prob,
+            weight: Vec::new(),
         }
+    }
+
+    /// Replace the stage rewards by `r_i[ja]`, keeping the strategies this
+    /// MDP was built against: the rewards [`Facing::new`] would give.
+    pub fn set_rewards(&mut self, game: &StochasticGame, r_i: &[f64]) {
+        let i = self.player;
+        for s in 0..game.n_states() {
+            let joint = game.joint_actions(s);
+            let (k, stride) = (game.n_actions(s, i), place_value(game, s, i));
+            let weight = &self.weight[joint.clone()];
+            for a in 0..k {
+                let mut reward = 0.0;
+                for run in own_runs(weight.len(), stride, k, a) {
+                    for local in run {
+                        let w = weight[local];
+                        if w != 0.0 {
+                            reward += w * r_i[joint.start + local];
+                        }
+                    }
+                }
+                self.reward[self.action_start[s] + a] = reward;
+            }
+        }
+    }
+
+    /// Number of states of the game.
+    pub fn n_states(&self) -> usize {
+        self.action_start.len().saturating_sub(1)
     }
 
     /// `Q(s, a) = r(s, a) + γ Σ T(s'|s, a) v(s')` of own action `a` (global index).
@@ -498,13 +597,19 @@ impl Facing {
 
     /// The player's action values at every state from values `v`: `q[s][a]`.
     pub fn action_values(&self, gamma: f64, v: &[f64]) -> Vec<Vec<f64>> {
-        (0..self.action_start.len() - 1)
-            .map(|s| {
-                (self.action_start[s]..self.action_start[s + 1])
-                    .map(|a| self.q(a, gamma, v))
-                    .collect()
-            })
-            .collect()
+        let mut q = Vec::new();
+        self.action_values_into(gamma, v, &mut q);
+        q
+    }
+
+    /// [`Facing::action_values`] written into `q`, reusing its buffers.
+    pub fn action_values_into(&self, gamma: f64, v: &[f64], q: &mut Vec<Vec<f64>>) {
+        let ns = self.n_states();
+        q.resize_with(ns, Vec::new);
+        for (s, qs) in q.iter_mut().enumerate() {
+            qs.clear();
+            qs.extend((self.action_start[s]..self.action_start[s + 1]).map(|a| self.q(a, gamma, v)));
+        }
     }
 
     /// The player's optimal values (value iteration from the guess `v`,
