@@ -24,7 +24,10 @@ Two parts, each printing a Markdown table of medians:
 When the `powerseek` Python package is importable (run with the test
 suite's virtual environment, which has a release wheel and pygambit), the
 bimatrix table also times `powerseek.solve(game, all=True)` in process,
-around the call as Gambit's is timed.
+around the call as Gambit's is timed. `--repeats R` (default 3) times R
+calls of each side on each game after one untimed call, in the same
+process, and takes their median: one cold call after the previous game's
+subprocesses measures page faults and cache misses more than the solver.
 
 Times are wall seconds: powerseek's per process (`powerseek` started once
 per game, so it includes process start-up, a few ms), Gambit's around the
@@ -76,15 +79,24 @@ def powerseek(path, method=None):
     return wall, json.loads(out.stdout)
 
 
-def powerseek_in_process(path):
+def timed(call, repeats):
+    """The median wall seconds of `repeats` calls after one untimed call, and the last result."""
+    result = call()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def powerseek_in_process(path, repeats):
     """Seconds around `powerseek.solve(game, all=True)` (the Python package, a
     release wheel): the solver without process start-up, timed as Gambit's is."""
     import powerseek as ps
 
     game = ps.load_game(str(path))
-    start = time.perf_counter()
-    result = ps.solve(game, all=True)
-    wall = time.perf_counter() - start
+    wall, result = timed(lambda: ps.solve(game, all=True), repeats)
     return wall, {exact_profile(e["strategies"]) for e in result["equilibria"]}
 
 
@@ -96,22 +108,30 @@ def float_profile(strategies):
     return [[float(Fraction(str(p))) for p in s] for s in strategies]
 
 
-def gambit_worker(path, solver, queue):
+def gambit_worker(path, solver, queue, repeats=0):
+    """Gambit's `solver` on `path`: one call timed, or with `repeats` the
+    median of that many after an untimed one (as `timed`)."""
     import pygambit as gbt
 
     game = gbt.read_nfg(str(path))
-    start = time.perf_counter()
-    if solver == "enummixed":
-        result = gbt.nash.enummixed_solve(game, rational=True)
-    elif solver == "enumpoly":
-        result = gbt.nash.enumpoly_solve(game)
-    elif solver == "gnm":
-        result = gbt.nash.gnm_solve(game)
-    elif solver == "simpdiv":
-        result = gbt.nash.simpdiv_solve(game.mixed_strategy_profile(rational=True))
-    else:
+
+    def call():
+        if solver == "enummixed":
+            return gbt.nash.enummixed_solve(game, rational=True)
+        if solver == "enumpoly":
+            return gbt.nash.enumpoly_solve(game)
+        if solver == "gnm":
+            return gbt.nash.gnm_solve(game)
+        if solver == "simpdiv":
+            return gbt.nash.simpdiv_solve(game.mixed_strategy_profile(rational=True))
         raise ValueError(solver)
-    wall = time.perf_counter() - start
+
+    if repeats:
+        wall, result = timed(call, repeats)
+    else:
+        start = time.perf_counter()
+        result = call()
+        wall = time.perf_counter() - start
     # pygambit 17: players are labels; a profile indexed by a player label is
     # (strategy label, probability) pairs, in the game's order.
     found = [result.equilibrium] if solver == "simpdiv" else result.equilibria
@@ -119,9 +139,9 @@ def gambit_worker(path, solver, queue):
     queue.put((wall, eqs))
 
 
-def gambit(path, solver, timeout):
+def gambit(path, solver, timeout, repeats=0):
     queue = mp.Queue()
-    proc = mp.Process(target=gambit_worker, args=(path, solver, queue))
+    proc = mp.Process(target=gambit_worker, args=(path, solver, queue, repeats))
     proc.start()
     proc.join(timeout)
     if proc.is_alive():
@@ -141,7 +161,7 @@ def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
-def bimatrix_part(sizes, games, timeout, tmp):
+def bimatrix_part(sizes, games, timeout, tmp, repeats):
     print("\n### Random bimatrix games: all extreme equilibria\n")
     # The in-process column needs the Python package.
     in_process = importlib.util.find_spec("powerseek") is not None
@@ -159,10 +179,10 @@ def bimatrix_part(sizes, games, timeout, tmp):
             ours.append(wall)
             mine = {exact_profile(e["strategies"]) for e in sol["equilibria"]}
             if in_process:
-                t, theirs_in = powerseek_in_process(path)
+                t, theirs_in = powerseek_in_process(path, repeats)
                 assert theirs_in == mine, f"{path}: the package and the CLI disagree"
                 inner.append(t)
-            g = gambit(path, "enummixed", timeout)
+            g = gambit(path, "enummixed", timeout, repeats)
             if g is None:
                 continue
             finished += 1
@@ -213,6 +233,7 @@ def main():
     ap.add_argument("--sizes", default="4,6,8,10", help="bimatrix sizes")
     ap.add_argument("--random-n-player", type=int, default=3, help="random 3x3x3 games")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per Gambit call")
+    ap.add_argument("--repeats", type=int, default=3, help="bimatrix: timed calls per game and side after an untimed one (median)")
     ap.add_argument("--skip-bimatrix", action="store_true")
     ap.add_argument("--skip-n-player", action="store_true")
     args = ap.parse_args()
@@ -224,7 +245,7 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         tmp = pathlib.Path(d)
         if not args.skip_bimatrix:
-            bimatrix_part([int(s) for s in args.sizes.split(",")], args.games, args.timeout, tmp)
+            bimatrix_part([int(s) for s in args.sizes.split(",")], args.games, args.timeout, tmp, args.repeats)
         if not args.skip_n_player:
             n_player_part(args.random_n_player, args.timeout, tmp)
 

@@ -300,7 +300,8 @@ pub(crate) fn positive_integer_matrix(m: &[Vec<Rational>]) -> Vec<Vec<BigInt>> {
         .iter()
         .map(|row| {
             row.iter()
-                .map(|x| (x * Rational::from_integer(lcm.clone())).to_integer())
+                // Exact: every denominator divides the lcm.
+                .map(|x| x.numer() * (&lcm / x.denom()))
                 .collect()
         })
         .collect();
