@@ -275,7 +275,7 @@ pub(crate) fn from_python<T: serde::de::DeserializeOwned>(what: &str, value: &Bo
 fn fractions_of<'py>(value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     use pyo3::sync::PyOnceLock;
     use pyo3::types::{PyDict, PyList};
-    static FRACTION: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    static FRACTION: PyOnceLock<(Py<PyAny>, Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
     let py = value.py();
     if let Ok(dict) = value.cast::<PyDict>() {
         if dict.len() == 1 {
@@ -291,10 +291,21 @@ fn fractions_of<'py>(value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
                         Err(_) => Ok(x),
                     }
                 };
-                let fraction = FRACTION.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-                    Ok(py.import("fractions")?.getattr("Fraction")?.unbind())
-                })?;
-                return fraction.bind(py).call1((int(p)?, int(q)?));
+                // Fractions are immutable: 0 and 1, the most common values
+                // (pure strategies), are made once and shared.
+                let (class, zero, one) =
+                    FRACTION.get_or_try_init(py, || -> PyResult<(Py<PyAny>, Py<PyAny>, Py<PyAny>)> {
+                        let class = py.import("fractions")?.getattr("Fraction")?;
+                        let zero = class.call1((0, 1))?.unbind();
+                        let one = class.call1((1, 1))?.unbind();
+                        Ok((class.unbind(), zero, one))
+                    })?;
+                if let (Ok(p), Ok(1)) = (p.extract::<i64>(), q.extract::<i64>()) {
+                    if p == 0 || p == 1 {
+                        return Ok((if p == 0 { zero } else { one }).bind(py).clone());
+                    }
+                }
+                return class.bind(py).call1((int(p)?, int(q)?));
             }
         }
         let items: Vec<_> = dict.iter().collect();

@@ -148,19 +148,19 @@ const INT_LIMIT: i64 = 1 << 62;
 fn common_denominator(values: impl Iterator<Item = Rational> + Clone) -> Option<(Vec<i64>, i64)> {
     use num_integer::Integer;
     use num_traits::ToPrimitive;
-    let mut lcm: num_bigint::BigInt = num_traits::One::one();
-    for v in values.clone() {
-        lcm = lcm.lcm(v.denom());
+    // Machine integers throughout; `None` (the caller's rational path) as soon as one does not fit.
+    let parts: Vec<(i64, i64)> = values
+        .map(|v| Some((v.numer().to_i64()?, v.denom().to_i64()?)))
+        .collect::<Option<_>>()?;
+    let mut lcm: i64 = 1;
+    for &(_, d) in &parts {
+        lcm = (lcm / lcm.gcd(&d)).checked_mul(d).filter(|l| *l < INT_LIMIT)?;
     }
-    let den = lcm.to_i64().filter(|d| *d < INT_LIMIT)?;
-    let nums = values
-        .map(|v| {
-            (v.numer() * (&lcm / v.denom()))
-                .to_i64()
-                .filter(|x| x.abs() < INT_LIMIT)
-        })
+    let nums = parts
+        .iter()
+        .map(|&(n, d)| n.checked_mul(lcm / d).filter(|x| x.abs() < INT_LIMIT))
         .collect::<Option<Vec<i64>>>()?;
-    Some((nums, den))
+    Some((nums, lcm))
 }
 
 impl IntPayoffs {
