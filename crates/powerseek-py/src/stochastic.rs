@@ -195,7 +195,7 @@ fn stochastic_type_power<'py>(
 }
 
 /// POWER when each player knows only its own reward among finite type
-/// profiles (exact, finite horizon): `request` is the library's
+/// profiles (exact for finite horizons, within a tolerance discounted): `request` is the library's
 /// `IncompleteRequest` fields, `types` as for `stochastic_type_power`.
 #[pyfunction]
 fn stochastic_incomplete_power<'py>(
