@@ -226,13 +226,24 @@ fn bench_bayesian_defaults() {
         assert_eq!(a, b);
         assert!(t < 1.0, "{t} s");
         let g = random_game(200 + seed, 3, 3, 1);
+        let started = std::time::Instant::now();
         let s = equilibrium::solve_bayesian(&g, &SolveOptions::all()).unwrap();
         println!(
-            "degenerate #{seed}: {} ({} equilibria): {}",
+            "degenerate #{seed}: {} in {:.3} s ({} equilibria): {}",
             s.method,
+            started.elapsed().as_secs_f64(),
             s.equilibria.len(),
             s.note
         );
+        for m in [Method::TypeSupport, Method::Enum] {
+            let started = std::time::Instant::now();
+            let alone = equilibrium::solve_bayesian(&g, &with(m)).unwrap();
+            println!(
+                "  {m} alone: {:.3} s ({} equilibria)",
+                started.elapsed().as_secs_f64(),
+                alone.equilibria.len()
+            );
+        }
         if s.method == Method::Enum {
             assert!(s.note.contains("singular"));
             let choice = s.choice.as_deref().unwrap();
