@@ -1013,9 +1013,7 @@ def trained_tendency(
         True
     """
     fields, native = _trained_args(trainer, a, b, state, u, parameters, samples, seed, n, training)
-    count = _threads_arg(threads)
-    with _progress_callback(progress) as callback:
-        return _native.trained_tendency(mdp, fields, native, progress=callback, threads=count)
+    return _call(_native.trained_tendency, mdp, fields, native, progress=progress, threads=threads)
 
 
 def training_compatible(

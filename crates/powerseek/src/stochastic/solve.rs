@@ -614,41 +614,42 @@ impl Facing {
 
     /// The player's optimal values (value iteration from the guess `v`,
     /// Gauss–Seidel; stops by the rule of the module docs).
-    pub fn optimal(&self, it: &Iteration, mut v: Vec<f64>) -> Result<Vec<f64>> {
-        let ns = self.action_start.len() - 1;
-        for _ in 0..it.max_iterations {
-            let mut delta: f64 = 0.0;
-            for s in 0..ns {
-                let best = (self.action_start[s]..self.action_start[s + 1])
-                    .map(|a| self.q(a, it.gamma, &v))
-                    .fold(f64::NEG_INFINITY, f64::max);
-                delta = delta.max((best - v[s]).abs());
-                v[s] = best;
-            }
-            if it.done(delta) {
-                return Ok(v);
-            }
-        }
-        Err(Error::invalid(format!(
-            "best response of player {} did not converge in {} sweeps",
-            self.player, it.max_iterations
-        )))
+    pub fn optimal(&self, it: &Iteration, v: Vec<f64>) -> Result<Vec<f64>> {
+        self.sweep(it, v, "best response", |s, v| {
+            (self.action_start[s]..self.action_start[s + 1])
+                .map(|a| self.q(a, it.gamma, v))
+                .fold(f64::NEG_INFINITY, f64::max)
+        })
     }
 
     /// The player's values when it follows `own[s][a]` (policy evaluation
     /// from the guess `v`, Gauss–Seidel, same stopping rule).
-    pub fn evaluate(&self, own: &[Vec<f64>], it: &Iteration, mut v: Vec<f64>) -> Result<Vec<f64>> {
+    pub fn evaluate(&self, own: &[Vec<f64>], it: &Iteration, v: Vec<f64>) -> Result<Vec<f64>> {
+        self.sweep(it, v, "policy evaluation", |s, v| {
+            let base = self.action_start[s];
+            own[s]
+                .iter()
+                .enumerate()
+                .filter(|e| *e.1 != 0.0)
+                .map(|(a, p)| p * self.q(base + a, it.gamma, v))
+                .sum()
+        })
+    }
+
+    /// Gauss–Seidel sweeps `v[s] ← backup(s, v)` in state order until
+    /// [`Iteration::done`]; an error naming `what` after the sweep limit.
+    fn sweep(
+        &self,
+        it: &Iteration,
+        mut v: Vec<f64>,
+        what: &str,
+        backup: impl Fn(usize, &[f64]) -> f64,
+    ) -> Result<Vec<f64>> {
         let ns = self.action_start.len() - 1;
         for _ in 0..it.max_iterations {
             let mut delta: f64 = 0.0;
             for s in 0..ns {
-                let base = self.action_start[s];
-                let x: f64 = own[s]
-                    .iter()
-                    .enumerate()
-                    .filter(|e| *e.1 != 0.0)
-                    .map(|(a, p)| p * self.q(base + a, it.gamma, &v))
-                    .sum();
+                let x = backup(s, &v);
                 delta = delta.max((x - v[s]).abs());
                 v[s] = x;
             }
@@ -657,7 +658,7 @@ impl Facing {
             }
         }
         Err(Error::invalid(format!(
-            "policy evaluation of player {} did not converge in {} sweeps",
+            "{what} of player {} did not converge in {} sweeps",
             self.player, it.max_iterations
         )))
     }
