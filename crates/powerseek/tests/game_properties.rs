@@ -216,7 +216,7 @@ proptest! {
             regret.push(reference.iter().max().unwrap() - &expected);
             payoffs.push(expected);
         }
-        prop_assert_eq!(game.exact_regret_and_payoffs(&profile), (regret.clone(), payoffs.clone()));
+        prop_assert_eq!(game.regret_and_payoffs(&profile), (regret.clone(), payoffs.clone()));
         prop_assert_eq!(game.regret(&profile), regret);
         prop_assert_eq!(game.expected_payoffs(&profile), payoffs);
     }

@@ -475,20 +475,6 @@ impl NormalFormGame {
         )
     }
 
-    /// Every player's exact regret and expected payoff under `profile`
-    /// (as [`NormalFormGame::regret`] and [`NormalFormGame::expected_payoffs`],
-    /// from one pass of [`NormalFormGame::action_values`] per player).
-    pub fn exact_regret_and_payoffs(&self, profile: &[Vec<Rational>]) -> (Vec<Rational>, Vec<Rational>) {
-        (0..self.n_players())
-            .map(|i| {
-                let v = self.action_values(profile, i);
-                let expected: Rational = v.iter().zip(&profile[i]).map(|(v, p)| v * p).sum();
-                let best = v.into_iter().max().expect("players have actions");
-                (best - &expected, expected)
-            })
-            .unzip()
-    }
-
     /// The actions of `player` that maximise its expected payoff against the others' part of `profile`.
     pub fn best_responses<T: Scalar>(&self, profile: &[Vec<T>], player: usize) -> Vec<usize> {
         let v = self.action_values(profile, player);
@@ -504,18 +490,18 @@ impl NormalFormGame {
 
     /// Expected payoff of every player under `profile`.
     pub fn expected_payoffs<T: Scalar>(&self, profile: &[Vec<T>]) -> Vec<T> {
-        (0..self.n_players())
-            .map(|i| {
-                let v = self.action_values(profile, i);
-                v.into_iter()
-                    .zip(&profile[i])
-                    .fold(T::zero(), |acc, (v, p)| acc + v * p.clone())
-            })
-            .collect()
+        self.regret_and_payoffs(profile).1
     }
 
     /// Largest gain any player gets by deviating to a pure action (0 exactly at a Nash equilibrium).
     pub fn regret<T: Scalar>(&self, profile: &[Vec<T>]) -> Vec<T> {
+        self.regret_and_payoffs(profile).0
+    }
+
+    /// Every player's regret ([`NormalFormGame::regret`]) and expected payoff
+    /// ([`NormalFormGame::expected_payoffs`]) under `profile`, from one pass
+    /// of [`NormalFormGame::action_values`] per player.
+    pub fn regret_and_payoffs<T: Scalar>(&self, profile: &[Vec<T>]) -> (Vec<T>, Vec<T>) {
         (0..self.n_players())
             .map(|i| {
                 let v = self.action_values(profile, i);
@@ -527,9 +513,9 @@ impl NormalFormGame {
                     Some(b) if b >= x => Some(b),
                     _ => Some(x),
                 });
-                best.expect("players have actions") - expected
+                (best.expect("players have actions") - expected.clone(), expected)
             })
-            .collect()
+            .unzip()
     }
 
     /// Check that `profile` is a probability distribution per player, of the right sizes.

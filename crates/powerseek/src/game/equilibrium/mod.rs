@@ -42,7 +42,7 @@ pub struct Equilibrium {
 impl Equilibrium {
     /// Largest regret over players, computed afresh from the game (0 for a Nash equilibrium).
     pub fn max_regret(&self, game: &NormalFormGame) -> Rational {
-        game.exact_regret_and_payoffs(&self.strategies)
+        game.regret_and_payoffs(&self.strategies)
             .0
             .into_iter()
             .fold(Rational::zero(), |a, b| if b > a { b } else { a })
@@ -412,7 +412,7 @@ pub fn solve_with(game: &NormalFormGame, opts: &SolveOptions, progress: &dyn Pro
 /// the method's tolerance.
 fn checked(game: &NormalFormGame, method: Method, e: Equilibrium) -> Result<SolvedEquilibrium> {
     let tolerance = method.regret_tolerance();
-    let (regret, payoffs) = game.exact_regret_and_payoffs(&e.strategies);
+    let (regret, payoffs) = game.regret_and_payoffs(&e.strategies);
     let max_regret = regret
         .into_iter()
         .fold(Rational::zero(), |a, b| if b > a { b } else { a });
