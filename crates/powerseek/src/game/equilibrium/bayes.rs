@@ -1,37 +1,55 @@
 //! Bayesian Nash equilibria of two-player Bayesian games **without the
-//! induced normal form**: support enumeration per type on the agent form.
+//! induced normal form**: vertex enumeration per type on the agent form.
 //!
-//! Each (player, type) is an agent choosing a support `S_{i,t}` of its
-//! actions. Player 1's type `t₁` is indifferent among its support when
-//! `Σ_{t₂} Ω(t₁,t₂) Σ_{b ∈ S_{2,t₂}} (r₁(t,(a,b)) − r₁(t,(a₀,b))) y(t₂,b) = 0`
-//! for every `a ∈ S_{1,t₁}`: **linear** in player 2's behaviour `y` (and
-//! symmetrically for player 2's types in `x`). With the normalisations
-//! `Σ_b y(t₂,b) = 1`, player 2's unknowns `Σ|S_{2,t₂}|` meet
-//! `Σ(|S_{1,t₁}| − 1) + T₂` equations, and player 1's likewise; both systems
-//! are square exactly when `Σ|S_{1,t}| − T₁ = Σ|S_{2,t}| − T₂`, so only those
-//! support profiles are solved (others would leave one side underdetermined,
-//! i.e. a continuum, or the other overdetermined).
+//! Player 1's behaviour is `x(t₁, a)` (a distribution over its actions for
+//! each of its types), player 2's `y(t₂, b)`. Player 1's type `t₁` earns
+//! `U₁(t₁, a; y) = Σ_{t₂} Ω(t₁,t₂) Σ_b r₁(t,(a,b)) y(t₂,b)` from `a`
+//! (weighted by the type's probability, which leaves its best responses
+//! unchanged): **linear** in `y`. So player 2's best-response polyhedron
+//! `Q = {(y, v) : y(t₂,·) ∈ Δ, U₁(t₁,a; y) ≤ v(t₁)}` is a polyhedron as in a
+//! bimatrix game, with one simplex and one value per type, and likewise
+//! `P` for `x`. Its labels are player 2's pairs `(t₂, b)` with
+//! `y(t₂,b) = 0` and player 1's pairs `(t₁, a)` that are best responses.
+//! A behaviour profile is an equilibrium exactly when every pair of both
+//! players is a label of `x` or of `y`; the **extreme** equilibria are the
+//! complementary pairs of vertices, and equilibria sharing a vertex are
+//! joined by a segment of equilibria, so the components are the connected
+//! sets of the graph of complementary pairs (as in a bimatrix game).
+//!
+//! **Vertices by bases.** A vertex of `Q` is fixed by a basis: for each of
+//! player 1's types a nonempty *tight set* `T₁(t₁)` of actions with equal,
+//! best payoff, and for each of player 2's types a nonempty *support*
+//! `S₂(t₂)` (the other actions at 0). The system `U₁(t₁,a;y) = U₁(t₁,a₀;y)`
+//! for `a ∈ T₁(t₁)`, `Σ_b y(t₂,b) = 1`, over the unknowns `y` on `S₂`, is
+//! square exactly when `Σ(|T₁(t)| − 1) = Σ(|S₂(t)| − 1)`; every such system
+//! is solved, and its solution kept when it is nonnegative and each `T₁(t₁)`
+//! really is a set of best responses. Every vertex has a nonsingular basis
+//! among its tight constraints (a vertex is where they have full rank, and
+//! such a basis needs a nonzero entry and a best response for every type),
+//! so **singular systems are skipped without losing anything**: degenerate
+//! games, with ties and continua of equilibria, get all their extreme
+//! equilibria. The number of bases per side is `Π_{i,t} (2^{|A_i|} − 1)`
+//! (117 649 for 3 types × 3 actions each), of which the square ones
+//! (26 893) are solved.
 //!
 //! Each system is solved first in floating point: a solution with a
-//! component clearly negative (below `−10⁻⁹`, on a well-conditioned matrix)
-//! is dropped at once; every other is solved exactly (rational Gaussian
-//! elimination), must be positive on its support, and the behaviour must have
-//! exact interim regret 0 (so actions outside the supports are no better).
-//! The number of support profiles is `Π_{i,t} (2^{|A_i|} − 1)`, of which the
-//! square ones are solved: 26 893 of 117 649 for 3 types × 3 actions each.
+//! component clearly negative (below `−10⁻⁷`) or a tight set clearly not
+//! best (by `10⁻⁶` of the payoff scale), on a well-conditioned matrix, is
+//! dropped at once; every other is solved exactly (rational Gaussian
+//! elimination) and checked exactly, and every equilibrium is finally
+//! checked by its exact interim regret. This is the per-type analogue of
+//! the vertex enumeration a bimatrix game gets (which pairs the vertices of
+//! its best-response polytopes); its memory holds the vertices, which are
+//! few for games this method admits ([`MAX_SUPPORT_PROFILES`]).
 //!
-//! What is found: every equilibrium whose supports give nonsingular systems —
-//! all equilibria of nondegenerate games (where the equilibrium set is
-//! finite). Singular systems (degenerate games, continua) are counted in
-//! [`TypeSupportResult::singular`] and their equilibria may be missing.
-//! Types of probability zero make the systems singular by construction, so
-//! such games are refused (the induced normal form handles them).
+//! Types of probability zero would leave a type's behaviour free, so such
+//! games are refused (the induced normal form handles them).
 
 use num_traits::{Signed, ToPrimitive, Zero};
 
 use crate::error::{Error, Result};
 use crate::game::bayesian::{BayesianGame, Behaviour};
-use crate::game::{dedup, mixed_radix_index, Rational};
+use crate::game::{mixed_radix_index, Rational};
 use crate::progress::Progress;
 
 /// Most support profiles [`type_support`] enumerates (about 10⁷).
@@ -40,13 +58,18 @@ pub const MAX_SUPPORT_PROFILES: u64 = 10_000_000;
 /// What [`type_support`] found.
 #[derive(Clone, Debug)]
 pub struct TypeSupportResult {
-    /// The Bayesian Nash equilibria found, each once, exact.
+    /// The extreme Bayesian Nash equilibria, each once, exact.
     pub equilibria: Vec<Behaviour<Rational>>,
-    /// Support profiles in all (`Π (2^{|A_i|} − 1)` over every player's types).
+    /// The connected components of the equilibrium set, as indices into
+    /// `equilibria` (its extreme points in each).
+    pub components: Vec<Vec<usize>>,
+    /// Vertices of player 1's and player 2's best-response polyhedra.
+    pub vertices: [usize; 2],
+    /// Bases per side in all (`Π (2^{|A_i|} − 1)` over every player's types).
     pub supports: u64,
-    /// Square support profiles solved.
+    /// Square systems solved (both sides).
     pub solved: u64,
-    /// Square support profiles whose system was singular (their equilibria may be missing).
+    /// Of those, singular ones (skipped: no vertex is lost, module docs).
     pub singular: u64,
 }
 
@@ -199,31 +222,6 @@ fn exact_solve(mut rows: Vec<Vec<Rational>>) -> Option<Vec<Rational>> {
     Some(z)
 }
 
-/// Outcome of one side of a support profile.
-enum Side {
-    Behaviour(Vec<Vec<Rational>>),
-    Infeasible,
-    Singular,
-}
-
-/// The other player's behaviour on `theirs` making `mine` indifferent, in
-/// floating point: `Some(None)` when the matrix is (nearly) singular (decide
-/// exactly), `None` when a component is clearly negative (no equilibrium).
-fn float_side(
-    wf: &FloatWeights,
-    mine: &[&Vec<usize>],
-    theirs: &[&Vec<usize>],
-    n_actions: usize,
-) -> Option<Option<Vec<Vec<f64>>>> {
-    let Some(z) = float_solve(system(wf, mine, theirs, 0.0, 1.0)) else {
-        return Some(None);
-    };
-    if z.iter().any(|v| *v < -1e-9) {
-        return None;
-    }
-    Some(Some(spread(&z, theirs, n_actions, 0.0)))
-}
-
 /// Per-type behaviours over all actions from the unknowns on the supports.
 fn spread<T: Clone>(z: &[T], theirs: &[&Vec<usize>], n_actions: usize, zero: T) -> Vec<Vec<T>> {
     let mut k = 0;
@@ -238,19 +236,6 @@ fn spread<T: Clone>(z: &[T], theirs: &[&Vec<usize>], n_actions: usize, zero: T) 
             b
         })
         .collect()
-}
-
-/// The other player's behaviour making `mine` indifferent, positive on
-/// `theirs`, exactly.
-fn side(w: &Weights, mine: &[&Vec<usize>], theirs: &[&Vec<usize>], n_actions: usize) -> Side {
-    let one = Rational::from_integer(1.into());
-    let Some(z) = exact_solve(system(w, mine, theirs, Rational::zero(), one)) else {
-        return Side::Singular;
-    };
-    if z.iter().any(|v| !v.is_positive()) {
-        return Side::Infeasible;
-    }
-    Side::Behaviour(spread(&z, theirs, n_actions, Rational::zero()))
 }
 
 type Weights = Vec<Vec<Vec<Vec<Rational>>>>;
@@ -270,15 +255,146 @@ fn to_float(w: &Weights) -> FloatWeights {
         .collect()
 }
 
-/// Every Bayesian Nash equilibrium of a two-player Bayesian game whose
-/// per-type supports give nonsingular systems (all of them in nondegenerate
-/// games), exactly, by support enumeration per type (module docs). Reports
-/// player 1's support profiles done to `progress`; stops with
-/// [`Error::Cancelled`] when it asks.
+/// `u[t_i][a] = Σ_{t_j, b} w[t_i][t_j][a][b] · behaviour[t_j][b]`: player
+/// `i`'s payoff per type and action (weighted by the type's probability)
+/// against the other's behaviour.
+fn interim<T>(w: &[Vec<Vec<Vec<T>>>], behaviour: &[Vec<T>], zero: T) -> Vec<Vec<T>>
+where
+    T: Clone + for<'a> std::ops::AddAssign<&'a T>,
+    for<'a> &'a T: std::ops::Mul<&'a T, Output = T>,
+{
+    w.iter()
+        .map(|by_tj| {
+            let n_actions = by_tj.first().map_or(0, |a| a.len());
+            (0..n_actions)
+                .map(|a| {
+                    let mut s = zero.clone();
+                    for (tj, row) in by_tj.iter().enumerate() {
+                        for (b, p) in behaviour[tj].iter().enumerate() {
+                            s += &(&row[a][b] * p);
+                        }
+                    }
+                    s
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A vertex of one player's best-response polyhedron: that player's
+/// behaviour with its labels.
+struct Vertex {
+    /// `behaviour[t][a]`, exact.
+    behaviour: Vec<Vec<Rational>>,
+    /// Its own (type, action) pairs, flattened, played with probability 0.
+    unplayed: Vec<bool>,
+    /// The other player's (type, action) pairs, flattened, that are best responses to it.
+    best: Vec<bool>,
+}
+
+/// Counts of one side's enumeration.
+#[derive(Default)]
+struct SideRun {
+    solved: u64,
+    singular: u64,
+}
+
+/// Every vertex of the best-response polyhedron of player `j = 1 − i`:
+/// each basis is a tight set per type of player `i` (`tight`, best
+/// responses with equal payoff) and a support per type of player `j`
+/// (`support`, the rest at 0) of equal size; its square system is solved
+/// (screened in floating point, then exactly), and kept when the behaviour
+/// is nonnegative and the tight sets really are best responses. Every
+/// vertex has a nonsingular basis among its tight constraints, so singular
+/// systems are skipped without losing any.
+fn vertices(
+    sets: &Sets,
+    i: usize,
+    w: &Weights,
+    wf: &FloatWeights,
+    tolerance: f64,
+    run: &mut SideRun,
+    progress: &dyn Progress,
+) -> Result<Vec<Vertex>> {
+    let j = 1 - i;
+    let n_actions = sets.n_actions[j];
+    let mut seen = std::collections::BTreeSet::new();
+    let mut found = Vec::new();
+    let one = Rational::from_integer(1.into());
+    for (di, size_i) in &sets.profiles[i] {
+        crate::progress::check(progress)?;
+        let tight: Vec<&Vec<usize>> = di.iter().map(|&d| &sets.per[i][d]).collect();
+        for (dj, size_j) in &sets.profiles[j] {
+            if size_i != size_j {
+                continue;
+            }
+            run.solved += 1;
+            let support: Vec<&Vec<usize>> = dj.iter().map(|&d| &sets.per[j][d]).collect();
+            if let Some(z) = float_solve(system(wf, &tight, &support, 0.0, 1.0)) {
+                if z.iter().any(|v| *v < -1e-7) {
+                    continue;
+                }
+                let u = interim(wf, &spread(&z, &support, n_actions, 0.0), 0.0);
+                let best_missed = u.iter().zip(&tight).any(|(ut, s)| {
+                    let top = ut.iter().fold(f64::NEG_INFINITY, |m, v| m.max(*v));
+                    top > ut[s[0]] + tolerance
+                });
+                if best_missed {
+                    continue;
+                }
+            }
+            let Some(z) = exact_solve(system(w, &tight, &support, Rational::zero(), one.clone())) else {
+                run.singular += 1;
+                continue;
+            };
+            if z.iter().any(|v| v.is_negative()) {
+                continue;
+            }
+            let behaviour = spread(&z, &support, n_actions, Rational::zero());
+            if seen.contains(&behaviour) {
+                continue;
+            }
+            let u = interim(w, &behaviour, Rational::zero());
+            let tops: Vec<&Rational> = u.iter().map(|ut| ut.iter().max().expect("actions")).collect();
+            if u.iter().zip(&tight).zip(&tops).any(|((ut, s), top)| &ut[s[0]] != *top) {
+                continue;
+            }
+            let best = u
+                .iter()
+                .zip(&tops)
+                .flat_map(|(ut, top)| ut.iter().map(move |v| v == *top))
+                .collect();
+            let unplayed = behaviour.iter().flatten().map(|p| p.is_zero()).collect();
+            seen.insert(behaviour.clone());
+            found.push(Vertex {
+                behaviour,
+                unplayed,
+                best,
+            });
+        }
+        progress.advance(1);
+    }
+    Ok(found)
+}
+
+/// The per-type action subsets of both players and every profile of them
+/// with its size `Σ_t (|S_t| − 1)` (a basis pairs profiles of equal size).
+struct Sets {
+    per: Vec<Vec<Vec<usize>>>,
+    profiles: Vec<Vec<(Vec<usize>, usize)>>,
+    n_actions: [usize; 2],
+}
+
+/// Every extreme Bayesian Nash equilibrium of a two-player Bayesian game,
+/// exactly, degenerate games included, by enumerating the vertices of both
+/// players' best-response polyhedra per type and pairing the complementary
+/// ones (module docs); with the components they form. Reports the type
+/// profiles done (both sides) to `progress`; stops with [`Error::Cancelled`]
+/// when it asks.
 pub fn type_support(game: &BayesianGame, progress: &dyn Progress) -> Result<TypeSupportResult> {
     if game.n_players() != 2 {
         return Err(Error::invalid(format!(
-            "support enumeration per type needs a 2-player Bayesian game; this one has {} players",
+            "vertex enumeration per type needs a 2-player Bayesian game; this one has {} players",
             game.n_players()
         )));
     }
@@ -286,7 +402,7 @@ pub fn type_support(game: &BayesianGame, progress: &dyn Progress) -> Result<Type
         for t in 0..game.types(i).len() {
             if game.type_probability(i, t).is_zero() {
                 return Err(Error::invalid(format!(
-                    "support enumeration per type needs every type to have positive probability; {}'s type '{}' has probability 0 (use the induced normal form: method enum)",
+                    "vertex enumeration per type needs every type to have positive probability; {}'s type '{}' has probability 0 (use the induced normal form: method enum)",
                     game.players()[i],
                     game.types(i)[t]
                 )));
@@ -297,7 +413,7 @@ pub fn type_support(game: &BayesianGame, progress: &dyn Progress) -> Result<Type
     let supports = support_profiles(game);
     if supports > MAX_SUPPORT_PROFILES {
         return Err(Error::invalid(format!(
-            "support enumeration per type: {} support profiles (Π over every player's types of 2^actions − 1), above the limit of {MAX_SUPPORT_PROFILES}",
+            "vertex enumeration per type: {} bases per side (Π over every player's types of 2^actions − 1), above the limit of {MAX_SUPPORT_PROFILES}",
             if supports == u64::MAX { "more than 1.8e19".to_string() } else { supports.to_string() }
         )));
     }
@@ -305,8 +421,7 @@ pub fn type_support(game: &BayesianGame, progress: &dyn Progress) -> Result<Type
     let counts: Vec<u64> = (0..2)
         .map(|i| (per[i].len() as u64).saturating_pow(types[i] as u32))
         .collect();
-    // Every type-support profile of each player, with its size Σ(|S_t| − 1) + ... .
-    let profiles: Vec<Vec<(Vec<usize>, usize)>> = (0..2)
+    let profiles = (0..2)
         .map(|i| {
             (0..counts[i] as usize)
                 .map(|k| {
@@ -317,63 +432,53 @@ pub fn type_support(game: &BayesianGame, progress: &dyn Progress) -> Result<Type
                 .collect()
         })
         .collect();
+    let sets = Sets {
+        per,
+        profiles,
+        n_actions: [game.actions(0).len(), game.actions(1).len()],
+    };
     let w = [weights(game, 0), weights(game, 1)];
     let wf = [to_float(&w[0]), to_float(&w[1])];
-    let scale = game.payoff_scale().to_f64().unwrap_or(1.0).max(1e-300);
-    let n_actions = [game.actions(0).len(), game.actions(1).len()];
-    progress.set_total(counts[0]);
-    let mut out = TypeSupportResult {
-        equilibria: vec![],
-        supports,
-        solved: 0,
-        singular: 0,
+    let tolerance = 1e-6 * game.payoff_scale().to_f64().unwrap_or(1.0).max(1e-300);
+    progress.set_total(counts[0] + counts[1]);
+    let mut run = SideRun::default();
+    // Player 1's behaviours (from player 2's tight sets), then player 2's.
+    let xs = vertices(&sets, 1, &w[1], &wf[1], tolerance, &mut run, progress)?;
+    let ys = vertices(&sets, 0, &w[0], &wf[0], tolerance, &mut run, progress)?;
+    let complementary = |x: &Vertex, y: &Vertex| {
+        x.unplayed.iter().zip(&y.best).all(|(z, b)| *z || *b) && y.unplayed.iter().zip(&x.best).all(|(z, b)| *z || *b)
     };
-    for (d1, size1) in &profiles[0] {
+    let mut pairs = Vec::new();
+    for (a, x) in xs.iter().enumerate() {
         crate::progress::check(progress)?;
-        let s1: Vec<&Vec<usize>> = d1.iter().map(|&d| &per[0][d]).collect();
-        for (d2, size2) in &profiles[1] {
-            if size1 != size2 {
-                continue;
-            }
-            out.solved += 1;
-            let s2: Vec<&Vec<usize>> = d2.iter().map(|&d| &per[1][d]).collect();
-            // Screen in floating point: both behaviours nonnegative and no
-            // action outside the supports clearly better.
-            let (Some(yf), Some(xf)) = (
-                float_side(&wf[0], &s1, &s2, n_actions[1]),
-                float_side(&wf[1], &s2, &s1, n_actions[0]),
-            ) else {
-                continue;
-            };
-            if let (Some(yf), Some(xf)) = (yf, xf) {
-                if game.max_interim_regret(&vec![xf, yf]) > 1e-7 * scale {
-                    continue;
-                }
-            }
-            // Player 2's behaviour from player 1's indifference, then player 1's, exactly.
-            let y = match side(&w[0], &s1, &s2, n_actions[1]) {
-                Side::Behaviour(y) => y,
-                Side::Infeasible => continue,
-                Side::Singular => {
-                    out.singular += 1;
-                    continue;
-                }
-            };
-            let x = match side(&w[1], &s2, &s1, n_actions[0]) {
-                Side::Behaviour(x) => x,
-                Side::Infeasible => continue,
-                Side::Singular => {
-                    out.singular += 1;
-                    continue;
-                }
-            };
-            let behaviour = vec![x, y];
-            if game.max_interim_regret(&behaviour).is_zero() {
-                out.equilibria.push(behaviour);
+        for (b, y) in ys.iter().enumerate() {
+            if complementary(x, y) {
+                pairs.push((a, b));
             }
         }
-        progress.advance(1);
     }
-    out.equilibria = dedup(out.equilibria);
-    Ok(out)
+    // Extreme equilibria sharing a vertex are joined by a segment of equilibria.
+    let mut parent: Vec<usize> = (0..xs.len() + ys.len()).collect();
+    for &(a, b) in &pairs {
+        let (ra, rb) = (
+            super::find_root(&mut parent, a),
+            super::find_root(&mut parent, xs.len() + b),
+        );
+        parent[ra] = rb;
+    }
+    let mut by_root: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (k, &(a, _)) in pairs.iter().enumerate() {
+        by_root.entry(super::find_root(&mut parent, a)).or_default().push(k);
+    }
+    Ok(TypeSupportResult {
+        equilibria: pairs
+            .iter()
+            .map(|&(a, b)| vec![xs[a].behaviour.clone(), ys[b].behaviour.clone()])
+            .collect(),
+        components: by_root.into_values().collect(),
+        vertices: [xs.len(), ys.len()],
+        supports,
+        solved: run.solved,
+        singular: run.singular,
+    })
 }

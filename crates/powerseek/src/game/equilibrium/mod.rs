@@ -95,9 +95,9 @@ pub enum Method {
     /// isolated equilibrium of a small game with any number of players;
     /// rational ones exact, irrational ones rounded and certified (max regret ≤ 10⁻¹²).
     Poly,
-    /// Support enumeration per type ([`bayes`]): every equilibrium of a
-    /// two-player Bayesian game with nonsingular support systems (all, in
-    /// nondegenerate games), exact, without the induced normal form.
+    /// Vertex enumeration per type ([`bayes`]): every extreme equilibrium
+    /// of a two-player Bayesian game (degenerate games too), with its
+    /// components, exact, without the induced normal form.
     TypeSupport,
     /// Simplicial subdivision ([`simpdiv`], van der Laan–Talman) from several
     /// starting points: the equilibria those walks reach (any number of
@@ -148,7 +148,7 @@ impl Method {
             Method::Logit => "logit path following + Newton polish, floating point",
             Method::PureLogit => "all pure equilibria (exact) and one by logit path following (floating point)",
             Method::Poly => "support enumeration + polynomial solving: all isolated equilibria; rational ones exact, irrational ones certified to 1e-12",
-            Method::TypeSupport => "support enumeration per type (2-player Bayesian games, agent form): all equilibria of nondegenerate games, exact",
+            Method::TypeSupport => "vertex enumeration per type (2-player Bayesian games, agent form, no normal form built): every extreme equilibrium, degenerate games too, exact",
             Method::Simpdiv => "simplicial subdivision (van der Laan–Talman) from several starts: the equilibria reached, floating point, refined exactly where possible, certified by exact regret",
         }
     }
@@ -597,7 +597,7 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
                     Equilibrium { strategies, payoffs }
                 })
                 .collect();
-            (found, vec![], type_support_note(&r))
+            (found, r.components.clone(), type_support_note(&r))
         }
         Method::Simpdiv => {
             let r = simpdiv::equilibria(game, &opts.simpdiv, progress)?;
@@ -633,14 +633,18 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
 
 /// What the type-support method says about its run.
 fn type_support_note(r: &bayes::TypeSupportResult) -> String {
-    let mut note = format!("{} support profiles, {} square ones solved", r.supports, r.solved);
-    if r.singular > 0 {
-        note.push_str(&format!(
-            "; {} singular (a degenerate game): equilibria on those supports may be missing",
-            r.singular
-        ));
-    }
-    note
+    format!(
+        "{} bases per side, {} square systems solved ({} singular, skipped without losing a vertex); \
+         {} + {} vertices of the best-response polyhedra; {} extreme equilibria in {} component{}",
+        r.supports,
+        r.solved,
+        r.singular,
+        r.vertices[0],
+        r.vertices[1],
+        r.equilibria.len(),
+        r.components.len(),
+        if r.components.len() == 1 { "" } else { "s" }
+    )
 }
 
 /// What the simpdiv method says about its run.
@@ -718,7 +722,7 @@ pub struct BayesianSolution {
     /// `actions[i]`: player `i`'s action names (the same for each of its types).
     pub actions: Vec<Vec<String>>,
     /// What was solved: `induced normal form` (two players), `agent form`,
-    /// or `agent form (support enumeration per type)` (two players, no normal form built).
+    /// or `agent form (vertex enumeration per type)` (two players, no normal form built).
     pub via: &'static str,
     /// Its number of strategies per player (per agent for the agent form).
     pub shape: Vec<usize>,
@@ -736,6 +740,12 @@ pub struct BayesianSolution {
     pub exact: bool,
     /// Distinct behaviours (several mixed strategies of the normal form can share one).
     pub equilibria: Vec<BayesianEquilibrium>,
+    /// The connected components of the equilibrium set, as indices into
+    /// `equilibria`, when the method enumerates vertices (support
+    /// enumeration per type: the extreme equilibria of each; vertex
+    /// enumeration on the induced normal form: the behaviours of its
+    /// components, joined where they share one); empty for other methods.
+    pub components: Vec<Vec<usize>>,
 }
 
 /// Bayesian Nash equilibria as behavioural profiles: for two players from the
@@ -755,19 +765,9 @@ pub fn solve_bayesian_with(
 ) -> Result<BayesianSolution> {
     let two = game.n_players() == 2;
     let by_default = opts.method.is_none();
-    let type_support = two && opts.method.unwrap_or_else(|| default_bayesian(game, opts.all)) == Method::TypeSupport;
-    let mut opts = opts.clone();
-    let mut fallback = None;
-    if type_support {
-        let (s, run) = solve_by_type_support(game, &opts, progress)?;
-        if !(by_default && falls_back(game, run.singular)) {
-            return Ok(s);
-        }
-        // A degenerate game by default: the induced normal form (the choice says why).
-        opts.method = Some(Method::Enum);
-        fallback = Some(run);
+    if two && opts.method.unwrap_or_else(|| default_bayesian(game, opts.all)) == Method::TypeSupport {
+        return solve_by_type_support(game, opts, progress);
     }
-    let opts = &opts;
     let induced = two;
     let nf = if induced {
         game.induced_normal_form()?
@@ -775,20 +775,20 @@ pub fn solve_bayesian_with(
         game.agent_form()?
     };
     let s = solve_with(&nf, opts, progress)?;
-    let behaviours = dedup(
-        s.equilibria
-            .iter()
-            .map(|e| {
-                if induced {
-                    game.behaviour_from_induced(&e.strategies)
-                } else {
-                    game.behaviour_from_agents(&e.strategies)
-                }
-            })
-            .collect(),
-    );
+    let images: Vec<Behaviour<Rational>> = s
+        .equilibria
+        .iter()
+        .map(|e| {
+            if induced {
+                game.behaviour_from_induced(&e.strategies)
+            } else {
+                game.behaviour_from_agents(&e.strategies)
+            }
+        })
+        .collect();
+    let behaviours = dedup(images.clone());
+    let components = image_components(&s.components, &images, &behaviours);
     let equilibria = checked_behaviours(game, s.method, behaviours)?;
-    let singular = fallback.as_ref().map_or(0, |r| r.singular);
     Ok(BayesianSolution {
         title: game.title.clone(),
         players: game.players().to_vec(),
@@ -798,25 +798,42 @@ pub fn solve_bayesian_with(
         shape: nf.shape(),
         method: s.method,
         description: s.description,
-        choice: by_default.then(|| default_bayesian_reason(game, opts.all, singular)),
-        note: match fallback {
-            Some(r) => {
-                let first = format!(
-                    "support enumeration per type, run first: {} support profiles, {} square ones solved, {} singular; \
-                     then the induced normal form",
-                    r.supports, r.solved, r.singular
-                );
-                if s.note.is_empty() {
-                    first
-                } else {
-                    format!("{first}: {}", s.note)
-                }
-            }
-            None => s.note,
-        },
+        choice: by_default.then(|| default_bayesian_reason(game, opts.all)),
+        note: s.note,
         exact: s.exact,
         equilibria,
+        components,
     })
+}
+
+/// The components of a normal form's equilibria (`components`, indices into
+/// `images`, each equilibrium's behaviour) as components of the distinct
+/// behaviours (indices into `behaviours`): the image of a
+/// connected set is connected, and components whose images share a
+/// behaviour are one.
+fn image_components(
+    components: &[Vec<usize>],
+    images: &[Behaviour<Rational>],
+    behaviours: &[Behaviour<Rational>],
+) -> Vec<Vec<usize>> {
+    if components.is_empty() {
+        return vec![];
+    }
+    let at: std::collections::BTreeMap<&Behaviour<Rational>, usize> =
+        behaviours.iter().enumerate().map(|(k, b)| (b, k)).collect();
+    let index = |k: usize| at[&images[k]];
+    let mut parent: Vec<usize> = (0..behaviours.len()).collect();
+    for c in components {
+        for w in c.windows(2) {
+            let (a, b) = (find_root(&mut parent, index(w[0])), find_root(&mut parent, index(w[1])));
+            parent[a] = b;
+        }
+    }
+    let mut by_root: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for k in 0..behaviours.len() {
+        by_root.entry(find_root(&mut parent, k)).or_default().push(k);
+    }
+    by_root.into_values().collect()
 }
 
 /// The induced normal form's number of pure strategies per player
@@ -832,26 +849,18 @@ fn induced_strategies(game: &BayesianGame) -> u64 {
     induced_shape(game).into_iter().max().unwrap_or(0)
 }
 
-/// Largest number of strategies per player of the induced normal form on
-/// which a degenerate two-player Bayesian game is solved by default when
-/// support enumeration per type meets singular systems (vertex enumeration
-/// there finds the extreme equilibria of continua too; 27 × 27 takes 1–4 s).
-pub const INDUCED_FALLBACK_STRATEGIES: u64 = 64;
-
 /// Largest number of pure strategies per player of the induced normal form
 /// up to which a two-player Bayesian game is solved on it by default: below,
 /// vertex enumeration there is exact for degenerate games too and as fast;
 /// above, the induced form grows as `actions^types` (3 types × 3 actions:
-/// 27 × 27) and support enumeration per type is much faster (BENCHMARKS.md §14).
+/// 27 × 27) and vertex enumeration per type is much faster (BENCHMARKS.md §14).
 pub const INDUCED_DEFAULT_STRATEGIES: u64 = 16;
 
 /// The default method for a two-player Bayesian game: on the induced normal
 /// form while it has at most [`INDUCED_DEFAULT_STRATEGIES`] strategies per
 /// player (or when no player has several types, or type-support would
-/// exceed [`bayes::MAX_SUPPORT_PROFILES`]), else support enumeration per
-/// type (which, by default, hands a
-/// degenerate game back to the induced normal form up to
-/// [`INDUCED_FALLBACK_STRATEGIES`]). [`default_bayesian_reason`] says why.
+/// exceed [`bayes::MAX_SUPPORT_PROFILES`]), else vertex enumeration per
+/// type. [`default_bayesian_reason`] says why.
 pub fn default_bayesian(game: &BayesianGame, all: bool) -> Method {
     match bayesian_default(game) {
         BayesianDefault::TypeSupport { .. } => Method::TypeSupport,
@@ -869,10 +878,10 @@ enum BayesianDefault {
     OneType,
     /// At most [`INDUCED_DEFAULT_STRATEGIES`] strategies per player.
     SmallInduced,
-    /// Above, but type-support would have this many support profiles,
+    /// Above, but type-support would have this many bases per side,
     /// more than [`bayes::MAX_SUPPORT_PROFILES`].
     TooManySupports(u64),
-    /// Support enumeration per type, over this many support profiles.
+    /// Vertex enumeration per type, over this many bases per side.
     TypeSupport { supports: u64 },
 }
 
@@ -895,22 +904,11 @@ fn bayesian_default(game: &BayesianGame) -> BayesianDefault {
     }
 }
 
-/// Whether support enumeration per type, run by default, hands `game` to the
-/// induced normal form: it met `singular` > 0 singular systems (a degenerate
-/// game) and the induced form has at most [`INDUCED_FALLBACK_STRATEGIES`]
-/// strategies per player.
-fn falls_back(game: &BayesianGame, singular: u64) -> bool {
-    singular > 0 && induced_strategies(game) <= INDUCED_FALLBACK_STRATEGIES
-}
-
 /// Why [`solve_bayesian`] solves `game` as it does when no method is asked
 /// for — the representation ([`default_bayesian`]: induced normal form,
-/// agent form, or support enumeration per type) and the method run on it —
+/// agent form, or vertex enumeration per type) and the method run on it —
 /// with the numbers that decided it, as the output's `choice` states it.
-/// `singular`: the singular systems support enumeration per type met when it
-/// ran by default (0 when it did not run); with some, the reason says
-/// whether the game was handed to the induced normal form.
-pub fn default_bayesian_reason(game: &BayesianGame, all: bool, singular: u64) -> String {
+pub fn default_bayesian_reason(game: &BayesianGame, all: bool) -> String {
     let big = |k: u64| {
         if k == u64::MAX {
             "more than 1.8e19".to_string()
@@ -945,14 +943,14 @@ pub fn default_bayesian_reason(game: &BayesianGame, all: bool, singular: u64) ->
         BayesianDefault::SmallInduced => {
             return on_induced(format!(
                 "the induced normal form is {size}, at most {INDUCED_DEFAULT_STRATEGIES} strategies per player, \
-                 so it is solved there (as fast as support enumeration per type, and exact for degenerate games too; \
+                 so it is solved there (as fast as vertex enumeration per type or faster; \
                  BENCHMARKS.md §14)"
             ))
         }
         BayesianDefault::TooManySupports(supports) => {
             return on_induced(format!(
                 "the induced normal form is {size}, above {INDUCED_DEFAULT_STRATEGIES} strategies per player, \
-                 but support enumeration per type would have {} support profiles, above its limit of {}, \
+                 but vertex enumeration per type would have {} bases per side, above its limit of {}, \
                  so the induced normal form",
                 big(supports),
                 bayes::MAX_SUPPORT_PROFILES
@@ -960,27 +958,12 @@ pub fn default_bayesian_reason(game: &BayesianGame, all: bool, singular: u64) ->
         }
         BayesianDefault::TypeSupport { supports } => supports,
     };
-    let type_support = format!(
+    format!(
         "the induced normal form would be {size}, above {INDUCED_DEFAULT_STRATEGIES} strategies per player, \
-         so support enumeration per type, which builds no normal form ({supports} support profiles; \
-         3 types × 3 actions, all equilibria: 0.07–0.14 s against 0.55–4.8 s by vertex enumeration \
-         on the induced form, BENCHMARKS.md §14)"
-    );
-    if singular == 0 {
-        type_support
-    } else if falls_back(game, singular) {
-        format!(
-            "{type_support}; it met {singular} singular systems (a degenerate game, where it may miss equilibria) \
-             and the induced normal form has at most {INDUCED_FALLBACK_STRATEGIES} strategies per player, \
-             so that was solved instead, by vertex enumeration (exact for degenerate games too)"
-        )
-    } else {
-        format!(
-            "{type_support}; it met {singular} singular systems (a degenerate game), where equilibria may be missing, \
-             but the induced normal form has more than {INDUCED_FALLBACK_STRATEGIES} strategies per player, \
-             too many to solve it instead"
-        )
-    }
+         so vertex enumeration per type, which builds no normal form ({supports} bases per side; \
+         3 types × 3 actions, all extreme equilibria, degenerate games too: 0.10–0.29 s against 0.4–20 s \
+         by vertex enumeration on the induced form, BENCHMARKS.md §14)"
+    )
 }
 
 /// `behaviours`, each re-checked by its exact interim regret against the method's tolerance.
@@ -1011,38 +994,35 @@ fn checked_behaviours(
         .collect()
 }
 
-/// A two-player Bayesian game by support enumeration per type (no normal
+/// A two-player Bayesian game by vertex enumeration per type (no normal
 /// form built), with the run's counts (its equilibria moved into the solution).
 fn solve_by_type_support(
     game: &BayesianGame,
     opts: &SolveOptions,
     progress: &dyn Progress,
-) -> Result<(BayesianSolution, bayes::TypeSupportResult)> {
+) -> Result<BayesianSolution> {
     let method = Method::TypeSupport;
     crate::progress::check(progress)?;
     let mut r = bayes::type_support(game, progress)?;
     let note = type_support_note(&r);
     let equilibria = checked_behaviours(game, method, std::mem::take(&mut r.equilibria))?;
-    let solution = BayesianSolution {
+    Ok(BayesianSolution {
         title: game.title.clone(),
         players: game.players().to_vec(),
         types: (0..game.n_players()).map(|i| game.types(i).to_vec()).collect(),
         actions: (0..game.n_players()).map(|i| game.actions(i).to_vec()).collect(),
-        via: "agent form (support enumeration per type)",
+        via: "agent form (vertex enumeration per type)",
         shape: (0..game.n_players())
             .flat_map(|i| std::iter::repeat_n(game.actions(i).len(), game.types(i).len()))
             .collect(),
         method,
         description: method.describe(),
-        choice: opts
-            .method
-            .is_none()
-            .then(|| default_bayesian_reason(game, opts.all, r.singular)),
+        choice: opts.method.is_none().then(|| default_bayesian_reason(game, opts.all)),
         note,
         exact: true,
         equilibria,
-    };
-    Ok((solution, r))
+        components: r.components,
+    })
 }
 
 /// The equilibria of a game file, normal-form or Bayesian.
