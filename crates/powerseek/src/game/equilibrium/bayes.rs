@@ -458,24 +458,13 @@ pub fn type_support(game: &BayesianGame, progress: &dyn Progress) -> Result<Type
         }
     }
     // Extreme equilibria sharing a vertex are joined by a segment of equilibria.
-    let mut parent: Vec<usize> = (0..xs.len() + ys.len()).collect();
-    for &(a, b) in &pairs {
-        let (ra, rb) = (
-            super::find_root(&mut parent, a),
-            super::find_root(&mut parent, xs.len() + b),
-        );
-        parent[ra] = rb;
-    }
-    let mut by_root: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for (k, &(a, _)) in pairs.iter().enumerate() {
-        by_root.entry(super::find_root(&mut parent, a)).or_default().push(k);
-    }
+    let components = super::pair_components(xs.len(), ys.len(), &pairs);
     Ok(TypeSupportResult {
         equilibria: pairs
             .iter()
             .map(|&(a, b)| vec![xs[a].behaviour.clone(), ys[b].behaviour.clone()])
             .collect(),
-        components: by_root.into_values().collect(),
+        components,
         vertices: [xs.len(), ys.len()],
         supports,
         solved: run.solved,

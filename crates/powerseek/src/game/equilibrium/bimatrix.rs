@@ -9,7 +9,7 @@
 //! `j`; the extreme Nash equilibria are the completely labelled vertex pairs
 //! `(x, y) ≠ (0, 0)`, normalised (von Stengel 2002).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use num_bigint::BigInt;
 use num_traits::{Signed, Zero};
@@ -236,21 +236,7 @@ fn extreme(game: &NormalFormGame, progress: &dyn Progress) -> Result<ExtremeEqui
         }
     }
     // Components: connected components of the bipartite graph x — y over equilibrium pairs.
-    let mut parent: Vec<usize> = (0..p.len() + q.len()).collect();
-    for &(ix, iy) in &pairs {
-        let (rx, ry) = (
-            super::find_root(&mut parent, ix),
-            super::find_root(&mut parent, p.len() + iy),
-        );
-        parent[rx] = ry;
-    }
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (k, &(ix, _)) in pairs.iter().enumerate() {
-        let root = super::find_root(&mut parent, ix);
-        groups.entry(root).or_default().push(k);
-    }
-    let mut components: Vec<Vec<usize>> = groups.into_values().collect();
-    components.sort();
+    let components = super::pair_components(p.len(), q.len(), &pairs);
     Ok(ExtremeEquilibria { equilibria, components })
 }
 

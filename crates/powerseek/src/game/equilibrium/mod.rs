@@ -1042,6 +1042,25 @@ pub fn solve_file(game: &GameFile, opts: &SolveOptions, progress: &dyn Progress)
         GameFile::Bayesian(b) => GameSolution::Bayesian(solve_bayesian_with(b, opts, progress)?),
     })
 }
+/// The connected components of the bipartite graph whose edges are `pairs`
+/// (a vertex of one side in `0..n_x`, one of the other in `0..n_y`: extreme
+/// equilibria as pairs of vertices, joined when they share one), each as
+/// the sorted indices of its edges into `pairs`, in sorted order.
+pub(crate) fn pair_components(n_x: usize, n_y: usize, pairs: &[(usize, usize)]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..n_x + n_y).collect();
+    for &(x, y) in pairs {
+        let (rx, ry) = (find_root(&mut parent, x), find_root(&mut parent, n_x + y));
+        parent[rx] = ry;
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (k, &(x, _)) in pairs.iter().enumerate() {
+        groups.entry(find_root(&mut parent, x)).or_default().push(k);
+    }
+    let mut components: Vec<Vec<usize>> = groups.into_values().collect();
+    components.sort();
+    components
+}
+
 /// The root of `x` in a union–find forest stored as `parent` links, with path
 /// compression: grouping equilibria into connected components.
 pub(crate) fn find_root(parent: &mut [usize], x: usize) -> usize {

@@ -1109,32 +1109,18 @@ pub fn enumerate(
 /// subsets), as indices into `equilibria`, each sorted, the list sorted.
 pub fn components(equilibria: &[Equilibrium]) -> Vec<Vec<usize>> {
     let mut ids: [HashMap<&Vec<Rational>, usize>; 2] = [HashMap::new(), HashMap::new()];
-    let mut parent: Vec<usize> = Vec::new();
-    let mut pairs = Vec::with_capacity(equilibria.len());
-    for e in equilibria {
-        let mut node = [0usize; 2];
-        for (p, id) in ids.iter_mut().enumerate() {
-            let next = parent.len();
-            node[p] = *id.entry(&e.strategies[p]).or_insert(next);
-            if node[p] == next {
-                parent.push(next);
+    let pairs: Vec<(usize, usize)> = equilibria
+        .iter()
+        .map(|e| {
+            let mut node = [0usize; 2];
+            for (p, id) in ids.iter_mut().enumerate() {
+                let next = id.len();
+                node[p] = *id.entry(&e.strategies[p]).or_insert(next);
             }
-        }
-        let (rx, ry) = (
-            super::find_root(&mut parent, node[0]),
-            super::find_root(&mut parent, node[1]),
-        );
-        parent[rx] = ry;
-        pairs.push(node[0]);
-    }
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (k, &x) in pairs.iter().enumerate() {
-        let root = super::find_root(&mut parent, x);
-        groups.entry(root).or_default().push(k);
-    }
-    let mut out: Vec<Vec<usize>> = groups.into_values().collect();
-    out.sort();
-    out
+            (node[0], node[1])
+        })
+        .collect();
+    super::pair_components(ids[0].len(), ids[1].len(), &pairs)
 }
 
 /// Every extreme equilibrium by reverse search, grouped into connected
