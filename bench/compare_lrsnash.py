@@ -2,6 +2,7 @@
 
     apt-get install lrslib                                   # gives lrsnash
     python3 bench/compare_lrsnash.py generate DIR            # the game set, lrsnash input format
+    python3 bench/compare_lrsnash.py generate-large DIR      # larger degenerate games (not shipped)
     python3 bench/compare_lrsnash.py lrsnash DIR [LIMIT_S]   # run lrsnash on every game, keep its output
     python3 bench/compare_lrsnash.py compare DIR [LIMIT_S] [SIZES]  # both solvers, one run: time, count, peak RSS
 
@@ -53,6 +54,14 @@ GAME_SET = [
     ("d", 12, 12, 7),
 ]
 
+# Larger degenerate games, measured but not shipped as test data (`generate-large`).
+LARGE_DEGENERATE_SET = [
+    ("d", 14, 14, 3),
+    ("d", 16, 16, 2),
+    ("d", 18, 18, 2),
+    ("d", 20, 20, 2),
+]
+
 
 def game_name(kind, m, n, seed):
     return f"{kind}{m:02d}x{n:02d}_{seed}"
@@ -73,10 +82,10 @@ def game_text(game):
     return "\n".join(lines)
 
 
-def generate(directory):
+def generate(directory, game_set=GAME_SET):
     os.makedirs(directory, exist_ok=True)
     count = 0
-    for kind, m, n, k in GAME_SET:
+    for kind, m, n, k in game_set:
         for seed in range(1, k + 1):
             name = game_name(kind, m, n, seed)
             with open(os.path.join(directory, name + ".game"), "w") as f:
@@ -238,6 +247,8 @@ def main():
     limit = float(sys.argv[3]) if len(sys.argv) > 3 else 60.0
     if cmd == "generate":
         generate(directory)
+    elif cmd == "generate-large":
+        generate(directory, LARGE_DEGENERATE_SET)
     elif cmd == "lrsnash":
         run_lrsnash_dir(directory, limit)
     elif cmd == "compare":
