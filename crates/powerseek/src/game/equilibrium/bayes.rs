@@ -30,7 +30,7 @@
 //! games, with ties and continua of equilibria, get all their extreme
 //! equilibria. The number of bases per side is `Π_{i,t} (2^{|A_i|} − 1)`
 //! (117 649 for 3 types × 3 actions each), of which the square ones
-//! (26 893) are solved.
+//! (26 893 per side) are solved.
 //!
 //! Each system is solved first in floating point: a solution with a
 //! component clearly negative (below `−10⁻⁷`) or a tight set clearly not
@@ -257,7 +257,9 @@ fn to_float(w: &Weights) -> FloatWeights {
 
 /// `u[t_i][a] = Σ_{t_j, b} w[t_i][t_j][a][b] · behaviour[t_j][b]`: player
 /// `i`'s payoff per type and action (weighted by the type's probability)
-/// against the other's behaviour.
+/// against the other's behaviour. The same numbers as
+/// [`BayesianGame::weighted_action_values`], from the precomputed weights
+/// `w` rather than the prior and payoffs afresh: it runs for every basis.
 fn interim<T>(w: &[Vec<Vec<Vec<T>>>], behaviour: &[Vec<T>], zero: T) -> Vec<Vec<T>>
 where
     T: Clone + for<'a> std::ops::AddAssign<&'a T>,

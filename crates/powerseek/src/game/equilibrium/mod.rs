@@ -597,7 +597,8 @@ fn run(game: &NormalFormGame, method: Method, opts: &SolveOptions, progress: &dy
                     Equilibrium { strategies, payoffs }
                 })
                 .collect();
-            (found, r.components.clone(), type_support_note(&r))
+            let note = type_support_note(&r);
+            (found, r.components, note)
         }
         Method::Simpdiv => {
             let r = simpdiv::equilibria(game, &opts.simpdiv, progress)?;
@@ -741,7 +742,7 @@ pub struct BayesianSolution {
     /// Distinct behaviours (several mixed strategies of the normal form can share one).
     pub equilibria: Vec<BayesianEquilibrium>,
     /// The connected components of the equilibrium set, as indices into
-    /// `equilibria`, when the method enumerates vertices (support
+    /// `equilibria`, when the method enumerates vertices (vertex
     /// enumeration per type: the extreme equilibria of each; vertex
     /// enumeration on the induced normal form: the behaviours of its
     /// components, joined where they share one); empty for other methods.
@@ -851,8 +852,8 @@ fn induced_strategies(game: &BayesianGame) -> u64 {
 
 /// Largest number of pure strategies per player of the induced normal form
 /// up to which a two-player Bayesian game is solved on it by default: below,
-/// vertex enumeration there is exact for degenerate games too and as fast;
-/// above, the induced form grows as `actions^types` (3 types × 3 actions:
+/// vertex enumeration there is as fast as vertex enumeration per type or
+/// faster; above, the induced form grows as `actions^types` (3 types × 3 actions:
 /// 27 × 27) and vertex enumeration per type is much faster (BENCHMARKS.md §14).
 pub const INDUCED_DEFAULT_STRATEGIES: u64 = 16;
 
@@ -995,7 +996,7 @@ fn checked_behaviours(
 }
 
 /// A two-player Bayesian game by vertex enumeration per type (no normal
-/// form built), with the run's counts (its equilibria moved into the solution).
+/// form built), its counts in the note.
 fn solve_by_type_support(
     game: &BayesianGame,
     opts: &SolveOptions,
@@ -1042,6 +1043,7 @@ pub fn solve_file(game: &GameFile, opts: &SolveOptions, progress: &dyn Progress)
         GameFile::Bayesian(b) => GameSolution::Bayesian(solve_bayesian_with(b, opts, progress)?),
     })
 }
+
 /// The connected components of the bipartite graph whose edges are `pairs`
 /// (a vertex of one side in `0..n_x`, one of the other in `0..n_y`: extreme
 /// equilibria as pairs of vertices, joined when they share one), each as
