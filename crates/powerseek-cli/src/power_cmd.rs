@@ -83,7 +83,7 @@ pub struct PowerArgs {
     /// when the certificate fails; refused when f32 cannot reach the tolerance).
     #[arg(long, default_value_t = PowerRequest::default().precision)]
     precision: Precision,
-    /// SIMD path of the sweeps: auto, portable, avx2 or avx512 (all give the same bits).
+    /// SIMD path of the sweeps: auto, portable, avx2, avx512 (x86-64) or neon (aarch64); all give the same bits.
     #[arg(long, default_value_t = PowerRequest::default().kernel)]
     kernel: Kernel,
     #[command(flatten)]

@@ -14,7 +14,12 @@
 //!    memory-bound rate, i.e. the machine's read bandwidth (a sum over 1 GiB
 //!    with 8 accumulators per thread) divided by the bytes a sweep must move
 //!    per update (values read and written back, rewards read, successor
-//!    indices and offsets read).
+//!    indices and offsets read);
+//! 4. `precision`: seconds to solve one block to the same tolerance in `f64`
+//!    and in `f32` (sweeps, certificate and any `f64` finish included), on
+//!    the same blocks in turn, one thread, in cache (maze100) and out of it
+//!    (open 1000×1000 and 2000×2000 grids), and the ratio: what the `f32`
+//!    mode buys a user, whatever the sweep counts.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -205,6 +210,44 @@ fn sweeps_per_block(mdp: &Mdp, gamma: f64) -> usize {
     counts[2]
 }
 
+/// Median seconds to solve one block to the variants' tolerance, one thread,
+/// the variants run in turn on the same blocks (`rounds` blocks), and the
+/// median sweeps each made.
+fn seconds_per_block(mdp: &Mdp, gamma: f64, variants: &[SolverOptions], rounds: u64) -> Vec<(f64, usize)> {
+    let solvers: Vec<Solver> = variants
+        .iter()
+        .map(|o| Solver::new(mdp, Horizon::Discounted(gamma), *o).unwrap())
+        .collect();
+    let mut v = vec![Block::ZERO; mdp.n_states()];
+    let mut scratch = BlockScratch::default();
+    let mut times = vec![Vec::new(); solvers.len()];
+    let mut sweeps = vec![Vec::new(); solvers.len()];
+    for round in 0..rounds + 1 {
+        let r = block(mdp, 5_000 + round);
+        for (i, solver) in solvers.iter().enumerate() {
+            let began = Instant::now();
+            let stats = black_box(solver.solve_block(&r, LANES, &mut v, &mut scratch)).unwrap();
+            // The first round only warms the buffers.
+            if round > 0 {
+                times[i].push(began.elapsed().as_secs_f64());
+                sweeps[i].push(stats.iterations);
+            }
+        }
+    }
+    let median = |x: &mut Vec<f64>| {
+        x.sort_by(f64::total_cmp);
+        x[x.len() / 2]
+    };
+    times
+        .iter_mut()
+        .zip(sweeps.iter_mut())
+        .map(|(t, n)| {
+            n.sort();
+            (median(t), n[n.len() / 2])
+        })
+        .collect()
+}
+
 /// Read bandwidth of this machine in bytes/s (sum over 1 GiB, all threads,
 /// 8 accumulators each; best of three).
 fn memory_bandwidth() -> f64 {
@@ -238,7 +281,7 @@ fn main() {
         args.iter().any(|a| a == name)
             || !args
                 .iter()
-                .any(|a| ["kernel", "estimates", "memory"].contains(&a.as_str()))
+                .any(|a| ["kernel", "estimates", "memory", "precision"].contains(&a.as_str()))
     };
     let threads = rayon::current_num_threads();
     let paths = Kernel::available();
@@ -324,6 +367,48 @@ fn main() {
                         r.max_standard_error()
                     );
                 }
+            }
+        }
+    }
+
+    if wanted("precision") {
+        println!("\n4. precision: median seconds per block of {LANES} samples to the same tolerance, one thread, f64 and f32 in turn on the same blocks");
+        let sides: &[usize] = if quick { &[1000] } else { &[1000, 2000] };
+        let grids: Vec<(String, Mdp)> = std::iter::once(("maze100".to_string(), maze.clone()))
+            .chain(
+                sides
+                    .iter()
+                    .map(|&n| (format!("open {n}x{n}"), gridworld::open_grid(n, n).unwrap())),
+            )
+            .collect();
+        for (name, mdp) in &grids {
+            // Tolerances above f32's floor (2.3e-6 at γ = 0.9, 2.4e-5 at 0.99).
+            for (gamma, tolerance) in [(0.9, 1e-5), (0.99, 5e-5)] {
+                let variants: Vec<SolverOptions> = [Precision::F64, Precision::F32]
+                    .map(|precision| SolverOptions {
+                        precision,
+                        tolerance,
+                        ..Default::default()
+                    })
+                    .to_vec();
+                let rounds = if mdp.n_states() > 100_000 {
+                    if quick {
+                        3
+                    } else {
+                        5
+                    }
+                } else {
+                    200
+                };
+                let t = seconds_per_block(mdp, gamma, &variants, rounds);
+                println!(
+                    "   {name:<13} γ={gamma:<5} tol {tolerance:.0e}: f64 {:.3e} s ({} sweeps), f32 {:.3e} s ({} sweeps): f32 {:.2}× as fast",
+                    t[0].0,
+                    t[0].1,
+                    t[1].0,
+                    t[1].1,
+                    t[0].0 / t[1].0
+                );
             }
         }
     }

@@ -1,79 +1,22 @@
-//! The value-iteration kernels and the block pipeline of POWER: every SIMD
-//! path this machine has computes the same bits as the portable path; POWER
-//! estimates do not depend on the thread count, the batch size or the path;
-//! the `f32` mode meets its tolerance (certified, or finished in `f64`) and
-//! refuses tolerances it cannot certify.
+//! The value-iteration kernels and the block pipeline of POWER: POWER
+//! estimates do not depend on the thread count, the batch size or the SIMD
+//! path; the `f32` mode meets its tolerance (certified, or finished in `f64`)
+//! and refuses tolerances it cannot certify. (That every path computes the
+//! portable path's bits is `kernel_paths.rs`.)
+
+mod common;
+use common::{arb_mdp, rewards, solve_block};
 
 use powerseek::mdp::kernel::{Block, Kernel, LANES};
 use powerseek::mdp::power::{estimate_power, PowerOptions, PowerReport, SampleSize};
-use powerseek::mdp::reward::{Draws, RewardDistribution};
+use powerseek::mdp::reward::RewardDistribution;
 use powerseek::mdp::solve::{BlockScratch, Horizon, Method, Precision, Solver, SolverOptions};
-use powerseek::mdp::{gridworld, Mdp, MdpBuilder};
+use powerseek::mdp::{gridworld, Mdp};
 use powerseek::progress::NoProgress;
 use proptest::prelude::*;
 
-/// A random MDP: `n` states, 1–4 actions each, deterministic or stochastic rows.
-fn arb_mdp(deterministic: bool) -> impl Strategy<Value = Mdp> {
-    (2usize..40).prop_flat_map(move |n| {
-        let action = (0..n, 0..n, 0.05f64..0.95, any::<bool>());
-        proptest::collection::vec(proptest::collection::vec(action, 1..5), n).prop_map(move |states| {
-            let mut b = MdpBuilder::with_states(n);
-            for (s, actions) in states.iter().enumerate() {
-                for (i, &(t1, t2, p, single)) in actions.iter().enumerate() {
-                    let row: Vec<(usize, f64)> = if deterministic || single || t1 == t2 {
-                        vec![(t1, 1.0)]
-                    } else {
-                        vec![(t1, p), (t2, 1.0 - p)]
-                    };
-                    b.add_action(s, &format!("a{i}"), &row).unwrap();
-                }
-            }
-            b.build().unwrap()
-        })
-    })
-}
-
-fn rewards(mdp: &Mdp, seed: u64, width: usize) -> Vec<Block> {
-    let mut r = vec![Block::ZERO; mdp.n_states()];
-    RewardDistribution::uniform().fill_block(seed, 0, width, false, &mut Draws::default(), &mut r);
-    r
-}
-
-fn solve_block(mdp: &Mdp, gamma: f64, opts: SolverOptions, r: &[Block], width: usize) -> (Vec<Block>, usize) {
-    let solver = Solver::new(mdp, Horizon::Discounted(gamma), opts).unwrap();
-    let mut v = vec![Block::ZERO; mdp.n_states()];
-    let stats = solver
-        .solve_block(r, width, &mut v, &mut BlockScratch::default())
-        .unwrap();
-    (v, stats.iterations)
-}
-
-fn bits(v: &[Block]) -> Vec<u64> {
-    v.iter().flat_map(|b| b.0.map(f64::to_bits)).collect()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
-
-    /// Every path gives the portable path's bits, sweep counts included.
-    #[test]
-    fn every_kernel_path_computes_the_portable_bits(
-        m in prop_oneof![arb_mdp(true), arb_mdp(false)],
-        g in 0.1f64..0.995,
-        seed in 0u64..1000,
-        width in 1usize..=LANES,
-    ) {
-        let r = rewards(&m, seed, width);
-        for precision in [Precision::F64, Precision::F32] {
-            let opts = |kernel| SolverOptions { kernel, precision, tolerance: 1e-5, ..Default::default() };
-            let (reference, sweeps) = solve_block(&m, g, opts(Kernel::Portable), &r, width);
-            for k in Kernel::available() {
-                let (v, n) = solve_block(&m, g, opts(k), &r, width);
-                prop_assert_eq!(bits(&v), bits(&reference), "{} {}", k, precision);
-                prop_assert_eq!(n, sweeps);
-            }
-        }
-    }
 
     /// f32 sweeps meet the tolerance on every sample, certified or finished
     /// in f64: compared with an f64 solve to 1e-12.
@@ -236,7 +179,14 @@ fn target_standard_error_runs_are_reproducible_across_threads() {
 #[test]
 fn naming_a_missing_kernel_is_an_error_not_a_crash() {
     let m = gridworld::parse("..\n", "g").unwrap();
-    for k in [Kernel::Avx2, Kernel::Avx512] {
+    // Every intrinsics path is available exactly on its own architecture
+    // (NEON is baseline on aarch64), so the bit-equality tests above compare
+    // it whenever the tests run there.
+    assert_eq!(Kernel::Neon.is_supported(), cfg!(target_arch = "aarch64"));
+    if cfg!(target_arch = "aarch64") {
+        assert_eq!(Kernel::Auto.resolve().unwrap(), Kernel::Neon);
+    }
+    for k in [Kernel::Avx2, Kernel::Avx512, Kernel::Neon] {
         let made = Solver::new(
             &m,
             Horizon::Discounted(0.9),
@@ -251,6 +201,7 @@ fn naming_a_missing_kernel_is_an_error_not_a_crash() {
         }
     }
     assert!("avx9".parse::<Kernel>().is_err());
+    assert_eq!("neon".parse::<Kernel>().unwrap(), Kernel::Neon);
     // Policy iteration and the limits refuse f32 rather than ignore it.
     let f32 = SolverOptions {
         precision: Precision::F32,

@@ -367,7 +367,7 @@ def power(
     so are ``precision`` (``"f64"``, default, or ``"f32"``: sweeps in f32,
     each block certified in f64 against ``tolerance`` and finished in f64
     when the certificate fails) and ``kernel`` (``"auto"``, ``"portable"``,
-    ``"avx2"``, ``"avx512"``; all give the same bits).
+    ``"avx2"``, ``"avx512"``, ``"neon"``; all give the same bits).
 
     Returns the fields of the CLI's ``--format json`` (``gamma``,
     ``distribution``, ``samples``, ``states`` with per-action results, ...)

@@ -11,13 +11,17 @@
 //! pipeline (drawing rewards, solving, statistics) works in this layout
 //! (`mdp::power`), so nothing is transposed between steps.
 //!
-//! **Paths.** [`Kernel::Avx512`] (AVX-512F) and [`Kernel::Avx2`] (AVX2) are
-//! written with `std::arch` intrinsics; [`Kernel::Portable`] is plain Rust over
-//! `[f64; 16]` arrays, which the compiler vectorises for the build's baseline
-//! (SSE2 on x86-64, NEON on aarch64, where NEON is part of the baseline and
-//! so needs no run-time check). [`Kernel::Auto`] picks the best path the CPU
-//! supports (`is_x86_feature_detected!`); naming a path the CPU lacks is an
-//! error, not a crash.
+//! **Paths.** [`Kernel::Avx512`] (AVX-512F) and [`Kernel::Avx2`] (AVX2) on
+//! x86-64 and [`Kernel::Neon`] on aarch64 are written with `std::arch`
+//! intrinsics; [`Kernel::Portable`] is plain Rust over `[f64; 16]` arrays,
+//! which the compiler vectorises for the build's baseline (SSE2 on x86-64,
+//! NEON on aarch64). [`Kernel::Auto`] picks the best path the CPU supports
+//! (`is_x86_feature_detected!`, `is_aarch64_feature_detected!`); naming a path
+//! the CPU lacks is an error, not a crash. The NEON path is tested for bit
+//! equality with the portable one by cross-compiling the kernel tests for
+//! aarch64 and running them under user-mode emulation
+//! (`scripts/test-aarch64.sh`); its speed has not been measured on aarch64
+//! hardware.
 //!
 //! **Every path computes the same bits.** Each backup is
 //! `new = r + γ · max_a Q(s, a)` with `Q(s, a) = Σ_t p_t · V(t)` accumulated
@@ -45,15 +49,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// Run one of three expressions by the resolved `kernel`: `avx512` or `avx2`
-/// (evaluated in an `unsafe` context) when that path was chosen and the CPU
-/// has its feature, else `portable`. The one place where a path is picked.
+/// Run one of the expressions by the resolved `kernel`: `avx512`, `avx2` or
+/// `neon` (evaluated in an `unsafe` context) when that path was chosen and the
+/// CPU has its feature, else `portable` (`neon` defaults to `portable`:
+/// plain Rust on aarch64 is already compiled for NEON). The one place where a
+/// path is picked.
 ///
 /// Safety contract for callers: the `avx512`/`avx2` expressions may only call
 /// functions whose sole requirement beyond their arguments' validity is the
 /// named CPU feature, which this dispatch checks.
 macro_rules! dispatch {
     ($kernel:expr, avx512: $avx512:expr, avx2: $avx2:expr, portable: $portable:expr $(,)?) => {
+        $crate::mdp::kernel::dispatch!($kernel, avx512: $avx512, avx2: $avx2, neon: $portable, portable: $portable)
+    };
+    ($kernel:expr, avx512: $avx512:expr, avx2: $avx2:expr, neon: $neon:expr, portable: $portable:expr $(,)?) => {
         match $kernel {
             #[cfg(target_arch = "x86_64")]
             $crate::mdp::kernel::Kernel::Avx512 if $crate::mdp::kernel::Kernel::Avx512.is_supported() => {
@@ -70,6 +79,15 @@ macro_rules! dispatch {
                 #[allow(unused_unsafe)]
                 unsafe {
                     $avx2
+                }
+            }
+            #[cfg(target_arch = "aarch64")]
+            $crate::mdp::kernel::Kernel::Neon if $crate::mdp::kernel::Kernel::Neon.is_supported() => {
+                // SAFETY: NEON is present (checked in the guard; it is part
+                // of the aarch64 baseline); see the macro's contract.
+                #[allow(unused_unsafe)]
+                unsafe {
+                    $neon
                 }
             }
             _ => $portable,
@@ -128,7 +146,8 @@ impl Block32 {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kernel {
-    /// The best path this CPU supports (AVX-512, then AVX2, then portable).
+    /// The best path this CPU supports (AVX-512, then AVX2, or NEON on
+    /// aarch64; then portable).
     #[default]
     Auto,
     /// Plain Rust, vectorised by the compiler for the build's baseline.
@@ -137,12 +156,14 @@ pub enum Kernel {
     Avx2,
     /// AVX-512F intrinsics (x86-64).
     Avx512,
+    /// NEON (Advanced SIMD) intrinsics (aarch64).
+    Neon,
 }
 
 impl Kernel {
     /// The concrete paths this machine can run, best first.
     pub fn available() -> Vec<Kernel> {
-        [Kernel::Avx512, Kernel::Avx2, Kernel::Portable]
+        [Kernel::Avx512, Kernel::Avx2, Kernel::Neon, Kernel::Portable]
             .into_iter()
             .filter(|k| k.is_supported())
             .collect()
@@ -158,6 +179,10 @@ impl Kernel {
             Kernel::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
             #[cfg(not(target_arch = "x86_64"))]
             Kernel::Avx2 | Kernel::Avx512 => false,
+            #[cfg(target_arch = "aarch64")]
+            Kernel::Neon => std::arch::is_aarch64_feature_detected!("neon"),
+            #[cfg(not(target_arch = "aarch64"))]
+            Kernel::Neon => false,
         }
     }
 
@@ -186,6 +211,7 @@ impl fmt::Display for Kernel {
             Kernel::Portable => "portable",
             Kernel::Avx2 => "avx2",
             Kernel::Avx512 => "avx512",
+            Kernel::Neon => "neon",
         })
     }
 }
@@ -198,8 +224,9 @@ impl FromStr for Kernel {
             "portable" => Ok(Kernel::Portable),
             "avx2" => Ok(Kernel::Avx2),
             "avx512" => Ok(Kernel::Avx512),
+            "neon" => Ok(Kernel::Neon),
             _ => Err(Error::invalid(format!(
-                "kernel: '{s}' is not one of auto, portable, avx2, avx512"
+                "kernel: '{s}' is not one of auto, portable, avx2, avx512, neon"
             ))),
         }
     }
@@ -278,6 +305,7 @@ impl<'a> Sweeper<'a> {
             self.kernel,
             avx512: x86::sweep_avx512(&self.csr, gamma, r, v, forward),
             avx2: x86::sweep_avx2(&self.csr, gamma, r, v, forward),
+            neon: arm::sweep_neon(&self.csr, gamma, r, v, forward),
             portable: portable::sweep(&self.csr, gamma, r, v, forward),
         )
     }
@@ -291,22 +319,36 @@ impl<'a> Sweeper<'a> {
             self.kernel,
             avx512: x86::sweep32_avx512(&self.csr, gamma, r, v, forward),
             avx2: x86::sweep32_avx2(&self.csr, gamma, r, v, forward),
+            neon: arm::sweep32_neon(&self.csr, gamma, r, v, forward),
             portable: portable::sweep32(&self.csr, gamma, r, v, forward),
         )
     }
 
-    /// The largest Bellman residual `|r(s) + γ max_a Q(s, a) − V(s)|` over
-    /// states and the first `width` lanes, computed in `f64` from `f32`
-    /// values without changing them (a Jacobi pass, read only). Non-finite
-    /// values give `∞`.
-    pub fn residual(&self, gamma: f64, r: &[Block], v: &[Block32], width: usize) -> f64 {
+    /// Certify `f32` values in one read-only Jacobi pass: the largest
+    /// Bellman residual `|r(s) + γ max_a Q(s, a) − V(s)|` over states and the
+    /// first `width` lanes, computed in `f64` (non-finite values give `∞`),
+    /// and the largest `|V(s)|` over all lanes; the same pass writes the
+    /// values widened to `f64` into `out`.
+    pub fn certify(&self, gamma: f64, r: &[Block], v: &[Block32], width: usize, out: &mut [Block]) -> Certificate {
         let n = self.csr.n_states();
-        assert!(r.len() == n && v.len() == n, "block of the wrong size");
+        assert!(
+            r.len() == n && v.len() == n && out.len() == n,
+            "block of the wrong size"
+        );
         let csr = &self.csr;
-        multiversion!(self.kernel, fn(csr: &Csr, gamma: f64, r: &[Block], v: &[Block32], width: usize) -> f64 {
-            portable::residual(csr, gamma, r, v, width)
+        multiversion!(self.kernel, fn(csr: &Csr, gamma: f64, r: &[Block], v: &[Block32], width: usize, out: &mut [Block]) -> Certificate {
+            portable::certify(csr, gamma, r, v, width, out)
         })
     }
+}
+
+/// What [`Sweeper::certify`] measures of `f32` values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Certificate {
+    /// The largest Bellman residual, in `f64` (`∞` for non-finite values).
+    pub residual: f64,
+    /// The largest value in magnitude.
+    pub bound: f64,
 }
 
 /// `max` as the kernels compute it: `x` when it is larger, else `best`
@@ -321,7 +363,7 @@ fn max_first<T: PartialOrd>(x: T, best: T) -> T {
 }
 
 mod portable {
-    use super::{max_first, Block, Block32, Csr, LANES};
+    use super::{max_first, Block, Block32, Certificate, Csr, LANES};
 
     /// Repeat a state's update over the states in order or in reverse.
     macro_rules! states {
@@ -395,12 +437,18 @@ mod portable {
         delta.iter().fold(0.0, |a, &b| max_first(b, a))
     }
 
-    /// See [`super::Sweeper::residual`].
+    /// See [`super::Sweeper::certify`].
     #[inline(always)]
-    pub fn residual(csr: &Csr, gamma: f64, r: &[Block], v: &[Block32], width: usize) -> f64 {
+    pub fn certify(csr: &Csr, gamma: f64, r: &[Block], v: &[Block32], width: usize, out: &mut [Block]) -> Certificate {
         let mask: [f64; LANES] = std::array::from_fn(|i| (i < width) as u8 as f64);
         let mut worst = [0.0f64; LANES];
+        let mut bound = [0.0f64; LANES];
         for s in 0..r.len() {
+            let wide = v[s].0.map(f64::from);
+            for i in 0..LANES {
+                bound[i] = bound[i].max(wide[i].abs());
+            }
+            out[s].0 = wide;
             let acts = csr.action_start[s]..csr.action_start[s + 1];
             let mut best = [f64::NEG_INFINITY; LANES];
             if csr.deterministic {
@@ -434,10 +482,9 @@ mod portable {
         let worst = worst
             .iter()
             .fold(0.0f64, |a, &b| if b > a || b.is_nan() { b } else { a });
-        if worst.is_finite() {
-            worst
-        } else {
-            f64::INFINITY
+        Certificate {
+            residual: if worst.is_finite() { worst } else { f64::INFINITY },
+            bound: bound.iter().fold(0.0f64, |a, &b| a.max(b)),
         }
     }
 }
@@ -639,6 +686,139 @@ mod x86 {
         let mut lanes = [0.0f64; LANES];
         _mm512_storeu_pd(lanes.as_mut_ptr(), d[0]);
         _mm512_storeu_pd(lanes.as_mut_ptr().add(8), d[1]);
+        lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
+    }
+}
+
+#[cfg(target_arch = "aarch64")]
+mod arm {
+    //! The aarch64 path: NEON's 2-lane `f64` and 4-lane `f32` registers,
+    //! eight (`f64`) or four (`f32`) independent chains per state. NEON's own
+    //! `fmax` treats signed zeros and NaNs differently from the portable
+    //! `max_first`, so the maximum is a compare and a bitwise select, which is
+    //! exactly `if x > best { x } else { best }`. Each function requires a
+    //! validated [`Csr`] whose state count matches both blocks (checked by the
+    //! callers in [`super::Sweeper`]); NEON itself is baseline on aarch64.
+    use std::arch::aarch64::*;
+
+    use super::{Block, Block32, Csr, LANES};
+
+    /// Iterate `$s` over `0..$n` forwards or backwards, running `$body`.
+    macro_rules! states {
+        ($n:expr, $forward:expr, |$s:ident| $body:block) => {
+            if $forward {
+                for $s in 0..$n $body
+            } else {
+                for $s in (0..$n).rev() $body
+            }
+        };
+    }
+
+    /// `max_first(x, best)` lane by lane.
+    #[inline(always)]
+    unsafe fn max_f64(x: float64x2_t, best: float64x2_t) -> float64x2_t {
+        vbslq_f64(vcgtq_f64(x, best), x, best)
+    }
+
+    /// `max_first(x, best)` lane by lane.
+    #[inline(always)]
+    unsafe fn max_f32(x: float32x4_t, best: float32x4_t) -> float32x4_t {
+        vbslq_f32(vcgtq_f32(x, best), x, best)
+    }
+
+    /// One f64 sweep: eight 2-lane registers per state.
+    #[target_feature(enable = "neon")]
+    pub unsafe fn sweep_neon(csr: &Csr, gamma: f64, r: &[Block], v: &mut [Block], forward: bool) -> f64 {
+        const R: usize = LANES / 2;
+        let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
+        let vp = v.as_mut_ptr() as *mut f64;
+        let rp = r.as_ptr() as *const f64;
+        let g = vdupq_n_f64(gamma);
+        let mut d = [vdupq_n_f64(0.0); R];
+        states!(r.len(), forward, |s| {
+            let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
+            let mut b = [vdupq_n_f64(f64::NEG_INFINITY); R];
+            if csr.deterministic {
+                for a in a0..a1 {
+                    let x = vp.add(*next.get_unchecked(a) as usize * LANES);
+                    for (j, bj) in b.iter_mut().enumerate() {
+                        *bj = max_f64(vld1q_f64(x.add(2 * j)), *bj);
+                    }
+                }
+            } else {
+                for a in a0..a1 {
+                    let mut q = [vdupq_n_f64(0.0); R];
+                    for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
+                        let x = vp.add(*next.get_unchecked(k) as usize * LANES);
+                        let p = vdupq_n_f64(*prob.get_unchecked(k));
+                        for (j, qj) in q.iter_mut().enumerate() {
+                            *qj = vaddq_f64(*qj, vmulq_f64(p, vld1q_f64(x.add(2 * j))));
+                        }
+                    }
+                    for j in 0..R {
+                        b[j] = max_f64(q[j], b[j]);
+                    }
+                }
+            }
+            let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
+            for j in 0..R {
+                let new = vaddq_f64(vld1q_f64(rs.add(2 * j)), vmulq_f64(g, b[j]));
+                d[j] = max_f64(vabsq_f64(vsubq_f64(new, vld1q_f64(vs.add(2 * j)))), d[j]);
+                vst1q_f64(vs.add(2 * j), new);
+            }
+        });
+        let mut lanes = [0.0f64; LANES];
+        for (j, dj) in d.iter().enumerate() {
+            vst1q_f64(lanes.as_mut_ptr().add(2 * j), *dj);
+        }
+        lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
+    }
+
+    /// One f32 sweep: four 4-lane registers per state.
+    #[target_feature(enable = "neon")]
+    pub unsafe fn sweep32_neon(csr: &Csr, gamma: f32, r: &[Block32], v: &mut [Block32], forward: bool) -> f32 {
+        const R: usize = LANES / 4;
+        let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
+        let vp = v.as_mut_ptr() as *mut f32;
+        let rp = r.as_ptr() as *const f32;
+        let g = vdupq_n_f32(gamma);
+        let mut d = [vdupq_n_f32(0.0); R];
+        states!(r.len(), forward, |s| {
+            let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
+            let mut b = [vdupq_n_f32(f32::NEG_INFINITY); R];
+            if csr.deterministic {
+                for a in a0..a1 {
+                    let x = vp.add(*next.get_unchecked(a) as usize * LANES);
+                    for (j, bj) in b.iter_mut().enumerate() {
+                        *bj = max_f32(vld1q_f32(x.add(4 * j)), *bj);
+                    }
+                }
+            } else {
+                for a in a0..a1 {
+                    let mut q = [vdupq_n_f32(0.0); R];
+                    for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
+                        let x = vp.add(*next.get_unchecked(k) as usize * LANES);
+                        let p = vdupq_n_f32(*prob.get_unchecked(k) as f32);
+                        for (j, qj) in q.iter_mut().enumerate() {
+                            *qj = vaddq_f32(*qj, vmulq_f32(p, vld1q_f32(x.add(4 * j))));
+                        }
+                    }
+                    for j in 0..R {
+                        b[j] = max_f32(q[j], b[j]);
+                    }
+                }
+            }
+            let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
+            for j in 0..R {
+                let new = vaddq_f32(vld1q_f32(rs.add(4 * j)), vmulq_f32(g, b[j]));
+                d[j] = max_f32(vabsq_f32(vsubq_f32(new, vld1q_f32(vs.add(4 * j)))), d[j]);
+                vst1q_f32(vs.add(4 * j), new);
+            }
+        });
+        let mut lanes = [0.0f32; LANES];
+        for (j, dj) in d.iter().enumerate() {
+            vst1q_f32(lanes.as_mut_ptr().add(4 * j), *dj);
+        }
         lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
     }
 }

@@ -192,7 +192,7 @@ pub struct PowerReport {
     pub iterations: u64,
     /// State-action-sample backups performed.
     pub updates: u64,
-    /// The SIMD path that ran the sweeps (`avx512`, `avx2` or `portable`;
+    /// The SIMD path that ran the sweeps (`avx512`, `avx2`, `neon` or `portable`;
     /// all give the same bits).
     pub kernel: String,
     /// Arithmetic of the sweeps: `f64`, or `f32` certified per block.

@@ -54,7 +54,7 @@ pub struct PowerRequest {
     /// (certified per block in `f64`; see [`Precision`]).
     pub precision: Precision,
     /// SIMD path of the sweeps: `auto` (default), `portable`, `avx2`,
-    /// `avx512` (every path gives the same bits).
+    /// `avx512`, `neon` (every path gives the same bits).
     pub kernel: Kernel,
 }
 
@@ -167,7 +167,7 @@ pub struct PowerView<'a> {
     pub solver_iterations: u64,
     /// State-action-sample backups performed.
     pub updates: u64,
-    /// The SIMD path of the sweeps (`avx512`, `avx2`, `portable`).
+    /// The SIMD path of the sweeps (`avx512`, `avx2`, `neon`, `portable`).
     pub kernel: &'a str,
     /// Arithmetic of the sweeps: `f64`, or `f32` certified per block.
     pub precision: &'a str,

@@ -50,7 +50,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::mdp::kernel::{Block, Block32, Kernel, Sweeper, LANES};
+use crate::mdp::kernel::{Block, Block32, Certificate, Kernel, Sweeper, LANES};
 use crate::mdp::Mdp;
 
 /// Which POWER is asked for: a discount rate, or one of its limits.
@@ -480,10 +480,13 @@ impl<'a> Solver<'a> {
         r32.resize(n, Block32::ZERO);
         v32.resize(n, Block32::ZERO);
         let forever = 1.0 / (1.0 - gamma);
-        for ((r32, v32), rs) in r32.iter_mut().zip(v32.iter_mut()).zip(r) {
-            r32.0 = rs.0.map(|x| x as f32);
-            v32.0 = rs.0.map(|x| (x * forever) as f32);
-        }
+        let (r32, v32) = (&mut r32[..], &mut v32[..]);
+        crate::mdp::kernel::multiversion!(self.sweeper.kernel(), fn(r: &[Block], r32: &mut [Block32], v32: &mut [Block32], forever: f64) -> () {
+            for ((r32, v32), rs) in r32.iter_mut().zip(v32.iter_mut()).zip(r) {
+                r32.0 = rs.0.map(|x| x as f32);
+                v32.0 = rs.0.map(|x| (x * forever) as f32);
+            }
+        });
         let (g32, target) = (gamma as f32, 0.5 * self.options.tolerance);
         let mut stats = SolveStats::default();
         let (mut best, mut stalled) = (f32::INFINITY, 0);
@@ -503,12 +506,8 @@ impl<'a> Solver<'a> {
                 break;
             }
         }
-        let residual = self.sweeper.residual(gamma, r, v32, width);
-        for (vs, v32) in v.iter_mut().zip(v32.iter()) {
-            vs.0 = v32.0.map(f64::from);
-        }
+        let Certificate { residual, bound } = self.sweeper.certify(gamma, r, v32, width, v);
         // The residual's own f64 rounding: a few ulps of the largest value.
-        let bound = v.iter().flat_map(|b| b.0).fold(0.0f64, |m, x| m.max(x.abs()));
         if residual + 8.0 * f64::EPSILON * bound <= self.options.tolerance {
             stats.f32_certified = 1;
             return Ok(stats);

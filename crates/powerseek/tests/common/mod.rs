@@ -1,11 +1,16 @@
-//! Helpers shared by the integration tests that compare against Gambit's
-//! test games (each test binary uses the ones it needs).
+//! Helpers shared by the integration tests: comparisons against Gambit's
+//! test games, and random MDPs (each test binary uses the ones it needs).
 #![allow(dead_code)]
 
 use std::path::PathBuf;
 
 use powerseek::game::equilibrium::Equilibrium;
 use powerseek::game::{format_rational, NormalFormGame};
+use powerseek::mdp::kernel::Block;
+use powerseek::mdp::reward::{Draws, RewardDistribution};
+use powerseek::mdp::solve::{BlockScratch, Horizon, Solver, SolverOptions};
+use powerseek::mdp::{Mdp, MdpBuilder};
+use proptest::prelude::*;
 use serde_json::Value;
 
 /// The Gambit games ship with the repository (`tests/data/gambit`, see its
@@ -52,4 +57,47 @@ pub fn gambit_profile(eq: &Value, game: &NormalFormGame) -> Vec<Vec<f64>> {
         Value::String(s) => powerseek::game::parse_rational(s).unwrap().to_f64().unwrap(),
         v => v.as_f64().unwrap(),
     })
+}
+
+/// A random MDP: `n` states, 1–4 actions each, deterministic or stochastic rows.
+pub fn arb_mdp(deterministic: bool) -> impl Strategy<Value = Mdp> {
+    (2usize..40).prop_flat_map(move |n| {
+        let action = (0..n, 0..n, 0.05f64..0.95, any::<bool>());
+        proptest::collection::vec(proptest::collection::vec(action, 1..5), n).prop_map(move |states| {
+            let mut b = MdpBuilder::with_states(n);
+            for (s, actions) in states.iter().enumerate() {
+                for (i, &(t1, t2, p, single)) in actions.iter().enumerate() {
+                    let row: Vec<(usize, f64)> = if deterministic || single || t1 == t2 {
+                        vec![(t1, 1.0)]
+                    } else {
+                        vec![(t1, p), (t2, 1.0 - p)]
+                    };
+                    b.add_action(s, &format!("a{i}"), &row).unwrap();
+                }
+            }
+            b.build().unwrap()
+        })
+    })
+}
+
+/// One block of uniform rewards, `width` lanes drawn from `seed`.
+pub fn rewards(mdp: &Mdp, seed: u64, width: usize) -> Vec<Block> {
+    let mut r = vec![Block::ZERO; mdp.n_states()];
+    RewardDistribution::uniform().fill_block(seed, 0, width, false, &mut Draws::default(), &mut r);
+    r
+}
+
+/// Solve one block; the values and the number of sweeps.
+pub fn solve_block(mdp: &Mdp, gamma: f64, opts: SolverOptions, r: &[Block], width: usize) -> (Vec<Block>, usize) {
+    let solver = Solver::new(mdp, Horizon::Discounted(gamma), opts).unwrap();
+    let mut v = vec![Block::ZERO; mdp.n_states()];
+    let stats = solver
+        .solve_block(r, width, &mut v, &mut BlockScratch::default())
+        .unwrap();
+    (v, stats.iterations)
+}
+
+/// Every lane's bits, state by state.
+pub fn bits(v: &[Block]) -> Vec<u64> {
+    v.iter().flat_map(|b| b.0.map(f64::to_bits)).collect()
 }
