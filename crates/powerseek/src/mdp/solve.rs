@@ -480,13 +480,7 @@ impl<'a> Solver<'a> {
         r32.resize(n, Block32::ZERO);
         v32.resize(n, Block32::ZERO);
         let forever = 1.0 / (1.0 - gamma);
-        let (r32, v32) = (&mut r32[..], &mut v32[..]);
-        crate::mdp::kernel::multiversion!(self.sweeper.kernel(), fn(r: &[Block], r32: &mut [Block32], v32: &mut [Block32], forever: f64) -> () {
-            for ((r32, v32), rs) in r32.iter_mut().zip(v32.iter_mut()).zip(r) {
-                r32.0 = rs.0.map(|x| x as f32);
-                v32.0 = rs.0.map(|x| (x * forever) as f32);
-            }
-        });
+        self.sweeper.start32(forever, r, r32, v32);
         let (g32, target) = (gamma as f32, 0.5 * self.options.tolerance);
         let mut stats = SolveStats::default();
         let (mut best, mut stalled) = (f32::INFINITY, 0);
