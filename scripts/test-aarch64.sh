@@ -21,6 +21,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     sed -n '9,11p' "$0" >&2
     exit 1
 fi
+# The same random cases as the host run (scripts/test-all.sh), so a failure
+# can be replayed; warnings are errors, as clippy makes them on the host.
+export PROPTEST_RNG_SEED=${PROPTEST_RNG_SEED:-20261122}
+export RUSTFLAGS="${RUSTFLAGS:-} -D warnings"
 # Debian's toolchain first on the PATH (rustup's has no aarch64 standard
 # library here), its own target folder so the host build is left alone.
 PATH=/usr/bin:/bin:$PATH \

@@ -98,6 +98,11 @@ fn signed_zeros() -> usize {
 }
 
 fn main() {
+    // Test runners that list a binary's tests first get its one test.
+    if std::env::args().any(|a| a == "--list") {
+        println!("kernel_paths: test");
+        return;
+    }
     let paths = Kernel::available();
     // NEON is baseline on aarch64: the path must be there, or this test
     // would compare the portable path with itself.
@@ -112,4 +117,5 @@ fn main() {
         names.join(", "),
         std::env::consts::ARCH
     );
+    println!("test result: ok. kernel_paths passed on {}", std::env::consts::ARCH);
 }

@@ -31,7 +31,7 @@
 //! `maxpd` computes with the new value first). So the paths agree bit for bit
 //! on the same inputs, and so do the sweeps' largest changes that decide
 //! when to stop: outputs do not depend on the machine's instruction set
-//! (`tests/kernels.rs` checks every path the machine has).
+//! (`tests/kernel_paths.rs` checks every path the machine has).
 //!
 //! Also here: the same sweep in `f32` ([`Block32`]) for the mixed-precision
 //! mode of [`crate::mdp::solve`], and the largest Bellman residual of a block
@@ -55,7 +55,7 @@ use crate::error::{Error, Result};
 /// plain Rust on aarch64 is already compiled for NEON). The one place where a
 /// path is picked.
 ///
-/// Safety contract for callers: the `avx512`/`avx2` expressions may only call
+/// Safety contract for callers: the `avx512`/`avx2`/`neon` expressions may only call
 /// functions whose sole requirement beyond their arguments' validity is the
 /// named CPU feature, which this dispatch checks.
 macro_rules! dispatch {
@@ -515,9 +515,10 @@ mod portable {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    //! The x86-64 paths. Each function requires its target feature and a
-    //! validated [`Csr`] whose state count matches both blocks; the callers
-    //! in [`super::Sweeper`] check both.
+    //! The x86-64 paths. Each function requires its target feature; the
+    //! sweeps also a validated [`Csr`] whose state count matches both blocks,
+    //! and `start32_*` slices of equal length. The callers in
+    //! [`super::Sweeper`] check all of it.
     use std::arch::x86_64::*;
 
     use super::{Block, Block32, Csr, LANES};
@@ -748,9 +749,10 @@ mod arm {
     //! eight (`f64`) or four (`f32`) independent chains per state. NEON's own
     //! `fmax` treats signed zeros and NaNs differently from the portable
     //! `max_first`, so the maximum is a compare and a bitwise select, which is
-    //! exactly `if x > best { x } else { best }`. Each function requires a
-    //! validated [`Csr`] whose state count matches both blocks (checked by the
-    //! callers in [`super::Sweeper`]); NEON itself is baseline on aarch64.
+    //! exactly `if x > best { x } else { best }`. The sweeps require a
+    //! validated [`Csr`] whose state count matches both blocks, and
+    //! `start32_neon` slices of equal length (checked by the callers in
+    //! [`super::Sweeper`]); NEON itself is baseline on aarch64.
     use std::arch::aarch64::*;
 
     use super::{Block, Block32, Csr, LANES};

@@ -19,7 +19,7 @@
 //! state, `(1−γ) |max_a Q − max_a Q*| ≤ (1−γ)‖V − V*‖`, by `tolerance`.
 //!
 //! The sweeps run on blocks of [`LANES`] samples in the kernels of
-//! [`crate::mdp::kernel`] (explicit AVX-512 / AVX2, or portable code, chosen
+//! [`crate::mdp::kernel`] (explicit AVX-512 / AVX2 / NEON, or portable code, chosen
 //! at run time; every path computes the same bits). A block stops when its
 //! slowest lane meets the rule, so a sample's values depend only on its
 //! block, never on the batch or the thread that solved it.

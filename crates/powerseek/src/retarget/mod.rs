@@ -44,7 +44,8 @@ pub use analysis::{
     parse_decision_makers, pomdp_tendency, CheckReport, CheckRequest, CycleReport, CycleRequest, FirstMoves,
     LearnedReport, LearnedRequest, MdpTendencyReport, MdpTendencyRequest, MeanReport, MeanRequest, MeanRow,
     OrbitReport, OrbitRequest, OrbitRow, PolicyClass, PomdpTendencyReport, PomdpTendencyRequest, Shares,
-    SharesInterval, MAX_ENUMERATED_DIMENSION, MAX_MEMORYLESS_POLICIES, MAX_POLICY_TREES, MAX_VISIT_DISTRIBUTIONS,
+    SharesInterval, DEFAULT_TREE_HORIZON, MAX_ENUMERATED_DIMENSION, MAX_MEMORYLESS_POLICIES, MAX_POLICY_TREES,
+    MAX_VISIT_DISTRIBUTIONS,
 };
 
 use std::collections::HashSet;
