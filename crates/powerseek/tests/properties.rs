@@ -3,28 +3,21 @@
 //! never panic.
 
 use powerseek::mdp::solve::{Horizon, Method, Solver, SolverOptions};
-use powerseek::mdp::{cassandra, gridworld, json, Mdp, MdpBuilder};
+use powerseek::mdp::{cassandra, gridworld, json, Mdp};
 use proptest::prelude::*;
 
-/// A random MDP: `n` states, 1–3 actions each, deterministic or two-successor rows.
+mod common;
+use common::{arb_mdp_shaped, MdpShape};
+
+/// A random MDP: 2–6 states, 1–3 actions each, deterministic or
+/// two-successor rows.
 fn arb_mdp(deterministic: bool) -> impl Strategy<Value = Mdp> {
-    (2usize..7).prop_flat_map(move |n| {
-        let action = (0..n, 0..n, 0.05f64..0.95, any::<bool>());
-        proptest::collection::vec(proptest::collection::vec(action, 1..4), n).prop_map(move |states| {
-            let mut b = MdpBuilder::with_states(n);
-            for (s, actions) in states.iter().enumerate() {
-                for (i, &(t1, t2, p, single)) in actions.iter().enumerate() {
-                    let row: Vec<(usize, f64)> = if deterministic || single {
-                        vec![(t1, 1.0)]
-                    } else {
-                        vec![(t1, p), (t2, 1.0 - p)]
-                    };
-                    b.add_action(s, &format!("a{i}"), &row).unwrap();
-                }
-            }
-            b.build().unwrap()
-        })
-    })
+    let shape = MdpShape {
+        states: 2..7,
+        actions: 1..4,
+        quarters: false,
+    };
+    arb_mdp_shaped(shape, deterministic)
 }
 
 fn solve(m: &Mdp, horizon: Horizon, method: Method, rewards: &[f64], batch: usize) -> Vec<f64> {

@@ -12,6 +12,9 @@ use powerseek::mdp::{json, Mdp, MdpBuilder};
 use powerseek::{estimate_power, Horizon, NoProgress, PowerOptions, RewardDistribution, SampleSize};
 use proptest::prelude::*;
 
+mod common;
+use common::{arb_mdp_shaped, MdpShape};
+
 fn q(text: &str) -> Rational {
     parse_rational(text).unwrap()
 }
@@ -179,25 +182,15 @@ fn brute_force_nd(vectors: &[Vec<Rational>]) -> Vec<bool> {
         .collect()
 }
 
-/// A random small MDP: `n` states, 1–3 actions each, deterministic or two-successor rows.
+/// A random small MDP: up to `max_states` states, 1–2 actions each,
+/// deterministic or two-successor rows split in quarters.
 fn arb_mdp(max_states: usize, deterministic: bool) -> impl Strategy<Value = Mdp> {
-    (2usize..=max_states).prop_flat_map(move |n| {
-        let action = (0..n, 0..n, 1u32..4, any::<bool>());
-        proptest::collection::vec(proptest::collection::vec(action, 1..3), n).prop_map(move |states| {
-            let mut b = MdpBuilder::with_states(n);
-            for (s, actions) in states.iter().enumerate() {
-                for (i, &(t1, t2, p, single)) in actions.iter().enumerate() {
-                    let row: Vec<(usize, f64)> = if deterministic || single || t1 == t2 {
-                        vec![(t1, 1.0)]
-                    } else {
-                        vec![(t1, p as f64 / 4.0), (t2, 1.0 - p as f64 / 4.0)]
-                    };
-                    b.add_action(s, &format!("a{i}"), &row).unwrap();
-                }
-            }
-            b.build().unwrap()
-        })
-    })
+    let shape = MdpShape {
+        states: 2..max_states + 1,
+        actions: 1..3,
+        quarters: true,
+    };
+    arb_mdp_shaped(shape, deterministic)
 }
 
 proptest! {

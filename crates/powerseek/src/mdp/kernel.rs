@@ -795,99 +795,71 @@ mod arm {
         }
     }
 
-    /// One f64 sweep: eight 2-lane registers per state.
-    #[target_feature(enable = "neon")]
-    pub unsafe fn sweep_neon(csr: &Csr, gamma: f64, r: &[Block], v: &mut [Block], forward: bool) -> f64 {
-        const R: usize = LANES / 2;
-        let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
-        let vp = v.as_mut_ptr() as *mut f64;
-        let rp = r.as_ptr() as *const f64;
-        let g = vdupq_n_f64(gamma);
-        let mut d = [vdupq_n_f64(0.0); R];
-        states!(r.len(), forward, |s| {
-            let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
-            let mut b = [vdupq_n_f64(f64::NEG_INFINITY); R];
-            if csr.deterministic {
-                for a in a0..a1 {
-                    let x = vp.add(*next.get_unchecked(a) as usize * LANES);
-                    for (j, bj) in b.iter_mut().enumerate() {
-                        *bj = max_f64(vld1q_f64(x.add(2 * j)), *bj);
-                    }
-                }
-            } else {
-                for a in a0..a1 {
-                    let mut q = [vdupq_n_f64(0.0); R];
-                    for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
-                        let x = vp.add(*next.get_unchecked(k) as usize * LANES);
-                        let p = vdupq_n_f64(*prob.get_unchecked(k));
-                        for (j, qj) in q.iter_mut().enumerate() {
-                            *qj = vaddq_f64(*qj, vmulq_f64(p, vld1q_f64(x.add(2 * j))));
+    /// One sweep in NEON registers of `$per` lanes of `$elem` (`$max` the
+    /// compare-and-select maximum above): the f64 and f32 sweeps are this one
+    /// body over different register types.
+    macro_rules! neon_sweep {
+        ($(#[$doc:meta])* $name:ident, $block:ty, $elem:ty, $per:expr,
+         $dup:ident, $ld:ident, $st:ident, $add:ident, $mul:ident, $sub:ident, $abs:ident, $max:ident) => {
+            $(#[$doc])*
+            #[target_feature(enable = "neon")]
+            pub unsafe fn $name(csr: &Csr, gamma: $elem, r: &[$block], v: &mut [$block], forward: bool) -> $elem {
+                const R: usize = LANES / $per;
+                let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
+                let vp = v.as_mut_ptr() as *mut $elem;
+                let rp = r.as_ptr() as *const $elem;
+                let g = $dup(gamma);
+                let mut d = [$dup(0.0); R];
+                states!(r.len(), forward, |s| {
+                    let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
+                    let mut b = [$dup(<$elem>::NEG_INFINITY); R];
+                    if csr.deterministic {
+                        for a in a0..a1 {
+                            let x = vp.add(*next.get_unchecked(a) as usize * LANES);
+                            for (j, bj) in b.iter_mut().enumerate() {
+                                *bj = $max($ld(x.add($per * j)), *bj);
+                            }
+                        }
+                    } else {
+                        for a in a0..a1 {
+                            let mut q = [$dup(0.0); R];
+                            for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
+                                let x = vp.add(*next.get_unchecked(k) as usize * LANES);
+                                let p = $dup(*prob.get_unchecked(k) as $elem);
+                                for (j, qj) in q.iter_mut().enumerate() {
+                                    *qj = $add(*qj, $mul(p, $ld(x.add($per * j))));
+                                }
+                            }
+                            for j in 0..R {
+                                b[j] = $max(q[j], b[j]);
+                            }
                         }
                     }
+                    let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
                     for j in 0..R {
-                        b[j] = max_f64(q[j], b[j]);
+                        let new = $add($ld(rs.add($per * j)), $mul(g, b[j]));
+                        d[j] = $max($abs($sub(new, $ld(vs.add($per * j)))), d[j]);
+                        $st(vs.add($per * j), new);
                     }
+                });
+                let mut lanes = [0.0 as $elem; LANES];
+                for (j, dj) in d.iter().enumerate() {
+                    $st(lanes.as_mut_ptr().add($per * j), *dj);
                 }
+                lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
             }
-            let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
-            for j in 0..R {
-                let new = vaddq_f64(vld1q_f64(rs.add(2 * j)), vmulq_f64(g, b[j]));
-                d[j] = max_f64(vabsq_f64(vsubq_f64(new, vld1q_f64(vs.add(2 * j)))), d[j]);
-                vst1q_f64(vs.add(2 * j), new);
-            }
-        });
-        let mut lanes = [0.0f64; LANES];
-        for (j, dj) in d.iter().enumerate() {
-            vst1q_f64(lanes.as_mut_ptr().add(2 * j), *dj);
-        }
-        lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
+        };
     }
 
-    /// One f32 sweep: four 4-lane registers per state.
-    #[target_feature(enable = "neon")]
-    pub unsafe fn sweep32_neon(csr: &Csr, gamma: f32, r: &[Block32], v: &mut [Block32], forward: bool) -> f32 {
-        const R: usize = LANES / 4;
-        let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
-        let vp = v.as_mut_ptr() as *mut f32;
-        let rp = r.as_ptr() as *const f32;
-        let g = vdupq_n_f32(gamma);
-        let mut d = [vdupq_n_f32(0.0); R];
-        states!(r.len(), forward, |s| {
-            let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
-            let mut b = [vdupq_n_f32(f32::NEG_INFINITY); R];
-            if csr.deterministic {
-                for a in a0..a1 {
-                    let x = vp.add(*next.get_unchecked(a) as usize * LANES);
-                    for (j, bj) in b.iter_mut().enumerate() {
-                        *bj = max_f32(vld1q_f32(x.add(4 * j)), *bj);
-                    }
-                }
-            } else {
-                for a in a0..a1 {
-                    let mut q = [vdupq_n_f32(0.0); R];
-                    for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
-                        let x = vp.add(*next.get_unchecked(k) as usize * LANES);
-                        let p = vdupq_n_f32(*prob.get_unchecked(k) as f32);
-                        for (j, qj) in q.iter_mut().enumerate() {
-                            *qj = vaddq_f32(*qj, vmulq_f32(p, vld1q_f32(x.add(4 * j))));
-                        }
-                    }
-                    for j in 0..R {
-                        b[j] = max_f32(q[j], b[j]);
-                    }
-                }
-            }
-            let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
-            for j in 0..R {
-                let new = vaddq_f32(vld1q_f32(rs.add(4 * j)), vmulq_f32(g, b[j]));
-                d[j] = max_f32(vabsq_f32(vsubq_f32(new, vld1q_f32(vs.add(4 * j)))), d[j]);
-                vst1q_f32(vs.add(4 * j), new);
-            }
-        });
-        let mut lanes = [0.0f32; LANES];
-        for (j, dj) in d.iter().enumerate() {
-            vst1q_f32(lanes.as_mut_ptr().add(4 * j), *dj);
-        }
-        lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
-    }
+    neon_sweep!(
+        /// One f64 sweep: eight 2-lane registers per state.
+        sweep_neon, Block, f64, 2,
+        vdupq_n_f64, vld1q_f64, vst1q_f64, vaddq_f64, vmulq_f64, vsubq_f64, vabsq_f64, max_f64
+    );
+
+    neon_sweep!(
+        /// One f32 sweep: four 4-lane registers per state.
+        sweep32_neon, Block32, f32, 4,
+        vdupq_n_f32, vld1q_f32, vst1q_f32, vaddq_f32, vmulq_f32, vsubq_f32, vabsq_f32, max_f32
+    );
 }

@@ -59,11 +59,34 @@ pub fn gambit_profile(eq: &Value, game: &NormalFormGame) -> Vec<Vec<f64>> {
     })
 }
 
-/// A random MDP: `n` states, 1–4 actions each, deterministic or stochastic rows.
-pub fn arb_mdp(deterministic: bool) -> impl Strategy<Value = Mdp> {
-    (2usize..40).prop_flat_map(move |n| {
-        let action = (0..n, 0..n, 0.05f64..0.95, any::<bool>());
-        proptest::collection::vec(proptest::collection::vec(action, 1..5), n).prop_map(move |states| {
+/// The shape of the random MDPs of [`arb_mdp_shaped`].
+#[derive(Clone, Debug)]
+pub struct MdpShape {
+    /// Number of states.
+    pub states: std::ops::Range<usize>,
+    /// Actions per state.
+    pub actions: std::ops::Range<usize>,
+    /// Two-successor rows split in quarters (exact in binary and as
+    /// rationals) rather than by a probability drawn from `[0.05, 0.95)`.
+    pub quarters: bool,
+}
+
+/// A random MDP of the given shape: every action goes to one random state,
+/// or (unless `deterministic`) to two, split at random.
+pub fn arb_mdp_shaped(shape: MdpShape, deterministic: bool) -> impl Strategy<Value = Mdp> {
+    let MdpShape {
+        states,
+        actions,
+        quarters,
+    } = shape;
+    states.prop_flat_map(move |n| {
+        let split = if quarters {
+            (1u32..4).prop_map(|q| q as f64 / 4.0).boxed()
+        } else {
+            (0.05f64..0.95).boxed()
+        };
+        let action = (0..n, 0..n, split, any::<bool>());
+        proptest::collection::vec(proptest::collection::vec(action, actions.clone()), n).prop_map(move |states| {
             let mut b = MdpBuilder::with_states(n);
             for (s, actions) in states.iter().enumerate() {
                 for (i, &(t1, t2, p, single)) in actions.iter().enumerate() {
@@ -78,6 +101,16 @@ pub fn arb_mdp(deterministic: bool) -> impl Strategy<Value = Mdp> {
             b.build().unwrap()
         })
     })
+}
+
+/// A random MDP: 2–39 states, 1–4 actions each, deterministic or stochastic rows.
+pub fn arb_mdp(deterministic: bool) -> impl Strategy<Value = Mdp> {
+    let shape = MdpShape {
+        states: 2..40,
+        actions: 1..5,
+        quarters: false,
+    };
+    arb_mdp_shaped(shape, deterministic)
 }
 
 /// One block of uniform rewards, `width` lanes drawn from `seed`.
