@@ -378,19 +378,80 @@ fn max_first<T: PartialOrd>(x: T, best: T) -> T {
     }
 }
 
+/// Iterate `$s` over `0..$n` forwards or backwards, running `$body`: the
+/// state order of a Gauss–Seidel sweep, shared by every path.
+macro_rules! states {
+    ($n:expr, $forward:expr, |$s:ident| $body:block) => {
+        if $forward {
+            for $s in 0..$n $body
+        } else {
+            for $s in (0..$n).rev() $body
+        }
+    };
+}
+
+/// One Gauss–Seidel sweep in explicit SIMD registers of `$per` lanes of
+/// `$elem`, `LANES / $per` independent chains per state: every intrinsics
+/// path (AVX-512, AVX2, NEON; f64 and f32) is this one body over its own
+/// register type and operations, which must be exactly the portable ones
+/// (`$max(x, best)` is `if x > best { x } else { best }`, `$abs` clears the
+/// sign bit, no fused multiply-add). The function it defines requires the
+/// target feature, a validated [`Csr`] and blocks of one per state.
+macro_rules! simd_sweep {
+    ($(#[$doc:meta])* $name:ident, $feature:literal, $block:ty, $elem:ty, $per:expr,
+     $dup:ident, $load:ident, $store:ident, $add:ident, $mul:ident, $sub:ident, $abs:ident, $max:ident) => {
+        $(#[$doc])*
+        #[target_feature(enable = $feature)]
+        pub unsafe fn $name(csr: &Csr, gamma: $elem, r: &[$block], v: &mut [$block], forward: bool) -> $elem {
+            const R: usize = LANES / $per;
+            let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
+            let vp = v.as_mut_ptr() as *mut $elem;
+            let rp = r.as_ptr() as *const $elem;
+            let g = $dup(gamma);
+            let mut d = [$dup(0.0); R];
+            states!(r.len(), forward, |s| {
+                let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
+                let mut b = [$dup(<$elem>::NEG_INFINITY); R];
+                if csr.deterministic {
+                    for a in a0..a1 {
+                        let x = vp.add(*next.get_unchecked(a) as usize * LANES);
+                        for (j, bj) in b.iter_mut().enumerate() {
+                            *bj = $max($load(x.add($per * j)), *bj);
+                        }
+                    }
+                } else {
+                    for a in a0..a1 {
+                        let mut q = [$dup(0.0); R];
+                        for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
+                            let x = vp.add(*next.get_unchecked(k) as usize * LANES);
+                            let p = $dup(*prob.get_unchecked(k) as $elem);
+                            for (j, qj) in q.iter_mut().enumerate() {
+                                *qj = $add(*qj, $mul(p, $load(x.add($per * j))));
+                            }
+                        }
+                        for j in 0..R {
+                            b[j] = $max(q[j], b[j]);
+                        }
+                    }
+                }
+                let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
+                for j in 0..R {
+                    let new = $add($load(rs.add($per * j)), $mul(g, b[j]));
+                    d[j] = $max($abs($sub(new, $load(vs.add($per * j)))), d[j]);
+                    $store(vs.add($per * j), new);
+                }
+            });
+            let mut lanes = [0.0 as $elem; LANES];
+            for (j, dj) in d.iter().enumerate() {
+                $store(lanes.as_mut_ptr().add($per * j), *dj);
+            }
+            lanes.iter().fold(0.0, |a, &b| $crate::mdp::kernel::max_first(b, a))
+        }
+    };
+}
+
 mod portable {
     use super::{max_first, Block, Block32, Certificate, Csr, LANES};
-
-    /// Repeat a state's update over the states in order or in reverse.
-    macro_rules! states {
-        ($n:expr, $forward:expr, |$s:ident| $body:block) => {
-            if $forward {
-                for $s in 0..$n $body
-            } else {
-                for $s in (0..$n).rev() $body
-            }
-        };
-    }
 
     /// `max_a Q(s, a)` for every lane of a block (generic over the lane type).
     macro_rules! best_backup {
@@ -523,224 +584,71 @@ mod x86 {
 
     use super::{Block, Block32, Csr, LANES};
 
-    /// Iterate `$s` over `0..$n` forwards or backwards, running `$body`.
-    macro_rules! states {
-        ($n:expr, $forward:expr, |$s:ident| $body:block) => {
-            if $forward {
-                for $s in 0..$n $body
-            } else {
-                for $s in (0..$n).rev() $body
+    /// `|x|` on AVX2 (the sign bit cleared, as `f64::abs`).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn abs256_pd(x: __m256d) -> __m256d {
+        _mm256_andnot_pd(_mm256_set1_pd(-0.0), x)
+    }
+
+    /// `|x|` on AVX2 (the sign bit cleared, as `f32::abs`).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn abs256_ps(x: __m256) -> __m256 {
+        _mm256_andnot_ps(_mm256_set1_ps(-0.0), x)
+    }
+
+    // `maxpd`/`maxps` return their first operand when it is larger and the
+    // second otherwise (ties, NaNs): exactly `max_first`.
+    simd_sweep!(
+        /// One f64 sweep on AVX-512F: two 8-lane registers (two chains) per state.
+        sweep_avx512, "avx512f", Block, f64, 8,
+        _mm512_set1_pd, _mm512_load_pd, _mm512_storeu_pd, _mm512_add_pd, _mm512_mul_pd, _mm512_sub_pd, _mm512_abs_pd, _mm512_max_pd
+    );
+    simd_sweep!(
+        /// One f64 sweep on AVX2: four 4-lane registers per state.
+        sweep_avx2, "avx2", Block, f64, 4,
+        _mm256_set1_pd, _mm256_load_pd, _mm256_storeu_pd, _mm256_add_pd, _mm256_mul_pd, _mm256_sub_pd, abs256_pd, _mm256_max_pd
+    );
+    simd_sweep!(
+        /// One f32 sweep on AVX-512F: one 16-lane register per state.
+        sweep32_avx512, "avx512f", Block32, f32, 16,
+        _mm512_set1_ps, _mm512_load_ps, _mm512_storeu_ps, _mm512_add_ps, _mm512_mul_ps, _mm512_sub_ps, _mm512_abs_ps, _mm512_max_ps
+    );
+    simd_sweep!(
+        /// One f32 sweep on AVX2: two 8-lane registers per state.
+        sweep32_avx2, "avx2", Block32, f32, 8,
+        _mm256_set1_ps, _mm256_load_ps, _mm256_storeu_ps, _mm256_add_ps, _mm256_mul_ps, _mm256_sub_ps, abs256_ps, _mm256_max_ps
+    );
+
+    /// [`super::Sweeper::start32`] in registers of `$per` f64 lanes: each
+    /// state's 16 rewards in `LANES / $per` loads, each narrowed twice.
+    macro_rules! start32 {
+        ($(#[$doc:meta])* $name:ident, $feature:literal, $per:expr, $set1:ident, $load:ident, $mul:ident, $cvt:ident, $store:ident) => {
+            $(#[$doc])*
+            #[target_feature(enable = $feature)]
+            pub unsafe fn $name(forever: f64, r: &[Block], r32: &mut [Block32], v32: &mut [Block32]) {
+                let f = $set1(forever);
+                for ((rs, r32), v32) in r.iter().zip(r32).zip(v32) {
+                    let (x, y) = (rs.0.as_ptr(), (r32.0.as_mut_ptr(), v32.0.as_mut_ptr()));
+                    for q in 0..LANES / $per {
+                        let lanes = $load(x.add($per * q));
+                        $store(y.0.add($per * q), $cvt(lanes));
+                        $store(y.1.add($per * q), $cvt($mul(lanes, f)));
+                    }
+                }
             }
         };
     }
 
-    /// One f64 sweep on AVX-512F: two 8-lane registers (two chains) per state.
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn sweep_avx512(csr: &Csr, gamma: f64, r: &[Block], v: &mut [Block], forward: bool) -> f64 {
-        let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
-        let vp = v.as_mut_ptr() as *mut f64;
-        let rp = r.as_ptr() as *const f64;
-        let g = _mm512_set1_pd(gamma);
-        let (mut d0, mut d1) = (_mm512_setzero_pd(), _mm512_setzero_pd());
-        states!(r.len(), forward, |s| {
-            let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
-            let mut b0 = _mm512_set1_pd(f64::NEG_INFINITY);
-            let mut b1 = b0;
-            if csr.deterministic {
-                for a in a0..a1 {
-                    let x = vp.add(*next.get_unchecked(a) as usize * LANES);
-                    b0 = _mm512_max_pd(_mm512_load_pd(x), b0);
-                    b1 = _mm512_max_pd(_mm512_load_pd(x.add(8)), b1);
-                }
-            } else {
-                for a in a0..a1 {
-                    let (mut q0, mut q1) = (_mm512_setzero_pd(), _mm512_setzero_pd());
-                    for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
-                        let x = vp.add(*next.get_unchecked(k) as usize * LANES);
-                        let p = _mm512_set1_pd(*prob.get_unchecked(k));
-                        q0 = _mm512_add_pd(q0, _mm512_mul_pd(p, _mm512_load_pd(x)));
-                        q1 = _mm512_add_pd(q1, _mm512_mul_pd(p, _mm512_load_pd(x.add(8))));
-                    }
-                    b0 = _mm512_max_pd(q0, b0);
-                    b1 = _mm512_max_pd(q1, b1);
-                }
-            }
-            let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
-            let n0 = _mm512_add_pd(_mm512_load_pd(rs), _mm512_mul_pd(g, b0));
-            let n1 = _mm512_add_pd(_mm512_load_pd(rs.add(8)), _mm512_mul_pd(g, b1));
-            d0 = _mm512_max_pd(_mm512_abs_pd(_mm512_sub_pd(n0, _mm512_load_pd(vs))), d0);
-            d1 = _mm512_max_pd(_mm512_abs_pd(_mm512_sub_pd(n1, _mm512_load_pd(vs.add(8)))), d1);
-            _mm512_store_pd(vs, n0);
-            _mm512_store_pd(vs.add(8), n1);
-        });
-        lane_max_f64(&[d0, d1])
-    }
-
-    /// One f64 sweep on AVX2: four 4-lane registers per state.
-    #[target_feature(enable = "avx2")]
-    pub unsafe fn sweep_avx2(csr: &Csr, gamma: f64, r: &[Block], v: &mut [Block], forward: bool) -> f64 {
-        let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
-        let vp = v.as_mut_ptr() as *mut f64;
-        let rp = r.as_ptr() as *const f64;
-        let g = _mm256_set1_pd(gamma);
-        let sign = _mm256_set1_pd(-0.0);
-        let mut d = [_mm256_setzero_pd(); 4];
-        states!(r.len(), forward, |s| {
-            let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
-            let mut b = [_mm256_set1_pd(f64::NEG_INFINITY); 4];
-            if csr.deterministic {
-                for a in a0..a1 {
-                    let x = vp.add(*next.get_unchecked(a) as usize * LANES);
-                    for (j, bj) in b.iter_mut().enumerate() {
-                        *bj = _mm256_max_pd(_mm256_load_pd(x.add(4 * j)), *bj);
-                    }
-                }
-            } else {
-                for a in a0..a1 {
-                    let mut q = [_mm256_setzero_pd(); 4];
-                    for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
-                        let x = vp.add(*next.get_unchecked(k) as usize * LANES);
-                        let p = _mm256_set1_pd(*prob.get_unchecked(k));
-                        for (j, qj) in q.iter_mut().enumerate() {
-                            *qj = _mm256_add_pd(*qj, _mm256_mul_pd(p, _mm256_load_pd(x.add(4 * j))));
-                        }
-                    }
-                    for j in 0..4 {
-                        b[j] = _mm256_max_pd(q[j], b[j]);
-                    }
-                }
-            }
-            let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
-            for j in 0..4 {
-                let new = _mm256_add_pd(_mm256_load_pd(rs.add(4 * j)), _mm256_mul_pd(g, b[j]));
-                let diff = _mm256_andnot_pd(sign, _mm256_sub_pd(new, _mm256_load_pd(vs.add(4 * j))));
-                d[j] = _mm256_max_pd(diff, d[j]);
-                _mm256_store_pd(vs.add(4 * j), new);
-            }
-        });
-        let mut lanes = [0.0f64; LANES];
-        for (j, dj) in d.iter().enumerate() {
-            _mm256_storeu_pd(lanes.as_mut_ptr().add(4 * j), *dj);
-        }
-        lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
-    }
-
-    /// One f32 sweep on AVX-512F: one 16-lane register per state.
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn sweep32_avx512(csr: &Csr, gamma: f32, r: &[Block32], v: &mut [Block32], forward: bool) -> f32 {
-        let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
-        let vp = v.as_mut_ptr() as *mut f32;
-        let rp = r.as_ptr() as *const f32;
-        let g = _mm512_set1_ps(gamma);
-        let mut d = _mm512_setzero_ps();
-        states!(r.len(), forward, |s| {
-            let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
-            let mut b = _mm512_set1_ps(f32::NEG_INFINITY);
-            if csr.deterministic {
-                for a in a0..a1 {
-                    b = _mm512_max_ps(_mm512_load_ps(vp.add(*next.get_unchecked(a) as usize * LANES)), b);
-                }
-            } else {
-                for a in a0..a1 {
-                    let mut q = _mm512_setzero_ps();
-                    for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
-                        let x = _mm512_load_ps(vp.add(*next.get_unchecked(k) as usize * LANES));
-                        q = _mm512_add_ps(q, _mm512_mul_ps(_mm512_set1_ps(*prob.get_unchecked(k) as f32), x));
-                    }
-                    b = _mm512_max_ps(q, b);
-                }
-            }
-            let vs = vp.add(s * LANES);
-            let new = _mm512_add_ps(_mm512_load_ps(rp.add(s * LANES)), _mm512_mul_ps(g, b));
-            d = _mm512_max_ps(_mm512_abs_ps(_mm512_sub_ps(new, _mm512_load_ps(vs))), d);
-            _mm512_store_ps(vs, new);
-        });
-        let mut lanes = [0.0f32; LANES];
-        _mm512_storeu_ps(lanes.as_mut_ptr(), d);
-        lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
-    }
-
-    /// One f32 sweep on AVX2: two 8-lane registers per state.
-    #[target_feature(enable = "avx2")]
-    pub unsafe fn sweep32_avx2(csr: &Csr, gamma: f32, r: &[Block32], v: &mut [Block32], forward: bool) -> f32 {
-        let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
-        let vp = v.as_mut_ptr() as *mut f32;
-        let rp = r.as_ptr() as *const f32;
-        let g = _mm256_set1_ps(gamma);
-        let sign = _mm256_set1_ps(-0.0);
-        let mut d = [_mm256_setzero_ps(); 2];
-        states!(r.len(), forward, |s| {
-            let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
-            let mut b = [_mm256_set1_ps(f32::NEG_INFINITY); 2];
-            if csr.deterministic {
-                for a in a0..a1 {
-                    let x = vp.add(*next.get_unchecked(a) as usize * LANES);
-                    b[0] = _mm256_max_ps(_mm256_load_ps(x), b[0]);
-                    b[1] = _mm256_max_ps(_mm256_load_ps(x.add(8)), b[1]);
-                }
-            } else {
-                for a in a0..a1 {
-                    let mut q = [_mm256_setzero_ps(); 2];
-                    for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
-                        let x = vp.add(*next.get_unchecked(k) as usize * LANES);
-                        let p = _mm256_set1_ps(*prob.get_unchecked(k) as f32);
-                        q[0] = _mm256_add_ps(q[0], _mm256_mul_ps(p, _mm256_load_ps(x)));
-                        q[1] = _mm256_add_ps(q[1], _mm256_mul_ps(p, _mm256_load_ps(x.add(8))));
-                    }
-                    b[0] = _mm256_max_ps(q[0], b[0]);
-                    b[1] = _mm256_max_ps(q[1], b[1]);
-                }
-            }
-            let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
-            for j in 0..2 {
-                let new = _mm256_add_ps(_mm256_load_ps(rs.add(8 * j)), _mm256_mul_ps(g, b[j]));
-                let diff = _mm256_andnot_ps(sign, _mm256_sub_ps(new, _mm256_load_ps(vs.add(8 * j))));
-                d[j] = _mm256_max_ps(diff, d[j]);
-                _mm256_store_ps(vs.add(8 * j), new);
-            }
-        });
-        let mut lanes = [0.0f32; LANES];
-        _mm256_storeu_ps(lanes.as_mut_ptr(), d[0]);
-        _mm256_storeu_ps(lanes.as_mut_ptr().add(8), d[1]);
-        lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
-    }
-
-    /// [`super::Sweeper::start32`] on AVX-512F.
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn start32_avx512(forever: f64, r: &[Block], r32: &mut [Block32], v32: &mut [Block32]) {
-        let f = _mm512_set1_pd(forever);
-        for ((rs, r32), v32) in r.iter().zip(r32).zip(v32) {
-            let (x, y) = (rs.0.as_ptr(), (r32.0.as_mut_ptr(), v32.0.as_mut_ptr()));
-            for h in 0..2 {
-                let lanes = _mm512_load_pd(x.add(8 * h));
-                _mm256_storeu_ps(y.0.add(8 * h), _mm512_cvtpd_ps(lanes));
-                _mm256_storeu_ps(y.1.add(8 * h), _mm512_cvtpd_ps(_mm512_mul_pd(lanes, f)));
-            }
-        }
-    }
-
-    /// [`super::Sweeper::start32`] on AVX2.
-    #[target_feature(enable = "avx2")]
-    pub unsafe fn start32_avx2(forever: f64, r: &[Block], r32: &mut [Block32], v32: &mut [Block32]) {
-        let f = _mm256_set1_pd(forever);
-        for ((rs, r32), v32) in r.iter().zip(r32).zip(v32) {
-            let (x, y) = (rs.0.as_ptr(), (r32.0.as_mut_ptr(), v32.0.as_mut_ptr()));
-            for q in 0..4 {
-                let lanes = _mm256_load_pd(x.add(4 * q));
-                _mm_storeu_ps(y.0.add(4 * q), _mm256_cvtpd_ps(lanes));
-                _mm_storeu_ps(y.1.add(4 * q), _mm256_cvtpd_ps(_mm256_mul_pd(lanes, f)));
-            }
-        }
-    }
-
-    /// The largest lane of some 8-lane registers.
-    #[target_feature(enable = "avx512f")]
-    unsafe fn lane_max_f64(d: &[__m512d; 2]) -> f64 {
-        let mut lanes = [0.0f64; LANES];
-        _mm512_storeu_pd(lanes.as_mut_ptr(), d[0]);
-        _mm512_storeu_pd(lanes.as_mut_ptr().add(8), d[1]);
-        lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
-    }
+    start32!(
+        /// [`super::Sweeper::start32`] on AVX-512F.
+        start32_avx512, "avx512f", 8, _mm512_set1_pd, _mm512_load_pd, _mm512_mul_pd, _mm512_cvtpd_ps, _mm256_storeu_ps
+    );
+    start32!(
+        /// [`super::Sweeper::start32`] on AVX2.
+        start32_avx2, "avx2", 4, _mm256_set1_pd, _mm256_load_pd, _mm256_mul_pd, _mm256_cvtpd_ps, _mm_storeu_ps
+    );
 }
 
 #[cfg(target_arch = "aarch64")]
@@ -756,17 +664,6 @@ mod arm {
     use std::arch::aarch64::*;
 
     use super::{Block, Block32, Csr, LANES};
-
-    /// Iterate `$s` over `0..$n` forwards or backwards, running `$body`.
-    macro_rules! states {
-        ($n:expr, $forward:expr, |$s:ident| $body:block) => {
-            if $forward {
-                for $s in 0..$n $body
-            } else {
-                for $s in (0..$n).rev() $body
-            }
-        };
-    }
 
     /// `max_first(x, best)` lane by lane.
     #[inline(always)]
@@ -795,71 +692,15 @@ mod arm {
         }
     }
 
-    /// One sweep in NEON registers of `$per` lanes of `$elem` (`$max` the
-    /// compare-and-select maximum above): the f64 and f32 sweeps are this one
-    /// body over different register types.
-    macro_rules! neon_sweep {
-        ($(#[$doc:meta])* $name:ident, $block:ty, $elem:ty, $per:expr,
-         $dup:ident, $ld:ident, $st:ident, $add:ident, $mul:ident, $sub:ident, $abs:ident, $max:ident) => {
-            $(#[$doc])*
-            #[target_feature(enable = "neon")]
-            pub unsafe fn $name(csr: &Csr, gamma: $elem, r: &[$block], v: &mut [$block], forward: bool) -> $elem {
-                const R: usize = LANES / $per;
-                let (astart, sstart, next, prob) = (csr.action_start, csr.succ_start, csr.succ_state, csr.succ_prob);
-                let vp = v.as_mut_ptr() as *mut $elem;
-                let rp = r.as_ptr() as *const $elem;
-                let g = $dup(gamma);
-                let mut d = [$dup(0.0); R];
-                states!(r.len(), forward, |s| {
-                    let (a0, a1) = (*astart.get_unchecked(s), *astart.get_unchecked(s + 1));
-                    let mut b = [$dup(<$elem>::NEG_INFINITY); R];
-                    if csr.deterministic {
-                        for a in a0..a1 {
-                            let x = vp.add(*next.get_unchecked(a) as usize * LANES);
-                            for (j, bj) in b.iter_mut().enumerate() {
-                                *bj = $max($ld(x.add($per * j)), *bj);
-                            }
-                        }
-                    } else {
-                        for a in a0..a1 {
-                            let mut q = [$dup(0.0); R];
-                            for k in *sstart.get_unchecked(a)..*sstart.get_unchecked(a + 1) {
-                                let x = vp.add(*next.get_unchecked(k) as usize * LANES);
-                                let p = $dup(*prob.get_unchecked(k) as $elem);
-                                for (j, qj) in q.iter_mut().enumerate() {
-                                    *qj = $add(*qj, $mul(p, $ld(x.add($per * j))));
-                                }
-                            }
-                            for j in 0..R {
-                                b[j] = $max(q[j], b[j]);
-                            }
-                        }
-                    }
-                    let (rs, vs) = (rp.add(s * LANES), vp.add(s * LANES));
-                    for j in 0..R {
-                        let new = $add($ld(rs.add($per * j)), $mul(g, b[j]));
-                        d[j] = $max($abs($sub(new, $ld(vs.add($per * j)))), d[j]);
-                        $st(vs.add($per * j), new);
-                    }
-                });
-                let mut lanes = [0.0 as $elem; LANES];
-                for (j, dj) in d.iter().enumerate() {
-                    $st(lanes.as_mut_ptr().add($per * j), *dj);
-                }
-                lanes.iter().fold(0.0, |a, &b| super::max_first(b, a))
-            }
-        };
-    }
-
-    neon_sweep!(
+    simd_sweep!(
         /// One f64 sweep: eight 2-lane registers per state.
-        sweep_neon, Block, f64, 2,
+        sweep_neon, "neon", Block, f64, 2,
         vdupq_n_f64, vld1q_f64, vst1q_f64, vaddq_f64, vmulq_f64, vsubq_f64, vabsq_f64, max_f64
     );
 
-    neon_sweep!(
+    simd_sweep!(
         /// One f32 sweep: four 4-lane registers per state.
-        sweep32_neon, Block32, f32, 4,
+        sweep32_neon, "neon", Block32, f32, 4,
         vdupq_n_f32, vld1q_f32, vst1q_f32, vaddq_f32, vmulq_f32, vsubq_f32, vabsq_f32, max_f32
     );
 }
