@@ -275,6 +275,8 @@ impl Csr<'_> {
 pub(crate) struct Sweeper<'a> {
     csr: Csr<'a>,
     kernel: Kernel,
+    /// The most successors of any action.
+    max_row: usize,
 }
 
 impl<'a> Sweeper<'a> {
@@ -284,12 +286,23 @@ impl<'a> Sweeper<'a> {
             return Err(Error::invalid("internal: inconsistent transition arrays"));
         }
         let kernel = kernel.resolve()?;
-        Ok(Sweeper { csr, kernel })
+        let max_row = csr.succ_start.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(1);
+        Ok(Sweeper { csr, kernel, max_row })
     }
 
     /// The concrete path the sweeps run on.
     pub fn kernel(&self) -> Kernel {
         self.kernel
+    }
+
+    /// A bound on the rounding error of [`Sweeper::certify`]'s residual, in
+    /// units of `f64::EPSILON · max |V|`: a row of `k` successors sums `k`
+    /// rounded products (`k + 1` roundings of `ε/2 · |V|` each, the
+    /// probabilities summing to 1), and the backup `|r + γ · best − V|` adds
+    /// three more roundings of at most `|r| + 2|V|`; `k + 8` covers both with
+    /// room for `|r|` up to `2 |V|`.
+    pub fn certificate_margin(&self) -> f64 {
+        (self.max_row + 8) as f64
     }
 
     /// One in-place Gauss–Seidel sweep `V(s) ← r(s) + γ max_a Q(s, a)` over

@@ -29,8 +29,9 @@
 //! ‖TV − V‖ / (1 − γ)` (`T` the Bellman operator, a `γ`-contraction), so
 //! every sample's POWER error `(1 − γ) ‖V − V*‖` is at most the largest
 //! Bellman residual `‖TV − V‖`, which is computed in `f64` against the
-//! original `f64` rewards after the `f32` sweeps (plus a margin of 8 ulps of
-//! the largest value for that computation's own rounding). A block whose
+//! original `f64` rewards after the `f32` sweeps (plus a margin for that
+//! computation's own rounding: `k + 8` ulps of the largest value, `k` the
+//! longest row of successors). A block whose
 //! residual exceeds the tolerance continues in `f64` under the usual rule
 //! (counted in [`SolveStats::f64_fallbacks`]), so the tolerance holds either
 //! way. Storing values in `f32` alone leaves a residual of about
@@ -501,8 +502,8 @@ impl<'a> Solver<'a> {
             }
         }
         let Certificate { residual, bound } = self.sweeper.certify(gamma, r, v32, width, v);
-        // The residual's own f64 rounding: a few ulps of the largest value.
-        if residual + 8.0 * f64::EPSILON * bound <= self.options.tolerance {
+        // The residual's own f64 rounding, which grows with the row length.
+        if residual + self.sweeper.certificate_margin() * f64::EPSILON * bound <= self.options.tolerance {
             stats.f32_certified = 1;
             return Ok(stats);
         }
