@@ -35,9 +35,16 @@
 //! Each system is solved first in floating point: a solution with a
 //! component clearly negative (below `−10⁻⁷`) or a tight set clearly not
 //! best (by `10⁻⁶` of the payoff scale), on a well-conditioned matrix, is
-//! dropped at once; every other is solved exactly (rational Gaussian
-//! elimination) and checked exactly, and every equilibrium is finally
-//! checked by its exact interim regret. This is the per-type analogue of
+//! dropped at once; every other is solved exactly and checked exactly, and
+//! every equilibrium is finally checked by its exact interim regret. The
+//! exact work runs in integers, not rationals, whose every operation takes
+//! a greatest common divisor (measured: 82% of the time before this): each
+//! side's weights are scaled by the least common multiple of their
+//! denominators, each system is solved by fraction-free (Bareiss)
+//! elimination into numerators over one positive denominator, and the
+//! payoffs that check a candidate are compared as integers, all of one
+//! type's sharing the same positive factor. A behaviour becomes rational
+//! once it is accepted. This is the per-type analogue of
 //! the vertex enumeration a bimatrix game gets (which pairs the vertices of
 //! its best-response polytopes); its memory holds the vertices, which are
 //! few for games this method admits ([`MAX_SUPPORT_PROFILES`]).
@@ -45,7 +52,9 @@
 //! Types of probability zero would leave a type's behaviour free, so such
 //! games are refused (the induced normal form handles them).
 
-use num_traits::{Signed, ToPrimitive, Zero};
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use crate::error::{Error, Result};
 use crate::game::bayesian::{BayesianGame, Behaviour};
@@ -193,33 +202,43 @@ fn float_solve(mut m: Vec<Vec<f64>>) -> Option<Vec<f64>> {
     Some(z)
 }
 
-/// Exact Gaussian elimination on the augmented `rows`, or `None` if singular.
-fn exact_solve(mut rows: Vec<Vec<Rational>>) -> Option<Vec<Rational>> {
-    let d = rows.len();
-    for c in 0..d {
-        let p = (c..d).find(|&r| !rows[r][c].is_zero())?;
-        rows.swap(c, p);
-        let pivot = rows[c][c].clone();
-        for r in c + 1..d {
-            if rows[r][c].is_zero() {
-                continue;
+/// Fraction-free Gaussian elimination (Bareiss) on the augmented integer
+/// `rows`: the solution as numerators over one positive common denominator
+/// (`x_k = num_k / den`), or `None` if the matrix is singular. Every
+/// division is exact (Bareiss's theorem: each entry after step `k` is a
+/// `(k+1)`-minor of the matrix), so no greatest common divisor is ever
+/// taken; the back substitution works on `X = x · D` with `D` the last
+/// pivot, `±det`, which Cramer's rule makes integral.
+fn bareiss_solve(mut a: Vec<Vec<BigInt>>) -> Option<(Vec<BigInt>, BigInt)> {
+    let d = a.len();
+    let mut prev = BigInt::one();
+    for k in 0..d {
+        let p = (k..d).find(|&r| !a[r][k].is_zero())?;
+        a.swap(k, p);
+        let (top, rest) = a.split_at_mut(k + 1);
+        let pivot_row = &top[k];
+        for row in rest.iter_mut() {
+            for j in k + 1..=d {
+                row[j] = (&row[j] * &pivot_row[k] - &row[k] * &pivot_row[j]) / &prev;
             }
-            let f = &rows[r][c] / &pivot;
-            for k in c..=d {
-                let v = &f * &rows[c][k];
-                rows[r][k] -= v;
-            }
+            row[k] = BigInt::zero();
         }
+        prev = a[k][k].clone();
     }
-    let mut z = vec![Rational::zero(); d];
-    for c in (0..d).rev() {
-        let mut s = rows[c][d].clone();
-        for k in c + 1..d {
-            s -= &rows[c][k] * &z[k];
+    let den = prev;
+    let mut x = vec![BigInt::zero(); d];
+    for i in (0..d).rev() {
+        let mut s = &a[i][d] * &den;
+        for j in i + 1..d {
+            s -= &a[i][j] * &x[j];
         }
-        z[c] = s / &rows[c][c];
+        x[i] = s / &a[i][i];
     }
-    Some(z)
+    if den.is_negative() {
+        Some((x.into_iter().map(|v| -v).collect(), -den))
+    } else {
+        Some((x, den))
+    }
 }
 
 /// Per-type behaviours over all actions from the unknowns on the supports.
@@ -240,6 +259,28 @@ fn spread<T: Clone>(z: &[T], theirs: &[&Vec<usize>], n_actions: usize, zero: T) 
 
 type Weights = Vec<Vec<Vec<Vec<Rational>>>>;
 type FloatWeights = Vec<Vec<Vec<Vec<f64>>>>;
+type IntWeights = Vec<Vec<Vec<Vec<BigInt>>>>;
+
+/// The weights times the least common multiple of their denominators
+/// (positive), so all exact work on one side runs in integers: scaling
+/// every weight by one positive number changes neither which systems are
+/// singular, nor their solutions, nor any comparison of payoffs.
+fn to_integer(w: &Weights) -> IntWeights {
+    let lcm = w
+        .iter()
+        .flatten()
+        .flatten()
+        .flatten()
+        .fold(BigInt::one(), |l, x| l.lcm(x.denom()));
+    let scale = |x: &Rational| x.numer() * (&lcm / x.denom());
+    w.iter()
+        .map(|a| {
+            a.iter()
+                .map(|b| b.iter().map(|c| c.iter().map(scale).collect()).collect())
+                .collect()
+        })
+        .collect()
+}
 
 fn to_float(w: &Weights) -> FloatWeights {
     w.iter()
@@ -312,7 +353,7 @@ struct SideRun {
 fn vertices(
     sets: &Sets,
     i: usize,
-    w: &Weights,
+    w: &IntWeights,
     wf: &FloatWeights,
     tolerance: f64,
     run: &mut SideRun,
@@ -322,7 +363,7 @@ fn vertices(
     let n_actions = sets.n_actions[j];
     let mut seen = std::collections::BTreeSet::new();
     let mut found = Vec::new();
-    let one = Rational::from_integer(1.into());
+    let (zero, one) = (BigInt::zero(), BigInt::one());
     for (di, size_i) in &sets.profiles[i] {
         crate::progress::check(progress)?;
         let tight: Vec<&Vec<usize>> = di.iter().map(|&d| &sets.per[i][d]).collect();
@@ -345,20 +386,26 @@ fn vertices(
                     continue;
                 }
             }
-            let Some(z) = exact_solve(system(w, &tight, &support, Rational::zero(), one.clone())) else {
+            let Some((num, den)) = bareiss_solve(system(w, &tight, &support, zero.clone(), one.clone())) else {
                 run.singular += 1;
                 continue;
             };
-            if z.iter().any(|v| v.is_negative()) {
+            if num.iter().any(|v| v.is_negative()) {
                 continue;
             }
-            let behaviour = spread(&z, &support, n_actions, Rational::zero());
-            if seen.contains(&behaviour) {
-                continue;
-            }
-            let u = interim(w, &behaviour, Rational::zero());
-            let tops: Vec<&Rational> = u.iter().map(|ut| ut.iter().max().expect("actions")).collect();
+            // The behaviour times `den > 0`, and so the payoffs against it
+            // times `den` and the weights' scale: integers, in the same order.
+            let scaled = spread(&num, &support, n_actions, zero.clone());
+            let u = interim(w, &scaled, zero.clone());
+            let tops: Vec<&BigInt> = u.iter().map(|ut| ut.iter().max().expect("actions")).collect();
             if u.iter().zip(&tight).zip(&tops).any(|((ut, s), top)| &ut[s[0]] != *top) {
+                continue;
+            }
+            let behaviour: Vec<Vec<Rational>> = scaled
+                .into_iter()
+                .map(|b| b.into_iter().map(|v| Rational::new(v, den.clone())).collect())
+                .collect();
+            if seen.contains(&behaviour) {
                 continue;
             }
             let best = u
@@ -441,6 +488,7 @@ pub fn type_support(game: &BayesianGame, progress: &dyn Progress) -> Result<Type
     };
     let w = [weights(game, 0), weights(game, 1)];
     let wf = [to_float(&w[0]), to_float(&w[1])];
+    let w = [to_integer(&w[0]), to_integer(&w[1])];
     let tolerance = 1e-6 * game.payoff_scale().to_f64().unwrap_or(1.0).max(1e-300);
     progress.set_total(counts[0] + counts[1]);
     let mut run = SideRun::default();
@@ -472,4 +520,73 @@ pub fn type_support(game: &BayesianGame, progress: &dyn Progress) -> Result<Type
         solved: run.solved,
         singular: run.singular,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    /// Exact Gaussian elimination on the augmented `rows`, or `None` if singular.
+    fn exact_solve(mut rows: Vec<Vec<Rational>>) -> Option<Vec<Rational>> {
+        let d = rows.len();
+        for c in 0..d {
+            let p = (c..d).find(|&r| !rows[r][c].is_zero())?;
+            rows.swap(c, p);
+            let pivot = rows[c][c].clone();
+            for r in c + 1..d {
+                if rows[r][c].is_zero() {
+                    continue;
+                }
+                let f = &rows[r][c] / &pivot;
+                for k in c..=d {
+                    let v = &f * &rows[c][k];
+                    rows[r][k] -= v;
+                }
+            }
+        }
+        let mut z = vec![Rational::zero(); d];
+        for c in (0..d).rev() {
+            let mut s = rows[c][d].clone();
+            for k in c + 1..d {
+                s -= &rows[c][k] * &z[k];
+            }
+            z[c] = s / &rows[c][c];
+        }
+        Some(z)
+    }
+
+    /// Bareiss's integer solve against Gaussian elimination over the
+    /// rationals, on random integer systems (nonsingular and singular).
+    #[test]
+    fn bareiss_matches_rational_elimination() {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        let (mut solved, mut singular) = (0, 0);
+        for case in 0..400 {
+            let d = 1 + case % 7;
+            let range = if case % 3 == 0 { 2 } else { 1_000_000 };
+            let rows: Vec<Vec<BigInt>> = (0..d)
+                .map(|_| {
+                    (0..=d)
+                        .map(|_| BigInt::from(rng.random_range(-range..=range)))
+                        .collect()
+                })
+                .collect();
+            let rational = rows
+                .iter()
+                .map(|r| r.iter().map(|v| Rational::from_integer(v.clone())).collect())
+                .collect();
+            match (bareiss_solve(rows), exact_solve(rational)) {
+                (Some((num, den)), Some(x)) => {
+                    assert!(den.is_positive());
+                    let y: Vec<Rational> = num.into_iter().map(|n| Rational::new(n, den.clone())).collect();
+                    assert_eq!(y, x, "case {case}");
+                    solved += 1;
+                }
+                (None, None) => singular += 1,
+                (a, b) => panic!("case {case}: bareiss {a:?}, rational {b:?}"),
+            }
+        }
+        assert!(solved > 300 && singular > 10, "{solved} solved, {singular} singular");
+    }
 }
