@@ -466,7 +466,9 @@ macro_rules! simd_sweep {
 mod portable {
     use super::{max_first, Block, Block32, Certificate, Csr, LANES};
 
-    /// `max_a Q(s, a)` for every lane of a block (generic over the lane type).
+    /// `max_a Q(s, a)` for every lane of a block, in lanes of type `$t`
+    /// (the values are widened to `$t` as they are read: `f32` values in
+    /// `f64` for the certificate, else the identity).
     macro_rules! best_backup {
         ($csr:expr, $v:expr, $s:expr, $t:ty, $neg_inf:expr) => {{
             let csr = $csr;
@@ -476,7 +478,7 @@ mod portable {
                 for &t in &csr.succ_state[acts] {
                     let x = &$v[t as usize].0;
                     for i in 0..LANES {
-                        best[i] = max_first(x[i], best[i]);
+                        best[i] = max_first(<$t>::from(x[i]), best[i]);
                     }
                 }
             } else {
@@ -485,7 +487,7 @@ mod portable {
                     for k in csr.succ_start[a]..csr.succ_start[a + 1] {
                         let (x, p) = (&$v[csr.succ_state[k] as usize].0, csr.succ_prob[k] as $t);
                         for i in 0..LANES {
-                            q[i] += p * x[i];
+                            q[i] += p * <$t>::from(x[i]);
                         }
                     }
                     for i in 0..LANES {
@@ -544,29 +546,7 @@ mod portable {
         let mut worst = [0.0f64; LANES];
         let mut bound = [0.0f64; LANES];
         for s in 0..r.len() {
-            let acts = csr.action_start[s]..csr.action_start[s + 1];
-            let mut best = [f64::NEG_INFINITY; LANES];
-            if csr.deterministic {
-                for &t in &csr.succ_state[acts] {
-                    let x = &v[t as usize].0;
-                    for i in 0..LANES {
-                        best[i] = max_first(x[i] as f64, best[i]);
-                    }
-                }
-            } else {
-                for a in acts {
-                    let mut q = [0.0f64; LANES];
-                    for k in csr.succ_start[a]..csr.succ_start[a + 1] {
-                        let (x, p) = (&v[csr.succ_state[k] as usize].0, csr.succ_prob[k]);
-                        for i in 0..LANES {
-                            q[i] += p * x[i] as f64;
-                        }
-                    }
-                    for i in 0..LANES {
-                        best[i] = max_first(q[i], best[i]);
-                    }
-                }
-            }
+            let best = best_backup!(csr, v, s, f64, f64::NEG_INFINITY);
             for i in 0..LANES {
                 // A NaN gap (from infinities) must not hide: `max_first`
                 // keeps the gap only when it compares larger, so test it.

@@ -261,6 +261,17 @@ type Weights = Vec<Vec<Vec<Vec<Rational>>>>;
 type FloatWeights = Vec<Vec<Vec<Vec<f64>>>>;
 type IntWeights = Vec<Vec<Vec<Vec<BigInt>>>>;
 
+/// Every weight mapped by `f`, in the same nesting.
+fn map_weights<T, U>(w: &[Vec<Vec<Vec<T>>>], f: impl Fn(&T) -> U) -> Vec<Vec<Vec<Vec<U>>>> {
+    w.iter()
+        .map(|a| {
+            a.iter()
+                .map(|b| b.iter().map(|c| c.iter().map(&f).collect()).collect())
+                .collect()
+        })
+        .collect()
+}
+
 /// The weights times the least common multiple of their denominators
 /// (positive), so all exact work on one side runs in integers: scaling
 /// every weight by one positive number changes neither which systems are
@@ -272,28 +283,11 @@ fn to_integer(w: &Weights) -> IntWeights {
         .flatten()
         .flatten()
         .fold(BigInt::one(), |l, x| l.lcm(x.denom()));
-    let scale = |x: &Rational| x.numer() * (&lcm / x.denom());
-    w.iter()
-        .map(|a| {
-            a.iter()
-                .map(|b| b.iter().map(|c| c.iter().map(scale).collect()).collect())
-                .collect()
-        })
-        .collect()
+    map_weights(w, |x| x.numer() * (&lcm / x.denom()))
 }
 
 fn to_float(w: &Weights) -> FloatWeights {
-    w.iter()
-        .map(|a| {
-            a.iter()
-                .map(|b| {
-                    b.iter()
-                        .map(|c| c.iter().map(|x| x.to_f64().unwrap_or(f64::NAN)).collect())
-                        .collect()
-                })
-                .collect()
-        })
-        .collect()
+    map_weights(w, |x| x.to_f64().unwrap_or(f64::NAN))
 }
 
 /// `u[t_i][a] = Σ_{t_j, b} w[t_i][t_j][a][b] · behaviour[t_j][b]`: player
